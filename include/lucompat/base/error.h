@@ -1,0 +1,52 @@
+// The one error type of the library: what went wrong, in which input, where.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace lucompat {
+
+enum class ErrorKind {
+  io,           // the input cannot be read (missing, permission, a directory)
+  malformed,    // the input is of a known format but its bytes are wrong
+  unsupported,  // the input is well formed but of a format or version we do not read
+  limit,        // the input exceeds a resource cap
+};
+
+// Exit codes are a contract shared by every subcommand (docs/exit-codes.md).
+enum class ExitCode : int {
+  ok = 0,
+  incompatible = 1,
+  usage = 2,
+  bad_input = 3,
+  undecidable = 4,
+};
+
+std::string_view name(ErrorKind kind);
+
+struct Error {
+  ErrorKind kind = ErrorKind::malformed;
+  std::string input;                // file name, or empty when not yet known
+  std::optional<uint64_t> offset;   // byte offset in the input, when meaningful
+  std::string message;              // what was expected and what was found
+
+  // "INPUT: offset 0xOFF: MESSAGE", omitting the parts that are unknown.
+  std::string to_string() const;
+};
+
+// Thrown by the checked reader deep inside a decoder; every public entry point
+// catches it and returns it as a Result, so callers never see exceptions.
+class ParseError : public std::runtime_error {
+ public:
+  explicit ParseError(Error e) : std::runtime_error(e.to_string()), error_(std::move(e)) {}
+  const Error& error() const { return error_; }
+
+ private:
+  Error error_;
+};
+
+[[noreturn]] void fail(ErrorKind kind, std::optional<uint64_t> offset, std::string message);
+
+}  // namespace lucompat

@@ -1,0 +1,42 @@
+// Reading a version table and the kernel identity from an ELF file: a linked
+// vmlinux, a module (.ko), or any relocatable object, of either class and byte
+// order.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lucompat/base/byte_reader.h"
+#include "lucompat/base/result.h"
+#include "lucompat/identity/kernel_identity.h"
+#include "lucompat/table/table_location.h"
+
+namespace lucompat {
+
+struct ElfInfo {
+  int elf_class = 0;  // 32 or 64
+  ByteOrder order = ByteOrder::little;
+  uint16_t type = 0;
+  uint16_t machine = 0;
+  std::string machine_name;  // "x86-64"
+  std::string type_name;     // "executable"
+  std::string arch;          // "x86_64": the kernel's name, for matching two kernels
+  bool has_section_headers = false;
+
+  // "ELF64 LSB x86-64 executable", as file(1) would start it.
+  std::string describe() const;
+};
+
+struct ElfReading {
+  ElfInfo elf;
+  KernelIdentity identity;
+  std::optional<LocatedTable> table;  // absent: the file carries no table
+};
+
+bool is_elf(Bytes data);
+
+// Offsets in errors and results are offsets in `file`.
+Result<ElfReading> read_elf(Bytes file);
+
+}  // namespace lucompat

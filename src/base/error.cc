@@ -1,0 +1,29 @@
+#include "lucompat/base/error.h"
+
+#include <fmt/format.h>
+
+namespace lucompat {
+
+std::string_view name(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::io: return "io";
+    case ErrorKind::malformed: return "malformed";
+    case ErrorKind::unsupported: return "unsupported";
+    case ErrorKind::limit: return "limit";
+  }
+  return "unknown";
+}
+
+std::string Error::to_string() const {
+  std::string out;
+  if (!input.empty()) out += input + ": ";
+  if (offset) out += fmt::format("offset {:#x}: ", *offset);
+  out += message;
+  return out;
+}
+
+void fail(ErrorKind kind, std::optional<uint64_t> offset, std::string message) {
+  throw ParseError(Error{kind, {}, offset, std::move(message)});
+}
+
+}  // namespace lucompat

@@ -1,0 +1,76 @@
+#include "lucompat/base/file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace lucompat {
+namespace {
+
+Error io_error(const std::string& path, std::string message) {
+  return Error{ErrorKind::io, path, std::nullopt, std::move(message)};
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+Result<std::vector<std::byte>> read_file(const std::string& path, uint64_t max_size) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    const int err = errno;
+    if (err == ENOENT) return io_error(path, "no such file");
+    return io_error(path, fmt::format("cannot open: {}", std::strerror(err)));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0)
+    return io_error(path, fmt::format("cannot stat: {}", std::strerror(errno)));
+  if (S_ISDIR(st.st_mode))
+    return io_error(path, "is a directory; expected a kernel image, module or object file");
+  if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
+    return io_error(path, "is not a regular file");
+
+  std::vector<std::byte> data;
+  if (S_ISREG(st.st_mode)) {
+    if (static_cast<uint64_t>(st.st_size) > max_size)
+      return Error{ErrorKind::limit, path, std::nullopt,
+                   fmt::format("file is {} bytes, more than the {}-byte limit", st.st_size,
+                               max_size)};
+    data.reserve(static_cast<size_t>(st.st_size));
+  }
+  // Read to EOF rather than trusting st_size: pipes and /proc files lie about it.
+  std::byte chunk[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), chunk, sizeof chunk);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error(path, fmt::format("read failed at offset {:#x}: {}", data.size(),
+                                        std::strerror(errno)));
+    }
+    if (data.size() + static_cast<uint64_t>(n) > max_size)
+      return Error{ErrorKind::limit, path, std::nullopt,
+                   fmt::format("input is larger than the {}-byte limit", max_size)};
+    data.insert(data.end(), chunk, chunk + n);
+  }
+  return data;
+}
+
+}  // namespace lucompat

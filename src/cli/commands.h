@@ -1,0 +1,13 @@
+// The subcommands of the lucompat tool. Each registers itself on the parser;
+// its callback runs the command and stores the exit code in `result`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "lucompat/base/error.h"
+
+namespace lucompat::cli {
+
+void add_inspect_command(CLI::App& app, ExitCode& result);
+
+}  // namespace lucompat::cli

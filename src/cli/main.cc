@@ -1,0 +1,46 @@
+// lucompat: will the next kernel restore what this one hands over at kexec?
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char* kDescription =
+    "lucompat reads the live-update version tables (.liveupdate_versions) of Linux kernels and\n"
+    "modules, so an operator can tell before a kexec whether the next kernel understands every\n"
+    "handler version the running kernel will hand over.\n\n"
+    "Exit codes (the same for every command):\n"
+    "  0   success\n"
+    "  1   verdict: incompatible\n"
+    "  2   usage error\n"
+    "  3   an input is unreadable, malformed or of an unsupported format\n"
+    "  4   undecidable: inputs were read but something needed is missing (e.g. no table)\n"
+    "  70  internal error (a bug in lucompat)\n";
+
+// EX_SOFTWARE from sysexits.h: distinct from every verdict.
+constexpr int kInternalError = 70;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using lucompat::ExitCode;
+  CLI::App app{kDescription, "lucompat"};
+  app.set_version_flag("--version", std::string("lucompat ") + LUCOMPAT_VERSION);
+  app.require_subcommand(1);
+  app.footer("Run 'lucompat COMMAND --help' for the options of one command.");
+
+  ExitCode result = ExitCode::ok;
+  lucompat::cli::add_inspect_command(app, result);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : static_cast<int>(ExitCode::usage);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lucompat: internal error: %s\n", e.what());
+    return kInternalError;
+  }
+  return static_cast<int>(result);
+}

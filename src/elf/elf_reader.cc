@@ -1,0 +1,69 @@
+#include "lucompat/elf/elf_reader.h"
+
+#include <elf.h>
+#include <fmt/format.h>
+
+#include "elf/libelf_file.h"
+#include "elf/machine.h"
+#include "elf/table_locator.h"
+
+namespace lucompat {
+namespace {
+
+ElfInfo describe(const ElfHeader& h) {
+  ElfInfo info;
+  info.elf_class = h.elf_class;
+  info.order = h.order;
+  info.type = h.type;
+  info.machine = h.machine;
+  info.machine_name = elf_machine_name(h.machine);
+  info.type_name = elf_type_name(h.type);
+  info.arch = linux_arch(h.machine, h.elf_class, h.order);
+  info.has_section_headers = h.shnum != 0;
+  return info;
+}
+
+KernelIdentity identify(const LibelfFile& elf, Bytes file) {
+  KernelIdentity id;
+  id.build_id = elf.build_id().value_or("");
+  for (const auto& s : elf.sections()) {
+    if (s.name == ".modinfo" && s.has_file_bytes()) {
+      const ModInfo m = parse_modinfo(file.subspan(s.offset, s.size));
+      id.module_name = m.name;
+      id.vermagic = m.vermagic;
+    }
+  }
+  // The banner is linux_banner in a linked kernel; a module or object that
+  // merely mentions the words is not a kernel.
+  if (elf.header().type != ET_REL) {
+    if (auto b = find_banner(file)) {
+      id.banner = *b;
+      id.release = release_of_banner(*b);
+    }
+  }
+  if (id.release.empty() && !id.vermagic.empty())
+    id.release = id.vermagic.substr(0, id.vermagic.find(' '));
+  return id;
+}
+
+}  // namespace
+
+std::string ElfInfo::describe() const {
+  return fmt::format("ELF{} {} {} {}", elf_class, order == ByteOrder::little ? "LSB" : "MSB",
+                     machine_name, type_name);
+}
+
+bool is_elf(Bytes data) { return has_elf_magic(data); }
+
+Result<ElfReading> read_elf(Bytes file) {
+  return catch_parse_errors([&] {
+    const LibelfFile elf(file);
+    ElfReading out;
+    out.elf = describe(elf.header());
+    out.identity = identify(elf, file);
+    out.table = locate_table(elf, file);
+    return out;
+  });
+}
+
+}  // namespace lucompat

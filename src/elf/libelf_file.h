@@ -1,0 +1,63 @@
+// elfutils libelf over an in-memory ELF whose header parse_elf_header already
+// checked. Converts section headers, program headers and notes for us in
+// either byte order; never exposes libelf types beyond this file.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "elf/elf_header.h"
+
+namespace lucompat {
+
+struct ElfSection {
+  size_t index = 0;
+  std::string name;
+  uint32_t type = 0;
+  uint64_t flags = 0;
+  uint64_t addr = 0;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  uint64_t addralign = 0;
+  bool has_file_bytes() const;  // not SHT_NOBITS
+};
+
+struct ElfSegment {
+  uint32_t type = 0;
+  uint64_t offset = 0;
+  uint64_t filesz = 0;
+  uint64_t vaddr = 0;
+  uint64_t align = 0;
+};
+
+class LibelfFile {
+ public:
+  // Throws ParseError when libelf rejects the file or a header lies outside it.
+  explicit LibelfFile(Bytes file);
+  ~LibelfFile();
+  LibelfFile(const LibelfFile&) = delete;
+  LibelfFile& operator=(const LibelfFile&) = delete;
+
+  const ElfHeader& header() const { return header_; }
+  const std::vector<ElfSection>& sections() const { return sections_; }
+  const std::vector<ElfSegment>& segments() const { return segments_; }
+
+  // The GNU build-id note from note sections, or note segments when the file
+  // has no section headers.
+  std::optional<std::string> build_id() const;
+
+ private:
+  struct Handle;
+  void load_sections(Bytes file);
+  void load_segments(Bytes file);
+
+  ElfHeader header_;
+  std::unique_ptr<Handle> elf_;
+  std::vector<ElfSection> sections_;
+  std::vector<ElfSegment> segments_;
+};
+
+}  // namespace lucompat

@@ -1,0 +1,194 @@
+#include "elf/table_locator.h"
+
+#include <elf.h>
+#include <fmt/format.h>
+
+#include <cstring>
+#include <vector>
+
+#include "lucompat/table/decode.h"
+
+namespace lucompat {
+namespace {
+
+template <typename T>
+T take(Result<T> r) {
+  if (!r) throw ParseError(std::move(r).error());
+  return std::move(r).value();
+}
+
+std::vector<const ElfSection*> sections_named(const LibelfFile& elf, std::string_view name) {
+  std::vector<const ElfSection*> out;
+  for (const auto& s : elf.sections())
+    if (s.name == name) out.push_back(&s);
+  return out;
+}
+
+const ElfSection& one_section(const std::vector<const ElfSection*>& found) {
+  if (found.size() > 1)
+    fail(ErrorKind::malformed, found[1]->offset,
+         fmt::format("{} sections are named {}; a linked kernel has one", found.size(),
+                     found[0]->name));
+  const ElfSection& s = *found[0];
+  if (!s.has_file_bytes())
+    fail(ErrorKind::malformed, s.offset,
+         fmt::format("section {} has no bytes in the file (SHT_NOBITS)", s.name));
+  return s;
+}
+
+bool starts_with_magic(Bytes b, ByteOrder order) {
+  if (b.size() < 4) return false;
+  const uint32_t m = load<uint32_t>(b.data(), order);
+  return is_table_magic(m) || is_table_magic(byteswap(m));
+}
+
+Bytes section_bytes(const ElfSection& s, Bytes file) { return file.subspan(s.offset, s.size); }
+
+std::optional<LocatedTable> locate_by_section(const LibelfFile& elf, Bytes file,
+                                              const TableFormat& format) {
+  const ByteOrder order = elf.header().order;
+  const auto versions = sections_named(elf, format.section);
+  const auto headers = sections_named(elf, format.header_section);
+  if (versions.empty() && headers.empty()) return std::nullopt;
+
+  // A relocatable file may carry several input sections of each name; the
+  // final link concatenates them in order, and so do we.
+  const bool relocatable = elf.header().type == ET_REL;
+  if (!versions.empty() && !relocatable) {
+    const ElfSection& s = one_section(versions);
+    return LocatedTable{{TableMethod::section, TableShape::merged, s.name, s.offset, s.size, {}},
+                        take(decode_table(section_bytes(s, file), order, s.offset))};
+  }
+  if (!versions.empty() && headers.empty() && versions.size() == 1 &&
+      starts_with_magic(section_bytes(*versions[0], file), order)) {
+    // A relocatable link (ld -r with the kernel's script) already merged them.
+    const ElfSection& s = one_section(versions);
+    return LocatedTable{{TableMethod::section, TableShape::merged, s.name, s.offset, s.size, {}},
+                        take(decode_table(section_bytes(s, file), order, s.offset))};
+  }
+
+  LocatedTable found;
+  found.location.method = TableMethod::section;
+  found.location.section = format.section;
+  if (!headers.empty()) {
+    const ElfSection& h = one_section(headers);
+    const Bytes hb = section_bytes(h, file);
+    if (hb.size() != format.header_size)
+      fail(ErrorKind::malformed, h.offset,
+           fmt::format("section {} is {} bytes; the table header is {}", h.name, hb.size(),
+                       format.header_size));
+    const TableFormat* f = take(decode_table_header(hb, order, h.offset));
+    found.table.format_version = f->version;
+    found.location.shape = TableShape::split;
+    found.location.header_offset = h.offset;
+  } else {
+    found.location.shape = TableShape::entries_only;
+  }
+  for (const ElfSection* s : versions) {
+    if (!s->has_file_bytes())
+      fail(ErrorKind::malformed, s->offset,
+           fmt::format("section {} has no bytes in the file (SHT_NOBITS)", s->name));
+    VersionTable part = take(decode_table_entries(format, section_bytes(*s, file), order, s->offset));
+    if (found.location.size == 0) found.location.offset = s->offset;
+    found.location.size += s->size;
+    for (auto& e : part.entries) {
+      e.slot = static_cast<uint32_t>(found.table.entries.size()) + 1;
+      found.table.entries.push_back(std::move(e));
+    }
+    for (auto& w : part.warnings) found.table.warnings.push_back(std::move(w));
+  }
+  if (versions.empty()) found.location.offset = *found.location.header_offset;
+  return found;
+}
+
+struct Candidate {
+  uint64_t offset;
+  uint64_t vaddr;
+  Result<VersionTable> table;
+};
+
+std::vector<Candidate> scan_segments(const LibelfFile& elf, Bytes file, ByteOrder order,
+                                     uint32_t magic) {
+  std::vector<Candidate> out;
+  std::byte pattern[4];
+  const uint32_t stored = load<uint32_t>(reinterpret_cast<const std::byte*>(&magic), order);
+  std::memcpy(pattern, &stored, 4);
+  for (const auto& seg : elf.segments()) {
+    if (seg.type != PT_LOAD || seg.filesz < 8) continue;
+    const Bytes bytes = file.subspan(seg.offset, seg.filesz);
+    const auto* base = reinterpret_cast<const char*>(bytes.data());
+    for (const char* p = base;;) {
+      const size_t left = bytes.size() - static_cast<size_t>(p - base);
+      p = static_cast<const char*>(memmem(p, left, pattern, 4));
+      if (p == nullptr) break;
+      const uint64_t rel = static_cast<uint64_t>(p - base);
+      out.push_back({seg.offset + rel, seg.vaddr + rel,
+                     scan_table(bytes.subspan(rel), order, seg.offset + rel)});
+      ++p;
+    }
+  }
+  return out;
+}
+
+std::optional<LocatedTable> locate_by_scan(const LibelfFile& elf, Bytes file,
+                                           const TableFormat& format) {
+  const ByteOrder order = elf.header().order;
+  std::vector<Candidate> all = scan_segments(elf, file, order, format.magic);
+  std::vector<Candidate*> valid;
+  for (auto& c : all)
+    if (c.table.ok()) valid.push_back(&c);
+  if (valid.empty()) {
+    // A magic followed by an unsupported version is a table we cannot read,
+    // not an absent one.
+    for (auto& c : all)
+      if (c.table.error().kind == ErrorKind::unsupported) throw ParseError(c.table.error());
+    for (auto& c : scan_segments(elf, file, other(order), format.magic))
+      if (c.table.ok())
+        fail(ErrorKind::malformed, c.offset,
+             fmt::format("table magic is byte-swapped: the table is stored {} but the file is {}",
+                         name(other(order)), name(order)));
+    return std::nullopt;
+  }
+  // The linker script aligns the table to 8; prefer such hits over chance ones.
+  std::vector<Candidate*> aligned;
+  for (Candidate* c : valid)
+    if (c->vaddr % 8 == 0) aligned.push_back(c);
+  const auto& pick = aligned.empty() ? valid : aligned;
+  for (const Candidate* c : pick) {
+    const auto& a = pick.front()->table->entries;
+    const auto& b = c->table->entries;
+    const bool same = a.size() == b.size() &&
+                      std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) {
+                        return x.compatible == y.compatible;
+                      });
+    if (!same)
+      fail(ErrorKind::malformed, c->offset,
+           fmt::format("two different tables found by the segment scan, at {:#x} and {:#x}",
+                       pick.front()->offset, c->offset));
+  }
+  Candidate& c = *pick.front();
+  LocatedTable t{{TableMethod::segment_scan, TableShape::merged, "", c.offset,
+                  format.header_size + c.table->entries.size() * format.entry_size, {}},
+                 std::move(c.table).value()};
+  if (pick.size() > 1)
+    t.table.warnings.push_back(
+        {pick[1]->offset, fmt::format("the same table appears {} times; using the first at {:#x}",
+                                      pick.size(), c.offset)});
+  return t;
+}
+
+}  // namespace
+
+std::optional<LocatedTable> locate_table(const LibelfFile& elf, Bytes file) {
+  for (const TableFormat& format : table_formats()) {
+    // Registry rows sharing a section are one table in several versions; the
+    // header decoder picks the version, so search each section name once.
+    if (&format != find_table_format_by_section(format.section)) continue;
+    auto t = elf.header().shnum != 0 ? locate_by_section(elf, file, format)
+                                     : locate_by_scan(elf, file, format);
+    if (t) return t;
+  }
+  return std::nullopt;
+}
+
+}  // namespace lucompat

@@ -1,0 +1,16 @@
+// Finding the version table in an ELF file: by section name in any of the three
+// shapes a build leaves, or, without section headers, by its magic inside the
+// loaded segments.
+#pragma once
+
+#include <optional>
+
+#include "elf/libelf_file.h"
+#include "lucompat/table/table_location.h"
+
+namespace lucompat {
+
+// Throws ParseError when a table is there but broken.
+std::optional<LocatedTable> locate_table(const LibelfFile& elf, Bytes file);
+
+}  // namespace lucompat

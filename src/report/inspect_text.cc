@@ -1,0 +1,65 @@
+#include <fmt/format.h>
+
+#include "lucompat/report/inspect_report.h"
+
+namespace lucompat {
+namespace {
+
+void field(std::string& out, std::string_view label, std::string_view value) {
+  if (!value.empty()) out += fmt::format("  {:<9} {}\n", label, value);
+}
+
+std::string where(const LocatedTable& t) {
+  const TableLocation& l = t.location;
+  const size_t n = t.table.entries.size();
+  const std::string count = fmt::format("{} entr{}", n, n == 1 ? "y" : "ies");
+  switch (l.shape) {
+    case TableShape::merged:
+      if (l.method == TableMethod::segment_scan)
+        return fmt::format("found by segment scan at offset {:#x} (header + {})", l.offset, count);
+      return fmt::format("section {} at offset {:#x}, {} bytes (header + {})", l.section,
+                         l.offset, l.size, count);
+    case TableShape::split:
+      return fmt::format("section {} at offset {:#x} ({}), header in its own section at {:#x}",
+                         l.section, l.offset, count, l.header_offset.value_or(0));
+    case TableShape::entries_only:
+      return fmt::format("section {} at offset {:#x}, {} bytes ({}, no header)", l.section,
+                         l.offset, l.size, count);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string no_table_reason(const Inspection& in) {
+  if (in.kind == InputKind::kernel)
+    return "no live-update version table: the kernel predates the RFC or was built without "
+           "CONFIG_LIVEUPDATE";
+  if (in.kind == InputKind::module)
+    return "no live-update version table: the module declares no live-update file handler";
+  return "no live-update version table in this object";
+}
+
+std::string inspect_text(const Inspection& in) {
+  std::string out = fmt::format("{}: {} ({})\n", in.input, in.format, name(in.kind));
+  field(out, "release", in.identity.release);
+  field(out, "banner", in.identity.banner);
+  field(out, "module", in.identity.module_name);
+  field(out, "vermagic", in.identity.vermagic);
+  field(out, "build-id", in.identity.build_id);
+  if (!in.table) {
+    field(out, "table", no_table_reason(in));
+    return out;
+  }
+  const LocatedTable& t = *in.table;
+  field(out, "table", where(t));
+  field(out, "format",
+        t.table.format_version ? fmt::format("version {}", *t.table.format_version)
+                               : "entries only; the kernel's header states the version");
+  for (const auto& e : t.table.entries) out += fmt::format("  {:>4}  {}\n", e.slot, e.compatible);
+  for (const auto& w : t.table.warnings)
+    out += fmt::format("  warning: offset {:#x}: {}\n", w.offset, w.message);
+  return out;
+}
+
+}  // namespace lucompat

@@ -1,0 +1,88 @@
+#include "lucompat/table/decode.h"
+
+#include <fmt/format.h>
+
+#include <string>
+
+namespace lucompat {
+namespace {
+
+std::string supported_versions(uint32_t magic) {
+  std::string out;
+  for (const auto& f : table_formats())
+    if (f.magic == magic) out += (out.empty() ? "" : ", ") + std::to_string(f.version);
+  return out;
+}
+
+const TableFormat& read_header(const ByteReader& r) {
+  if (r.size() < 8)
+    fail(ErrorKind::malformed, r.base(),
+         fmt::format("expected a table header (4-byte magic and 4-byte format version), but the "
+                     "table is only {} bytes",
+                     r.size()));
+  const uint32_t magic = r.u32(0, "table magic");
+  if (!is_table_magic(magic)) {
+    if (is_table_magic(byteswap(magic)))
+      fail(ErrorKind::malformed, r.base(),
+           fmt::format("table magic is byte-swapped ({:#010x}): the table is stored {} but the "
+                       "file is {}",
+                       magic, name(other(r.order())), name(r.order())));
+    fail(ErrorKind::malformed, r.base(),
+         fmt::format("expected table magic {:#010x} (\"LVUP\"), found {:#010x}",
+                     table_formats().front().magic, magic));
+  }
+  const uint32_t version = r.u32(4, "table format version");
+  const TableFormat* f = find_table_format(magic, version);
+  if (f == nullptr)
+    fail(ErrorKind::unsupported, r.base() + 4,
+         fmt::format("unsupported table format version {} (this lucompat reads version {})",
+                     version, supported_versions(magic)));
+  return *f;
+}
+
+}  // namespace
+
+Result<const TableFormat*> decode_table_header(Bytes bytes, ByteOrder order, uint64_t offset) {
+  return catch_parse_errors(
+      [&] { return &read_header(ByteReader(bytes, order, offset)); });
+}
+
+Result<VersionTable> decode_table(Bytes bytes, ByteOrder order, uint64_t offset) {
+  return catch_parse_errors([&] {
+    const ByteReader r(bytes, order, offset);
+    const TableFormat& f = read_header(r);
+    VersionTable t;
+    t.format_version = f.version;
+    const uint64_t body = r.size() - f.header_size;
+    if (f.entry_size != 0 && body % f.entry_size != 0)
+      fail(ErrorKind::malformed, r.base(),
+           fmt::format("table size {} is not {} + {}·N: {} bytes follow the header, {} more than "
+                       "{} whole entries",
+                       r.size(), f.header_size, f.entry_size, body, body % f.entry_size,
+                       body / f.entry_size));
+    f.decode_entries(r.slice(f.header_size, body, "table entries"), t);
+    return t;
+  });
+}
+
+Result<VersionTable> decode_table_entries(const TableFormat& format, Bytes bytes,
+                                          ByteOrder order, uint64_t offset) {
+  return catch_parse_errors([&] {
+    VersionTable t;
+    format.decode_entries(ByteReader(bytes, order, offset), t);
+    return t;
+  });
+}
+
+Result<VersionTable> scan_table(Bytes bytes, ByteOrder order, uint64_t offset) {
+  return catch_parse_errors([&] {
+    const ByteReader r(bytes, order, offset);
+    const TableFormat& f = read_header(r);
+    VersionTable t;
+    t.format_version = f.version;
+    f.scan_entries(r.slice(f.header_size, r.size() - f.header_size, "table entries"), t);
+    return t;
+  });
+}
+
+}  // namespace lucompat

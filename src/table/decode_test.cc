@@ -1,0 +1,192 @@
+#include "lucompat/table/decode.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace lucompat {
+namespace {
+
+// Builds table bytes the way the kernel lays them out.
+struct TableBytes {
+  std::string bytes;
+
+  TableBytes& header(ByteOrder order, uint32_t magic = 0x4c565550, uint32_t version = 1) {
+    put32(order, magic);
+    put32(order, version);
+    return *this;
+  }
+  TableBytes& entry(std::string_view s) {
+    std::string slot(48, '\0');
+    slot.replace(0, std::min<size_t>(s.size(), 48), s.substr(0, 48));
+    bytes += slot;
+    return *this;
+  }
+  TableBytes& raw(std::string_view s) {
+    bytes += s;
+    return *this;
+  }
+  Bytes view() const { return as_bytes(bytes); }
+
+ private:
+  void put32(ByteOrder order, uint32_t v) {
+    for (int i = 0; i < 4; ++i) {
+      const int shift = order == ByteOrder::little ? 8 * i : 8 * (3 - i);
+      bytes += static_cast<char>((v >> shift) & 0xff);
+    }
+  }
+};
+
+std::vector<std::string> names(const VersionTable& t) {
+  std::vector<std::string> out;
+  for (const auto& e : t.entries) out.push_back(e.compatible);
+  return out;
+}
+
+TEST(DecodeTable, LittleAndBigEndian) {
+  for (ByteOrder order : {ByteOrder::little, ByteOrder::big}) {
+    TableBytes t;
+    t.header(order).entry("luo-v1").entry("memfd-v1");
+    auto r = decode_table(t.view(), order, 0x1000);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ(r->format_version, 1u);
+    EXPECT_EQ(names(*r), (std::vector<std::string>{"luo-v1", "memfd-v1"}));
+    EXPECT_EQ(r->entries[1].offset, 0x1000u + 8 + 48);
+    EXPECT_EQ(r->entries[1].slot, 2u);
+    EXPECT_TRUE(r->warnings.empty());
+  }
+}
+
+TEST(DecodeTable, HeaderOnlyIsAnEmptyTable) {
+  TableBytes t;
+  t.header(ByteOrder::big);
+  auto r = decode_table(t.view(), ByteOrder::big);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->entries.empty());
+}
+
+TEST(DecodeTable, WrongMagic) {
+  TableBytes t;
+  t.header(ByteOrder::little, 0x12345678);
+  auto r = decode_table(t.view(), ByteOrder::little, 0x20);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().offset, 0x20u);
+  EXPECT_EQ(r.error().message, "expected table magic 0x4c565550 (\"LVUP\"), found 0x12345678");
+}
+
+TEST(DecodeTable, ByteSwappedMagicNamesBothOrders) {
+  TableBytes t;
+  t.header(ByteOrder::big).entry("luo-v1");
+  auto r = decode_table(t.view(), ByteOrder::little);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "table magic is byte-swapped (0x5055564c): the table is stored big-endian but the "
+            "file is little-endian");
+}
+
+TEST(DecodeTable, UnsupportedVersionSaysWhich) {
+  TableBytes t;
+  t.header(ByteOrder::little, 0x4c565550, 2);
+  auto r = decode_table(t.view(), ByteOrder::little);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::unsupported);
+  EXPECT_EQ(r.error().offset, 4u);
+  EXPECT_EQ(r.error().message, "unsupported table format version 2 (this lucompat reads version 1)");
+}
+
+TEST(DecodeTable, SizeNotHeaderPlusWholeEntries) {
+  TableBytes t;
+  t.header(ByteOrder::little).raw(std::string(47, 'a'));
+  auto r = decode_table(t.view(), ByteOrder::little);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "table size 55 is not 8 + 48·N: 47 bytes follow the header, 47 more than 0 whole "
+            "entries");
+}
+
+TEST(DecodeTable, TooShortForHeader) {
+  auto r = decode_table(as_bytes("PUV"), ByteOrder::little);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("only 3 bytes"), std::string::npos);
+}
+
+TEST(DecodeTable, EntryWithoutNul) {
+  TableBytes t;
+  t.header(ByteOrder::little).entry("luo-v1").raw(std::string(48, 'x'));
+  auto r = decode_table(t.view(), ByteOrder::little);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().offset, 8u + 48);
+  EXPECT_EQ(r.error().message, "entry 2: no NUL terminator within its 48 bytes");
+}
+
+TEST(DecodeTable, NonPrintableEntry) {
+  TableBytes t;
+  t.header(ByteOrder::little).entry("memfd\x01-v1");
+  auto r = decode_table(t.view(), ByteOrder::little);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().offset, 8u + 5);
+  EXPECT_EQ(r.error().message, "entry 1: non-printable byte 0x01 at position 5");
+}
+
+TEST(DecodeTable, WarningsForStrayBytesEmptyAndDuplicates) {
+  std::string stray = "memfd-v1";
+  stray += '\0';
+  stray += "junk";
+  TableBytes t;
+  t.header(ByteOrder::little).entry(stray).entry("").entry("memfd-v1");
+  auto r = decode_table(t.view(), ByteOrder::little);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(names(*r), (std::vector<std::string>{"memfd-v1", "memfd-v1"}));
+  EXPECT_EQ(r->entries[1].slot, 3u);
+  ASSERT_EQ(r->warnings.size(), 3u);
+  EXPECT_EQ(r->warnings[0].offset, 8u + 9);
+  EXPECT_EQ(r->warnings[0].message,
+            "entry 1 (\"memfd-v1\"): non-zero byte 0x6a after the terminator at position 9 (the "
+            "kernel zero-pads entries)");
+  EXPECT_EQ(r->warnings[1].message, "entry 2: empty string (skipped)");
+  EXPECT_EQ(r->warnings[2].message, "entry 3: \"memfd-v1\" duplicates entry 1");
+}
+
+TEST(DecodeTableEntries, EntriesOnlyMustBeWholeSlots) {
+  const TableFormat& f = table_formats().front();
+  TableBytes t;
+  t.entry("vfio-pci-v1").entry("iommufd-v1");
+  auto r = decode_table_entries(f, t.view(), ByteOrder::little);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->format_version.has_value());
+  EXPECT_EQ(names(*r), (std::vector<std::string>{"vfio-pci-v1", "iommufd-v1"}));
+
+  t.raw("x");
+  auto bad = decode_table_entries(f, t.view(), ByteOrder::little);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("not a multiple of the 48-byte entry size"),
+            std::string::npos);
+}
+
+TEST(ScanTable, StopsAtFirstSlotThatIsNotAnEntry) {
+  TableBytes t;
+  t.header(ByteOrder::big).entry("luo-v1").entry("memfd-v1").raw(std::string(48, '\0'));
+  t.entry("not-part-of-it");
+  auto r = scan_table(t.view(), ByteOrder::big, 0x400);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(names(*r), (std::vector<std::string>{"luo-v1", "memfd-v1"}));
+}
+
+TEST(ScanTable, TruncatedTailIsNotAnEntry) {
+  TableBytes t;
+  t.header(ByteOrder::little).entry("luo-v1").raw("memfd");
+  auto r = scan_table(t.view(), ByteOrder::little);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(names(*r), (std::vector<std::string>{"luo-v1"}));
+}
+
+TEST(TableFormats, RegistryLookup) {
+  EXPECT_NE(find_table_format(0x4c565550, 1), nullptr);
+  EXPECT_EQ(find_table_format(0x4c565550, 2), nullptr);
+  EXPECT_NE(find_table_format_by_section(".liveupdate_versions"), nullptr);
+  EXPECT_EQ(find_table_format_by_section(".liveupdate_features"), nullptr);
+}
+
+}  // namespace
+}  // namespace lucompat

@@ -1,0 +1,99 @@
+#include "table/fixed_slot_entries.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string>
+
+namespace lucompat {
+namespace {
+
+struct SlotProblem {
+  uint64_t offset;
+  std::string message;
+};
+
+struct Slot {
+  std::string text;
+  std::optional<SlotProblem> error;        // makes the table unusable
+  std::optional<SlotProblem> stray_byte;   // a non-zero byte after the NUL
+};
+
+Slot read_slot(const ByteReader& r, uint64_t at, uint32_t number) {
+  const Bytes b = r.bytes(at, kFixedSlotSize, "a 48-byte table entry");
+  const auto* c = reinterpret_cast<const unsigned char*>(b.data());
+  const auto* nul = static_cast<const unsigned char*>(std::memchr(c, 0, b.size()));
+  Slot s;
+  if (nul == nullptr) {
+    s.error = SlotProblem{r.base() + at,
+                          fmt::format("entry {}: no NUL terminator within its 48 bytes", number)};
+    return s;
+  }
+  const size_t len = nul - c;
+  for (size_t i = 0; i < len; ++i) {
+    if (c[i] < 0x20 || c[i] > 0x7e) {
+      s.error = SlotProblem{r.base() + at + i,
+                            fmt::format("entry {}: non-printable byte {:#04x} at position {}",
+                                        number, c[i], i)};
+      return s;
+    }
+  }
+  s.text.assign(reinterpret_cast<const char*>(c), len);
+  for (size_t i = len + 1; i < b.size(); ++i) {
+    if (c[i] != 0) {
+      s.stray_byte = SlotProblem{
+          r.base() + at + i,
+          fmt::format("entry {} (\"{}\"): non-zero byte {:#04x} after the terminator at "
+                      "position {} (the kernel zero-pads entries)",
+                      number, s.text, c[i], i)};
+      break;
+    }
+  }
+  return s;
+}
+
+void add_entry(VersionTable& out, Slot s, uint64_t offset, uint32_t number) {
+  if (s.stray_byte) out.warnings.push_back({s.stray_byte->offset, s.stray_byte->message});
+  if (s.text.empty()) {
+    out.warnings.push_back({offset, fmt::format("entry {}: empty string (skipped)", number)});
+    return;
+  }
+  const auto dup = std::find_if(out.entries.begin(), out.entries.end(),
+                                [&](const TableEntry& e) { return e.compatible == s.text; });
+  if (dup != out.entries.end())
+    out.warnings.push_back(
+        {offset, fmt::format("entry {}: \"{}\" duplicates entry {}", number, s.text, dup->slot)});
+  out.entries.push_back({number, std::move(s.text), offset});
+}
+
+}  // namespace
+
+void decode_fixed_slot_entries(const ByteReader& r, VersionTable& out) {
+  if (r.size() % kFixedSlotSize != 0)
+    fail(ErrorKind::malformed, r.base(),
+         fmt::format("entries take {} bytes, which is not a multiple of the {}-byte entry size "
+                     "({} whole entries and {} bytes left over)",
+                     r.size(), kFixedSlotSize, r.size() / kFixedSlotSize,
+                     r.size() % kFixedSlotSize));
+  const uint32_t first = static_cast<uint32_t>(out.entries.size()) + 1;
+  for (uint64_t at = 0; at < r.size(); at += kFixedSlotSize) {
+    const auto number = static_cast<uint32_t>(first + at / kFixedSlotSize);
+    Slot s = read_slot(r, at, number);
+    if (s.error) fail(ErrorKind::malformed, s.error->offset, s.error->message);
+    add_entry(out, std::move(s), r.base() + at, number);
+  }
+}
+
+void scan_fixed_slot_entries(const ByteReader& r, VersionTable& out) {
+  uint32_t number = 1;
+  for (uint64_t at = 0; r.contains(at, kFixedSlotSize); at += kFixedSlotSize, ++number) {
+    Slot s = read_slot(r, at, number);
+    // Without a size, the table ends where the slots stop looking like entries.
+    if (s.error || s.stray_byte || s.text.empty()) return;
+    add_entry(out, std::move(s), r.base() + at, number);
+  }
+}
+
+}  // namespace lucompat

@@ -1,0 +1,22 @@
+#include "lucompat/table/table_location.h"
+
+namespace lucompat {
+
+std::string_view name(TableMethod m) {
+  switch (m) {
+    case TableMethod::section: return "section";
+    case TableMethod::segment_scan: return "segment-scan";
+  }
+  return "unknown";
+}
+
+std::string_view name(TableShape s) {
+  switch (s) {
+    case TableShape::merged: return "merged";
+    case TableShape::split: return "split";
+    case TableShape::entries_only: return "entries-only";
+  }
+  return "unknown";
+}
+
+}  // namespace lucompat
