@@ -54,17 +54,17 @@ std::optional<LocatedTable> locate_by_section(const LibelfFile& elf, Bytes file,
   // A relocatable file may carry several input sections of each name; the
   // final link concatenates them in order, and so do we.
   const bool relocatable = elf.header().type == ET_REL;
-  if (!versions.empty() && !relocatable) {
+  // A relocatable link (ld -r with the kernel's script) may already have merged them.
+  const bool merged = !versions.empty() &&
+                      (!relocatable || (headers.empty() && versions.size() == 1 &&
+                                        starts_with_magic(section_bytes(*versions[0], file), order)));
+  if (merged) {
     const ElfSection& s = one_section(versions);
+    // Decode before building the result: GCC 12 double-destroys members of an
+    // aggregate whose initializer throws (PR c++/66139).
+    VersionTable table = take(decode_table(section_bytes(s, file), order, s.offset));
     return LocatedTable{{TableMethod::section, TableShape::merged, s.name, s.offset, s.size, {}},
-                        take(decode_table(section_bytes(s, file), order, s.offset))};
-  }
-  if (!versions.empty() && headers.empty() && versions.size() == 1 &&
-      starts_with_magic(section_bytes(*versions[0], file), order)) {
-    // A relocatable link (ld -r with the kernel's script) already merged them.
-    const ElfSection& s = one_section(versions);
-    return LocatedTable{{TableMethod::section, TableShape::merged, s.name, s.offset, s.size, {}},
-                        take(decode_table(section_bytes(s, file), order, s.offset))};
+                        std::move(table)};
   }
 
   LocatedTable found;

@@ -1,0 +1,66 @@
+"""The command line as a user meets it: help that teaches, usage errors with
+exit 2, the exit-code contract, and JSON for one or several inputs."""
+
+import unittest
+
+from lucompat_e2e import (BAD_INPUT, EXAMPLES, OK, UNDECIDABLE, USAGE, lucompat,
+                          main)
+
+KERNEL = EXAMPLES / "x86_64" / "kernel.elf"
+NOTABLE = EXAMPLES / "x86_64" / "notable.elf"
+
+
+class Cli(unittest.TestCase):
+    def test_help_lists_commands_and_exit_codes(self):
+        r = lucompat("--help")
+        self.assertEqual(r.rc, OK, r)
+        self.assertIn("inspect", r.out)
+        for line in ("0   success", "1   verdict: incompatible", "2   usage error",
+                     "3   an input is unreadable", "4   undecidable"):
+            self.assertIn(line, r.out)
+
+    def test_inspect_help_has_examples(self):
+        r = lucompat("inspect", "--help")
+        self.assertEqual(r.rc, OK, r)
+        self.assertIn("lucompat inspect vmlinux", r.out)
+        self.assertIn("--json", r.out)
+
+    def test_version(self):
+        r = lucompat("--version")
+        self.assertEqual(r.rc, OK, r)
+        self.assertRegex(r.out, r"^lucompat \d+\.\d+\.\d+")
+
+    def test_usage_errors_exit_2(self):
+        for args in ([], ["inspect"], ["frobnicate"], ["inspect", "--bogus", KERNEL]):
+            with self.subTest(args=args):
+                r = lucompat(*args)
+                self.assertEqual(r.rc, USAGE, r)
+                self.assertNotEqual(r.err, "")
+
+    def test_single_path_json_is_one_document(self):
+        r = lucompat("inspect", "--json", KERNEL)
+        self.assertEqual(r.rc, OK, r)
+        self.assertIsInstance(r.json(), dict)
+
+    def test_several_paths_json_is_an_array_in_order(self):
+        r = lucompat("inspect", "--json", KERNEL, NOTABLE)
+        self.assertEqual(r.rc, UNDECIDABLE, r)
+        docs = r.json()
+        self.assertEqual([d["input"] for d in docs], [str(KERNEL), str(NOTABLE)])
+        self.assertEqual([d["status"] for d in docs], ["table", "no-table"])
+
+    def test_unreadable_outranks_missing_table(self):
+        r = lucompat("inspect", NOTABLE, EXAMPLES / "does-not-exist")
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn("no live-update version table: the kernel predates the RFC", r.out)
+
+    def test_no_table_is_reported_plainly(self):
+        r = lucompat("inspect", NOTABLE)
+        self.assertEqual(r.rc, UNDECIDABLE, r)
+        self.assertEqual(r.err, "")
+        self.assertIn("table     no live-update version table: the kernel predates the RFC or "
+                      "was built without CONFIG_LIVEUPDATE", r.out)
+
+
+if __name__ == "__main__":
+    main()

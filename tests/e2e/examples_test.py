@@ -1,0 +1,113 @@
+"""Every example, built for seven architectures by the real toolchain, decodes
+to exactly the list in its source, in each shape and by each method."""
+
+import unittest
+
+from lucompat_e2e import (EXAMPLES, OK, UNDECIDABLE, entries, lucompat, main,
+                          table_def)
+
+# What each target is, as ELF and as a kernel architecture.
+TARGETS = {
+    "x86_64": (64, "little", "x86_64", "x86-64"),
+    "i686": (32, "little", "i386", "Intel 80386"),
+    "aarch64": (64, "little", "arm64", "AArch64"),
+    "riscv64": (64, "little", "riscv64", "RISC-V"),
+    "arm": (32, "little", "arm", "ARM"),
+    "ppc64": (64, "big", "ppc64", "PowerPC64"),
+    "s390x": (64, "big", "s390x", "s390"),
+}
+RELEASE = "6.99.0-lucompat"
+
+
+class Examples(unittest.TestCase):
+    def inspect(self, arch, name, rc=OK):
+        r = lucompat("inspect", "--json", EXAMPLES / arch / name)
+        self.assertEqual(r.rc, rc, r)
+        self.assertEqual(r.err, "")
+        doc = r.json()
+        cls, order, kernel_arch, machine = TARGETS[arch]
+        self.assertEqual(doc["schema"], "lucompat.inspect/1")
+        self.assertEqual(doc["elf"]["class"], cls)
+        self.assertEqual(doc["elf"]["byte_order"], order)
+        self.assertEqual(doc["elf"]["arch"], kernel_arch)
+        self.assertEqual(doc["elf"]["machine"], machine)
+        self.assertTrue(doc["format"].startswith(
+            f"ELF{cls} {'LSB' if order == 'little' else 'MSB'} {machine} "), doc["format"])
+        return doc
+
+    def test_all_targets_built(self):
+        self.assertEqual(sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()
+                                and p.name in TARGETS), sorted(TARGETS))
+
+    def test_relocatable_object_split_sections(self):
+        for arch in TARGETS:
+            with self.subTest(arch=arch):
+                doc = self.inspect(arch, "kernel.o")
+                t = doc["table"]
+                self.assertEqual((t["method"], t["shape"]), ("section", "split"))
+                self.assertEqual(t["format_version"], 1)
+                self.assertIsNotNone(t["header_offset"])
+                self.assertEqual(entries(doc), table_def("kernel_table.def"))
+
+    def test_linked_kernel_merged_section(self):
+        for arch in TARGETS:
+            with self.subTest(arch=arch):
+                doc = self.inspect(arch, "kernel.elf")
+                t = doc["table"]
+                self.assertEqual((t["method"], t["shape"]), ("section", "merged"))
+                self.assertEqual(t["section"], ".liveupdate_versions")
+                self.assertEqual(t["size"], 8 + 48 * len(table_def("kernel_table.def")))
+                self.assertEqual(entries(doc), table_def("kernel_table.def"))
+                self.assertEqual(doc["kind"], "kernel")
+                self.assertEqual(doc["identity"]["release"], RELEASE)
+                self.assertTrue(doc["identity"]["banner"].endswith("#1 SMP Fri Nov 27 00:00:00 UTC 2026"))
+                self.assertRegex(doc["identity"]["build_id"], r"^[0-9a-f]{40}$")
+                self.assertEqual(t["warnings"], [])
+
+    def test_stripped_kernel_found_by_segment_scan(self):
+        for arch in TARGETS:
+            with self.subTest(arch=arch):
+                linked = self.inspect(arch, "kernel.elf")
+                doc = self.inspect(arch, "kernel.stripped")
+                self.assertFalse(doc["elf"]["section_headers"])
+                t = doc["table"]
+                self.assertEqual(t["method"], "segment-scan")
+                self.assertEqual(t["offset"], linked["table"]["offset"])
+                self.assertEqual(entries(doc), table_def("kernel_table.def"))
+                self.assertEqual(doc["identity"]["build_id"], linked["identity"]["build_id"])
+                self.assertEqual(doc["identity"]["banner"], linked["identity"]["banner"])
+
+    def test_module_entries_only(self):
+        for arch in TARGETS:
+            with self.subTest(arch=arch):
+                doc = self.inspect(arch, "module.ko")
+                t = doc["table"]
+                self.assertEqual((t["method"], t["shape"]), ("section", "entries-only"))
+                self.assertIsNone(t["format_version"])
+                self.assertEqual(entries(doc), table_def("module_table.def"))
+                self.assertEqual(doc["kind"], "module")
+                self.assertEqual(doc["identity"]["module_name"], "lucompat_example")
+                self.assertEqual(doc["identity"]["vermagic"], f"{RELEASE} SMP mod_unload")
+                self.assertEqual(doc["identity"]["release"], RELEASE)
+                self.assertIsNone(doc["identity"]["banner"])
+
+    def test_kernel_without_table_is_undecidable(self):
+        for arch in TARGETS:
+            with self.subTest(arch=arch):
+                doc = self.inspect(arch, "notable.elf", rc=UNDECIDABLE)
+                self.assertEqual(doc["status"], "no-table")
+                self.assertIsNone(doc["table"])
+                self.assertIn("predates the RFC or was built without CONFIG_LIVEUPDATE",
+                              doc["no_table_reason"])
+
+    def test_text_output(self):
+        r = lucompat("inspect", EXAMPLES / "s390x" / "kernel.stripped")
+        self.assertEqual(r.rc, OK, r)
+        self.assertIn("kernel.stripped: ELF64 MSB s390 executable (kernel)\n", r.out)
+        self.assertIn("found by segment scan at offset 0x", r.out)
+        self.assertIn("     1  luo-v1\n", r.out)
+        self.assertIn("  format    version 1\n", r.out)
+
+
+if __name__ == "__main__":
+    main()
