@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lucompat/table/decode.h"
+#include "lucompat/table/magic_scan.h"
 
 namespace lucompat {
 namespace {
@@ -101,80 +102,12 @@ std::optional<LocatedTable> locate_by_section(const LibelfFile& elf, Bytes file,
   return found;
 }
 
-struct Candidate {
-  uint64_t offset;
-  uint64_t vaddr;
-  Result<VersionTable> table;
-};
-
-std::vector<Candidate> scan_segments(const LibelfFile& elf, Bytes file, ByteOrder order,
-                                     uint32_t magic) {
-  std::vector<Candidate> out;
-  std::byte pattern[4];
-  const uint32_t stored = load<uint32_t>(reinterpret_cast<const std::byte*>(&magic), order);
-  std::memcpy(pattern, &stored, 4);
-  for (const auto& seg : elf.segments()) {
-    if (seg.type != PT_LOAD || seg.filesz < 8) continue;
-    const Bytes bytes = file.subspan(seg.offset, seg.filesz);
-    const auto* base = reinterpret_cast<const char*>(bytes.data());
-    for (const char* p = base;;) {
-      const size_t left = bytes.size() - static_cast<size_t>(p - base);
-      p = static_cast<const char*>(memmem(p, left, pattern, 4));
-      if (p == nullptr) break;
-      const uint64_t rel = static_cast<uint64_t>(p - base);
-      out.push_back({seg.offset + rel, seg.vaddr + rel,
-                     scan_table(bytes.subspan(rel), order, seg.offset + rel)});
-      ++p;
-    }
-  }
-  return out;
-}
-
-std::optional<LocatedTable> locate_by_scan(const LibelfFile& elf, Bytes file,
-                                           const TableFormat& format) {
-  const ByteOrder order = elf.header().order;
-  std::vector<Candidate> all = scan_segments(elf, file, order, format.magic);
-  std::vector<Candidate*> valid;
-  for (auto& c : all)
-    if (c.table.ok()) valid.push_back(&c);
-  if (valid.empty()) {
-    // A magic followed by an unsupported version is a table we cannot read,
-    // not an absent one.
-    for (auto& c : all)
-      if (c.table.error().kind == ErrorKind::unsupported) throw ParseError(c.table.error());
-    for (auto& c : scan_segments(elf, file, other(order), format.magic))
-      if (c.table.ok())
-        fail(ErrorKind::malformed, c.offset,
-             fmt::format("table magic is byte-swapped: the table is stored {} but the file is {}",
-                         name(other(order)), name(order)));
-    return std::nullopt;
-  }
-  // The linker script aligns the table to 8; prefer such hits over chance ones.
-  std::vector<Candidate*> aligned;
-  for (Candidate* c : valid)
-    if (c->vaddr % 8 == 0) aligned.push_back(c);
-  const auto& pick = aligned.empty() ? valid : aligned;
-  for (const Candidate* c : pick) {
-    const auto& a = pick.front()->table->entries;
-    const auto& b = c->table->entries;
-    const bool same = a.size() == b.size() &&
-                      std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) {
-                        return x.compatible == y.compatible;
-                      });
-    if (!same)
-      fail(ErrorKind::malformed, c->offset,
-           fmt::format("two different tables found by the segment scan, at {:#x} and {:#x}",
-                       pick.front()->offset, c->offset));
-  }
-  Candidate& c = *pick.front();
-  LocatedTable t{{TableMethod::segment_scan, TableShape::merged, "", c.offset,
-                  format.header_size + c.table->entries.size() * format.entry_size, {}},
-                 std::move(c.table).value()};
-  if (pick.size() > 1)
-    t.table.warnings.push_back(
-        {pick[1]->offset, fmt::format("the same table appears {} times; using the first at {:#x}",
-                                      pick.size(), c.offset)});
-  return t;
+std::optional<LocatedTable> locate_by_scan(const LibelfFile& elf, Bytes file) {
+  std::vector<ScanRegion> regions;
+  for (const auto& seg : elf.segments())
+    if (seg.type == PT_LOAD)
+      regions.push_back({file.subspan(seg.offset, seg.filesz), seg.offset, seg.vaddr});
+  return scan_for_table(regions, elf.header().order);
 }
 
 }  // namespace
@@ -185,7 +118,7 @@ std::optional<LocatedTable> locate_table(const LibelfFile& elf, Bytes file) {
     // header decoder picks the version, so search each section name once.
     if (&format != find_table_format_by_section(format.section)) continue;
     auto t = elf.header().shnum != 0 ? locate_by_section(elf, file, format)
-                                     : locate_by_scan(elf, file, format);
+                                     : locate_by_scan(elf, file);
     if (t) return t;
   }
   return std::nullopt;

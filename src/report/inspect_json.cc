@@ -31,25 +31,60 @@ json table_json(const LocatedTable& t) {
   };
 }
 
+json order_json(std::optional<ByteOrder> o) {
+  if (!o) return nullptr;
+  return *o == ByteOrder::little ? "little" : "big";
+}
+
+template <typename T>
+json optional_json(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+json layer_json(const Layer& l) {
+  json details = json::object();
+  for (const auto& [k, v] : l.details) details[k] = v;
+  return {
+      {"format", l.format},
+      {"offset", l.offset},
+      {"size", l.size},
+      {"compression", string_or_null(l.compression)},
+      {"decompressed_size", optional_json(l.decompressed_size)},
+      {"size_trailer", optional_json(l.size_trailer)},
+      {"details", std::move(details)},
+      {"warnings", l.warnings},
+  };
+}
+
+json elf_json(const std::optional<ElfInfo>& e) {
+  if (!e) return nullptr;
+  return {{"class", e->elf_class},
+          {"byte_order", order_json(e->order)},
+          {"machine", e->machine_name},
+          {"e_machine", e->machine},
+          {"type", e->type_name},
+          {"arch", string_or_null(e->arch)},
+          {"section_headers", e->has_section_headers}};
+}
+
 }  // namespace
 
 json inspect_json(const Inspection& in) {
-  const ElfInfo& e = in.elf;
   const KernelIdentity& id = in.identity;
+  json chain = json::array();
+  for (const auto& l : in.chain) chain.push_back(layer_json(l));
   return {
       {"schema", kInspectSchema},
       {"input", in.input},
+      {"input_size", in.input_size},
       {"status", in.table ? "table" : "no-table"},
+      {"chain", std::move(chain)},
+      {"compression", string_or_null(in.compression())},
       {"format", in.format},
       {"kind", name(in.kind)},
-      {"elf",
-       {{"class", e.elf_class},
-        {"byte_order", e.order == ByteOrder::little ? "little" : "big"},
-        {"machine", e.machine_name},
-        {"e_machine", e.machine},
-        {"type", e.type_name},
-        {"arch", string_or_null(e.arch)},
-        {"section_headers", e.has_section_headers}}},
+      {"arch", string_or_null(in.arch)},
+      {"byte_order", order_json(in.byte_order)},
+      {"elf", elf_json(in.elf)},
       {"identity",
        {{"release", string_or_null(id.release)},
         {"banner", string_or_null(id.banner)},

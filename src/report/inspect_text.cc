@@ -17,6 +17,9 @@ std::string where(const LocatedTable& t) {
     case TableShape::merged:
       if (l.method == TableMethod::segment_scan)
         return fmt::format("found by segment scan at offset {:#x} (header + {})", l.offset, count);
+      if (l.method == TableMethod::magic_scan)
+        return fmt::format("found by magic scan of the raw image at offset {:#x} (header + {})",
+                           l.offset, count);
       return fmt::format("section {} at offset {:#x}, {} bytes (header + {})", l.section,
                          l.offset, l.size, count);
     case TableShape::split:
@@ -27,6 +30,20 @@ std::string where(const LocatedTable& t) {
                          l.offset, l.size, count);
   }
   return {};
+}
+
+std::string layer_line(const Layer& l) {
+  std::string out = l.format;
+  if (!l.compression.empty()) {
+    out += fmt::format(": {} → {} bytes", l.size, l.decompressed_size.value_or(0));
+    if (l.size_trailer) out += fmt::format(" (size trailer {})", *l.size_trailer);
+  } else if (l.offset != 0) {
+    out += fmt::format(": payload at {:#x}, {} bytes", l.offset, l.size);
+  } else {
+    out += fmt::format(": {} bytes", l.size);
+  }
+  for (const auto& [k, v] : l.details) out += fmt::format("; {} {}", k, v);
+  return out;
 }
 
 }  // namespace
@@ -41,7 +58,11 @@ std::string no_table_reason(const Inspection& in) {
 }
 
 std::string inspect_text(const Inspection& in) {
-  std::string out = fmt::format("{}: {} ({})\n", in.input, in.format, name(in.kind));
+  std::string out = fmt::format("{}: {} ({})\n", in.input, in.describe_chain(), name(in.kind));
+  for (const auto& l : in.chain) {
+    field(out, "container", layer_line(l));
+    for (const auto& w : l.warnings) out += fmt::format("  warning: {}: {}\n", l.format, w);
+  }
   field(out, "release", in.identity.release);
   field(out, "banner", in.identity.banner);
   field(out, "module", in.identity.module_name);

@@ -6,6 +6,7 @@ std::string_view name(TableMethod m) {
   switch (m) {
     case TableMethod::section: return "section";
     case TableMethod::segment_scan: return "segment-scan";
+    case TableMethod::magic_scan: return "magic-scan";
   }
   return "unknown";
 }

@@ -50,8 +50,8 @@ def cases():
     big = example("x86_64", "kernel.elf")
     return {
         "empty-file": (lambda: b"", ["empty file; expected a kernel image"]),
-        "not-elf": (lambda: b"MZ\x90\x00" + bytes(60),
-                    ["offset 0x0: not an ELF file (starts with 4d 5a 90 00"]),
+        "unrecognised-format": (lambda: b"MZ\x90\x00" + bytes(60),
+                                ["unrecognised format: not ELF, no known kernel container"]),
         "truncated-elf-header": (lambda: big[:40],
                                  ["offset 0x0: expected the ELF header (64 bytes), but the data ends at 0x28"]),
         "bad-elf-class": (patched(k, lambda e: e.data.__setitem__(4, 9)),

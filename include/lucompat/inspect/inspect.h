@@ -1,12 +1,16 @@
-// The inspect pipeline: an input's bytes in, its identity and version table out.
+// The inspect pipeline: an input's bytes in; the containers around the
+// kernel, its identity and its version table out.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lucompat/base/file.h"
 #include "lucompat/base/result.h"
+#include "lucompat/container/layer.h"
+#include "lucompat/container/unwrap.h"
 #include "lucompat/elf/elf_reader.h"
 
 namespace lucompat {
@@ -15,20 +19,31 @@ enum class InputKind { kernel, module, object };
 std::string_view name(InputKind k);
 
 struct Inspection {
-  std::string input;   // the path or name as the user gave it
-  std::string format;  // "ELF64 MSB s390 executable"
+  std::string input;         // the path or name as the user gave it
+  uint64_t input_size = 0;
+  std::vector<Layer> chain;  // containers, outermost first; empty for a bare ELF
+  std::string format;        // the innermost data: "ELF64 MSB s390 executable", "raw binary image"
   InputKind kind = InputKind::object;
-  ElfInfo elf;
+  std::optional<ElfInfo> elf;  // absent for a raw image
+  std::string arch;            // "x86_64", "arm64": for matching two kernels; empty if unknown
+  std::optional<ByteOrder> byte_order;
   KernelIdentity identity;
   std::optional<LocatedTable> table;  // absent: no table in this input
+
+  // "x86 bzImage ▸ xz ▸ ELF64 LSB x86-64 executable"
+  std::string describe_chain() const;
+  // The codec of the innermost compressed layer, or empty.
+  std::string compression() const;
 };
 
 struct InspectOptions {
   uint64_t max_file_size = kDefaultMaxFileSize;
+  UnwrapOptions unwrap;
 };
 
 // Errors carry `input` as their input name.
-Result<Inspection> inspect_bytes(const std::string& input, Bytes data);
+Result<Inspection> inspect_bytes(const std::string& input, Bytes data,
+                                 const InspectOptions& options = {});
 Result<Inspection> inspect_file(const std::string& path, const InspectOptions& options = {});
 
 }  // namespace lucompat

@@ -13,6 +13,7 @@ namespace lucompat {
 enum class TableMethod {
   section,       // found by section name in the section header table
   segment_scan,  // found by its magic inside loaded segments (no section headers)
+  magic_scan,    // found by its magic in a raw image (no ELF structure at all)
 };
 
 enum class TableShape {

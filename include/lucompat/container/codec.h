@@ -1,0 +1,45 @@
+// Decompressors for every compression the kernel build writes, each a thin
+// streaming wrapper over the library made for it. Output goes to a sink in
+// chunks, so a caller decides what to keep; the output cap turns a bomb into
+// an error instead of an out-of-memory.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "lucompat/base/byte_reader.h"
+
+namespace lucompat {
+
+inline constexpr uint64_t kDefaultMaxOutput = uint64_t{1} << 30;
+
+using Sink = std::function<void(Bytes chunk)>;
+
+struct StreamInfo {
+  uint64_t consumed = 0;  // compressed bytes that belong to the stream
+  uint64_t produced = 0;  // decompressed bytes
+  // The 4-byte little-endian size the kernel build appends after the stream
+  // (gzip: its own ISIZE field), when present.
+  std::optional<uint32_t> size_trailer;
+};
+
+struct Codec {
+  std::string_view name;   // "gzip", "xz", "lzma", "bzip2", "lzo", "lz4", "zstd"
+  std::string_view magic;  // bytes at the start of a stream
+  // Throws ParseError (offsets relative to `input`) on corrupt or truncated
+  // data, and a limit error when output would exceed max_output.
+  StreamInfo (*decode)(Bytes input, const Sink& sink, uint64_t max_output);
+};
+
+std::span<const Codec> codecs();
+const Codec* codec_at(Bytes data);                 // by magic at data[0]
+const Codec* codec_named(std::string_view name);   // "gzip", or zboot's "xzkern", "zstd22"
+
+// Decodes into memory; for small streams and tests.
+std::vector<std::byte> decompress_to_vector(const Codec& codec, Bytes input,
+                                            uint64_t max_output, StreamInfo* info = nullptr);
+
+}  // namespace lucompat

@@ -1,0 +1,39 @@
+// Peeling containers off an input until an ELF file or a raw image is left.
+// Formats are recognised by content through a probe table, never by name.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lucompat/base/byte_reader.h"
+#include "lucompat/container/codec.h"
+#include "lucompat/container/layer.h"
+
+namespace lucompat {
+
+inline constexpr int kDefaultMaxDepth = 6;
+
+struct UnwrapOptions {
+  uint64_t max_output = kDefaultMaxOutput;  // per decompressed stream
+  int max_depth = kDefaultMaxDepth;         // containers around the innermost bytes
+};
+
+enum class Innermost { elf, raw };
+
+struct Unwrapped {
+  std::vector<Layer> chain;                // outermost first
+  Bytes bytes;                             // the innermost data
+  Innermost kind = Innermost::raw;
+  std::optional<ByteOrder> raw_order;      // known byte order of a raw image
+  std::string raw_format;                  // "arm64 Image", or empty when unknown
+  std::string version_hint;                // a release from a container (bzImage, UKI)
+  std::vector<std::shared_ptr<const std::vector<std::byte>>> buffers;  // keeps bytes alive
+};
+
+// Throws ParseError for a container that is ours but corrupt.
+Unwrapped unwrap(Bytes data, const UnwrapOptions& options);
+
+}  // namespace lucompat

@@ -1,0 +1,75 @@
+// Kernels whose compressed payload sits inside a decompressor with no pointer
+// to it: 32-bit ARM zImage and s390x vmlinuz. Candidates are found by magic
+// and the first one that decompresses into a kernel wins, because the first
+// magic is not always the payload (a real Debian s390x image has a false xz
+// hit before the real one).
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "container/probe.h"
+#include "lucompat/elf/elf_reader.h"
+#include "lucompat/identity/kernel_identity.h"
+#include "lucompat/table/table_format.h"
+
+namespace lucompat {
+namespace {
+
+// Each attempt may decompress a lot; a blob with more candidates than this is
+// not a kernel decompressor.
+constexpr int kMaxAttempts = 32;
+
+bool looks_like_kernel(Bytes b) { return is_elf(b) || find_banner(b).has_value(); }
+
+bool has_table_magic(Bytes data) {
+  const uint32_t magic = table_formats().front().magic;
+  for (ByteOrder order : {ByteOrder::little, ByteOrder::big}) {
+    const uint32_t stored = load<uint32_t>(reinterpret_cast<const std::byte*>(&magic), order);
+    if (memmem(data.data(), data.size(), &stored, 4) != nullptr) return true;
+  }
+  return false;
+}
+
+std::optional<Step> find_payload(Bytes data, const ProbeContext& context, std::string format) {
+  int attempts = 0;
+  std::optional<Error> last;
+  for (size_t at = 1; at + 4 <= data.size() && attempts < kMaxAttempts; ++at) {
+    const Codec* codec = codec_at(data.subspan(at));
+    if (codec == nullptr) continue;
+    ++attempts;
+    try {
+      Step step = decompress_step(*codec, data.subspan(at), context.options);
+      if (!looks_like_kernel(step.inner)) continue;
+      step.layer.details.emplace_back("container", format);
+      step.layer.details.emplace_back("payload_offset", fmt::format("{:#x}", at));
+      step.layer.offset = at;
+      step.layer.format = format + " ▸ " + step.layer.format;
+      return step;
+    } catch (const ParseError& e) {
+      if (e.error().kind == ErrorKind::limit) throw;
+      last = e.error();  // a false hit; try the next candidate
+    }
+  }
+  if (format == "ARM zImage")
+    fail(ErrorKind::malformed, std::nullopt,
+         fmt::format("ARM zImage: no compressed payload that decompresses into a kernel ({} "
+                     "candidates tried)",
+                     attempts));
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Step> probe_arm_zimage(Bytes data, const ProbeContext& context) {
+  const ByteReader r(data, ByteOrder::little);
+  if (!r.contains(0, 0x30) || r.u32(0x24, "zImage magic") != 0x016f2818) return std::nullopt;
+  return find_payload(data, context, "ARM zImage");
+}
+
+std::optional<Step> probe_embedded_payload(Bytes data, const ProbeContext& context) {
+  // A raw image that holds the table itself needs no unwrapping.
+  if (has_table_magic(data) || looks_like_kernel(data)) return std::nullopt;
+  return find_payload(data, context, "compressed kernel image");
+}
+
+}  // namespace lucompat

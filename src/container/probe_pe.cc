@@ -1,0 +1,64 @@
+// UKI: a PE/COFF EFI application whose .linux section is the kernel.
+#include <fmt/format.h>
+
+#include "container/pe.h"
+#include "container/probe.h"
+
+namespace lucompat {
+namespace {
+
+std::string text_of(const PeSection* s) {
+  if (s == nullptr) return {};
+  std::string t(as_chars(s->data));
+  t = t.substr(0, t.find('\0'));
+  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+  return t;
+}
+
+// os-release's PRETTY_NAME, else its first line.
+std::string pretty_name(const std::string& osrel) {
+  for (size_t at = 0; at < osrel.size();) {
+    const size_t end = osrel.find('\n', at);
+    std::string_view line = std::string_view(osrel).substr(at, end - at);
+    if (line.starts_with("PRETTY_NAME=")) {
+      line.remove_prefix(12);
+      if (line.size() >= 2 && line.front() == '"' && line.back() == '"')
+        line = line.substr(1, line.size() - 2);
+      return std::string(line);
+    }
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  return osrel.substr(0, osrel.find('\n'));
+}
+
+}  // namespace
+
+std::optional<Step> probe_uki(Bytes data, const ProbeContext&) {
+  if (!has_pe_signature(data)) return std::nullopt;
+  const PeFile pe = parse_pe(data);  // validates every PE we meet, stub or UKI
+  const PeSection* linux = pe.find(".linux");
+  if (linux == nullptr) return std::nullopt;
+  if (linux->data.empty())
+    fail(ErrorKind::malformed, linux->offset, "the UKI's .linux section is empty");
+  Step step;
+  step.layer.format = "UKI";
+  step.layer.offset = linux->offset;
+  step.layer.size = linux->data.size();
+  step.layer.details.emplace_back("pe_machine", pe_machine_name(pe.machine));
+  const std::string uname = text_of(pe.find(".uname"));
+  if (!uname.empty()) step.layer.details.emplace_back("uname", uname);
+  const std::string osrel = text_of(pe.find(".osrel"));
+  if (!osrel.empty()) step.layer.details.emplace_back("osrel", pretty_name(osrel));
+  const std::string cmdline = text_of(pe.find(".cmdline"));
+  if (!cmdline.empty()) step.layer.details.emplace_back("cmdline", cmdline);
+  step.inner = linux->data;
+  step.version_hint = uname;
+  return step;
+}
+
+std::string with_stub(std::string format, const ProbeContext& context) {
+  return context.efi_stub ? format + " + PE/COFF EFI stub" : format;
+}
+
+}  // namespace lucompat

@@ -1,0 +1,43 @@
+// EFI zboot (arm64, riscv, loongarch vmlinuz.efi): a PE whose header names the
+// compression of the Image it carries.
+#include <fmt/format.h>
+
+#include "container/probe.h"
+
+namespace lucompat {
+
+std::optional<Step> probe_zboot(Bytes data, const ProbeContext&) {
+  const ByteReader r(data, ByteOrder::little);
+  if (!r.contains(0, 0x40) || as_chars(r.bytes(0, 2, "MZ")) != "MZ" ||
+      as_chars(r.bytes(4, 4, "zboot magic")) != "zimg")
+    return std::nullopt;
+  const uint32_t offset = r.u32(8, "zboot payload offset");
+  const uint32_t size = r.u32(12, "zboot payload size");
+  const std::string_view field = as_chars(r.bytes(0x18, 32, "zboot compression name"));
+  const std::string name(field.substr(0, field.find('\0')));
+  const Codec* codec = codec_named(name);
+  if (codec == nullptr)
+    fail(ErrorKind::unsupported, 0x18,
+         fmt::format("EFI zboot compression \"{}\" is not one the kernel writes (gzip, lz4, lzma, "
+                     "lzo, xzkern, zstd22)",
+                     name));
+  if (!r.contains(offset, size))
+    fail(ErrorKind::malformed, offset,
+         fmt::format("zboot payload ({} bytes) extends beyond the end of the file at {:#x}", size,
+                     data.size()));
+  // zstd payloads are followed by their size, outside the header's count.
+  const uint64_t with_trailer = r.contains(offset, uint64_t{size} + 4) ? uint64_t{size} + 4 : size;
+  const Bytes payload = r.bytes(offset, with_trailer, "zboot payload");
+  if (codec_at(payload) != codec)
+    fail(ErrorKind::malformed, offset,
+         fmt::format("zboot header says {} but the payload does not start with its magic", name));
+  Step step;
+  step.layer.format = "EFI zboot";
+  step.layer.offset = offset;
+  step.layer.size = size;
+  step.layer.details.emplace_back("zboot_compression", name);
+  step.inner = payload;
+  return step;
+}
+
+}  // namespace lucompat

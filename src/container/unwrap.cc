@@ -1,0 +1,76 @@
+#include "lucompat/container/unwrap.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "container/pe.h"
+#include "container/probe.h"
+#include "lucompat/elf/elf_reader.h"
+
+namespace lucompat {
+namespace {
+
+// Order matters: specific headers before generic ones, the embedded-payload
+// search (which decompresses speculatively) last.
+constexpr std::array<Probe, 8> kProbes{
+    &probe_zboot,       &probe_uki,        &probe_bzimage,    &probe_arm64_image,
+    &probe_riscv_image, &probe_compressed, &probe_arm_zimage, &probe_embedded_payload,
+};
+
+bool inside(Bytes inner, Bytes outer) {
+  return inner.data() >= outer.data() && inner.data() + inner.size() <= outer.data() + outer.size();
+}
+
+}  // namespace
+
+Unwrapped unwrap(Bytes input, const UnwrapOptions& options) {
+  Unwrapped u;
+  Bytes data = input;
+  for (;;) {
+    if (is_elf(data)) {
+      u.kind = Innermost::elf;
+      u.bytes = data;
+      return u;
+    }
+    const ProbeContext context{options, has_pe_signature(data)};
+    std::optional<Step> step;
+    try {
+      for (Probe probe : kProbes)
+        if ((step = probe(data, context))) break;
+    } catch (const ParseError& e) {
+      // Offsets inside the input become input offsets; inside decompressed
+      // data they stay relative, and the message says so.
+      Error err = e.error();
+      if (inside(data, input)) {
+        if (err.offset) *err.offset += static_cast<uint64_t>(data.data() - input.data());
+      } else if (!u.chain.empty()) {
+        err.message = fmt::format("in the data decompressed from {}: {}", u.chain.back().format,
+                                  err.message);
+      }
+      throw ParseError(std::move(err));
+    }
+    if (!step) {
+      u.kind = Innermost::raw;
+      u.bytes = data;
+      return u;
+    }
+    if (static_cast<int>(u.chain.size()) >= options.max_depth)
+      fail(ErrorKind::limit, std::nullopt,
+           fmt::format("containers are nested more than {} deep (the --max-depth limit)",
+                       options.max_depth));
+    if (!step->version_hint.empty() && u.version_hint.empty()) u.version_hint = step->version_hint;
+    if (step->buffer) u.buffers.push_back(step->buffer);
+    u.chain.push_back(std::move(step->layer));
+    data = step->inner;
+    if (step->raw_image) {
+      u.kind = Innermost::raw;
+      u.bytes = data;
+      u.raw_order = step->raw_order;
+      u.raw_format = u.chain.back().format;
+      return u;
+    }
+  }
+}
+
+}  // namespace lucompat

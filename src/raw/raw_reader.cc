@@ -1,0 +1,34 @@
+#include "lucompat/raw/raw_reader.h"
+
+#include "lucompat/table/magic_scan.h"
+#include "lucompat/table/table_format.h"
+
+namespace lucompat {
+
+Result<RawReading> read_raw(Bytes image, std::optional<ByteOrder> order) {
+  return catch_parse_errors([&] {
+    RawReading out;
+    out.order = order;
+    // An Image is loaded at an aligned address, so image offsets keep the
+    // table's 8-byte alignment.
+    const std::vector<ScanRegion> whole{{image, 0, 0}};
+    out.table = scan_for_table(whole, order.value_or(ByteOrder::little), order.has_value());
+    if (out.table) {
+      out.table->location.method = TableMethod::magic_scan;
+      if (!out.order) {
+        // The magic's bytes say which order the table was read in.
+        const auto* at = image.data() + out.table->location.offset;
+        out.order = load<uint32_t>(at, ByteOrder::little) == table_formats().front().magic
+                        ? ByteOrder::little
+                        : ByteOrder::big;
+      }
+    }
+    if (auto b = find_banner(image)) {
+      out.identity.banner = *b;
+      out.identity.release = release_of_banner(*b);
+    }
+    return out;
+  });
+}
+
+}  // namespace lucompat
