@@ -17,6 +17,7 @@ std::string_view name(ErrorKind kind) {
 std::string Error::to_string() const {
   std::string out;
   if (!input.empty()) out += input + ": ";
+  if (!context.empty()) out += context + (offset ? ", " : ": ");
   if (offset) out += fmt::format("offset {:#x}: ", *offset);
   out += message;
   return out;

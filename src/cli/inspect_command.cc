@@ -15,6 +15,7 @@ namespace {
 struct InspectArgs {
   std::vector<std::string> paths;
   bool json = false;
+  InspectOptions options;
 };
 
 ExitCode run_inspect(const InspectArgs& args) {
@@ -23,7 +24,7 @@ ExitCode run_inspect(const InspectArgs& args) {
   nlohmann::json docs = nlohmann::json::array();
   std::string text;
   for (const auto& path : args.paths) {
-    const Result<Inspection> r = inspect_file(path);
+    const Result<Inspection> r = inspect_file(path, args.options);
     if (!r) {
       any_error = true;
       std::fprintf(stderr, "lucompat: %s\n", r.error().to_string().c_str());
@@ -54,12 +55,15 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
       "inspect",
       "Show the live-update version table and identity of kernels, modules and objects");
   sub->footer(
-      "Reads ELF kernels (vmlinux), modules (.ko) and relocatable objects of any architecture\n"
-      "and byte order. Finds the table by section name, or by its magic in the loaded segments\n"
-      "when the file has no section headers.\n\n"
+      "Reads every kernel artifact by its content, whatever its name: x86 bzImage (gzip, xz,\n"
+      "lzma, bzip2, lzo, lz4, zstd), EFI-stub kernels and UKIs, EFI zboot, arm64 and riscv\n"
+      "Image (raw or compressed), ARM zImage and s390x images, vmlinux, modules (.ko, .ko.gz,\n"
+      ".ko.xz, .ko.zst) and objects, of any architecture and byte order. Shows the chain of\n"
+      "containers, the kernel's identity and where the table was found.\n\n"
       "Examples:\n"
-      "  lucompat inspect vmlinux\n"
-      "  lucompat inspect --json /lib/modules/$(uname -r)/kernel/drivers/vfio/pci/vfio-pci.ko\n\n"
+      "  lucompat inspect /boot/vmlinuz-$(uname -r)\n"
+      "  lucompat inspect --json /lib/modules/$(uname -r)/kernel/drivers/vfio/pci/vfio-pci.ko.xz\n"
+      "  lucompat inspect --max-output 256MiB untrusted-download.efi\n\n"
       "Exit: 0 every input has a table; 3 an input could not be read; 4 an input has no table.\n"
       "JSON schema: docs/json-schema.md (lucompat.inspect/1).");
   sub->add_option("paths", args->paths, "Kernel images, modules or object files")
@@ -67,6 +71,14 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
       ->type_name("PATH");
   sub->add_flag("--json", args->json,
                 "Print JSON: one document for one path, an array for several");
+  sub->add_option("--max-output", args->options.unwrap.max_output,
+                  "Refuse to decompress more than this from one stream (default 1GiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->type_name("SIZE");
+  sub->add_option("--max-depth", args->options.unwrap.max_depth,
+                  "Refuse inputs with more nested containers than this (default 6)")
+      ->check(CLI::Range(1, 64))
+      ->type_name("N");
   sub->callback([args, &result] { result = run_inspect(*args); });
 }
 

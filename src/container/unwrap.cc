@@ -18,19 +18,23 @@ constexpr std::array<Probe, 8> kProbes{
     &probe_riscv_image, &probe_compressed, &probe_arm_zimage, &probe_embedded_payload,
 };
 
-bool inside(Bytes inner, Bytes outer) {
-  return inner.data() >= outer.data() && inner.data() + inner.size() <= outer.data() + outer.size();
-}
-
 }  // namespace
+
+Error relocate(Error e, const Unwrapped& u) {
+  if (e.offset) *e.offset += u.base;
+  if (e.context.empty()) e.context = u.context;
+  return e;
+}
 
 Unwrapped unwrap(Bytes input, const UnwrapOptions& options) {
   Unwrapped u;
   Bytes data = input;
+  Bytes owner = input;  // the buffer `data` lies in: the input or a decompressed one
   for (;;) {
+    u.bytes = data;
+    u.base = static_cast<uint64_t>(data.data() - owner.data());
     if (is_elf(data)) {
       u.kind = Innermost::elf;
-      u.bytes = data;
       return u;
     }
     const ProbeContext context{options, has_pe_signature(data)};
@@ -39,20 +43,10 @@ Unwrapped unwrap(Bytes input, const UnwrapOptions& options) {
       for (Probe probe : kProbes)
         if ((step = probe(data, context))) break;
     } catch (const ParseError& e) {
-      // Offsets inside the input become input offsets; inside decompressed
-      // data they stay relative, and the message says so.
-      Error err = e.error();
-      if (inside(data, input)) {
-        if (err.offset) *err.offset += static_cast<uint64_t>(data.data() - input.data());
-      } else if (!u.chain.empty()) {
-        err.message = fmt::format("in the data decompressed from {}: {}", u.chain.back().format,
-                                  err.message);
-      }
-      throw ParseError(std::move(err));
+      throw ParseError(relocate(e.error(), u));
     }
     if (!step) {
       u.kind = Innermost::raw;
-      u.bytes = data;
       return u;
     }
     if (static_cast<int>(u.chain.size()) >= options.max_depth)
@@ -60,12 +54,17 @@ Unwrapped unwrap(Bytes input, const UnwrapOptions& options) {
            fmt::format("containers are nested more than {} deep (the --max-depth limit)",
                        options.max_depth));
     if (!step->version_hint.empty() && u.version_hint.empty()) u.version_hint = step->version_hint;
-    if (step->buffer) u.buffers.push_back(step->buffer);
+    if (step->buffer) {
+      u.buffers.push_back(step->buffer);
+      owner = Bytes(step->buffer->data(), step->buffer->size());
+      u.context = "in the data decompressed from " + step->layer.format;
+    }
     u.chain.push_back(std::move(step->layer));
     data = step->inner;
     if (step->raw_image) {
       u.kind = Innermost::raw;
       u.bytes = data;
+      u.base = static_cast<uint64_t>(data.data() - owner.data());
       u.raw_order = step->raw_order;
       u.raw_format = u.chain.back().format;
       return u;

@@ -13,19 +13,6 @@ Error with_input(Error e, const std::string& input) {
   return e;
 }
 
-// Offsets of an error in the innermost bytes: input offsets when those bytes
-// are a slice of the input, otherwise offsets in decompressed data, said so.
-Error locate_error(Error e, const Unwrapped& u, Bytes input) {
-  const bool in_input = u.bytes.data() >= input.data() &&
-                        u.bytes.data() + u.bytes.size() <= input.data() + input.size();
-  if (in_input) {
-    if (e.offset) *e.offset += static_cast<uint64_t>(u.bytes.data() - input.data());
-  } else if (!u.chain.empty()) {
-    e.message = fmt::format("in the data decompressed from {}: {}", u.chain.back().format, e.message);
-  }
-  return e;
-}
-
 InputKind kind_of(const ElfReading& r) {
   if (!r.identity.banner.empty() || r.elf.type == ET_EXEC) return InputKind::kernel;
   if (!r.identity.vermagic.empty() || !r.identity.module_name.empty()) return InputKind::module;
@@ -45,7 +32,7 @@ Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwra
   out.input_size = data.size();
   if (u.kind == Innermost::elf) {
     Result<ElfReading> r = read_elf(u.bytes);
-    if (!r) return locate_error(std::move(r).error(), u, data);
+    if (!r) return relocate(std::move(r).error(), u);
     out.format = r->elf.describe();
     out.kind = kind_of(*r);
     out.arch = r->elf.arch;
@@ -55,7 +42,7 @@ Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwra
     out.table = std::move(r->table);
   } else {
     Result<RawReading> r = read_raw(u.bytes, u.raw_order);
-    if (!r) return locate_error(std::move(r).error(), u, data);
+    if (!r) return relocate(std::move(r).error(), u);
     if (u.chain.empty() && !r->table && r->identity.banner.empty())
       return Error{ErrorKind::unsupported, input, std::nullopt,
                    "unrecognised format: not ELF, no known kernel container or compression, and "

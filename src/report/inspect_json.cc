@@ -105,6 +105,7 @@ json inspect_error_json(const Error& error) {
       {"error",
        {{"kind", name(error.kind)},
         {"offset", error.offset ? json(*error.offset) : json(nullptr)},
+        {"context", string_or_null(error.context)},
         {"message", error.message},
         {"text", error.to_string()}}},
   };

@@ -22,7 +22,7 @@ class Cli(unittest.TestCase):
     def test_inspect_help_has_examples(self):
         r = lucompat("inspect", "--help")
         self.assertEqual(r.rc, OK, r)
-        self.assertIn("lucompat inspect vmlinux", r.out)
+        self.assertIn("lucompat inspect /boot/vmlinuz-$(uname -r)", r.out)
         self.assertIn("--json", r.out)
 
     def test_version(self):

@@ -114,3 +114,83 @@ class Elf:
 
 def main():
     unittest.main(verbosity=2)
+
+
+# Builders of kernel containers around example payloads, with the real tools
+# where the format has one.
+
+COMPRESSORS = {
+    "gzip": ["gzip", "-9", "-n", "-c"],
+    "xz": ["xz", "--check=crc32", "--lzma2=dict=1MiB", "-c"],
+    "lzma": ["lzma", "-9", "-c"],
+    "bzip2": ["bzip2", "-9", "-c"],
+    "lzo": ["lzop", "-9", "-c"],
+    "lz4": ["lz4", "-l", "-9", "-c"],
+    "zstd": ["zstd", "-19", "-q", "-c"],
+}
+
+
+def compress(codec, data: bytes, trailer=False) -> bytes:
+    """`data` compressed by the real command-line tool, plus the kernel's
+    4-byte little-endian size trailer when asked."""
+    out = subprocess.run(COMPRESSORS[codec], input=data, capture_output=True, check=True).stdout
+    return out + struct.pack("<I", len(data)) if trailer else out
+
+
+def bzimage(payload: bytes, protocol=0x020F, version=b"6.99.0-lucompat (lucompat@example) #1 SMP"):
+    """An x86 bzImage: one setup sector after the boot sector, the version
+    string in it, and the payload after the setup code."""
+    setup_sects = 1
+    head = bytearray((setup_sects + 1) * 512)
+    head[0x1F1] = setup_sects
+    struct.pack_into("<H", head, 0x1FE, 0xAA55)
+    head[0x202:0x206] = b"HdrS"
+    struct.pack_into("<H", head, 0x206, protocol)
+    struct.pack_into("<H", head, 0x20E, 0x300 - 0x200)
+    head[0x300:0x300 + len(version) + 1] = version + b"\0"
+    payload_offset = 0x80  # after some stand-in decompressor code
+    struct.pack_into("<II", head, 0x248, payload_offset, len(payload))
+    return bytes(head) + b"\xcc" * payload_offset + payload + b"\0" * 16
+
+
+def arm64_image(raw: bytes, big_endian=False):
+    """An arm64 Image header (Documentation/arch/arm64/booting.rst) before raw bytes."""
+    head = bytearray(64)
+    struct.pack_into("<QQQ", head, 8, 0, len(raw) + 64, 1 if big_endian else 0)
+    head[0x38:0x3C] = b"ARM\x64"
+    return bytes(head) + raw
+
+
+def zboot(payload: bytes, name: bytes):
+    """An EFI zboot image: MZ, 'zimg', payload offset and size, compression name."""
+    head = bytearray(0x200)
+    head[0:2] = b"MZ"
+    head[4:8] = b"zimg"
+    struct.pack_into("<II", head, 8, len(head), len(payload))
+    head[0x18:0x18 + len(name)] = name
+    return bytes(head) + payload
+
+
+def raw_image(elf_path: Path, out_dir: Path) -> bytes:
+    """objcopy -O binary of a linked example: what an Image is made from."""
+    out = out_dir / (elf_path.parent.name + "-" + elf_path.name + ".bin")
+    subprocess.run(["llvm-objcopy", "-O", "binary", str(elf_path), str(out)], check=True)
+    return out.read_bytes()
+
+
+SYSTEMD_STUB = Path("/usr/lib/systemd/boot/efi/linuxx64.efi.stub")
+
+
+def uki(linux: bytes, out_dir: Path, uname=b"6.99.0-lucompat\n",
+        osrel=b'ID=lucompat\nPRETTY_NAME="lucompat test OS"\n', cmdline=b"console=ttyS0 quiet\n"):
+    """A UKI assembled the classic way: objcopy --add-section around systemd's stub."""
+    parts = {".osrel": (osrel, 0x20000), ".cmdline": (cmdline, 0x30000),
+             ".uname": (uname, 0x40000), ".linux": (linux, 0x2000000)}
+    args = ["objcopy"]
+    for name, (data, vma) in parts.items():
+        f = out_dir / ("uki" + name)
+        f.write_bytes(data)
+        args += ["--add-section", f"{name}={f}", "--change-section-vma", f"{name}={vma:#x}"]
+    out = out_dir / "uki.efi"
+    subprocess.run(args + [str(SYSTEMD_STUB), str(out)], check=True, capture_output=True)
+    return out.read_bytes()

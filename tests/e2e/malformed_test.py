@@ -10,7 +10,8 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from lucompat_e2e import BAD_INPUT, EXAMPLES, LUCOMPAT, Elf, Run, lucompat, main
+from lucompat_e2e import (BAD_INPUT, COMPRESSORS, EXAMPLES, LUCOMPAT, SYSTEMD_STUB, Elf, Run,
+                          bzimage, compress, lucompat, main, uki, zboot)
 
 MAGIC_LE = struct.pack("<II", 0x4C565550, 1)
 
@@ -48,7 +49,7 @@ def cases():
         return build
 
     big = example("x86_64", "kernel.elf")
-    return {
+    return {**container_cases(big), **codec_cases(big),
         "empty-file": (lambda: b"", ["empty file; expected a kernel image"]),
         "unrecognised-format": (lambda: b"MZ\x90\x00" + bytes(60),
                                 ["unrecognised format: not ELF, no known kernel container"]),
@@ -116,6 +117,98 @@ def cases():
     }
 
 
+def codec_cases(kernel):
+    """Each codec's stream cut in half, and damaged in the middle."""
+    out = {}
+    for codec in COMPRESSORS:
+        def cut(codec=codec):
+            data = compress(codec, kernel)
+            return data[:len(data) // 2]
+
+        def damaged(codec=codec):
+            data = bytearray(compress(codec, kernel))
+            mid = len(data) // 2
+            for i in range(mid, mid + 16):
+                data[i] ^= 0x5A
+            return bytes(data)
+        out[f"{codec}-truncated"] = (cut, [f"{codec} stream is truncated"])
+        out[f"{codec}-corrupt-midway"] = (damaged, [f"corrupt {codec} data"])
+    return out
+
+
+def patch(data, offset, fmt, *values):
+    b = bytearray(data)
+    struct.pack_into(fmt, b, offset, *values)
+    return bytes(b)
+
+
+def container_cases(kernel):
+    xz = lambda: compress("xz", kernel, trailer=True)  # noqa: E731
+    bz = lambda: bzimage(xz())  # noqa: E731
+
+    def uki_bytes():
+        d = Path(tempfile.mkdtemp(prefix="lucompat-uki-"))
+        try:
+            return uki(bz(), d)
+        finally:
+            shutil.rmtree(d)
+
+    def pe_sections_beyond_eof():
+        data = uki_bytes()
+        pe = struct.unpack_from("<I", data, 0x3C)[0]
+        return patch(data, pe + 6, "<H", 0xFFFF)
+
+    def pe_linux_beyond_eof():
+        data = bytearray(uki_bytes())
+        pe = struct.unpack_from("<I", data, 0x3C)[0]
+        count, opt = struct.unpack_from("<H", data, pe + 6)[0], struct.unpack_from("<H", data, pe + 20)[0]
+        for i in range(count):
+            h = pe + 24 + opt + 40 * i
+            if data[h:h + 8].rstrip(b"\0") == b".linux":
+                struct.pack_into("<I", data, h + 20, len(data) - 16)
+        return bytes(data)
+
+    def nested(n):
+        data = kernel
+        for _ in range(n):
+            data = compress("gzip", data)
+        return data
+
+    def zimage_without_payload():
+        head = bytearray(0x200)
+        struct.pack_into("<I", head, 0x24, 0x016F2818)
+        return bytes(head) + b"\x1f\x8b\x08 but no gzip" * 8
+
+    cases = {
+        "bzimage-boot-protocol-2.07": (lambda: bzimage(xz(), protocol=0x0207),
+                                       ["x86 boot protocol 2.07 predates the payload pointer (2.08)"]),
+        "bzimage-payload-beyond-eof": (lambda: patch(bz(), 0x24C, "<I", 1 << 30),
+                                       ["bzImage payload (1073741824 bytes) extends beyond the end of the file"]),
+        "bzimage-payload-not-compressed": (lambda: bzimage(b"\x7fELF" + bytes(100)),
+                                           ["offset 0x480: bzImage payload does not start with a known compression magic"]),
+        "bzimage-payload-truncated": (lambda: (lambda p: bzimage(p[:len(p) // 3]))(xz()),
+                                      ["xz stream is truncated"]),
+        "elf-broken-inside-payload": (
+            lambda: bzimage(compress("xz", patch(kernel, Elf(kernel).find_section(".liveupdate_versions")["offset"], "<I", 0xDEADBEEF))),
+            ["in the data decompressed from xz, offset 0x10e0: expected table magic"]),
+        "nesting-deeper-than-cap": (lambda: nested(7), ["containers are nested more than 6 deep"]),
+        "zboot-unknown-compression": (lambda: zboot(compress("gzip", kernel), b"brotli"),
+                                      ['EFI zboot compression "brotli" is not one the kernel writes']),
+        "zboot-payload-beyond-eof": (lambda: patch(zboot(compress("gzip", kernel), b"gzip"), 12, "<I", 1 << 28),
+                                     ["zboot payload (268435456 bytes) extends beyond the end of the file"]),
+        "zboot-name-disagrees-with-payload": (lambda: zboot(compress("gzip", kernel), b"zstd22"),
+                                              ["zboot header says zstd22 but the payload does not start with its magic"]),
+        "arm-zimage-without-payload": (zimage_without_payload,
+                                       ["ARM zImage: no compressed payload that decompresses into a kernel"]),
+    }
+    if SYSTEMD_STUB.exists():
+        cases["pe-section-table-beyond-eof"] = (
+            pe_sections_beyond_eof, ["the PE section table (65535 sections of 40 bytes) extends beyond"])
+        cases["uki-linux-section-beyond-eof"] = (
+            pe_linux_beyond_eof, ["PE section .linux (", "extends beyond the end of the file"])
+    return cases
+
+
 class Malformed(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -136,8 +229,15 @@ class Malformed(unittest.TestCase):
             self.assertIn(e, lines[0])
         return lines[0]
 
-    def test_at_least_twenty_named_cases(self):
-        self.assertGreaterEqual(len(cases()) + 4, 20)
+    def test_at_least_forty_named_cases(self):
+        # The corrupted inputs plus the four file-level cases below.
+        self.assertGreaterEqual(len(cases()) + 4, 40)
+
+    def test_output_over_the_cap(self):
+        path = self.dir / "over-cap.xz"
+        path.write_bytes(compress("xz", example("x86_64", "kernel.elf")))
+        r = lucompat("inspect", "--max-output", "4KiB", path)
+        self.assert_bad_input(path, ["xz output exceeds the 4096-byte limit (--max-output)"], r)
 
     def test_corrupted_inputs(self):
         for name, (build, expected) in cases().items():

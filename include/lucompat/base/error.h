@@ -31,8 +31,11 @@ struct Error {
   std::string input;                // file name, or empty when not yet known
   std::optional<uint64_t> offset;   // byte offset in the input, when meaningful
   std::string message;              // what was expected and what was found
+  // Where `offset` counts from when not from the input's first byte:
+  // "in the data decompressed from xz".
+  std::string context;
 
-  // "INPUT: offset 0xOFF: MESSAGE", omitting the parts that are unknown.
+  // "INPUT: [CONTEXT, ]offset 0xOFF: MESSAGE", omitting the parts that are unknown.
   std::string to_string() const;
 };
 

@@ -30,10 +30,18 @@ struct Unwrapped {
   std::optional<ByteOrder> raw_order;      // known byte order of a raw image
   std::string raw_format;                  // "arm64 Image", or empty when unknown
   std::string version_hint;                // a release from a container (bzImage, UKI)
+  // Where `bytes` sit, for error offsets: inside the input, or inside the
+  // data decompressed by a layer (then `context` names it).
+  uint64_t base = 0;
+  std::string context;
   std::vector<std::shared_ptr<const std::vector<std::byte>>> buffers;  // keeps bytes alive
 };
 
 // Throws ParseError for a container that is ours but corrupt.
 Unwrapped unwrap(Bytes data, const UnwrapOptions& options);
+
+// An error about offsets in `u.bytes`, restated in terms of the input or of
+// the decompressed data that holds them.
+Error relocate(Error e, const Unwrapped& u);
 
 }  // namespace lucompat
