@@ -1,11 +1,13 @@
 #include "lucompat/base/file.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -32,7 +34,24 @@ class Fd {
 
 }  // namespace
 
-Result<std::vector<std::byte>> read_file(const std::string& path, uint64_t max_size) {
+FileData::FileData(FileData&& other) noexcept
+    : map_(std::exchange(other.map_, nullptr)),
+      map_size_(std::exchange(other.map_size_, 0)),
+      copy_(std::move(other.copy_)) {}
+
+// Swapping hands our old mapping to `other`, whose destructor releases it.
+FileData& FileData::operator=(FileData&& other) noexcept {
+  std::swap(map_, other.map_);
+  std::swap(map_size_, other.map_size_);
+  std::swap(copy_, other.copy_);
+  return *this;
+}
+
+FileData::~FileData() {
+  if (map_ != nullptr) ::munmap(map_, map_size_);
+}
+
+Result<FileData> read_file(const std::string& path, uint64_t max_size) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     const int err = errno;
@@ -47,14 +66,24 @@ Result<std::vector<std::byte>> read_file(const std::string& path, uint64_t max_s
   if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
     return io_error(path, "is not a regular file");
 
-  std::vector<std::byte> data;
+  FileData file;
   if (S_ISREG(st.st_mode)) {
     if (static_cast<uint64_t>(st.st_size) > max_size)
       return Error{ErrorKind::limit, path, std::nullopt,
                    fmt::format("file is {} bytes, more than the {}-byte limit", st.st_size,
                                max_size)};
-    data.reserve(static_cast<size_t>(st.st_size));
+    if (st.st_size > 0) {
+      void* m = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE,
+                       fd.get(), 0);
+      if (m != MAP_FAILED) {
+        file.map_ = static_cast<std::byte*>(m);
+        file.map_size_ = static_cast<size_t>(st.st_size);
+        return file;
+      }
+      // Some files (in /proc, on odd filesystems) cannot be mapped: read them.
+    }
   }
+  std::vector<std::byte>& data = file.copy_;
   // Read to EOF rather than trusting st_size: pipes and /proc files lie about it.
   std::byte chunk[1 << 16];
   for (;;) {
@@ -70,7 +99,7 @@ Result<std::vector<std::byte>> read_file(const std::string& path, uint64_t max_s
                    fmt::format("input is larger than the {}-byte limit", max_size)};
     data.insert(data.end(), chunk, chunk + n);
   }
-  return data;
+  return file;
 }
 
 }  // namespace lucompat

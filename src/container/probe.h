@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "container/sparse_buffer.h"
 #include "lucompat/container/unwrap.h"
 
 namespace lucompat {
@@ -15,7 +16,7 @@ namespace lucompat {
 struct Step {
   Layer layer;
   Bytes inner;
-  std::shared_ptr<const std::vector<std::byte>> buffer;  // owns `inner` when decompressed
+  std::shared_ptr<const SparseBuffer> buffer;  // owns `inner` when decompressed
   bool raw_image = false;  // the inner bytes are a raw kernel image: stop unwrapping
   std::optional<ByteOrder> raw_order;
   std::string version_hint;

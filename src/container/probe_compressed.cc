@@ -3,21 +3,42 @@
 #include <fmt/format.h>
 
 #include "container/probe.h"
+#include "container/stream_capture.h"
+#include "lucompat/elf/elf_reader.h"
 
 namespace lucompat {
 
 Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& options) {
-  auto out = std::make_shared<std::vector<std::byte>>();
-  // The kernel's size trailer, when plausible, spares the vector's regrowth
-  // (which would double peak memory). Untrusted, so bounded by the cap and by
-  // a generous compression ratio.
-  if (data.size() >= 4) {
-    const uint64_t hint = load<uint32_t>(data.data() + data.size() - 4, ByteOrder::little);
-    if (hint <= options.max_output && hint <= data.size() * 64) out->reserve(hint);
+  auto buffer = std::make_shared<SparseBuffer>(options.max_output);
+  StreamCapture capture(*buffer);
+  const StreamInfo info =
+      codec.decode(data, [&](Bytes chunk) { capture.consume(chunk); }, options.max_output);
+  const Bytes out = buffer->view(info.produced);
+  if (!capture.whole() && is_elf(out)) {
+    // The first pass kept what an ELF usually needs; if this one is laid out
+    // otherwise, decompress again for exactly the missing ranges (each pass
+    // can reveal more: headers, then names, then sections).
+    const Covered covered = [&](uint64_t off, uint64_t size) {
+      return off >= info.produced || size > info.produced - off || buffer->covers(off, size);
+    };
+    try {
+      for (int pass = 0; pass < 3; ++pass) {
+        const std::vector<ByteRange> missing = elf_ranges_missing(out, covered);
+        if (missing.empty()) break;
+        uint64_t at = 0;
+        codec.decode(
+            data,
+            [&](Bytes chunk) {
+              StreamCapture::keep_only(*buffer, missing, at, chunk);
+              at += chunk.size();
+            },
+            options.max_output);
+      }
+    } catch (const ParseError& e) {
+      if (e.error().kind == ErrorKind::limit) throw;
+      // A broken ELF header: the ELF reader reports it with its offset.
+    }
   }
-  const StreamInfo info = codec.decode(
-      data, [&](Bytes chunk) { out->insert(out->end(), chunk.begin(), chunk.end()); },
-      options.max_output);
   Step step;
   step.layer.format = std::string(codec.name);
   step.layer.compression = std::string(codec.name);
@@ -34,8 +55,8 @@ Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& option
     step.layer.warnings.push_back(
         fmt::format("the size trailer says {} bytes, but the stream decompressed to {}",
                     *info.size_trailer, info.produced));
-  step.inner = Bytes(out->data(), out->size());
-  step.buffer = std::move(out);
+  step.inner = out;
+  step.buffer = std::move(buffer);
   return step;
 }
 

@@ -56,7 +56,7 @@ Unwrapped unwrap(Bytes input, const UnwrapOptions& options) {
     if (!step->version_hint.empty() && u.version_hint.empty()) u.version_hint = step->version_hint;
     if (step->buffer) {
       u.buffers.push_back(step->buffer);
-      owner = Bytes(step->buffer->data(), step->buffer->size());
+      owner = step->inner;
       u.context = "in the data decompressed from " + step->layer.format;
     }
     u.chain.push_back(std::move(step->layer));

@@ -34,9 +34,16 @@ KernelIdentity identify(const LibelfFile& elf, Bytes file) {
     }
   }
   // The banner is linux_banner in a linked kernel; a module or object that
-  // merely mentions the words is not a kernel.
+  // merely mentions the words is not a kernel. It is loaded data, so only
+  // loaded sections (or segments) are searched, never debug information.
   if (elf.header().type != ET_REL) {
-    if (auto b = find_banner(file)) {
+    std::vector<Bytes> loaded;
+    for (const auto& s : elf.sections())
+      if ((s.flags & SHF_ALLOC) != 0 && s.has_file_bytes()) loaded.push_back(file.subspan(s.offset, s.size));
+    if (elf.sections().empty())
+      for (const auto& p : elf.segments())
+        if (p.type == PT_LOAD) loaded.push_back(file.subspan(p.offset, p.filesz));
+    if (auto b = find_banner(loaded)) {
       id.banner = *b;
       id.release = release_of_banner(*b);
     }

@@ -37,15 +37,19 @@ bool has_build_number(std::string_view banner) {
 
 }  // namespace
 
-std::optional<std::string> find_banner(Bytes image) {
-  const std::string_view data = as_chars(image);
+std::optional<std::string> find_banner(Bytes image) { return find_banner(std::span(&image, 1)); }
+
+std::optional<std::string> find_banner(std::span<const Bytes> regions) {
   std::optional<std::string_view> first;
-  for (size_t at = data.find(kPrefix); at != std::string_view::npos;
-       at = data.find(kPrefix, at + 1)) {
-    const auto b = banner_at(data, at);
-    if (!b) continue;
-    if (has_build_number(*b)) return std::string(*b);
-    if (!first) first = b;
+  for (const Bytes region : regions) {
+    const std::string_view data = as_chars(region);
+    for (size_t at = data.find(kPrefix); at != std::string_view::npos;
+         at = data.find(kPrefix, at + 1)) {
+      const auto b = banner_at(data, at);
+      if (!b) continue;
+      if (has_build_number(*b)) return std::string(*b);
+      if (!first) first = b;
+    }
   }
   if (first) return std::string(*first);
   return std::nullopt;

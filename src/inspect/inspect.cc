@@ -97,7 +97,7 @@ Result<Inspection> inspect_bytes(const std::string& input, Bytes data,
 Result<Inspection> inspect_file(const std::string& path, const InspectOptions& options) {
   auto data = read_file(path, options.max_file_size);
   if (!data) return with_input(std::move(data).error(), path);
-  return inspect_bytes(path, *data, options);
+  return inspect_bytes(path, data->bytes(), options);
 }
 
 }  // namespace lucompat

@@ -40,7 +40,7 @@ TEST(InspectMutation, CorruptedExamplesNeverCrash) {
     SCOPED_TRACE(path.string());
     auto original = read_file(path.string());
     ASSERT_TRUE(original.ok()) << original.error().to_string();
-    const std::vector<std::byte>& base = *original;
+    const std::vector<std::byte> base(original->bytes().begin(), original->bytes().end());
     for (int round = 0; round < 2000; ++round) {
       std::vector<std::byte> m = base;
       // Headers and the table are where parsers branch: bias toward the start.
@@ -57,7 +57,8 @@ TEST(InspectMutation, EveryTruncationOfAHeaderIsAnError) {
   auto k = read_file(std::string(LUCOMPAT_EXAMPLES_DIR) + "/ppc64/kernel.elf");
   ASSERT_TRUE(k.ok());
   for (size_t n = 0; n < 64; ++n) {
-    std::vector<std::byte> cut(k->begin(), k->begin() + static_cast<ptrdiff_t>(n));
+    const Bytes all = k->bytes();
+    std::vector<std::byte> cut(all.begin(), all.begin() + static_cast<ptrdiff_t>(n));
     auto copy = std::make_unique<std::byte[]>(n);
     std::copy(cut.begin(), cut.end(), copy.get());
     EXPECT_FALSE(inspect_bytes("cut", Bytes(copy.get(), n)).ok()) << n;

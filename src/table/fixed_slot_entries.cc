@@ -1,5 +1,7 @@
 #include "table/fixed_slot_entries.h"
 
+#include "lucompat/table/table_format.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -54,7 +56,14 @@ Slot read_slot(const ByteReader& r, uint64_t at, uint32_t number) {
   return s;
 }
 
+void check_count(uint32_t number, uint64_t offset) {
+  if (number > kMaxTableEntries)
+    fail(ErrorKind::limit, offset,
+         fmt::format("the table has more than {} entries", kMaxTableEntries));
+}
+
 void add_entry(VersionTable& out, Slot s, uint64_t offset, uint32_t number) {
+  check_count(number, offset);
   if (s.stray_byte) out.warnings.push_back({s.stray_byte->offset, s.stray_byte->message});
   if (s.text.empty()) {
     out.warnings.push_back({offset, fmt::format("entry {}: empty string (skipped)", number)});

@@ -1,4 +1,6 @@
-// Reading an input file whole, with errors that say what the path is instead.
+// Input files: mapped read-only, so only the pages a reader touches are read
+// (a 590 MB debug vmlinux costs what its headers and table cost). Pipes and
+// other unmappable files are read whole, up to the size limit.
 #pragma once
 
 #include <cstddef>
@@ -6,13 +8,31 @@
 #include <string>
 #include <vector>
 
+#include "lucompat/base/byte_reader.h"
 #include "lucompat/base/result.h"
 
 namespace lucompat {
 
 inline constexpr uint64_t kDefaultMaxFileSize = uint64_t{4} << 30;
 
-Result<std::vector<std::byte>> read_file(const std::string& path,
-                                         uint64_t max_size = kDefaultMaxFileSize);
+class FileData {
+ public:
+  FileData() = default;
+  FileData(FileData&& other) noexcept;
+  FileData& operator=(FileData&& other) noexcept;
+  FileData(const FileData&) = delete;
+  FileData& operator=(const FileData&) = delete;
+  ~FileData();
+
+  Bytes bytes() const { return map_ != nullptr ? Bytes(map_, map_size_) : Bytes(copy_); }
+
+ private:
+  friend Result<FileData> read_file(const std::string& path, uint64_t max_size);
+  std::byte* map_ = nullptr;
+  size_t map_size_ = 0;
+  std::vector<std::byte> copy_;
+};
+
+Result<FileData> read_file(const std::string& path, uint64_t max_size = kDefaultMaxFileSize);
 
 }  // namespace lucompat

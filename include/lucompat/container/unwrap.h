@@ -34,7 +34,7 @@ struct Unwrapped {
   // data decompressed by a layer (then `context` names it).
   uint64_t base = 0;
   std::string context;
-  std::vector<std::shared_ptr<const std::vector<std::byte>>> buffers;  // keeps bytes alive
+  std::vector<std::shared_ptr<const void>> buffers;  // keep decompressed bytes alive
 };
 
 // Throws ParseError for a container that is ours but corrupt.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,9 @@ struct KernelIdentity {
 // 6.1 also carry a weak placeholder ending in "# " that the real one overrides;
 // the real one has "#<build number>" and wins.
 std::optional<std::string> find_banner(Bytes image);
+// The same over several regions (the loaded sections of an ELF), so that
+// debug sections, the bulk of a debug vmlinux, are never read.
+std::optional<std::string> find_banner(std::span<const Bytes> regions);
 
 // "6.1.192" from "Linux version 6.1.192 (builder) ...".
 std::string release_of_banner(std::string_view banner);

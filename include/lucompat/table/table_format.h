@@ -12,6 +12,10 @@
 
 namespace lucompat {
 
+// More entries than this is not a kernel's table but a hostile input; it is
+// refused (a limit error) rather than read.
+inline constexpr uint64_t kMaxTableEntries = 4096;
+
 struct TableFormat {
   std::string_view section;         // output section holding the table
   std::string_view header_section;  // input section of the header before the final link

@@ -1,0 +1,34 @@
+// A buffer as large as a decompressed stream may be, of which only written
+// pages cost memory: an anonymous MAP_NORESERVE mapping. Unwritten pages read
+// as zeros without being allocated.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "lucompat/base/byte_reader.h"
+
+namespace lucompat {
+
+class SparseBuffer {
+ public:
+  // Throws a limit ParseError when the address space cannot be reserved.
+  explicit SparseBuffer(uint64_t capacity);
+  ~SparseBuffer();
+  SparseBuffer(const SparseBuffer&) = delete;
+  SparseBuffer& operator=(const SparseBuffer&) = delete;
+
+  uint64_t capacity() const { return capacity_; }
+  // Copies `bytes` to `offset` and records the range as present.
+  void write(uint64_t offset, Bytes bytes);
+  bool covers(uint64_t offset, uint64_t size) const;
+  Bytes view(uint64_t size) const { return {data_, size}; }
+
+ private:
+  std::byte* data_ = nullptr;
+  uint64_t capacity_ = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> present_;  // sorted, disjoint [begin, end)
+};
+
+}  // namespace lucompat

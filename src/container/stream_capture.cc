@@ -1,0 +1,154 @@
+#include "container/stream_capture.h"
+
+#include <elf.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string_view>
+
+#include "elf/elf_header.h"
+#include "lucompat/container/codec.h"
+#include "lucompat/table/table_format.h"
+
+namespace lucompat {
+namespace {
+
+using namespace std::string_view_literals;
+
+constexpr uint64_t kTableSpan = 8 + 48 * kMaxTableEntries;
+constexpr uint64_t kBannerSpan = 1024;
+// objcopy and ld put the section name table right before the section headers.
+constexpr uint64_t kNamesWindow = uint64_t{1} << 20;
+// A stream with more hits than this is hostile, not a kernel.
+constexpr size_t kMaxCandidates = 4096;
+
+struct Pattern {
+  std::string_view bytes;
+  uint64_t span;
+};
+// The table magic as stored little- and big-endian, and the banner's start.
+constexpr std::array kPatterns{Pattern{"PUVL"sv, kTableSpan}, Pattern{"LVUP"sv, kTableSpan},
+                               Pattern{"Linux version "sv, kBannerSpan}};
+constexpr size_t kOverlap = 13;  // longest pattern - 1
+
+bool at(Bytes b, size_t offset, std::string_view s) {
+  return b.size() >= offset + s.size() && std::memcmp(b.data() + offset, s.data(), s.size()) == 0;
+}
+
+}  // namespace
+
+void StreamCapture::decide(Bytes first) {
+  if (has_elf_magic(first)) {
+    mode_ = Mode::elf;
+  } else if (at(first, 0x38, "ARM\x64") || at(first, 0x38, "RSC\x05")) {
+    mode_ = Mode::raw;
+  } else if (codec_at(first) != nullptr || at(first, 0, "MZ") || at(first, 0x202, "HdrS") ||
+             at(first, 0x24, "\x18\x28\x6f\x01")) {
+    // Another container inside: its probes need random access to all of it.
+    mode_ = Mode::whole;
+  } else {
+    mode_ = Mode::raw;
+  }
+}
+
+void StreamCapture::add_range(uint64_t begin, uint64_t end) {
+  if (end > begin) ranges_.push_back({begin, end - begin});
+}
+
+void StreamCapture::plan_elf() {
+  // The header is in the head; read just what says where the tables are.
+  // Their validation belongs to the ELF reader, later.
+  const Bytes head = buffer_.view(std::min<uint64_t>(pos_, kHead));
+  if (head.size() < 64) return;
+  const ByteOrder order = static_cast<uint8_t>(head[5]) == 2 ? ByteOrder::big : ByteOrder::little;
+  const ByteReader r(head, order);
+  const bool is64 = static_cast<uint8_t>(head[4]) == 2;
+  const uint64_t shoff = is64 ? r.u64(40, "e_shoff") : r.u32(32, "e_shoff");
+  const uint64_t at = is64 ? 54 : 42;
+  phdrs_ = {is64 ? r.u64(32, "e_phoff") : r.u32(28, "e_phoff"),
+            uint64_t{r.u16(at, "e_phentsize")} * r.u16(at + 2, "e_phnum")};
+  const uint64_t shdrs = uint64_t{r.u16(at + 4, "e_shentsize")} * r.u16(at + 6, "e_shnum");
+  add_range(phdrs_.offset, phdrs_.offset + phdrs_.size);
+  if (shoff != 0) {
+    add_range(shoff > kNamesWindow ? shoff - kNamesWindow : 0, shoff);
+    add_range(shoff, shoff + std::max<uint64_t>(shdrs, 64));
+  }
+}
+
+void StreamCapture::scan(Bytes chunk) {
+  // Hits that start in the previous chunk's tail and end in this one.
+  std::string seam = tail_;
+  seam.append(reinterpret_cast<const char*>(chunk.data()), std::min(chunk.size(), kOverlap));
+  const uint64_t seam_start = pos_ - tail_.size();
+  const auto hit = [&](uint64_t abs, uint64_t span) {
+    for (const auto& r : ranges_)
+      if (r.offset <= abs && abs + 4 <= r.offset + r.size) return;  // already kept
+    if (++candidates_ > kMaxCandidates)
+      fail(ErrorKind::limit, abs,
+           fmt::format("more than {} table or banner candidates in one stream", kMaxCandidates));
+    add_range(abs, abs + span);
+    if (abs < pos_)  // the part already gone by is in the tail
+      buffer_.write(abs, as_bytes(std::string_view(tail_).substr(abs - seam_start)));
+  };
+  for (const auto& p : kPatterns) {
+    for (size_t i = seam.find(p.bytes); i != std::string::npos && i < tail_.size();
+         i = seam.find(p.bytes, i + 1))
+      if (i + p.bytes.size() > tail_.size()) hit(seam_start + i, p.span);
+    const std::string_view text = as_chars(chunk);
+    for (size_t i = text.find(p.bytes); i != std::string_view::npos; i = text.find(p.bytes, i + 1))
+      hit(pos_ + i, p.span);
+  }
+}
+
+void StreamCapture::copy_ranges(Bytes chunk) {
+  keep_only(buffer_, ranges_, pos_, chunk);
+  const uint64_t end = pos_ + chunk.size();
+  std::erase_if(ranges_, [&](const ByteRange& r) { return r.offset + r.size <= end; });
+}
+
+void StreamCapture::keep_only(SparseBuffer& buffer, const std::vector<ByteRange>& ranges,
+                              uint64_t at, Bytes chunk) {
+  for (const auto& r : ranges) {
+    const uint64_t begin = std::max(r.offset, at);
+    const uint64_t end = std::min(r.offset + r.size, at + chunk.size());
+    if (begin < end) buffer.write(begin, chunk.subspan(begin - at, end - begin));
+  }
+}
+
+void StreamCapture::consume(Bytes chunk) {
+  if (mode_ == Mode::undecided) decide(chunk);
+  if (mode_ == Mode::whole) {
+    buffer_.write(pos_, chunk);
+    pos_ += chunk.size();
+    return;
+  }
+  if (pos_ < kHead)
+    buffer_.write(pos_, chunk.first(std::min<uint64_t>(chunk.size(), kHead - pos_)));
+  scan(chunk);
+  copy_ranges(chunk);
+  const bool first = pos_ == 0;
+  pos_ += chunk.size();
+  if (mode_ == Mode::elf && first) plan_elf();
+  if (mode_ == Mode::elf && !notes_planned_ && phdrs_.size != 0 &&
+      buffer_.covers(phdrs_.offset, phdrs_.size)) {
+    notes_planned_ = true;
+    const Bytes head = buffer_.view(phdrs_.offset + phdrs_.size);
+    const ByteOrder order = static_cast<uint8_t>(head[5]) == 2 ? ByteOrder::big : ByteOrder::little;
+    const bool is64 = static_cast<uint8_t>(head[4]) == 2;
+    const ByteReader r(head, order);
+    const uint64_t entsize = phdrs_.size / std::max<uint64_t>(1, r.u16(is64 ? 56 : 44, "e_phnum"));
+    for (uint64_t p = phdrs_.offset; entsize != 0 && p + entsize <= phdrs_.offset + phdrs_.size;
+         p += entsize) {
+      if (r.u32(p, "p_type") != PT_NOTE) continue;
+      const uint64_t off = is64 ? r.u64(p + 8, "p_offset") : r.u32(p + 4, "p_offset");
+      const uint64_t size = is64 ? r.u64(p + 32, "p_filesz") : r.u32(p + 16, "p_filesz");
+      if (off >= pos_) add_range(off, off + std::min<uint64_t>(size, kHead));
+    }
+  }
+  tail_ += as_chars(chunk.last(std::min(chunk.size(), kOverlap)));
+  if (tail_.size() > kOverlap) tail_.erase(0, tail_.size() - kOverlap);
+}
+
+}  // namespace lucompat

@@ -1,0 +1,69 @@
+#include "elf/elf_layout.h"
+
+#include <elf.h>
+
+#include <string_view>
+
+#include "elf/elf_header.h"
+#include "lucompat/table/table_format.h"
+
+namespace lucompat {
+namespace {
+
+struct Shdr {
+  uint32_t name, type;
+  uint64_t offset, size;
+};
+
+Shdr read_shdr(const ByteReader& r, const ElfHeader& h, uint32_t i) {
+  const uint64_t at = h.shoff + uint64_t{i} * h.shentsize;
+  if (h.elf_class == 64)
+    return {r.u32(at, "sh_name"), r.u32(at + 4, "sh_type"), r.u64(at + 24, "sh_offset"),
+            r.u64(at + 32, "sh_size")};
+  return {r.u32(at, "sh_name"), r.u32(at + 4, "sh_type"), r.u32(at + 16, "sh_offset"),
+          r.u32(at + 20, "sh_size")};
+}
+
+bool wanted(std::string_view name, uint32_t type) {
+  if (type == SHT_NOTE || name == ".modinfo") return true;
+  for (const auto& f : table_formats())
+    if (name == f.section || name == f.header_section) return true;
+  return false;
+}
+
+}  // namespace
+
+std::vector<ByteRange> elf_ranges_missing(Bytes file, const Covered& covered) {
+  std::vector<ByteRange> missing;
+  const auto need = [&](uint64_t off, uint64_t size) {
+    if (size != 0 && !covered(off, size)) missing.push_back({off, size});
+  };
+  const ElfHeader h = parse_elf_header(file);
+  const ByteReader r(file, h.order);
+  need(h.phoff, uint64_t{h.phnum} * h.phentsize);
+  need(h.shoff, uint64_t{h.shnum} * h.shentsize);
+  if (!missing.empty()) return missing;
+
+  for (uint32_t i = 0; i < h.phnum; ++i) {
+    const uint64_t at = h.phoff + uint64_t{i} * h.phentsize;
+    if (r.u32(at, "p_type") != PT_NOTE) continue;
+    const bool is64 = h.elf_class == 64;
+    need(is64 ? r.u64(at + 8, "p_offset") : r.u32(at + 4, "p_offset"),
+         is64 ? r.u64(at + 32, "p_filesz") : r.u32(at + 16, "p_filesz"));
+  }
+  if (h.shnum == 0) return missing;
+
+  const Shdr names = read_shdr(r, h, h.shstrndx);
+  need(names.offset, names.size);
+  if (!missing.empty()) return missing;
+  const ByteReader strtab = r.slice(names.offset, names.size, "section name table");
+  for (uint32_t i = 1; i < h.shnum; ++i) {
+    const Shdr s = read_shdr(r, h, i);
+    if (s.type == SHT_NOBITS || s.name >= strtab.size()) continue;
+    const std::string_view rest = as_chars(strtab.data().subspan(s.name));
+    if (wanted(rest.substr(0, rest.find('\0')), s.type)) need(s.offset, s.size);
+  }
+  return missing;
+}
+
+}  // namespace lucompat

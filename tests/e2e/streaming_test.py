@@ -1,0 +1,149 @@
+"""Large kernels inside compressed streams are read from a sparse capture
+(docs/formats.md, "Streams"): the table far past the first 4 MiB, section
+names far from the section headers (a second pass fetches them), an ELF with
+no section headers, and a raw image. Built here byte by byte so each layout
+is exactly the one under test."""
+
+import hashlib
+import shutil
+import struct
+import tempfile
+import unittest
+from pathlib import Path
+
+from lucompat_e2e import OK, compress, entries, lucompat, main
+
+ENTRIES = ["luo-v1", "memfd-v1", "memfd-v2", "vfio-pci-v1"]
+BANNER = b"Linux version 6.99.1-stream (lucompat@example) (python) #7 SMP\n\0"
+MIB = 1 << 20
+
+
+def table(order="<"):
+    body = b"".join(e.encode().ljust(48, b"\0") for e in ENTRIES)
+    return struct.pack(order + "II", 0x4C565550, 1) + body
+
+
+def filler(size, seed):
+    """Bytes that compress but contain neither magic nor banner."""
+    block = hashlib.sha256(seed).digest() * 64
+    return (block * (size // len(block) + 1))[:size]
+
+
+def build_id_note(build_id):
+    return struct.pack("<III", 4, len(build_id), 3) + b"GNU\0" + build_id
+
+
+def elf(section_headers=True, names="end"):
+    """An ELF64 LSB x86-64 executable: headers, a note, 6 MiB of read-only
+    data with the banner, the table, 2 MiB of something else, section headers.
+    The section names go at the "start" (inside the first 4 MiB), in the
+    "middle" (past them and 2 MiB before the section headers), or at the
+    "end" (right before the section headers, where linkers put them)."""
+    names_where = names
+    build_id = bytes(range(20))
+    names = b"\0.shstrtab\0.notes\0.rodata\0.liveupdate_versions\0.filler\0"
+    name_at = {n: names.index(n.encode() + b"\0") for n in
+               (".shstrtab", ".notes", ".rodata", ".liveupdate_versions", ".filler")}
+    out = bytearray(0x1000)
+    sections = []  # (name, type, flags, offset, size)
+
+    def put(data, name=None, typ=1, flags=0, align=8):
+        while len(out) % align:
+            out.append(0)
+        off = len(out)
+        out.extend(data)
+        if name:
+            sections.append((name, typ, flags, off, len(data)))
+        return off
+
+    if names_where == "start":
+        put(names, ".shstrtab", 3)
+    note_off = put(build_id_note(build_id), ".notes", 7, 2, 4)
+    rodata = filler(6 * MIB, b"rodata") + BANNER
+    load_off = put(rodata, ".rodata", 1, 2, 0x1000)
+    table_off = put(table(), ".liveupdate_versions", 1, 2, 8)
+    load_end = len(out)
+    if names_where == "middle":  # beyond the reach of the table's and banner's capture
+        put(filler(512 << 10, b"gap"))
+        put(names, ".shstrtab", 3)
+    put(filler(2 * MIB, b"other"), ".filler", 1, 0)
+    if names_where == "end":
+        put(names, ".shstrtab", 3)
+    shoff = put(b"", align=8)
+    shdrs = bytearray(64)  # section 0
+    for name, typ, flags, off, size in sections:
+        shdrs += struct.pack("<IIQQQQIIQQ", name_at[name], typ, flags, 0, off, size, 0, 0, 1, 0)
+    out += shdrs
+    phdrs = struct.pack("<IIQQQQQQ", 1, 5, load_off, 0xFFFFFFFF81000000, 0, load_end - load_off,
+                        load_end - load_off, 0x1000)
+    phdrs += struct.pack("<IIQQQQQQ", 4, 4, note_off, 0, 0, 36, 36, 4)
+    out[64:64 + len(phdrs)] = phdrs
+    shstrndx = [s[0] for s in sections].index(".shstrtab") + 1
+    ident = b"\x7fELF\x02\x01\x01" + bytes(9)
+    header = ident + struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, 0, 64,
+                                 shoff if section_headers else 0, 0, 64, 56, 2, 64,
+                                 len(sections) + 1 if section_headers else 0,
+                                 shstrndx if section_headers else 0)
+    out[:64] = header
+    return bytes(out), table_off, build_id.hex()
+
+
+class Streaming(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = Path(tempfile.mkdtemp(prefix="lucompat-streaming-"))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir)
+
+    def inspect(self, name, data):
+        path = self.dir / name
+        path.write_bytes(data)
+        r = lucompat("inspect", "--json", path)
+        self.assertEqual(r.rc, OK, r)
+        return r.json()
+
+    def check_kernel(self, doc, table_off, build_id, method):
+        self.assertEqual(entries(doc), ENTRIES)
+        self.assertEqual(doc["table"]["offset"], table_off)
+        self.assertEqual(doc["table"]["method"], method)
+        self.assertEqual(doc["identity"]["build_id"], build_id)
+        self.assertEqual(doc["identity"]["release"], "6.99.1-stream")
+
+    def test_section_names_near_the_headers(self):
+        data, table_off, build_id = elf(names="end")
+        for codec in ("xz", "zstd", "gzip"):
+            with self.subTest(codec=codec):
+                doc = self.inspect(f"near.{codec}", compress(codec, data, trailer=codec != "gzip"))
+                self.assertEqual(doc["chain"][0]["decompressed_size"], len(data))
+                self.check_kernel(doc, table_off, build_id, "section")
+
+    def test_section_names_far_from_the_headers_need_a_second_pass(self):
+        for where in ("start", "middle"):
+            with self.subTest(names=where):
+                data, table_off, build_id = elf(names=where)
+                doc = self.inspect(f"names-{where}.xz", compress("xz", data, trailer=True))
+                self.check_kernel(doc, table_off, build_id, "section")
+
+    def test_no_section_headers_segment_scan(self):
+        data, table_off, build_id = elf(section_headers=False)
+        doc = self.inspect("nosections.zst", compress("zstd", data, trailer=True))
+        self.check_kernel(doc, table_off, build_id, "segment-scan")
+
+    def test_the_same_bytes_uncompressed_agree(self):
+        data, table_off, build_id = elf(names="middle")
+        doc = self.inspect("plain.elf", data)
+        self.check_kernel(doc, table_off, build_id, "section")
+
+    def test_large_raw_image(self):
+        raw = filler(5 * MIB + 13, b"raw") + table(">") + filler(3 * MIB, b"tail") + BANNER
+        doc = self.inspect("raw.xz", compress("xz", raw))
+        self.assertEqual(entries(doc), ENTRIES)
+        self.assertEqual(doc["byte_order"], "big")
+        self.assertEqual(doc["table"]["offset"], 5 * MIB + 13)
+        self.assertEqual(doc["identity"]["release"], "6.99.1-stream")
+
+
+if __name__ == "__main__":
+    main()
