@@ -4,30 +4,22 @@ kernel's size trailer), bzImage, arm64 Image, EFI zboot and ARM zImage
 headers laid out per their documentation, and a UKI assembled with objcopy
 around systemd's EFI stub. Each must yield the chain and the exact entries."""
 
-import shutil
 import struct
-import tempfile
 import unittest
-from pathlib import Path
-
-from lucompat_e2e import (COMPRESSORS, EXAMPLES, OK, SYSTEMD_STUB, arm64_image,
-                          bzimage, compress, entries, lucompat, main, raw_image,
-                          table_def, uki, zboot)
+from lucompat_e2e import (COMPRESSORS, EXAMPLES, OK, SYSTEMD_STUB, TempDirTest, arm64_image,
+                          bzimage, compress, entries, lucompat, main, raw_image, table_def, uki,
+                          zboot)
 
 KERNEL_ENTRIES = table_def("kernel_table.def")
 ZBOOT_NAMES = {"gzip": "gzip", "lz4": "lz4", "lzma": "lzma", "lzo": "lzo",
                "xzkern": "xz", "zstd22": "zstd"}
 
 
-class Containers(unittest.TestCase):
+class Containers(TempDirTest):
     @classmethod
     def setUpClass(cls):
-        cls.dir = Path(tempfile.mkdtemp(prefix="lucompat-containers-"))
+        super().setUpClass()
         cls.kernel = (EXAMPLES / "x86_64" / "kernel.elf").read_bytes()
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.dir)
 
     def inspect(self, name, data, rc=OK, *args):
         path = self.dir / name

@@ -4,8 +4,10 @@ headers of the example files so tests can corrupt precise fields."""
 import json
 import os
 import re
+import shutil
 import struct
 import subprocess
+import tempfile
 import unittest
 from pathlib import Path
 
@@ -28,6 +30,18 @@ class Run:
 
     def __repr__(self):
         return f"rc={self.rc}\nstdout:\n{self.out}\nstderr:\n{self.err}"
+
+
+class TempDirTest(unittest.TestCase):
+    """A test class with a scratch directory, removed afterwards."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = Path(tempfile.mkdtemp(prefix=f"lucompat-{cls.__name__.lower()}-"))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir)
 
 
 def lucompat(*args, timeout=60):

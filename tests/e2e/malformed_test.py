@@ -7,11 +7,10 @@ import shutil
 import struct
 import subprocess
 import tempfile
-import unittest
 from pathlib import Path
 
 from lucompat_e2e import (BAD_INPUT, COMPRESSORS, EXAMPLES, LUCOMPAT, SYSTEMD_STUB, Elf, Run,
-                          bzimage, compress, lucompat, main, uki, zboot)
+                          TempDirTest, bzimage, compress, lucompat, main, uki, zboot)
 
 MAGIC_LE = struct.pack("<II", 0x4C565550, 1)
 
@@ -209,14 +208,7 @@ def container_cases(kernel):
     return cases
 
 
-class Malformed(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.dir = Path(tempfile.mkdtemp(prefix="lucompat-malformed-"))
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.dir)
+class Malformed(TempDirTest):
 
     def assert_bad_input(self, path, expected, run=None):
         r = run or lucompat("inspect", path)

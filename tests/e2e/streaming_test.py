@@ -5,13 +5,8 @@ no section headers, and a raw image. Built here byte by byte so each layout
 is exactly the one under test."""
 
 import hashlib
-import shutil
 import struct
-import tempfile
-import unittest
-from pathlib import Path
-
-from lucompat_e2e import OK, compress, entries, lucompat, main
+from lucompat_e2e import (OK, TempDirTest, compress, entries, lucompat, main)
 
 ENTRIES = ["luo-v1", "memfd-v1", "memfd-v2", "vfio-pci-v1"]
 BANNER = b"Linux version 6.99.1-stream (lucompat@example) (python) #7 SMP\n\0"
@@ -88,14 +83,7 @@ def elf(section_headers=True, names="end"):
     return bytes(out), table_off, build_id.hex()
 
 
-class Streaming(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.dir = Path(tempfile.mkdtemp(prefix="lucompat-streaming-"))
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.dir)
+class Streaming(TempDirTest):
 
     def inspect(self, name, data):
         path = self.dir / name
