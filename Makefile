@@ -10,7 +10,7 @@ EXAMPLES = $(BUILD)/examples/x86_64/kernel.elf \
            $(BUILD)/examples/arm/kernel.o \
            $(BUILD)/examples/aarch64/module.ko
 
-.PHONY: all deps build run test asan clean
+.PHONY: all deps build run test asan bench clean
 
 all: build
 
@@ -35,6 +35,10 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+# Benchmarks are not tests: they measure, and write docs/performance.md.
+bench: build
+	python3 bench/inspect_corpus.py --lucompat $(BUILD)/lucompat
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
