@@ -73,7 +73,10 @@ std::string inspect_text(const Inspection& in) {
     return out;
   }
   const LocatedTable& t = *in.table;
-  field(out, "table", where(t));
+  std::string at = where(t);
+  // Offsets count from the innermost data: say so when that is not the file.
+  if (!in.chain.empty()) at += in.compression().empty() ? " (in the innermost image)" : " (in the decompressed data)";
+  field(out, "table", at);
   field(out, "format",
         t.table.format_version ? fmt::format("version {}", *t.table.format_version)
                                : "entries only; the kernel's header states the version");
