@@ -242,7 +242,10 @@ class Malformed(TempDirTest):
                 self.assertEqual(f"lucompat: {doc['error']['text']}", line)
 
     def test_directory(self):
-        self.assert_bad_input(self.dir, ["is a directory; expected a kernel image"])
+        # A directory is a module tree; one without modules is a mistake.
+        empty = self.dir / "empty-dir"
+        empty.mkdir()
+        self.assert_bad_input(empty, ["no kernel modules (*.ko, *.ko.gz, *.ko.xz, *.ko.zst) below this directory"])
 
     def test_missing_path(self):
         self.assert_bad_input(self.dir / "no-such-kernel", ["no such file"])

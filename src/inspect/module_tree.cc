@@ -1,0 +1,113 @@
+#include "lucompat/inspect/module_tree.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace lucompat {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool is_module_name(const std::string& name) {
+  for (const char* suffix : {".ko", ".ko.gz", ".ko.xz", ".ko.zst"})
+    if (name.ends_with(suffix)) return true;
+  return false;
+}
+
+void summarize(ModuleTree& tree) {
+  std::set<std::string> releases;
+  for (const auto& m : tree.modules) {
+    if (!m.result) {
+      ++tree.errors;
+      continue;
+    }
+    if (!m.result->identity.release.empty()) releases.insert(m.result->identity.release);
+    if (!m.result->table) {
+      ++tree.without_table;
+      continue;
+    }
+    ++tree.with_table;
+    for (const auto& e : m.result->table->table.entries) {
+      auto it = std::find_if(tree.entries.begin(), tree.entries.end(),
+                             [&](const TreeEntry& t) { return t.compatible == e.compatible; });
+      if (it == tree.entries.end()) it = tree.entries.insert(tree.entries.end(), {e.compatible, {}});
+      if (it->modules.empty() || it->modules.back() != m.path) it->modules.push_back(m.path);
+    }
+  }
+  tree.releases.assign(releases.begin(), releases.end());
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> find_modules(const std::string& root) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
+  if (ec)
+    return Error{ErrorKind::io, root, std::nullopt,
+                 fmt::format("cannot read the directory: {}", ec.message())};
+  for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
+    if (ec)
+      return Error{ErrorKind::io, it->path().string(), std::nullopt,
+                   fmt::format("cannot read the directory: {}", ec.message())};
+    // Only real files count: a symlinked module would be inspected twice.
+    if (it->is_regular_file(ec) && !it->is_symlink(ec) &&
+        is_module_name(it->path().filename().string()))
+      out.push_back(it->path().lexically_relative(root).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<ModuleTree> inspect_module_tree(const std::string& root, const InspectOptions& options,
+                                       unsigned jobs, const Progress& progress) {
+  auto paths = find_modules(root);
+  if (!paths) return std::move(paths).error();
+  if (paths->empty())
+    return Error{ErrorKind::io, root, std::nullopt,
+                 "no kernel modules (*.ko, *.ko.gz, *.ko.xz, *.ko.zst) below this directory"};
+  ModuleTree tree;
+  tree.root = root;
+  tree.modules.reserve(paths->size());
+  for (auto& p : *paths) tree.modules.push_back({std::move(p), Error{}});
+
+  const size_t total = tree.modules.size();
+  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(total, 1)));
+  std::atomic<size_t> next{0}, done{0};
+  std::mutex mu;
+  std::condition_variable finished;
+  std::vector<std::thread> workers;
+  for (unsigned i = 0; i < jobs; ++i) {
+    workers.emplace_back([&] {
+      for (size_t k; (k = next.fetch_add(1)) < total;) {
+        TreeModule& m = tree.modules[k];
+        m.result = inspect_file((fs::path(root) / m.path).string(), options);
+        if (done.fetch_add(1) + 1 == total) {
+          std::lock_guard lock(mu);
+          finished.notify_all();
+        }
+      }
+    });
+  }
+  {
+    std::unique_lock lock(mu);
+    while (!finished.wait_for(lock, std::chrono::milliseconds(100),
+                              [&] { return done.load() == total; }))
+      if (progress) progress(done.load(), total);
+  }
+  for (auto& w : workers) w.join();
+  if (progress) progress(total, total);
+  summarize(tree);
+  return tree;
+}
+
+}  // namespace lucompat
