@@ -12,8 +12,10 @@
 
 #include "lucompat/inspect/inspect.h"
 #include "lucompat/inspect/module_tree.h"
+#include "lucompat/inspect/package.h"
 #include "lucompat/report/inspect_report.h"
 #include "lucompat/report/module_tree_report.h"
+#include "lucompat/report/package_report.h"
 
 namespace lucompat::cli {
 namespace {
@@ -36,6 +38,21 @@ void show_progress(size_t done, size_t total) {
     std::fputs("\r\033[K", stderr);
 }
 
+// The first bytes of a file, to tell a package by its content.
+bool looks_like_package(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  std::byte head[32];
+  const size_t n = std::fread(head, 1, sizeof head, f);
+  std::fclose(f);
+  return is_package(Bytes(head, n));
+}
+
+void report_errors(const ModuleTree& tree) {
+  for (const auto& m : tree.modules)
+    if (!m.result) std::fprintf(stderr, "lucompat: %s\n", m.result.error().to_string().c_str());
+}
+
 ExitCode run_inspect(const InspectArgs& args) {
   bool any_error = false;
   bool any_missing = false;
@@ -51,13 +68,30 @@ ExitCode run_inspect(const InspectArgs& args) {
         docs.push_back(inspect_error_json(tree.error()));
         continue;
       }
-      for (const auto& m : tree->modules)
-        if (!m.result) std::fprintf(stderr, "lucompat: %s\n", m.result.error().to_string().c_str());
+      report_errors(*tree);
       any_error |= tree->errors != 0;
       any_missing |= tree->with_table == 0;
       docs.push_back(module_tree_json(*tree));
       if (!text.empty()) text += '\n';
       text += module_tree_text(*tree, args.verbose);
+      continue;
+    }
+    if (!std::filesystem::is_directory(path, ec) && looks_like_package(path)) {
+      auto pkg = inspect_package(path, args.options, args.jobs, show_progress);
+      if (!pkg) {
+        any_error = true;
+        std::fprintf(stderr, "lucompat: %s\n", pkg.error().to_string().c_str());
+        docs.push_back(inspect_error_json(pkg.error()));
+        continue;
+      }
+      for (const auto& k : pkg->kernels)
+        if (!k.result) std::fprintf(stderr, "lucompat: %s\n", k.result.error().to_string().c_str());
+      report_errors(pkg->modules);
+      any_error |= package_errors(*pkg) != 0;
+      any_missing |= !package_has_table(*pkg);
+      docs.push_back(package_json(*pkg));
+      if (!text.empty()) text += '\n';
+      text += package_text(*pkg, args.verbose);
       continue;
     }
     const Result<Inspection> r = inspect_file(path, args.options);
@@ -97,11 +131,13 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
       ".ko.xz, .ko.zst) and objects, of any architecture and byte order. Shows the chain of\n"
       "containers, the kernel's identity and where the table was found.\n\n"
       "A directory is a module tree: every *.ko, *.ko.gz, *.ko.xz and *.ko.zst below it is\n"
-      "inspected in parallel, and the report says which modules contribute which entries.\n\n"
+      "inspected in parallel, and the report says which modules contribute which entries.\n"
+      "A .deb or .rpm package is read without unpacking: its kernel image(s) and modules.\n\n"
       "Examples:\n"
       "  lucompat inspect /boot/vmlinuz-$(uname -r)\n"
       "  lucompat inspect --json /lib/modules/$(uname -r)/kernel/drivers/vfio/pci/vfio-pci.ko.xz\n"
       "  lucompat inspect -v /lib/modules/$(uname -r)\n"
+      "  lucompat inspect linux-image-6.1.0-56-amd64_6.1.192-2_amd64.deb\n"
       "  lucompat inspect --max-output 256MiB untrusted-download.efi\n\n"
       "Exit: 0 every input has a table; 3 an input could not be read; 4 an input has no table.\n"
       "JSON schema: docs/json-schema.md (lucompat.inspect/1).");

@@ -1,15 +1,12 @@
 #include "lucompat/inspect/module_tree.h"
 
+#include "inspect/inspect_pool.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <filesystem>
-#include <mutex>
 #include <set>
-#include <thread>
 
 namespace lucompat {
 namespace {
@@ -21,6 +18,8 @@ bool is_module_name(const std::string& name) {
     if (name.ends_with(suffix)) return true;
   return false;
 }
+
+}  // namespace
 
 void summarize(ModuleTree& tree) {
   std::set<std::string> releases;
@@ -44,8 +43,6 @@ void summarize(ModuleTree& tree) {
   }
   tree.releases.assign(releases.begin(), releases.end());
 }
-
-}  // namespace
 
 Result<std::vector<std::string>> find_modules(const std::string& root) {
   std::vector<std::string> out;
@@ -76,36 +73,14 @@ Result<ModuleTree> inspect_module_tree(const std::string& root, const InspectOpt
                  "no kernel modules (*.ko, *.ko.gz, *.ko.xz, *.ko.zst) below this directory"};
   ModuleTree tree;
   tree.root = root;
-  tree.modules.reserve(paths->size());
-  for (auto& p : *paths) tree.modules.push_back({std::move(p), Error{}});
-
-  const size_t total = tree.modules.size();
-  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
-  jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(total, 1)));
-  std::atomic<size_t> next{0}, done{0};
-  std::mutex mu;
-  std::condition_variable finished;
-  std::vector<std::thread> workers;
-  for (unsigned i = 0; i < jobs; ++i) {
-    workers.emplace_back([&] {
-      for (size_t k; (k = next.fetch_add(1)) < total;) {
-        TreeModule& m = tree.modules[k];
-        m.result = inspect_file((fs::path(root) / m.path).string(), options);
-        if (done.fetch_add(1) + 1 == total) {
-          std::lock_guard lock(mu);
-          finished.notify_all();
-        }
-      }
-    });
+  InspectPool pool(jobs, 256, progress);
+  for (const auto& p : *paths) {
+    const std::string file = (fs::path(root) / p).string();
+    pool.submit([file, &options] { return inspect_file(file, options); });
   }
-  {
-    std::unique_lock lock(mu);
-    while (!finished.wait_for(lock, std::chrono::milliseconds(100),
-                              [&] { return done.load() == total; }))
-      if (progress) progress(done.load(), total);
-  }
-  for (auto& w : workers) w.join();
-  if (progress) progress(total, total);
+  auto results = pool.finish();
+  for (size_t i = 0; i < paths->size(); ++i)
+    tree.modules.push_back({std::move((*paths)[i]), std::move(results[i])});
   summarize(tree);
   return tree;
 }

@@ -208,3 +208,45 @@ def uki(linux: bytes, out_dir: Path, uname=b"6.99.0-lucompat\n",
     out = out_dir / "uki.efi"
     subprocess.run(args + [str(SYSTEMD_STUB), str(out)], check=True, capture_output=True)
     return out.read_bytes()
+
+
+def deb(files: dict, out: Path, compression="xz") -> Path:
+    """A .deb made by dpkg-deb holding `files` (path inside -> bytes)."""
+    root = out.with_suffix(".root")
+    (root / "DEBIAN").mkdir(parents=True)
+    (root / "DEBIAN" / "control").write_text(
+        "Package: linux-image-lucompat-test\nVersion: 1.0\nArchitecture: amd64\n"
+        "Maintainer: lucompat tests <tests@example.org>\nDescription: test kernel\n")
+    for name, data in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    subprocess.run(["dpkg-deb", f"-Z{compression}", "--root-owner-group", "--build", str(root),
+                    str(out)], check=True, capture_output=True)
+    return out
+
+
+def rpm(files: dict, work: Path) -> Path:
+    """A binary .rpm made by rpmbuild (Debian's rpm package) holding `files`."""
+    src = work / "rpmsrc"
+    for name, data in files.items():
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_bytes(data)
+    spec = work / "kernel.spec"
+    spec.write_text(
+        "Name: kernel-lucompat-test\nVersion: 1.0\nRelease: 1\nSummary: test kernel\n"
+        "License: GPL\nBuildArch: x86_64\n%description\ntest kernel\n"
+        f"%install\nmkdir -p %{{buildroot}}\ncp -a {src}/. %{{buildroot}}/\n"
+        "%files\n" + "".join(f"/{name}\n" for name in files))
+    subprocess.run(["rpmbuild", "-bb", "--nodeps", "--define", f"_topdir {work / 'rpmtop'}",
+                    "--define", "__os_install_post %{nil}", "--define", "_build_id_links none",
+                    str(spec)], check=True, capture_output=True)
+    return next((work / "rpmtop" / "RPMS").rglob("*.rpm"))
+
+
+def ar_archive(members: dict) -> bytes:
+    """A System V ar archive, as dpkg writes .deb files."""
+    out = b"!<arch>\n"
+    for name, data in members.items():
+        out += f"{name:<16}{0:<12}{0:<6}{0:<6}{'100644':<8}{len(data):<10}`\n".encode()
+        out += data + (b"\n" if len(data) % 2 else b"")
+    return out

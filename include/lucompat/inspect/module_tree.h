@@ -38,6 +38,9 @@ Result<std::vector<std::string>> find_modules(const std::string& root);
 
 using Progress = std::function<void(size_t done, size_t total)>;
 
+// Counts, entry provenance and releases from `tree.modules`.
+void summarize(ModuleTree& tree);
+
 // `jobs` threads (0: one per core). `progress` is called from the calling
 // thread about ten times a second while the work runs.
 Result<ModuleTree> inspect_module_tree(const std::string& root, const InspectOptions& options,

@@ -1,0 +1,31 @@
+// Kernel packages (.deb, .rpm), read through libarchive without unpacking to
+// disk: the kernel image(s) and every module inside are inspected from memory.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lucompat/inspect/inspect.h"
+#include "lucompat/inspect/module_tree.h"
+
+namespace lucompat {
+
+struct PackageKernel {
+  std::string path;  // inside the package, without a leading "./"
+  Result<Inspection> result;
+};
+
+struct PackageReport {
+  std::string input;
+  std::string format;  // "deb" or "rpm"
+  std::vector<PackageKernel> kernels;
+  ModuleTree modules;  // root "INPUT!lib/modules", paths below it
+};
+
+// By content: an ar archive whose first member is debian-binary, or the rpm lead.
+bool is_package(Bytes head);
+
+Result<PackageReport> inspect_package(const std::string& path, const InspectOptions& options,
+                                      unsigned jobs = 0, const Progress& progress = {});
+
+}  // namespace lucompat

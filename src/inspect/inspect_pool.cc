@@ -1,0 +1,79 @@
+#include "inspect/inspect_pool.h"
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+
+namespace lucompat {
+
+InspectPool::InspectPool(unsigned jobs, size_t capacity, Progress progress)
+    : capacity_(std::max<size_t>(capacity, 1)), progress_(std::move(progress)) {
+  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < jobs; ++i) workers_.emplace_back([this] { work(); });
+}
+
+InspectPool::~InspectPool() {
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+    queue_.clear();
+  }
+  changed_.notify_all();
+  for (auto& w : workers_)
+    if (w.joinable()) w.join();
+}
+
+void InspectPool::submit(Task task) {
+  std::unique_lock lock(mu_);
+  while (queue_.size() >= capacity_) report(lock);
+  results_.emplace_back(Error{});
+  queue_.emplace_back(submitted_++, std::move(task));
+  changed_.notify_all();
+}
+
+void InspectPool::work() {
+  for (;;) {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+    if (queue_.empty()) return;
+    auto [index, task] = std::move(queue_.front());
+    queue_.pop_front();
+    changed_.notify_all();  // room for the producer
+    lock.unlock();
+    Result<Inspection> r = Error{};
+    try {
+      r = task();
+    } catch (const std::exception& e) {  // out of memory, not an input problem
+      r = Error{ErrorKind::limit, {}, std::nullopt, e.what()};
+    }
+    lock.lock();
+    results_[index] = std::move(r);  // results_ only grows under the lock
+    ++done_;
+    changed_.notify_all();
+  }
+}
+
+// Waits a little for progress and calls the progress callback on this (the
+// producer's) thread, so the callback needs no locking of its own.
+void InspectPool::report(std::unique_lock<std::mutex>& lock) {
+  changed_.wait_for(lock, std::chrono::milliseconds(100));
+  if (progress_) {
+    const size_t done = done_, total = submitted_;
+    lock.unlock();
+    progress_(done, total);
+    lock.lock();
+  }
+}
+
+std::vector<Result<Inspection>> InspectPool::finish() {
+  std::unique_lock lock(mu_);
+  while (done_ < submitted_) report(lock);
+  closing_ = true;
+  changed_.notify_all();
+  lock.unlock();
+  for (auto& w : workers_) w.join();
+  if (progress_) progress_(submitted_, submitted_);
+  return std::move(results_);
+}
+
+}  // namespace lucompat

@@ -1,0 +1,167 @@
+#include "lucompat/inspect/package.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <regex>
+
+#include "inspect/inspect_pool.h"
+
+namespace lucompat {
+namespace {
+
+using ArchivePtr = std::unique_ptr<archive, decltype(&archive_read_free)>;
+
+// Where distributions put kernels and modules (Debian, Fedora, UKIs).
+const std::regex kKernelPath(
+    R"((boot/(vmlinuz|vmlinux|Image)[^/]*|(usr/)?lib/modules/[^/]+/vmlinuz|(boot/efi/)?EFI/Linux/[^/]+\.efi))");
+const std::regex kModulePath(R"((usr/)?lib/modules/(.+\.ko(\.gz|\.xz|\.zst)?))");
+
+std::string clean(const char* name) {
+  std::string_view s = name != nullptr ? name : "";
+  while (s.starts_with("./") || s.starts_with("/")) s.remove_prefix(s.starts_with("/") ? 1 : 2);
+  return std::string(s);
+}
+
+class Reader {
+ public:
+  Reader(std::string input, const InspectOptions& options, InspectPool& pool, PackageReport& out)
+      : input_(std::move(input)), options_(options), pool_(pool), out_(out) {}
+
+  // Walks one archive; a .deb's data.tar.* is walked as a nested archive
+  // read straight from the outer one.
+  void walk(archive* a, const std::string& where) {
+    archive_entry* entry = nullptr;
+    for (;;) {
+      const int rc = archive_read_next_header(a, &entry);
+      if (rc == ARCHIVE_EOF) return;
+      if (rc < ARCHIVE_WARN) fail_archive(a, where);
+      if (archive_entry_filetype(entry) != AE_IFREG) continue;
+      const std::string name = clean(archive_entry_pathname(entry));
+      if (where.empty() && name.starts_with("data.tar")) {
+        walk_nested(a, name);
+        continue;
+      }
+      std::smatch m;
+      if (std::regex_match(name, m, kModulePath)) {
+        auto data = std::make_shared<std::vector<std::byte>>(read(a, where, name));
+        const std::string label = fmt::format("{}!{}", input_, name);
+        const InspectOptions& options = options_;
+        pool_.submit([data, label, &options] { return inspect_bytes(label, *data, options); });
+        module_paths_.push_back(m[2]);
+      } else if (std::regex_match(name, kKernelPath)) {
+        const std::vector<std::byte> data = read(a, where, name);
+        out_.kernels.push_back({name, inspect_bytes(fmt::format("{}!{}", input_, name), data, options_)});
+      }
+    }
+  }
+
+  std::vector<std::string> module_paths_;
+
+ private:
+  struct Nested {
+    archive* outer;
+    std::string error;  // why the outer archive stopped feeding the inner one
+    char buf[1 << 16];
+  };
+
+  static la_ssize_t read_outer(archive* inner, void* ctx, const void** out) {
+    auto* n = static_cast<Nested*>(ctx);
+    *out = n->buf;
+    const la_ssize_t got = archive_read_data(n->outer, n->buf, sizeof n->buf);
+    if (got < 0) {
+      const char* why = archive_error_string(n->outer);
+      n->error = why != nullptr ? why : "the archive is damaged";
+      archive_set_error(inner, EIO, "%s", n->error.c_str());
+    }
+    return got;
+  }
+
+  void walk_nested(archive* outer, const std::string& name) {
+    ArchivePtr inner(archive_read_new(), &archive_read_free);
+    archive_read_support_filter_all(inner.get());
+    archive_read_support_format_tar(inner.get());
+    Nested ctx{outer, {}, {}};
+    if (archive_read_open(inner.get(), &ctx, nullptr, &read_outer, nullptr) != ARCHIVE_OK)
+      fail_archive(inner.get(), name);
+    walk(inner.get(), name);
+  }
+
+  std::vector<std::byte> read(archive* a, const std::string& where, const std::string& name) {
+    std::vector<std::byte> data;
+    std::byte buf[1 << 16];
+    for (;;) {
+      const la_ssize_t n = archive_read_data(a, buf, sizeof buf);
+      if (n == 0) return data;
+      if (n < 0) fail_archive(a, where.empty() ? name : where + ": " + name);
+      if (data.size() + static_cast<uint64_t>(n) > options_.max_file_size)
+        fail(ErrorKind::limit, std::nullopt,
+             fmt::format("{}: member is larger than the {}-byte limit", name,
+                         options_.max_file_size));
+      data.insert(data.end(), buf, buf + n);
+    }
+  }
+
+  [[noreturn]] static void fail_archive(archive* a, const std::string& where) {
+    const char* why = archive_error_string(a);
+    fail(ErrorKind::malformed, std::nullopt,
+         fmt::format("{}{}{}", where, where.empty() ? "" : ": ",
+                     why != nullptr ? why : "the archive is damaged"));
+  }
+
+  std::string input_;
+  const InspectOptions& options_;
+  InspectPool& pool_;
+  PackageReport& out_;
+};
+
+}  // namespace
+
+bool is_package(Bytes head) {
+  const std::string_view s = as_chars(head);
+  return s.starts_with("!<arch>\ndebian-binary") || s.starts_with("\xed\xab\xee\xdb");
+}
+
+Result<PackageReport> inspect_package(const std::string& path, const InspectOptions& options,
+                                      unsigned jobs, const Progress& progress) {
+  auto file = read_file(path, options.max_file_size);
+  if (!file) return std::move(file).error();
+  const Bytes bytes = file->bytes();
+  PackageReport out;
+  out.input = path;
+  out.format = as_chars(bytes).starts_with("!<arch>") ? "deb" : "rpm";
+  out.modules.root = path + "!lib/modules";
+  InspectPool pool(jobs, 64, progress);
+  Reader reader(path, options, pool, out);
+  auto walked = catch_parse_errors([&] {
+    ArchivePtr a(archive_read_new(), &archive_read_free);
+    archive_read_support_filter_all(a.get());
+    archive_read_support_format_ar(a.get());
+    archive_read_support_format_cpio(a.get());
+    if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
+      fail(ErrorKind::malformed, std::nullopt,
+           fmt::format("not a readable {} package: {}", out.format, archive_error_string(a.get())));
+    reader.walk(a.get(), "");
+    return true;
+  });
+  auto results = pool.finish();
+  if (!walked) {
+    Error e = std::move(walked).error();
+    e.input = path;
+    return e;
+  }
+  for (size_t i = 0; i < results.size(); ++i)
+    out.modules.modules.push_back({std::move(reader.module_paths_[i]), std::move(results[i])});
+  summarize(out.modules);
+  if (out.kernels.empty() && out.modules.modules.empty())
+    return Error{ErrorKind::unsupported, path, std::nullopt,
+                 fmt::format("this {} package holds no kernel image and no kernel module",
+                             out.format)};
+  return out;
+}
+
+}  // namespace lucompat

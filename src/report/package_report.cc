@@ -1,0 +1,50 @@
+#include "lucompat/report/package_report.h"
+
+#include <fmt/format.h>
+
+#include "lucompat/report/inspect_report.h"
+#include "lucompat/report/module_tree_report.h"
+
+namespace lucompat {
+
+bool package_has_table(const PackageReport& p) {
+  for (const auto& k : p.kernels)
+    if (k.result && k.result->table) return true;
+  return p.modules.with_table != 0;
+}
+
+size_t package_errors(const PackageReport& p) {
+  size_t n = p.modules.errors;
+  for (const auto& k : p.kernels) n += k.result ? 0 : 1;
+  return n;
+}
+
+nlohmann::json package_json(const PackageReport& p) {
+  using nlohmann::json;
+  json kernels = json::array();
+  for (const auto& k : p.kernels) {
+    json doc = k.result ? inspect_json(*k.result) : inspect_error_json(k.result.error());
+    doc.erase("schema");
+    doc["path"] = k.path;
+    kernels.push_back(std::move(doc));
+  }
+  json modules = module_tree_json(p.modules);
+  modules.erase("schema");
+  const char* status = package_errors(p) != 0 ? "error" : package_has_table(p) ? "table" : "no-table";
+  return {{"schema", kPackageSchema}, {"input", p.input},        {"format", p.format},
+          {"status", status},         {"kernels", std::move(kernels)}, {"modules", std::move(modules)}};
+}
+
+std::string package_text(const PackageReport& p, bool verbose) {
+  std::string out = fmt::format("{}: {} package, {} kernel image{}, {} module{}\n", p.input,
+                                p.format == "deb" ? "Debian" : "RPM", p.kernels.size(),
+                                p.kernels.size() == 1 ? "" : "s", p.modules.modules.size(),
+                                p.modules.modules.size() == 1 ? "" : "s");
+  for (const auto& k : p.kernels)
+    out += k.result ? inspect_text(*k.result)
+                    : fmt::format("  unreadable: {}\n", k.result.error().to_string());
+  if (!p.modules.modules.empty()) out += module_tree_text(p.modules, verbose);
+  return out;
+}
+
+}  // namespace lucompat

@@ -1,0 +1,109 @@
+"""Kernel packages, made with the real tools (dpkg-deb, rpmbuild), are read
+without unpacking: the kernel image and the modules inside are inspected from
+memory."""
+
+import io
+import tarfile
+
+from lucompat_e2e import (BAD_INPUT, EXAMPLES, OK, TempDirTest, ar_archive, bzimage, compress,
+                          deb, entries, lucompat, main, rpm, table_def)
+
+RELEASE = "6.99.0-lucompat"
+
+
+class Packages(TempDirTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        kernel = (EXAMPLES / "x86_64" / "kernel.elf").read_bytes()
+        module = (EXAMPLES / "x86_64" / "module.ko").read_bytes()
+        cls.files = {
+            f"boot/vmlinuz-{RELEASE}": bzimage(compress("xz", kernel, trailer=True)),
+            f"lib/modules/{RELEASE}/kernel/drivers/vfio/vfio-pci.ko": module,
+            f"lib/modules/{RELEASE}/kernel/drivers/iommu/iommufd.ko.xz": compress("xz", module),
+            f"lib/modules/{RELEASE}/kernel/drivers/misc/plain.ko":
+                (EXAMPLES / "x86_64" / "notable.o").read_bytes(),
+            f"lib/modules/{RELEASE}/modules.dep": b"",
+            "usr/share/doc/linux-image/changelog": b"not a kernel\n",
+        }
+
+    def check(self, path, fmt, kernel_path):
+        r = lucompat("inspect", "--json", path)
+        self.assertEqual(r.rc, OK, r)
+        doc = r.json()
+        self.assertEqual((doc["schema"], doc["format"], doc["status"]),
+                         ("lucompat.package/1", fmt, "table"))
+        self.assertEqual([k["path"] for k in doc["kernels"]], [kernel_path])
+        kernel = doc["kernels"][0]
+        self.assertEqual([l["format"] for l in kernel["chain"]], ["x86 bzImage", "xz"])
+        self.assertEqual(kernel["identity"]["release"], RELEASE)
+        self.assertEqual(entries(kernel), table_def("kernel_table.def"))
+        mods = doc["modules"]
+        self.assertEqual(mods["counts"], {"modules": 3, "with_table": 2, "without_table": 1, "errors": 0})
+        for e in mods["entries"]:
+            self.assertEqual(e["modules"], [f"{RELEASE}/kernel/drivers/iommu/iommufd.ko.xz",
+                                            f"{RELEASE}/kernel/drivers/vfio/vfio-pci.ko"])
+        self.assertEqual([e["compatible"] for e in mods["entries"]], table_def("module_table.def"))
+
+    def test_deb_xz_and_gzip(self):
+        for compression in ("xz", "gzip"):
+            with self.subTest(compression=compression):
+                path = deb(self.files, self.dir / f"kernel-{compression}.deb", compression)
+                self.check(path, "deb", f"boot/vmlinuz-{RELEASE}")
+
+    def test_rpm(self):
+        files = {k.replace("boot/vmlinuz-" + RELEASE, f"lib/modules/{RELEASE}/vmlinuz"): v
+                 for k, v in self.files.items() if not k.startswith("usr/")}
+        path = rpm(files, self.dir / "rpm")
+        self.check(path, "rpm", f"lib/modules/{RELEASE}/vmlinuz")
+
+    def test_text(self):
+        path = deb(self.files, self.dir / "text.deb")
+        r = lucompat("inspect", path)
+        self.assertEqual(r.rc, OK, r)
+        self.assertIn(f"text.deb: Debian package, 1 kernel image, 3 modules\n", r.out)
+        self.assertIn(f"text.deb!boot/vmlinuz-{RELEASE}: x86 bzImage ▸ xz ▸ ELF64", r.out)
+        self.assertIn("text.deb!lib/modules: module tree, 3 modules: 2 with a table", r.out)
+
+    def tar_with_lying_member(self):
+        """A data.tar whose kernel member claims more bytes than follow it."""
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+            data = self.files[f"boot/vmlinuz-{RELEASE}"]
+            info = tarfile.TarInfo(f"./boot/vmlinuz-{RELEASE}")
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+        raw = bytearray(buf.getvalue())
+        raw[124:136] = b"%011o\0" % (len(data) * 4)  # the size field
+        raw[148:156] = b" " * 8
+        raw[148:156] = b"%06o\0 " % sum(raw[:512])  # the header checksum
+        return bytes(raw[:512 + len(data)])
+
+    def test_member_that_lies_about_its_size(self):
+        path = self.dir / "lying.deb"
+        path.write_bytes(ar_archive({"debian-binary": b"2.0\n",
+                                     "control.tar.xz": compress("xz", b""),
+                                     "data.tar.xz": compress("xz", self.tar_with_lying_member())}))
+        r = lucompat("inspect", path)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn(f"lying.deb: data.tar.xz: boot/vmlinuz-{RELEASE}: ", r.err)
+        self.assertIn("runcated", r.err)
+
+    def test_truncated_package(self):
+        data = deb(self.files, self.dir / "whole.deb").read_bytes()
+        path = self.dir / "truncated.deb"
+        path.write_bytes(data[:len(data) // 2])
+        r = lucompat("inspect", path)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertEqual(len(r.err.splitlines()), 1, r)
+        self.assertIn("truncated.deb: data.tar.xz: Truncated ar archive", r.err)
+
+    def test_package_without_kernel(self):
+        path = deb({"usr/share/doc/x/README": b"hello\n"}, self.dir / "nokernel.deb")
+        r = lucompat("inspect", path)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn("this deb package holds no kernel image and no kernel module", r.err)
+
+
+if __name__ == "__main__":
+    main()
