@@ -48,73 +48,82 @@ bool looks_like_package(const std::string& path) {
   return is_package(Bytes(head, n));
 }
 
-void report_errors(const ModuleTree& tree) {
-  for (const auto& m : tree.modules)
-    if (!m.result) std::fprintf(stderr, "lucompat: %s\n", m.result.error().to_string().c_str());
+// What the inputs came to: their documents, their text, and the exit code.
+class Outcome {
+ public:
+  void error(const Error& e) {
+    any_error_ = true;
+    print_error(e);
+    docs_.push_back(inspect_error_json(e));
+  }
+  // `errors` counts the members (modules, a package's kernels) that failed;
+  // their lines were printed by print_errors.
+  void add(nlohmann::json doc, std::string text, size_t errors, bool has_table) {
+    any_error_ |= errors != 0;
+    any_missing_ |= !has_table;
+    docs_.push_back(std::move(doc));
+    if (!text_.empty()) text_ += '\n';
+    text_ += text;
+  }
+  static void print_error(const Error& e) {
+    std::fprintf(stderr, "lucompat: %s\n", e.to_string().c_str());
+  }
+  static void print_errors(const ModuleTree& tree) {
+    for (const auto& m : tree.modules)
+      if (!m.result) print_error(m.result.error());
+  }
+  ExitCode finish(bool json, bool single) const {
+    if (json) {
+      const auto& out = single ? docs_.front() : docs_;
+      std::fputs((out.dump(2) + "\n").c_str(), stdout);
+    } else {
+      std::fputs(text_.c_str(), stdout);
+    }
+    if (any_error_) return ExitCode::bad_input;
+    if (any_missing_) return ExitCode::undecidable;
+    return ExitCode::ok;
+  }
+
+ private:
+  bool any_error_ = false;
+  bool any_missing_ = false;
+  nlohmann::json docs_ = nlohmann::json::array();
+  std::string text_;
+};
+
+void inspect_tree(const std::string& path, const InspectArgs& args, Outcome& out) {
+  auto tree = inspect_module_tree(path, args.options, args.jobs, show_progress);
+  if (!tree) return out.error(tree.error());
+  Outcome::print_errors(*tree);
+  out.add(module_tree_json(*tree), module_tree_text(*tree, args.verbose), tree->errors,
+          tree->with_table != 0);
+}
+
+void inspect_package_file(const std::string& path, const InspectArgs& args, Outcome& out) {
+  auto pkg = inspect_package(path, args.options, args.jobs, show_progress);
+  if (!pkg) return out.error(pkg.error());
+  for (const auto& k : pkg->kernels)
+    if (!k.result) Outcome::print_error(k.result.error());
+  Outcome::print_errors(pkg->modules);
+  out.add(package_json(*pkg), package_text(*pkg, args.verbose), package_errors(*pkg),
+          package_has_table(*pkg));
 }
 
 ExitCode run_inspect(const InspectArgs& args) {
-  bool any_error = false;
-  bool any_missing = false;
-  nlohmann::json docs = nlohmann::json::array();
-  std::string text;
+  Outcome out;
   for (const auto& path : args.paths) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
-      auto tree = inspect_module_tree(path, args.options, args.jobs, show_progress);
-      if (!tree) {
-        any_error = true;
-        std::fprintf(stderr, "lucompat: %s\n", tree.error().to_string().c_str());
-        docs.push_back(inspect_error_json(tree.error()));
-        continue;
-      }
-      report_errors(*tree);
-      any_error |= tree->errors != 0;
-      any_missing |= tree->with_table == 0;
-      docs.push_back(module_tree_json(*tree));
-      if (!text.empty()) text += '\n';
-      text += module_tree_text(*tree, args.verbose);
-      continue;
+      inspect_tree(path, args, out);
+    } else if (looks_like_package(path)) {
+      inspect_package_file(path, args, out);
+    } else if (const Result<Inspection> r = inspect_file(path, args.options); r) {
+      out.add(inspect_json(*r), inspect_text(*r), 0, r->table.has_value());
+    } else {
+      out.error(r.error());
     }
-    if (!std::filesystem::is_directory(path, ec) && looks_like_package(path)) {
-      auto pkg = inspect_package(path, args.options, args.jobs, show_progress);
-      if (!pkg) {
-        any_error = true;
-        std::fprintf(stderr, "lucompat: %s\n", pkg.error().to_string().c_str());
-        docs.push_back(inspect_error_json(pkg.error()));
-        continue;
-      }
-      for (const auto& k : pkg->kernels)
-        if (!k.result) std::fprintf(stderr, "lucompat: %s\n", k.result.error().to_string().c_str());
-      report_errors(pkg->modules);
-      any_error |= package_errors(*pkg) != 0;
-      any_missing |= !package_has_table(*pkg);
-      docs.push_back(package_json(*pkg));
-      if (!text.empty()) text += '\n';
-      text += package_text(*pkg, args.verbose);
-      continue;
-    }
-    const Result<Inspection> r = inspect_file(path, args.options);
-    if (!r) {
-      any_error = true;
-      std::fprintf(stderr, "lucompat: %s\n", r.error().to_string().c_str());
-      docs.push_back(inspect_error_json(r.error()));
-      continue;
-    }
-    any_missing |= !r->table.has_value();
-    docs.push_back(inspect_json(*r));
-    if (!text.empty()) text += '\n';
-    text += inspect_text(*r);
   }
-  if (args.json) {
-    const auto& out = args.paths.size() == 1 ? docs.front() : docs;
-    std::fputs((out.dump(2) + "\n").c_str(), stdout);
-  } else {
-    std::fputs(text.c_str(), stdout);
-  }
-  if (any_error) return ExitCode::bad_input;
-  if (any_missing) return ExitCode::undecidable;
-  return ExitCode::ok;
+  return out.finish(args.json, args.paths.size() == 1);
 }
 
 }  // namespace

@@ -111,4 +111,11 @@ json inspect_error_json(const Error& error) {
   };
 }
 
+json member_json(const std::string& path, const Result<Inspection>& result) {
+  json doc = result ? inspect_json(*result) : inspect_error_json(result.error());
+  doc.erase("schema");
+  doc["path"] = path;
+  return doc;
+}
+
 }  // namespace lucompat

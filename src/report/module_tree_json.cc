@@ -6,12 +6,7 @@ namespace lucompat {
 nlohmann::json module_tree_json(const ModuleTree& tree) {
   using nlohmann::json;
   json modules = json::array();
-  for (const auto& m : tree.modules) {
-    json doc = m.result ? inspect_json(*m.result) : inspect_error_json(m.result.error());
-    doc.erase("schema");
-    doc["path"] = m.path;
-    modules.push_back(std::move(doc));
-  }
+  for (const auto& m : tree.modules) modules.push_back(member_json(m.path, m.result));
   json entries = json::array();
   for (const auto& e : tree.entries)
     entries.push_back({{"compatible", e.compatible}, {"modules", e.modules}});

@@ -22,12 +22,7 @@ size_t package_errors(const PackageReport& p) {
 nlohmann::json package_json(const PackageReport& p) {
   using nlohmann::json;
   json kernels = json::array();
-  for (const auto& k : p.kernels) {
-    json doc = k.result ? inspect_json(*k.result) : inspect_error_json(k.result.error());
-    doc.erase("schema");
-    doc["path"] = k.path;
-    kernels.push_back(std::move(doc));
-  }
+  for (const auto& k : p.kernels) kernels.push_back(member_json(k.path, k.result));
   json modules = module_tree_json(p.modules);
   modules.erase("schema");
   const char* status = package_errors(p) != 0 ? "error" : package_has_table(p) ? "table" : "no-table";
