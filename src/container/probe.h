@@ -14,6 +14,7 @@
 namespace lucompat {
 
 struct Step {
+  std::optional<Layer> outer;  // a container found around `layer` in the same probe
   Layer layer;
   Bytes inner;
   std::shared_ptr<const SparseBuffer> buffer;  // owns `inner` when decompressed

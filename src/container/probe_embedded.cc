@@ -40,10 +40,13 @@ std::optional<Step> find_payload(Bytes data, const ProbeContext& context, std::s
     try {
       Step step = decompress_step(*codec, data.subspan(at), context.options);
       if (!looks_like_kernel(step.inner)) continue;
-      step.layer.details.emplace_back("container", format);
-      step.layer.details.emplace_back("payload_offset", fmt::format("{:#x}", at));
-      step.layer.offset = at;
-      step.layer.format = format + " ▸ " + step.layer.format;
+      Layer outer;
+      outer.format = format;
+      outer.offset = at;
+      outer.size = step.layer.size;
+      outer.details.emplace_back("payload_offset", fmt::format("{:#x}", at));
+      outer.details.emplace_back("candidates_tried", std::to_string(attempts));
+      step.outer = std::move(outer);
       return step;
     } catch (const ParseError& e) {
       if (e.error().kind == ErrorKind::limit) throw;
@@ -69,7 +72,7 @@ std::optional<Step> probe_arm_zimage(Bytes data, const ProbeContext& context) {
 std::optional<Step> probe_embedded_payload(Bytes data, const ProbeContext& context) {
   // A raw image that holds the table itself needs no unwrapping.
   if (has_table_magic(data) || looks_like_kernel(data)) return std::nullopt;
-  return find_payload(data, context, "compressed kernel image");
+  return find_payload(data, context, "self-decompressing image");
 }
 
 }  // namespace lucompat

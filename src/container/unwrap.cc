@@ -49,7 +49,8 @@ Unwrapped unwrap(Bytes input, const UnwrapOptions& options) {
       u.kind = Innermost::raw;
       return u;
     }
-    if (static_cast<int>(u.chain.size()) >= options.max_depth)
+    const size_t adding = step->outer ? 2 : 1;
+    if (u.chain.size() + adding > static_cast<size_t>(options.max_depth))
       fail(ErrorKind::limit, std::nullopt,
            fmt::format("containers are nested more than {} deep (the --max-depth limit)",
                        options.max_depth));
@@ -59,6 +60,7 @@ Unwrapped unwrap(Bytes input, const UnwrapOptions& options) {
       owner = step->inner;
       u.context = "in the data decompressed from " + step->layer.format;
     }
+    if (step->outer) u.chain.push_back(std::move(*step->outer));
     u.chain.push_back(std::move(step->layer));
     data = step->inner;
     if (step->raw_image) {

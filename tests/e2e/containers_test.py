@@ -81,6 +81,20 @@ class Containers(TempDirTest):
                 self.assertEqual(doc["identity"]["release"], "6.99.0-lucompat")
                 self.assertEqual(entries(doc), KERNEL_ENTRIES)
 
+    def test_riscv_image(self):
+        raw = raw_image(EXAMPLES / "riscv64" / "kernel.elf", self.dir)
+        head = bytearray(64)
+        struct.pack_into("<QQ", head, 8, 0x200000, len(raw) + 64)
+        head[0x38:0x3C] = b"RSC\x05"
+        for name, data, chain in (("riscv-Image", bytes(head) + raw, ["riscv Image"]),
+                                  ("riscv-Image.gz", compress("gzip", bytes(head) + raw),
+                                   ["gzip", "riscv Image"])):
+            with self.subTest(name=name):
+                doc = self.inspect(name, data)
+                self.assertEqual(self.chain(doc), chain)
+                self.assertEqual((doc["arch"], doc["byte_order"]), ("riscv64", "little"))
+                self.assertEqual(entries(doc), KERNEL_ENTRIES)
+
     def test_big_endian_arm64_image_is_read_big_endian(self):
         # The header's flag decides the order; a big-endian payload stands in.
         image = arm64_image(raw_image(EXAMPLES / "s390x" / "kernel.elf", self.dir), big_endian=True)
@@ -113,8 +127,9 @@ class Containers(TempDirTest):
         decoy = b"\xfd7zXZ\x00" + b"not really xz" * 4
         payload = compress("gzip", (EXAMPLES / "arm" / "kernel.elf").read_bytes())
         doc = self.inspect("zImage", bytes(head) + decoy + payload)
-        self.assertEqual(self.chain(doc), ["ARM zImage ▸ gzip"])
-        self.assertEqual(doc["chain"][0]["details"]["payload_offset"], hex(0x200 + len(decoy)))
+        self.assertEqual(self.chain(doc), ["ARM zImage", "gzip"])
+        self.assertEqual(doc["chain"][0]["offset"], 0x200 + len(decoy))
+        self.assertEqual(doc["chain"][0]["details"]["candidates_tried"], "2")
         self.assertEqual(doc["arch"], "arm")
         self.assertEqual(entries(doc), KERNEL_ENTRIES)
 
@@ -124,7 +139,8 @@ class Containers(TempDirTest):
         stub = b"\x00\x01" * 300 + b"\xfd7zXZ\x00" + b"\x07" * 200
         payload = compress("xz", raw_image(EXAMPLES / "s390x" / "kernel.elf", self.dir), trailer=True)
         doc = self.inspect("vmlinuz-s390x", stub + payload + b"\x00" * 64)
-        self.assertEqual(self.chain(doc), ["compressed kernel image ▸ xz"])
+        self.assertEqual(self.chain(doc), ["self-decompressing image", "xz"])
+        self.assertEqual(doc["chain"][0]["details"]["candidates_tried"], "2")
         self.assertEqual(doc["byte_order"], "big")
         self.assertEqual(entries(doc), KERNEL_ENTRIES)
 
