@@ -164,6 +164,10 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
                   "Refuse to decompress more than this from one stream (default 1GiB)")
       ->transform(CLI::AsSizeValue(false))
       ->type_name("SIZE");
+  sub->add_option("--max-file-size", args->options.max_file_size,
+                  "Refuse input files, and package members, larger than this (default 4GiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->type_name("SIZE");
   sub->add_option("--max-depth", args->options.unwrap.max_depth,
                   "Refuse inputs with more nested containers than this (default 6)")
       ->check(CLI::Range(1, 64))

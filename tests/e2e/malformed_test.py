@@ -225,6 +225,11 @@ class Malformed(TempDirTest):
         # The corrupted inputs plus the four file-level cases below.
         self.assertGreaterEqual(len(cases()) + 4, 40)
 
+    def test_file_over_the_size_cap(self):
+        path = EXAMPLES / "x86_64" / "kernel.elf"
+        r = lucompat("inspect", "--max-file-size", "1KiB", path)
+        self.assert_bad_input(path, ["bytes, more than the 1024-byte limit"], r)
+
     def test_output_over_the_cap(self):
         path = self.dir / "over-cap.xz"
         path.write_bytes(compress("xz", example("x86_64", "kernel.elf")))
