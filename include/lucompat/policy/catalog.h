@@ -1,0 +1,61 @@
+// The handler catalog: which family each compatible string belongs to, how
+// its fds look in /proc, and whether losing it is fatal. Data, not code:
+// data/catalog.toml, extended by /etc/lucompat/catalog.d/*.toml and --catalog.
+#pragma once
+
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lucompat/base/result.h"
+
+namespace lucompat {
+
+enum class FamilyClass { core, file, flb };
+std::string_view name(FamilyClass c);
+
+struct Family {
+  std::string name;
+  FamilyClass cls = FamilyClass::file;
+  std::string description;
+  std::vector<std::string> compatible;  // "memfd-v{N}"
+  std::vector<std::string> fd;          // fnmatch patterns of /proc/PID/fd links
+  bool required = true;
+  std::string source;                   // "file:line" where it was defined
+};
+
+// A compatible string understood: its family (or the generic name of an
+// unknown one) and its integer version.
+struct ParsedCompatible {
+  std::string family;
+  std::optional<unsigned> version;
+  bool known = false;  // false: no catalog family matched
+};
+
+class Catalog {
+ public:
+  // Parses TOML text; errors name `origin`, line and column.
+  Result<bool> add(std::string_view toml, const std::string& origin);
+
+  const std::vector<Family>& families() const { return families_; }
+  const Family* find(std::string_view name) const;
+  ParsedCompatible parse(std::string_view compatible) const;
+  // The family whose fd patterns match a /proc/PID/fd link, if any.
+  const Family* family_of_fd(std::string_view link) const;
+
+ private:
+  struct Pattern {
+    size_t family;
+    std::regex regex;
+  };
+  std::vector<Family> families_;
+  std::vector<Pattern> patterns_;
+  void rebuild_patterns();
+};
+
+// The catalog shipped with lucompat (data/catalog.toml, built in).
+std::string_view builtin_catalog();
+
+}  // namespace lucompat

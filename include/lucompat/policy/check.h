@@ -1,0 +1,67 @@
+// The verdict of a live update: for every handler family in use, can the
+// next kernel restore what the running kernel will write? Pure: the two
+// kernels' strings, the catalog and the operator's policy in; verdicts with
+// their reasons out.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lucompat/policy/catalog.h"
+
+namespace lucompat {
+
+// What one kernel understands: each compatible string with where it was
+// declared ("vmlinuz-6.1.0", "module kernel/drivers/vfio/pci/vfio-pci.ko").
+using KernelStrings = std::map<std::string, std::vector<std::string>>;
+
+enum class Verdict { compatible, warning, undecided, incompatible, unused };
+std::string_view name(Verdict v);
+
+struct FamilyUse {
+  std::vector<std::string> used_by;  // "--uses", "pid 1234 (qemu) fd 7", "manifest session vm1"
+  std::optional<bool> required;      // overrides the catalog
+};
+
+struct CheckPolicy {
+  // Families in use. Empty and not `uses_given`: every file family in the
+  // running kernel's table counts as used.
+  std::map<std::string, FamilyUse> uses;
+  bool uses_given = false;
+  std::map<std::string, std::string> pins;  // family -> the string the running kernel emits
+  std::map<std::string, std::string> pin_sources;  // family -> "--emit", "/etc/lucompat/host.toml"
+  bool strict = false;                       // optional losses fail the check too
+};
+
+struct FamilyCheck {
+  std::string family;
+  FamilyClass cls = FamilyClass::file;
+  bool required = true;
+  std::vector<std::string> used_by;
+  std::vector<std::string> emits;        // E: what the running kernel can write (after pins)
+  std::vector<std::string> understands;  // U: what the next kernel reads
+  std::vector<std::string> working;      // W = E ∩ U
+  std::string chosen;                    // the string that will be written, when known
+  Verdict verdict = Verdict::unused;
+  std::vector<std::string> reasons;
+};
+
+struct UnknownString {
+  std::string compatible;
+  std::string family;  // the generic guess: "foo" from "foo-v2"
+  std::string kernel;  // "running" or "next"
+};
+
+struct CheckReport {
+  Verdict verdict = Verdict::compatible;  // compatible, warning, undecided or incompatible
+  std::vector<FamilyCheck> families;      // catalog order
+  std::vector<UnknownString> unknown;
+  std::string summary;
+};
+
+CheckReport check_update(const Catalog& catalog, const KernelStrings& current,
+                         const KernelStrings& next, const CheckPolicy& policy);
+
+}  // namespace lucompat

@@ -1,0 +1,106 @@
+#include "lucompat/policy/catalog.h"
+
+#include <gtest/gtest.h>
+
+namespace lucompat {
+namespace {
+
+Catalog shipped() {
+  Catalog c;
+  auto r = c.add(builtin_catalog(), "catalog.toml");
+  EXPECT_TRUE(r.ok()) << r.error().to_string();
+  return c;
+}
+
+TEST(Catalog, ShippedCatalogParses) {
+  const Catalog c = shipped();
+  ASSERT_NE(c.find("luo"), nullptr);
+  EXPECT_EQ(c.find("luo")->cls, FamilyClass::core);
+  EXPECT_TRUE(c.find("memfd")->required);
+  EXPECT_FALSE(c.find("pci")->required);  // an acceleration
+  for (const auto& f : c.families()) {
+    if (f.name != "pci") EXPECT_TRUE(f.required) << f.name;
+  }
+}
+
+TEST(Catalog, ParsesStringsOfEveryNamingStyle) {
+  const Catalog c = shipped();
+  const auto p = c.parse("memfd-v2");
+  EXPECT_TRUE(p.known);
+  EXPECT_EQ(p.family, "memfd");
+  EXPECT_EQ(p.version, 2u);
+  EXPECT_EQ(c.parse("kvm_vm_luo_v1").family, "kvm-vm");
+  EXPECT_EQ(c.parse("guest_memfd_luo_v3").version, 3u);
+  EXPECT_EQ(c.parse("huge-memfd-v1").family, "huge-memfd");  // not memfd
+  EXPECT_EQ(c.parse("iommu-core-v1").family, "iommu");
+  EXPECT_EQ(c.parse("luo-v2").family, "luo");
+}
+
+TEST(Catalog, UnknownStringsAreParsedGenerically) {
+  const Catalog c = shipped();
+  auto p = c.parse("frobnicator-v7");
+  EXPECT_FALSE(p.known);
+  EXPECT_EQ(p.family, "frobnicator");
+  EXPECT_EQ(p.version, 7u);
+  p = c.parse("weird_thing_v2");
+  EXPECT_EQ(p.family, "weird_thing");
+  p = c.parse("no-version");
+  EXPECT_EQ(p.family, "no-version");
+  EXPECT_FALSE(p.version.has_value());
+  EXPECT_FALSE(c.parse("memfd-v99999999999999999999").version.has_value());
+}
+
+TEST(Catalog, FdLinks) {
+  const Catalog c = shipped();
+  const auto fam = [&](const char* link) {
+    const Family* f = c.family_of_fd(link);
+    return f ? f->name : std::string("-");
+  };
+  EXPECT_EQ(fam("/memfd:guest-ram (deleted)"), "memfd");
+  EXPECT_EQ(fam("/dev/vfio/devices/vfio0"), "vfio-pci");
+  EXPECT_EQ(fam("/dev/vfio/12"), "vfio-pci");
+  EXPECT_EQ(fam("/dev/vfio/vfio"), "-");
+  EXPECT_EQ(fam("/dev/iommu"), "iommufd");
+  EXPECT_EQ(fam("anon_inode:kvm-vm"), "kvm-vm");
+  EXPECT_EQ(fam("anon_inode:[kvm-gmem]"), "guest-memfd");
+  EXPECT_EQ(fam("anon_inode:[eventfd]"), "eventfd");
+  EXPECT_EQ(fam("anon_inode:[eventpoll]"), "-");
+  EXPECT_EQ(fam("/dev/liveupdate"), "luo");
+  EXPECT_EQ(fam("socket:[1234]"), "-");
+}
+
+std::string error_of(std::string_view toml) {
+  Catalog c;
+  auto r = c.add(toml, "site.toml");
+  return r ? "ok" : r.error().to_string();
+}
+
+TEST(Catalog, ErrorsNameFileLineAndColumn) {
+  EXPECT_EQ(error_of("[[family]]\nname = \"x\"\ncompatible = [\"x-v{N}\"\n"),
+            "site.toml:3:24: Error while parsing array: encountered end-of-file");
+  EXPECT_EQ(error_of("[[family]]\nname = \"x\"\nclass = \"magic\"\ncompatible = [\"x-v{N}\"]\n"),
+            "site.toml:3:9: class \"magic\" is not core, file or flb");
+  EXPECT_EQ(error_of("[[family]]\nname = \"x\"\ncompatible = [\"x-v1\"]\n"),
+            "site.toml:3:14: pattern \"x-v1\" must hold {N}, the version, exactly once");
+  EXPECT_EQ(error_of("[[family]]\nname = \"x\"\ncompatible = [\"x-v{N}\"]\nrequird = false\n"),
+            "site.toml:4:11: unknown key \"requird\" (known: name, class, description, compatible, "
+            "fd, required)");
+  EXPECT_EQ(error_of("[[family]]\ncompatible = [\"x-v{N}\"]\n"),
+            "site.toml:1:1: a family needs a name (a non-empty string)");
+  EXPECT_EQ(error_of("families = 1\n"),
+            "site.toml:1:12: unknown key \"families\": a catalog holds [[family]] tables");
+}
+
+TEST(Catalog, LaterDefinitionReplacesEarlier) {
+  Catalog c = shipped();
+  ASSERT_TRUE(c.add("[[family]]\nname = \"pci\"\nclass = \"flb\"\ncompatible = [\"pci-v{N}\"]\n"
+                    "required = true\n",
+                    "site.toml")
+                  .ok());
+  EXPECT_TRUE(c.find("pci")->required);
+  ASSERT_TRUE(c.add("[[family]]\nname = \"vhost\"\ncompatible = [\"vhost-v{N}\"]\n", "site.toml").ok());
+  EXPECT_TRUE(c.parse("vhost-v1").known);
+}
+
+}  // namespace
+}  // namespace lucompat

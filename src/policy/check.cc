@@ -1,0 +1,203 @@
+#include "lucompat/policy/check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace lucompat {
+namespace {
+
+std::string list(const std::vector<std::string>& items) {
+  if (items.empty()) return "none";
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// The strings of one family in a kernel, ordered by version.
+std::vector<std::string> strings_of(const Catalog& catalog, const KernelStrings& kernel,
+                                    const std::string& family) {
+  std::vector<std::pair<unsigned, std::string>> found;
+  for (const auto& [s, _] : kernel) {
+    const ParsedCompatible p = catalog.parse(s);
+    if (p.known && p.family == family) found.emplace_back(p.version.value_or(0), s);
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (auto& [v, s] : found) out.push_back(std::move(s));
+  return out;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::string pin_hint(const FamilyCheck& f) {
+  std::string out;
+  for (const auto& w : f.working) out += fmt::format("{}--emit {}={}", out.empty() ? "" : " or ", f.family, w);
+  return out;
+}
+
+// The family cannot be restored: fatal when required, a warning otherwise.
+void lost(FamilyCheck& f, std::string why, bool strict) {
+  if (f.cls == FamilyClass::core) {
+    f.verdict = Verdict::incompatible;
+    f.reasons.push_back(std::move(why) + "; the next kernel would panic on boot");
+  } else if (f.required) {
+    f.verdict = Verdict::incompatible;
+    f.reasons.push_back(std::move(why) + "; the preserved files would be lost");
+  } else {
+    f.verdict = strict ? Verdict::incompatible : Verdict::warning;
+    f.reasons.push_back(std::move(why) + "; an optional family: its files will not be restored "
+                                         "and the blackout will be longer" +
+                        (strict ? " (--strict makes this fatal)" : ""));
+  }
+}
+
+void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::string>& table) {
+  const auto pin = policy.pins.find(f.family);
+  if (pin != policy.pins.end()) {
+    const std::string& source = policy.pin_sources.count(f.family) ? policy.pin_sources.at(f.family) : "--emit";
+    if (!contains(table, pin->second)) {
+      f.verdict = Verdict::undecided;
+      f.reasons.push_back(fmt::format(
+          "{} pins {} to {}, but the running kernel's table lists {}: the pin cannot be right",
+          source, f.family, pin->second, list(table)));
+      return;
+    }
+    f.emits = {pin->second};
+  }
+  f.working.clear();
+  for (const auto& e : f.emits)
+    if (contains(f.understands, e)) f.working.push_back(e);
+
+  if (f.emits.empty()) {
+    if (f.cls == FamilyClass::core) {
+      f.verdict = Verdict::undecided;
+      f.reasons.push_back("the running kernel's table lists no core version: its ABI cannot be compared");
+      return;
+    }
+    lost(f, fmt::format("the running kernel cannot preserve {}: its table has no {} string",
+                        f.family, f.family),
+         policy.strict);
+    return;
+  }
+  if (f.emits.size() == 1) {
+    const std::string& e = f.emits.front();
+    if (contains(f.understands, e)) {
+      f.verdict = Verdict::compatible;
+      f.chosen = e;
+      f.reasons.push_back(fmt::format("the running kernel writes {} and the next kernel reads it", e));
+      return;
+    }
+    lost(f, fmt::format("the running kernel writes {} but the next kernel reads only {}", e,
+                        list(f.understands)),
+         policy.strict);
+    return;
+  }
+  if (f.working.size() == f.emits.size()) {
+    f.verdict = Verdict::compatible;
+    f.chosen = "any of " + list(f.emits);
+    f.reasons.push_back(fmt::format(
+        "the running kernel may write any of {}, and the next kernel reads all of them", list(f.emits)));
+    return;
+  }
+  if (!f.working.empty()) {
+    f.verdict = Verdict::undecided;
+    std::vector<std::string> missing;
+    for (const auto& e : f.emits)
+      if (!contains(f.understands, e)) missing.push_back(e);
+    f.reasons.push_back(fmt::format(
+        "the running kernel may write any of {}, but the next kernel does not read {}; which one "
+        "it writes depends on its configuration: pin it with {}",
+        list(f.emits), list(missing), pin_hint(f)));
+    return;
+  }
+  lost(f, fmt::format("the running kernel writes one of {} and the next kernel reads none of "
+                      "them (it reads {})",
+                      list(f.emits), list(f.understands)),
+       policy.strict);
+}
+
+std::string summary_of(const CheckReport& r) {
+  size_t checked = 0, bad = 0, open = 0, warned = 0;
+  for (const auto& f : r.families) {
+    if (f.verdict == Verdict::unused) continue;
+    ++checked;
+    bad += f.verdict == Verdict::incompatible;
+    open += f.verdict == Verdict::undecided;
+    warned += f.verdict == Verdict::warning;
+  }
+  switch (r.verdict) {
+    case Verdict::incompatible:
+      return fmt::format("INCOMPATIBLE: {} of {} families in use cannot be restored by the next kernel",
+                         bad, checked);
+    case Verdict::undecided:
+      return fmt::format("UNDECIDED: {} of {} families in use need more information (see the reasons)",
+                         open, checked);
+    case Verdict::warning:
+      return fmt::format("compatible with warnings: {} optional famil{} will not be restored",
+                         warned, warned == 1 ? "y" : "ies");
+    default:
+      return fmt::format("compatible: the next kernel restores all {} families in use", checked);
+  }
+}
+
+}  // namespace
+
+std::string_view name(Verdict v) {
+  switch (v) {
+    case Verdict::compatible: return "compatible";
+    case Verdict::warning: return "warning";
+    case Verdict::undecided: return "undecided";
+    case Verdict::incompatible: return "incompatible";
+    case Verdict::unused: return "not used";
+  }
+  return "unknown";
+}
+
+CheckReport check_update(const Catalog& catalog, const KernelStrings& current,
+                         const KernelStrings& next, const CheckPolicy& policy) {
+  CheckReport report;
+  for (const Family& family : catalog.families()) {
+    FamilyCheck f;
+    f.family = family.name;
+    f.cls = family.cls;
+    const std::vector<std::string> table = strings_of(catalog, current, family.name);
+    f.emits = table;
+    f.understands = strings_of(catalog, next, family.name);
+    const auto use = policy.uses.find(family.name);
+    const bool used = family.cls == FamilyClass::core || use != policy.uses.end() ||
+                      (!policy.uses_given && family.cls == FamilyClass::file && !table.empty());
+    f.required = use != policy.uses.end() && use->second.required ? *use->second.required : family.required;
+    if (use != policy.uses.end()) f.used_by = use->second.used_by;
+    else if (family.cls == FamilyClass::core) f.used_by = {"every live update"};
+    else if (used) f.used_by = {"the running kernel's table (no --uses, --pid or --manifest)"};
+    if (!used) {
+      if (table.empty() && f.understands.empty()) continue;
+      f.verdict = Verdict::unused;
+      f.working.clear();
+      for (const auto& e : f.emits)
+        if (contains(f.understands, e)) f.working.push_back(e);
+      report.families.push_back(std::move(f));
+      continue;
+    }
+    judge(f, policy, table);
+    report.families.push_back(std::move(f));
+  }
+  for (const auto& [kernel, strings] : {std::pair{"running", &current}, std::pair{"next", &next}})
+    for (const auto& [s, _] : *strings)
+      if (const ParsedCompatible p = catalog.parse(s); !p.known)
+        report.unknown.push_back({s, p.family, kernel});
+
+  report.verdict = Verdict::compatible;
+  for (const auto& f : report.families) {
+    if (f.verdict == Verdict::unused) continue;
+    report.verdict = std::max(report.verdict, f.verdict);
+  }
+  report.summary = summary_of(report);
+  return report;
+}
+
+}  // namespace lucompat

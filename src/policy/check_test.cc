@@ -1,0 +1,140 @@
+#include "lucompat/policy/check.h"
+
+#include <gtest/gtest.h>
+
+namespace lucompat {
+namespace {
+
+Catalog shipped() {
+  Catalog c;
+  EXPECT_TRUE(c.add(builtin_catalog(), "catalog.toml").ok());
+  return c;
+}
+
+KernelStrings kernel(std::initializer_list<const char*> strings) {
+  KernelStrings k;
+  for (const char* s : strings) k[s] = {"vmlinux"};
+  return k;
+}
+
+const FamilyCheck& family(const CheckReport& r, const std::string& name) {
+  for (const auto& f : r.families)
+    if (f.family == name) return f;
+  throw std::runtime_error("no family " + name);
+}
+
+const KernelStrings kOld = kernel({"luo-v1", "memfd-v1"});
+const KernelStrings kNew = kernel({"luo-v1", "memfd-v1", "memfd-v2", "vfio-pci-v1", "iommufd-v1",
+                                   "kvm_vm_luo_v1", "guest_memfd_luo_v1"});
+const KernelStrings kBreak = kernel({"luo-v2", "memfd-v2", "vfio-pci-v2", "iommufd-v1"});
+
+TEST(Check, OldToNewIsCompatibleForMemfd) {
+  const auto r = check_update(shipped(), kOld, kNew, {});
+  EXPECT_EQ(r.verdict, Verdict::compatible) << r.summary;
+  EXPECT_EQ(family(r, "memfd").chosen, "memfd-v1");
+  EXPECT_EQ(family(r, "luo").verdict, Verdict::compatible);
+  EXPECT_EQ(r.summary, "compatible: the next kernel restores all 2 families in use");
+}
+
+TEST(Check, CoreMismatchIsFatal) {
+  CheckPolicy p;
+  p.uses_given = true;  // nothing but the core
+  const auto r = check_update(shipped(), kNew, kBreak, p);
+  EXPECT_EQ(r.verdict, Verdict::incompatible);
+  const auto& luo = family(r, "luo");
+  EXPECT_EQ(luo.verdict, Verdict::incompatible);
+  EXPECT_EQ(luo.reasons.front(),
+            "the running kernel writes luo-v1 but the next kernel reads only luo-v2; the next "
+            "kernel would panic on boot");
+}
+
+TEST(Check, UsedFamilyAbsentInNextKernel) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["vfio-pci"] = {{"--uses"}, {}};
+  const auto r = check_update(shipped(), kNew, kernel({"luo-v1", "memfd-v1"}), p);
+  EXPECT_EQ(r.verdict, Verdict::incompatible);
+  EXPECT_EQ(family(r, "vfio-pci").reasons.front(),
+            "the running kernel writes vfio-pci-v1 but the next kernel reads only none; the "
+            "preserved files would be lost");
+}
+
+TEST(Check, OptionalFamilyMissingWarnsUnlessStrict) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["pci"] = {{"--uses"}, {}};
+  const auto cur = kernel({"luo-v1", "pci-v1"});
+  const auto nxt = kernel({"luo-v1", "pci-v2"});
+  auto r = check_update(shipped(), cur, nxt, p);
+  EXPECT_EQ(r.verdict, Verdict::warning);
+  EXPECT_EQ(family(r, "pci").verdict, Verdict::warning);
+  p.strict = true;
+  r = check_update(shipped(), cur, nxt, p);
+  EXPECT_EQ(r.verdict, Verdict::incompatible);
+}
+
+TEST(Check, TwoVersionsUnpinnedIsUndecidedUntilPinned) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["memfd"] = {{"--uses"}, {}};
+  const auto nxt = kernel({"luo-v1", "memfd-v1"});
+  auto r = check_update(shipped(), kNew, nxt, p);
+  EXPECT_EQ(r.verdict, Verdict::undecided);
+  EXPECT_NE(family(r, "memfd").reasons.front().find("pin it with --emit memfd=memfd-v1"),
+            std::string::npos);
+  p.pins["memfd"] = "memfd-v1";
+  r = check_update(shipped(), kNew, nxt, p);
+  EXPECT_EQ(r.verdict, Verdict::compatible);
+  EXPECT_EQ(family(r, "memfd").chosen, "memfd-v1");
+  p.pins["memfd"] = "memfd-v2";
+  r = check_update(shipped(), kNew, nxt, p);
+  EXPECT_EQ(r.verdict, Verdict::incompatible);
+}
+
+TEST(Check, AllEmittableVersionsUnderstoodNeedsNoPin) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["memfd"] = {{"--uses"}, {}};
+  const auto r = check_update(shipped(), kNew, kNew, p);
+  EXPECT_EQ(family(r, "memfd").verdict, Verdict::compatible);
+  EXPECT_EQ(family(r, "memfd").chosen, "any of memfd-v1, memfd-v2");
+}
+
+TEST(Check, PinOutsideTheRunningTableIsUndecided) {
+  CheckPolicy p;
+  p.pins["memfd"] = "memfd-v9";
+  const auto r = check_update(shipped(), kOld, kNew, p);
+  EXPECT_EQ(family(r, "memfd").verdict, Verdict::undecided);
+}
+
+TEST(Check, FamilyTheRunningKernelCannotPreserveIsNeverCompatible) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["iommufd"] = {{"pid 1 fd 3"}, {}};
+  const auto r = check_update(shipped(), kOld, kNew, p);
+  EXPECT_EQ(family(r, "iommufd").verdict, Verdict::incompatible);
+  p.uses["iommufd"].required = false;
+  EXPECT_EQ(family(check_update(shipped(), kOld, kNew, p), "iommufd").verdict, Verdict::warning);
+}
+
+TEST(Check, RunningKernelWithoutCoreVersionIsUndecided) {
+  const auto r = check_update(shipped(), kernel({"memfd-v1"}), kNew, {});
+  EXPECT_EQ(family(r, "luo").verdict, Verdict::undecided);
+  EXPECT_EQ(r.verdict, Verdict::undecided);
+}
+
+TEST(Check, DefaultUsesEveryFileFamilyOfTheRunningKernel) {
+  const auto r = check_update(shipped(), kNew, kBreak, {});
+  EXPECT_EQ(family(r, "kvm-vm").verdict, Verdict::incompatible);
+  EXPECT_EQ(family(r, "iommufd").verdict, Verdict::compatible);
+}
+
+TEST(Check, UnknownStringsAreReported) {
+  const auto r = check_update(shipped(), kernel({"luo-v1", "widget-v3"}), kNew, {});
+  ASSERT_EQ(r.unknown.size(), 1u);
+  EXPECT_EQ(r.unknown[0].family, "widget");
+  EXPECT_EQ(r.unknown[0].kernel, "running");
+}
+
+}  // namespace
+}  // namespace lucompat
