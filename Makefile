@@ -21,8 +21,14 @@ build: deps
 	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
+# inspect the examples, then check one update that is safe and one that must
+# be refused (check exits 1 for it: that is the point).
 run: build
 	$(BUILD)/lucompat inspect $(EXAMPLES)
+	$(BUILD)/lucompat check --current $(BUILD)/examples/x86_64/kernel-old.elf \
+	    --next $(BUILD)/examples/x86_64/kernel.elf
+	$(BUILD)/lucompat check --current $(BUILD)/examples/x86_64/kernel.elf \
+	    --next $(BUILD)/examples/x86_64/kernel-break.elf; test $$? -eq 1
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

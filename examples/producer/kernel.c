@@ -8,7 +8,10 @@
 #ifndef EXAMPLE_NO_TABLE
 LUCOMPAT_LIVEUPDATE_TABLE_HEADER();
 #define X(name, compatible) LUCOMPAT_LIVEUPDATE_VERSION(name, compatible);
-#include "kernel_table.def"
+#ifndef EXAMPLE_TABLE
+#define EXAMPLE_TABLE "kernel_table.def"
+#endif
+#include EXAMPLE_TABLE
 #undef X
 #endif
 

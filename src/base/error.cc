@@ -10,6 +10,7 @@ std::string_view name(ErrorKind kind) {
     case ErrorKind::malformed: return "malformed";
     case ErrorKind::unsupported: return "unsupported";
     case ErrorKind::limit: return "limit";
+    case ErrorKind::usage: return "usage";
   }
   return "unknown";
 }

@@ -9,5 +9,6 @@
 namespace lucompat::cli {
 
 void add_inspect_command(CLI::App& app, ExitCode& result);
+void add_check_command(CLI::App& app, ExitCode& result);
 
 }  // namespace lucompat::cli

@@ -91,8 +91,10 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
       f.reasons.push_back(fmt::format("the running kernel writes {} and the next kernel reads it", e));
       return;
     }
-    lost(f, fmt::format("the running kernel writes {} but the next kernel reads only {}", e,
-                        list(f.understands)),
+    lost(f, f.understands.empty()
+                ? fmt::format("the running kernel writes {} but the next kernel reads no {} version", e, f.family)
+                : fmt::format("the running kernel writes {} but the next kernel reads only {}", e,
+                              list(f.understands)),
          policy.strict);
     return;
   }
@@ -173,7 +175,7 @@ CheckReport check_update(const Catalog& catalog, const KernelStrings& current,
     f.required = use != policy.uses.end() && use->second.required ? *use->second.required : family.required;
     if (use != policy.uses.end()) f.used_by = use->second.used_by;
     else if (family.cls == FamilyClass::core) f.used_by = {"every live update"};
-    else if (used) f.used_by = {"the running kernel's table (no --uses, --pid or --manifest)"};
+    else if (used) f.used_by = {"in the table (default)"};
     if (!used) {
       if (table.empty() && f.understands.empty()) continue;
       f.verdict = Verdict::unused;

@@ -55,8 +55,8 @@ TEST(Check, UsedFamilyAbsentInNextKernel) {
   const auto r = check_update(shipped(), kNew, kernel({"luo-v1", "memfd-v1"}), p);
   EXPECT_EQ(r.verdict, Verdict::incompatible);
   EXPECT_EQ(family(r, "vfio-pci").reasons.front(),
-            "the running kernel writes vfio-pci-v1 but the next kernel reads only none; the "
-            "preserved files would be lost");
+            "the running kernel writes vfio-pci-v1 but the next kernel reads no vfio-pci version; "
+            "the preserved files would be lost");
 }
 
 TEST(Check, OptionalFamilyMissingWarnsUnlessStrict) {

@@ -13,6 +13,7 @@ enum class ErrorKind {
   malformed,    // the input is of a known format but its bytes are wrong
   unsupported,  // the input is well formed but of a format or version we do not read
   limit,        // the input exceeds a resource cap
+  usage,        // the command line asks for something that cannot be (exit 2)
 };
 
 // Exit codes are a contract shared by every subcommand (docs/exit-codes.md).

@@ -1,0 +1,38 @@
+// Which handler families are in use, and what the operator knows about what
+// the running kernel emits: from /proc/PID/fd, a manifest, and host.toml.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "lucompat/host/system_root.h"
+#include "lucompat/policy/catalog.h"
+#include "lucompat/policy/check.h"
+
+namespace lucompat {
+
+// Families of a process's open fds, by the catalog's link patterns:
+// "pid 1234 (qemu) fd 7 /dev/iommu".
+Result<std::map<std::string, FamilyUse>> families_of_pid(const SystemRoot& root, int pid,
+                                                         const Catalog& catalog);
+
+// A manifest (TOML):
+//   [[session]]
+//   name = "vm-42"
+//   uses = ["memfd", "vfio-pci", "iommufd"]
+//   optional = ["pci"]      # used, and optional in this session
+//   required = []           # used, and required in this session
+// A family required by any session is required. Errors name file:line:col.
+Result<std::map<std::string, FamilyUse>> read_manifest(std::string_view toml,
+                                                       const std::string& origin,
+                                                       const Catalog& catalog);
+
+// host.toml's [emit] table: family = "the string the running kernel emits".
+Result<std::map<std::string, std::string>> read_host_emit(std::string_view toml,
+                                                          const std::string& origin,
+                                                          const Catalog& catalog);
+
+// Adds `from` into `into`: sources are appended; a required override wins.
+void merge_uses(std::map<std::string, FamilyUse>& into, const std::map<std::string, FamilyUse>& from);
+
+}  // namespace lucompat

@@ -1,0 +1,17 @@
+// Renderers for `lucompat check`.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "lucompat/check/update_check.h"
+
+namespace lucompat {
+
+// Schema "lucompat.check/1", documented in docs/json-schema.md.
+inline constexpr std::string_view kCheckSchema = "lucompat.check/1";
+
+nlohmann::json check_json(const CheckOutcome& outcome);
+std::string check_text(const CheckOutcome& outcome);
+
+}  // namespace lucompat

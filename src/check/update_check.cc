@@ -1,0 +1,233 @@
+#include "lucompat/check/update_check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "lucompat/host/running_kernel.h"
+#include "lucompat/host/usage.h"
+#include "lucompat/inspect/module_tree.h"
+#include "lucompat/inspect/package.h"
+
+namespace lucompat {
+namespace {
+
+namespace fs = std::filesystem;
+
+Error usage_error(std::string message) {
+  return Error{ErrorKind::usage, {}, std::nullopt, std::move(message)};
+}
+
+Result<Catalog> load_catalog(const CheckRequest& req) {
+  Catalog catalog;
+  if (auto r = catalog.add(builtin_catalog(), "catalog.toml (built in)"); !r) return std::move(r).error();
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(req.root.path("/etc/lucompat/catalog.d"), ec))
+    if (e.path().extension() == ".toml") files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  files.insert(files.end(), req.catalogs.begin(), req.catalogs.end());
+  for (const auto& f : files) {
+    auto text = read_text(f);
+    if (!text) return std::move(text).error();
+    if (auto r = catalog.add(*text, f); !r) return std::move(r).error();
+  }
+  return catalog;
+}
+
+void add_strings(KernelStrings& into, const Inspection& in, const std::string& source) {
+  if (!in.table) return;
+  for (const auto& e : in.table->table.entries) {
+    auto& sources = into[e.compatible];
+    if (std::find(sources.begin(), sources.end(), source) == sources.end()) sources.push_back(source);
+  }
+}
+
+Result<bool> add_modules(KernelSide& side, const ModuleTree& tree) {
+  for (const auto& m : tree.modules) {
+    if (!m.result) return m.result.error();  // fail closed: an unreadable module may hold a table
+    add_strings(side.strings, *m.result, "module " + m.path);
+  }
+  side.module_count = tree.modules.size();
+  return true;
+}
+
+// Modules from DIR: the explicit one, else /lib/modules/RELEASE when present.
+Result<bool> join_modules(KernelSide& side, const std::optional<std::string>& explicit_dir,
+                          const CheckRequest& req) {
+  std::string dir;
+  if (explicit_dir) {
+    dir = *explicit_dir;
+  } else {
+    if (req.no_modules || side.kernel.identity.release.empty()) return true;
+    dir = req.root.path("/lib/modules/" + side.kernel.identity.release);
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return true;
+    // A release directory without modules (only modules.dep, a vmlinuz) adds nothing.
+    auto found = find_modules(dir);
+    if (!found || found->empty()) return true;
+  }
+  auto tree = inspect_module_tree(dir, req.inspect, req.jobs);
+  if (!tree) return std::move(tree).error();
+  side.modules = dir;
+  return add_modules(side, *tree);
+}
+
+Result<KernelSide> load_image(const std::string& path, const std::string& how, const CheckRequest& req,
+                              bool allow_package) {
+  KernelSide side;
+  side.path = path;
+  side.how = how;
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    return Error{ErrorKind::unsupported, path, std::nullopt,
+                 "is a directory; a kernel image or package is needed here (module trees go to "
+                 "--current-modules / --next-modules)"};
+  std::byte head[32]{};
+  if (auto f = read_file(path, req.inspect.max_file_size)) {
+    const Bytes b = f->bytes();
+    std::copy_n(b.begin(), std::min<size_t>(b.size(), sizeof head), head);
+    if (allow_package && is_package(Bytes(head, std::min<size_t>(b.size(), sizeof head)))) {
+      auto pkg = inspect_package(path, req.inspect, req.jobs);
+      if (!pkg) return std::move(pkg).error();
+      if (pkg->kernels.size() != 1)
+        return Error{ErrorKind::unsupported, path, std::nullopt,
+                     fmt::format("the package holds {} kernel images; lucompat needs exactly one",
+                                 pkg->kernels.size())};
+      if (!pkg->kernels[0].result) return pkg->kernels[0].result.error();
+      side.kernel = std::move(pkg->kernels[0].result).value();
+      add_strings(side.strings, side.kernel, "kernel " + path + "!" + pkg->kernels[0].path);
+      side.modules = pkg->modules.root;
+      if (auto r = add_modules(side, pkg->modules); !r) return std::move(r).error();
+      return side;
+    }
+  } else {
+    return std::move(f).error();
+  }
+  auto in = inspect_file(path, req.inspect);
+  if (!in) return std::move(in).error();
+  side.kernel = std::move(in).value();
+  add_strings(side.strings, side.kernel, "kernel " + path);
+  return side;
+}
+
+Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog) {
+  CheckPolicy policy;
+  policy.strict = req.strict;
+  for (const auto& family : req.uses) {
+    if (catalog.find(family) == nullptr) {
+      std::string known;
+      for (const auto& f : catalog.families()) known += (known.empty() ? "" : ", ") + f.name;
+      return usage_error(fmt::format("--uses {}: no such family (known: {})", family, known));
+    }
+    policy.uses[family].used_by.push_back("--uses");
+  }
+  for (int pid : req.pids) {
+    auto fds = families_of_pid(req.root, pid, catalog);
+    if (!fds) return std::move(fds).error();
+    merge_uses(policy.uses, *fds);
+  }
+  if (req.manifest) {
+    auto text = read_text(*req.manifest);
+    if (!text) return std::move(text).error();
+    auto m = read_manifest(*text, *req.manifest, catalog);
+    if (!m) return std::move(m).error();
+    merge_uses(policy.uses, *m);
+  }
+  policy.uses_given = !req.uses.empty() || !req.pids.empty() || req.manifest.has_value();
+
+  const std::string host = req.root.path("/etc/lucompat/host.toml");
+  std::error_code ec;
+  if (fs::is_regular_file(host, ec)) {
+    auto text = read_text(host);
+    if (!text) return std::move(text).error();
+    auto pins = read_host_emit(*text, host, catalog);
+    if (!pins) return std::move(pins).error();
+    for (const auto& [family, s] : *pins) {
+      policy.pins[family] = s;
+      policy.pin_sources[family] = host;
+    }
+  }
+  for (const auto& e : req.emits) {
+    const size_t eq = e.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == e.size())
+      return usage_error(fmt::format("--emit {}: expected FAMILY=STRING, e.g. --emit memfd=memfd-v1", e));
+    const std::string family = e.substr(0, eq), s = e.substr(eq + 1);
+    if (catalog.find(family) == nullptr)
+      return usage_error(fmt::format("--emit {}: no family {} in the catalog", e, family));
+    const ParsedCompatible p = catalog.parse(s);
+    if (!p.known || p.family != family)
+      return usage_error(fmt::format("--emit {}: \"{}\" is not a {} compatible string", e, s, family));
+    policy.pins[family] = s;
+    policy.pin_sources[family] = "--emit";
+  }
+  return policy;
+}
+
+std::string arch_of(const Inspection& in) {
+  return in.arch.empty() ? std::string("an unknown architecture") : in.arch;
+}
+
+}  // namespace
+
+ExitCode exit_code(Verdict v) {
+  switch (v) {
+    case Verdict::incompatible: return ExitCode::incompatible;
+    case Verdict::undecided: return ExitCode::undecidable;
+    default: return ExitCode::ok;
+  }
+}
+
+Result<CheckOutcome> run_check(const CheckRequest& req) {
+  auto catalog = load_catalog(req);
+  if (!catalog) return std::move(catalog).error();
+  auto policy = load_policy(req, *catalog);
+  if (!policy) return std::move(policy).error();
+
+  CheckOutcome out;
+  if (req.current == "running") {
+    auto running = find_running_kernel(req.root, req.inspect);
+    if (!running) return std::move(running).error();
+    out.current.path = running->path;
+    out.current.how = "the running kernel, proven by /proc/version";
+    out.current.kernel = std::move(running->inspection);
+    add_strings(out.current.strings, out.current.kernel, "kernel " + out.current.path);
+  } else {
+    auto side = load_image(req.current, "--current", req, false);
+    if (!side) return std::move(side).error();
+    out.current = std::move(side).value();
+  }
+  auto next = load_image(req.next, "--next", req, true);
+  if (!next) return std::move(next).error();
+  out.next = std::move(next).value();
+
+  const Inspection& a = out.current.kernel;
+  const Inspection& b = out.next.kernel;
+  if (a.arch.empty() || a.arch != b.arch || a.byte_order != b.byte_order)
+    return Error{ErrorKind::unsupported, out.next.path, std::nullopt,
+                 fmt::format("the next kernel is for {} ({}), the current one for {} ({}): a kexec "
+                             "cannot cross architectures or byte orders",
+                             arch_of(b), b.byte_order ? name(*b.byte_order) : "unknown byte order",
+                             arch_of(a), a.byte_order ? name(*a.byte_order) : "unknown byte order")};
+
+  if (auto r = join_modules(out.current, req.current_modules, req); !r) return std::move(r).error();
+  if (out.next.modules.empty())
+    if (auto r = join_modules(out.next, req.next_modules, req); !r) return std::move(r).error();
+
+  // Without a table in the kernel itself nothing about it can be proven: a
+  // kernel that predates the RFC may still have LUO.
+  for (const KernelSide* side : {&out.current, &out.next}) {
+    if (side->kernel.table) continue;
+    out.report.verdict = Verdict::undecided;
+    out.report.summary = fmt::format(
+        "UNDECIDED: the {} kernel ({}) has no live-update version table: it predates the RFC or "
+        "was built without CONFIG_LIVEUPDATE, so nothing about it can be proven",
+        side == &out.current ? "current" : "next", side->path);
+    return out;
+  }
+  out.report = check_update(*catalog, out.current.strings, out.next.strings, *policy);
+  return out;
+}
+
+}  // namespace lucompat

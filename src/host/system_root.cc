@@ -1,0 +1,30 @@
+#include "lucompat/host/system_root.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace lucompat {
+
+std::string SystemRoot::path(std::string_view absolute) const {
+  if (root_.empty() || root_ == "/") return std::string(absolute);
+  std::string r = root_;
+  while (r.size() > 1 && r.back() == '/') r.pop_back();
+  return r + std::string(absolute);
+}
+
+Result<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return Error{ErrorKind::io, path, std::nullopt,
+                 errno == ENOENT ? std::string("no such file")
+                                 : fmt::format("cannot open: {}", std::strerror(errno))};
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace lucompat
