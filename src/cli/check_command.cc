@@ -33,8 +33,11 @@ ExitCode run_check_command(CheckArgs& args) {
   args.request.uses = split_commas(args.uses);
   const auto outcome = run_check(args.request);
   if (!outcome) {
-    std::fprintf(stderr, "lucompat: %s\n", outcome.error().to_string().c_str());
-    return outcome.error().kind == ErrorKind::usage ? ExitCode::usage : ExitCode::bad_input;
+    const Error& e = outcome.error();
+    std::fprintf(stderr, "lucompat: %s\n", e.to_string().c_str());
+    const ExitCode code = e.kind == ErrorKind::usage ? ExitCode::usage : ExitCode::bad_input;
+    if (args.json) std::fputs((check_error_json(e, code).dump(2) + "\n").c_str(), stdout);
+    return code;
   }
   const std::string out = args.json ? check_json(*outcome).dump(2) + "\n" : check_text(*outcome);
   std::fputs(out.c_str(), stdout);

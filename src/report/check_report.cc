@@ -75,6 +75,21 @@ json check_json(const CheckOutcome& o) {
   };
 }
 
+json check_error_json(const Error& e, ExitCode code) {
+  return {
+      {"schema", kCheckSchema},
+      {"verdict", "error"},
+      {"exit_code", static_cast<int>(code)},
+      {"summary", e.to_string()},
+      {"error",
+       {{"kind", name(e.kind)},
+        {"input", e.input},
+        {"offset", e.offset ? json(*e.offset) : json(nullptr)},
+        {"message", e.message},
+        {"text", e.to_string()}}},
+  };
+}
+
 std::string check_text(const CheckOutcome& o) {
   std::string out = kernel_line("current", o.current) + kernel_line("next", o.next);
   const CheckReport& r = o.report;

@@ -1,0 +1,270 @@
+"""lucompat check: scenarios over real tables (the examples always, the corpus
+when present), the running kernel found and proven in fake roots, families in
+use from a real process and from a fake /proc, and config errors with
+positions."""
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from lucompat_e2e import (BAD_INPUT, EXAMPLES, INCOMPATIBLE, OK, UNDECIDABLE, USAGE, TempDirTest,
+                          bzimage, compress, lucompat, main, uki)
+
+CORPUS = Path(os.environ.get("LUCOMPAT_CORPUS", "../shared/corpus"))
+X86 = EXAMPLES / "x86_64"
+OLD, NEW, BREAK = X86 / "kernel-old.elf", X86 / "kernel.elf", X86 / "kernel-break.elf"
+
+
+def families(doc):
+    return {f["family"]: f for f in doc["families"]}
+
+
+class Check(TempDirTest):
+    def check(self, *args, rc):
+        r = lucompat("check", "--json", "--no-modules", *args)
+        self.assertEqual(r.rc, rc, r)
+        return r.json() if r.out else None
+
+    def test_old_to_new_is_compatible(self):
+        doc = self.check("--current", OLD, "--next", NEW, rc=OK)
+        self.assertEqual(doc["verdict"], "compatible")
+        self.assertEqual(families(doc)["memfd"]["chosen"], "memfd-v1")
+        self.assertEqual(doc["current"]["release"], "6.99.0-lucompat")
+        self.assertRegex(doc["next"]["build_id"], "^[0-9a-f]{40}$")
+
+    def test_new_to_break_is_refused_on_the_core_abi(self):
+        doc = self.check("--current", NEW, "--next", BREAK, "--uses", "iommufd", rc=INCOMPATIBLE)
+        luo = families(doc)["luo"]
+        self.assertEqual(luo["verdict"], "incompatible")
+        self.assertIn("the next kernel would panic on boot", luo["reasons"][0])
+        self.assertEqual(families(doc)["iommufd"]["verdict"], "compatible")
+
+    def test_used_family_absent_in_the_next_kernel(self):
+        doc = self.check("--current", NEW, "--next", OLD, "--uses", "vfio-pci", rc=INCOMPATIBLE)
+        self.assertEqual(families(doc)["vfio-pci"]["verdict"], "incompatible")
+        self.assertEqual(families(doc)["vfio-pci"]["used_by"], ["--uses"])
+
+    def test_optional_family_missing_warns_and_strict_refuses(self):
+        manifest = self.dir / "optional.toml"
+        manifest.write_text('[[session]]\nname = "vm1"\noptional = ["vfio-pci"]\n')
+        doc = self.check("--current", NEW, "--next", OLD, "--manifest", manifest, rc=OK)
+        vfio = families(doc)["vfio-pci"]
+        self.assertEqual((vfio["verdict"], vfio["required"]), ("warning", False))
+        self.assertEqual(vfio["used_by"], ["manifest session vm1"])
+        self.assertEqual(doc["verdict"], "warning")
+        self.check("--current", NEW, "--next", OLD, "--manifest", manifest, "--strict", rc=INCOMPATIBLE)
+
+    def test_two_versions_unpinned_is_undecided_and_a_pin_decides(self):
+        doc = self.check("--current", NEW, "--next", OLD, "--uses", "memfd", rc=UNDECIDABLE)
+        self.assertIn("pin it with --emit memfd=memfd-v1", families(doc)["memfd"]["reasons"][0])
+        doc = self.check("--current", NEW, "--next", OLD, "--uses", "memfd", "--emit", "memfd=memfd-v1", rc=OK)
+        self.assertEqual(families(doc)["memfd"]["chosen"], "memfd-v1")
+        self.check("--current", NEW, "--next", OLD, "--uses", "memfd", "--emit", "memfd=memfd-v2",
+                   rc=INCOMPATIBLE)
+
+    def test_compressed_images_give_the_same_verdict(self):
+        for a, b, rc in ((OLD, NEW, OK), (NEW, BREAK, INCOMPATIBLE)):
+            ca = self.dir / (a.name + ".bz")
+            cb = self.dir / (b.name + ".bz")
+            ca.write_bytes(bzimage(compress("xz", a.read_bytes(), trailer=True)))
+            cb.write_bytes(bzimage(compress("zstd", b.read_bytes(), trailer=True)))
+            plain = self.check("--current", a, "--next", b, rc=rc)
+            packed = self.check("--current", ca, "--next", cb, rc=rc)
+            self.assertEqual(plain["families"], packed["families"])
+
+    def test_next_kernel_without_a_table_is_undecided(self):
+        doc = self.check("--current", NEW, "--next", X86 / "notable.elf", rc=UNDECIDABLE)
+        self.assertIn("has no live-update version table", doc["summary"])
+
+    def test_kexec_cannot_cross_architectures(self):
+        r = lucompat("check", "--no-modules", "--current", NEW, "--next", EXAMPLES / "aarch64" / "kernel.elf")
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn("the next kernel is for arm64 (little-endian), the current one for x86_64", r.err)
+
+    def test_next_modules_join_with_provenance(self):
+        tree = self.dir / "next-modules"
+        (tree / "kernel").mkdir(parents=True)
+        shutil.copy(X86 / "module.ko", tree / "kernel" / "vfio-pci.ko")
+        doc = self.check("--current", NEW, "--next", BREAK, "--next-modules", tree, "--uses", "iommufd", rc=INCOMPATIBLE)
+        self.assertEqual(doc["next"]["strings"]["vfio-pci-v2"], [f"kernel {BREAK}", "module kernel/vfio-pci.ko"])
+        self.assertEqual(doc["next"]["module_count"], 1)
+
+    def test_usage_errors(self):
+        for args, message in ((["--uses", "floppy"], "--uses floppy: no such family"),
+                              (["--emit", "memfd"], "--emit memfd: expected FAMILY=STRING"),
+                              (["--emit", "memfd=vfio-pci-v1"], '"vfio-pci-v1" is not a memfd compatible string')):
+            with self.subTest(args=args):
+                r = lucompat("check", "--no-modules", "--current", OLD, "--next", NEW, *args)
+                self.assertEqual(r.rc, USAGE, r)
+                self.assertIn(message, r.err)
+        self.assertEqual(lucompat("check", "--current", OLD).rc, USAGE)
+
+    def test_config_errors_name_file_line_and_column(self):
+        catalog = self.dir / "bad-catalog.toml"
+        catalog.write_text('[[family]]\nname = "x"\nclass = "weird"\ncompatible = ["x-v{N}"]\n')
+        r = lucompat("check", "--no-modules", "--current", OLD, "--next", NEW, "--catalog", catalog)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn(f"{catalog}:3:9: class \"weird\" is not core, file or flb", r.err)
+        manifest = self.dir / "bad-manifest.toml"
+        manifest.write_text('[[session]]\nname = "vm"\nuses = ["memfd", "floppy"]\n')
+        r = lucompat("check", "--no-modules", "--current", OLD, "--next", NEW, "--manifest", manifest)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn(f'{manifest}:3:18: unknown family "floppy"', r.err)
+        manifest.write_text('[[session]\n')
+        r = lucompat("check", "--no-modules", "--current", OLD, "--next", NEW, "--manifest", manifest)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn(f"{manifest}:1:", r.err)
+
+    def test_text_output(self):
+        r = lucompat("check", "--no-modules", "--current", NEW, "--next", BREAK)
+        self.assertEqual(r.rc, INCOMPATIBLE, r)
+        self.assertIn("family       used by", r.out)
+        self.assertIn("  luo: the running kernel writes luo-v1 but the next kernel reads only luo-v2", r.out)
+        self.assertTrue(r.out.rstrip().splitlines()[-1].startswith("INCOMPATIBLE: "))
+
+
+class RunningKernel(TempDirTest):
+    """The running kernel found in a fake root and proven by /proc/version."""
+
+    RELEASE = "6.99.0-lucompat"
+
+    def root(self, name, banner_suffix="", image_at="boot/vmlinuz-6.99.0-lucompat", image=None):
+        root = self.dir / name
+        (root / "proc" / "sys" / "kernel").mkdir(parents=True)
+        (root / "proc" / "sys" / "kernel" / "osrelease").write_text(self.RELEASE + "\n")
+        banner = lucompat("inspect", "--json", OLD).json()["identity"]["banner"]
+        (root / "proc" / "version").write_text(banner + banner_suffix + "\n")
+        if image_at:
+            path = root / image_at
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(image if image is not None else bzimage(compress("xz", OLD.read_bytes(), trailer=True)))
+        return root
+
+    def test_found_and_proven(self):
+        root = self.root("ok")
+        r = lucompat("check", "--json", "--root", root, "--next", NEW)
+        self.assertEqual(r.rc, OK, r)
+        doc = r.json()
+        self.assertEqual(doc["current"]["path"], str(root / "boot/vmlinuz-6.99.0-lucompat"))
+        self.assertEqual(doc["current"]["how"], "the running kernel, proven by /proc/version")
+
+    def test_rebuilt_image_with_the_same_name_is_refused(self):
+        root = self.root("rebuilt", banner_suffix=" (rebuilt)")
+        r = lucompat("check", "--root", root, "--next", NEW)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn("no image on disk is the running kernel", r.err)
+        self.assertIn("boot/vmlinuz-6.99.0-lucompat has the banner", r.err)
+        self.assertIn("(rebuilt)", r.err)
+
+    def test_missing_image(self):
+        root = self.root("missing", image_at=None)
+        r = lucompat("check", "--root", root, "--next", NEW)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn("no image of the running kernel 6.99.0-lucompat on disk", r.err)
+        self.assertIn("--current PATH", r.err)
+
+    def test_uki_found_by_uname(self):
+        image = uki(bzimage(compress("xz", OLD.read_bytes(), trailer=True)), self.dir,
+                    uname=(self.RELEASE + "\n").encode())
+        root = self.root("uki", image_at="boot/efi/EFI/Linux/lucompat.efi", image=image)
+        # A UKI of another release on the same ESP is not considered.
+        other = uki(bzimage(compress("xz", NEW.read_bytes(), trailer=True)), self.dir, uname=b"5.10.0\n")
+        (root / "boot/efi/EFI/Linux/aaa-other.efi").write_bytes(other)
+        r = lucompat("check", "--json", "--root", root, "--next", NEW)
+        self.assertEqual(r.rc, OK, r)
+        self.assertEqual(r.json()["current"]["path"], str(root / "boot/efi/EFI/Linux/lucompat.efi"))
+
+    def test_host_toml_pins(self):
+        root = self.root("pinned", image_at="boot/vmlinuz-6.99.0-lucompat", image=NEW.read_bytes())
+        (root / "proc" / "version").write_text(
+            lucompat("inspect", "--json", NEW).json()["identity"]["banner"] + "\n")
+        (root / "etc" / "lucompat").mkdir(parents=True)
+        (root / "etc" / "lucompat" / "host.toml").write_text('[emit]\nmemfd = "memfd-v1"\n')
+        r = lucompat("check", "--json", "--no-modules", "--root", root, "--next", OLD, "--uses", "memfd")
+        self.assertEqual(r.rc, OK, r)
+        self.assertEqual(families(r.json())["memfd"]["chosen"], "memfd-v1")
+
+
+class FamiliesInUse(TempDirTest):
+    def test_real_process_with_a_memfd_and_an_eventfd(self):
+        child = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+            import os, sys, time
+            m = os.memfd_create("guest-ram")
+            e = os.eventfd(0)
+            print("ready", flush=True)
+            time.sleep(60)
+        """)], stdout=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual(child.stdout.readline().strip(), "ready")
+            r = lucompat("check", "--json", "--no-modules", "--current", NEW, "--next", NEW, "--pid", child.pid)
+            doc = r.json()
+            fam = families(doc)
+            self.assertIn(f"pid {child.pid}", fam["memfd"]["used_by"][0])
+            self.assertIn("/memfd:guest-ram (deleted)", fam["memfd"]["used_by"][0])
+            self.assertIn("anon_inode:[eventfd]", fam["eventfd"]["used_by"][0])
+            # The example kernels have no eventfd handler: never compatible.
+            self.assertEqual(fam["eventfd"]["verdict"], "incompatible")
+            self.assertEqual(fam["memfd"]["verdict"], "compatible")
+            self.assertEqual(fam["vfio-pci"]["verdict"], "not used")
+            self.assertEqual(r.rc, INCOMPATIBLE, r)
+        finally:
+            child.kill()
+            child.wait()
+
+    def test_fake_proc_with_vfio_iommufd_kvm_and_guest_memfd(self):
+        fd = self.dir / "proc" / "4242" / "fd"
+        fd.mkdir(parents=True)
+        (self.dir / "proc" / "4242" / "comm").write_text("qemu-system-x86\n")
+        links = {3: "/dev/vfio/devices/vfio0", 4: "/dev/iommu", 5: "anon_inode:kvm-vm",
+                 6: "anon_inode:[kvm-gmem]", 7: "socket:[991]", 8: "/dev/vfio/vfio"}
+        for n, target in links.items():
+            os.symlink(target, fd / str(n))
+        r = lucompat("check", "--json", "--no-modules", "--root", self.dir, "--current", NEW, "--next", NEW,
+                     "--pid", "4242")
+        self.assertEqual(r.rc, OK, r)
+        fam = families(r.json())
+        self.assertEqual(fam["vfio-pci"]["used_by"], ["pid 4242 (qemu-system-x86) fd 3 /dev/vfio/devices/vfio0"])
+        self.assertEqual(fam["iommufd"]["used_by"], ["pid 4242 (qemu-system-x86) fd 4 /dev/iommu"])
+        self.assertEqual(fam["kvm-vm"]["used_by"], ["pid 4242 (qemu-system-x86) fd 5 anon_inode:kvm-vm"])
+        self.assertEqual(fam["guest-memfd"]["used_by"], ["pid 4242 (qemu-system-x86) fd 6 anon_inode:[kvm-gmem]"])
+        self.assertEqual(fam["memfd"]["verdict"], "not used")
+
+    def test_missing_process(self):
+        r = lucompat("check", "--no-modules", "--root", self.dir, "--current", NEW, "--next", NEW, "--pid", "999999")
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn("no process 999999", r.err)
+
+
+class CorpusScenarios(TempDirTest):
+    """The issue's scenarios on the real corpus kernels, ELF and compressed."""
+
+    def setUp(self):
+        if not (CORPUS / "MANIFEST.tsv").is_file():
+            self.skipTest("no corpus")
+
+    def run_check(self, current, nxt, *args, rc):
+        r = lucompat("check", "--json", "--no-modules", "--current", CORPUS / current, "--next", CORPUS / nxt, *args)
+        self.assertEqual(r.rc, rc, r)
+        return r.json()
+
+    def test_scenarios(self):
+        self.run_check("x86_64-bzImage-gzip-T_OLD", "x86_64-bzImage-xz-T_NEW", rc=OK)
+        self.run_check("x86_64-bzImage-gzip-T_OLD", "x86_64-vmlinux-zstd-T_NEW", rc=OK)
+        doc = self.run_check("x86_64-vmlinux-zstd-T_NEW", "x86_64-bzImage-lz4-T_BREAK", rc=INCOMPATIBLE)
+        self.assertEqual(families(doc)["luo"]["verdict"], "incompatible")
+        self.run_check("x86_64-bzImage-zstd-T_NEW", "x86_64-bzImage-gzip-T_OLD", "--uses", "vfio-pci", rc=INCOMPATIBLE)
+        self.run_check("x86_64-bzImage-zstd-T_NEW", "x86_64-bzImage-gzip-T_OLD", "--uses", "memfd", rc=UNDECIDABLE)
+        self.run_check("x86_64-bzImage-zstd-T_NEW", "x86_64-bzImage-gzip-T_OLD", "--uses", "memfd",
+                       "--emit", "memfd=memfd-v1", rc=OK)
+        self.run_check("x86_64-bzImage-xz-T_NEW", "x86_64-bzImage-xz-NOTABLE", rc=UNDECIDABLE)
+        doc = self.run_check("x86_64-bzImage-xz-T_NEW", "arm64-Image-T_NEW", rc=BAD_INPUT)
+        self.assertEqual((doc["verdict"], doc["exit_code"]), ("error", BAD_INPUT))
+        self.assertIn("cannot cross architectures", doc["error"]["message"])
+
+
+if __name__ == "__main__":
+    main()
