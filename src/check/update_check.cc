@@ -84,26 +84,19 @@ Result<KernelSide> load_image(const std::string& path, const std::string& how, c
     return Error{ErrorKind::unsupported, path, std::nullopt,
                  "is a directory; a kernel image or package is needed here (module trees go to "
                  "--current-modules / --next-modules)"};
-  std::byte head[32]{};
-  if (auto f = read_file(path, req.inspect.max_file_size)) {
-    const Bytes b = f->bytes();
-    std::copy_n(b.begin(), std::min<size_t>(b.size(), sizeof head), head);
-    if (allow_package && is_package(Bytes(head, std::min<size_t>(b.size(), sizeof head)))) {
-      auto pkg = inspect_package(path, req.inspect, req.jobs);
-      if (!pkg) return std::move(pkg).error();
-      if (pkg->kernels.size() != 1)
-        return Error{ErrorKind::unsupported, path, std::nullopt,
-                     fmt::format("the package holds {} kernel images; lucompat needs exactly one",
-                                 pkg->kernels.size())};
-      if (!pkg->kernels[0].result) return pkg->kernels[0].result.error();
-      side.kernel = std::move(pkg->kernels[0].result).value();
-      add_strings(side.strings, side.kernel, "kernel " + path + "!" + pkg->kernels[0].path);
-      side.modules = pkg->modules.root;
-      if (auto r = add_modules(side, pkg->modules); !r) return std::move(r).error();
-      return side;
-    }
-  } else {
-    return std::move(f).error();
+  if (allow_package && is_package_file(path)) {
+    auto pkg = inspect_package(path, req.inspect, req.jobs);
+    if (!pkg) return std::move(pkg).error();
+    if (pkg->kernels.size() != 1)
+      return Error{ErrorKind::unsupported, path, std::nullopt,
+                   fmt::format("the package holds {} kernel images; lucompat needs exactly one",
+                               pkg->kernels.size())};
+    if (!pkg->kernels[0].result) return pkg->kernels[0].result.error();
+    side.kernel = std::move(pkg->kernels[0].result).value();
+    add_strings(side.strings, side.kernel, "kernel " + path + "!" + pkg->kernels[0].path);
+    side.modules = pkg->modules.root;
+    if (auto r = add_modules(side, pkg->modules); !r) return std::move(r).error();
+    return side;
   }
   auto in = inspect_file(path, req.inspect);
   if (!in) return std::move(in).error();

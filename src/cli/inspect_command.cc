@@ -38,16 +38,6 @@ void show_progress(size_t done, size_t total) {
     std::fputs("\r\033[K", stderr);
 }
 
-// The first bytes of a file, to tell a package by its content.
-bool looks_like_package(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return false;
-  std::byte head[32];
-  const size_t n = std::fread(head, 1, sizeof head, f);
-  std::fclose(f);
-  return is_package(Bytes(head, n));
-}
-
 // What the inputs came to: their documents, their text, and the exit code.
 class Outcome {
  public:
@@ -115,7 +105,7 @@ ExitCode run_inspect(const InspectArgs& args) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
       inspect_tree(path, args, out);
-    } else if (looks_like_package(path)) {
+    } else if (is_package_file(path)) {
       inspect_package_file(path, args, out);
     } else if (const Result<Inspection> r = inspect_file(path, args.options); r) {
       out.add(inspect_json(*r), inspect_text(*r), 0, r->table.has_value());

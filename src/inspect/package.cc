@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <regex>
@@ -124,6 +125,15 @@ class Reader {
 bool is_package(Bytes head) {
   const std::string_view s = as_chars(head);
   return s.starts_with("!<arch>\ndebian-binary") || s.starts_with("\xed\xab\xee\xdb");
+}
+
+bool is_package_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  std::byte head[32];
+  const size_t n = std::fread(head, 1, sizeof head, f);
+  std::fclose(f);
+  return is_package(Bytes(head, n));
 }
 
 Result<PackageReport> inspect_package(const std::string& path, const InspectOptions& options,

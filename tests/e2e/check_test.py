@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from lucompat_e2e import (BAD_INPUT, EXAMPLES, INCOMPATIBLE, OK, UNDECIDABLE, USAGE, TempDirTest,
-                          bzimage, compress, lucompat, main, uki)
+                          bzimage, compress, deb, lucompat, main, uki)
 
 CORPUS = Path(os.environ.get("LUCOMPAT_CORPUS", "../shared/corpus"))
 X86 = EXAMPLES / "x86_64"
@@ -92,6 +92,17 @@ class Check(TempDirTest):
         doc = self.check("--current", NEW, "--next", BREAK, "--next-modules", tree, "--uses", "iommufd", rc=INCOMPATIBLE)
         self.assertEqual(doc["next"]["strings"]["vfio-pci-v2"], [f"kernel {BREAK}", "module kernel/vfio-pci.ko"])
         self.assertEqual(doc["next"]["module_count"], 1)
+
+    def test_next_kernel_from_a_package_with_its_modules(self):
+        pkg = deb({"boot/vmlinuz-6.99.0-lucompat": bzimage(compress("xz", BREAK.read_bytes(), trailer=True)),
+                   "lib/modules/6.99.0-lucompat/kernel/vfio-pci.ko.xz": compress("xz", (X86 / "module.ko").read_bytes())},
+                  self.dir / "next.deb")
+        doc = self.check("--current", NEW, "--next", pkg, "--uses", "vfio-pci", rc=INCOMPATIBLE)
+        self.assertEqual(doc["next"]["strings"]["vfio-pci-v2"],
+                         [f"kernel {pkg}!boot/vmlinuz-6.99.0-lucompat",
+                          "module 6.99.0-lucompat/kernel/vfio-pci.ko.xz"])
+        self.assertEqual(doc["next"]["modules"], f"{pkg}!lib/modules")
+        self.assertEqual(families(doc)["luo"]["verdict"], "incompatible")
 
     def test_usage_errors(self):
         for args, message in ((["--uses", "floppy"], "--uses floppy: no such family"),

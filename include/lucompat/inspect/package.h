@@ -24,6 +24,8 @@ struct PackageReport {
 
 // By content: an ar archive whose first member is debian-binary, or the rpm lead.
 bool is_package(Bytes head);
+// The same for a file, reading only its first bytes; false if unreadable.
+bool is_package_file(const std::string& path);
 
 Result<PackageReport> inspect_package(const std::string& path, const InspectOptions& options,
                                       unsigned jobs = 0, const Progress& progress = {});
