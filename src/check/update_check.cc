@@ -205,8 +205,18 @@ Result<CheckOutcome> run_check(const CheckRequest& req) {
                              arch_of(a), a.byte_order ? name(*a.byte_order) : "unknown byte order")};
 
   if (auto r = join_modules(out.current, req.current_modules, req); !r) return std::move(r).error();
-  if (out.next.modules.empty())
+  // /lib/modules/R of a release both kernels share holds one set of modules,
+  // and which kernel built them cannot be told: crediting them to the next
+  // kernel could prove a false "compatible", so only an explicit tree joins.
+  const bool same_release = out.current.kernel.identity.release == out.next.kernel.identity.release;
+  if (out.next.modules.empty() && !req.next_modules && same_release && !req.no_modules) {
+    out.notes.push_back(fmt::format(
+        "the next kernel's modules were not joined: it has the current kernel's release {}, so "
+        "/lib/modules/{} cannot be told apart; give them with --next-modules DIR",
+        out.next.kernel.identity.release, out.next.kernel.identity.release));
+  } else if (out.next.modules.empty()) {
     if (auto r = join_modules(out.next, req.next_modules, req); !r) return std::move(r).error();
+  }
 
   // Without a table in the kernel itself nothing about it can be proven: a
   // kernel that predates the RFC may still have LUO.

@@ -72,6 +72,7 @@ json check_json(const CheckOutcome& o) {
       {"next", kernel_json(o.next)},
       {"families", std::move(families)},
       {"unknown_strings", std::move(unknown)},
+      {"notes", o.notes},
   };
 }
 
@@ -92,6 +93,7 @@ json check_error_json(const Error& e, ExitCode code) {
 
 std::string check_text(const CheckOutcome& o) {
   std::string out = kernel_line("current", o.current) + kernel_line("next", o.next);
+  for (const auto& n : o.notes) out += "note: " + n + "\n";
   const CheckReport& r = o.report;
   if (!r.families.empty()) {
     std::vector<std::array<std::string, 7>> rows{

@@ -157,11 +157,26 @@ class RunningKernel(TempDirTest):
 
     def test_found_and_proven(self):
         root = self.root("ok")
+        # The running kernel's modules join its table by default.
+        modules = root / "lib" / "modules" / self.RELEASE / "kernel"
+        modules.mkdir(parents=True)
+        shutil.copy(X86 / "module.ko", modules / "vfio-pci.ko")
         r = lucompat("check", "--json", "--root", root, "--next", NEW)
-        self.assertEqual(r.rc, OK, r)
+        self.assertEqual(r.rc, INCOMPATIBLE, r)
         doc = r.json()
         self.assertEqual(doc["current"]["path"], str(root / "boot/vmlinuz-6.99.0-lucompat"))
         self.assertEqual(doc["current"]["how"], "the running kernel, proven by /proc/version")
+        self.assertEqual(doc["current"]["modules"], str(root / "lib/modules" / self.RELEASE))
+        self.assertEqual(doc["current"]["strings"]["vfio-pci-v2"], ["module kernel/vfio-pci.ko"])
+        # Both kernels have one release: the tree is the running kernel's, and
+        # crediting it to the next one would prove too much.
+        self.assertIsNone(doc["next"]["modules"])
+        self.assertIn("the next kernel's modules were not joined", doc["notes"][0])
+        # The running kernel's module writes vfio-pci-v2; the next kernel reads v1 only.
+        self.assertEqual(families(doc)["vfio-pci"]["verdict"], "incompatible")
+        r = lucompat("check", "--json", "--no-modules", "--root", root, "--next", NEW)
+        self.assertEqual(r.rc, OK, r)
+        self.assertNotIn("vfio-pci-v2", r.json()["current"]["strings"])
 
     def test_rebuilt_image_with_the_same_name_is_refused(self):
         root = self.root("rebuilt", banner_suffix=" (rebuilt)")

@@ -42,6 +42,7 @@ struct CheckOutcome {
   KernelSide current;
   KernelSide next;
   CheckReport report;
+  std::vector<std::string> notes;  // what was deliberately left out, and why
 };
 
 Result<CheckOutcome> run_check(const CheckRequest& request);
