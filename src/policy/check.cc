@@ -59,6 +59,13 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
   const auto pin = policy.pins.find(f.family);
   if (pin != policy.pins.end()) {
     const std::string& source = policy.pin_sources.count(f.family) ? policy.pin_sources.at(f.family) : "--emit";
+    if (!contains(table, pin->second) && policy.demanded.count(f.family) != 0) {
+      f.emits.clear();
+      lost(f, fmt::format("{} needs {} but the running kernel cannot emit it (its table lists {})",
+                          source, pin->second, list(table)),
+           policy.strict);
+      return;
+    }
     if (!contains(table, pin->second)) {
       f.verdict = Verdict::undecided;
       f.reasons.push_back(fmt::format(

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,10 @@ struct CheckPolicy {
   bool uses_given = false;
   std::map<std::string, std::string> pins;  // family -> the string the running kernel emits
   std::map<std::string, std::string> pin_sources;  // family -> "--emit", "/etc/lucompat/host.toml"
+  // Families whose pin is a demand (a profile's: "emit this version") rather
+  // than knowledge of the running kernel: a demand the running kernel cannot
+  // meet loses the family, a wrong claim of knowledge leaves it undecided.
+  std::set<std::string> demanded;
   bool strict = false;                       // optional losses fail the check too
 };
 

@@ -1,0 +1,156 @@
+#include "lucompat/policy/profile.h"
+
+#include <gtest/gtest.h>
+
+namespace lucompat {
+namespace {
+
+Catalog shipped() {
+  Catalog c;
+  EXPECT_TRUE(c.add(builtin_catalog(), "catalog.toml").ok());
+  return c;
+}
+
+KernelStrings kernel(std::initializer_list<const char*> strings) {
+  KernelStrings k;
+  for (const char* s : strings) k[s] = {"vmlinux"};
+  return k;
+}
+
+constexpr std::string_view kProfiles = R"([[profile]]
+name = "2025.12"
+status = "deprecated"
+requires = ["luo-v1", "memfd-v1"]
+
+[[profile]]
+name = "2026.03"
+requires = ["luo-v1", "memfd-v1"]
+
+[[profile]]
+name = "2026.06"
+description = "iommufd + vfio-pci preservation"
+requires = ["luo-v1", "memfd-v2", "iommufd-v1", "vfio-pci-v1"]
+optional = ["pci-v1"]
+vmm_features = ["iommufd-dirty-tracking", "vfio-cdev"]
+
+[[profile]]
+name = "2024.01"
+status = "retired"
+requires = ["luo-v1"]
+)";
+
+ProfileSet load(std::string_view text = kProfiles) {
+  ProfileSet set;
+  auto r = set.add(text, "profiles.toml", shipped());
+  EXPECT_TRUE(r.ok()) << r.error().to_string();
+  return set;
+}
+
+const KernelStrings kOld = kernel({"luo-v1", "memfd-v1"});
+const KernelStrings kNew = kernel({"luo-v1", "memfd-v1", "memfd-v2", "vfio-pci-v1", "iommufd-v1",
+                                   "kvm_vm_luo_v1", "guest_memfd_luo_v1"});
+const KernelStrings kBreak = kernel({"luo-v2", "memfd-v2", "vfio-pci-v2", "iommufd-v1"});
+
+TEST(Profiles, ParsesInOrder) {
+  const ProfileSet set = load();
+  ASSERT_EQ(set.profiles().size(), 4u);
+  EXPECT_EQ(set.profiles()[2].name, "2026.06");
+  EXPECT_EQ(set.profiles()[2].vmm_features.size(), 2u);
+  EXPECT_EQ(set.profiles()[3].status, ProfileStatus::retired);
+  EXPECT_TRUE(set.warnings().empty());
+}
+
+std::string error_of(std::string_view text) {
+  ProfileSet set;
+  auto r = set.add(text, "p.toml", shipped());
+  return r ? "ok" : r.error().to_string();
+}
+
+TEST(Profiles, ValidationErrorsHavePositions) {
+  EXPECT_EQ(error_of("[[profile]]\nname = \"a\"\n[[profile]]\nname = \"a\"\n"),
+            "p.toml:4:8: profile \"a\" is already defined at p.toml:1");
+  EXPECT_EQ(error_of("[[profile]]\nname = \"a\"\nrequires = [\"memfd-v1\", \"memfd-v2\"]\n"),
+            "p.toml:3:25: profile a names two versions of memfd: memfd-v1 and memfd-v2; a kernel "
+            "emits only one");
+  EXPECT_EQ(error_of("[[profile]]\nname = \"a\"\nrequires = [\"pci-v1\"]\noptional = [\"pci-v2\"]\n"),
+            "p.toml:4:13: profile a names two versions of pci: pci-v1 and pci-v2; a kernel emits "
+            "only one");
+  EXPECT_EQ(error_of("[[profile]]\nname = \"a\"\nstatus = \"beta\"\n"),
+            "p.toml:3:10: status \"beta\" is not active, deprecated or retired");
+  EXPECT_EQ(error_of("[[profile]]\nname = \"a\"\nrequire = []\n"),
+            "p.toml:3:11: unknown key \"require\" (known: name, status, description, requires, "
+            "optional, vmm_features)");
+}
+
+TEST(Profiles, UnknownStringsAreWarnings) {
+  ProfileSet set;
+  ASSERT_TRUE(set.add("[[profile]]\nname = \"a\"\nrequires = [\"luo-v1\", \"widget-v1\"]\n", "p.toml", shipped()).ok());
+  ASSERT_EQ(set.warnings().size(), 1u);
+  EXPECT_EQ(set.warnings()[0].where, "p.toml:3:23");
+}
+
+TEST(Profiles, SelectsTheNewestViableActiveProfile) {
+  const ProfileSet set = load();
+  const Catalog c = shipped();
+  auto s = select_profile(set, c, kNew, kNew, {});
+  ASSERT_NE(s.selected, nullptr);
+  EXPECT_EQ(s.selected->name, "2026.06");
+  EXPECT_EQ(s.verdicts[2].warnings.size(), 2u);  // pci-v1 in neither kernel
+  s = select_profile(set, c, kOld, kNew, {});
+  EXPECT_EQ(s.selected->name, "2026.03");  // the deprecated 2025.12 is viable too, but older
+  EXPECT_FALSE(s.verdicts[2].viable);
+  EXPECT_EQ(s.verdicts[2].reasons[0], "memfd-v2: the running kernel cannot emit it (not in its table)");
+}
+
+TEST(Profiles, DeprecatedOnlyWhenNoActiveIsViable) {
+  ProfileSet set;
+  ASSERT_TRUE(set.add("[[profile]]\nname = \"old\"\nstatus = \"deprecated\"\nrequires = [\"luo-v1\"]\n"
+                      "[[profile]]\nname = \"new\"\nrequires = [\"luo-v1\", \"memfd-v2\"]\n",
+                      "p.toml", shipped())
+                  .ok());
+  auto s = select_profile(set, shipped(), kOld, kNew, {});
+  ASSERT_NE(s.selected, nullptr);
+  EXPECT_EQ(s.selected->name, "old");
+  EXPECT_EQ(s.summary, "selected old (deprecated: no active profile can carry this update)");
+}
+
+TEST(Profiles, RetiredIsNeverSelectedAndNothingViableIsReported) {
+  const ProfileSet set = load();
+  auto s = select_profile(set, shipped(), kNew, kBreak, {});
+  EXPECT_EQ(s.selected, nullptr);
+  EXPECT_EQ(s.verdicts[3].reasons[0], "retired: never selected");
+  EXPECT_EQ(s.summary, "no profile can carry this update");
+}
+
+TEST(Profiles, HostPinsExcludeStrings) {
+  const ProfileSet set = load();
+  auto s = select_profile(set, shipped(), kNew, kNew, {{"memfd", "memfd-v1"}});
+  EXPECT_EQ(s.selected->name, "2026.03");
+  EXPECT_EQ(s.verdicts[2].reasons[0], "memfd-v2: the host pins memfd to memfd-v1");
+}
+
+TEST(Profiles, ApplyPinsAndDecidesRequiredness) {
+  const ProfileSet set = load();
+  const Catalog c = shipped();
+  CheckPolicy p;
+  apply_profile(*set.find("2026.06"), c, p);
+  EXPECT_EQ(p.pins["memfd"], "memfd-v2");
+  EXPECT_EQ(p.uses["pci"].required, false);
+  EXPECT_EQ(p.uses["vfio-pci"].required, true);
+  EXPECT_TRUE(p.uses_given);
+  auto r = check_update(c, kNew, kNew, p);
+  EXPECT_EQ(r.verdict, Verdict::warning);  // pci-v1 is optional, and no kernel has it
+  // The profile demands memfd-v2; a running kernel without it loses memfd.
+  r = check_update(c, kOld, kNew, p);
+  EXPECT_EQ(r.verdict, Verdict::incompatible);
+}
+
+TEST(Profiles, KernelGate) {
+  const ProfileSet set = load();
+  EXPECT_TRUE(missing_for_kernel(*set.find("2026.06"), kNew).empty());
+  EXPECT_EQ(missing_for_kernel(*set.find("2026.06"), kBreak),
+            (std::vector<std::string>{"luo-v1", "vfio-pci-v1"}));
+}
+
+}  // namespace
+}  // namespace lucompat
