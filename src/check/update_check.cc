@@ -19,21 +19,15 @@ Error usage_error(std::string message) {
   return Error{ErrorKind::usage, {}, std::nullopt, std::move(message)};
 }
 
-Result<Catalog> load_catalog(const CheckRequest& req) {
-  Catalog catalog;
-  if (auto r = catalog.add(builtin_catalog(), "catalog.toml (built in)"); !r) return std::move(r).error();
+// TOML files of a .d directory in name order, then the explicit ones.
+std::vector<std::string> config_files(const std::string& dir, const std::vector<std::string>& extra) {
   std::vector<std::string> files;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(req.root.path("/etc/lucompat/catalog.d"), ec))
+  for (const auto& e : fs::directory_iterator(dir, ec))
     if (e.path().extension() == ".toml") files.push_back(e.path().string());
   std::sort(files.begin(), files.end());
-  files.insert(files.end(), req.catalogs.begin(), req.catalogs.end());
-  for (const auto& f : files) {
-    auto text = read_text(f);
-    if (!text) return std::move(text).error();
-    if (auto r = catalog.add(*text, f); !r) return std::move(r).error();
-  }
-  return catalog;
+  files.insert(files.end(), extra.begin(), extra.end());
+  return files;
 }
 
 void add_strings(KernelStrings& into, const Inspection& in, const std::string& source) {
@@ -105,7 +99,16 @@ Result<KernelSide> load_image(const std::string& path, const std::string& how, c
   return side;
 }
 
-Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog) {
+Result<HostConfig> load_host(const CheckRequest& req, const Catalog& catalog) {
+  const std::string path = req.root.path("/etc/lucompat/host.toml");
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return HostConfig{};
+  auto text = read_text(path);
+  if (!text) return std::move(text).error();
+  return read_host_config(*text, path, catalog);
+}
+
+Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog, const HostConfig& host) {
   CheckPolicy policy;
   policy.strict = req.strict;
   for (const auto& family : req.uses) {
@@ -130,17 +133,9 @@ Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog)
   }
   policy.uses_given = !req.uses.empty() || !req.pids.empty() || req.manifest.has_value();
 
-  const std::string host = req.root.path("/etc/lucompat/host.toml");
-  std::error_code ec;
-  if (fs::is_regular_file(host, ec)) {
-    auto text = read_text(host);
-    if (!text) return std::move(text).error();
-    auto pins = read_host_emit(*text, host, catalog);
-    if (!pins) return std::move(pins).error();
-    for (const auto& [family, s] : *pins) {
-      policy.pins[family] = s;
-      policy.pin_sources[family] = host;
-    }
+  for (const auto& [family, s] : host.emit) {
+    policy.pins[family] = s;
+    policy.pin_sources[family] = req.root.path("/etc/lucompat/host.toml");
   }
   for (const auto& e : req.emits) {
     const size_t eq = e.find('=');
@@ -172,64 +167,132 @@ ExitCode exit_code(Verdict v) {
   }
 }
 
-Result<CheckOutcome> run_check(const CheckRequest& req) {
-  auto catalog = load_catalog(req);
-  if (!catalog) return std::move(catalog).error();
-  auto policy = load_policy(req, *catalog);
-  if (!policy) return std::move(policy).error();
+Result<Catalog> load_catalog(const SystemRoot& root, const std::vector<std::string>& extra) {
+  Catalog catalog;
+  if (auto r = catalog.add(builtin_catalog(), "catalog.toml (built in)"); !r) return std::move(r).error();
+  for (const auto& f : config_files(root.path("/etc/lucompat/catalog.d"), extra)) {
+    auto text = read_text(f);
+    if (!text) return std::move(text).error();
+    if (auto r = catalog.add(*text, f); !r) return std::move(r).error();
+  }
+  return catalog;
+}
 
-  CheckOutcome out;
+Result<ProfileSet> load_profiles(const SystemRoot& root, const std::vector<std::string>& extra,
+                                 const Catalog& catalog) {
+  ProfileSet profiles;
+  for (const auto& f : config_files(root.path("/etc/lucompat/profiles.d"), extra)) {
+    auto text = read_text(f);
+    if (!text) return std::move(text).error();
+    if (auto r = profiles.add(*text, f, catalog); !r) return std::move(r).error();
+  }
+  return profiles;
+}
+
+Result<UpdateInputs> load_update(const CheckRequest& req) {
+  UpdateInputs in;
+  auto catalog = load_catalog(req.root, req.catalogs);
+  if (!catalog) return std::move(catalog).error();
+  in.catalog = std::move(catalog).value();
+  auto profiles = load_profiles(req.root, req.profile_files, in.catalog);
+  if (!profiles) return std::move(profiles).error();
+  in.profiles = std::move(profiles).value();
+  auto host = load_host(req, in.catalog);
+  if (!host) return std::move(host).error();
+  in.host_pins = host->emit;
+  in.host_profile = host->profile;
+  in.host_profile_at = host->profile_at;
+  auto policy = load_policy(req, in.catalog, *host);
+  if (!policy) return std::move(policy).error();
+  in.policy = std::move(policy).value();
+
   if (req.current == "running") {
     auto running = find_running_kernel(req.root, req.inspect);
     if (!running) return std::move(running).error();
-    out.current.path = running->path;
-    out.current.how = "the running kernel, proven by /proc/version";
-    out.current.kernel = std::move(running->inspection);
-    add_strings(out.current.strings, out.current.kernel, "kernel " + out.current.path);
+    in.current.path = running->path;
+    in.current.how = "the running kernel, proven by /proc/version";
+    in.current.kernel = std::move(running->inspection);
+    add_strings(in.current.strings, in.current.kernel, "kernel " + in.current.path);
   } else {
     auto side = load_image(req.current, "--current", req, false);
     if (!side) return std::move(side).error();
-    out.current = std::move(side).value();
+    in.current = std::move(side).value();
   }
   auto next = load_image(req.next, "--next", req, true);
   if (!next) return std::move(next).error();
-  out.next = std::move(next).value();
+  in.next = std::move(next).value();
 
-  const Inspection& a = out.current.kernel;
-  const Inspection& b = out.next.kernel;
+  const Inspection& a = in.current.kernel;
+  const Inspection& b = in.next.kernel;
   if (a.arch.empty() || a.arch != b.arch || a.byte_order != b.byte_order)
-    return Error{ErrorKind::unsupported, out.next.path, std::nullopt,
+    return Error{ErrorKind::unsupported, in.next.path, std::nullopt,
                  fmt::format("the next kernel is for {} ({}), the current one for {} ({}): a kexec "
                              "cannot cross architectures or byte orders",
                              arch_of(b), b.byte_order ? name(*b.byte_order) : "unknown byte order",
                              arch_of(a), a.byte_order ? name(*a.byte_order) : "unknown byte order")};
 
-  if (auto r = join_modules(out.current, req.current_modules, req); !r) return std::move(r).error();
+  if (auto r = join_modules(in.current, req.current_modules, req); !r) return std::move(r).error();
   // /lib/modules/R of a release both kernels share holds one set of modules,
   // and which kernel built them cannot be told: crediting them to the next
   // kernel could prove a false "compatible", so only an explicit tree joins.
-  const bool same_release = out.current.kernel.identity.release == out.next.kernel.identity.release;
-  if (out.next.modules.empty() && !req.next_modules && same_release && !req.no_modules) {
-    out.notes.push_back(fmt::format(
+  const bool same_release = in.current.kernel.identity.release == in.next.kernel.identity.release;
+  if (in.next.modules.empty() && !req.next_modules && same_release && !req.no_modules) {
+    in.notes.push_back(fmt::format(
         "the next kernel's modules were not joined: it has the current kernel's release {}, so "
         "/lib/modules/{} cannot be told apart; give them with --next-modules DIR",
-        out.next.kernel.identity.release, out.next.kernel.identity.release));
-  } else if (out.next.modules.empty()) {
-    if (auto r = join_modules(out.next, req.next_modules, req); !r) return std::move(r).error();
+        in.next.kernel.identity.release, in.next.kernel.identity.release));
+  } else if (in.next.modules.empty()) {
+    if (auto r = join_modules(in.next, req.next_modules, req); !r) return std::move(r).error();
   }
 
   // Without a table in the kernel itself nothing about it can be proven: a
   // kernel that predates the RFC may still have LUO.
-  for (const KernelSide* side : {&out.current, &out.next}) {
-    if (side->kernel.table) continue;
+  for (const KernelSide* side : {&in.current, &in.next})
+    if (!side->kernel.table && !in.no_table)
+      in.no_table = fmt::format(
+          "UNDECIDED: the {} kernel ({}) has no live-update version table: it predates the RFC "
+          "or was built without CONFIG_LIVEUPDATE, so nothing about it can be proven",
+          side == &in.current ? "current" : "next", side->path);
+  return in;
+}
+
+Result<KernelSide> load_kernel(const std::string& path, const CheckRequest& req) {
+  return load_image(path, "--kernel", req, true);
+}
+
+Result<CheckOutcome> run_check(const CheckRequest& req) {
+  auto in = load_update(req);
+  if (!in) return std::move(in).error();
+  CheckOutcome out;
+  out.current = std::move(in->current);
+  out.next = std::move(in->next);
+  out.notes = std::move(in->notes);
+
+  CheckPolicy policy = in->policy;
+  const std::string profile_name = req.profile.value_or(in->host_profile);
+  if (!profile_name.empty()) {
+    const std::string from = req.profile ? "--profile" : in->host_profile_at;
+    const Profile* profile = in->profiles.find(profile_name);
+    if (profile == nullptr)
+      return Error{req.profile ? ErrorKind::usage : ErrorKind::malformed, req.profile ? "" : from,
+                   std::nullopt,
+                   fmt::format("no profile \"{}\" (profiles come from /etc/lucompat/profiles.d and "
+                               "--profiles FILE)",
+                               profile_name)};
+    if (profile->status == ProfileStatus::retired)
+      return Error{ErrorKind::malformed, req.profile ? "" : from, std::nullopt,
+                   fmt::format("profile {} is retired, but {} still names it", profile_name,
+                               req.profile ? "--profile" : "host.toml")};
+    apply_profile(*profile, in->catalog, policy);
+    out.profile = fmt::format("{} ({}{})", profile->name, req.profile ? "--profile" : "host.toml",
+                              profile->status == ProfileStatus::deprecated ? ", deprecated" : "");
+  }
+  if (in->no_table) {
     out.report.verdict = Verdict::undecided;
-    out.report.summary = fmt::format(
-        "UNDECIDED: the {} kernel ({}) has no live-update version table: it predates the RFC or "
-        "was built without CONFIG_LIVEUPDATE, so nothing about it can be proven",
-        side == &out.current ? "current" : "next", side->path);
+    out.report.summary = *in->no_table;
     return out;
   }
-  out.report = check_update(*catalog, out.current.strings, out.next.strings, *policy);
+  out.report = check_update(in->catalog, out.current.strings, out.next.strings, policy);
   return out;
 }
 

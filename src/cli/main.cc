@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   ExitCode result = ExitCode::ok;
   lucompat::cli::add_inspect_command(app, result);
   lucompat::cli::add_check_command(app, result);
+  lucompat::cli::add_profile_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

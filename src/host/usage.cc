@@ -116,14 +116,27 @@ Result<std::map<std::string, FamilyUse>> read_manifest(std::string_view text,
   return out;
 }
 
-Result<std::map<std::string, std::string>> read_host_emit(std::string_view text,
-                                                          const std::string& origin,
-                                                          const Catalog& catalog) {
+Result<HostConfig> read_host_config(std::string_view text, const std::string& origin,
+                                    const Catalog& catalog) {
   auto doc = parse(text, origin);
   if (!doc) return std::move(doc).error();
-  std::map<std::string, std::string> out;
+  HostConfig config;
+  for (const auto& [key, value] : *doc) {
+    if (key.str() == "profile") {
+      const auto name = value.value<std::string>();
+      if (!name || name->empty())
+        return config_error(origin, value.source(), "profile must be a profile name");
+      config.profile = *name;
+      config.profile_at = fmt::format("{}:{}:{}", origin, value.source().begin.line,
+                                      value.source().begin.column);
+    } else if (key.str() != "emit") {
+      return config_error(origin, value.source(),
+                          fmt::format("unknown key \"{}\" (known: profile, emit)", key.str()));
+    }
+  }
+  auto& out = config.emit;
   const toml::node* emit = doc->get("emit");
-  if (emit == nullptr) return out;
+  if (emit == nullptr) return config;
   if (!emit->is_table()) return config_error(origin, emit->source(), "emit must be a table");
   for (const auto& [key, value] : *emit->as_table()) {
     const std::string family(key.str());
@@ -136,7 +149,7 @@ Result<std::map<std::string, std::string>> read_host_emit(std::string_view text,
                           fmt::format("\"{}\" is not a {} compatible string", *s, family));
     out[family] = *s;
   }
-  return out;
+  return config;
 }
 
 }  // namespace lucompat

@@ -56,6 +56,13 @@ void lost(FamilyCheck& f, std::string why, bool strict) {
 }
 
 void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::string>& table) {
+  if (const auto c = policy.conflicts.find(f.family); c != policy.conflicts.end()) {
+    f.emits.clear();
+    lost(f, fmt::format("{} needs {}, but {}", policy.pin_sources.at(f.family), policy.pins.at(f.family),
+                        c->second),
+         policy.strict);
+    return;
+  }
   const auto pin = policy.pins.find(f.family);
   if (pin != policy.pins.end()) {
     const std::string& source = policy.pin_sources.count(f.family) ? policy.pin_sources.at(f.family) : "--emit";

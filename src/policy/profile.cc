@@ -129,6 +129,9 @@ void apply_profile(const Profile& profile, const Catalog& catalog, CheckPolicy& 
       FamilyUse& use = policy.uses[c.family];
       use.used_by.push_back("profile " + profile.name);
       use.required = required;
+      if (const auto known = policy.pins.find(c.family); known != policy.pins.end() && known->second != s)
+        policy.conflicts[c.family] =
+            fmt::format("{} says the running kernel emits {}", policy.pin_sources[c.family], known->second);
       policy.pins[c.family] = s;
       policy.pin_sources[c.family] = "profile " + profile.name;
       policy.demanded.insert(c.family);
@@ -147,7 +150,7 @@ ProfileVerdict judge_profile(const Profile& profile, const Catalog& catalog,
     if (!has(current, s)) out.push_back(fmt::format("{}: the running kernel cannot emit it (not in its table)", s));
     const ParsedCompatible c = catalog.parse(s);
     if (const auto pin = host_pins.find(c.family); pin != host_pins.end() && pin->second != s)
-      out.push_back(fmt::format("{}: the host pins {} to {}", s, c.family, pin->second));
+      out.push_back(fmt::format("{}: the running kernel is pinned to emit {}", s, pin->second));
     if (!has(next, s)) out.push_back(fmt::format("{}: the next kernel does not understand it", s));
     return out;
   };

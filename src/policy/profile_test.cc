@@ -126,7 +126,7 @@ TEST(Profiles, HostPinsExcludeStrings) {
   const ProfileSet set = load();
   auto s = select_profile(set, shipped(), kNew, kNew, {{"memfd", "memfd-v1"}});
   EXPECT_EQ(s.selected->name, "2026.03");
-  EXPECT_EQ(s.verdicts[2].reasons[0], "memfd-v2: the host pins memfd to memfd-v1");
+  EXPECT_EQ(s.verdicts[2].reasons[0], "memfd-v2: the running kernel is pinned to emit memfd-v1");
 }
 
 TEST(Profiles, ApplyPinsAndDecidesRequiredness) {

@@ -73,6 +73,7 @@ json check_json(const CheckOutcome& o) {
       {"families", std::move(families)},
       {"unknown_strings", std::move(unknown)},
       {"notes", o.notes},
+      {"profile", o.profile.empty() ? json(nullptr) : json(o.profile)},
   };
 }
 
@@ -93,6 +94,7 @@ json check_error_json(const Error& e, ExitCode code) {
 
 std::string check_text(const CheckOutcome& o) {
   std::string out = kernel_line("current", o.current) + kernel_line("next", o.next);
+  if (!o.profile.empty()) out += "profile  " + o.profile + "\n";
   for (const auto& n : o.notes) out += "note: " + n + "\n";
   const CheckReport& r = o.report;
   if (!r.families.empty()) {

@@ -9,6 +9,7 @@
 #include "lucompat/host/system_root.h"
 #include "lucompat/inspect/inspect.h"
 #include "lucompat/policy/check.h"
+#include "lucompat/policy/profile.h"
 
 namespace lucompat {
 
@@ -27,6 +28,8 @@ struct CheckRequest {
   std::optional<std::string> manifest;
   std::vector<std::string> emits;     // "FAMILY=STRING"
   bool strict = false;
+  std::vector<std::string> profile_files;  // --profiles, after /etc/lucompat/profiles.d
+  std::optional<std::string> profile;      // --profile; else host.toml's, if any
 };
 
 struct KernelSide {
@@ -38,13 +41,39 @@ struct KernelSide {
   KernelStrings strings;     // kernel and module entries, with provenance
 };
 
+// Everything an update decision reads, loaded and validated once.
+struct UpdateInputs {
+  Catalog catalog;
+  ProfileSet profiles;
+  CheckPolicy policy;  // from flags, manifest and host.toml; no profile applied yet
+  std::map<std::string, std::string> host_pins;
+  std::string host_profile;     // host.toml's profile, if any
+  std::string host_profile_at;  // its position
+  KernelSide current;
+  KernelSide next;
+  std::vector<std::string> notes;     // what was deliberately left out, and why
+  std::optional<std::string> no_table;  // set when a kernel has no table: nothing can be proven
+};
+
 struct CheckOutcome {
   KernelSide current;
   KernelSide next;
   CheckReport report;
-  std::vector<std::string> notes;  // what was deliberately left out, and why
+  std::vector<std::string> notes;
+  std::string profile;  // the profile applied, and from where; empty if none
 };
 
+// The catalog: the shipped one, then /etc/lucompat/catalog.d/*.toml, then `files`.
+Result<Catalog> load_catalog(const SystemRoot& root, const std::vector<std::string>& files);
+// Profiles: /etc/lucompat/profiles.d/*.toml in name order, then `files`.
+Result<ProfileSet> load_profiles(const SystemRoot& root, const std::vector<std::string>& files,
+                                 const Catalog& catalog);
+
+Result<UpdateInputs> load_update(const CheckRequest& request);
+
+// One kernel on its own (an image, or a package with its modules), with its
+// strings: for the build gate, which needs no running kernel.
+Result<KernelSide> load_kernel(const std::string& path, const CheckRequest& request);
 Result<CheckOutcome> run_check(const CheckRequest& request);
 
 // The exit code of a verdict: 0 compatible (warnings included), 1

@@ -27,10 +27,17 @@ Result<std::map<std::string, FamilyUse>> read_manifest(std::string_view toml,
                                                        const std::string& origin,
                                                        const Catalog& catalog);
 
-// host.toml's [emit] table: family = "the string the running kernel emits".
-Result<std::map<std::string, std::string>> read_host_emit(std::string_view toml,
-                                                          const std::string& origin,
-                                                          const Catalog& catalog);
+// /etc/lucompat/host.toml:
+//   profile = "2026.06"          # the profile this host runs with
+//   [emit]
+//   memfd = "memfd-v1"           # what the running kernel emits, when known
+struct HostConfig {
+  std::map<std::string, std::string> emit;
+  std::string profile;
+  std::string profile_at;  // "file:line:col" of the profile key
+};
+Result<HostConfig> read_host_config(std::string_view toml, const std::string& origin,
+                                    const Catalog& catalog);
 
 // Adds `from` into `into`: sources are appended; a required override wins.
 void merge_uses(std::map<std::string, FamilyUse>& into, const std::map<std::string, FamilyUse>& from);

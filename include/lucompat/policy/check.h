@@ -37,6 +37,9 @@ struct CheckPolicy {
   // than knowledge of the running kernel: a demand the running kernel cannot
   // meet loses the family, a wrong claim of knowledge leaves it undecided.
   std::set<std::string> demanded;
+  // Demands that contradict what the operator says the running kernel emits:
+  // family -> "SOURCE says STRING". Such a family cannot be carried.
+  std::map<std::string, std::string> conflicts;
   bool strict = false;                       // optional losses fail the check too
 };
 

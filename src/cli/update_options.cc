@@ -1,0 +1,59 @@
+#include "cli/update_options.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace lucompat::cli {
+
+CheckRequest UpdateArgs::finish() const {
+  CheckRequest r = request;
+  r.root = SystemRoot(root);
+  for (const auto& item : uses) {
+    std::stringstream s(item);
+    for (std::string part; std::getline(s, part, ',');)
+      if (!part.empty()) r.uses.push_back(part);
+  }
+  return r;
+}
+
+void add_update_options(CLI::App* sub, UpdateArgs& args) {
+  CheckRequest& req = args.request;
+  sub->add_option("--next", req.next, "The kernel to kexec into: an image or a .deb/.rpm package")
+      ->required()
+      ->type_name("PATH");
+  sub->add_option("--current", req.current, "The kernel handing over: 'running' (default) or an image")
+      ->type_name("running|PATH");
+  sub->add_option("--current-modules", req.current_modules,
+                  "Module tree whose tables join the current kernel's (default /lib/modules/R)")
+      ->type_name("DIR");
+  sub->add_option("--next-modules", req.next_modules,
+                  "Module tree whose tables join the next kernel's (default /lib/modules/R)")
+      ->type_name("DIR");
+  sub->add_flag("--no-modules", req.no_modules, "Do not join the default /lib/modules/R trees");
+  sub->add_option("--root", args.root, "Read /proc, /boot, /lib/modules and /etc under DIR")
+      ->type_name("DIR");
+  sub->add_option("--catalog", req.catalogs, "More handler families (TOML), after /etc/lucompat/catalog.d")
+      ->type_name("FILE");
+  sub->add_option("--profiles", req.profile_files, "More profiles (TOML), after /etc/lucompat/profiles.d")
+      ->type_name("FILE");
+  sub->add_option("--uses", args.uses, "Families in use, comma-separated (e.g. memfd,vfio-pci)")
+      ->type_name("LIST");
+  sub->add_option("--pid", req.pids, "A process whose fds are preserved (repeatable)")->type_name("PID");
+  sub->add_option("--manifest", req.manifest, "Sessions and the families they use (TOML)")
+      ->type_name("FILE");
+  sub->add_option("--emit", req.emits,
+                  "What the running kernel emits for a family, e.g. memfd=memfd-v1 (repeatable)")
+      ->type_name("FAMILY=STRING");
+  sub->add_option("-j,--jobs", req.jobs, "Threads for module trees (default: one per core)")
+      ->check(CLI::Range(1u, 1024u))
+      ->type_name("N");
+  sub->add_flag("--json", args.json, "Print JSON");
+}
+
+ExitCode report_error(const Error& e, bool json, const nlohmann::json& doc) {
+  std::fprintf(stderr, "lucompat: %s\n", e.to_string().c_str());
+  if (json) std::fputs((doc.dump(2) + "\n").c_str(), stdout);
+  return e.kind == ErrorKind::usage ? ExitCode::usage : ExitCode::bad_input;
+}
+
+}  // namespace lucompat::cli

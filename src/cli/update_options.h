@@ -1,0 +1,30 @@
+// The flags that say which update is meant (the two kernels, their modules,
+// the families in use, pins, catalogs, profiles), shared by `check` and
+// `profile select` so both read an update the same way.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "lucompat/check/update_check.h"
+
+namespace lucompat::cli {
+
+struct UpdateArgs {
+  CheckRequest request;
+  std::string root = "/";
+  std::vector<std::string> uses;
+  bool json = false;
+
+  // Fills the parts of `request` that need post-processing (root, uses).
+  CheckRequest finish() const;
+};
+
+void add_update_options(CLI::App* sub, UpdateArgs& args);
+
+// Prints an error (and its JSON document when asked) and returns its exit code.
+ExitCode report_error(const Error& e, bool json, const nlohmann::json& doc);
+
+}  // namespace lucompat::cli
