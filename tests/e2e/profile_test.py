@@ -80,6 +80,20 @@ class Profiles(TempDirTest):
         self.assertIsNone(self.select(NEW, BREAK, INCOMPATIBLE)["selected"])
         self.select(NEW, NOTABLE, UNDECIDABLE)
 
+    def test_selection_over_corpus_kernels(self):
+        if not (CORPUS / "MANIFEST.tsv").is_file():
+            self.skipTest("no corpus")
+        c = lambda n: CORPUS / n  # noqa: E731
+        cases = [("x86_64-bzImage-gzip-T_OLD", "x86_64-bzImage-xz-T_NEW", OK, "2026.03"),
+                 ("x86_64-vmlinux-zstd-T_NEW", "x86_64-bzImage-zstd-T_NEW", OK, "2026.06"),
+                 ("x86_64-bzImage-efi-zstd-T_NEW", "x86_64-bzImage-gzip-T_OLD", OK, "2026.03"),
+                 ("x86_64-bzImage-xz-T_NEW", "x86_64-bzImage-lz4-T_BREAK", INCOMPATIBLE, None),
+                 ("x86_64-bzImage-xz-T_NEW", "x86_64-bzImage-xz-NOTABLE", UNDECIDABLE, None)]
+        for current, nxt, rc, selected in cases:
+            with self.subTest(current=current, next=nxt):
+                doc = self.select(c(current), c(nxt), rc)
+                self.assertEqual(doc["selected"], selected)
+
     def test_deprecated_only_when_no_active_is_viable(self):
         only = self.dir / "only.toml"
         only.write_text('[[profile]]\nname = "old"\nstatus = "deprecated"\nrequires = ["luo-v1"]\n'
