@@ -99,7 +99,9 @@ Result<KernelSide> load_image(const std::string& path, const std::string& how, c
   return side;
 }
 
-Result<HostConfig> load_host(const CheckRequest& req, const Catalog& catalog) {
+}  // namespace
+
+Result<HostConfig> load_host_config(const CheckRequest& req, const Catalog& catalog) {
   const std::string path = req.root.path("/etc/lucompat/host.toml");
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return HostConfig{};
@@ -107,6 +109,8 @@ Result<HostConfig> load_host(const CheckRequest& req, const Catalog& catalog) {
   if (!text) return std::move(text).error();
   return read_host_config(*text, path, catalog);
 }
+
+namespace {
 
 Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog, const HostConfig& host) {
   CheckPolicy policy;
@@ -153,6 +157,18 @@ Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog,
   return policy;
 }
 
+Result<KernelSide> load_side(const CheckRequest& req) {
+  if (req.current != "running") return load_image(req.current, "--current", req, false);
+  auto running = find_running_kernel(req.root, req.inspect);
+  if (!running) return std::move(running).error();
+  KernelSide side;
+  side.path = running->path;
+  side.how = "the running kernel, proven by /proc/version";
+  side.kernel = std::move(running->inspection);
+  add_strings(side.strings, side.kernel, "kernel " + side.path);
+  return side;
+}
+
 std::string arch_of(const Inspection& in) {
   return in.arch.empty() ? std::string("an unknown architecture") : in.arch;
 }
@@ -197,7 +213,7 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
   auto profiles = load_profiles(req.root, req.profile_files, in.catalog);
   if (!profiles) return std::move(profiles).error();
   in.profiles = std::move(profiles).value();
-  auto host = load_host(req, in.catalog);
+  auto host = load_host_config(req, in.catalog);
   if (!host) return std::move(host).error();
   in.host_pins = host->emit;
   in.host_profile = host->profile;
@@ -206,18 +222,9 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
   if (!policy) return std::move(policy).error();
   in.policy = std::move(policy).value();
 
-  if (req.current == "running") {
-    auto running = find_running_kernel(req.root, req.inspect);
-    if (!running) return std::move(running).error();
-    in.current.path = running->path;
-    in.current.how = "the running kernel, proven by /proc/version";
-    in.current.kernel = std::move(running->inspection);
-    add_strings(in.current.strings, in.current.kernel, "kernel " + in.current.path);
-  } else {
-    auto side = load_image(req.current, "--current", req, false);
-    if (!side) return std::move(side).error();
-    in.current = std::move(side).value();
-  }
+  auto current = load_side(req);
+  if (!current) return std::move(current).error();
+  in.current = std::move(current).value();
   auto next = load_image(req.next, "--next", req, true);
   if (!next) return std::move(next).error();
   in.next = std::move(next).value();
@@ -258,6 +265,13 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
 
 Result<KernelSide> load_kernel(const std::string& path, const CheckRequest& req) {
   return load_image(path, "--kernel", req, true);
+}
+
+Result<KernelSide> load_current(const CheckRequest& req) {
+  auto side = load_side(req);
+  if (!side) return std::move(side).error();
+  if (auto r = join_modules(*side, req.current_modules, req); !r) return std::move(r).error();
+  return side;
 }
 
 Result<CheckOutcome> run_check(const CheckRequest& req) {

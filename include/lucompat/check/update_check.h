@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lucompat/host/system_root.h"
+#include "lucompat/host/usage.h"
 #include "lucompat/inspect/inspect.h"
 #include "lucompat/policy/check.h"
 #include "lucompat/policy/profile.h"
@@ -74,6 +75,14 @@ Result<UpdateInputs> load_update(const CheckRequest& request);
 // One kernel on its own (an image, or a package with its modules), with its
 // strings: for the build gate, which needs no running kernel.
 Result<KernelSide> load_kernel(const std::string& path, const CheckRequest& request);
+
+// The current kernel of a request (the running one, proven, or --current),
+// with its module tree joined as `check` joins it.
+Result<KernelSide> load_current(const CheckRequest& request);
+
+// host.toml, read under the request's root (empty when there is none).
+
+Result<HostConfig> load_host_config(const CheckRequest& request, const Catalog& catalog);
 Result<CheckOutcome> run_check(const CheckRequest& request);
 
 // The exit code of a verdict: 0 compatible (warnings included), 1

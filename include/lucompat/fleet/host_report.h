@@ -1,0 +1,51 @@
+// A host's report for the fleet store: which kernel runs, which is staged,
+// what each understands, and the host's profile. Schema "lucompat.report/1"
+// (docs/json-schema.md).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lucompat/base/result.h"
+
+namespace lucompat {
+
+inline constexpr std::string_view kReportSchema = "lucompat.report/1";
+
+struct KernelFacts {
+  std::string release;
+  std::string banner;
+  std::string build_id;
+  std::string arch;
+  bool has_table = false;
+  std::vector<std::string> strings;  // kernel and module entries, sorted, unique
+
+  // How the store tells builds apart: the build-id, else the banner.
+  std::string identity() const;
+};
+
+struct HostReport {
+  std::string host;
+  std::map<std::string, std::string> labels;
+  std::string collected_at;  // UTC, "2026-11-27T05:33:00Z": sorts as text
+  KernelFacts running;
+  std::optional<KernelFacts> staged;
+  std::string profile;  // empty: none
+  std::vector<std::string> vmm_features;
+  std::map<std::string, std::string> emit;  // host.toml pins
+};
+
+nlohmann::json report_json(const HostReport& report);
+
+// Validates a document; errors name `where` (file, and line for JSON lines)
+// and the field: "reports.jsonl:12: running.strings[3]: expected a string".
+Result<HostReport> parse_report(const nlohmann::json& doc, const std::string& where);
+
+// "2026-11-27T05:33:00Z" for now.
+std::string utc_now();
+
+}  // namespace lucompat

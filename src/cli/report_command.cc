@@ -1,0 +1,61 @@
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/update_options.h"
+#include "lucompat/fleet/collect.h"
+#include "lucompat/fleet/store.h"
+
+namespace lucompat::cli {
+namespace {
+
+struct ReportArgs {
+  ReportRequest request;
+  std::string root = "/";
+  std::string store;
+};
+
+ExitCode run_report(ReportArgs& a) {
+  a.request.kernels.root = SystemRoot(a.root);
+  auto report = collect_report(a.request);
+  if (!report) return report_error(report.error(), false, {});
+  if (a.store.empty()) {
+    std::fputs((report_json(*report).dump(2) + "\n").c_str(), stdout);
+    return ExitCode::ok;
+  }
+  auto store = open_store(a.store);
+  if (!store) return report_error(store.error(), false, {});
+  auto done = (*store)->ingest({*report});
+  if (!done) return report_error(done.error(), false, {});
+  std::fprintf(stderr, "lucompat: report of %s stored in %s\n", report->host.c_str(), a.store.c_str());
+  return ExitCode::ok;
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& app, ExitCode& result) {
+  auto a = std::make_shared<ReportArgs>();
+  CheckRequest& k = a->request.kernels;
+  CLI::App* sub = app.add_subcommand("report", "This host's report for the fleet store (JSON)");
+  sub->footer(
+      "Prints a lucompat.report/1 document (docs/json-schema.md): the host, its labels, the\n"
+      "collection time, the running kernel's identity and table (modules included), the staged\n"
+      "next kernel's when --next is given, and the profile and VMM features from host.toml.\n\n"
+      "Examples:\n"
+      "  lucompat report --label rack=r12 --next /boot/vmlinuz-6.12.9 > report.json\n"
+      "  lucompat report --store sqlite:/var/lib/lucompat/fleet.db");
+  sub->add_option("--next", k.next, "The staged next kernel: an image or a package")->type_name("PATH");
+  sub->add_option("--current", k.current, "The kernel handing over: 'running' (default) or an image")
+      ->type_name("running|PATH");
+  sub->add_option("--current-modules", k.current_modules, "Module tree of the current kernel")->type_name("DIR");
+  sub->add_flag("--no-modules", k.no_modules, "Do not join /lib/modules/R");
+  sub->add_option("--root", a->root, "Read /proc, /boot, /lib/modules and /etc under DIR")->type_name("DIR");
+  sub->add_option("--catalog", k.catalogs, "More handler families (TOML)")->type_name("FILE");
+  sub->add_option("--profiles", k.profile_files, "More profiles (TOML)")->type_name("FILE");
+  sub->add_option("--host", a->request.host, "The host's name (default: its host name)")->type_name("NAME");
+  sub->add_option("--label", a->request.labels, "A label for fleet queries (repeatable)")->type_name("KEY=VALUE");
+  sub->add_option("--store", a->store, "Store the report instead of printing it")->type_name("URL");
+  sub->callback([a, &result] { result = run_report(*a); });
+}
+
+}  // namespace lucompat::cli

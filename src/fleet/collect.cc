@@ -1,0 +1,69 @@
+#include "lucompat/fleet/collect.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+namespace lucompat {
+namespace {
+
+KernelFacts facts(const KernelSide& side) {
+  KernelFacts k;
+  const Inspection& in = side.kernel;
+  k.release = in.identity.release;
+  k.banner = in.identity.banner;
+  k.build_id = in.identity.build_id;
+  k.arch = in.arch;
+  k.has_table = in.table.has_value();
+  for (const auto& [s, _] : side.strings) k.strings.push_back(s);  // a map: sorted, unique
+  return k;
+}
+
+std::string host_name(const SystemRoot& root) {
+  if (root.root() != "/")
+    if (auto h = read_text(root.path("/proc/sys/kernel/hostname"))) {
+      std::string s = *h;
+      while (!s.empty() && s.back() == '\n') s.pop_back();
+      if (!s.empty()) return s;
+    }
+  char buf[256] = {};
+  ::gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+}  // namespace
+
+Result<HostReport> collect_report(const ReportRequest& req) {
+  const CheckRequest& k = req.kernels;
+  HostReport r;
+  r.host = req.host.empty() ? host_name(k.root) : req.host;
+  r.collected_at = utc_now();
+  for (const auto& label : req.labels) {
+    const size_t eq = label.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Error{ErrorKind::usage, {}, std::nullopt,
+                   fmt::format("--label {}: expected KEY=VALUE, e.g. --label rack=r12", label)};
+    r.labels[label.substr(0, eq)] = label.substr(eq + 1);
+  }
+  auto current = load_current(k);
+  if (!current) return std::move(current).error();
+  r.running = facts(*current);
+  if (!k.next.empty()) {
+    auto next = load_kernel(k.next, k);
+    if (!next) return std::move(next).error();
+    r.staged = facts(*next);
+  }
+  auto catalog = load_catalog(k.root, k.catalogs);
+  if (!catalog) return std::move(catalog).error();
+  auto host = load_host_config(k, *catalog);
+  if (!host) return std::move(host).error();
+  r.emit = host->emit;
+  r.profile = host->profile;
+  if (!r.profile.empty()) {
+    auto profiles = load_profiles(k.root, k.profile_files, *catalog);
+    if (!profiles) return std::move(profiles).error();
+    if (const Profile* p = profiles->find(r.profile)) r.vmm_features = p->vmm_features;
+  }
+  return r;
+}
+
+}  // namespace lucompat

@@ -1,0 +1,158 @@
+#include "lucompat/fleet/host_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ctime>
+#include <regex>
+
+namespace lucompat {
+namespace {
+
+using nlohmann::json;
+
+json kernel_json(const KernelFacts& k) {
+  return {{"release", k.release}, {"banner", k.banner},       {"build_id", k.build_id},
+          {"arch", k.arch},       {"has_table", k.has_table}, {"strings", k.strings}};
+}
+
+// Reads typed fields with the path of the first one that is wrong.
+class Fields {
+ public:
+  Fields(const json& doc, std::string path, const std::string& where)
+      : doc_(doc), path_(std::move(path)), where_(where) {}
+
+  std::optional<Error> error;
+
+  const json* get(const char* key, json::value_t type, bool required) {
+    if (error) return nullptr;
+    const std::string field = path_.empty() ? key : path_ + "." + key;
+    auto it = doc_.find(key);
+    if (it == doc_.end() || it->is_null()) {
+      if (required) fail(field, "missing");
+      return nullptr;
+    }
+    const bool ok = it->type() == type || (type == json::value_t::number_unsigned && it->is_number_integer());
+    if (!ok) {
+      fail(field, fmt::format("expected {}, found {}", json(type).type_name(), it->type_name()));
+      return nullptr;
+    }
+    return &*it;
+  }
+  std::string text(const char* key, bool required) {
+    const json* v = get(key, json::value_t::string, required);
+    return v ? v->get<std::string>() : std::string();
+  }
+  std::vector<std::string> strings(const char* key) {
+    std::vector<std::string> out;
+    const json* v = get(key, json::value_t::array, false);
+    if (v == nullptr) return out;
+    for (size_t i = 0; i < v->size(); ++i) {
+      if (!(*v)[i].is_string()) {
+        fail(fmt::format("{}{}[{}]", path_.empty() ? "" : path_ + ".", key, i), "expected a string");
+        return {};
+      }
+      out.push_back((*v)[i].get<std::string>());
+    }
+    return out;
+  }
+  std::map<std::string, std::string> string_map(const char* key) {
+    std::map<std::string, std::string> out;
+    const json* v = get(key, json::value_t::object, false);
+    if (v == nullptr) return out;
+    for (const auto& [k, value] : v->items()) {
+      if (!value.is_string()) {
+        fail(fmt::format("{}{}.{}", path_.empty() ? "" : path_ + ".", key, k), "expected a string");
+        return {};
+      }
+      out[k] = value.get<std::string>();
+    }
+    return out;
+  }
+  void fail(const std::string& field, const std::string& what) {
+    if (!error) error = Error{ErrorKind::malformed, where_, std::nullopt, fmt::format("{}: {}", field, what)};
+  }
+
+ private:
+  const json& doc_;
+  std::string path_;
+  const std::string& where_;
+};
+
+std::optional<KernelFacts> read_kernel(const json& doc, const char* key, bool required,
+                                       const std::string& where, std::optional<Error>& error) {
+  Fields top(doc, "", where);
+  const json* k = top.get(key, json::value_t::object, required);
+  if (top.error) error = top.error;
+  if (k == nullptr) return std::nullopt;
+  Fields f(*k, key, where);
+  KernelFacts out;
+  out.release = f.text("release", true);
+  out.banner = f.text("banner", false);
+  out.build_id = f.text("build_id", false);
+  out.arch = f.text("arch", true);
+  if (const json* t = f.get("has_table", json::value_t::boolean, true)) out.has_table = t->get<bool>();
+  out.strings = f.strings("strings");
+  std::sort(out.strings.begin(), out.strings.end());
+  out.strings.erase(std::unique(out.strings.begin(), out.strings.end()), out.strings.end());
+  if (!f.error && out.banner.empty() && out.build_id.empty())
+    f.fail(key, "needs a build_id or a banner to identify the kernel build");
+  if (f.error) error = f.error;
+  return out;
+}
+
+}  // namespace
+
+std::string KernelFacts::identity() const {
+  return build_id.empty() ? "banner:" + banner : "build-id:" + build_id;
+}
+
+json report_json(const HostReport& r) {
+  return {{"schema", kReportSchema},
+          {"host", r.host},
+          {"labels", r.labels},
+          {"collected_at", r.collected_at},
+          {"running", kernel_json(r.running)},
+          {"staged", r.staged ? kernel_json(*r.staged) : json(nullptr)},
+          {"profile", r.profile.empty() ? json(nullptr) : json(r.profile)},
+          {"vmm_features", r.vmm_features},
+          {"emit", r.emit}};
+}
+
+Result<HostReport> parse_report(const json& doc, const std::string& where) {
+  if (!doc.is_object())
+    return Error{ErrorKind::malformed, where, std::nullopt, "a report is a JSON object"};
+  Fields f(doc, "", where);
+  const std::string schema = f.text("schema", true);
+  if (!f.error && schema != kReportSchema)
+    f.fail("schema", fmt::format("\"{}\" is not {} (this lucompat reads that version only)", schema, kReportSchema));
+  HostReport r;
+  r.host = f.text("host", true);
+  if (!f.error && r.host.empty()) f.fail("host", "empty");
+  r.collected_at = f.text("collected_at", true);
+  static const std::regex utc(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z)");
+  if (!f.error && !std::regex_match(r.collected_at, utc))
+    f.fail("collected_at", fmt::format("\"{}\" is not a UTC time like 2026-11-27T05:33:00Z", r.collected_at));
+  r.labels = f.string_map("labels");
+  r.profile = f.text("profile", false);
+  r.vmm_features = f.strings("vmm_features");
+  r.emit = f.string_map("emit");
+  if (f.error) return *f.error;
+  std::optional<Error> error;
+  if (auto k = read_kernel(doc, "running", true, where, error)) r.running = std::move(*k);
+  if (error) return *error;
+  r.staged = read_kernel(doc, "staged", false, where, error);
+  if (error) return *error;
+  return r;
+}
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace lucompat
