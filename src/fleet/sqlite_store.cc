@@ -80,10 +80,11 @@ class SqliteStore final : public Store {
   bool exec(const char* sql) { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
 
   Result<bool> migrate() {
+    // First: switching to WAL takes a lock that other ingesters may hold.
+    sqlite3_busy_timeout(db_, 60000);
     if (!exec("PRAGMA journal_mode=WAL") || !exec("PRAGMA synchronous=NORMAL") ||
         !exec("PRAGMA foreign_keys=ON"))
       return error("cannot configure the database");
-    sqlite3_busy_timeout(db_, 60000);
     if (!exec("BEGIN IMMEDIATE")) return error("cannot lock the database to migrate it");
     exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
     version_ = 0;

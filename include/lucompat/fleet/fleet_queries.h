@@ -1,0 +1,54 @@
+// Fleet questions answered per kernel build, not per host: which profile can
+// the whole fleet move to, which hosts block the newer ones and why, and how
+// the fleet stands. A million hosts cost little more than their builds.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lucompat/fleet/store.h"
+#include "lucompat/policy/profile.h"
+
+namespace lucompat {
+
+struct Blocker {
+  int64_t running = 0;
+  std::optional<int64_t> staged;
+  size_t hosts = 0;
+  std::string example;
+  std::vector<std::string> reasons;
+};
+
+struct FleetProfile {
+  const Profile* profile = nullptr;
+  bool viable = false;  // on every selected host
+  size_t blocking_hosts = 0;
+  std::vector<Blocker> blockers;  // most hosts first
+};
+
+struct Baseline {
+  size_t hosts = 0;
+  std::map<int64_t, StoredBuild> builds;
+  const Profile* baseline = nullptr;    // newest active profile viable on every host
+  std::vector<FleetProfile> profiles;   // every profile not retired, oldest first
+};
+
+// Each host's update is running -> staged; a host with nothing staged must
+// support the profile on its running kernel.
+Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<StoredBuild>& builds,
+                        const ProfileSet& profiles, const Catalog& catalog);
+
+struct FleetStatus {
+  size_t hosts = 0;
+  std::map<int64_t, StoredBuild> builds;
+  std::vector<std::pair<int64_t, size_t>> per_build;         // running build -> hosts, most first
+  std::vector<std::pair<std::string, size_t>> per_profile;   // reported profile -> hosts
+  std::vector<StoredHost> stale;                             // collected before the cutoff
+};
+
+FleetStatus fleet_status(const std::vector<StoredHost>& hosts, const std::vector<StoredBuild>& builds,
+                         const std::string& stale_before);
+
+}  // namespace lucompat

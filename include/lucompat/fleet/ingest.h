@@ -1,0 +1,35 @@
+// Reading host reports from files, directories or stdin (one document, an
+// array of them, or JSON lines) and storing them in batched transactions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lucompat/fleet/store.h"
+
+namespace lucompat {
+
+// A report larger than this is not a report.
+inline constexpr size_t kMaxReportBytes = size_t{1} << 20;
+
+struct ReportBatch {
+  std::vector<HostReport> reports;
+  std::vector<Error> rejected;  // each names the file and the line or field
+};
+
+// PATH is a file, a directory (its *.json and *.jsonl files, in name order) or
+// "-" for stdin.
+ReportBatch read_reports(const std::string& path);
+
+struct IngestSummary {
+  IngestStats stats;
+  size_t batches = 0;
+  std::vector<Error> rejected;
+};
+
+// Valid reports go in, `batch` per transaction; rejected ones are listed. With
+// `strict`, any rejected report stops everything before the first write.
+Result<IngestSummary> ingest_paths(Store& store, const std::vector<std::string>& paths, bool strict,
+                                   size_t batch);
+
+}  // namespace lucompat

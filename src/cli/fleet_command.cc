@@ -1,0 +1,165 @@
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/update_options.h"
+#include "lucompat/report/fleet_report.h"
+
+namespace lucompat::cli {
+namespace {
+
+struct FleetArgs {
+  std::string store;
+  std::string root = "/";
+  std::vector<std::string> where;
+  std::vector<std::string> profiles;
+  std::vector<std::string> catalogs;
+  bool json = false;
+  std::vector<std::string> inputs;  // ingest
+  bool strict = false;
+  size_t batch = 5000;
+  std::string stale = "24h";
+};
+
+void add_common(CLI::App* sub, FleetArgs& a) {
+  sub->add_option("--store", a.store, "sqlite:PATH (default: " + default_store_url() + ")")->type_name("URL");
+  sub->add_flag("--json", a.json, "Print JSON");
+}
+
+void add_query(CLI::App* sub, FleetArgs& a) {
+  add_common(sub, a);
+  sub->add_option("--where", a.where, "Only hosts with this label (repeatable)")->type_name("KEY=VALUE");
+  sub->add_option("--profiles", a.profiles, "More profiles (TOML), after /etc/lucompat/profiles.d")->type_name("FILE");
+  sub->add_option("--catalog", a.catalogs, "More handler families (TOML)")->type_name("FILE");
+  sub->add_option("--root", a.root, "Read /etc under DIR")->type_name("DIR");
+}
+
+Result<std::unique_ptr<Store>> open(const FleetArgs& a) { return open_store(a.store.empty() ? default_store_url() : a.store); }
+
+Result<std::vector<LabelFilter>> filters(const FleetArgs& a) {
+  std::vector<LabelFilter> out;
+  for (const auto& w : a.where) {
+    const size_t eq = w.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Error{ErrorKind::usage, {}, std::nullopt, fmt::format("--where {}: expected LABEL=VALUE", w)};
+    out.push_back({w.substr(0, eq), w.substr(eq + 1)});
+  }
+  return out;
+}
+
+ExitCode fail(const Error& e, bool json) { return report_error(e, json, {{"error", e.to_string()}}); }
+
+ExitCode run_ingest(const FleetArgs& a) {
+  auto store = open(a);
+  if (!store) return fail(store.error(), a.json);
+  auto summary = ingest_paths(**store, a.inputs, a.strict, a.batch);
+  if (!summary) return fail(summary.error(), a.json);
+  for (const auto& e : summary->rejected) std::fprintf(stderr, "lucompat: %s\n", e.to_string().c_str());
+  if (a.json) {
+    std::fputs((ingest_json(*summary).dump(2) + "\n").c_str(), stdout);
+  } else {
+    std::printf("%zu reports stored (%zu newer, %zu duplicate or older) in %zu batch%s; %zu rejected%s\n",
+                summary->stats.applied + summary->stats.ignored, summary->stats.applied,
+                summary->stats.ignored, summary->batches, summary->batches == 1 ? "" : "es",
+                summary->rejected.size(), a.strict && !summary->rejected.empty() ? " (--strict: nothing stored)" : "");
+  }
+  return summary->rejected.empty() ? ExitCode::ok : ExitCode::bad_input;
+}
+
+ExitCode run_baseline(const FleetArgs& a) {
+  const SystemRoot root(a.root);
+  auto catalog = load_catalog(root, a.catalogs);
+  if (!catalog) return fail(catalog.error(), a.json);
+  auto profiles = load_profiles(root, a.profiles, *catalog);
+  if (!profiles) return fail(profiles.error(), a.json);
+  auto where = filters(a);
+  if (!where) return fail(where.error(), a.json);
+  auto store = open(a);
+  if (!store) return fail(store.error(), a.json);
+  auto groups = (*store)->groups(*where);
+  if (!groups) return fail(groups.error(), a.json);
+  auto builds = (*store)->builds();
+  if (!builds) return fail(builds.error(), a.json);
+  const Baseline base = fleet_baseline(*groups, *builds, *profiles, *catalog);
+  std::fputs((a.json ? baseline_json(base).dump(2) + "\n" : baseline_text(base)).c_str(), stdout);
+  if (base.hosts == 0) {
+    std::fputs("lucompat: no hosts in the store match\n", stderr);
+    return ExitCode::undecidable;
+  }
+  return base.baseline ? ExitCode::ok : ExitCode::incompatible;
+}
+
+// "24h", "7d", "90m" before now, as a UTC timestamp that sorts with collected_at.
+Result<std::string> cutoff(const std::string& age) {
+  size_t used = 0;
+  long n = 0;
+  try {
+    n = std::stol(age, &used);
+  } catch (...) {
+    used = 0;
+  }
+  const std::string unit = age.substr(used);
+  const long seconds = unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+  if (used == 0 || seconds == 0 || n < 0)
+    return Error{ErrorKind::usage, {}, std::nullopt, fmt::format("--stale {}: expected a duration like 90m, 24h or 7d", age)};
+  const std::time_t t = std::time(nullptr) - n * seconds;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return std::string(buf);
+}
+
+ExitCode run_status(const FleetArgs& a) {
+  auto where = filters(a);
+  if (!where) return fail(where.error(), a.json);
+  auto before = cutoff(a.stale);
+  if (!before) return fail(before.error(), a.json);
+  auto store = open(a);
+  if (!store) return fail(store.error(), a.json);
+  auto hosts = (*store)->hosts(*where);
+  if (!hosts) return fail(hosts.error(), a.json);
+  auto builds = (*store)->builds();
+  if (!builds) return fail(builds.error(), a.json);
+  const FleetStatus s = fleet_status(*hosts, *builds, *before);
+  std::fputs((a.json ? status_json(s).dump(2) + "\n" : status_text(s)).c_str(), stdout);
+  return ExitCode::ok;
+}
+
+}  // namespace
+
+void add_fleet_command(CLI::App& app, ExitCode& result) {
+  auto a = std::make_shared<FleetArgs>();
+  CLI::App* fleet = app.add_subcommand("fleet", "The fleet store: ingest host reports, baseline, status");
+  fleet->require_subcommand(1);
+  fleet->footer("Hosts send `lucompat report`; the store keeps each host's newest. See docs/fleet.md.");
+
+  CLI::App* ingest = fleet->add_subcommand("ingest", "Store host reports (files, directories, or - for stdin)");
+  ingest->add_option("inputs", a->inputs, "Report documents, arrays of them, or JSON lines")
+      ->required()
+      ->type_name("FILE|DIR|-");
+  ingest->add_flag("--strict", a->strict, "Store nothing if any report is rejected");
+  ingest->add_option("--batch", a->batch, "Reports per transaction (default 5000)")
+      ->check(CLI::Range(size_t{1}, size_t{1000000}))
+      ->type_name("N");
+  add_common(ingest, *a);
+  ingest->footer("Exit: 0 all stored; 3 a report was rejected (the others were stored unless --strict).");
+  ingest->callback([a, &result] { result = run_ingest(*a); });
+
+  CLI::App* baseline = fleet->add_subcommand(
+      "baseline", "The newest active profile viable on every host, and who blocks the newer ones");
+  add_query(baseline, *a);
+  baseline->footer("Exit: 0 a baseline exists; 1 no active profile is viable on every host; 4 no hosts.");
+  baseline->callback([a, &result] { result = run_baseline(*a); });
+
+  CLI::App* status = fleet->add_subcommand("status", "Hosts per kernel build and per profile, stale reports");
+  add_query(status, *a);
+  status->add_option("--stale", a->stale, "Reports older than this are stale (default 24h)")->type_name("AGE");
+  status->callback([a, &result] { result = run_status(*a); });
+}
+
+}  // namespace lucompat::cli

@@ -1,0 +1,115 @@
+#include "lucompat/report/fleet_report.h"
+
+#include <fmt/format.h>
+
+namespace lucompat {
+namespace {
+
+using nlohmann::json;
+
+json build_json(const StoredBuild& b) {
+  return {{"id", b.id},
+          {"release", b.facts.release},
+          {"build_id", b.facts.build_id.empty() ? json(nullptr) : json(b.facts.build_id)},
+          {"banner", b.facts.banner},
+          {"has_table", b.facts.has_table}};
+}
+
+std::string pair_label(const Baseline& base, const Blocker& b) {
+  std::string out = build_label(base.builds.at(b.running));
+  if (b.staged) out += " → " + build_label(base.builds.at(*b.staged));
+  else out += " (nothing staged)";
+  return out;
+}
+
+}  // namespace
+
+std::string build_label(const StoredBuild& b) {
+  const std::string id = b.facts.build_id.empty() ? "no build-id" : "build-id " + b.facts.build_id.substr(0, 12);
+  return fmt::format("{} ({})", b.facts.release.empty() ? "?" : b.facts.release, id);
+}
+
+json baseline_json(const Baseline& base) {
+  json profiles = json::array();
+  for (const auto& p : base.profiles) {
+    json blockers = json::array();
+    for (const auto& b : p.blockers)
+      blockers.push_back({{"running", build_json(base.builds.at(b.running))},
+                          {"staged", b.staged ? build_json(base.builds.at(*b.staged)) : json(nullptr)},
+                          {"hosts", b.hosts},
+                          {"example_host", b.example},
+                          {"reasons", b.reasons}});
+    profiles.push_back({{"name", p.profile->name},
+                        {"status", name(p.profile->status)},
+                        {"viable", p.viable},
+                        {"blocking_hosts", p.blocking_hosts},
+                        {"blockers", std::move(blockers)}});
+  }
+  return {{"schema", "lucompat.fleet-baseline/1"},
+          {"baseline", base.baseline ? json(base.baseline->name) : json(nullptr)},
+          {"hosts", base.hosts},
+          {"builds", base.builds.size()},
+          {"profiles", std::move(profiles)}};
+}
+
+std::string baseline_text(const Baseline& base) {
+  std::string out = fmt::format("fleet: {} hosts, {} kernel builds\n", base.hosts, base.builds.size());
+  out += base.baseline ? fmt::format("baseline: {}\n", base.baseline->name)
+                       : std::string("baseline: none: no active profile is viable on every host\n");
+  bool past = base.baseline == nullptr;
+  for (const auto& p : base.profiles) {
+    if (!past) {
+      past = p.profile == base.baseline;
+      continue;
+    }
+    out += fmt::format("\n{} ({}): {}\n", p.profile->name, name(p.profile->status),
+                       p.viable ? "viable on every host"
+                                : fmt::format("blocked by {} host{}", p.blocking_hosts, p.blocking_hosts == 1 ? "" : "s"));
+    for (const auto& b : p.blockers) {
+      out += fmt::format("  {}: {} host{} (e.g. {})\n", pair_label(base, b), b.hosts, b.hosts == 1 ? "" : "s", b.example);
+      for (const auto& r : b.reasons) out += fmt::format("      {}\n", r);
+    }
+  }
+  return out;
+}
+
+json status_json(const FleetStatus& s) {
+  json builds = json::array();
+  for (const auto& [id, n] : s.per_build) {
+    json b = build_json(s.builds.at(id));
+    b["hosts"] = n;
+    builds.push_back(std::move(b));
+  }
+  json profiles = json::object();
+  for (const auto& [p, n] : s.per_profile) profiles[p] = n;
+  json stale = json::array();
+  for (const auto& h : s.stale) stale.push_back({{"host", h.name}, {"collected_at", h.collected_at}});
+  return {{"schema", "lucompat.fleet-status/1"},
+          {"hosts", s.hosts},
+          {"builds", std::move(builds)},
+          {"profiles", std::move(profiles)},
+          {"stale", std::move(stale)}};
+}
+
+std::string status_text(const FleetStatus& s) {
+  std::string out = fmt::format("fleet: {} hosts on {} kernel builds\n\nhosts per running kernel build:\n",
+                                s.hosts, s.per_build.size());
+  for (const auto& [id, n] : s.per_build) out += fmt::format("  {:>8}  {}\n", n, build_label(s.builds.at(id)));
+  out += "\nhosts per profile:\n";
+  for (const auto& [p, n] : s.per_profile) out += fmt::format("  {:>8}  {}\n", n, p);
+  out += fmt::format("\nstale reports: {}\n", s.stale.size());
+  for (const auto& h : s.stale) out += fmt::format("  {}  collected {}\n", h.name, h.collected_at);
+  return out;
+}
+
+json ingest_json(const IngestSummary& s) {
+  json rejected = json::array();
+  for (const auto& e : s.rejected) rejected.push_back({{"where", e.input}, {"message", e.message}});
+  return {{"schema", "lucompat.fleet-ingest/1"},
+          {"applied", s.stats.applied},
+          {"ignored", s.stats.ignored},
+          {"batches", s.batches},
+          {"rejected", std::move(rejected)}};
+}
+
+}  // namespace lucompat

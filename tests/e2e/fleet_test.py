@@ -1,0 +1,230 @@
+"""The fleet store (SQLite): reports in, newest per host wins, concurrent and
+killed ingesters, malformed reports, and baseline/status over a small fleet
+whose answers are checked by hand."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+from lucompat_e2e import (BAD_INPUT, EXAMPLES, INCOMPATIBLE, LUCOMPAT, OK, UNDECIDABLE, TempDirTest,
+                          lucompat, main)
+
+ROOT = Path(__file__).resolve().parents[2]
+FLEET = ROOT / "examples" / "profiles" / "fleet.toml"
+X86 = EXAMPLES / "x86_64"
+OLD, NEW, BREAK, NOTABLE = (X86 / n for n in ("kernel-old.elf", "kernel.elf", "kernel-break.elf", "notable.elf"))
+
+
+def report(current, host, staged=None, labels=(), root=None):
+    args = ["report", "--no-modules", "--current", current, "--host", host]
+    if staged:
+        args += ["--next", staged]
+    for label in labels:
+        args += ["--label", label]
+    if root:
+        args += ["--root", root]
+    r = lucompat(*args)
+    assert r.rc == OK, r
+    return r.json()
+
+
+def with_time(doc, when):
+    d = json.loads(json.dumps(doc))
+    d["collected_at"] = when
+    return d
+
+
+class Fleet(TempDirTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # One report per kernel pair; hosts are copies with other names.
+        cls.old_to_new = report(OLD, "x", NEW)
+        cls.new_only = report(NEW, "x")
+        cls.new_to_break = report(NEW, "x", BREAK)
+        cls.notable = report(NOTABLE, "x", NEW)
+        # A kernel with a string no catalog family knows.
+        cls.unknown = json.loads(json.dumps(cls.new_only))
+        cls.unknown["running"]["strings"].append("widget-v3")
+        cls.unknown["running"]["build_id"] = "ab" * 20
+
+    def store(self, name):
+        return f"sqlite:{self.dir / name}"
+
+    def write_lines(self, name, docs):
+        path = self.dir / name
+        path.write_text("".join(json.dumps(d) + "\n" for d in docs))
+        return path
+
+    def host(self, doc, name, labels=None, when="2026-11-27T00:00:00Z"):
+        d = with_time(doc, when)
+        d["host"] = name
+        if labels is not None:
+            d["labels"] = labels
+        return d
+
+    def test_report_document(self):
+        doc = report(OLD, "h1", NEW, labels=["rack=r1", "az=b"])
+        self.assertEqual(doc["schema"], "lucompat.report/1")
+        self.assertEqual(doc["labels"], {"rack": "r1", "az": "b"})
+        self.assertRegex(doc["collected_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertEqual(doc["running"]["strings"], ["luo-v1", "memfd-v1"])
+        self.assertEqual(doc["staged"]["release"], "6.99.0-lucompat")
+        self.assertIsNone(doc["profile"])
+
+    def test_report_from_a_host_with_a_profile(self):
+        root = self.dir / "hostroot"
+        (root / "proc" / "sys" / "kernel").mkdir(parents=True)
+        (root / "proc" / "sys" / "kernel" / "osrelease").write_text("6.99.0-lucompat\n")
+        (root / "proc" / "sys" / "kernel" / "hostname").write_text("hv-0042\n")
+        banner = lucompat("inspect", "--json", NEW).json()["identity"]["banner"]
+        (root / "proc" / "version").write_text(banner + "\n")
+        (root / "boot").mkdir()
+        (root / "boot" / "vmlinuz-6.99.0-lucompat").write_bytes(NEW.read_bytes())
+        (root / "etc" / "lucompat" / "profiles.d").mkdir(parents=True)
+        (root / "etc" / "lucompat" / "profiles.d" / "fleet.toml").write_text(FLEET.read_text())
+        (root / "etc" / "lucompat" / "host.toml").write_text('profile = "2026.06"\n[emit]\nmemfd = "memfd-v2"\n')
+        r = lucompat("report", "--root", root)
+        self.assertEqual(r.rc, OK, r)
+        doc = r.json()
+        self.assertEqual(doc["host"], "hv-0042")
+        self.assertEqual(doc["profile"], "2026.06")
+        self.assertEqual(doc["vmm_features"], ["iommufd-dirty-tracking", "vfio-cdev"])
+        self.assertEqual(doc["emit"], {"memfd": "memfd-v2"})
+        self.assertIsNone(doc["staged"])
+
+    def test_newest_report_per_host_wins_and_reingest_is_idempotent(self):
+        store = self.store("newest.db")
+        early = self.host(self.old_to_new, "h1", when="2026-11-01T00:00:00Z")
+        late = self.host(self.new_only, "h1", when="2026-11-02T00:00:00Z")
+        path = self.write_lines("order.jsonl", [late, early, late])  # out of order, and a duplicate
+        r = lucompat("fleet", "ingest", "--json", "--store", store, path)
+        self.assertEqual(r.rc, OK, r)
+        self.assertEqual((r.json()["applied"], r.json()["ignored"]), (1, 2))
+        r = lucompat("fleet", "ingest", "--json", "--store", store, path)
+        self.assertEqual((r.json()["applied"], r.json()["ignored"]), (0, 3))
+        status = lucompat("fleet", "status", "--json", "--stale", "100000d", "--store", store).json()
+        self.assertEqual(status["hosts"], 1)
+        self.assertEqual(status["builds"][0]["build_id"], self.new_only["running"]["build_id"])
+        db = sqlite3.connect(self.dir / "newest.db")
+        self.assertEqual(db.execute("SELECT collected_at FROM hosts").fetchall(), [("2026-11-02T00:00:00Z",)])
+        self.assertEqual(db.execute("SELECT MAX(version) FROM schema_migrations").fetchone(), (1,))
+
+    def test_concurrent_ingest_from_eight_processes(self):
+        store = self.store("concurrent.db")
+        paths = []
+        for p in range(8):
+            docs = [self.host(self.new_only, f"p{p}-h{i}", {"proc": str(p)}) for i in range(300)]
+            paths.append(self.write_lines(f"proc{p}.jsonl", docs))
+        procs = [subprocess.Popen([LUCOMPAT, "fleet", "ingest", "--batch", "50", "--store", store, str(p)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for p in paths]
+        for p in procs:
+            self.assertEqual(p.wait(timeout=120), 0, p.stderr.read())
+        status = lucompat("fleet", "status", "--json", "--store", store).json()
+        self.assertEqual(status["hosts"], 2400)
+        self.assertEqual(len(status["builds"]), 1)
+
+    def test_killed_ingester_loses_no_acknowledged_report_and_leaves_no_half(self):
+        store = self.store("killed.db")
+        first = self.write_lines("first.jsonl", [self.host(self.old_to_new, f"a{i}") for i in range(100)])
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store, first).rc, OK)  # acknowledged
+        big = self.write_lines("big.jsonl", [self.host(self.new_only, f"b{i}") for i in range(60000)])
+        p = subprocess.Popen([LUCOMPAT, "fleet", "ingest", "--batch", "20000", "--store", store, str(big)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.6)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        db = sqlite3.connect(self.dir / "killed.db")
+        self.assertEqual(db.execute("PRAGMA integrity_check").fetchone(), ("ok",))
+        self.assertEqual(db.execute("SELECT COUNT(*) FROM hosts WHERE name LIKE 'a%'").fetchone(), (100,))
+        landed = db.execute("SELECT COUNT(*) FROM hosts WHERE name LIKE 'b%'").fetchone()[0]
+        self.assertEqual(landed % 20000, 0, "a batch landed in part")
+        self.assertEqual(db.execute("SELECT COUNT(*) FROM hosts h LEFT JOIN builds b ON h.running = b.id "
+                                    "WHERE b.id IS NULL").fetchone(), (0,))
+        db.close()
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store, big).rc, OK)
+
+    def test_malformed_reports_are_rejected_with_position(self):
+        store = self.store("malformed.db")
+        good = self.host(self.new_only, "good")
+        bad_schema = dict(good, schema="lucompat.report/9", host="s")
+        missing = {k: v for k, v in good.items() if k != "running"}
+        missing["host"] = "m"
+        wrong = json.loads(json.dumps(good))
+        wrong["host"] = "w"
+        wrong["running"]["strings"][1] = 7
+        bad_time = dict(good, collected_at="yesterday", host="t")
+        huge = dict(good, host="huge", labels={"junk": "x" * (2 << 20)})
+        path = self.write_lines("mixed.jsonl", [good, bad_schema, missing, wrong, bad_time, huge])
+        r = lucompat("fleet", "ingest", "--store", store, path)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn("1 reports stored", r.out)
+        errors = r.err.splitlines()
+        self.assertEqual(len(errors), 5, r.err)
+        self.assertIn(f'{path}:2: schema: "lucompat.report/9" is not lucompat.report/1', errors[0])
+        self.assertIn(f"{path}:3: running: missing", errors[1])
+        self.assertIn(f"{path}:4: running.strings[1]: expected a string", errors[2])
+        self.assertIn(f'{path}:5: collected_at: "yesterday" is not a UTC time', errors[3])
+        self.assertIn(f"{path}:6: the report is", errors[4])
+        strict = lucompat("fleet", "ingest", "--strict", "--store", self.store("strict.db"), path)
+        self.assertEqual(strict.rc, BAD_INPUT, strict)
+        self.assertIn("--strict: nothing stored", strict.out)
+        self.assertEqual(lucompat("fleet", "status", "--json", "--store", self.store("strict.db")).json()["hosts"], 0)
+
+    def small_fleet(self):
+        """Hand-checked: 3 hosts old→new, 2 new with nothing staged, 1 new→break
+        in rack r9, 1 whose running kernel has no table, 1 with an unknown string."""
+        docs = [self.host(self.old_to_new, f"old-{i}", {"rack": "r1"}) for i in range(3)]
+        docs += [self.host(self.new_only, f"new-{i}", {"rack": "r2"}) for i in range(2)]
+        docs += [self.host(self.new_to_break, "break-0", {"rack": "r9"})]
+        docs += [self.host(self.notable, "notable-0", {"rack": "r9"})]
+        docs += [self.host(self.unknown, "unknown-0", {"rack": "r2"})]
+        store = self.store("small.db")
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store, self.write_lines("small.jsonl", docs)).rc, OK)
+        return store
+
+    def baseline(self, store, *args, rc):
+        r = lucompat("fleet", "baseline", "--json", "--store", store, "--profiles", FLEET, *args)
+        self.assertEqual(r.rc, rc, r)
+        return r.json()
+
+    def test_baseline_over_a_small_fleet(self):
+        store = self.small_fleet()
+        doc = self.baseline(store, rc=INCOMPATIBLE)  # break-0 and notable-0 block everything
+        self.assertIsNone(doc["baseline"])
+        self.assertEqual(doc["hosts"], 8)
+        p = {x["name"]: x for x in doc["profiles"]}
+        self.assertEqual(p["2026.03"]["blocking_hosts"], 2)
+        reasons = [r for b in p["2026.03"]["blockers"] for r in b["reasons"]]
+        self.assertIn("the running kernel has no live-update version table", reasons)
+        self.assertIn("luo-v1: the next kernel does not understand it", reasons)
+        # Without rack r9, 2026.03 carries everyone; 2026.06 is blocked by the old hosts.
+        doc = self.baseline(store, "--where", "rack=r1", rc=OK)
+        self.assertEqual(doc["baseline"], "2026.03")
+        self.assertEqual({x["name"]: x["blocking_hosts"] for x in doc["profiles"]}["2026.06"], 3)
+        doc = self.baseline(store, "--where", "rack=r2", rc=OK)
+        self.assertEqual(doc["baseline"], "2026.06")  # nothing staged: the running kernel must carry it
+        self.assertEqual(doc["hosts"], 3)
+        self.baseline(store, "--where", "rack=nowhere", rc=UNDECIDABLE)
+        text = lucompat("fleet", "baseline", "--store", store, "--profiles", FLEET, "--where", "rack=r1").out
+        self.assertIn("2026.06 (active): blocked by 3 hosts", text)
+        self.assertIn("(e.g. old-0)", text)
+
+    def test_status(self):
+        store = self.small_fleet()
+        # Every report says 2026-11-27T00:00:00Z: over a minute old by now.
+        doc = lucompat("fleet", "status", "--json", "--store", store, "--stale", "1m").json()
+        self.assertEqual(doc["hosts"], 8)
+        self.assertEqual(sum(b["hosts"] for b in doc["builds"]), 8)
+        self.assertEqual(len(doc["stale"]), 8)
+        doc = lucompat("fleet", "status", "--json", "--store", store, "--stale", "100000d").json()
+        self.assertEqual(doc["stale"], [])
+        self.assertEqual(lucompat("fleet", "status", "--store", store, "--stale", "soon").rc, 2)
+
+
+if __name__ == "__main__":
+    main()
