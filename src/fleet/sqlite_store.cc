@@ -11,7 +11,7 @@
 #include <map>
 #include <regex>
 
-#include "lucompat/fleet/store.h"
+#include "fleet/stores.h"
 
 namespace lucompat {
 namespace {
@@ -262,10 +262,13 @@ class SqliteStore final : public Store {
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_store(const std::string& url) {
-  if (!url.starts_with("sqlite:"))
-    return Error{ErrorKind::usage, url, std::nullopt,
-                 "unsupported store URL: expected sqlite:PATH (postgresql:// is not available in this build)"};
-  const std::string path = url.substr(7);
+  if (url.starts_with("sqlite:")) return open_sqlite_store(url.substr(7));
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) return open_postgres_store(url);
+  return Error{ErrorKind::usage, url, std::nullopt,
+               "unsupported store URL: expected sqlite:PATH or postgresql://..."};
+}
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path) {
   std::error_code ec;
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);

@@ -1,6 +1,7 @@
-"""The fleet store (SQLite): reports in, newest per host wins, concurrent and
-killed ingesters, malformed reports, and baseline/status over a small fleet
-whose answers are checked by hand."""
+"""The fleet store, SQLite or PostgreSQL (LUCOMPAT_FLEET_BACKEND): the same
+tests for both. Reports in, newest per host wins, concurrent and killed
+ingesters, malformed reports, and baseline/status over a small fleet whose
+answers are checked by hand."""
 
 import json
 import os
@@ -14,6 +15,7 @@ from lucompat_e2e import (BAD_INPUT, EXAMPLES, INCOMPATIBLE, LUCOMPAT, OK, UNDEC
                           lucompat, main)
 
 ROOT = Path(__file__).resolve().parents[2]
+BACKEND = os.environ.get("LUCOMPAT_FLEET_BACKEND", "sqlite")
 FLEET = ROOT / "examples" / "profiles" / "fleet.toml"
 X86 = EXAMPLES / "x86_64"
 OLD, NEW, BREAK, NOTABLE = (X86 / n for n in ("kernel-old.elf", "kernel.elf", "kernel-break.elf", "notable.elf"))
@@ -42,6 +44,10 @@ class Fleet(TempDirTest):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.pg = None
+        if BACKEND == "postgresql":
+            from pg_server import PgServer
+            cls.pg = PgServer().start()
         # One report per kernel pair; hosts are copies with other names.
         cls.old_to_new = report(OLD, "x", NEW)
         cls.new_only = report(NEW, "x")
@@ -52,8 +58,25 @@ class Fleet(TempDirTest):
         cls.unknown["running"]["strings"].append("widget-v3")
         cls.unknown["running"]["build_id"] = "ab" * 20
 
+    @classmethod
+    def tearDownClass(cls):
+        if cls.pg:
+            cls.pg.stop()
+        super().tearDownClass()
+
     def store(self, name):
+        if self.pg:
+            return self.pg.url(name.replace(".db", ""))
         return f"sqlite:{self.dir / name}"
+
+    def query(self, store, sql):
+        if self.pg:
+            return self.pg.query(store, sql)
+        db = sqlite3.connect(store[len("sqlite:"):])
+        try:
+            return [tuple(str(v) for v in row) for row in db.execute(sql).fetchall()]
+        finally:
+            db.close()
 
     def write_lines(self, name, docs):
         path = self.dir / name
@@ -110,9 +133,8 @@ class Fleet(TempDirTest):
         status = lucompat("fleet", "status", "--json", "--stale", "100000d", "--store", store).json()
         self.assertEqual(status["hosts"], 1)
         self.assertEqual(status["builds"][0]["build_id"], self.new_only["running"]["build_id"])
-        db = sqlite3.connect(self.dir / "newest.db")
-        self.assertEqual(db.execute("SELECT collected_at FROM hosts").fetchall(), [("2026-11-02T00:00:00Z",)])
-        self.assertEqual(db.execute("SELECT MAX(version) FROM schema_migrations").fetchone(), (1,))
+        self.assertEqual(self.query(store, "SELECT collected_at FROM hosts"), [("2026-11-02T00:00:00Z",)])
+        self.assertEqual(self.query(store, "SELECT MAX(version) FROM schema_migrations"), [("1",)])
 
     def test_concurrent_ingest_from_eight_processes(self):
         store = self.store("concurrent.db")
@@ -138,14 +160,13 @@ class Fleet(TempDirTest):
         time.sleep(0.6)
         p.send_signal(signal.SIGKILL)
         p.wait()
-        db = sqlite3.connect(self.dir / "killed.db")
-        self.assertEqual(db.execute("PRAGMA integrity_check").fetchone(), ("ok",))
-        self.assertEqual(db.execute("SELECT COUNT(*) FROM hosts WHERE name LIKE 'a%'").fetchone(), (100,))
-        landed = db.execute("SELECT COUNT(*) FROM hosts WHERE name LIKE 'b%'").fetchone()[0]
+        if not self.pg:
+            self.assertEqual(self.query(store, "PRAGMA integrity_check"), [("ok",)])
+        self.assertEqual(self.query(store, "SELECT COUNT(*) FROM hosts WHERE name LIKE 'a%'"), [("100",)])
+        landed = int(self.query(store, "SELECT COUNT(*) FROM hosts WHERE name LIKE 'b%'")[0][0])
         self.assertEqual(landed % 20000, 0, "a batch landed in part")
-        self.assertEqual(db.execute("SELECT COUNT(*) FROM hosts h LEFT JOIN builds b ON h.running = b.id "
-                                    "WHERE b.id IS NULL").fetchone(), (0,))
-        db.close()
+        self.assertEqual(self.query(store, "SELECT COUNT(*) FROM hosts h LEFT JOIN builds b ON h.running = b.id "
+                                           "WHERE b.id IS NULL"), [("0",)])
         self.assertEqual(lucompat("fleet", "ingest", "--store", store, big).rc, OK)
 
     def test_malformed_reports_are_rejected_with_position(self):

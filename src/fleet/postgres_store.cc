@@ -1,0 +1,268 @@
+// The PostgreSQL store, for fleets too large for one file: the same tables as
+// SQLite in PostgreSQL's dialect, migrations under an advisory lock (several
+// hosts may open a new database at once), and batches retried when two
+// ingesters deadlock on the same new kernel builds.
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include <array>
+#include <map>
+#include <memory>
+
+#include "fleet/stores.h"
+
+namespace lucompat {
+namespace {
+
+constexpr std::array kMigrations{
+    R"sql(
+      CREATE TABLE builds (
+        id BIGSERIAL PRIMARY KEY,
+        identity TEXT NOT NULL UNIQUE,
+        release TEXT NOT NULL,
+        banner TEXT NOT NULL,
+        build_id TEXT NOT NULL,
+        arch TEXT NOT NULL,
+        has_table BOOLEAN NOT NULL,
+        strings TEXT NOT NULL);
+      CREATE TABLE hosts (
+        name TEXT PRIMARY KEY,
+        collected_at TEXT NOT NULL,
+        running BIGINT NOT NULL REFERENCES builds(id),
+        staged BIGINT REFERENCES builds(id),
+        profile TEXT NOT NULL,
+        vmm_features TEXT NOT NULL,
+        emit TEXT NOT NULL,
+        labels JSONB NOT NULL);
+      CREATE INDEX hosts_by_build ON hosts(running, staged);
+    )sql",
+};
+
+// An arbitrary constant: the key of the lock that serializes migrations.
+constexpr int64_t kMigrationLock = 0x6c75636f6d706174;
+
+using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+class PostgresStore final : public Store {
+ public:
+  PostgresStore(PGconn* conn, std::string url) : conn_(conn), url_(std::move(url)) {}
+  ~PostgresStore() override { PQfinish(conn_); }
+
+  Error error(const std::string& what, const PGresult* r = nullptr) const {
+    const char* msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
+    std::string m = msg ? msg : "";
+    while (!m.empty() && m.back() == '\n') m.pop_back();
+    return Error{ErrorKind::io, url_, std::nullopt, fmt::format("{}: {}", what, m)};
+  }
+
+  ResultPtr run(const std::string& sql, const std::vector<std::string>& params = {},
+                const std::vector<bool>& null = {}) {
+    std::vector<const char*> values;
+    for (size_t i = 0; i < params.size(); ++i)
+      values.push_back(i < null.size() && null[i] ? nullptr : params[i].c_str());
+    return ResultPtr(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                  values.data(), nullptr, nullptr, 0),
+                     &PQclear);
+  }
+  // Several statements, no parameters: what a migration is.
+  ResultPtr script(const char* sql) { return ResultPtr(PQexec(conn_, sql), &PQclear); }
+
+  static bool ok(const ResultPtr& r) {
+    const auto s = PQresultStatus(r.get());
+    return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+  }
+  // Deadlock or serialization failure: the batch may simply be retried.
+  static bool retryable(const ResultPtr& r) {
+    const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
+    return state && (std::string_view(state) == "40P01" || std::string_view(state) == "40001");
+  }
+
+  Result<bool> migrate() {
+    run("SET client_min_messages = warning");
+    if (!ok(run("BEGIN"))) return error("cannot start the migration");
+    auto lock = run(fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLock));
+    auto table = run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    auto current = run("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (!ok(lock) || !ok(table) || !ok(current)) {
+      Error e = error("cannot read the schema version", current.get());
+      run("ROLLBACK");
+      return e;
+    }
+    version_ = std::stoi(PQgetvalue(current.get(), 0, 0));
+    if (version_ > static_cast<int>(kMigrations.size())) {
+      run("ROLLBACK");
+      return Error{ErrorKind::unsupported, url_, std::nullopt,
+                   fmt::format("the store's schema is version {}, newer than this lucompat knows ({})",
+                               version_, kMigrations.size())};
+    }
+    for (size_t v = version_; v < kMigrations.size(); ++v) {
+      auto r = script(kMigrations[v]);
+      if (!ok(r)) {
+        Error e = error(fmt::format("migration to schema version {} failed", v + 1), r.get());
+        run("ROLLBACK");
+        return e;
+      }
+      run("INSERT INTO schema_migrations(version, applied_at) VALUES ($1, $2)", {std::to_string(v + 1), utc_now()});
+    }
+    if (!ok(run("COMMIT"))) return error("cannot commit the migration");
+    version_ = static_cast<int>(kMigrations.size());
+    return true;
+  }
+
+  int schema_version() override { return version_; }
+
+  Result<int64_t> build_id(const KernelFacts& k) {
+    const std::string identity = k.identity();
+    auto ins = run(
+        "INSERT INTO builds(identity, release, banner, build_id, arch, has_table, strings) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (identity) DO NOTHING",
+        {identity, k.release, k.banner, k.build_id, k.arch, k.has_table ? "true" : "false",
+         nlohmann::json(k.strings).dump()});
+    if (!ok(ins)) {
+      retry_ = retryable(ins);
+      return error("cannot store a kernel build", ins.get());
+    }
+    auto sel = run("SELECT id FROM builds WHERE identity = $1", {identity});
+    if (!ok(sel) || PQntuples(sel.get()) != 1) return error("cannot find a kernel build", sel.get());
+    return std::stoll(PQgetvalue(sel.get(), 0, 0));
+  }
+
+  Result<IngestStats> ingest_once(const std::vector<HostReport>& batch) {
+    retry_ = false;
+    if (!ok(run("BEGIN"))) return error("cannot start a transaction");
+    IngestStats stats;
+    const auto failed = [&](Error e) -> Result<IngestStats> {
+      run("ROLLBACK");
+      return e;
+    };
+    for (const auto& r : batch) {
+      auto running = build_id(r.running);
+      if (!running) return failed(running.error());
+      std::string staged;
+      if (r.staged) {
+        auto s = build_id(*r.staged);
+        if (!s) return failed(s.error());
+        staged = std::to_string(*s);
+      }
+      auto up = run(
+          "INSERT INTO hosts(name, collected_at, running, staged, profile, vmm_features, emit, labels) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+          "ON CONFLICT (name) DO UPDATE SET collected_at = excluded.collected_at, "
+          "running = excluded.running, staged = excluded.staged, profile = excluded.profile, "
+          "vmm_features = excluded.vmm_features, emit = excluded.emit, labels = excluded.labels "
+          "WHERE excluded.collected_at > hosts.collected_at",
+          {r.host, r.collected_at, std::to_string(*running), staged, r.profile,
+           nlohmann::json(r.vmm_features).dump(), nlohmann::json(r.emit).dump(), nlohmann::json(r.labels).dump()},
+          {false, false, false, !r.staged});
+      if (!ok(up)) {
+        retry_ = retryable(up);
+        return failed(error("cannot store a host", up.get()));
+      }
+      (std::string_view(PQcmdTuples(up.get())) == "1" ? stats.applied : stats.ignored) += 1;
+    }
+    auto commit = run("COMMIT");
+    if (!ok(commit)) {
+      retry_ = retryable(commit);
+      return failed(error("cannot commit the batch", commit.get()));
+    }
+    return stats;
+  }
+
+  Result<IngestStats> ingest(const std::vector<HostReport>& batch) override {
+    for (int attempt = 0;; ++attempt) {
+      auto r = ingest_once(batch);
+      if (r || !retry_ || attempt == 4) return r;
+    }
+  }
+
+  Result<std::vector<StoredBuild>> builds() override {
+    auto r = run("SELECT id, release, banner, build_id, arch, has_table, strings FROM builds ORDER BY id");
+    if (!ok(r)) return error("cannot read kernel builds", r.get());
+    std::vector<StoredBuild> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      StoredBuild b;
+      b.id = std::stoll(PQgetvalue(r.get(), i, 0));
+      b.facts.release = PQgetvalue(r.get(), i, 1);
+      b.facts.banner = PQgetvalue(r.get(), i, 2);
+      b.facts.build_id = PQgetvalue(r.get(), i, 3);
+      b.facts.arch = PQgetvalue(r.get(), i, 4);
+      b.facts.has_table = std::string_view(PQgetvalue(r.get(), i, 5)) == "t";
+      b.facts.strings = nlohmann::json::parse(PQgetvalue(r.get(), i, 6)).get<std::vector<std::string>>();
+      out.push_back(std::move(b));
+    }
+    return out;
+  }
+
+  static std::string where_sql(const std::vector<LabelFilter>& where, std::vector<std::string>& params) {
+    std::string sql;
+    for (const auto& w : where) {
+      params.push_back(w.key);
+      params.push_back(w.value);
+      sql += fmt::format("{} labels->>${} = ${}", params.size() == 2 ? " WHERE" : " AND", params.size() - 1,
+                         params.size());
+    }
+    return sql;
+  }
+
+  Result<std::vector<HostGroup>> groups(const std::vector<LabelFilter>& where) override {
+    std::vector<std::string> params;
+    auto r = run("SELECT running, staged, emit, profile, COUNT(*), MIN(name) FROM hosts" + where_sql(where, params) +
+                     " GROUP BY running, staged, emit, profile ORDER BY running, staged",
+                 params);
+    if (!ok(r)) return error("cannot query host groups", r.get());
+    std::vector<HostGroup> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      HostGroup g;
+      g.running = std::stoll(PQgetvalue(r.get(), i, 0));
+      if (!PQgetisnull(r.get(), i, 1)) g.staged = std::stoll(PQgetvalue(r.get(), i, 1));
+      g.emit = PQgetvalue(r.get(), i, 2);
+      g.profile = PQgetvalue(r.get(), i, 3);
+      g.hosts = std::stoull(PQgetvalue(r.get(), i, 4));
+      g.example = PQgetvalue(r.get(), i, 5);
+      out.push_back(std::move(g));
+    }
+    return out;
+  }
+
+  Result<std::vector<StoredHost>> hosts(const std::vector<LabelFilter>& where) override {
+    std::vector<std::string> params;
+    auto r = run("SELECT name, collected_at, running, staged, profile FROM hosts" + where_sql(where, params) +
+                     " ORDER BY name",
+                 params);
+    if (!ok(r)) return error("cannot query hosts", r.get());
+    std::vector<StoredHost> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      StoredHost h;
+      h.name = PQgetvalue(r.get(), i, 0);
+      h.collected_at = PQgetvalue(r.get(), i, 1);
+      h.running = std::stoll(PQgetvalue(r.get(), i, 2));
+      if (!PQgetisnull(r.get(), i, 3)) h.staged = std::stoll(PQgetvalue(r.get(), i, 3));
+      h.profile = PQgetvalue(r.get(), i, 4);
+      out.push_back(std::move(h));
+    }
+    return out;
+  }
+
+ private:
+  PGconn* conn_;
+  std::string url_;
+  int version_ = 0;
+  bool retry_ = false;  // the last failure was a deadlock: the batch may be retried
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string m = PQerrorMessage(conn);
+    while (!m.empty() && m.back() == '\n') m.pop_back();
+    PQfinish(conn);
+    return Error{ErrorKind::io, url, std::nullopt, "cannot connect to the store: " + m};
+  }
+  auto store = std::make_unique<PostgresStore>(conn, url);
+  if (auto r = store->migrate(); !r) return std::move(r).error();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace lucompat
