@@ -23,6 +23,9 @@ struct FleetArgs {
   bool strict = false;
   size_t batch = 5000;
   std::string stale = "24h";
+  std::string profile;  // plan
+  size_t waves = 1;
+  std::string by;
 };
 
 void add_common(CLI::App* sub, FleetArgs& a) {
@@ -130,11 +133,34 @@ ExitCode run_status(const FleetArgs& a) {
   return ExitCode::ok;
 }
 
+ExitCode run_plan(const FleetArgs& a) {
+  const SystemRoot root(a.root);
+  auto catalog = load_catalog(root, a.catalogs);
+  if (!catalog) return fail(catalog.error(), a.json);
+  auto profiles = load_profiles(root, a.profiles, *catalog);
+  if (!profiles) return fail(profiles.error(), a.json);
+  const Profile* profile = profiles->find(a.profile);
+  if (profile == nullptr)
+    return fail(Error{ErrorKind::usage, {}, std::nullopt, fmt::format("no profile \"{}\"", a.profile)}, a.json);
+  auto where = filters(a);
+  if (!where) return fail(where.error(), a.json);
+  auto store = open(a);
+  if (!store) return fail(store.error(), a.json);
+  auto hosts = (*store)->hosts(*where);
+  if (!hosts) return fail(hosts.error(), a.json);
+  auto builds = (*store)->builds();
+  if (!builds) return fail(builds.error(), a.json);
+  const Plan plan = fleet_plan(*profile, *hosts, *builds, *catalog, a.waves, a.by);
+  std::fputs((a.json ? plan_json(plan).dump(2) + "\n" : plan_text(plan)).c_str(), stdout);
+  if (hosts->empty()) return ExitCode::undecidable;
+  return plan.blocked == 0 ? ExitCode::ok : ExitCode::incompatible;
+}
+
 }  // namespace
 
 void add_fleet_command(CLI::App& app, ExitCode& result) {
   auto a = std::make_shared<FleetArgs>();
-  CLI::App* fleet = app.add_subcommand("fleet", "The fleet store: ingest host reports, baseline, status");
+  CLI::App* fleet = app.add_subcommand("fleet", "The fleet store: ingest host reports, baseline, plan, status");
   fleet->require_subcommand(1);
   fleet->footer("Hosts send `lucompat report`; the store keeps each host's newest. See docs/fleet.md.");
 
@@ -155,6 +181,18 @@ void add_fleet_command(CLI::App& app, ExitCode& result) {
   add_query(baseline, *a);
   baseline->footer("Exit: 0 a baseline exists; 1 no active profile is viable on every host; 4 no hosts.");
   baseline->callback([a, &result] { result = run_baseline(*a); });
+
+  CLI::App* plan = fleet->add_subcommand(
+      "plan", "Roll a profile out: blocked hosts with reasons, then ready hosts in waves");
+  add_query(plan, *a);
+  plan->add_option("--profile", a->profile, "The profile to move to")->required()->type_name("NAME");
+  plan->add_option("--waves", a->waves, "Split ready hosts into N balanced waves (default 1)")
+      ->check(CLI::Range(size_t{1}, size_t{1000}))
+      ->type_name("N");
+  plan->add_option("--by", a->by, "Keep hosts with one value of this label in one wave")->type_name("LABEL");
+  plan->footer("Waves hold whole groups (same kernel builds, same --by label value), largest first.\n"
+               "Exit: 0 every host is ready; 1 some are blocked; 4 no hosts.");
+  plan->callback([a, &result] { result = run_plan(*a); });
 
   CLI::App* status = fleet->add_subcommand("status", "Hosts per kernel build and per profile, stale reports");
   add_query(status, *a);

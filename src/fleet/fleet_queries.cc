@@ -1,6 +1,7 @@
 #include "lucompat/fleet/fleet_queries.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace lucompat {
 namespace {
@@ -70,6 +71,58 @@ Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<
         break;
       }
   return out;
+}
+
+Plan fleet_plan(const Profile& profile, const std::vector<StoredHost>& hosts,
+                const std::vector<StoredBuild>& builds, const Catalog& catalog, size_t waves,
+                const std::string& group_label) {
+  Plan plan;
+  plan.profile = &profile;
+  plan.builds = by_id(builds);
+  // One verdict per (running, staged, pins): the per-build economy.
+  std::map<std::tuple<int64_t, int64_t, std::string>, std::vector<std::string>> verdicts;
+  std::map<std::tuple<int64_t, int64_t, std::string>, PlanGroup> ready, blocked;
+  for (const auto& h : hosts) {
+    const auto key = std::make_tuple(h.running, h.staged.value_or(-1), h.emit);
+    auto v = verdicts.find(key);
+    if (v == verdicts.end()) {
+      const StoredBuild& running = plan.builds.at(h.running);
+      const StoredBuild& next = h.staged ? plan.builds.at(*h.staged) : running;
+      ProfileVerdict pv = judge_profile(profile, catalog, strings_of(running), strings_of(next), pins_of(h.emit));
+      if (!running.facts.has_table) pv.reasons.insert(pv.reasons.begin(), "the running kernel has no live-update version table");
+      else if (!next.facts.has_table) pv.reasons.insert(pv.reasons.begin(), "the staged kernel has no live-update version table");
+      v = verdicts.emplace(key, std::move(pv.reasons)).first;
+    }
+    std::string label;
+    if (!group_label.empty()) {
+      const auto labels = nlohmann::json::parse(h.labels.empty() ? "{}" : h.labels, nullptr, false);
+      if (labels.is_object() && labels.contains(group_label) && labels[group_label].is_string())
+        label = labels[group_label].get<std::string>();
+    }
+    auto& groups = v->second.empty() ? ready : blocked;
+    const auto gkey = std::make_tuple(h.running, h.staged.value_or(-1), v->second.empty() ? label : std::string());
+    PlanGroup& g = groups[gkey];
+    if (g.hosts.empty()) g = PlanGroup{h.running, h.staged, v->second.empty() ? label : "", {}, v->second};
+    g.hosts.push_back(h.name);
+    (v->second.empty() ? plan.ready : plan.blocked) += 1;
+  }
+  for (auto& [k, g] : blocked) plan.blocked_groups.push_back(std::move(g));
+  std::stable_sort(plan.blocked_groups.begin(), plan.blocked_groups.end(),
+                   [](const PlanGroup& a, const PlanGroup& b) { return a.hosts.size() > b.hosts.size(); });
+  // Largest groups first into the lightest wave: balanced waves of whole groups.
+  std::vector<PlanGroup> todo;
+  for (auto& [k, g] : ready) todo.push_back(std::move(g));
+  std::stable_sort(todo.begin(), todo.end(),
+                   [](const PlanGroup& a, const PlanGroup& b) { return a.hosts.size() > b.hosts.size(); });
+  plan.waves.resize(std::max<size_t>(1, std::min(waves, std::max<size_t>(todo.size(), 1))));
+  std::vector<size_t> load(plan.waves.size(), 0);
+  for (auto& g : todo) {
+    const size_t w = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    load[w] += g.hosts.size();
+    plan.waves[w].push_back(std::move(g));
+  }
+  std::erase_if(plan.waves, [](const auto& w) { return w.empty(); });
+  return plan;
 }
 
 FleetStatus fleet_status(const std::vector<StoredHost>& hosts, const std::vector<StoredBuild>& builds,

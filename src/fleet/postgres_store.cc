@@ -226,7 +226,7 @@ class PostgresStore final : public Store {
 
   Result<std::vector<StoredHost>> hosts(const std::vector<LabelFilter>& where) override {
     std::vector<std::string> params;
-    auto r = run("SELECT name, collected_at, running, staged, profile FROM hosts" + where_sql(where, params) +
+    auto r = run("SELECT name, collected_at, running, staged, profile, emit, labels::text FROM hosts" + where_sql(where, params) +
                      " ORDER BY name",
                  params);
     if (!ok(r)) return error("cannot query hosts", r.get());
@@ -238,6 +238,8 @@ class PostgresStore final : public Store {
       h.running = std::stoll(PQgetvalue(r.get(), i, 2));
       if (!PQgetisnull(r.get(), i, 3)) h.staged = std::stoll(PQgetvalue(r.get(), i, 3));
       h.profile = PQgetvalue(r.get(), i, 4);
+      h.emit = PQgetvalue(r.get(), i, 5);
+      h.labels = PQgetvalue(r.get(), i, 6);
       out.push_back(std::move(h));
     }
     return out;

@@ -236,7 +236,7 @@ class SqliteStore final : public Store {
 
   Result<std::vector<StoredHost>> hosts(const std::vector<LabelFilter>& where) override {
     std::vector<StoredHost> out;
-    Statement s(db_, "SELECT name, collected_at, running, staged, profile FROM hosts" + where_sql(where) +
+    Statement s(db_, "SELECT name, collected_at, running, staged, profile, emit, labels FROM hosts" + where_sql(where) +
                          " ORDER BY name");
     if (!s) return error("cannot query hosts");
     bind_where(s, where);
@@ -247,6 +247,8 @@ class SqliteStore final : public Store {
       h.running = sqlite3_column_int64(s.get(), 2);
       if (sqlite3_column_type(s.get(), 3) != SQLITE_NULL) h.staged = sqlite3_column_int64(s.get(), 3);
       h.profile = s.text(4);
+      h.emit = s.text(5);
+      h.labels = s.text(6);
       out.push_back(std::move(h));
     }
     return out;

@@ -102,6 +102,71 @@ std::string status_text(const FleetStatus& s) {
   return out;
 }
 
+namespace {
+
+std::string group_label(const Plan& plan, const PlanGroup& g) {
+  std::string out = build_label(plan.builds.at(g.running));
+  out += g.staged ? " → " + build_label(plan.builds.at(*g.staged)) : std::string(" (nothing staged)");
+  if (!g.label.empty()) out += ", label " + g.label;
+  return out;
+}
+
+json group_json(const Plan& plan, const PlanGroup& g) {
+  return {{"running", build_json(plan.builds.at(g.running))},
+          {"staged", g.staged ? build_json(plan.builds.at(*g.staged)) : json(nullptr)},
+          {"label", g.label.empty() ? json(nullptr) : json(g.label)},
+          {"hosts", g.hosts},
+          {"reasons", g.reasons}};
+}
+
+std::string some_hosts(const std::vector<std::string>& hosts) {
+  std::string out;
+  for (size_t i = 0; i < std::min<size_t>(hosts.size(), 3); ++i) out += (i ? ", " : "") + hosts[i];
+  return hosts.size() > 3 ? out + ", ..." : out;
+}
+
+}  // namespace
+
+json plan_json(const Plan& plan) {
+  json blocked = json::array();
+  for (const auto& g : plan.blocked_groups) blocked.push_back(group_json(plan, g));
+  json waves = json::array();
+  for (size_t i = 0; i < plan.waves.size(); ++i) {
+    json groups = json::array();
+    size_t hosts = 0;
+    for (const auto& g : plan.waves[i]) {
+      groups.push_back(group_json(plan, g));
+      hosts += g.hosts.size();
+    }
+    waves.push_back({{"wave", i + 1}, {"hosts", hosts}, {"groups", std::move(groups)}});
+  }
+  return {{"schema", "lucompat.fleet-plan/1"},
+          {"profile", plan.profile->name},
+          {"ready", plan.ready},
+          {"blocked", plan.blocked},
+          {"blocked_builds", std::move(blocked)},
+          {"waves", std::move(waves)}};
+}
+
+std::string plan_text(const Plan& plan) {
+  std::string out = fmt::format("plan for profile {}: {} hosts ready, {} blocked\n", plan.profile->name,
+                                plan.ready, plan.blocked);
+  if (!plan.blocked_groups.empty()) out += "\nblocked:\n";
+  for (const auto& g : plan.blocked_groups) {
+    out += fmt::format("  {}: {} host{} ({})\n", group_label(plan, g), g.hosts.size(),
+                       g.hosts.size() == 1 ? "" : "s", some_hosts(g.hosts));
+    for (const auto& r : g.reasons) out += fmt::format("      {}\n", r);
+  }
+  for (size_t i = 0; i < plan.waves.size(); ++i) {
+    size_t hosts = 0;
+    for (const auto& g : plan.waves[i]) hosts += g.hosts.size();
+    out += fmt::format("\nwave {}: {} host{}\n", i + 1, hosts, hosts == 1 ? "" : "s");
+    for (const auto& g : plan.waves[i])
+      out += fmt::format("  {}: {} ({})\n", group_label(plan, g), g.hosts.size(), some_hosts(g.hosts));
+  }
+  return out;
+}
+
 json ingest_json(const IngestSummary& s) {
   json rejected = json::array();
   for (const auto& e : s.rejected) rejected.push_back({{"where", e.input}, {"message", e.message}});

@@ -235,6 +235,26 @@ class Fleet(TempDirTest):
         self.assertIn("2026.06 (active): blocked by 3 hosts", text)
         self.assertIn("(e.g. old-0)", text)
 
+    def test_plan_over_a_small_fleet(self):
+        store = self.small_fleet()
+        r = lucompat("fleet", "plan", "--json", "--store", store, "--profiles", FLEET, "--profile", "2026.03",
+                     "--waves", "2", "--by", "rack")
+        self.assertEqual(r.rc, INCOMPATIBLE, r)  # two hosts are blocked
+        doc = r.json()
+        self.assertEqual((doc["ready"], doc["blocked"]), (6, 2))
+        self.assertEqual(sorted(h for g in doc["blocked_builds"] for h in g["hosts"]), ["break-0", "notable-0"])
+        waves = [sorted(h for g in w["groups"] for h in g["hosts"]) for w in doc["waves"]]
+        # Whole groups, largest first into the lightest wave: the three old
+        # hosts of rack r1, then rack r2's two builds together.
+        self.assertEqual(waves, [["old-0", "old-1", "old-2"], ["new-0", "new-1", "unknown-0"]])
+        self.assertEqual([g["label"] for g in doc["waves"][0]["groups"]], ["r1"])
+        r = lucompat("fleet", "plan", "--store", store, "--profiles", FLEET, "--profile", "2026.03", "--where", "rack=r1")
+        self.assertEqual(r.rc, OK, r)
+        self.assertIn("plan for profile 2026.03: 3 hosts ready, 0 blocked", r.out)
+        text = lucompat("fleet", "plan", "--store", store, "--profiles", FLEET, "--profile", "2026.03").out
+        self.assertLess(text.index("blocked:"), text.index("wave 1"))  # blocked builds first
+        self.assertEqual(lucompat("fleet", "plan", "--store", store, "--profiles", FLEET, "--profile", "nope").rc, 2)
+
     def test_status(self):
         store = self.small_fleet()
         # Every report says 2026-11-27T00:00:00Z: over a minute old by now.

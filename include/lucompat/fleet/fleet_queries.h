@@ -40,6 +40,30 @@ struct Baseline {
 Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<StoredBuild>& builds,
                         const ProfileSet& profiles, const Catalog& catalog);
 
+// A rollout of one profile: blocked hosts first, grouped by build pair with
+// the reasons; ready hosts in waves of whole groups (same builds, same value
+// of the grouping label), balanced by host count.
+struct PlanGroup {
+  int64_t running = 0;
+  std::optional<int64_t> staged;
+  std::string label;  // the grouping label's value, or empty
+  std::vector<std::string> hosts;
+  std::vector<std::string> reasons;  // blocked groups only
+};
+
+struct Plan {
+  const Profile* profile = nullptr;
+  std::map<int64_t, StoredBuild> builds;
+  size_t ready = 0;
+  size_t blocked = 0;
+  std::vector<PlanGroup> blocked_groups;             // most hosts first
+  std::vector<std::vector<PlanGroup>> waves;         // each wave's groups
+};
+
+Plan fleet_plan(const Profile& profile, const std::vector<StoredHost>& hosts,
+                const std::vector<StoredBuild>& builds, const Catalog& catalog, size_t waves,
+                const std::string& group_label);
+
 struct FleetStatus {
   size_t hosts = 0;
   std::map<int64_t, StoredBuild> builds;

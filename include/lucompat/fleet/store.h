@@ -46,6 +46,8 @@ struct StoredHost {
   int64_t running = 0;
   std::optional<int64_t> staged;
   std::string profile;
+  std::string emit;    // JSON object of pins
+  std::string labels;  // JSON object
 };
 
 class Store {

@@ -17,6 +17,10 @@ std::string baseline_text(const Baseline& baseline);
 nlohmann::json status_json(const FleetStatus& status);
 std::string status_text(const FleetStatus& status);
 
+// Schema "lucompat.fleet-plan/1".
+nlohmann::json plan_json(const Plan& plan);
+std::string plan_text(const Plan& plan);
+
 nlohmann::json ingest_json(const IngestSummary& summary);
 
 // "6.1.192 (build-id eb4fbcd0…)" for humans.
