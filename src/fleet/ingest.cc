@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
 
-#include "lucompat/host/system_root.h"
 
 namespace lucompat {
 namespace {
@@ -16,61 +16,73 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-void add_document(ReportBatch& out, const json& doc, const std::string& where) {
+using OnReport = std::function<void(HostReport&&)>;
+using OnReject = std::function<void(Error&&)>;
+
+void add_document(const json& doc, const std::string& where, const OnReport& on_report,
+                  const OnReject& on_reject) {
   auto r = parse_report(doc, where);
-  if (r) out.reports.push_back(std::move(r).value());
-  else out.rejected.push_back(std::move(r).error());
+  if (r) on_report(std::move(r).value());
+  else on_reject(std::move(r).error());
 }
 
-void read_text_into(ReportBatch& out, const std::string& text, const std::string& name) {
-  const auto reject = [&](const std::string& where, std::string message) {
-    out.rejected.push_back(Error{ErrorKind::malformed, where, std::nullopt, std::move(message)});
-  };
-  const size_t first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return;
-  // One document, or an array of them, when the whole text parses as one.
-  json whole = json::parse(text, nullptr, false);
-  if (!whole.is_discarded() && (text[first] == '[' || text[first] == '{')) {
-    if (whole.is_array()) {
-      for (size_t i = 0; i < whole.size(); ++i) add_document(out, whole[i], fmt::format("{}: [{}]", name, i));
-    } else {
-      if (text.size() > kMaxReportBytes)
-        return reject(name, fmt::format("the report is {} bytes, more than the {}-byte limit", text.size(), kMaxReportBytes));
-      add_document(out, whole, name);
-    }
-    return;
+void reject(const OnReject& on_reject, const std::string& where, std::string message) {
+  on_reject(Error{ErrorKind::malformed, where, std::nullopt, std::move(message)});
+}
+
+void read_line(const std::string& line, const std::string& where, const OnReport& on_report,
+               const OnReject& on_reject) {
+  if (line.find_first_not_of(" \t\r") == std::string::npos) return;
+  if (line.size() > kMaxReportBytes)
+    return reject(on_reject, where,
+                  fmt::format("the report is {} bytes, more than the {}-byte limit", line.size(), kMaxReportBytes));
+  json doc;
+  try {
+    doc = json::parse(line);
+  } catch (const json::parse_error& e) {
+    return reject(on_reject, where, fmt::format("not JSON: {}", e.what()));
   }
-  // Otherwise JSON lines: one report per line, each judged on its own.
-  std::istringstream lines(text);
+  add_document(doc, where, on_report, on_reject);
+}
+
+// One document or an array of them, read whole: a pretty-printed report, or
+// what a script collected.
+void read_whole(std::istream& in, const std::string& head, const std::string& name, const OnReport& on_report,
+                const OnReject& on_reject) {
+  std::string text = head + std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  json whole;
+  try {
+    whole = json::parse(text);
+  } catch (const json::parse_error& e) {
+    return reject(on_reject, name, fmt::format("not JSON: {}", e.what()));
+  }
+  if (whole.is_array()) {
+    for (size_t i = 0; i < whole.size(); ++i) add_document(whole[i], fmt::format("{}: [{}]", name, i), on_report, on_reject);
+  } else if (text.size() > kMaxReportBytes) {
+    reject(on_reject, name, fmt::format("the report is {} bytes, more than the {}-byte limit", text.size(), kMaxReportBytes));
+  } else {
+    add_document(whole, name, on_report, on_reject);
+  }
+}
+
+// JSON lines when the first line is a whole JSON value; otherwise the stream
+// is one document (or array) spread over lines.
+void read_stream(std::istream& in, const std::string& name, const OnReport& on_report, const OnReject& on_reject) {
+  std::string first;
   size_t number = 0;
-  for (std::string line; std::getline(lines, line);) {
-    ++number;
-    const std::string where = fmt::format("{}:{}", name, number);
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    if (line.size() > kMaxReportBytes) {
-      reject(where, fmt::format("the report is {} bytes, more than the {}-byte limit", line.size(), kMaxReportBytes));
-      continue;
-    }
-    json doc;
-    try {
-      doc = json::parse(line);
-    } catch (const json::parse_error& e) {
-      reject(where, fmt::format("not JSON: {}", e.what()));
-      continue;
-    }
-    add_document(out, doc, where);
-  }
+  while (first.find_first_not_of(" \t\r") == std::string::npos && std::getline(in, first)) ++number;
+  if (first.find_first_not_of(" \t\r") == std::string::npos) return;
+  const bool lines = !json::parse(first, nullptr, false).is_discarded() &&
+                     first[first.find_first_not_of(" \t\r")] != '[';
+  if (!lines) return read_whole(in, first + "\n", name, on_report, on_reject);
+  read_line(first, fmt::format("{}:{}", name, number), on_report, on_reject);
+  for (std::string line; std::getline(in, line);) read_line(line, fmt::format("{}:{}", name, ++number), on_report, on_reject);
 }
 
 }  // namespace
 
-ReportBatch read_reports(const std::string& path) {
-  ReportBatch out;
-  if (path == "-") {
-    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    read_text_into(out, text, "<stdin>");
-    return out;
-  }
+void for_each_report(const std::string& path, const OnReport& on_report, const OnReject& on_reject) {
+  if (path == "-") return read_stream(std::cin, "<stdin>", on_report, on_reject);
   std::error_code ec;
   std::vector<std::string> files;
   if (fs::is_directory(path, ec)) {
@@ -81,36 +93,59 @@ ReportBatch read_reports(const std::string& path) {
     files.push_back(path);
   }
   for (const auto& f : files) {
-    auto text = read_text(f);
-    if (!text) {
-      out.rejected.push_back(std::move(text).error());
+    std::ifstream in(f, std::ios::binary);
+    if (!in) {
+      on_reject(Error{ErrorKind::io, f, std::nullopt,
+                      ec == std::errc::no_such_file_or_directory || !fs::exists(f, ec) ? "no such file" : "cannot open"});
       continue;
     }
-    read_text_into(out, *text, f);
+    read_stream(in, f, on_report, on_reject);
   }
-  return out;
 }
 
 Result<IngestSummary> ingest_paths(Store& store, const std::vector<std::string>& paths, bool strict,
                                    size_t batch) {
   IngestSummary summary;
-  std::vector<HostReport> reports;
-  for (const auto& p : paths) {
-    ReportBatch b = read_reports(p);
-    std::move(b.reports.begin(), b.reports.end(), std::back_inserter(reports));
-    std::move(b.rejected.begin(), b.rejected.end(), std::back_inserter(summary.rejected));
-  }
-  if (strict && !summary.rejected.empty()) return summary;
   batch = std::max<size_t>(batch, 1);
-  for (size_t at = 0; at < reports.size(); at += batch) {
-    const std::vector<HostReport> part(reports.begin() + static_cast<ptrdiff_t>(at),
-                                       reports.begin() + static_cast<ptrdiff_t>(std::min(reports.size(), at + batch)));
-    auto stats = store.ingest(part);
-    if (!stats) return std::move(stats).error();
+  // stdin can be read once: keep it, so that --strict can read it twice.
+  std::string stdin_text;
+  const bool uses_stdin = std::find(paths.begin(), paths.end(), "-") != paths.end();
+  if (uses_stdin) stdin_text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  const auto each = [&](const std::string& p, const OnReport& on_report, const OnReject& on_reject) {
+    if (p != "-") return for_each_report(p, on_report, on_reject);
+    std::istringstream in(stdin_text);
+    read_stream(in, "<stdin>", on_report, on_reject);
+  };
+  const auto rejected = [&](Error&& e) { summary.rejected.push_back(std::move(e)); };
+  if (strict) {
+    for (const auto& p : paths) each(p, [](HostReport&&) {}, rejected);
+    if (!summary.rejected.empty()) return summary;
+  }
+  std::vector<HostReport> pending;
+  std::optional<Error> failure;
+  const auto flush = [&] {
+    if (pending.empty() || failure) return;
+    auto stats = store.ingest(pending);
+    pending.clear();
+    if (!stats) {
+      failure = std::move(stats).error();
+      return;
+    }
     summary.stats.applied += stats->applied;
     summary.stats.ignored += stats->ignored;
     ++summary.batches;
+  };
+  for (const auto& p : paths) {
+    each(p,
+         [&](HostReport&& r) {
+           pending.push_back(std::move(r));
+           if (pending.size() >= batch) flush();
+         },
+         strict ? OnReject([](Error&&) {}) : OnReject(rejected));
+    if (failure) break;
   }
+  flush();
+  if (failure) return *failure;
   return summary;
 }
 

@@ -136,6 +136,21 @@ class Fleet(TempDirTest):
         self.assertEqual(self.query(store, "SELECT collected_at FROM hosts"), [("2026-11-02T00:00:00Z",)])
         self.assertEqual(self.query(store, "SELECT MAX(version) FROM schema_migrations"), [("1",)])
 
+    def test_documents_arrays_directories_and_stdin(self):
+        store = self.store("shapes.db")
+        d = self.dir / "shapes"
+        d.mkdir()
+        (d / "a.json").write_text(json.dumps(self.host(self.new_only, "pretty"), indent=2))
+        (d / "b.json").write_text(json.dumps([self.host(self.new_only, f"arr-{i}") for i in range(3)], indent=1))
+        (d / "c.jsonl").write_text(json.dumps(self.host(self.new_only, "line")) + "\n")
+        (d / "ignored.txt").write_text("not a report")
+        r = lucompat("fleet", "ingest", "--json", "--store", store, d)
+        self.assertEqual((r.rc, r.json()["applied"]), (OK, 5), r)
+        p = subprocess.run([LUCOMPAT, "fleet", "ingest", "--json", "--store", store, "-"], text=True,
+                           input=json.dumps(self.host(self.new_only, "piped")) + "\n", capture_output=True)
+        self.assertEqual(json.loads(p.stdout)["applied"], 1, p.stderr)
+        self.assertEqual(lucompat("fleet", "status", "--json", "--store", store).json()["hosts"], 6)
+
     def test_concurrent_ingest_from_eight_processes(self):
         store = self.store("concurrent.db")
         paths = []

@@ -12,14 +12,14 @@ namespace lucompat {
 // A report larger than this is not a report.
 inline constexpr size_t kMaxReportBytes = size_t{1} << 20;
 
-struct ReportBatch {
-  std::vector<HostReport> reports;
-  std::vector<Error> rejected;  // each names the file and the line or field
-};
+#include <functional>
 
-// PATH is a file, a directory (its *.json and *.jsonl files, in name order) or
-// "-" for stdin.
-ReportBatch read_reports(const std::string& path);
+// Every report of PATH, one at a time: PATH is a file, a directory (its *.json
+// and *.jsonl files, in name order) or "-" for stdin. JSON lines are read a
+// line at a time, so a file of a million reports never sits in memory.
+// Rejected reports name the file and the line or field.
+void for_each_report(const std::string& path, const std::function<void(HostReport&&)>& on_report,
+                     const std::function<void(Error&&)>& on_reject);
 
 struct IngestSummary {
   IngestStats stats;
