@@ -10,7 +10,7 @@ EXAMPLES = $(BUILD)/examples/x86_64/kernel.elf \
            $(BUILD)/examples/arm/kernel.o \
            $(BUILD)/examples/aarch64/module.ko
 
-.PHONY: all deps build run test asan bench clean
+.PHONY: all deps build run test asan bench bench-fleet clean
 
 all: build
 
@@ -45,6 +45,10 @@ asan: deps
 # Benchmarks are not tests: they measure, and write docs/performance.md.
 bench: build
 	python3 bench/inspect_corpus.py --lucompat $(BUILD)/lucompat
+
+# A million-host fleet on SQLite and PostgreSQL: minutes, and 1 GB of disk.
+bench-fleet: build
+	python3 bench/fleet_scale.py --lucompat $(BUILD)/lucompat
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -113,6 +113,7 @@ class PostgresStore final : public Store {
 
   Result<int64_t> build_id(const KernelFacts& k) {
     const std::string identity = k.identity();
+    if (auto it = build_ids_.find(identity); it != build_ids_.end()) return it->second;
     auto ins = run(
         "INSERT INTO builds(identity, release, banner, build_id, arch, has_table, strings) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (identity) DO NOTHING",
@@ -124,41 +125,84 @@ class PostgresStore final : public Store {
     }
     auto sel = run("SELECT id FROM builds WHERE identity = $1", {identity});
     if (!ok(sel) || PQntuples(sel.get()) != 1) return error("cannot find a kernel build", sel.get());
-    return std::stoll(PQgetvalue(sel.get(), 0, 0));
+    const int64_t id = std::stoll(PQgetvalue(sel.get(), 0, 0));
+    build_ids_[identity] = id;
+    return id;
+  }
+
+  // One statement for up to kChunk hosts: a round trip per host would make
+  // the network, not the database, the limit. A statement may touch a row
+  // once, so a host repeated in the chunk keeps only its newest report.
+  static constexpr size_t kChunk = 1000;
+
+  Result<IngestStats> upsert_hosts(const std::vector<const HostReport*>& chunk,
+                                   const std::vector<std::pair<int64_t, std::optional<int64_t>>>& ids) {
+    std::map<std::string, size_t> newest;
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      auto [it, fresh] = newest.emplace(chunk[i]->host, i);
+      if (!fresh && chunk[i]->collected_at > chunk[it->second]->collected_at) it->second = i;
+    }
+    std::string sql =
+        "INSERT INTO hosts(name, collected_at, running, staged, profile, vmm_features, emit, labels) VALUES ";
+    std::vector<std::string> params;
+    std::vector<bool> null;
+    for (const auto& [host, i] : newest) {
+      const HostReport& r = *chunk[i];
+      const size_t n = params.size();
+      sql += fmt::format("{}(${}, ${}, ${}::bigint, ${}::bigint, ${}, ${}, ${}, ${}::jsonb)", n ? ", " : "", n + 1,
+                         n + 2, n + 3, n + 4, n + 5, n + 6, n + 7, n + 8);
+      params.insert(params.end(), {r.host, r.collected_at, std::to_string(ids[i].first),
+                                   ids[i].second ? std::to_string(*ids[i].second) : std::string(), r.profile,
+                                   nlohmann::json(r.vmm_features).dump(), nlohmann::json(r.emit).dump(),
+                                   nlohmann::json(r.labels).dump()});
+      null.insert(null.end(), {false, false, false, !ids[i].second, false, false, false, false});
+    }
+    sql +=
+        " ON CONFLICT (name) DO UPDATE SET collected_at = excluded.collected_at, "
+        "running = excluded.running, staged = excluded.staged, profile = excluded.profile, "
+        "vmm_features = excluded.vmm_features, emit = excluded.emit, labels = excluded.labels "
+        "WHERE excluded.collected_at > hosts.collected_at";
+    auto up = run(sql, params, null);
+    if (!ok(up)) {
+      retry_ = retryable(up);
+      return error("cannot store hosts", up.get());
+    }
+    IngestStats stats;
+    stats.applied = std::stoull(PQcmdTuples(up.get()));
+    stats.ignored = chunk.size() - stats.applied;
+    return stats;
   }
 
   Result<IngestStats> ingest_once(const std::vector<HostReport>& batch) {
     retry_ = false;
+    build_ids_.clear();  // ids of a rolled-back transaction must not survive it
     if (!ok(run("BEGIN"))) return error("cannot start a transaction");
     IngestStats stats;
     const auto failed = [&](Error e) -> Result<IngestStats> {
       run("ROLLBACK");
+      build_ids_.clear();
       return e;
     };
-    for (const auto& r : batch) {
-      auto running = build_id(r.running);
-      if (!running) return failed(running.error());
-      std::string staged;
-      if (r.staged) {
-        auto s = build_id(*r.staged);
-        if (!s) return failed(s.error());
-        staged = std::to_string(*s);
+    for (size_t at = 0; at < batch.size(); at += kChunk) {
+      std::vector<const HostReport*> chunk;
+      std::vector<std::pair<int64_t, std::optional<int64_t>>> ids;
+      for (size_t i = at; i < std::min(batch.size(), at + kChunk); ++i) {
+        const HostReport& r = batch[i];
+        auto running = build_id(r.running);
+        if (!running) return failed(running.error());
+        std::optional<int64_t> staged;
+        if (r.staged) {
+          auto s = build_id(*r.staged);
+          if (!s) return failed(s.error());
+          staged = *s;
+        }
+        chunk.push_back(&r);
+        ids.emplace_back(*running, staged);
       }
-      auto up = run(
-          "INSERT INTO hosts(name, collected_at, running, staged, profile, vmm_features, emit, labels) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-          "ON CONFLICT (name) DO UPDATE SET collected_at = excluded.collected_at, "
-          "running = excluded.running, staged = excluded.staged, profile = excluded.profile, "
-          "vmm_features = excluded.vmm_features, emit = excluded.emit, labels = excluded.labels "
-          "WHERE excluded.collected_at > hosts.collected_at",
-          {r.host, r.collected_at, std::to_string(*running), staged, r.profile,
-           nlohmann::json(r.vmm_features).dump(), nlohmann::json(r.emit).dump(), nlohmann::json(r.labels).dump()},
-          {false, false, false, !r.staged});
-      if (!ok(up)) {
-        retry_ = retryable(up);
-        return failed(error("cannot store a host", up.get()));
-      }
-      (std::string_view(PQcmdTuples(up.get())) == "1" ? stats.applied : stats.ignored) += 1;
+      auto part = upsert_hosts(chunk, ids);
+      if (!part) return failed(part.error());
+      stats.applied += part->applied;
+      stats.ignored += part->ignored;
     }
     auto commit = run("COMMIT");
     if (!ok(commit)) {
@@ -250,6 +294,7 @@ class PostgresStore final : public Store {
   std::string url_;
   int version_ = 0;
   bool retry_ = false;  // the last failure was a deadlock: the batch may be retried
+  std::map<std::string, int64_t> build_ids_;
 };
 
 }  // namespace
