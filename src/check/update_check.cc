@@ -215,7 +215,6 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
   in.profiles = std::move(profiles).value();
   auto host = load_host_config(req, in.catalog);
   if (!host) return std::move(host).error();
-  in.host_pins = host->emit;
   in.host_profile = host->profile;
   in.host_profile_at = host->profile_at;
   auto policy = load_policy(req, in.catalog, *host);

@@ -47,7 +47,6 @@ struct UpdateInputs {
   Catalog catalog;
   ProfileSet profiles;
   CheckPolicy policy;  // from flags, manifest and host.toml; no profile applied yet
-  std::map<std::string, std::string> host_pins;
   std::string host_profile;     // host.toml's profile, if any
   std::string host_profile_at;  // its position
   KernelSide current;
