@@ -1,0 +1,68 @@
+#include "lucompat/lucompat.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+const std::string kExamples = LUCOMPAT_EXAMPLES_DIR;
+const std::string kFleet = LUCOMPAT_SOURCE_DIR "/examples/profiles/fleet.toml";
+
+TEST(CApi, BadArgumentsAreUsageErrorsWithAMessage) {
+  lucompat_image* image = nullptr;
+  EXPECT_EQ(lucompat_image_open(nullptr, &image), LUCOMPAT_ERR_USAGE);
+  EXPECT_STREQ(lucompat_last_error(), "path is NULL");
+  EXPECT_EQ(lucompat_image_open((kExamples + "/nope").c_str(), &image), LUCOMPAT_ERR_INPUT);
+  EXPECT_NE(std::string(lucompat_last_error()).find("no such file"), std::string::npos);
+  EXPECT_EQ(image, nullptr);
+  lucompat_check_options* o = lucompat_check_options_new();
+  lucompat_check_result* r = nullptr;
+  EXPECT_EQ(lucompat_check(o, &r), LUCOMPAT_ERR_USAGE);  // no next kernel
+  EXPECT_EQ(lucompat_check_options_add_pid(o, -1), LUCOMPAT_ERR_USAGE);
+  lucompat_check_options_free(o);
+  lucompat_image_free(nullptr);  // free(NULL) is a no-op
+  EXPECT_EQ(lucompat_image_entry(nullptr, 0), nullptr);
+}
+
+TEST(CApi, SelectsAProfile) {
+  lucompat_check_options* o = lucompat_check_options_new();
+  ASSERT_EQ(lucompat_check_options_set_current(o, (kExamples + "/x86_64/kernel-old.elf").c_str()), LUCOMPAT_OK);
+  ASSERT_EQ(lucompat_check_options_set_next(o, (kExamples + "/x86_64/kernel.elf").c_str()), LUCOMPAT_OK);
+  ASSERT_EQ(lucompat_check_options_set_modules(o, 0), LUCOMPAT_OK);
+  ASSERT_EQ(lucompat_check_options_add_profiles(o, kFleet.c_str()), LUCOMPAT_OK);
+  lucompat_selection* s = nullptr;
+  ASSERT_EQ(lucompat_profile_select(o, &s), LUCOMPAT_OK) << lucompat_last_error();
+  EXPECT_STREQ(lucompat_selection_selected(s), "2026.03");
+  ASSERT_EQ(lucompat_selection_count(s), 4u);
+  EXPECT_STREQ(lucompat_selection_name(s, 2), "2026.06");
+  EXPECT_EQ(lucompat_selection_viable(s, 2), 0);
+  ASSERT_EQ(lucompat_check_options_set_profile(o, "2026.03"), LUCOMPAT_OK);
+  lucompat_check_result* r = nullptr;
+  ASSERT_EQ(lucompat_check(o, &r), LUCOMPAT_OK) << lucompat_last_error();
+  EXPECT_EQ(lucompat_check_verdict(r), LUCOMPAT_COMPATIBLE);
+  lucompat_check_result_free(r);
+  lucompat_selection_free(s);
+  lucompat_check_options_free(o);
+}
+
+TEST(CApi, IndependentHandlesOnSeveralThreads) {
+  std::vector<std::thread> threads;
+  std::vector<int> ok(8, 0);
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        lucompat_image* image = nullptr;
+        const char* arch = t % 2 ? "/s390x/kernel.stripped" : "/x86_64/module.ko";
+        if (lucompat_image_open((kExamples + arch).c_str(), &image) != LUCOMPAT_OK) return;
+        ok[t] += lucompat_image_entry_count(image) > 0;
+        lucompat_image_free(image);
+      }
+    });
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 8; ++t) EXPECT_EQ(ok[t], 20) << t;
+}
+
+}  // namespace
