@@ -1,0 +1,68 @@
+"""The pre-kexec gate: luoctl is called only when the check is compatible,
+with the arguments after "--"; otherwise the kexec is refused with the
+reasons and lucompat's exit code. A stand-in luoctl records its calls."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from lucompat_e2e import EXAMPLES, LUCOMPAT, TempDirTest, main
+
+ROOT = Path(__file__).resolve().parents[2]
+GATE = ROOT / "contrib" / "gate" / "lucompat-kexec-gate"
+X86 = EXAMPLES / "x86_64"
+
+
+class Gate(TempDirTest):
+    def setUp(self):
+        self.calls = self.dir / f"calls-{self._testMethodName}"
+        luoctl = self.dir / "luoctl"
+        luoctl.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{self.calls}"\nexit 0\n')
+        luoctl.chmod(0o755)
+        self.env = dict(os.environ, LUCOMPAT=str(Path(LUCOMPAT).resolve()), LUOCTL=str(luoctl))
+
+    def gate(self, *args):
+        return subprocess.run([str(GATE), *map(str, args)], capture_output=True, text=True, env=self.env)
+
+    def called(self):
+        return self.calls.read_text().splitlines() if self.calls.exists() else []
+
+    def test_compatible_update_kexecs(self):
+        r = self.gate("--no-modules", "--current", X86 / "kernel-old.elf", "--next", X86 / "kernel.elf",
+                      "--", "--session", "vm 1", "--reboot")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("compatible: the next kernel restores all 2 families in use", r.stdout)
+        self.assertEqual(self.called(), ["kexec --session vm 1 --reboot"])
+
+    def test_incompatible_update_is_refused_with_reasons(self):
+        r = self.gate("--no-modules", "--current", X86 / "kernel.elf", "--next", X86 / "kernel-break.elf")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("the next kernel would panic on boot", r.stdout)
+        self.assertIn("kexec refused: lucompat check exited 1", r.stderr)
+        self.assertEqual(self.called(), [])
+
+    def test_undecided_and_unreadable_are_refused_too(self):
+        r = self.gate("--no-modules", "--current", X86 / "kernel.elf", "--next", X86 / "notable.elf")
+        self.assertEqual(r.returncode, 4)
+        r = self.gate("--no-modules", "--current", X86 / "kernel.elf", "--next", self.dir / "missing")
+        self.assertEqual(r.returncode, 3)
+        self.assertEqual(self.called(), [])
+
+    def test_next_is_required(self):
+        r = self.gate("--profile", "2026.06")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--next IMAGE is required", r.stderr)
+        self.assertEqual(self.called(), [])
+
+    def test_systemd_units_verify(self):
+        if shutil.which("systemd-analyze") is None:
+            self.skipTest("systemd-analyze is not installed")
+        units = [str(ROOT / "contrib/systemd" / u) for u in ("lucompat-report.service", "lucompat-report.timer")]
+        verify = subprocess.run(["systemd-analyze", "verify", "--man=no", *units], capture_output=True, text=True)
+        self.assertEqual(verify.returncode, 0, verify.stderr)
+        self.assertEqual(verify.stderr, "")
+
+
+if __name__ == "__main__":
+    main()
