@@ -46,8 +46,12 @@ class Installed(TempDirTest):
         self.assertIn("no such file", r.stderr)
 
     def test_installed_files(self):
-        for f in ("bin/lucompat", "include/lucompat/lucompat.h", "include/lucompat/liveupdate_versions.h",
-                  "share/lucompat/catalog.toml"):
+        for f in ("bin/lucompat", "bin/lucompat-kexec-gate", "include/lucompat/lucompat.h",
+                  "include/lucompat/liveupdate_versions.h", "share/lucompat/catalog.toml",
+                  "share/man/man1/lucompat.1", "share/man/man5/lucompat-catalog.5",
+                  "share/man/man5/lucompat-profiles.5", "share/bash-completion/completions/lucompat",
+                  "share/zsh/vendor-completions/_lucompat", "lib/systemd/system/lucompat-report.timer",
+                  "share/doc/lucompat/check.md"):
             self.assertTrue((self.prefix / f).exists(), f)
         self.assertTrue((self.libdir / "liblucompat.a").exists())
         self.assertTrue((self.libdir / "cmake" / "lucompat" / "lucompatConfig.cmake").exists())

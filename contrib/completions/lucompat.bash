@@ -1,0 +1,68 @@
+# bash completion for lucompat                            -*- shell-script -*-
+
+_lucompat()
+{
+	local cur prev words cword
+	if declare -F _init_completion >/dev/null; then
+		_init_completion || return
+	else
+		cur=${COMP_WORDS[COMP_CWORD]}
+		prev=${COMP_WORDS[COMP_CWORD-1]}
+		words=("${COMP_WORDS[@]}")
+		cword=$COMP_CWORD
+	fi
+
+	local commands="inspect check profile report fleet"
+	local cmd="" sub="" i
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		-*) ;;
+		*) if [[ -z $cmd ]]; then cmd=${words[i]}; elif [[ -z $sub ]]; then sub=${words[i]}; fi ;;
+		esac
+	done
+
+	# Options that take a file, a directory or a value.
+	case $prev in
+	--next | --current | --kernel | --catalog | --profiles | --manifest)
+		COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+	--current-modules | --next-modules | --root)
+		COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+	--format)
+		COMPREPLY=($(compgen -W "shell systemd json" -- "$cur")); return ;;
+	--uses)
+		COMPREPLY=($(compgen -W "memfd huge-memfd vfio-pci iommufd kvm-vm guest-memfd eventfd pci iommu hugetlb" -- "$cur")); return ;;
+	--store | --pid | --emit | --profile | --where | --label | --host | --waves | --by | --stale | --batch | -j | --jobs | --max-output | --max-depth | --max-file-size)
+		return ;;
+	esac
+
+	local opts
+	case $cmd in
+	"") COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur")); return ;;
+	inspect) opts="--json --verbose -v --jobs -j --max-output --max-depth --max-file-size --help" ;;
+	check) opts="--next --current --current-modules --next-modules --no-modules --root --catalog --profiles --uses --pid --manifest --emit --strict --profile --json --jobs --help" ;;
+	report) opts="--next --current --current-modules --no-modules --root --catalog --profiles --host --label --store --help" ;;
+	profile)
+		case $sub in
+		"") COMPREPLY=($(compgen -W "list show select matrix env" -- "$cur")); return ;;
+		select) opts="--next --current --current-modules --next-modules --no-modules --root --catalog --profiles --uses --pid --manifest --emit --json --help" ;;
+		matrix) opts="--kernel --profile --profiles --catalog --root --json --help" ;;
+		env) opts="--format --profiles --catalog --root --help" ;;
+		*) opts="--profiles --catalog --root --json --help" ;;
+		esac ;;
+	fleet)
+		case $sub in
+		"") COMPREPLY=($(compgen -W "ingest baseline plan status" -- "$cur")); return ;;
+		ingest) opts="--store --strict --batch --json --help" ;;
+		plan) opts="--store --where --profiles --catalog --root --profile --waves --by --json --help" ;;
+		status) opts="--store --where --profiles --catalog --root --stale --json --help" ;;
+		*) opts="--store --where --profiles --catalog --root --json --help" ;;
+		esac ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	else
+		COMPREPLY=($(compgen -f -- "$cur"))
+		compopt -o filenames 2>/dev/null
+	fi
+} &&
+	complete -F _lucompat lucompat
