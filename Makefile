@@ -10,7 +10,7 @@ EXAMPLES = $(BUILD)/examples/x86_64/kernel.elf \
            $(BUILD)/examples/arm/kernel.o \
            $(BUILD)/examples/aarch64/module.ko
 
-.PHONY: all deps build run test asan bench bench-fleet clean
+.PHONY: all deps build run test asan bench bench-fleet install clean
 
 all: build
 
@@ -49,6 +49,11 @@ bench: build
 # A million-host fleet on SQLite and PostgreSQL: minutes, and 1 GB of disk.
 bench-fleet: build
 	python3 bench/fleet_scale.py --lucompat $(BUILD)/lucompat
+
+# make install PREFIX=/usr/local (DESTDIR is honoured too).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -10,7 +10,7 @@ from pathlib import Path
 from lucompat_e2e import main
 
 BUILD = Path(os.environ.get("LUCOMPAT_BUILD_DIR", "build"))
-PAGES = ["lucompat.1", "lucompat-catalog.5", "lucompat-profiles.5"]
+PAGES = ["lucompat.1", "lucompat-kexec-gate.1", "lucompat-catalog.5", "lucompat-profiles.5"]
 
 
 def render(page):
