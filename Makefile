@@ -10,7 +10,7 @@ EXAMPLES = $(BUILD)/examples/x86_64/kernel.elf \
            $(BUILD)/examples/arm/kernel.o \
            $(BUILD)/examples/aarch64/module.ko
 
-.PHONY: all deps build run test asan bench bench-fleet install clean
+.PHONY: all deps build run test asan fuzz bench bench-fleet install clean
 
 all: build
 
@@ -41,6 +41,15 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+# libFuzzer targets (clang), each run for FUZZ_SECONDS; see docs/reliability.md.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DLUCOMPAT_FUZZ=ON -DLUCOMPAT_TESTS=OFF -DLUCOMPAT_EXAMPLES=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	scripts/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 # Benchmarks are not tests: they measure, and write docs/performance.md.
 bench: build

@@ -1,0 +1,14 @@
+// The whole inspect pipeline from memory: every container probe, every codec,
+// the sparse stream capture, the ELF and raw readers. Caps are small so that
+// an input that expands is an error quickly, not a slow run.
+#include <cstddef>
+#include <cstdint>
+
+#include "lucompat/inspect/inspect.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  lucompat::InspectOptions options;
+  options.unwrap.max_output = 8u << 20;
+  (void)lucompat::inspect_bytes("fuzz", lucompat::Bytes(reinterpret_cast<const std::byte*>(data), size), options);
+  return 0;
+}
