@@ -13,7 +13,7 @@ import sys
 import unittest
 from pathlib import Path
 
-from lucompat_e2e import OK, UNDECIDABLE, entries, lucompat, main
+from lucompat_e2e import INPUT_TIMEOUT, OK, UNDECIDABLE, entries, lucompat, main
 
 CORPUS = Path(os.environ.get("LUCOMPAT_CORPUS", "../shared/corpus"))
 MANIFEST = CORPUS / "MANIFEST.tsv"
@@ -62,7 +62,7 @@ class Corpus(unittest.TestCase):
 
     def check(self, path, row):
         want_table = row["entries"] != "-"
-        r = lucompat("inspect", "--json", path)
+        r = lucompat("inspect", "--json", path, timeout=INPUT_TIMEOUT)
         self.assertEqual(r.rc, OK if want_table else UNDECIDABLE, r)
         doc = r.json()
         chain, terminal = expected_chain(row["container"], row["compression"])

@@ -44,6 +44,11 @@ class TempDirTest(unittest.TestCase):
         shutil.rmtree(cls.dir)
 
 
+# No single input may take longer than this: a hang guard (docs/reliability.md),
+# generous enough for the slowest corpus image under the sanitizers.
+INPUT_TIMEOUT = 20
+
+
 def lucompat(*args, timeout=60):
     proc = subprocess.run([LUCOMPAT, *map(str, args)], capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)

@@ -9,8 +9,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from lucompat_e2e import (BAD_INPUT, COMPRESSORS, EXAMPLES, LUCOMPAT, SYSTEMD_STUB, Elf, Run,
-                          TempDirTest, bzimage, compress, lucompat, main, uki, zboot)
+from lucompat_e2e import (BAD_INPUT, COMPRESSORS, EXAMPLES, INPUT_TIMEOUT, LUCOMPAT, SYSTEMD_STUB,
+                          Elf, Run, TempDirTest, bzimage, compress, lucompat, main, uki, zboot)
 
 MAGIC_LE = struct.pack("<II", 0x4C565550, 1)
 
@@ -211,7 +211,7 @@ def container_cases(kernel):
 class Malformed(TempDirTest):
 
     def assert_bad_input(self, path, expected, run=None):
-        r = run or lucompat("inspect", path)
+        r = run or lucompat("inspect", path, timeout=INPUT_TIMEOUT)
         self.assertEqual(r.rc, BAD_INPUT, r)
         self.assertEqual(r.out, "", r)
         lines = r.err.splitlines()
