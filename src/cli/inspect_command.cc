@@ -158,6 +158,9 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
                   "Refuse input files, and package members, larger than this (default 4GiB)")
       ->transform(CLI::AsSizeValue(false))
       ->type_name("SIZE");
+  sub->add_option("--max-members", args->options.max_members,
+                  "Refuse packages with more kernel images and modules than this (default 100000)")
+      ->type_name("N");
   sub->add_option("--max-depth", args->options.unwrap.max_depth,
                   "Refuse inputs with more nested containers than this (default 6)")
       ->check(CLI::Range(1, 64))

@@ -48,7 +48,12 @@ class Reader {
         continue;
       }
       std::smatch m;
-      if (std::regex_match(name, m, kModulePath)) {
+      const bool module = std::regex_match(name, m, kModulePath);
+      if ((module || std::regex_match(name, kKernelPath)) && ++members_ > options_.max_members)
+        fail(ErrorKind::limit, std::nullopt,
+             fmt::format("the package holds more than {} kernel images and modules (--max-members)",
+                         options_.max_members));
+      if (module) {
         auto data = std::make_shared<std::vector<std::byte>>(read(a, where, name));
         const std::string label = fmt::format("{}!{}", input_, name);
         const InspectOptions& options = options_;
@@ -115,6 +120,7 @@ class Reader {
   }
 
   std::string input_;
+  uint64_t members_ = 0;
   const InspectOptions& options_;
   InspectPool& pool_;
   PackageReport& out_;

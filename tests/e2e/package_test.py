@@ -98,6 +98,13 @@ class Packages(TempDirTest):
         self.assertEqual(len(r.err.splitlines()), 1, r)
         self.assertIn("truncated.deb: data.tar.xz: Truncated ar archive", r.err)
 
+    def test_member_cap(self):
+        path = deb(self.files, self.dir / "capped.deb")
+        r = lucompat("inspect", "--max-members", "2", path)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn("the package holds more than 2 kernel images and modules (--max-members)", r.err)
+        self.assertEqual(lucompat("inspect", "--max-members", "4", path).rc, OK)
+
     def test_package_without_kernel(self):
         path = deb({"usr/share/doc/x/README": b"hello\n"}, self.dir / "nokernel.deb")
         r = lucompat("inspect", path)

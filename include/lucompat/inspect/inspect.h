@@ -36,8 +36,11 @@ struct Inspection {
   std::string compression() const;
 };
 
+inline constexpr uint64_t kDefaultMaxMembers = 100000;
+
 struct InspectOptions {
   uint64_t max_file_size = kDefaultMaxFileSize;
+  uint64_t max_members = kDefaultMaxMembers;  // kernel images and modules read from one package
   UnwrapOptions unwrap;
 };
 
