@@ -158,6 +158,10 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
                   "Refuse input files, and package members, larger than this (default 4GiB)")
       ->transform(CLI::AsSizeValue(false))
       ->type_name("SIZE");
+  sub->add_option("--max-entries", args->options.max_entries,
+                  "Refuse tables with more entries than this (at most and by default 4096)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{kMaxTableEntries}))
+      ->type_name("N");
   sub->add_option("--max-members", args->options.max_members,
                   "Refuse packages with more kernel images and modules than this (default 100000)")
       ->type_name("N");

@@ -91,6 +91,10 @@ Result<Inspection> inspect_bytes(const std::string& input, Bytes data,
   if (!u) return with_input(std::move(u).error(), input);
   auto r = inspect_unwrapped(input, data, std::move(u).value());
   if (!r) return with_input(std::move(r).error(), input);
+  if (r->table && r->table->table.entries.size() > options.max_entries)
+    return Error{ErrorKind::limit, input, r->table->location.offset,
+                 fmt::format("the table has {} entries, more than the limit of {} (--max-entries)",
+                             r->table->table.entries.size(), options.max_entries)};
   return r;
 }
 

@@ -230,6 +230,12 @@ class Malformed(TempDirTest):
         r = lucompat("inspect", "--max-file-size", "1KiB", path)
         self.assert_bad_input(path, ["bytes, more than the 1024-byte limit"], r)
 
+    def test_table_over_the_entry_cap(self):
+        path = EXAMPLES / "x86_64" / "kernel.elf"
+        r = lucompat("inspect", "--max-entries", "3", path)
+        self.assert_bad_input(path, ["the table has 7 entries, more than the limit of 3 (--max-entries)"], r)
+        self.assertEqual(lucompat("inspect", "--max-entries", "5000", path).rc, 2)  # above the ceiling
+
     def test_output_over_the_cap(self):
         path = self.dir / "over-cap.xz"
         path.write_bytes(compress("xz", example("x86_64", "kernel.elf")))

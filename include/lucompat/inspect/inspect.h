@@ -12,6 +12,7 @@
 #include "lucompat/container/layer.h"
 #include "lucompat/container/unwrap.h"
 #include "lucompat/elf/elf_reader.h"
+#include "lucompat/table/table_format.h"
 
 namespace lucompat {
 
@@ -40,6 +41,9 @@ inline constexpr uint64_t kDefaultMaxMembers = 100000;
 
 struct InspectOptions {
   uint64_t max_file_size = kDefaultMaxFileSize;
+  // At most kMaxTableEntries, the decoders' own ceiling (the stream capture
+  // keeps exactly that much after each table magic).
+  uint64_t max_entries = kMaxTableEntries;
   uint64_t max_members = kDefaultMaxMembers;  // kernel images and modules read from one package
   UnwrapOptions unwrap;
 };
