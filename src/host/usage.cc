@@ -6,26 +6,12 @@
 #include <charconv>
 #include <filesystem>
 
-#include <toml++/toml.h>
+#include "policy/toml_config.h"
 
 namespace lucompat {
 namespace {
 
 namespace fs = std::filesystem;
-
-Error config_error(const std::string& origin, const toml::source_region& where, std::string message) {
-  return Error{ErrorKind::malformed,
-               fmt::format("{}:{}:{}", origin, where.begin.line, where.begin.column), std::nullopt,
-               std::move(message)};
-}
-
-Result<toml::table> parse(std::string_view text, const std::string& origin) {
-  try {
-    return toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    return config_error(origin, e.source(), std::string(e.description()));
-  }
-}
 
 std::optional<Error> check_family(const Catalog& catalog, const std::string& family,
                                   const std::string& origin, const toml::node& where) {
@@ -79,7 +65,7 @@ Result<std::map<std::string, FamilyUse>> families_of_pid(const SystemRoot& root,
 Result<std::map<std::string, FamilyUse>> read_manifest(std::string_view text,
                                                        const std::string& origin,
                                                        const Catalog& catalog) {
-  auto doc = parse(text, origin);
+  auto doc = parse_toml(text, origin);
   if (!doc) return std::move(doc).error();
   std::map<std::string, FamilyUse> out;
   for (const auto& [key, value] : *doc)
@@ -118,7 +104,7 @@ Result<std::map<std::string, FamilyUse>> read_manifest(std::string_view text,
 
 Result<HostConfig> read_host_config(std::string_view text, const std::string& origin,
                                     const Catalog& catalog) {
-  auto doc = parse(text, origin);
+  auto doc = parse_toml(text, origin);
   if (!doc) return std::move(doc).error();
   HostConfig config;
   for (const auto& [key, value] : *doc) {
@@ -127,8 +113,7 @@ Result<HostConfig> read_host_config(std::string_view text, const std::string& or
       if (!name || name->empty())
         return config_error(origin, value.source(), "profile must be a profile name");
       config.profile = *name;
-      config.profile_at = fmt::format("{}:{}:{}", origin, value.source().begin.line,
-                                      value.source().begin.column);
+      config.profile_at = toml_position(origin, value.source());
     } else if (key.str() != "emit") {
       return config_error(origin, value.source(),
                           fmt::format("unknown key \"{}\" (known: profile, emit)", key.str()));

@@ -5,16 +5,10 @@
 
 #include <charconv>
 
-#include <toml++/toml.h>
+#include "policy/toml_config.h"
 
 namespace lucompat {
 namespace {
-
-Error config_error(const std::string& origin, const toml::source_region& where, std::string message) {
-  return Error{ErrorKind::malformed,
-               fmt::format("{}:{}:{}", origin, where.begin.line, where.begin.column), std::nullopt,
-               std::move(message)};
-}
 
 // "kvm_vm_luo_v{N}" -> ^kvm_vm_luo_v([0-9]+)$, every other character literal.
 std::regex pattern_regex(const std::string& pattern) {
@@ -31,21 +25,6 @@ std::regex pattern_regex(const std::string& pattern) {
     }
   }
   return std::regex(re + "$");
-}
-
-// Reads an array of strings, or fails naming the key's position.
-std::optional<Error> strings(const toml::table& t, std::string_view key, const std::string& origin,
-                             std::vector<std::string>& out) {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) return std::nullopt;
-  const toml::array* a = n->as_array();
-  if (a == nullptr) return config_error(origin, n->source(), fmt::format("{} must be an array of strings", key));
-  for (const auto& item : *a) {
-    if (!item.is_string())
-      return config_error(origin, item.source(), fmt::format("{} must be an array of strings", key));
-    out.push_back(**item.as_string());
-  }
-  return std::nullopt;
 }
 
 Result<Family> read_family(const toml::table& t, const std::string& origin) {
@@ -72,8 +51,8 @@ Result<Family> read_family(const toml::table& t, const std::string& origin) {
     return config_error(origin, t["class"].node()->source(),
                         fmt::format("class \"{}\" is not core, file or flb", cls));
   f.description = t["description"].value_or(std::string());
-  if (auto e = strings(t, "compatible", origin, f.compatible)) return *e;
-  if (auto e = strings(t, "fd", origin, f.fd)) return *e;
+  if (auto e = read_strings(t, "compatible", origin, f.compatible)) return *e;
+  if (auto e = read_strings(t, "fd", origin, f.fd)) return *e;
   if (f.compatible.empty())
     return config_error(origin, t.source(),
                         fmt::format("family {} needs at least one compatible pattern", f.name));
@@ -107,12 +86,9 @@ std::string_view name(FamilyClass c) {
 }
 
 Result<bool> Catalog::add(std::string_view text, const std::string& origin) {
-  toml::table doc;
-  try {
-    doc = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    return config_error(origin, e.source(), std::string(e.description()));
-  }
+  auto parsed = parse_toml(text, origin);
+  if (!parsed) return std::move(parsed).error();
+  const toml::table& doc = *parsed;
   for (const auto& [key, value] : doc)
     if (key.str() != "family")
       return config_error(origin, value.source(),

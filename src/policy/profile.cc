@@ -4,32 +4,10 @@
 
 #include <algorithm>
 
-#include <toml++/toml.h>
+#include "policy/toml_config.h"
 
 namespace lucompat {
 namespace {
-
-std::string at(const std::string& origin, const toml::source_region& where) {
-  return fmt::format("{}:{}:{}", origin, where.begin.line, where.begin.column);
-}
-
-Error config_error(const std::string& origin, const toml::source_region& where, std::string message) {
-  return Error{ErrorKind::malformed, at(origin, where), std::nullopt, std::move(message)};
-}
-
-std::optional<Error> string_list(const toml::table& t, std::string_view key, const std::string& origin,
-                                 std::vector<std::string>& out) {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) return std::nullopt;
-  const toml::array* a = n->as_array();
-  if (a == nullptr) return config_error(origin, n->source(), fmt::format("{} must be an array of strings", key));
-  for (const auto& item : *a) {
-    if (!item.is_string())
-      return config_error(origin, item.source(), fmt::format("{} must be an array of strings", key));
-    out.push_back(**item.as_string());
-  }
-  return std::nullopt;
-}
 
 bool has(const KernelStrings& k, const std::string& s) { return k.find(s) != k.end(); }
 
@@ -51,12 +29,9 @@ const Profile* ProfileSet::find(std::string_view profile) const {
 }
 
 Result<bool> ProfileSet::add(std::string_view text, const std::string& origin, const Catalog& catalog) {
-  toml::table doc;
-  try {
-    doc = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    return config_error(origin, e.source(), std::string(e.description()));
-  }
+  auto parsed = parse_toml(text, origin);
+  if (!parsed) return std::move(parsed).error();
+  const toml::table& doc = *parsed;
   for (const auto& [key, value] : doc)
     if (key.str() != "profile")
       return config_error(origin, value.source(),
@@ -91,9 +66,9 @@ Result<bool> ProfileSet::add(std::string_view text, const std::string& origin, c
       return config_error(origin, t["status"].node()->source(),
                           fmt::format("status \"{}\" is not active, deprecated or retired", status));
     p.description = t["description"].value_or(std::string());
-    if (auto e = string_list(t, "requires", origin, p.requires_)) return *e;
-    if (auto e = string_list(t, "optional", origin, p.optional)) return *e;
-    if (auto e = string_list(t, "vmm_features", origin, p.vmm_features)) return *e;
+    if (auto e = read_strings(t, "requires", origin, p.requires_)) return *e;
+    if (auto e = read_strings(t, "optional", origin, p.optional)) return *e;
+    if (auto e = read_strings(t, "vmm_features", origin, p.vmm_features)) return *e;
 
     // A kernel emits one version of a family: a profile naming two is a
     // contradiction, not a choice.
@@ -105,7 +80,7 @@ Result<bool> ProfileSet::add(std::string_view text, const std::string& origin, c
         const std::string s = **item.as_string();
         const ParsedCompatible c = catalog.parse(s);
         if (!c.known)
-          warnings_.push_back({at(origin, item.source()),
+          warnings_.push_back({toml_position(origin, item.source()),
                                fmt::format("profile {}: no catalog family knows \"{}\"", p.name, s)});
         const auto [it, fresh] = family_of.emplace(c.family, s);
         if (!fresh)
