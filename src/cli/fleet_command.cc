@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <stdexcept>
 
 #include "cli/commands.h"
 #include "cli/update_options.h"
@@ -73,21 +73,46 @@ ExitCode run_ingest(const FleetArgs& a) {
   return summary->rejected.empty() ? ExitCode::ok : ExitCode::bad_input;
 }
 
-ExitCode run_baseline(const FleetArgs& a) {
+// The catalog and profiles a fleet query judges by.
+struct Rules {
+  Catalog catalog;
+  ProfileSet profiles;
+};
+
+Result<Rules> load_rules(const FleetArgs& a) {
   const SystemRoot root(a.root);
   auto catalog = load_catalog(root, a.catalogs);
-  if (!catalog) return fail(catalog.error(), a.json);
+  if (!catalog) return std::move(catalog).error();
   auto profiles = load_profiles(root, a.profiles, *catalog);
-  if (!profiles) return fail(profiles.error(), a.json);
+  if (!profiles) return std::move(profiles).error();
+  return Rules{std::move(catalog).value(), std::move(profiles).value()};
+}
+
+// The store, the --where filters, and the kernel builds every query needs.
+struct Fleet {
+  std::unique_ptr<Store> store;
+  std::vector<LabelFilter> where;
+  std::vector<StoredBuild> builds;
+};
+
+Result<Fleet> open_fleet(const FleetArgs& a) {
   auto where = filters(a);
-  if (!where) return fail(where.error(), a.json);
+  if (!where) return std::move(where).error();
   auto store = open(a);
-  if (!store) return fail(store.error(), a.json);
-  auto groups = (*store)->groups(*where);
-  if (!groups) return fail(groups.error(), a.json);
+  if (!store) return std::move(store).error();
   auto builds = (*store)->builds();
-  if (!builds) return fail(builds.error(), a.json);
-  const Baseline base = fleet_baseline(*groups, *builds, *profiles, *catalog);
+  if (!builds) return std::move(builds).error();
+  return Fleet{std::move(store).value(), std::move(where).value(), std::move(builds).value()};
+}
+
+ExitCode run_baseline(const FleetArgs& a) {
+  auto rules = load_rules(a);
+  if (!rules) return fail(rules.error(), a.json);
+  auto fleet = open_fleet(a);
+  if (!fleet) return fail(fleet.error(), a.json);
+  auto groups = fleet->store->groups(fleet->where);
+  if (!groups) return fail(groups.error(), a.json);
+  const Baseline base = fleet_baseline(*groups, fleet->builds, rules->profiles, rules->catalog);
   std::fputs((a.json ? baseline_json(base).dump(2) + "\n" : baseline_text(base)).c_str(), stdout);
   if (base.hosts == 0) {
     std::fputs("lucompat: no hosts in the store match\n", stderr);
@@ -102,55 +127,39 @@ Result<std::string> cutoff(const std::string& age) {
   long n = 0;
   try {
     n = std::stol(age, &used);
-  } catch (...) {
+  } catch (const std::logic_error&) {  // not a number, or out of range
     used = 0;
   }
   const std::string unit = age.substr(used);
   const long seconds = unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
   if (used == 0 || seconds == 0 || n < 0)
     return Error{ErrorKind::usage, {}, std::nullopt, fmt::format("--stale {}: expected a duration like 90m, 24h or 7d", age)};
-  const std::time_t t = std::time(nullptr) - n * seconds;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return std::string(buf);
+  return utc_time(std::time(nullptr) - n * seconds);
 }
 
 ExitCode run_status(const FleetArgs& a) {
-  auto where = filters(a);
-  if (!where) return fail(where.error(), a.json);
   auto before = cutoff(a.stale);
   if (!before) return fail(before.error(), a.json);
-  auto store = open(a);
-  if (!store) return fail(store.error(), a.json);
-  auto hosts = (*store)->hosts(*where);
+  auto fleet = open_fleet(a);
+  if (!fleet) return fail(fleet.error(), a.json);
+  auto hosts = fleet->store->hosts(fleet->where);
   if (!hosts) return fail(hosts.error(), a.json);
-  auto builds = (*store)->builds();
-  if (!builds) return fail(builds.error(), a.json);
-  const FleetStatus s = fleet_status(*hosts, *builds, *before);
+  const FleetStatus s = fleet_status(*hosts, fleet->builds, *before);
   std::fputs((a.json ? status_json(s).dump(2) + "\n" : status_text(s)).c_str(), stdout);
   return ExitCode::ok;
 }
 
 ExitCode run_plan(const FleetArgs& a) {
-  const SystemRoot root(a.root);
-  auto catalog = load_catalog(root, a.catalogs);
-  if (!catalog) return fail(catalog.error(), a.json);
-  auto profiles = load_profiles(root, a.profiles, *catalog);
-  if (!profiles) return fail(profiles.error(), a.json);
-  const Profile* profile = profiles->find(a.profile);
+  auto rules = load_rules(a);
+  if (!rules) return fail(rules.error(), a.json);
+  const Profile* profile = rules->profiles.find(a.profile);
   if (profile == nullptr)
     return fail(Error{ErrorKind::usage, {}, std::nullopt, fmt::format("no profile \"{}\"", a.profile)}, a.json);
-  auto where = filters(a);
-  if (!where) return fail(where.error(), a.json);
-  auto store = open(a);
-  if (!store) return fail(store.error(), a.json);
-  auto hosts = (*store)->hosts(*where);
+  auto fleet = open_fleet(a);
+  if (!fleet) return fail(fleet.error(), a.json);
+  auto hosts = fleet->store->hosts(fleet->where);
   if (!hosts) return fail(hosts.error(), a.json);
-  auto builds = (*store)->builds();
-  if (!builds) return fail(builds.error(), a.json);
-  const Plan plan = fleet_plan(*profile, *hosts, *builds, *catalog, a.waves, a.by);
+  const Plan plan = fleet_plan(*profile, *hosts, fleet->builds, rules->catalog, a.waves, a.by);
   std::fputs((a.json ? plan_json(plan).dump(2) + "\n" : plan_text(plan)).c_str(), stdout);
   if (hosts->empty()) return ExitCode::undecidable;
   return plan.blocked == 0 ? ExitCode::ok : ExitCode::incompatible;

@@ -146,8 +146,9 @@ Result<HostReport> parse_report(const json& doc, const std::string& where) {
   return r;
 }
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
+std::string utc_now() { return utc_time(std::time(nullptr)); }
+
+std::string utc_time(std::time_t t) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];

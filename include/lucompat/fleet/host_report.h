@@ -3,6 +3,7 @@
 // (docs/json-schema.md).
 #pragma once
 
+#include <ctime>
 #include <map>
 #include <optional>
 #include <string>
@@ -45,7 +46,8 @@ nlohmann::json report_json(const HostReport& report);
 // and the field: "reports.jsonl:12: running.strings[3]: expected a string".
 Result<HostReport> parse_report(const nlohmann::json& doc, const std::string& where);
 
-// "2026-11-27T05:33:00Z" for now.
+// "2026-11-27T05:33:00Z" for a time, and for now: the form collected_at takes.
+std::string utc_time(std::time_t t);
 std::string utc_now();
 
 }  // namespace lucompat
