@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const lucompat::Codec& codec = codecs[data[0] % codecs.size()];
   try {
     codec.decode(lucompat::Bytes(reinterpret_cast<const std::byte*>(data + 1), size - 1),
-                 [](lucompat::Bytes) {}, 1u << 20);
+                 [](lucompat::Bytes) { return true; }, 1u << 20);
   } catch (const lucompat::ParseError&) {
     // Corrupt, truncated or over the cap: the expected failures.
   }

@@ -137,7 +137,8 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
       "  lucompat inspect --json /lib/modules/$(uname -r)/kernel/drivers/vfio/pci/vfio-pci.ko.xz\n"
       "  lucompat inspect -v /lib/modules/$(uname -r)\n"
       "  lucompat inspect linux-image-6.1.0-56-amd64_6.1.192-2_amd64.deb\n"
-      "  lucompat inspect --max-output 256MiB untrusted-download.efi\n\n"
+      "  lucompat inspect --max-output 256MiB untrusted-download.efi\n"
+      "  lucompat inspect --early-exit --json build/*/arch/x86/boot/bzImage\n\n"
       "Exit: 0 every input has a table; 3 an input could not be read; 4 an input has no table.\n"
       "JSON schema: docs/json-schema.md (lucompat.inspect/1).");
   sub->add_option("paths", args->paths,
@@ -147,6 +148,9 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
   sub->add_flag("--json", args->json,
                 "Print JSON: one document for one path, an array for several");
   sub->add_flag("-v,--verbose", args->verbose, "List the modules of a tree that have no table");
+  sub->add_flag("--early-exit", args->options.unwrap.early_exit,
+                "Stop decompressing a kernel once the segment holding its table has passed "
+                "(faster; skips the stream's integrity check and the section headers)");
   sub->add_option("-j,--jobs", args->jobs, "Threads for a module tree (default: one per core)")
       ->check(CLI::Range(1u, 1024u))
       ->type_name("N");

@@ -45,7 +45,10 @@ std::vector<std::byte> decompress_to_vector(const Codec& codec, Bytes input, uin
                                             StreamInfo* info) {
   std::vector<std::byte> out;
   const StreamInfo i =
-      codec.decode(input, [&](Bytes chunk) { out.insert(out.end(), chunk.begin(), chunk.end()); },
+      codec.decode(input, [&](Bytes chunk) {
+        out.insert(out.end(), chunk.begin(), chunk.end());
+        return true;
+      },
                    max_output);
   if (info != nullptr) *info = i;
   return out;

@@ -30,7 +30,7 @@ StreamInfo decode_bzip2(Bytes input, const Sink& sink, uint64_t max_output) {
     s.avail_out = sizeof buf;
     const int rc = BZ2_bzDecompress(&s);
     const size_t n = sizeof buf - s.avail_out;
-    out.write(buf, n);
+    if (!out.write(buf, n)) return out.stopped_at(total_in());
     if (rc == BZ_STREAM_END) break;
     if (rc != BZ_OK) corrupt("bzip2", total_in(), rc == BZ_DATA_ERROR_MAGIC ? "bad magic" : "bad block data");
     if (n == 0 && s.avail_in == 0 && fed == input.size()) truncated("bzip2", total_in());

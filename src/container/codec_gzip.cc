@@ -28,7 +28,7 @@ StreamInfo decode_gzip(Bytes input, const Sink& sink, uint64_t max_output) {
     z.next_out = buf;
     z.avail_out = sizeof buf;
     const int rc = inflate(&z, Z_NO_FLUSH);
-    out.write(buf, sizeof buf - z.avail_out);
+    if (!out.write(buf, sizeof buf - z.avail_out)) return out.stopped_at(z.total_in);
     if (rc == Z_STREAM_END) break;
     if (rc == Z_BUF_ERROR && z.avail_in == 0 && fed == input.size()) truncated("gzip", z.total_in);
     if (rc != Z_OK && rc != Z_BUF_ERROR)

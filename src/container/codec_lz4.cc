@@ -20,7 +20,7 @@ StreamInfo decode_lz4_legacy(Bytes input, const Sink& sink, uint64_t max_output)
   const ByteReader r(input, ByteOrder::little);
   if (r.u32(0, "lz4 legacy magic") != kLegacyMagic) corrupt("lz4", 0, "not a legacy lz4 frame");
   CappedSink out(sink, max_output, "lz4");
-  const auto buf = std::make_unique<char[]>(kBlockSize);
+  const auto buf = std::make_unique_for_overwrite<char[]>(kBlockSize);
   uint64_t pos = 4;
   while (pos < r.size()) {
     if (!r.contains(pos, 4)) truncated("lz4", pos);
@@ -36,8 +36,8 @@ StreamInfo decode_lz4_legacy(Bytes input, const Sink& sink, uint64_t max_output)
     const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(block.data()), buf.get(),
                                       static_cast<int>(csize), kBlockSize);
     if (n < 0) corrupt("lz4", pos + 4, "block does not decompress");
-    out.write(buf.get(), static_cast<size_t>(n));
     pos += 4 + csize;
+    if (!out.write(buf.get(), static_cast<size_t>(n))) return out.stopped_at(pos);
     if (n < kBlockSize) break;  // only the last block is short
   }
   if (out.produced() == 0) truncated("lz4", pos);

@@ -35,7 +35,7 @@ StreamInfo run(lzma_stream& s, std::string_view codec, Bytes input, const Sink& 
     s.avail_out = sizeof buf;
     // Never LZMA_CONCATENATED: the kernel's size trailer is not xz padding.
     const lzma_ret rc = lzma_code(&s, s.avail_in == 0 ? LZMA_FINISH : LZMA_RUN);
-    out.write(buf, sizeof buf - s.avail_out);
+    if (!out.write(buf, sizeof buf - s.avail_out)) return out.stopped_at(s.total_in);
     if (rc == LZMA_STREAM_END) break;
     if (rc == LZMA_OK) continue;
     if (rc == LZMA_BUF_ERROR) truncated(codec, s.total_in);

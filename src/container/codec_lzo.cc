@@ -60,7 +60,7 @@ StreamInfo decode_lzo(Bytes input, const Sink& sink, uint64_t max_output) {
     const auto* data = reinterpret_cast<const unsigned char*>(src.data());
     if (src_len < dst_len) {
       if (dst_len > buf_size) {
-        buf = std::make_unique<unsigned char[]>(dst_len);
+        buf = std::make_unique_for_overwrite<unsigned char[]>(dst_len);
         buf_size = dst_len;
       }
       lzo_uint n = dst_len;
@@ -72,8 +72,8 @@ StreamInfo decode_lzo(Bytes input, const Sink& sink, uint64_t max_output) {
       corrupt("lzo", pos, "block checksum (adler32) mismatch");
     if ((flags & kCrc32D) && lzo_crc32(0, data, dst_len) != crc)
       corrupt("lzo", pos, "block checksum (crc32) mismatch");
-    out.write(data, dst_len);
     pos += src_len;
+    if (!out.write(data, dst_len)) return out.stopped_at(pos);
   }
   return {pos, out.produced(), size_trailer_after(input, pos)};
 }

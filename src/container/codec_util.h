@@ -9,26 +9,35 @@ namespace lucompat {
 
 inline constexpr size_t kCodecChunk = size_t{1} << 16;
 
-// Forwards output to the sink and fails once it would pass the cap.
+// Forwards output to the sink and fails once it would pass the cap. write()
+// returns false once the sink wants no more.
 class CappedSink {
  public:
   CappedSink(const Sink& sink, uint64_t max_output, std::string_view codec)
       : sink_(sink), max_(max_output), codec_(codec) {}
 
-  void write(const void* data, size_t n) {
+  [[nodiscard]] bool write(const void* data, size_t n) {
     if (n > max_ - produced_)
       fail(ErrorKind::limit, std::nullopt,
            fmt::format("{} output exceeds the {}-byte limit (--max-output)", codec_, max_));
     produced_ += n;
-    if (n != 0) sink_(Bytes(static_cast<const std::byte*>(data), n));
+    if (n != 0 && !sink_(Bytes(static_cast<const std::byte*>(data), n))) stopped_ = true;
+    return !stopped_;
   }
   uint64_t produced() const { return produced_; }
+  // What a decoder returns when the sink stopped it after `consumed` input bytes.
+  StreamInfo stopped_at(uint64_t consumed) const {
+    StreamInfo info{consumed, produced_, std::nullopt};
+    info.stopped = true;
+    return info;
+  }
 
  private:
   const Sink& sink_;
   uint64_t max_;
   uint64_t produced_ = 0;
   std::string_view codec_;
+  bool stopped_ = false;
 };
 
 // The kernel appends the decompressed size as 4 little-endian bytes; anything

@@ -17,7 +17,7 @@ StreamInfo decode_zstd(Bytes input, const Sink& sink, uint64_t max_output) {
     ZSTD_outBuffer o{buf, sizeof buf, 0};
     const size_t rc = ZSTD_decompressStream(ctx.get(), &o, &in);
     if (ZSTD_isError(rc)) corrupt("zstd", in.pos, ZSTD_getErrorName(rc));
-    out.write(buf, o.pos);
+    if (!out.write(buf, o.pos)) return out.stopped_at(in.pos);
     if (rc == 0) break;  // the frame is complete
     if (in.pos == in.size && o.pos < o.size) truncated("zstd", in.pos);
   }

@@ -19,6 +19,7 @@ struct Step {
   Bytes inner;
   std::shared_ptr<const SparseBuffer> buffer;  // owns `inner` when decompressed
   bool raw_image = false;  // the inner bytes are a raw kernel image: stop unwrapping
+  bool cut = false;        // decompression stopped early: `inner` is a prefix
   std::optional<ByteOrder> raw_order;
   std::string version_hint;
 };

@@ -10,11 +10,11 @@ namespace lucompat {
 
 Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& options) {
   auto buffer = std::make_shared<SparseBuffer>(options.max_output);
-  StreamCapture capture(*buffer);
+  StreamCapture capture(*buffer, options.early_exit);
   const StreamInfo info =
-      codec.decode(data, [&](Bytes chunk) { capture.consume(chunk); }, options.max_output);
+      codec.decode(data, [&](Bytes chunk) { return capture.consume(chunk); }, options.max_output);
   const Bytes out = buffer->view(info.produced);
-  if (!capture.whole() && is_elf(out)) {
+  if (!info.stopped && !capture.whole() && is_elf(out)) {
     // The first pass kept what an ELF usually needs; if this one is laid out
     // otherwise, decompress again for exactly the missing ranges (each pass
     // can reveal more: headers, then names, then sections).
@@ -31,6 +31,7 @@ Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& option
             [&](Bytes chunk) {
               StreamCapture::keep_only(*buffer, missing, at, chunk);
               at += chunk.size();
+              return true;
             },
             options.max_output);
       }
@@ -43,6 +44,16 @@ Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& option
   step.layer.format = std::string(codec.name);
   step.layer.compression = std::string(codec.name);
   step.layer.size = info.consumed;
+  step.inner = out;
+  step.buffer = std::move(buffer);
+  if (info.stopped) {
+    // What is known of a stream read only in part: no total size, no trailer.
+    step.cut = true;
+    step.layer.details.emplace_back(
+        "early_exit", fmt::format("stopped after {} bytes, past the segment that holds the notes and the table",
+                                  info.produced));
+    return step;
+  }
   step.layer.decompressed_size = info.produced;
   step.layer.size_trailer = info.size_trailer;
   const uint64_t after = data.size() - info.consumed;
@@ -55,8 +66,6 @@ Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& option
     step.layer.warnings.push_back(
         fmt::format("the size trailer says {} bytes, but the stream decompressed to {}",
                     *info.size_trailer, info.produced));
-  step.inner = out;
-  step.buffer = std::move(buffer);
   return step;
 }
 

@@ -40,6 +40,12 @@ void SparseBuffer::write(uint64_t offset, Bytes bytes) {
   present_ = std::move(merged);
 }
 
+std::vector<ByteRange> SparseBuffer::present() const {
+  std::vector<ByteRange> out;
+  for (const auto& [b, e] : present_) out.push_back({b, e - b});
+  return out;
+}
+
 bool SparseBuffer::covers(uint64_t offset, uint64_t size) const {
   if (size == 0) return true;
   for (const auto& [b, e] : present_)

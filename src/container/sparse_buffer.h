@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "lucompat/base/byte_range.h"
 #include "lucompat/base/byte_reader.h"
 
 namespace lucompat {
@@ -23,6 +24,8 @@ class SparseBuffer {
   // Copies `bytes` to `offset` and records the range as present.
   void write(uint64_t offset, Bytes bytes);
   bool covers(uint64_t offset, uint64_t size) const;
+  // The written ranges, sorted and disjoint.
+  std::vector<ByteRange> present() const;
   Bytes view(uint64_t size) const { return {data_, size}; }
 
  private:

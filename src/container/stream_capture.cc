@@ -117,12 +117,37 @@ void StreamCapture::keep_only(SparseBuffer& buffer, const std::vector<ByteRange>
   }
 }
 
-void StreamCapture::consume(Bytes chunk) {
+void StreamCapture::plan_segments() {
+  notes_planned_ = true;
+  const Bytes head = buffer_.view(phdrs_.offset + phdrs_.size);
+  const ByteOrder order = static_cast<uint8_t>(head[5]) == 2 ? ByteOrder::big : ByteOrder::little;
+  const bool is64 = static_cast<uint8_t>(head[4]) == 2;
+  const ByteReader r(head, order);
+  const uint64_t entsize = phdrs_.size / std::max<uint64_t>(1, r.u16(is64 ? 56 : 44, "e_phnum"));
+  std::vector<ByteRange> loads, notes;
+  for (uint64_t p = phdrs_.offset; entsize != 0 && p + entsize <= phdrs_.offset + phdrs_.size;
+       p += entsize) {
+    const uint32_t type = r.u32(p, "p_type");
+    if (type != PT_NOTE && type != PT_LOAD) continue;
+    const uint64_t off = is64 ? r.u64(p + 8, "p_offset") : r.u32(p + 4, "p_offset");
+    const uint64_t size = is64 ? r.u64(p + 32, "p_filesz") : r.u32(p + 16, "p_filesz");
+    (type == PT_NOTE ? notes : loads).push_back({off, size});
+    if (type == PT_NOTE && off >= pos_) add_range(off, off + std::min<uint64_t>(size, kHead));
+  }
+  if (!early_exit_ || notes.empty()) return;
+  const ByteRange& note = notes.front();
+  for (const ByteRange& load : loads)
+    if (load.offset <= note.offset && note.offset - load.offset <= load.size &&
+        note.size <= load.size - (note.offset - load.offset))
+      stop_at_ = load.offset + load.size;
+}
+
+bool StreamCapture::consume(Bytes chunk) {
   if (mode_ == Mode::undecided) decide(chunk);
   if (mode_ == Mode::whole) {
     buffer_.write(pos_, chunk);
     pos_ += chunk.size();
-    return;
+    return true;
   }
   if (pos_ < kHead)
     buffer_.write(pos_, chunk.first(std::min<uint64_t>(chunk.size(), kHead - pos_)));
@@ -132,23 +157,11 @@ void StreamCapture::consume(Bytes chunk) {
   pos_ += chunk.size();
   if (mode_ == Mode::elf && first) plan_elf();
   if (mode_ == Mode::elf && !notes_planned_ && phdrs_.size != 0 &&
-      buffer_.covers(phdrs_.offset, phdrs_.size)) {
-    notes_planned_ = true;
-    const Bytes head = buffer_.view(phdrs_.offset + phdrs_.size);
-    const ByteOrder order = static_cast<uint8_t>(head[5]) == 2 ? ByteOrder::big : ByteOrder::little;
-    const bool is64 = static_cast<uint8_t>(head[4]) == 2;
-    const ByteReader r(head, order);
-    const uint64_t entsize = phdrs_.size / std::max<uint64_t>(1, r.u16(is64 ? 56 : 44, "e_phnum"));
-    for (uint64_t p = phdrs_.offset; entsize != 0 && p + entsize <= phdrs_.offset + phdrs_.size;
-         p += entsize) {
-      if (r.u32(p, "p_type") != PT_NOTE) continue;
-      const uint64_t off = is64 ? r.u64(p + 8, "p_offset") : r.u32(p + 4, "p_offset");
-      const uint64_t size = is64 ? r.u64(p + 32, "p_filesz") : r.u32(p + 16, "p_filesz");
-      if (off >= pos_) add_range(off, off + std::min<uint64_t>(size, kHead));
-    }
-  }
+      buffer_.covers(phdrs_.offset, phdrs_.size))
+    plan_segments();
   tail_ += as_chars(chunk.last(std::min(chunk.size(), kOverlap)));
   if (tail_.size() > kOverlap) tail_.erase(0, tail_.size() - kOverlap);
+  return pos_ < stop_at_;
 }
 
 }  // namespace lucompat

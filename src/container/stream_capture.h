@@ -5,6 +5,12 @@
 // place a table magic or a "Linux version " banner appears. So peak memory
 // stays flat however large the kernel, and the readers run unchanged on the
 // sparse result.
+//
+// With early exit the capture also says when to stop: the table lives in
+// RO_DATA, which the linker puts in the same loadable segment as the notes
+// (PT_NOTE), and the program headers come first in the stream. Once the
+// stream has passed the end of that segment, every byte the table, the banner
+// and the build ID can occupy has gone by.
 #pragma once
 
 #include <cstdint>
@@ -18,10 +24,11 @@ namespace lucompat {
 
 class StreamCapture {
  public:
-  explicit StreamCapture(SparseBuffer& buffer) : buffer_(buffer) {}
+  StreamCapture(SparseBuffer& buffer, bool early_exit) : buffer_(buffer), early_exit_(early_exit) {}
 
-  // The sink of the first pass: keeps by the rules above.
-  void consume(Bytes chunk);
+  // The sink of the first pass: keeps by the rules above. Returns false when
+  // early exit is on and the rest of the stream is not needed.
+  bool consume(Bytes chunk);
   uint64_t size() const { return pos_; }
   bool whole() const { return mode_ == Mode::whole || pos_ <= kHead; }
 
@@ -35,6 +42,7 @@ class StreamCapture {
   enum class Mode { undecided, whole, elf, raw };
   void decide(Bytes first);
   void plan_elf();
+  void plan_segments();
   void scan(Bytes chunk);
   void add_range(uint64_t begin, uint64_t end);
   void copy_ranges(Bytes chunk);
@@ -43,6 +51,8 @@ class StreamCapture {
   Mode mode_ = Mode::undecided;
   uint64_t pos_ = 0;
   std::vector<ByteRange> ranges_;  // to keep as the stream passes them
+  bool early_exit_ = false;
+  uint64_t stop_at_ = UINT64_MAX;  // the end of the segment holding the notes
   bool notes_planned_ = false;
   ByteRange phdrs_;
   std::string tail_;  // the last bytes of the previous chunk, for hits across chunks

@@ -30,13 +30,21 @@ Unwrapped unwrap(Bytes input, const UnwrapOptions& options) {
   Unwrapped u;
   Bytes data = input;
   Bytes owner = input;  // the buffer `data` lies in: the input or a decompressed one
+  const SparseBuffer* sparse = nullptr;  // owns `owner` when it was decompressed
+  const auto finish = [&](Innermost kind) {
+    u.kind = kind;
+    u.bytes = data;
+    u.base = static_cast<uint64_t>(data.data() - owner.data());
+    u.present.clear();
+    if (sparse != nullptr)
+      for (const ByteRange& r : clip_to_present({u.base, data.size()}, sparse->present()))
+        u.present.push_back({r.offset - u.base, r.size});
+    return std::move(u);
+  };
   for (;;) {
     u.bytes = data;
     u.base = static_cast<uint64_t>(data.data() - owner.data());
-    if (is_elf(data)) {
-      u.kind = Innermost::elf;
-      return u;
-    }
+    if (is_elf(data)) return finish(Innermost::elf);
     const ProbeContext context{options, has_pe_signature(data)};
     std::optional<Step> step;
     try {
@@ -45,10 +53,7 @@ Unwrapped unwrap(Bytes input, const UnwrapOptions& options) {
     } catch (const ParseError& e) {
       throw ParseError(relocate(e.error(), u));
     }
-    if (!step) {
-      u.kind = Innermost::raw;
-      return u;
-    }
+    if (!step) return finish(Innermost::raw);
     const size_t adding = step->outer ? 2 : 1;
     if (u.chain.size() + adding > static_cast<size_t>(options.max_depth))
       fail(ErrorKind::limit, std::nullopt,
@@ -58,18 +63,17 @@ Unwrapped unwrap(Bytes input, const UnwrapOptions& options) {
     if (step->buffer) {
       u.buffers.push_back(step->buffer);
       owner = step->inner;
+      sparse = step->buffer.get();
       u.context = "in the data decompressed from " + step->layer.format;
     }
     if (step->outer) u.chain.push_back(std::move(*step->outer));
     u.chain.push_back(std::move(step->layer));
     data = step->inner;
+    u.cut = step->cut;
     if (step->raw_image) {
-      u.kind = Innermost::raw;
-      u.bytes = data;
-      u.base = static_cast<uint64_t>(data.data() - owner.data());
       u.raw_order = step->raw_order;
       u.raw_format = u.chain.back().format;
-      return u;
+      return finish(Innermost::raw);
     }
   }
 }

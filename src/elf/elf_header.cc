@@ -27,7 +27,7 @@ bool has_elf_magic(Bytes data) {
   return data.size() >= SELFMAG && std::memcmp(data.data(), ELFMAG, SELFMAG) == 0;
 }
 
-ElfHeader parse_elf_header(Bytes file) {
+ElfHeader parse_elf_header(Bytes file, bool cut) {
   if (!has_elf_magic(file))
     fail(ErrorKind::malformed, 0, "expected the ELF magic 7f 45 4c 46");
   ElfHeader h;
@@ -61,6 +61,10 @@ ElfHeader parse_elf_header(Bytes file) {
   h.shnum = r.u16(at + 6, "e_shnum");
   h.shstrndx = r.u16(at + 8, "e_shstrndx");
 
+  if (cut) {
+    h.sections_cut = h.shoff != 0;
+    h.shoff = h.shnum = h.shstrndx = 0;
+  }
   const uint64_t shdr_size = is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
   const bool extended = h.shoff != 0 && (h.shnum == 0 || h.shstrndx == SHN_XINDEX);
   if (extended) {

@@ -8,14 +8,10 @@
 #include <functional>
 #include <vector>
 
+#include "lucompat/base/byte_range.h"
 #include "lucompat/base/byte_reader.h"
 
 namespace lucompat {
-
-struct ByteRange {
-  uint64_t offset = 0;
-  uint64_t size = 0;
-};
 
 using Covered = std::function<bool(uint64_t offset, uint64_t size)>;
 

@@ -19,11 +19,12 @@ ElfInfo describe(const ElfHeader& h) {
   info.machine_name = elf_machine_name(h.machine);
   info.type_name = elf_type_name(h.type);
   info.arch = linux_arch(h.machine, h.elf_class, h.order);
-  info.has_section_headers = h.shnum != 0;
+  info.has_section_headers = h.shnum != 0 || h.sections_cut;
+  info.sections_cut = h.sections_cut;
   return info;
 }
 
-KernelIdentity identify(const LibelfFile& elf, Bytes file) {
+KernelIdentity identify(const LibelfFile& elf, Bytes file, const std::vector<ByteRange>& present) {
   KernelIdentity id;
   id.build_id = elf.build_id().value_or("");
   for (const auto& s : elf.sections()) {
@@ -38,11 +39,15 @@ KernelIdentity identify(const LibelfFile& elf, Bytes file) {
   // loaded sections (or segments) are searched, never debug information.
   if (elf.header().type != ET_REL) {
     std::vector<Bytes> loaded;
+    const auto add = [&](uint64_t offset, uint64_t size) {
+      for (const ByteRange& r : clip_to_present({offset, size}, present))
+        loaded.push_back(file.subspan(r.offset, r.size));
+    };
     for (const auto& s : elf.sections())
-      if ((s.flags & SHF_ALLOC) != 0 && s.has_file_bytes()) loaded.push_back(file.subspan(s.offset, s.size));
+      if ((s.flags & SHF_ALLOC) != 0 && s.has_file_bytes()) add(s.offset, s.size);
     if (elf.sections().empty())
       for (const auto& p : elf.segments())
-        if (p.type == PT_LOAD) loaded.push_back(file.subspan(p.offset, p.filesz));
+        if (p.type == PT_LOAD) add(p.offset, p.filesz);
     if (auto b = find_banner(loaded)) {
       id.banner = *b;
       id.release = release_of_banner(*b);
@@ -62,13 +67,13 @@ std::string ElfInfo::describe() const {
 
 bool is_elf(Bytes data) { return has_elf_magic(data); }
 
-Result<ElfReading> read_elf(Bytes file) {
+Result<ElfReading> read_elf(Bytes file, const ElfReadOptions& options) {
   return catch_parse_errors([&] {
-    const LibelfFile elf(file);
+    const LibelfFile elf(file, options.cut);
     ElfReading out;
     out.elf = describe(elf.header());
-    out.identity = identify(elf, file);
-    out.table = locate_table(elf, file);
+    out.identity = identify(elf, file, options.present);
+    out.table = locate_table(elf, file, options.present);
     return out;
   });
 }

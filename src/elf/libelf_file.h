@@ -36,7 +36,9 @@ struct ElfSegment {
 class LibelfFile {
  public:
   // Throws ParseError when libelf rejects the file or a header lies outside it.
-  explicit LibelfFile(Bytes file);
+  // A `cut` file is a prefix (early exit): no sections, and only the segments
+  // that lie wholly inside it.
+  explicit LibelfFile(Bytes file, bool cut = false);
   ~LibelfFile();
   LibelfFile(const LibelfFile&) = delete;
   LibelfFile& operator=(const LibelfFile&) = delete;
@@ -52,7 +54,7 @@ class LibelfFile {
  private:
   struct Handle;
   void load_sections(Bytes file);
-  void load_segments(Bytes file);
+  void load_segments(Bytes file, bool cut);
 
   ElfHeader header_;
   std::unique_ptr<Handle> elf_;

@@ -102,23 +102,27 @@ std::optional<LocatedTable> locate_by_section(const LibelfFile& elf, Bytes file,
   return found;
 }
 
-std::optional<LocatedTable> locate_by_scan(const LibelfFile& elf, Bytes file) {
+std::optional<LocatedTable> locate_by_scan(const LibelfFile& elf, Bytes file,
+                                           const std::vector<ByteRange>& present) {
   std::vector<ScanRegion> regions;
   for (const auto& seg : elf.segments())
     if (seg.type == PT_LOAD)
-      regions.push_back({file.subspan(seg.offset, seg.filesz), seg.offset, seg.vaddr});
+      for (const ByteRange& r : clip_to_present({seg.offset, seg.filesz}, present))
+        regions.push_back(
+            {file.subspan(r.offset, r.size), r.offset, seg.vaddr + (r.offset - seg.offset)});
   return scan_for_table(regions, elf.header().order);
 }
 
 }  // namespace
 
-std::optional<LocatedTable> locate_table(const LibelfFile& elf, Bytes file) {
+std::optional<LocatedTable> locate_table(const LibelfFile& elf, Bytes file,
+                                         const std::vector<ByteRange>& present) {
   for (const TableFormat& format : table_formats()) {
     // Registry rows sharing a section are one table in several versions; the
     // header decoder picks the version, so search each section name once.
     if (&format != find_table_format_by_section(format.section)) continue;
     auto t = elf.header().shnum != 0 ? locate_by_section(elf, file, format)
-                                     : locate_by_scan(elf, file);
+                                     : locate_by_scan(elf, file, present);
     if (t) return t;
   }
   return std::nullopt;

@@ -6,11 +6,14 @@
 #include <optional>
 
 #include "elf/libelf_file.h"
+#include "lucompat/base/byte_range.h"
 #include "lucompat/table/table_location.h"
 
 namespace lucompat {
 
-// Throws ParseError when a table is there but broken.
-std::optional<LocatedTable> locate_table(const LibelfFile& elf, Bytes file);
+// Throws ParseError when a table is there but broken. A scan searches only
+// the `present` parts of the file (empty: all of it).
+std::optional<LocatedTable> locate_table(const LibelfFile& elf, Bytes file,
+                                         const std::vector<ByteRange>& present);
 
 }  // namespace lucompat

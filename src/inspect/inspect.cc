@@ -31,7 +31,7 @@ Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwra
   out.input = input;
   out.input_size = data.size();
   if (u.kind == Innermost::elf) {
-    Result<ElfReading> r = read_elf(u.bytes);
+    Result<ElfReading> r = read_elf(u.bytes, {u.cut, u.present});
     if (!r) return relocate(std::move(r).error(), u);
     out.format = r->elf.describe();
     out.kind = kind_of(*r);
@@ -41,7 +41,7 @@ Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwra
     out.identity = std::move(r->identity);
     out.table = std::move(r->table);
   } else {
-    Result<RawReading> r = read_raw(u.bytes, u.raw_order);
+    Result<RawReading> r = read_raw(u.bytes, u.raw_order, u.present);
     if (!r) return relocate(std::move(r).error(), u);
     if (u.chain.empty() && !r->table && r->identity.banner.empty())
       return Error{ErrorKind::unsupported, input, std::nullopt,

@@ -5,14 +5,20 @@
 
 namespace lucompat {
 
-Result<RawReading> read_raw(Bytes image, std::optional<ByteOrder> order) {
+Result<RawReading> read_raw(Bytes image, std::optional<ByteOrder> order,
+                            const std::vector<ByteRange>& present) {
   return catch_parse_errors([&] {
     RawReading out;
     out.order = order;
     // An Image is loaded at an aligned address, so image offsets keep the
     // table's 8-byte alignment.
-    const std::vector<ScanRegion> whole{{image, 0, 0}};
-    out.table = scan_for_table(whole, order.value_or(ByteOrder::little), order.has_value());
+    std::vector<ScanRegion> regions;
+    std::vector<Bytes> parts;
+    for (const ByteRange& r : clip_to_present({0, image.size()}, present)) {
+      regions.push_back({image.subspan(r.offset, r.size), r.offset, r.offset});
+      parts.push_back(regions.back().bytes);
+    }
+    out.table = scan_for_table(regions, order.value_or(ByteOrder::little), order.has_value());
     if (out.table) {
       out.table->location.method = TableMethod::magic_scan;
       if (!out.order) {
@@ -23,7 +29,7 @@ Result<RawReading> read_raw(Bytes image, std::optional<ByteOrder> order) {
                         : ByteOrder::big;
       }
     }
-    if (auto b = find_banner(image)) {
+    if (auto b = find_banner(parts)) {
       out.identity.banner = *b;
       out.identity.release = release_of_banner(*b);
     }

@@ -64,7 +64,8 @@ json elf_json(const std::optional<ElfInfo>& e) {
           {"e_machine", e->machine},
           {"type", e->type_name},
           {"arch", string_or_null(e->arch)},
-          {"section_headers", e->has_section_headers}};
+          {"section_headers", e->has_section_headers},
+          {"early_exit", e->sections_cut}};
 }
 
 }  // namespace

@@ -35,7 +35,8 @@ std::string where(const LocatedTable& t) {
 std::string layer_line(const Layer& l) {
   std::string out = l.format;
   if (!l.compression.empty()) {
-    out += fmt::format(": {} → {} bytes", l.size, l.decompressed_size.value_or(0));
+    out += l.decompressed_size ? fmt::format(": {} → {} bytes", l.size, *l.decompressed_size)
+                               : fmt::format(": {} bytes read", l.size);
     if (l.size_trailer) out += fmt::format(" (size trailer {})", *l.size_trailer);
   } else if (l.offset != 0) {
     out += fmt::format(": payload at {:#x}, {} bytes", l.offset, l.size);
@@ -49,6 +50,10 @@ std::string layer_line(const Layer& l) {
 }  // namespace
 
 std::string no_table_reason(const Inspection& in) {
+  if (in.elf && in.elf->sections_cut)
+    return "no live-update version table in the segment that holds the kernel's notes, where the "
+           "RFC's linker script puts it; early exit read no further (run without --early-exit "
+           "to search the whole image)";
   if (in.kind == InputKind::kernel)
     return "no live-update version table: the kernel predates the RFC or was built without "
            "CONFIG_LIVEUPDATE";

@@ -86,6 +86,20 @@ class Corpus(unittest.TestCase):
         self.assertEqual(entries(doc), want)
         self.assertEqual(doc["table"]["warnings"], [])
 
+    def test_early_exit_agrees_with_the_full_read(self):
+        for row in rows():
+            with self.subTest(file=row["file"]):
+                path = CORPUS / row["file"]
+                full = lucompat("inspect", "--json", path, timeout=INPUT_TIMEOUT)
+                early = lucompat("inspect", "--json", "--early-exit", path, timeout=INPUT_TIMEOUT)
+                self.assertEqual(early.rc, full.rc, early)
+                a, b = full.json(), early.json()
+                self.assertEqual(b["identity"], a["identity"])
+                self.assertEqual(b["status"], a["status"])
+                if a["table"]:
+                    self.assertEqual(entries(b), entries(a))
+                    self.assertEqual(b["table"]["offset"], a["table"]["offset"])
+
 
 if __name__ == "__main__":
     if not MANIFEST.is_file():

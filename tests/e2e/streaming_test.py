@@ -28,12 +28,14 @@ def build_id_note(build_id):
     return struct.pack("<III", 4, len(build_id), 3) + b"GNU\0" + build_id
 
 
-def elf(section_headers=True, names="end"):
+def elf(section_headers=True, names="end", note_in_load=False):
     """An ELF64 LSB x86-64 executable: headers, a note, 6 MiB of read-only
     data with the banner, the table, 2 MiB of something else, section headers.
     The section names go at the "start" (inside the first 4 MiB), in the
     "middle" (past them and 2 MiB before the section headers), or at the
-    "end" (right before the section headers, where linkers put them)."""
+    "end" (right before the section headers, where linkers put them).
+    With `note_in_load` the loadable segment starts at the note, as a kernel's
+    RO_DATA segment holds its notes: what early exit looks for."""
     names_where = names
     build_id = bytes(range(20))
     names = b"\0.shstrtab\0.notes\0.rodata\0.liveupdate_versions\0.filler\0"
@@ -58,6 +60,8 @@ def elf(section_headers=True, names="end"):
     load_off = put(rodata, ".rodata", 1, 2, 0x1000)
     table_off = put(table(), ".liveupdate_versions", 1, 2, 8)
     load_end = len(out)
+    if note_in_load:
+        load_off = note_off
     if names_where == "middle":  # beyond the reach of the table's and banner's capture
         put(filler(512 << 10, b"gap"))
         put(names, ".shstrtab", 3)
@@ -85,10 +89,10 @@ def elf(section_headers=True, names="end"):
 
 class Streaming(TempDirTest):
 
-    def inspect(self, name, data):
+    def inspect(self, name, data, *flags):
         path = self.dir / name
         path.write_bytes(data)
-        r = lucompat("inspect", "--json", path)
+        r = lucompat("inspect", "--json", *flags, path)
         self.assertEqual(r.rc, OK, r)
         return r.json()
 
@@ -131,6 +135,43 @@ class Streaming(TempDirTest):
         self.assertEqual(doc["byte_order"], "big")
         self.assertEqual(doc["table"]["offset"], 5 * MIB + 13)
         self.assertEqual(doc["identity"]["release"], "6.99.1-stream")
+
+    def test_early_exit_stops_after_the_segment_holding_the_notes(self):
+        data, table_off, build_id = elf(note_in_load=True)
+        for codec in ("xz", "zstd", "gzip", "bzip2", "lzo", "lz4", "lzma"):
+            with self.subTest(codec=codec):
+                stream = compress(codec, data, trailer=codec != "gzip")
+                full = self.inspect(f"full.{codec}", stream)
+                self.check_kernel(full, table_off, build_id, "section")
+                doc = self.inspect(f"early.{codec}", stream, "--early-exit")
+                self.check_kernel(doc, table_off, build_id, "segment-scan")
+                self.assertTrue(doc["elf"]["early_exit"])
+                layer = doc["chain"][0]
+                self.assertIsNone(layer["decompressed_size"])
+                self.assertIsNone(layer["size_trailer"])
+                self.assertIn("early_exit", layer["details"])
+                self.assertEqual(layer["warnings"], [])
+
+    def test_early_exit_does_not_see_a_broken_tail(self):
+        # The trade-off docs/performance.md states: the rest of the stream,
+        # and its integrity check, are never read.
+        data, table_off, build_id = elf(note_in_load=True)
+        stream = compress("xz", data)
+        cut = stream[:len(stream) - 64]
+        path = self.dir / "cut.xz"
+        path.write_bytes(cut)
+        r = lucompat("inspect", "--json", path)
+        self.assertEqual(r.rc, 3, r)
+        self.assertIn("truncated", r.json()["error"]["message"])
+        doc = self.inspect("cut.xz", cut, "--early-exit")
+        self.check_kernel(doc, table_off, build_id, "segment-scan")
+
+    def test_early_exit_reads_on_when_no_segment_holds_the_notes(self):
+        data, table_off, build_id = elf()
+        doc = self.inspect("apart.xz", compress("xz", data, trailer=True), "--early-exit")
+        self.assertEqual(doc["chain"][0]["decompressed_size"], len(data))
+        self.assertFalse(doc["elf"]["early_exit"])
+        self.check_kernel(doc, table_off, build_id, "section")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ namespace lucompat {
 
 inline constexpr uint64_t kDefaultMaxOutput = uint64_t{1} << 30;
 
-using Sink = std::function<void(Bytes chunk)>;
+// Returns false when the consumer has all it needs: the decoder stops there.
+using Sink = std::function<bool(Bytes chunk)>;
 
 struct StreamInfo {
   uint64_t consumed = 0;  // compressed bytes that belong to the stream
@@ -24,6 +25,9 @@ struct StreamInfo {
   // The 4-byte little-endian size the kernel build appends after the stream
   // (gzip: its own ISIZE field), when present.
   std::optional<uint32_t> size_trailer;
+  // The sink stopped the decoder: `consumed` and `produced` count only what
+  // was read so far, and the stream's integrity check was not reached.
+  bool stopped = false;
 };
 
 struct Codec {

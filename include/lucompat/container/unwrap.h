@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "lucompat/base/byte_range.h"
 #include "lucompat/base/byte_reader.h"
 #include "lucompat/container/codec.h"
 #include "lucompat/container/layer.h"
@@ -19,6 +20,9 @@ inline constexpr int kDefaultMaxDepth = 6;
 struct UnwrapOptions {
   uint64_t max_output = kDefaultMaxOutput;  // per decompressed stream
   int max_depth = kDefaultMaxDepth;         // containers around the innermost bytes
+  // Stop decompressing an ELF once the segment holding its notes (and so its
+  // table) has passed; see docs/performance.md for what that gives up.
+  bool early_exit = false;
 };
 
 enum class Innermost { elf, raw };
@@ -29,6 +33,12 @@ struct Unwrapped {
   Innermost kind = Innermost::raw;
   std::optional<ByteOrder> raw_order;      // known byte order of a raw image
   std::string raw_format;                  // "arm64 Image", or empty when unknown
+  // An ELF cut short by early exit: `bytes` end after the segment holding the
+  // table, so the section headers are not there to read.
+  bool cut = false;
+  // The ranges of `bytes` that hold data when they were decompressed (the
+  // stream capture's choice; the rest reads as zeros); empty: all of them.
+  std::vector<ByteRange> present;
   std::string version_hint;                // a release from a container (bzImage, UKI)
   // Where `bytes` sit, for error offsets: inside the input, or inside the
   // data decompressed by a layer (then `context` names it).

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "lucompat/base/byte_range.h"
 #include "lucompat/base/byte_reader.h"
 #include "lucompat/base/result.h"
 #include "lucompat/identity/kernel_identity.h"
@@ -23,6 +24,7 @@ struct ElfInfo {
   std::string type_name;     // "executable"
   std::string arch;          // "x86_64": the kernel's name, for matching two kernels
   bool has_section_headers = false;
+  bool sections_cut = false;  // it has them, but early exit stopped before them
 
   // "ELF64 LSB x86-64 executable", as file(1) would start it.
   std::string describe() const;
@@ -36,7 +38,15 @@ struct ElfReading {
 
 bool is_elf(Bytes data);
 
+struct ElfReadOptions {
+  // The prefix early exit left: read by its program headers alone.
+  bool cut = false;
+  // Where `file` holds data (see Unwrapped::present); empty: everywhere. The
+  // banner and table searches skip the rest.
+  std::vector<ByteRange> present;
+};
+
 // Offsets in errors and results are offsets in `file`.
-Result<ElfReading> read_elf(Bytes file);
+Result<ElfReading> read_elf(Bytes file, const ElfReadOptions& options = {});
 
 }  // namespace lucompat

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "lucompat/base/byte_range.h"
 #include "lucompat/base/byte_reader.h"
 #include "lucompat/base/result.h"
 #include "lucompat/identity/kernel_identity.h"
@@ -19,7 +20,9 @@ struct RawReading {
 };
 
 // `order`: the byte order a container header states, if any; otherwise both
-// orders are tried.
-Result<RawReading> read_raw(Bytes image, std::optional<ByteOrder> order);
+// orders are tried. `present`: where the image holds data (see
+// Unwrapped::present); empty: everywhere.
+Result<RawReading> read_raw(Bytes image, std::optional<ByteOrder> order,
+                            const std::vector<ByteRange>& present = {});
 
 }  // namespace lucompat
