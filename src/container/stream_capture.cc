@@ -4,12 +4,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 #include <string_view>
 
 #include "elf/elf_header.h"
 #include "lucompat/container/codec.h"
+#include "container/marker_scan.h"
 #include "lucompat/table/table_format.h"
 
 namespace lucompat {
@@ -24,14 +24,9 @@ constexpr uint64_t kNamesWindow = uint64_t{1} << 20;
 // A stream with more hits than this is hostile, not a kernel.
 constexpr size_t kMaxCandidates = 4096;
 
-struct Pattern {
-  std::string_view bytes;
-  uint64_t span;
-};
-// The table magic as stored little- and big-endian, and the banner's start.
-constexpr std::array kPatterns{Pattern{"PUVL"sv, kTableSpan}, Pattern{"LVUP"sv, kTableSpan},
-                               Pattern{"Linux version "sv, kBannerSpan}};
-constexpr size_t kOverlap = 13;  // longest pattern - 1
+constexpr size_t kOverlap = 13;  // the longest marker's length - 1
+
+uint64_t span_of(Marker m) { return m == Marker::banner ? kBannerSpan : kTableSpan; }
 
 bool at(Bytes b, size_t offset, std::string_view s) {
   return b.size() >= offset + s.size() && std::memcmp(b.data() + offset, s.data(), s.size()) == 0;
@@ -77,29 +72,35 @@ void StreamCapture::plan_elf() {
   }
 }
 
-void StreamCapture::scan(Bytes chunk) {
-  // Hits that start in the previous chunk's tail and end in this one.
-  std::string seam = tail_;
-  seam.append(reinterpret_cast<const char*>(chunk.data()), std::min(chunk.size(), kOverlap));
-  const uint64_t seam_start = pos_ - tail_.size();
-  const auto hit = [&](uint64_t abs, uint64_t span) {
-    for (const auto& r : ranges_)
-      if (r.offset <= abs && abs + 4 <= r.offset + r.size) return;  // already kept
-    if (++candidates_ > kMaxCandidates)
-      fail(ErrorKind::limit, abs,
-           fmt::format("more than {} table or banner candidates in one stream", kMaxCandidates));
-    add_range(abs, abs + span);
-    if (abs < pos_)  // the part already gone by is in the tail
-      buffer_.write(abs, as_bytes(std::string_view(tail_).substr(abs - seam_start)));
-  };
-  for (const auto& p : kPatterns) {
-    for (size_t i = seam.find(p.bytes); i != std::string::npos && i < tail_.size();
-         i = seam.find(p.bytes, i + 1))
-      if (i + p.bytes.size() > tail_.size()) hit(seam_start + i, p.span);
-    const std::string_view text = as_chars(chunk);
-    for (size_t i = text.find(p.bytes); i != std::string_view::npos; i = text.find(p.bytes, i + 1))
-      hit(pos_ + i, p.span);
+void StreamCapture::hit(uint64_t abs, uint64_t span) {
+  for (const auto& r : ranges_)
+    if (r.offset <= abs && abs + 4 <= r.offset + r.size) return;  // already kept
+  if (++candidates_ > kMaxCandidates)
+    fail(ErrorKind::limit, abs,
+         fmt::format("more than {} table or banner candidates in one stream", kMaxCandidates));
+  add_range(abs, abs + span);
+  if (abs < pos_) {  // the part already gone by is in the tail
+    const uint64_t tail_start = pos_ - tail_.size();
+    buffer_.write(abs, as_bytes(std::string_view(tail_).substr(abs - tail_start)));
   }
+}
+
+void StreamCapture::scan(Bytes chunk) {
+  // Markers that start in the previous chunk's tail and end in this one.
+  std::string seam = tail_;
+  seam.append(as_chars(chunk.first(std::min(chunk.size(), kOverlap))));
+  const uint64_t seam_start = pos_ - tail_.size();
+  hits_.clear();
+  find_markers(as_bytes(std::string_view(seam)), hits_);
+  for (const MarkerHit& h : hits_)
+    if (h.offset < tail_.size() && h.offset + marker_bytes(h.marker).size() > tail_.size())
+      hit(seam_start + h.offset, span_of(h.marker));
+  // The head is kept whole: only markers whose span reaches past it matter.
+  const uint64_t from = kHead - std::min(kHead, kTableSpan);
+  const uint64_t skip = pos_ >= from ? 0 : std::min<uint64_t>(chunk.size(), from - pos_);
+  hits_.clear();
+  find_markers(chunk.subspan(skip), hits_);
+  for (const MarkerHit& h : hits_) hit(pos_ + skip + h.offset, span_of(h.marker));
 }
 
 void StreamCapture::copy_ranges(Bytes chunk) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "container/marker_scan.h"
 #include "container/sparse_buffer.h"
 #include "elf/elf_layout.h"
 
@@ -44,6 +45,7 @@ class StreamCapture {
   void plan_elf();
   void plan_segments();
   void scan(Bytes chunk);
+  void hit(uint64_t offset, uint64_t span);
   void add_range(uint64_t begin, uint64_t end);
   void copy_ranges(Bytes chunk);
 
@@ -57,6 +59,7 @@ class StreamCapture {
   ByteRange phdrs_;
   std::string tail_;  // the last bytes of the previous chunk, for hits across chunks
   size_t candidates_ = 0;
+  std::vector<MarkerHit> hits_;  // reused across chunks
 };
 
 }  // namespace lucompat

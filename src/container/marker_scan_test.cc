@@ -1,0 +1,71 @@
+#include "container/marker_scan.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+namespace lucompat {
+namespace {
+
+std::vector<MarkerHit> naive(std::string_view text) {
+  std::vector<MarkerHit> out;
+  for (size_t i = 0; i < text.size(); ++i)
+    for (Marker m : {Marker::table_le, Marker::table_be, Marker::banner})
+      if (text.substr(i).starts_with(marker_bytes(m))) out.push_back({i, m});
+  return out;
+}
+
+std::vector<MarkerHit> fast(std::string_view text) {
+  std::vector<MarkerHit> out;
+  find_markers(as_bytes(text), out);
+  return out;
+}
+
+void expect_same(std::string_view text) {
+  const auto a = naive(text), b = fast(text);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].offset, b[i].offset);
+    EXPECT_EQ(a[i].marker, b[i].marker);
+  }
+}
+
+TEST(MarkerScan, FindsEachMarkerAtEveryOffsetAndLength) {
+  for (Marker m : {Marker::table_le, Marker::table_be, Marker::banner})
+    for (size_t len = 0; len < 80; ++len)
+      for (size_t at = 0; at + marker_bytes(m).size() <= len; ++at) {
+        std::string text(len, 'x');
+        text.replace(at, marker_bytes(m).size(), marker_bytes(m));
+        const auto hits = fast(text);
+        ASSERT_EQ(hits.size(), 1u) << "len " << len << " at " << at;
+        EXPECT_EQ(hits[0].offset, at);
+        EXPECT_EQ(hits[0].marker, m);
+      }
+}
+
+TEST(MarkerScan, IgnoresNearMissesAndCutMarkers) {
+  EXPECT_TRUE(fast("PUV LVU Linux versio Linux_version PUV").empty());
+  EXPECT_TRUE(fast(std::string(40, 'x') + "Linux version").empty());  // no trailing space
+  EXPECT_TRUE(fast(std::string(40, 'x') + "PUV").empty());
+}
+
+TEST(MarkerScan, AgreesWithANaiveSearchOnDenseText) {
+  // Text made of the markers' own letters, so that the filter's first and
+  // fourth bytes match often and overlapping markers occur.
+  std::mt19937 rng(7);
+  const std::string alphabet = "PUVL Linux version";
+  for (int round = 0; round < 200; ++round) {
+    std::string text(1 + rng() % 300, ' ');
+    for (auto& c : text) c = alphabet[rng() % alphabet.size()];
+    for (int k = 0; k < 3; ++k) {
+      const auto m = static_cast<Marker>(rng() % 3);
+      const auto bytes = marker_bytes(m);
+      if (text.size() >= bytes.size()) text.replace(rng() % (text.size() - bytes.size() + 1), bytes.size(), bytes);
+    }
+    expect_same(text);
+  }
+}
+
+}  // namespace
+}  // namespace lucompat
