@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 
+#include "base/shared_library.h"
 #include "fleet/stores.h"
 
 namespace lucompat {
@@ -41,15 +42,30 @@ constexpr std::array kMigrations{
 // An arbitrary constant: the key of the lock that serializes migrations.
 constexpr int64_t kMigrationLock = 0x6c75636f6d706174;
 
-using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+#define LUCOMPAT_LIBPQ(X)                                                                   \
+  X(PQclear) X(PQcmdTuples) X(PQconnectdb) X(PQerrorMessage) X(PQexec) X(PQexecParams)      \
+  X(PQfinish) X(PQgetisnull) X(PQgetvalue) X(PQntuples) X(PQresultErrorField)              \
+  X(PQresultErrorMessage) X(PQresultStatus) X(PQstatus)
+
+LUCOMPAT_SHARED_API(Libpq, LUCOMPAT_LIBPQ);
+
+const Result<Libpq>& load_libpq() {
+  static const Result<Libpq> loaded = load_shared_api<Libpq>("libpq.so.5", "a PostgreSQL fleet store");
+  return loaded;
+}
+
+// Valid once open_postgres_store has loaded the library.
+const Libpq& pq() { return load_libpq().value(); }
+
+using ResultPtr = std::unique_ptr<PGresult, decltype(Libpq::PQclear)>;
 
 class PostgresStore final : public Store {
  public:
   PostgresStore(PGconn* conn, std::string url) : conn_(conn), url_(std::move(url)) {}
-  ~PostgresStore() override { PQfinish(conn_); }
+  ~PostgresStore() override { pq().PQfinish(conn_); }
 
   Error error(const std::string& what, const PGresult* r = nullptr) const {
-    const char* msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
+    const char* msg = r ? pq().PQresultErrorMessage(r) : pq().PQerrorMessage(conn_);
     std::string m = msg ? msg : "";
     while (!m.empty() && m.back() == '\n') m.pop_back();
     return Error{ErrorKind::io, url_, std::nullopt, fmt::format("{}: {}", what, m)};
@@ -60,20 +76,20 @@ class PostgresStore final : public Store {
     std::vector<const char*> values;
     for (size_t i = 0; i < params.size(); ++i)
       values.push_back(i < null.size() && null[i] ? nullptr : params[i].c_str());
-    return ResultPtr(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+    return ResultPtr(pq().PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
                                   values.data(), nullptr, nullptr, 0),
-                     &PQclear);
+                     pq().PQclear);
   }
   // Several statements, no parameters: what a migration is.
-  ResultPtr script(const char* sql) { return ResultPtr(PQexec(conn_, sql), &PQclear); }
+  ResultPtr script(const char* sql) { return ResultPtr(pq().PQexec(conn_, sql), pq().PQclear); }
 
   static bool ok(const ResultPtr& r) {
-    const auto s = PQresultStatus(r.get());
+    const auto s = pq().PQresultStatus(r.get());
     return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
   }
   // Deadlock or serialization failure: the batch may simply be retried.
   static bool retryable(const ResultPtr& r) {
-    const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
+    const char* state = pq().PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
     return state && (std::string_view(state) == "40P01" || std::string_view(state) == "40001");
   }
 
@@ -88,7 +104,7 @@ class PostgresStore final : public Store {
       run("ROLLBACK");
       return e;
     }
-    version_ = std::stoi(PQgetvalue(current.get(), 0, 0));
+    version_ = std::stoi(pq().PQgetvalue(current.get(), 0, 0));
     if (version_ > static_cast<int>(kMigrations.size())) {
       run("ROLLBACK");
       return Error{ErrorKind::unsupported, url_, std::nullopt,
@@ -124,8 +140,8 @@ class PostgresStore final : public Store {
       return error("cannot store a kernel build", ins.get());
     }
     auto sel = run("SELECT id FROM builds WHERE identity = $1", {identity});
-    if (!ok(sel) || PQntuples(sel.get()) != 1) return error("cannot find a kernel build", sel.get());
-    const int64_t id = std::stoll(PQgetvalue(sel.get(), 0, 0));
+    if (!ok(sel) || pq().PQntuples(sel.get()) != 1) return error("cannot find a kernel build", sel.get());
+    const int64_t id = std::stoll(pq().PQgetvalue(sel.get(), 0, 0));
     build_ids_[identity] = id;
     return id;
   }
@@ -168,7 +184,7 @@ class PostgresStore final : public Store {
       return error("cannot store hosts", up.get());
     }
     IngestStats stats;
-    stats.applied = std::stoull(PQcmdTuples(up.get()));
+    stats.applied = std::stoull(pq().PQcmdTuples(up.get()));
     stats.ignored = chunk.size() - stats.applied;
     return stats;
   }
@@ -223,15 +239,15 @@ class PostgresStore final : public Store {
     auto r = run("SELECT id, release, banner, build_id, arch, has_table, strings FROM builds ORDER BY id");
     if (!ok(r)) return error("cannot read kernel builds", r.get());
     std::vector<StoredBuild> out;
-    for (int i = 0; i < PQntuples(r.get()); ++i) {
+    for (int i = 0; i < pq().PQntuples(r.get()); ++i) {
       StoredBuild b;
-      b.id = std::stoll(PQgetvalue(r.get(), i, 0));
-      b.facts.release = PQgetvalue(r.get(), i, 1);
-      b.facts.banner = PQgetvalue(r.get(), i, 2);
-      b.facts.build_id = PQgetvalue(r.get(), i, 3);
-      b.facts.arch = PQgetvalue(r.get(), i, 4);
-      b.facts.has_table = std::string_view(PQgetvalue(r.get(), i, 5)) == "t";
-      b.facts.strings = nlohmann::json::parse(PQgetvalue(r.get(), i, 6)).get<std::vector<std::string>>();
+      b.id = std::stoll(pq().PQgetvalue(r.get(), i, 0));
+      b.facts.release = pq().PQgetvalue(r.get(), i, 1);
+      b.facts.banner = pq().PQgetvalue(r.get(), i, 2);
+      b.facts.build_id = pq().PQgetvalue(r.get(), i, 3);
+      b.facts.arch = pq().PQgetvalue(r.get(), i, 4);
+      b.facts.has_table = std::string_view(pq().PQgetvalue(r.get(), i, 5)) == "t";
+      b.facts.strings = nlohmann::json::parse(pq().PQgetvalue(r.get(), i, 6)).get<std::vector<std::string>>();
       out.push_back(std::move(b));
     }
     return out;
@@ -255,14 +271,14 @@ class PostgresStore final : public Store {
                  params);
     if (!ok(r)) return error("cannot query host groups", r.get());
     std::vector<HostGroup> out;
-    for (int i = 0; i < PQntuples(r.get()); ++i) {
+    for (int i = 0; i < pq().PQntuples(r.get()); ++i) {
       HostGroup g;
-      g.running = std::stoll(PQgetvalue(r.get(), i, 0));
-      if (!PQgetisnull(r.get(), i, 1)) g.staged = std::stoll(PQgetvalue(r.get(), i, 1));
-      g.emit = PQgetvalue(r.get(), i, 2);
-      g.profile = PQgetvalue(r.get(), i, 3);
-      g.hosts = std::stoull(PQgetvalue(r.get(), i, 4));
-      g.example = PQgetvalue(r.get(), i, 5);
+      g.running = std::stoll(pq().PQgetvalue(r.get(), i, 0));
+      if (!pq().PQgetisnull(r.get(), i, 1)) g.staged = std::stoll(pq().PQgetvalue(r.get(), i, 1));
+      g.emit = pq().PQgetvalue(r.get(), i, 2);
+      g.profile = pq().PQgetvalue(r.get(), i, 3);
+      g.hosts = std::stoull(pq().PQgetvalue(r.get(), i, 4));
+      g.example = pq().PQgetvalue(r.get(), i, 5);
       out.push_back(std::move(g));
     }
     return out;
@@ -275,15 +291,15 @@ class PostgresStore final : public Store {
                  params);
     if (!ok(r)) return error("cannot query hosts", r.get());
     std::vector<StoredHost> out;
-    for (int i = 0; i < PQntuples(r.get()); ++i) {
+    for (int i = 0; i < pq().PQntuples(r.get()); ++i) {
       StoredHost h;
-      h.name = PQgetvalue(r.get(), i, 0);
-      h.collected_at = PQgetvalue(r.get(), i, 1);
-      h.running = std::stoll(PQgetvalue(r.get(), i, 2));
-      if (!PQgetisnull(r.get(), i, 3)) h.staged = std::stoll(PQgetvalue(r.get(), i, 3));
-      h.profile = PQgetvalue(r.get(), i, 4);
-      h.emit = PQgetvalue(r.get(), i, 5);
-      h.labels = PQgetvalue(r.get(), i, 6);
+      h.name = pq().PQgetvalue(r.get(), i, 0);
+      h.collected_at = pq().PQgetvalue(r.get(), i, 1);
+      h.running = std::stoll(pq().PQgetvalue(r.get(), i, 2));
+      if (!pq().PQgetisnull(r.get(), i, 3)) h.staged = std::stoll(pq().PQgetvalue(r.get(), i, 3));
+      h.profile = pq().PQgetvalue(r.get(), i, 4);
+      h.emit = pq().PQgetvalue(r.get(), i, 5);
+      h.labels = pq().PQgetvalue(r.get(), i, 6);
       out.push_back(std::move(h));
     }
     return out;
@@ -300,11 +316,12 @@ class PostgresStore final : public Store {
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
-  PGconn* conn = PQconnectdb(url.c_str());
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string m = PQerrorMessage(conn);
+  if (const auto& loaded = load_libpq(); !loaded) return Error(loaded.error());
+  PGconn* conn = pq().PQconnectdb(url.c_str());
+  if (pq().PQstatus(conn) != CONNECTION_OK) {
+    std::string m = pq().PQerrorMessage(conn);
     while (!m.empty() && m.back() == '\n') m.pop_back();
-    PQfinish(conn);
+    pq().PQfinish(conn);
     return Error{ErrorKind::io, url, std::nullopt, "cannot connect to the store: " + m};
   }
   auto store = std::make_unique<PostgresStore>(conn, url);

@@ -10,12 +10,30 @@
 #include <memory>
 #include <regex>
 
+#include "base/shared_library.h"
 #include "inspect/inspect_pool.h"
 
 namespace lucompat {
 namespace {
 
-using ArchivePtr = std::unique_ptr<archive, decltype(&archive_read_free)>;
+#define LUCOMPAT_LIBARCHIVE(X)                                                              \
+  X(archive_entry_filetype) X(archive_entry_pathname) X(archive_error_string)               \
+  X(archive_read_data) X(archive_read_free) X(archive_read_new) X(archive_read_next_header) \
+  X(archive_read_open) X(archive_read_open_memory) X(archive_read_support_filter_all)       \
+  X(archive_read_support_format_ar) X(archive_read_support_format_cpio)                     \
+  X(archive_read_support_format_tar) X(archive_set_error)
+
+LUCOMPAT_SHARED_API(Libarchive, LUCOMPAT_LIBARCHIVE);
+
+const Result<Libarchive>& load_libarchive() {
+  static const Result<Libarchive> loaded = load_shared_api<Libarchive>("libarchive.so.13", "reading .deb and .rpm packages");
+  return loaded;
+}
+
+// Valid once inspect_package has loaded the library.
+const Libarchive& ar() { return load_libarchive().value(); }
+
+using ArchivePtr = std::unique_ptr<archive, decltype(Libarchive::archive_read_free)>;
 
 // Where distributions put kernels and modules (Debian, Fedora, UKIs).
 const std::regex kKernelPath(
@@ -38,11 +56,11 @@ class Reader {
   void walk(archive* a, const std::string& where) {
     archive_entry* entry = nullptr;
     for (;;) {
-      const int rc = archive_read_next_header(a, &entry);
+      const int rc = ar().archive_read_next_header(a, &entry);
       if (rc == ARCHIVE_EOF) return;
       if (rc < ARCHIVE_WARN) fail_archive(a, where);
-      if (archive_entry_filetype(entry) != AE_IFREG) continue;
-      const std::string name = clean(archive_entry_pathname(entry));
+      if (ar().archive_entry_filetype(entry) != AE_IFREG) continue;
+      const std::string name = clean(ar().archive_entry_pathname(entry));
       if (where.empty() && name.starts_with("data.tar")) {
         walk_nested(a, name);
         continue;
@@ -78,21 +96,21 @@ class Reader {
   static la_ssize_t read_outer(archive* inner, void* ctx, const void** out) {
     auto* n = static_cast<Nested*>(ctx);
     *out = n->buf;
-    const la_ssize_t got = archive_read_data(n->outer, n->buf, sizeof n->buf);
+    const la_ssize_t got = ar().archive_read_data(n->outer, n->buf, sizeof n->buf);
     if (got < 0) {
-      const char* why = archive_error_string(n->outer);
+      const char* why = ar().archive_error_string(n->outer);
       n->error = why != nullptr ? why : "the archive is damaged";
-      archive_set_error(inner, EIO, "%s", n->error.c_str());
+      ar().archive_set_error(inner, EIO, "%s", n->error.c_str());
     }
     return got;
   }
 
   void walk_nested(archive* outer, const std::string& name) {
-    ArchivePtr inner(archive_read_new(), &archive_read_free);
-    archive_read_support_filter_all(inner.get());
-    archive_read_support_format_tar(inner.get());
+    ArchivePtr inner(ar().archive_read_new(), ar().archive_read_free);
+    ar().archive_read_support_filter_all(inner.get());
+    ar().archive_read_support_format_tar(inner.get());
     Nested ctx{outer, {}, {}};
-    if (archive_read_open(inner.get(), &ctx, nullptr, &read_outer, nullptr) != ARCHIVE_OK)
+    if (ar().archive_read_open(inner.get(), &ctx, nullptr, &read_outer, nullptr) != ARCHIVE_OK)
       fail_archive(inner.get(), name);
     walk(inner.get(), name);
   }
@@ -101,7 +119,7 @@ class Reader {
     std::vector<std::byte> data;
     std::byte buf[1 << 16];
     for (;;) {
-      const la_ssize_t n = archive_read_data(a, buf, sizeof buf);
+      const la_ssize_t n = ar().archive_read_data(a, buf, sizeof buf);
       if (n == 0) return data;
       if (n < 0) fail_archive(a, where.empty() ? name : where + ": " + name);
       if (data.size() + static_cast<uint64_t>(n) > options_.max_file_size)
@@ -113,7 +131,7 @@ class Reader {
   }
 
   [[noreturn]] static void fail_archive(archive* a, const std::string& where) {
-    const char* why = archive_error_string(a);
+    const char* why = ar().archive_error_string(a);
     fail(ErrorKind::malformed, std::nullopt,
          fmt::format("{}{}{}", where, where.empty() ? "" : ": ",
                      why != nullptr ? why : "the archive is damaged"));
@@ -144,6 +162,7 @@ bool is_package_file(const std::string& path) {
 
 Result<PackageReport> inspect_package(const std::string& path, const InspectOptions& options,
                                       unsigned jobs, const Progress& progress) {
+  if (const auto& loaded = load_libarchive(); !loaded) return Error(loaded.error());
   auto file = read_file(path, options.max_file_size);
   if (!file) return std::move(file).error();
   const Bytes bytes = file->bytes();
@@ -154,13 +173,13 @@ Result<PackageReport> inspect_package(const std::string& path, const InspectOpti
   InspectPool pool(jobs, 64, progress);
   Reader reader(path, options, pool, out);
   auto walked = catch_parse_errors([&] {
-    ArchivePtr a(archive_read_new(), &archive_read_free);
-    archive_read_support_filter_all(a.get());
-    archive_read_support_format_ar(a.get());
-    archive_read_support_format_cpio(a.get());
-    if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
+    ArchivePtr a(ar().archive_read_new(), ar().archive_read_free);
+    ar().archive_read_support_filter_all(a.get());
+    ar().archive_read_support_format_ar(a.get());
+    ar().archive_read_support_format_cpio(a.get());
+    if (ar().archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
       fail(ErrorKind::malformed, std::nullopt,
-           fmt::format("not a readable {} package: {}", out.format, archive_error_string(a.get())));
+           fmt::format("not a readable {} package: {}", out.format, ar().archive_error_string(a.get())));
     reader.walk(a.get(), "");
     return true;
   });
