@@ -52,8 +52,12 @@ fuzz: deps
 	scripts/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 # Benchmarks are not tests: they measure, and write docs/performance.md.
+# Needs ../shared/corpus; the module tree fetches Debian's kernel package
+# once (apt-get download) and keeps it in $(BUILD)/bench-cache. Minutes.
 bench: build
+	python3 bench/micro_bench.py --binary $(BUILD)/bench/micro/lucompat_micro_bench
 	python3 bench/inspect_corpus.py --lucompat $(BUILD)/lucompat
+	python3 bench/module_tree.py --lucompat $(BUILD)/lucompat --cache $(BUILD)/bench-cache
 
 # A million-host fleet on SQLite and PostgreSQL: minutes, and 1 GB of disk.
 bench-fleet: build

@@ -1,48 +1,37 @@
 #!/usr/bin/env python3
-"""Wall time and peak RSS of `lucompat inspect` on every corpus image, next to
-the bare decompression of the same payload by the standard tool (the lower
-bound: inspect cannot be faster than decompressing, unless it stops early).
+"""Every corpus image, measured four ways in one interleaved run: `lucompat
+inspect`, `lucompat inspect --early-exit`, the bare decompression of the same
+payload by the standard tool (`xz -dc`, `zstd -dc`, ...: the limit for a full
+read), and the standard-tool pipeline lucompat replaces
+(bench/standard-pipeline.sh: find the payload, decompress to a temporary
+file, readelf -x; grep for a raw image). Wall time and peak RSS of each.
 
-Writes the table into docs/performance.md between its BEGIN/END markers.
+Writes two tables into docs/performance.md.
 Usage: bench/inspect_corpus.py [--corpus DIR] [--lucompat PATH] [--runs N]
 """
 
 import argparse
 import csv
 import json
-import os
-import platform
-import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchlib import ROOT, machine, measure_interleaved, mib, ms, run_once, write_block
+
 DECOMPRESS = {
-    "gzip": ["gzip", "-dc"], "xz": ["xz", "-dc"], "lzma": ["lzma", "-dc"],
+    "gzip": ["gzip", "-dc"], "xz": ["xz", "-dc", "--single-stream"], "lzma": ["lzma", "-dc"],
     "bzip2": ["bzip2", "-dc"], "lzo": ["lzop", "-dc"], "lz4": ["lz4", "-dc"],
     "zstd": ["zstd", "-dcq"],
 }
-
-
-def measure(cmd, stdin_path, runs):
-    """Median wall seconds and median peak RSS (KiB) of `cmd` over `runs`."""
-    walls, rss = [], []
-    for _ in range(runs):
-        with open(stdin_path or os.devnull, "rb") as stdin, tempfile.TemporaryFile() as err:
-            start = time.perf_counter()
-            subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], stdin=stdin,
-                           stdout=subprocess.DEVNULL, stderr=err)
-            walls.append(time.perf_counter() - start)
-            err.seek(0)
-            rss.append(int(err.read().decode().strip().splitlines()[-1]))
-    return statistics.median(walls), statistics.median(rss)
+PIPELINE = str(ROOT / "bench" / "standard-pipeline.sh")
 
 
 def payload(doc, path, tmp):
     """The first compressed stream of the input, extracted to a file, and its
-    codec; None when the input is not compressed."""
+    codec; (None, None) when the input is not compressed."""
     base = 0
     for layer in doc["chain"]:
         if layer["compression"]:
@@ -60,48 +49,58 @@ def main():
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
     ap.add_argument("--lucompat", default=str(ROOT / "build" / "lucompat"))
     ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--doc", default=str(ROOT / "docs" / "performance.md"))
     args = ap.parse_args()
     corpus = Path(args.corpus)
+    if not (corpus / "MANIFEST.tsv").is_file():
+        sys.exit(f"no corpus at {corpus}: pass --corpus")
     with open(corpus / "MANIFEST.tsv", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
 
-    lines = ["| image | chain | decompressed | inspect: time | inspect: peak RSS "
-             "| bare decompression: time | bare: peak RSS | time ratio |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    worst_rss = 0
+    times = ["| image | decompressed | inspect | inspect --early-exit | bare decompression "
+             "| standard pipeline | inspect ÷ bare | early exit ÷ bare | pipeline ÷ inspect |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    memory = ["| image | inspect | inspect --early-exit | bare decompression | standard pipeline |",
+              "| --- | ---: | ---: | ---: | ---: |"]
+    worst = {"rss": 0, "full": 0.0}
     for row in rows:
-        path = corpus / row["file"]
-        doc = json.loads(subprocess.run([args.lucompat, "inspect", "--json", str(path)],
+        path = str(corpus / row["file"])
+        doc = json.loads(subprocess.run([args.lucompat, "inspect", "--json", path],
                                         capture_output=True, text=True).stdout)
-        chain = " ▸ ".join([l["format"] for l in doc["chain"]] + [doc["format"]])
-        size = next((l["decompressed_size"] for l in doc["chain"] if l["compression"]), None)
-        t, rss = measure([args.lucompat, "inspect", str(path)], None, args.runs)
-        worst_rss = max(worst_rss, rss)
+        # The baseline must do the same job: find the table exactly when lucompat does.
+        _, _, rc = run_once([PIPELINE, path])
+        if (rc == 0) != (row["entries"] != "-"):
+            sys.exit(f"{row['file']}: the standard pipeline disagrees with the manifest (exit {rc})")
         with tempfile.TemporaryDirectory() as tmp:
             stream, codec = payload(doc, path, tmp)
+            commands = {
+                "inspect": ([args.lucompat, "inspect", path], None),
+                "early": ([args.lucompat, "inspect", "--early-exit", path], None),
+                "pipeline": ([PIPELINE, path], None),
+            }
             if stream is not None:
-                bt, brss = measure(DECOMPRESS[codec], stream, args.runs)
-                bare = f"{bt * 1000:.1f} ms | {brss / 1024:.1f} MiB | {t / bt:.2f}×"
-            else:
-                bare = "– | – | –"
-        lines.append(f"| {row['file']} | {chain} | {size or '–'} | {t * 1000:.1f} ms "
-                     f"| {rss / 1024:.1f} MiB | {bare} |")
-        print(lines[-1], flush=True)
+                commands["bare"] = (DECOMPRESS[codec], stream)
+            m = measure_interleaved(commands, args.runs)
+        size = next((l["decompressed_size"] for l in doc["chain"] if l["compression"]), None)
+        full, early, pipe = m["inspect"][0], m["early"][0], m["pipeline"][0]
+        bare = m.get("bare", (None, None))
+        worst["rss"] = max(worst["rss"], m["inspect"][1], m["early"][1])
+        if bare[0]:
+            worst["full"] = max(worst["full"], full / bare[0])
+        times.append(
+            f"| {row['file']} | {size or '–'} | {ms(full)} | {ms(early)} | "
+            f"{ms(bare[0]) if bare[0] else '–'} | {ms(pipe)} | "
+            f"{f'{full / bare[0]:.2f}×' if bare[0] else '–'} | "
+            f"{f'{early / bare[0]:.2f}×' if bare[0] else '–'} | {pipe / full:.1f}× |")
+        memory.append(f"| {row['file']} | {mib(m['inspect'][1])} | {mib(m['early'][1])} | "
+                      f"{mib(bare[1]) if bare[1] else '–'} | {mib(m['pipeline'][1])} |")
+        print(times[-1], flush=True)
 
-    machine = (f"{platform.machine()}, {os.cpu_count()} cores, "
-               f"{open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}")
-    block = "\n".join([
-        f"Measured {time.strftime('%Y-%m-%d')} on {machine}; median of {args.runs} runs each;",
-        "`bench/inspect_corpus.py` wrote this table. Worst peak RSS of inspect: "
-        f"{worst_rss / 1024:.1f} MiB.", "", *lines])
-    doc_path = Path(args.doc)
-    text = doc_path.read_text()
-    begin, end = "<!-- BEGIN inspect_corpus -->", "<!-- END inspect_corpus -->"
-    head, rest = text.split(begin)
-    _, tail = rest.split(end)
-    doc_path.write_text(f"{head}{begin}\n{block}\n{end}{tail}")
-    print(f"wrote {doc_path}")
+    header = [f"Measured {time.strftime('%Y-%m-%d')} on {machine()}; median of {args.runs} "
+              "interleaved runs each; `bench/inspect_corpus.py` wrote these tables. "
+              f"Worst inspect ÷ bare decompression: {worst['full']:.2f}×; worst peak RSS of "
+              f"inspect: {mib(worst['rss'])}.", ""]
+    write_block("inspect_corpus", header + times + ["", "Peak RSS (for the pipeline: its largest "
+                                                    "process):", ""] + memory)
 
 
 if __name__ == "__main__":

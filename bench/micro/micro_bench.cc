@@ -17,10 +17,11 @@
 #include <random>
 #include <string>
 
-#include "container/marker_scan.h"
+#include "table/marker_scan.h"
 #include "lucompat/policy/check.h"
 #include "lucompat/policy/profile.h"
 #include "lucompat/table/decode.h"
+#include "lucompat/table/magic_scan.h"
 
 namespace lucompat {
 namespace {
@@ -75,6 +76,19 @@ void marker_scan(benchmark::State& state) {
   state.counters["hits"] = static_cast<double>(hits.size());
 }
 BENCHMARK(marker_scan)->Unit(benchmark::kMillisecond);
+
+// The table's own scan (raw images, ELF files without section headers): one
+// magic, in the stated byte order, over the whole buffer.
+void table_magic_scan(benchmark::State& state) {
+  const Bytes b = as_bytes(image());
+  const std::vector<ScanRegion> regions{{b, 0, 0}};
+  for (auto _ : state) {
+    auto t = scan_for_table(regions, ByteOrder::little, true);
+    benchmark::DoNotOptimize(t);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * b.size()));
+}
+BENCHMARK(table_magic_scan)->Unit(benchmark::kMillisecond);
 
 // memchr for the buffer's rarest byte value, every occurrence: a full pass at
 // memchr's speed, the bound for any scan of the same bytes.

@@ -9,7 +9,7 @@
 
 #include "elf/elf_header.h"
 #include "lucompat/container/codec.h"
-#include "container/marker_scan.h"
+#include "table/marker_scan.h"
 #include "lucompat/table/table_format.h"
 
 namespace lucompat {

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "container/marker_scan.h"
+#include "table/marker_scan.h"
 #include "container/sparse_buffer.h"
 #include "elf/elf_layout.h"
 

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "lucompat/table/decode.h"
+#include "table/marker_scan.h"
 
 namespace lucompat {
 namespace {
@@ -16,20 +17,26 @@ struct Candidate {
   Result<VersionTable> table;
 };
 
-std::vector<Candidate> candidates(const std::vector<ScanRegion>& regions, ByteOrder order,
-                                  uint32_t magic) {
+// Where each region holds a table magic, in either order: one pass for both.
+using Hits = std::vector<std::vector<MarkerHit>>;
+
+Hits find_magics(const std::vector<ScanRegion>& regions) {
+  Hits hits(regions.size());
+  for (size_t i = 0; i < regions.size(); ++i) find_markers(regions[i].bytes, hits[i]);
+  return hits;
+}
+
+std::vector<Candidate> candidates(const std::vector<ScanRegion>& regions, const Hits& hits,
+                                  ByteOrder order) {
+  // The format-1 magic, 0x4c565550, as stored in `order`.
+  const Marker stored = order == ByteOrder::little ? Marker::table_le : Marker::table_be;
   std::vector<Candidate> out;
-  const uint32_t stored = load<uint32_t>(reinterpret_cast<const std::byte*>(&magic), order);
-  for (const auto& region : regions) {
-    const auto* base = reinterpret_cast<const char*>(region.bytes.data());
-    const size_t size = region.bytes.size();
-    for (size_t at = 0; size >= 8 && at <= size - 4;) {
-      const void* hit = memmem(base + at, size - at, &stored, 4);
-      if (hit == nullptr) break;
-      at = static_cast<size_t>(static_cast<const char*>(hit) - base);
-      out.push_back({region.offset + at, region.address + at,
-                     scan_table(region.bytes.subspan(at), order, region.offset + at)});
-      ++at;
+  for (size_t i = 0; i < regions.size(); ++i) {
+    const ScanRegion& region = regions[i];
+    for (const MarkerHit& h : hits[i]) {
+      if (h.marker != stored || region.bytes.size() - h.offset < 8) continue;
+      out.push_back({region.offset + h.offset, region.address + h.offset,
+                     scan_table(region.bytes.subspan(h.offset), order, region.offset + h.offset)});
     }
   }
   return out;
@@ -40,12 +47,11 @@ bool same_entries(const VersionTable& a, const VersionTable& b) {
                     [](const auto& x, const auto& y) { return x.compatible == y.compatible; });
 }
 
-}  // namespace
 
-std::optional<LocatedTable> scan_for_table(const std::vector<ScanRegion>& regions, ByteOrder order,
-                                           bool order_known) {
+std::optional<LocatedTable> scan_in_order(const std::vector<ScanRegion>& regions, const Hits& hits,
+                                          ByteOrder order, bool order_known) {
   const TableFormat& format = table_formats().front();
-  std::vector<Candidate> all = candidates(regions, order, format.magic);
+  std::vector<Candidate> all = candidates(regions, hits, order);
   std::vector<Candidate*> valid;
   for (auto& c : all)
     if (c.table.ok()) valid.push_back(&c);
@@ -54,8 +60,8 @@ std::optional<LocatedTable> scan_for_table(const std::vector<ScanRegion>& region
     // read, not an absent one.
     for (auto& c : all)
       if (c.table.error().kind == ErrorKind::unsupported) throw ParseError(c.table.error());
-    if (!order_known) return scan_for_table(regions, other(order), true);
-    for (auto& c : candidates(regions, other(order), format.magic))
+    if (!order_known) return scan_in_order(regions, hits, other(order), true);
+    for (auto& c : candidates(regions, hits, other(order)))
       if (c.table.ok())
         fail(ErrorKind::malformed, c.offset,
              fmt::format("table magic is byte-swapped: the table is stored {} but the file is {}",
@@ -81,6 +87,13 @@ std::optional<LocatedTable> scan_for_table(const std::vector<ScanRegion>& region
                                       pick.size(), c.offset)});
   return LocatedTable{{TableMethod::segment_scan, TableShape::merged, "", c.offset, size, {}},
                       std::move(table)};
+}
+
+}  // namespace
+
+std::optional<LocatedTable> scan_for_table(const std::vector<ScanRegion>& regions, ByteOrder order,
+                                           bool order_known) {
+  return scan_in_order(regions, find_magics(regions), order, order_known);
 }
 
 }  // namespace lucompat

@@ -1,4 +1,4 @@
-#include "container/marker_scan.h"
+#include "table/marker_scan.h"
 
 #include <gtest/gtest.h>
 
@@ -16,18 +16,21 @@ std::vector<MarkerHit> naive(std::string_view text) {
   return out;
 }
 
-std::vector<MarkerHit> fast(std::string_view text) {
+std::vector<MarkerHit> fast(std::string_view text, ScanUnit unit = ScanUnit::best) {
   std::vector<MarkerHit> out;
-  find_markers(as_bytes(text), out);
+  find_markers(as_bytes(text), out, unit);
   return out;
 }
 
 void expect_same(std::string_view text) {
-  const auto a = naive(text), b = fast(text);
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) {
-    EXPECT_EQ(a[i].offset, b[i].offset);
-    EXPECT_EQ(a[i].marker, b[i].marker);
+  const auto a = naive(text);
+  for (ScanUnit unit : {ScanUnit::best, ScanUnit::portable}) {
+    const auto b = fast(text, unit);
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].offset, b[i].offset);
+      EXPECT_EQ(a[i].marker, b[i].marker);
+    }
   }
 }
 
@@ -37,10 +40,12 @@ TEST(MarkerScan, FindsEachMarkerAtEveryOffsetAndLength) {
       for (size_t at = 0; at + marker_bytes(m).size() <= len; ++at) {
         std::string text(len, 'x');
         text.replace(at, marker_bytes(m).size(), marker_bytes(m));
-        const auto hits = fast(text);
-        ASSERT_EQ(hits.size(), 1u) << "len " << len << " at " << at;
-        EXPECT_EQ(hits[0].offset, at);
-        EXPECT_EQ(hits[0].marker, m);
+        for (ScanUnit unit : {ScanUnit::best, ScanUnit::portable}) {
+          const auto hits = fast(text, unit);
+          ASSERT_EQ(hits.size(), 1u) << "len " << len << " at " << at;
+          EXPECT_EQ(hits[0].offset, at);
+          EXPECT_EQ(hits[0].marker, m);
+        }
       }
 }
 
@@ -56,7 +61,7 @@ TEST(MarkerScan, AgreesWithANaiveSearchOnDenseText) {
   std::mt19937 rng(7);
   const std::string alphabet = "PUVL Linux version";
   for (int round = 0; round < 200; ++round) {
-    std::string text(1 + rng() % 300, ' ');
+    std::string text(1 + rng() % 600, ' ');
     for (auto& c : text) c = alphabet[rng() % alphabet.size()];
     for (int k = 0; k < 3; ++k) {
       const auto m = static_cast<Marker>(rng() % 3);

@@ -1,0 +1,67 @@
+"""What the benchmark scripts share: timing a command with its peak RSS,
+interleaved runs with medians, the machine's description, and writing a
+block between markers in docs/performance.md."""
+
+import os
+import platform
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "performance.md"
+
+
+def run_once(cmd, stdin_path=None, env=None):
+    """Wall seconds and peak RSS (KiB, the largest process of the command's
+    tree) of one run; the command's exit status is returned too."""
+    with open(stdin_path or os.devnull, "rb") as stdin, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-f", "%x %M", *cmd], stdin=stdin,
+                           stdout=subprocess.DEVNULL, stderr=err, env=env)
+        wall = time.perf_counter() - start
+        err.seek(0)
+        last = err.read().decode(errors="replace").strip().splitlines()[-1].split()
+        return wall, int(last[1]), int(last[0]) if p.returncode == 0 else p.returncode
+
+
+def measure_interleaved(commands, runs):
+    """{name: (median wall, median RSS)} for commands given as
+    {name: (cmd, stdin_path)}, run round-robin so that drift on a shared
+    machine hits every command alike."""
+    samples = {name: ([], []) for name in commands}
+    for _ in range(runs):
+        for name, (cmd, stdin_path) in commands.items():
+            wall, rss, _ = run_once(cmd, stdin_path)
+            samples[name][0].append(wall)
+            samples[name][1].append(rss)
+    return {n: (statistics.median(w), statistics.median(r)) for n, (w, r) in samples.items()}
+
+
+def machine():
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return f"{platform.machine()}, {os.cpu_count()} cores, {cpu}, Linux {platform.release()}"
+
+
+def write_block(name, lines, doc=DOC):
+    """Replaces what lies between <!-- BEGIN name --> and <!-- END name -->."""
+    text = doc.read_text()
+    begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
+    head, rest = text.split(begin)
+    _, tail = rest.split(end)
+    doc.write_text(f"{head}{begin}\n" + "\n".join(lines) + f"\n{end}{tail}")
+    print(f"wrote the {name} table of {doc}")
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.1f} ms"
+
+
+def mib(kib):
+    return f"{kib / 1024:.1f} MiB"
