@@ -66,6 +66,7 @@ void StreamCapture::plan_elf() {
             uint64_t{r.u16(at, "e_phentsize")} * r.u16(at + 2, "e_phnum")};
   const uint64_t shdrs = uint64_t{r.u16(at + 4, "e_shentsize")} * r.u16(at + 6, "e_shnum");
   add_range(phdrs_.offset, phdrs_.offset + phdrs_.size);
+  if (shoff > kHead) head_ = std::max<uint64_t>(kLargeElfHead, pos_);
   if (shoff != 0) {
     add_range(shoff > kNamesWindow ? shoff - kNamesWindow : 0, shoff);
     add_range(shoff, shoff + std::max<uint64_t>(shdrs, 64));
@@ -150,8 +151,8 @@ bool StreamCapture::consume(Bytes chunk) {
     pos_ += chunk.size();
     return true;
   }
-  if (pos_ < kHead)
-    buffer_.write(pos_, chunk.first(std::min<uint64_t>(chunk.size(), kHead - pos_)));
+  if (pos_ < head_)
+    buffer_.write(pos_, chunk.first(std::min<uint64_t>(chunk.size(), head_ - pos_)));
   scan(chunk);
   copy_ranges(chunk);
   const bool first = pos_ == 0;

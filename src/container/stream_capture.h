@@ -31,13 +31,17 @@ class StreamCapture {
   // early exit is on and the rest of the stream is not needed.
   bool consume(Bytes chunk);
   uint64_t size() const { return pos_; }
-  bool whole() const { return mode_ == Mode::whole || pos_ <= kHead; }
+  bool whole() const { return mode_ == Mode::whole || pos_ <= head_; }
 
   // For a refill pass: keep exactly these ranges and nothing else.
   static void keep_only(SparseBuffer& buffer, const std::vector<ByteRange>& ranges,
                         uint64_t at, Bytes chunk);
 
   static constexpr uint64_t kHead = uint64_t{4} << 20;
+  // What is kept of the head once the ELF header shows a large file (its
+  // section headers lie past kHead): the headers; the rest is found by the
+  // rules above, and the head's pages would be faulted in for nothing.
+  static constexpr uint64_t kLargeElfHead = uint64_t{64} << 10;
 
  private:
   enum class Mode { undecided, whole, elf, raw };
@@ -54,6 +58,7 @@ class StreamCapture {
   uint64_t pos_ = 0;
   std::vector<ByteRange> ranges_;  // to keep as the stream passes them
   bool early_exit_ = false;
+  uint64_t head_ = kHead;  // how much of the start is kept
   uint64_t stop_at_ = UINT64_MAX;  // the end of the segment holding the notes
   bool notes_planned_ = false;
   ByteRange phdrs_;
