@@ -5,6 +5,9 @@ payload by the standard tool (`xz -dc`, `zstd -dc`, ...: the limit for a full
 read), and the standard-tool pipeline lucompat replaces
 (bench/standard-pipeline.sh: find the payload, decompress to a temporary
 file, readelf -x; grep for a raw image). Wall time and peak RSS of each.
+Where early exit stops, also the standard tool decompressing only the
+compressed bytes early exit read (the stream cut there): the bound for any
+reader that must decompress that far.
 
 Writes two tables into docs/performance.md.
 Usage: bench/inspect_corpus.py [--corpus DIR] [--lucompat PATH] [--runs N]
@@ -44,6 +47,16 @@ def payload(doc, path, tmp):
     return None, None
 
 
+def compressed_read(path, lucompat):
+    """How many compressed bytes --early-exit read, or None when it read all."""
+    doc = json.loads(subprocess.run([lucompat, "inspect", "--json", "--early-exit", path],
+                                    capture_output=True, text=True).stdout)
+    for layer in doc["chain"]:
+        if "early_exit" in layer["details"]:
+            return layer["size"]
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
@@ -57,8 +70,9 @@ def main():
         rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
 
     times = ["| image | decompressed | inspect | inspect --early-exit | bare decompression "
-             "| standard pipeline | inspect ÷ bare | early exit ÷ bare | pipeline ÷ inspect |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| standard pipeline | inspect ÷ bare | early exit ÷ bare | its prefix ÷ bare "
+             "| pipeline ÷ inspect |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     memory = ["| image | inspect | inspect --early-exit | bare decompression | standard pipeline |",
               "| --- | ---: | ---: | ---: | ---: |"]
     worst = {"rss": 0, "full": 0.0}
@@ -79,10 +93,16 @@ def main():
             }
             if stream is not None:
                 commands["bare"] = (DECOMPRESS[codec], stream)
+                read = compressed_read(path, args.lucompat)
+                if read is not None:
+                    cut = Path(tmp) / "prefix"
+                    cut.write_bytes(stream.read_bytes()[:read])
+                    commands["prefix"] = (DECOMPRESS[codec], cut)
             m = measure_interleaved(commands, args.runs)
         size = next((l["decompressed_size"] for l in doc["chain"] if l["compression"]), None)
         full, early, pipe = m["inspect"][0], m["early"][0], m["pipeline"][0]
         bare = m.get("bare", (None, None))
+        prefix = m.get("prefix", (None, None))[0]
         worst["rss"] = max(worst["rss"], m["inspect"][1], m["early"][1])
         if bare[0]:
             worst["full"] = max(worst["full"], full / bare[0])
@@ -90,7 +110,8 @@ def main():
             f"| {row['file']} | {size or '–'} | {ms(full)} | {ms(early)} | "
             f"{ms(bare[0]) if bare[0] else '–'} | {ms(pipe)} | "
             f"{f'{full / bare[0]:.2f}×' if bare[0] else '–'} | "
-            f"{f'{early / bare[0]:.2f}×' if bare[0] else '–'} | {pipe / full:.1f}× |")
+            f"{f'{early / bare[0]:.2f}×' if bare[0] else '–'} | "
+            f"{f'{prefix / bare[0]:.2f}×' if prefix else '–'} | {pipe / full:.1f}× |")
         memory.append(f"| {row['file']} | {mib(m['inspect'][1])} | {mib(m['early'][1])} | "
                       f"{mib(bare[1]) if bare[1] else '–'} | {mib(m['pipeline'][1])} |")
         print(times[-1], flush=True)
