@@ -145,6 +145,15 @@ void StreamCapture::plan_segments() {
 }
 
 bool StreamCapture::consume(Bytes chunk) {
+  // Codecs with large blocks (lz4's are 8 MiB) hand over whole blocks: take
+  // them in small pieces, so that the ELF header is planned before most of
+  // the head is kept, and each piece is scanned while in cache.
+  constexpr size_t kPiece = size_t{64} << 10;
+  if (chunk.size() > kPiece) {
+    for (size_t at = 0; at < chunk.size(); at += kPiece)
+      if (!consume(chunk.subspan(at, std::min(kPiece, chunk.size() - at)))) return false;
+    return true;
+  }
   if (mode_ == Mode::undecided) decide(chunk);
   if (mode_ == Mode::whole) {
     buffer_.write(pos_, chunk);
