@@ -52,10 +52,10 @@ void StreamCapture::add_range(uint64_t begin, uint64_t end) {
   if (end > begin) ranges_.push_back({begin, end - begin});
 }
 
-void StreamCapture::plan_elf() {
+void StreamCapture::plan_elf(uint64_t available) {
   // The header is in the head; read just what says where the tables are.
   // Their validation belongs to the ELF reader, later.
-  const Bytes head = buffer_.view(std::min<uint64_t>(pos_, kHead));
+  const Bytes head = buffer_.view(std::min<uint64_t>(available, kHead));
   if (head.size() < 64) return;
   const ByteOrder order = static_cast<uint8_t>(head[5]) == 2 ? ByteOrder::big : ByteOrder::little;
   const ByteReader r(head, order);
@@ -66,7 +66,7 @@ void StreamCapture::plan_elf() {
             uint64_t{r.u16(at, "e_phentsize")} * r.u16(at + 2, "e_phnum")};
   const uint64_t shdrs = uint64_t{r.u16(at + 4, "e_shentsize")} * r.u16(at + 6, "e_shnum");
   add_range(phdrs_.offset, phdrs_.offset + phdrs_.size);
-  if (shoff > kHead) head_ = std::max<uint64_t>(kLargeElfHead, pos_);
+  if (shoff > kHead) head_ = std::max<uint64_t>(kLargeElfHead, available);
   if (shoff != 0) {
     add_range(shoff > kNamesWindow ? shoff - kNamesWindow : 0, shoff);
     add_range(shoff, shoff + std::max<uint64_t>(shdrs, 64));
@@ -97,7 +97,7 @@ void StreamCapture::scan(Bytes chunk) {
     if (h.offset < tail_.size() && h.offset + marker_bytes(h.marker).size() > tail_.size())
       hit(seam_start + h.offset, span_of(h.marker));
   // The head is kept whole: only markers whose span reaches past it matter.
-  const uint64_t from = kHead - std::min(kHead, kTableSpan);
+  const uint64_t from = head_ - std::min(head_, kTableSpan);
   const uint64_t skip = pos_ >= from ? 0 : std::min<uint64_t>(chunk.size(), from - pos_);
   hits_.clear();
   find_markers(chunk.subspan(skip), hits_);
@@ -162,11 +162,12 @@ bool StreamCapture::consume(Bytes chunk) {
   }
   if (pos_ < head_)
     buffer_.write(pos_, chunk.first(std::min<uint64_t>(chunk.size(), head_ - pos_)));
+  // Planned before the first chunk's scan, which then knows how much of the
+  // head is kept.
+  if (mode_ == Mode::elf && pos_ == 0) plan_elf(chunk.size());
   scan(chunk);
   copy_ranges(chunk);
-  const bool first = pos_ == 0;
   pos_ += chunk.size();
-  if (mode_ == Mode::elf && first) plan_elf();
   if (mode_ == Mode::elf && !notes_planned_ && phdrs_.size != 0 &&
       buffer_.covers(phdrs_.offset, phdrs_.size))
     plan_segments();

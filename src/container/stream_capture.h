@@ -46,7 +46,7 @@ class StreamCapture {
  private:
   enum class Mode { undecided, whole, elf, raw };
   void decide(Bytes first);
-  void plan_elf();
+  void plan_elf(uint64_t available);
   void plan_segments();
   void scan(Bytes chunk);
   void hit(uint64_t offset, uint64_t span);

@@ -28,14 +28,16 @@ def build_id_note(build_id):
     return struct.pack("<III", 4, len(build_id), 3) + b"GNU\0" + build_id
 
 
-def elf(section_headers=True, names="end", note_in_load=False):
+def elf(section_headers=True, names="end", note_in_load=False, markers_early=False):
     """An ELF64 LSB x86-64 executable: headers, a note, 6 MiB of read-only
     data with the banner, the table, 2 MiB of something else, section headers.
     The section names go at the "start" (inside the first 4 MiB), in the
     "middle" (past them and 2 MiB before the section headers), or at the
     "end" (right before the section headers, where linkers put them).
     With `note_in_load` the loadable segment starts at the note, as a kernel's
-    RO_DATA segment holds its notes: what early exit looks for."""
+    RO_DATA segment holds its notes: what early exit looks for. With
+    `markers_early` the banner and the table come 256 KiB into the file and
+    the 6 MiB follow them: a large ELF whose markers lie in its first MiB."""
     names_where = names
     build_id = bytes(range(20))
     names = b"\0.shstrtab\0.notes\0.rodata\0.liveupdate_versions\0.filler\0"
@@ -56,9 +58,11 @@ def elf(section_headers=True, names="end", note_in_load=False):
     if names_where == "start":
         put(names, ".shstrtab", 3)
     note_off = put(build_id_note(build_id), ".notes", 7, 2, 4)
-    rodata = filler(6 * MIB, b"rodata") + BANNER
+    rodata = filler(256 << 10, b"rodata") + BANNER if markers_early else filler(6 * MIB, b"rodata") + BANNER
     load_off = put(rodata, ".rodata", 1, 2, 0x1000)
     table_off = put(table(), ".liveupdate_versions", 1, 2, 8)
+    if markers_early:
+        put(filler(6 * MIB, b"data"), ".filler", 1, 0)
     load_end = len(out)
     if note_in_load:
         load_off = note_off
@@ -122,6 +126,15 @@ class Streaming(TempDirTest):
         data, table_off, build_id = elf(section_headers=False)
         doc = self.inspect("nosections.zst", compress("zstd", data, trailer=True))
         self.check_kernel(doc, table_off, build_id, "segment-scan")
+
+    def test_markers_early_in_a_large_elf(self):
+        # Only 64 KiB of a large ELF's head is kept: markers past it, still in
+        # the first MiB, must be found by the scan, not left to the head.
+        data, table_off, build_id = elf(markers_early=True)
+        for codec in ("zstd", "lz4"):
+            with self.subTest(codec=codec):
+                doc = self.inspect(f"early-markers.{codec}", compress(codec, data, trailer=True))
+                self.check_kernel(doc, table_off, build_id, "section")
 
     def test_the_same_bytes_uncompressed_agree(self):
         data, table_off, build_id = elf(names="middle")
