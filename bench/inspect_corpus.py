@@ -61,7 +61,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
     ap.add_argument("--lucompat", default=str(ROOT / "build" / "lucompat"))
-    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--runs", type=int, default=15)
     args = ap.parse_args()
     corpus = Path(args.corpus)
     if not (corpus / "MANIFEST.tsv").is_file():
