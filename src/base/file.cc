@@ -51,6 +51,10 @@ FileData::~FileData() {
   if (map_ != nullptr) ::munmap(map_, map_size_);
 }
 
+namespace {
+constexpr off_t kReadBelow = off_t{256} << 10;
+}  // namespace
+
 Result<FileData> read_file(const std::string& path, uint64_t max_size) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
@@ -72,7 +76,9 @@ Result<FileData> read_file(const std::string& path, uint64_t max_size) {
       return Error{ErrorKind::limit, path, std::nullopt,
                    fmt::format("file is {} bytes, more than the {}-byte limit", st.st_size,
                                max_size)};
-    if (st.st_size > 0) {
+    // Small files (most modules) are read: mapping and unmapping each one
+    // cost more than the copy, in TLB shootdowns across a tree's workers.
+    if (st.st_size > kReadBelow) {
       void* m = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE,
                        fd.get(), 0);
       if (m != MAP_FAILED) {

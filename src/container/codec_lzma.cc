@@ -20,12 +20,28 @@ std::string_view why(lzma_ret rc) {
   }
 }
 
+// One decoder per thread: liblzma reuses a stream's allocations (the
+// dictionary) when it is initialised again, which a module tree of thousands
+// of small streams notices. A kernel's 32 MiB dictionary is not kept: it
+// would stay beside the next stream's in the peak RSS.
+constexpr uint64_t kKeepBelow = uint64_t{4} << 20;
+
+lzma_stream& thread_stream() {
+  thread_local struct Stream {
+    lzma_stream s = LZMA_STREAM_INIT;
+    ~Stream() { lzma_end(&s); }
+  } stream;
+  return stream.s;
+}
+
 StreamInfo run(lzma_stream& s, std::string_view codec, Bytes input, const Sink& sink,
                uint64_t max_output) {
-  struct End {
+  struct Trim {
     lzma_stream& s;
-    ~End() { lzma_end(&s); }
-  } end{s};
+    ~Trim() {
+      if (lzma_memusage(&s) > kKeepBelow) lzma_end(&s);
+    }
+  } trim{s};
   CappedSink out(sink, max_output, codec);
   s.next_in = reinterpret_cast<const uint8_t*>(input.data());
   s.avail_in = input.size();
@@ -50,13 +66,13 @@ StreamInfo run(lzma_stream& s, std::string_view codec, Bytes input, const Sink& 
 }  // namespace
 
 StreamInfo decode_xz(Bytes input, const Sink& sink, uint64_t max_output) {
-  lzma_stream s = LZMA_STREAM_INIT;
+  lzma_stream& s = thread_stream();
   if (lzma_stream_decoder(&s, kMemLimit, 0) != LZMA_OK) corrupt("xz", 0, "cannot initialise liblzma");
   return run(s, "xz", input, sink, max_output);
 }
 
 StreamInfo decode_lzma(Bytes input, const Sink& sink, uint64_t max_output) {
-  lzma_stream s = LZMA_STREAM_INIT;
+  lzma_stream& s = thread_stream();
   if (lzma_alone_decoder(&s, kMemLimit) != LZMA_OK) corrupt("lzma", 0, "cannot initialise liblzma");
   return run(s, "lzma", input, sink, max_output);
 }

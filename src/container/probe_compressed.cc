@@ -9,7 +9,7 @@
 namespace lucompat {
 
 Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& options) {
-  auto buffer = std::make_shared<SparseBuffer>(options.max_output);
+  auto buffer = SparseBuffer::acquire(options.max_output);
   StreamCapture capture(*buffer, options.early_exit);
   const StreamInfo info =
       codec.decode(data, [&](Bytes chunk) { return capture.consume(chunk); }, options.max_output);

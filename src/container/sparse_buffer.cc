@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -20,6 +21,45 @@ SparseBuffer::SparseBuffer(uint64_t capacity) : capacity_(std::max<uint64_t>(cap
 }
 
 SparseBuffer::~SparseBuffer() { ::munmap(data_, capacity_); }
+
+namespace {
+thread_local std::unique_ptr<SparseBuffer> spare;
+// Written ranges up to this size are zeroed in place, keeping their pages;
+// larger ones are given back to the kernel.
+constexpr uint64_t kZeroInPlace = uint64_t{1} << 20;
+}  // namespace
+
+std::shared_ptr<SparseBuffer> SparseBuffer::acquire(uint64_t capacity) {
+  std::unique_ptr<SparseBuffer> b;
+  if (spare && spare->capacity_ == std::max<uint64_t>(capacity, 1))
+    b = std::move(spare);
+  else
+    b = std::make_unique<SparseBuffer>(capacity);
+  return {b.release(), [](SparseBuffer* p) { p->recycle(); }};
+}
+
+void SparseBuffer::recycle() {
+  for (const auto& [b, e] : present_) {
+    if (e - b <= kZeroInPlace) {
+      std::memset(data_ + b, 0, e - b);
+    } else {
+      // Whole pages go back to the kernel (reading as zeros again); the
+      // partial pages at the ends are zeroed in place.
+      static const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+      const uint64_t first = (b + page - 1) / page * page, last = e / page * page;
+      std::memset(data_ + b, 0, first - b);
+      if (::madvise(data_ + first, last - first, MADV_DONTNEED) != 0)
+        std::memset(data_ + first, 0, last - first);
+      std::memset(data_ + last, 0, e - last);
+    }
+  }
+  present_.clear();
+  if (spare) {
+    delete this;
+  } else {
+    spare.reset(this);
+  }
+}
 
 void SparseBuffer::write(uint64_t offset, Bytes bytes) {
   if (bytes.empty()) return;

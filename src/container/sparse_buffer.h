@@ -1,9 +1,15 @@
 // A buffer as large as a decompressed stream may be, of which only written
 // pages cost memory: an anonymous MAP_NORESERVE mapping. Unwritten pages read
 // as zeros without being allocated.
+//
+// A module tree decompresses thousands of small streams on a few threads:
+// mapping, faulting in and unmapping a buffer for each made the kernel half
+// of the work (TLB shootdowns across the workers). So each thread keeps its
+// last buffer, with what was written zeroed again, for the next stream.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -14,6 +20,9 @@ namespace lucompat {
 
 class SparseBuffer {
  public:
+  // This thread's spare buffer when it has this capacity, else a new one.
+  static std::shared_ptr<SparseBuffer> acquire(uint64_t capacity);
+
   // Throws a limit ParseError when the address space cannot be reserved.
   explicit SparseBuffer(uint64_t capacity);
   ~SparseBuffer();
@@ -29,6 +38,8 @@ class SparseBuffer {
   Bytes view(uint64_t size) const { return {data_, size}; }
 
  private:
+  void recycle();
+
   std::byte* data_ = nullptr;
   uint64_t capacity_ = 0;
   std::vector<std::pair<uint64_t, uint64_t>> present_;  // sorted, disjoint [begin, end)

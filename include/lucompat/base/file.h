@@ -1,6 +1,7 @@
 // Input files: mapped read-only, so only the pages a reader touches are read
-// (a 590 MB debug vmlinux costs what its headers and table cost). Pipes and
-// other unmappable files are read whole, up to the size limit.
+// (a 590 MB debug vmlinux costs what its headers and table cost). Files under
+// 256 KiB, pipes and other unmappable files are read whole, up to the size
+// limit.
 #pragma once
 
 #include <cstddef>
