@@ -50,8 +50,9 @@ Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& option
     // What is known of a stream read only in part: no total size, no trailer.
     step.cut = true;
     step.layer.details.emplace_back(
-        "early_exit", fmt::format("stopped after {} bytes, past the segment that holds the notes and the table",
-                                  info.produced));
+        "early_exit",
+        fmt::format("stopped after {} bytes, past the segment that holds the notes and the table",
+                    info.produced));
     return step;
   }
   step.layer.decompressed_size = info.produced;
