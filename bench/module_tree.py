@@ -86,8 +86,10 @@ def main():
     lines = ["| input | modules | lucompat inspect -j2 | per-module pipeline, xargs -P2 | speed-up "
              "| decompression alone ÷ 2 cores | lucompat peak RSS |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    counts = {}
     for kind, tree in trees.items():
         files = sorted(str(p) for p in tree.rglob(f"*.ko{'' if kind == 'ko' else '.' + kind}"))
+        counts[kind] = len(files)
         listing = cache / f"list-{kind}"
         listing.write_text("\0".join(files) + "\0")
         pipeline = ["sh", "-c", f"xargs -0 -P2 -n1 {PIPELINE} >/dev/null < {listing}"]
@@ -102,7 +104,7 @@ def main():
                      f"| {p:.2f} s | {p / t:.1f}× | {b:.2f} s | {mib(m['lucompat'][1])} |")
         print(lines[-1], flush=True)
     m = measure_interleaved({"deb": ([args.lucompat, "inspect", "-j2", str(deb)], None)}, args.runs)
-    lines.append(f"| {deb.name} (vmlinuz and every module, read in place) | {len(files)} | "
+    lines.append(f"| {deb.name} (vmlinuz and every module, read in place) | {counts['ko']} | "
                  f"{m['deb'][0]:.2f} s | – | – | – | {mib(m['deb'][1])} |")
     print(lines[-1])
     header = [f"Measured {time.strftime('%Y-%m-%d')} on {machine()}; median of {args.runs} "

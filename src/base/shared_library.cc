@@ -18,7 +18,11 @@ Result<bool> open_shared_library(const char* soname, std::string_view needed_for
   if (handle == nullptr) return failed(dlerror());
   for (const SymbolSlot& s : symbols) {
     void* fn = dlsym(handle, s.name);
-    if (fn == nullptr) return failed(dlerror());
+    if (fn == nullptr) {
+      Error e = failed(dlerror());
+      dlclose(handle);
+      return e;
+    }
     std::memcpy(s.slot, &fn, sizeof fn);  // POSIX: a data pointer converts to a function pointer
   }
   return true;

@@ -21,8 +21,7 @@ class CappedSink {
       fail(ErrorKind::limit, std::nullopt,
            fmt::format("{} output exceeds the {}-byte limit (--max-output)", codec_, max_));
     produced_ += n;
-    if (n != 0 && !sink_(Bytes(static_cast<const std::byte*>(data), n))) stopped_ = true;
-    return !stopped_;
+    return n == 0 || sink_(Bytes(static_cast<const std::byte*>(data), n));
   }
   uint64_t produced() const { return produced_; }
   // What a decoder returns when the sink stopped it after `consumed` input bytes.
@@ -37,7 +36,6 @@ class CappedSink {
   uint64_t max_;
   uint64_t produced_ = 0;
   std::string_view codec_;
-  bool stopped_ = false;
 };
 
 // The kernel appends the decompressed size as 4 little-endian bytes; anything

@@ -9,8 +9,8 @@
 
 #include "elf/elf_header.h"
 #include "lucompat/container/codec.h"
-#include "table/marker_scan.h"
 #include "lucompat/table/table_format.h"
+#include "table/marker_scan.h"
 
 namespace lucompat {
 namespace {
@@ -141,7 +141,7 @@ void StreamCapture::plan_segments() {
   for (const ByteRange& load : loads)
     if (load.offset <= note.offset && note.offset - load.offset <= load.size &&
         note.size <= load.size - (note.offset - load.offset))
-      stop_at_ = load.offset + load.size;
+      stop_at_ = load.size > UINT64_MAX - load.offset ? UINT64_MAX : load.offset + load.size;
 }
 
 bool StreamCapture::consume(Bytes chunk) {
