@@ -8,10 +8,11 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <regex>
 
 #include "base/shared_library.h"
 #include "inspect/inspect_pool.h"
+#include "inspect/package_paths.h"
+#include "lucompat/inspect/module_tree.h"
 
 namespace lucompat {
 namespace {
@@ -34,11 +35,6 @@ const Result<Libarchive>& load_libarchive() {
 const Libarchive& ar() { return load_libarchive().value(); }
 
 using ArchivePtr = std::unique_ptr<archive, decltype(Libarchive::archive_read_free)>;
-
-// Where distributions put kernels and modules (Debian, Fedora, UKIs).
-const std::regex kKernelPath(
-    R"((boot/(vmlinuz|vmlinux|Image)[^/]*|(usr/)?lib/modules/[^/]+/vmlinuz|(boot/efi/)?EFI/Linux/[^/]+\.efi))");
-const std::regex kModulePath(R"((usr/)?lib/modules/(.+\.ko(\.gz|\.xz|\.zst)?))");
 
 std::string clean(const char* name) {
   std::string_view s = name != nullptr ? name : "";
@@ -65,9 +61,9 @@ class Reader {
         walk_nested(a, name);
         continue;
       }
-      std::smatch m;
-      const bool module = std::regex_match(name, m, kModulePath);
-      if ((module || std::regex_match(name, kKernelPath)) && ++members_ > options_.max_members)
+      const auto module = module_member(name);
+      const bool kernel = !module && is_kernel_member(name);
+      if ((module || kernel) && ++members_ > options_.max_members)
         fail(ErrorKind::limit, std::nullopt,
              fmt::format("the package holds more than {} kernel images and modules (--max-members)",
                          options_.max_members));
@@ -75,9 +71,10 @@ class Reader {
         auto data = std::make_shared<std::vector<std::byte>>(read(a, where, name));
         const std::string label = fmt::format("{}!{}", input_, name);
         const InspectOptions& options = options_;
-        pool_.submit([data, label, &options] { return inspect_bytes(label, *data, options); });
-        module_paths_.push_back(m[2]);
-      } else if (std::regex_match(name, kKernelPath)) {
+        pool_.submit(
+            [data, label, &options] { return require_module(inspect_bytes(label, *data, options)); });
+        module_paths_.emplace_back(*module);
+      } else if (kernel) {
         const std::vector<std::byte> data = read(a, where, name);
         out_.kernels.push_back({name, inspect_bytes(fmt::format("{}!{}", input_, name), data, options_)});
       }
