@@ -96,6 +96,14 @@ class FailOpen(TempDirTest):
         r = self.check("--current", X86 / "kernel.elf", "--next", X86 / "kernel.elf", *same)
         self.assertEqual(r.rc, OK, r)
 
+    def test_overlong_catalog_pattern_is_refused_not_a_crash(self):
+        cat = self.dir / "long.toml"
+        cat.write_text('[[family]]\nname = "x"\ncompatible = ["x-v{N}"]\nfd = ["' + "*" * 200000 + '"]\n')
+        r = self.check("--current", X86 / "kernel.elf", "--next", X86 / "kernel.elf",
+                       "--catalog", cat, "--pid", os.getpid())
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn("long.toml:4:7: a string of 200000 bytes", r.err)
+
 
 class ModulePaths(TempDirTest):
     def tree(self, name, files):
