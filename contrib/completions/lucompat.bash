@@ -31,7 +31,11 @@ _lucompat()
 		COMPREPLY=($(compgen -W "shell systemd json" -- "$cur")); return ;;
 	--uses)
 		COMPREPLY=($(compgen -W "memfd huge-memfd vfio-pci iommufd kvm-vm guest-memfd eventfd pci iommu hugetlb" -- "$cur")); return ;;
-	--store | --pid | --emit | --profile | --where | --label | --host | --waves | --by | --stale | --batch | -j | --jobs | --max-output | --max-depth | --max-file-size | --max-entries | --max-members)
+	--pid)
+		COMPREPLY=($(compgen -W "$(cd /proc && compgen -G '[0-9]*')" -- "$cur")); return ;;
+	--process)
+		COMPREPLY=($(compgen -W "$(cat /proc/[0-9]*/comm 2>/dev/null | sort -u)" -- "$cur")); return ;;
+	--store | --emit | --profile | --where | --label | --host | --waves | --by | --stale | --batch | -j | --jobs | --max-output | --max-depth | --max-file-size | --max-entries | --max-members)
 		return ;;
 	esac
 
@@ -39,12 +43,12 @@ _lucompat()
 	case $cmd in
 	"") COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur")); return ;;
 	inspect) opts="--json --verbose -v --jobs -j --early-exit --max-output --max-depth --max-file-size --max-entries --max-members --help" ;;
-	check) opts="--next --current --current-modules --next-modules --no-modules --root --catalog --profiles --uses --pid --manifest --emit --strict --profile --json --jobs --help" ;;
+	check) opts="--next --current --current-modules --next-modules --no-modules --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --help" ;;
 	report) opts="--next --current --current-modules --no-modules --root --catalog --profiles --host --label --store --help" ;;
 	profile)
 		case $sub in
 		"") COMPREPLY=($(compgen -W "list show select matrix env" -- "$cur")); return ;;
-		select) opts="--next --current --current-modules --next-modules --no-modules --root --catalog --profiles --uses --pid --manifest --emit --json --help" ;;
+		select) opts="--next --current --current-modules --next-modules --no-modules --root --catalog --profiles --uses --pid --process --manifest --emit --json --help" ;;
 		matrix) opts="--kernel --profile --profiles --catalog --root --json --help" ;;
 		env) opts="--format --profiles --catalog --root --help" ;;
 		*) opts="--profiles --catalog --root --json --help" ;;

@@ -38,7 +38,9 @@ typedef enum lucompat_verdict {
 	LUCOMPAT_INCOMPATIBLE = 1,
 	LUCOMPAT_UNDECIDED = 4,
 	LUCOMPAT_WARNING = 5, /* compatible, but an optional family will not be restored */
-	LUCOMPAT_NOT_USED = 6 /* a family present but not in use (families only) */
+	LUCOMPAT_NOT_USED = 6, /* a family present but not in use (families only) */
+	LUCOMPAT_NOT_PRESERVABLE = 7 /* in use, but the running kernel cannot preserve it, so it is
+	                                not handed over (families only) */
 } lucompat_verdict;
 
 const char *lucompat_version(void);

@@ -77,6 +77,7 @@ lucompat_verdict verdict_of(lucompat::Verdict v) {
     case lucompat::Verdict::undecided: return LUCOMPAT_UNDECIDED;
     case lucompat::Verdict::incompatible: return LUCOMPAT_INCOMPATIBLE;
     case lucompat::Verdict::unused: return LUCOMPAT_NOT_USED;
+    case lucompat::Verdict::not_preservable: return LUCOMPAT_NOT_PRESERVABLE;
   }
   return LUCOMPAT_UNDECIDED;
 }

@@ -130,7 +130,13 @@ Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog,
     }
     policy.uses[family].used_by.push_back("--uses");
   }
-  for (int pid : req.pids) {
+  std::vector<int> pids = req.pids;
+  for (const auto& name : req.processes) {
+    auto found = pids_of_process(req.root, name);
+    if (!found) return std::move(found).error();
+    pids.insert(pids.end(), found->begin(), found->end());
+  }
+  for (int pid : pids) {
     auto fds = families_of_pid(req.root, pid, catalog);
     if (!fds) return std::move(fds).error();
     merge_uses(policy.uses, *fds);
@@ -142,7 +148,7 @@ Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog,
     if (!m) return std::move(m).error();
     merge_uses(policy.uses, *m);
   }
-  policy.uses_given = !req.uses.empty() || !req.pids.empty() || req.manifest.has_value();
+  policy.uses_given = !req.uses.empty() || !pids.empty() || req.manifest.has_value();
 
   for (const auto& [family, s] : host.emit) {
     policy.pins[family] = s;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include <unistd.h>
 
 #include <filesystem>
@@ -156,10 +157,12 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
       ->type_name("N");
   sub->add_option("--max-output", args->options.unwrap.max_output,
                   "Refuse to decompress more than this from one stream (default 1GiB)")
+      ->check(unsigned_value())
       ->transform(CLI::AsSizeValue(false))
       ->type_name("SIZE");
   sub->add_option("--max-file-size", args->options.max_file_size,
                   "Refuse input files, and package members, larger than this (default 4GiB)")
+      ->check(unsigned_value())
       ->transform(CLI::AsSizeValue(false))
       ->type_name("SIZE");
   sub->add_option("--max-entries", args->options.max_entries,
@@ -168,6 +171,7 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
       ->type_name("N");
   sub->add_option("--max-members", args->options.max_members,
                   "Refuse packages with more kernel images and modules than this (default 100000)")
+      ->check(unsigned_value())
       ->type_name("N");
   sub->add_option("--max-depth", args->options.unwrap.max_depth,
                   "Refuse inputs with more nested containers than this (default 6)")

@@ -1,5 +1,7 @@
 #include "cli/update_options.h"
 
+#include "cli/flag_checks.h"
+
 #include <cstdio>
 #include <sstream>
 
@@ -8,6 +10,7 @@ namespace lucompat::cli {
 CheckRequest UpdateArgs::finish() const {
   CheckRequest r = request;
   r.root = SystemRoot(root);
+  r.pids = split_pids(pids);
   for (const auto& item : uses) {
     std::stringstream s(item);
     for (std::string part; std::getline(s, part, ',');)
@@ -38,7 +41,14 @@ void add_update_options(CLI::App* sub, UpdateArgs& args) {
       ->type_name("FILE");
   sub->add_option("--uses", args.uses, "Families in use, comma-separated (e.g. memfd,vfio-pci)")
       ->type_name("LIST");
-  sub->add_option("--pid", req.pids, "A process whose fds are preserved (repeatable)")->type_name("PID");
+  sub->add_option("--pid", args.pids,
+                  "Processes whose fds are preserved: \"$(pidof qemu-system-x86_64)\" (repeatable)")
+      ->check(pid_list())
+      ->type_name("PID...");
+  sub->add_option("--process", req.processes,
+                  "Every process of this name (its /proc/PID/comm) preserves fds (repeatable)")
+      ->check(non_empty())
+      ->type_name("NAME");
   sub->add_option("--manifest", req.manifest, "Sessions and the families they use (TOML)")
       ->type_name("FILE");
   sub->add_option("--emit", req.emits,

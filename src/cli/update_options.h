@@ -16,6 +16,7 @@ struct UpdateArgs {
   CheckRequest request;
   std::string root = "/";
   std::vector<std::string> uses;
+  std::vector<std::string> pids;  // as given: "12 34" from pidof is one value
   bool json = false;
 
   // Fills the parts of `request` that need post-processing (root, uses).

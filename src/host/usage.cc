@@ -62,6 +62,33 @@ Result<std::map<std::string, FamilyUse>> families_of_pid(const SystemRoot& root,
   return out;
 }
 
+Result<std::vector<int>> pids_of_process(const SystemRoot& root, const std::string& name) {
+  // TASK_COMM_LEN is 16 with the NUL.
+  constexpr size_t kCommLength = 15;
+  const std::string want = name.substr(0, kCommLength);
+  const std::string proc = root.path("/proc");
+  std::error_code ec;
+  std::vector<int> out;
+  for (const auto& e : fs::directory_iterator(proc, ec)) {
+    const std::string pid_text = e.path().filename().string();
+    int pid = 0;
+    const auto [end, pec] = std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
+    if (pec != std::errc() || end != pid_text.data() + pid_text.size()) continue;
+    // A process may exit while we look: it is simply not there.
+    auto comm = read_text((e.path() / "comm").string());
+    if (!comm) continue;
+    while (!comm->empty() && comm->back() == '\n') comm->pop_back();
+    if (*comm == want) out.push_back(pid);
+  }
+  if (ec)
+    return Error{ErrorKind::io, proc, std::nullopt, fmt::format("cannot list processes: {}", ec.message())};
+  if (out.empty())
+    return Error{ErrorKind::io, proc, std::nullopt,
+                 fmt::format("no process named \"{}\" (matched against /proc/PID/comm)", name)};
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Result<std::map<std::string, FamilyUse>> read_manifest(std::string_view text,
                                                        const std::string& origin,
                                                        const Catalog& catalog) {

@@ -29,6 +29,8 @@ std::vector<std::string> strings_of(const Catalog& catalog, const KernelStrings&
   return out;
 }
 
+bool decides(Verdict v) { return v != Verdict::unused && v != Verdict::not_preservable; }
+
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -92,9 +94,13 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
       f.reasons.push_back("the running kernel's table lists no core version: its ABI cannot be compared");
       return;
     }
-    lost(f, fmt::format("the running kernel cannot preserve {}: its table has no {} string",
-                        f.family, f.family),
-         policy.strict);
+    // Such fds (every QEMU holds eventfds) were never handed over: nothing
+    // of them can be lost by this update, so they do not decide it.
+    f.verdict = Verdict::not_preservable;
+    f.reasons.push_back(fmt::format(
+        "the running kernel cannot preserve {} (its table has no {} string), so these fds are not "
+        "handed over at kexec and this update loses nothing of them",
+        f.family, f.family));
     return;
   }
   if (f.emits.size() == 1) {
@@ -139,7 +145,7 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
 std::string summary_of(const CheckReport& r) {
   size_t checked = 0, bad = 0, open = 0, warned = 0;
   for (const auto& f : r.families) {
-    if (f.verdict == Verdict::unused) continue;
+    if (!decides(f.verdict)) continue;
     ++checked;
     bad += f.verdict == Verdict::incompatible;
     open += f.verdict == Verdict::undecided;
@@ -169,6 +175,7 @@ std::string_view name(Verdict v) {
     case Verdict::undecided: return "undecided";
     case Verdict::incompatible: return "incompatible";
     case Verdict::unused: return "not used";
+    case Verdict::not_preservable: return "not preservable";
   }
   return "unknown";
 }
@@ -208,10 +215,8 @@ CheckReport check_update(const Catalog& catalog, const KernelStrings& current,
         report.unknown.push_back({s, p.family, kernel});
 
   report.verdict = Verdict::compatible;
-  for (const auto& f : report.families) {
-    if (f.verdict == Verdict::unused) continue;
-    report.verdict = std::max(report.verdict, f.verdict);
-  }
+  for (const auto& f : report.families)
+    if (decides(f.verdict)) report.verdict = std::max(report.verdict, f.verdict);
   report.summary = summary_of(report);
   return report;
 }

@@ -105,6 +105,26 @@ class FailOpen(TempDirTest):
         self.assertIn("long.toml:4:7: a string of 200000 bytes", r.err)
 
 
+class Flags(TempDirTest):
+    def test_negative_or_empty_values_are_usage_errors(self):
+        kernel = X86 / "kernel.elf"
+        for args in (["inspect", "--max-members", "-5", kernel],
+                     ["inspect", "--max-output", "-1", kernel],
+                     ["inspect", "--max-file-size", "-1", kernel],
+                     ["inspect", "--max-file-size", "-1MiB", kernel],
+                     ["check", "--next", kernel, "--pid", ""],
+                     ["check", "--next", kernel, "--pid", "0"],
+                     ["check", "--next", kernel, "--pid", "-1"],
+                     ["check", "--next", kernel, "--pid", "12 x"],
+                     ["check", "--next", kernel, "--pid", "99999999999"],
+                     ["check", "--next", kernel, "--process", ""]):
+            with self.subTest(args=args):
+                r = lucompat(*args)
+                self.assertEqual(r.rc, USAGE, r)
+                self.assertEqual(r.out, "")
+        self.assertEqual(lucompat("inspect", "--max-output", "64MiB", "--max-members", "5", kernel).rc, OK)
+
+
 class ModulePaths(TempDirTest):
     def tree(self, name, files):
         root = self.dir / name

@@ -26,6 +26,7 @@ struct CheckRequest {
   std::vector<std::string> catalogs;  // --catalog files, after the shipped and /etc ones
   std::vector<std::string> uses;      // family names
   std::vector<int> pids;
+  std::vector<std::string> processes;  // names: every process whose comm is this
   std::optional<std::string> manifest;
   std::vector<std::string> emits;     // "FAMILY=STRING"
   bool strict = false;

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "lucompat/host/system_root.h"
 #include "lucompat/policy/catalog.h"
@@ -15,6 +16,11 @@ namespace lucompat {
 // "pid 1234 (qemu) fd 7 /dev/iommu".
 Result<std::map<std::string, FamilyUse>> families_of_pid(const SystemRoot& root, int pid,
                                                          const Catalog& catalog);
+
+// The pids of every process whose /proc/PID/comm is `name` (comm holds 15
+// characters: a longer name is matched on those), in increasing order. No
+// such process is an error: the operator named something that is not running.
+Result<std::vector<int>> pids_of_process(const SystemRoot& root, const std::string& name);
 
 // A manifest (TOML):
 //   [[session]]

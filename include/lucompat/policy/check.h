@@ -18,7 +18,10 @@ namespace lucompat {
 // declared ("vmlinuz-6.1.0", "module kernel/drivers/vfio/pci/vfio-pci.ko").
 using KernelStrings = std::map<std::string, std::vector<std::string>>;
 
-enum class Verdict { compatible, warning, undecided, incompatible, unused };
+// `unused` and `not_preservable` describe one family only and never decide
+// an update: a family the running kernel cannot preserve at all (no string
+// for it in its table) is not handed over, so nothing of it can be lost.
+enum class Verdict { compatible, warning, undecided, incompatible, unused, not_preservable };
 std::string_view name(Verdict v);
 
 struct FamilyUse {
