@@ -73,6 +73,17 @@ class Installed(TempDirTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.check_example(exe)
 
+    def test_pkg_config_needs_only_lucompats_own_file(self):
+        # As on a machine with only liblucompat-dev: no other .pc is found.
+        env = dict(self.env, PKG_CONFIG_LIBDIR=str(self.libdir / "pkgconfig"))
+        env.pop("PKG_CONFIG_PATH", None)
+        for args in (["--cflags", "--libs"], ["--static", "--libs"]):
+            r = run("pkg-config", *args, "lucompat", env=env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("-llucompat", r.stdout)
+            self.assertNotIn("lzo", r.stdout.replace("-llzo2", ""))
+            self.assertNotIn("TOML", r.stdout)
+
     def test_example_through_find_package(self):
         b = self.dir / "example-cmake"
         r = run("cmake", "-S", ROOT / "examples/c-api", "-B", b, f"-DCMAKE_PREFIX_PATH={self.prefix}", env=self.env)
