@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/usage_error.h"
 
 namespace {
 
@@ -40,8 +41,15 @@ int main(int argc, char** argv) {
   lucompat::cli::add_fleet_command(app, result);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : static_cast<int>(ExitCode::usage);
+    std::fprintf(stderr, "lucompat: %s\n", lucompat::cli::usage_message(app, e).c_str());
+    return static_cast<int>(ExitCode::usage);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lucompat: internal error: %s\n", e.what());
     return kInternalError;

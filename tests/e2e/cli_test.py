@@ -37,6 +37,21 @@ class Cli(unittest.TestCase):
                 self.assertEqual(r.rc, USAGE, r)
                 self.assertNotEqual(r.err, "")
 
+    def test_usage_errors_are_one_line_that_names_the_mistake(self):
+        cases = {("chek",): "lucompat: unknown command 'chek' (commands of lucompat: inspect, check, ",
+                 ("check", "--nxt", KERNEL): "lucompat: unknown option --nxt (see 'lucompat check --help')",
+                 ("fleet", "stat"): "lucompat: unknown command 'stat' (commands of lucompat fleet: ",
+                 ("check", "--next", KERNEL, "extra"): "lucompat: unexpected argument 'extra'",
+                 (): "lucompat: 'lucompat' needs a command: one of inspect, check, ",
+                 ("check",): "lucompat: --next is required (see 'lucompat check --help')"}
+        for args, start in cases.items():
+            with self.subTest(args=args):
+                r = lucompat(*args)
+                self.assertEqual(r.rc, USAGE, r)
+                self.assertTrue(r.err.startswith(start), r.err)
+                self.assertEqual(r.err.count("\n"), 1, r.err)
+                self.assertEqual(r.out, "")
+
     def test_single_path_json_is_one_document(self):
         r = lucompat("inspect", "--json", KERNEL)
         self.assertEqual(r.rc, OK, r)
