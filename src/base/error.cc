@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "lucompat/base/printable.h"
+
 namespace lucompat {
 
 std::string_view name(ErrorKind kind) {
@@ -21,7 +23,8 @@ std::string Error::to_string() const {
   if (!context.empty()) out += context + (offset ? ", " : ": ");
   if (offset) out += fmt::format("offset {:#x}: ", *offset);
   out += message;
-  return out;
+  // One line whatever the input's name or bytes hold (docs/exit-codes.md).
+  return printable(out);
 }
 
 void fail(ErrorKind kind, std::optional<uint64_t> offset, std::string message) {

@@ -1,3 +1,4 @@
+#include "lucompat/base/printable.h"
 #include "lucompat/report/check_report.h"
 
 #include <fmt/format.h>
@@ -36,10 +37,12 @@ json kernel_json(const KernelSide& k) {
 }
 
 std::string kernel_line(const char* label, const KernelSide& k) {
-  std::string out = fmt::format("{:<8} {} {} ({})", label, k.kernel.identity.release.empty() ? "?" : k.kernel.identity.release,
-                                k.path, k.how);
+  const std::string& release = k.kernel.identity.release;
+  std::string out = fmt::format("{:<8} {} {} ({})", label, release.empty() ? "?" : printable(release),
+                                printable(k.path), printable(k.how));
   if (!k.modules.empty())
-    out += fmt::format(", with {} module{} from {}", k.module_count, k.module_count == 1 ? "" : "s", k.modules);
+    out += fmt::format(", with {} module{} from {}", k.module_count, k.module_count == 1 ? "" : "s",
+                       printable(k.modules));
   return out + "\n";
 }
 
@@ -94,16 +97,20 @@ json check_error_json(const Error& e, ExitCode code) {
 
 std::string check_text(const CheckOutcome& o) {
   std::string out = kernel_line("current", o.current) + kernel_line("next", o.next);
-  if (!o.profile.empty()) out += "profile  " + o.profile + "\n";
-  for (const auto& n : o.notes) out += "note: " + n + "\n";
+  if (!o.profile.empty()) out += "profile  " + printable(o.profile) + "\n";
+  for (const auto& n : o.notes) out += "note: " + printable(n) + "\n";
   const CheckReport& r = o.report;
   if (!r.families.empty()) {
     std::vector<std::array<std::string, 7>> rows{
         {"family", "used by", "running emits", "next understands", "working set", "chosen", "verdict"}};
     for (const auto& f : r.families) {
-      std::string used = f.used_by.empty() ? "-" : f.used_by.front();
+      std::string used = f.used_by.empty() ? "-" : printable(f.used_by.front());
       if (f.used_by.size() > 1) used += fmt::format(" (+{})", f.used_by.size() - 1);
-      if (used.size() > 28) used = used.substr(0, 27) + "…";
+      if (used.size() > 28) {
+        size_t cut = 27;
+        while (cut > 0 && (static_cast<unsigned char>(used[cut]) & 0xc0) == 0x80) --cut;
+        used = used.substr(0, cut) + "…";
+      }
       std::string fam = f.family + (f.required ? "" : " (opt)");
       rows.push_back({fam, used, list(f.emits), list(f.understands), list(f.working),
                       f.chosen.empty() ? "-" : f.chosen, std::string(name(f.verdict))});
@@ -120,11 +127,12 @@ std::string check_text(const CheckOutcome& o) {
     }
     out += '\n';
     for (const auto& f : r.families)
-      for (const auto& reason : f.reasons) out += fmt::format("  {}: {}\n", f.family, reason);
+      for (const auto& reason : f.reasons)
+        out += fmt::format("  {}: {}\n", printable(f.family), printable(reason));
   }
   for (const auto& u : r.unknown)
     out += fmt::format("  unknown: {} in the {} kernel: no catalog family matches (\"{}\"); not checked\n",
-                       u.compatible, u.kernel, u.family);
+                       printable(u.compatible), u.kernel, printable(u.family));
   return out + "\n" + r.summary + "\n";
 }
 

@@ -1,12 +1,13 @@
 #include <fmt/format.h>
 
+#include "lucompat/base/printable.h"
 #include "lucompat/report/inspect_report.h"
 
 namespace lucompat {
 namespace {
 
 void field(std::string& out, std::string_view label, std::string_view value) {
-  if (!value.empty()) out += fmt::format("  {:<9} {}\n", label, value);
+  if (!value.empty()) out += fmt::format("  {:<9} {}\n", label, printable(value));
 }
 
 std::string where(const LocatedTable& t) {
@@ -63,10 +64,12 @@ std::string no_table_reason(const Inspection& in) {
 }
 
 std::string inspect_text(const Inspection& in) {
-  std::string out = fmt::format("{}: {} ({})\n", in.input, in.describe_chain(), name(in.kind));
+  std::string out =
+      fmt::format("{}: {} ({})\n", printable(in.input), printable(in.describe_chain()), name(in.kind));
   for (const auto& l : in.chain) {
     field(out, "container", layer_line(l));
-    for (const auto& w : l.warnings) out += fmt::format("  warning: {}: {}\n", l.format, w);
+    for (const auto& w : l.warnings)
+      out += fmt::format("  warning: {}: {}\n", printable(l.format), printable(w));
   }
   field(out, "release", in.identity.release);
   field(out, "banner", in.identity.banner);
@@ -85,9 +88,10 @@ std::string inspect_text(const Inspection& in) {
   field(out, "format",
         t.table.format_version ? fmt::format("version {}", *t.table.format_version)
                                : "entries only; the kernel's header states the version");
-  for (const auto& e : t.table.entries) out += fmt::format("  {:>4}  {}\n", e.slot, e.compatible);
+  for (const auto& e : t.table.entries)
+    out += fmt::format("  {:>4}  {}\n", e.slot, printable(e.compatible));
   for (const auto& w : t.table.warnings)
-    out += fmt::format("  warning: offset {:#x}: {}\n", w.offset, w.message);
+    out += fmt::format("  warning: offset {:#x}: {}\n", w.offset, printable(w.message));
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "lucompat/base/printable.h"
 #include "lucompat/report/module_tree_report.h"
 
 namespace lucompat {
@@ -7,7 +8,7 @@ namespace {
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + printable(s);
   return out;
 }
 
@@ -15,7 +16,7 @@ std::string join(const std::vector<std::string>& items) {
 
 std::string module_tree_text(const ModuleTree& tree, bool verbose) {
   std::string out = fmt::format(
-      "{}: module tree, {} module{}: {} with a table, {} without, {} unreadable\n", tree.root,
+      "{}: module tree, {} module{}: {} with a table, {} without, {} unreadable\n", printable(tree.root),
       tree.modules.size(), tree.modules.size() == 1 ? "" : "s", tree.with_table,
       tree.without_table, tree.errors);
   if (!tree.releases.empty())
@@ -27,7 +28,7 @@ std::string module_tree_text(const ModuleTree& tree, bool verbose) {
     size_t width = 0;
     for (const auto& e : tree.entries) width = std::max(width, e.compatible.size());
     for (const auto& e : tree.entries)
-      out += fmt::format("    {:<{}}  {}\n", e.compatible, width, join(e.modules));
+      out += fmt::format("    {:<{}}  {}\n", printable(e.compatible), width, join(e.modules));
   } else if (tree.errors == 0) {
     out += "  entries:  none: no module declares a live-update file handler\n";
   }
@@ -36,7 +37,7 @@ std::string module_tree_text(const ModuleTree& tree, bool verbose) {
   if (verbose) {
     out += "  modules without a table:\n";
     for (const auto& m : tree.modules)
-      if (m.result && !m.result->table) out += fmt::format("    {}\n", m.path);
+      if (m.result && !m.result->table) out += fmt::format("    {}\n", printable(m.path));
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "lucompat/base/printable.h"
 #include "lucompat/report/inspect_report.h"
 #include "lucompat/report/module_tree_report.h"
 
@@ -31,7 +32,7 @@ nlohmann::json package_json(const PackageReport& p) {
 }
 
 std::string package_text(const PackageReport& p, bool verbose) {
-  std::string out = fmt::format("{}: {} package, {} kernel image{}, {} module{}\n", p.input,
+  std::string out = fmt::format("{}: {} package, {} kernel image{}, {} module{}\n", printable(p.input),
                                 p.format == "deb" ? "Debian" : "RPM", p.kernels.size(),
                                 p.kernels.size() == 1 ? "" : "s", p.modules.modules.size(),
                                 p.modules.modules.size() == 1 ? "" : "s");

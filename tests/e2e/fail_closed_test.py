@@ -7,6 +7,7 @@ import os
 import shutil
 import struct
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -123,6 +124,44 @@ class Flags(TempDirTest):
                 self.assertEqual(r.rc, USAGE, r)
                 self.assertEqual(r.out, "")
         self.assertEqual(lucompat("inspect", "--max-output", "64MiB", "--max-members", "5", kernel).rc, OK)
+
+
+class TerminalSafety(TempDirTest):
+    FORGED = "\x1b[2J\ncompatible: forged\r\x9b"
+
+    def assert_clean(self, text):
+        self.assertNotIn("\x1b", text)
+        self.assertNotIn("\r", text)
+        self.assertFalse(any(line.startswith("compatible: forged") for line in text.splitlines()), text)
+
+    def test_file_names_and_errors_cannot_forge_lines(self):
+        name = self.dir / ("k" + self.FORGED)
+        shutil.copy(X86 / "kernel.elf", name)
+        r = lucompat("inspect", name)
+        self.assertEqual(r.rc, OK, r)
+        self.assert_clean(r.out)
+        self.assertIn("\\x1b[2J\\ncompatible: forged", r.out)
+        r = lucompat("inspect", str(name) + "-missing")
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assert_clean(r.err)
+        self.assertEqual(r.err.count("\n"), 1, r.err)
+
+    def test_memfd_names_in_check_cannot_forge_lines(self):
+        child = subprocess.Popen([sys.executable, "-c",
+                                  "import os, sys, time\n"
+                                  f"m = os.memfd_create({self.FORGED!r})\n"
+                                  "print('ready', flush=True)\ntime.sleep(60)\n"],
+                                 stdout=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual(child.stdout.readline().strip(), "ready")
+            r = lucompat("check", "--no-modules", "--current", X86 / "kernel.elf",
+                         "--next", X86 / "kernel.elf", "--pid", child.pid)
+            self.assertEqual(r.rc, OK, r)
+            self.assert_clean(r.out)
+        finally:
+            child.kill()
+            child.wait()
+            child.stdout.close()
 
 
 class ModulePaths(TempDirTest):
