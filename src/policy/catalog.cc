@@ -34,12 +34,12 @@ Result<Family> read_family(const toml::table& t, const std::string& origin) {
   Family f;
   f.source = fmt::format("{}:{}", origin, t.source().begin.line);
   for (const auto& [key, value] : t) {
-    static const std::vector<std::string_view> known{"name", "class", "description", "compatible",
-                                                     "fd", "required"};
+    static const std::vector<std::string_view> known{
+        "name", "class", "description", "compatible", "fd", "required", "needs", "always", "mismatch"};
     if (std::find(known.begin(), known.end(), key.str()) == known.end())
       return config_error(origin, value.source(),
                           fmt::format("unknown key \"{}\" (known: name, class, description, "
-                                      "compatible, fd, required)",
+                                      "compatible, fd, required, needs, always, mismatch)",
                                       key.str()));
   }
   const auto name = t["name"].value<std::string>();
@@ -56,6 +56,15 @@ Result<Family> read_family(const toml::table& t, const std::string& origin) {
   f.description = t["description"].value_or(std::string());
   if (auto e = read_strings(t, "compatible", origin, f.compatible)) return *e;
   if (auto e = read_strings(t, "fd", origin, f.fd)) return *e;
+  if (auto e = read_strings(t, "needs", origin, f.needs)) return *e;
+  f.mismatch = t["mismatch"].value_or(std::string());
+  if (const toml::node* a = t.get("always")) {
+    if (!a->is_boolean()) return config_error(origin, a->source(), "always must be true or false");
+    f.always = **a->as_boolean();
+  }
+  if (f.cls != FamilyClass::core && (f.always || !f.mismatch.empty()))
+    return config_error(origin, t.source(),
+                        fmt::format("family {}: always and mismatch are for core families", f.name));
   if (f.compatible.empty())
     return config_error(origin, t.source(),
                         fmt::format("family {} needs at least one compatible pattern", f.name));
@@ -117,6 +126,16 @@ Result<bool> Catalog::add(std::string_view text, const std::string& origin) {
                              [&](const Family& g) { return g.name == f->name; });
     if (same != families_.end()) *same = std::move(f).value();
     else families_.push_back(std::move(f).value());
+  }
+  // After the whole file: a family may need an FLB defined below it.
+  for (const auto& node : *families) {
+    const toml::table& t = *node.as_table();
+    const Family* f = find(t["name"].value_or(std::string()));
+    for (const auto& need : f->needs)
+      if (const Family* flb = find(need); flb == nullptr || flb->cls != FamilyClass::flb)
+        return config_error(origin, t["needs"].node()->source(),
+                            fmt::format("family {} needs \"{}\", which is not an flb family",
+                                        f->name, need));
   }
   rebuild_patterns();
   return true;

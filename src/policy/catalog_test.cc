@@ -82,7 +82,7 @@ TEST(Catalog, ErrorsNameFileLineAndColumn) {
             "site.toml:3:14: pattern \"x-v1\" must hold {N}, the version, exactly once");
   EXPECT_EQ(error_of("[[family]]\nname = \"x\"\ncompatible = [\"x-v{N}\"]\nrequird = false\n"),
             "site.toml:4:11: unknown key \"requird\" (known: name, class, description, compatible, "
-            "fd, required)");
+            "fd, required, needs, always, mismatch)");
   EXPECT_EQ(error_of("[[family]]\ncompatible = [\"x-v{N}\"]\n"),
             "site.toml:1:1: a family needs a name (a non-empty string)");
   EXPECT_EQ(error_of("families = 1\n"),

@@ -45,7 +45,8 @@ std::string pin_hint(const FamilyCheck& f) {
 void lost(FamilyCheck& f, std::string why, bool strict) {
   if (f.cls == FamilyClass::core) {
     f.verdict = Verdict::incompatible;
-    f.reasons.push_back(std::move(why) + "; the next kernel would panic on boot");
+    f.reasons.push_back(std::move(why) + "; " +
+                        (f.mismatch.empty() ? "the next kernel cannot read LUO's state" : f.mismatch));
   } else if (f.required) {
     f.verdict = Verdict::incompatible;
     f.reasons.push_back(std::move(why) + "; the preserved files would be lost");
@@ -180,35 +181,97 @@ std::string_view name(Verdict v) {
   return "unknown";
 }
 
+namespace {
+
+// The families in use, with the FLBs they need added as used by them.
+std::map<std::string, FamilyUse> uses_with_needs(const Catalog& catalog, const KernelStrings& current,
+                                                 const CheckPolicy& policy) {
+  std::map<std::string, FamilyUse> uses = policy.uses;
+  if (!policy.uses_given)
+    for (const Family& family : catalog.families())
+      if (family.cls == FamilyClass::file && !strings_of(catalog, current, family.name).empty())
+        uses[family.name].used_by.push_back("in the table (default)");
+  std::map<std::string, FamilyUse> needed;
+  for (const auto& [name, use] : uses)
+    if (const Family* f = catalog.find(name))
+      for (const auto& flb : f->needs) needed[flb].used_by.push_back("needed by " + name);
+  for (auto& [flb, use] : needed)
+    for (auto& by : use.used_by) uses[flb].used_by.push_back(std::move(by));
+  return uses;
+}
+
+FamilyCheck check_family(const Catalog& catalog, const Family& family, const KernelStrings& current,
+                         const KernelStrings& next, const CheckPolicy& policy,
+                         const std::map<std::string, FamilyUse>& uses) {
+  FamilyCheck f;
+  f.family = family.name;
+  f.cls = family.cls;
+  f.mismatch = family.mismatch;
+  const std::vector<std::string> table = strings_of(catalog, current, family.name);
+  f.emits = table;
+  f.understands = strings_of(catalog, next, family.name);
+  const auto use = uses.find(family.name);
+  f.required = use != uses.end() && use->second.required ? *use->second.required : family.required;
+  if (use != uses.end()) f.used_by = use->second.used_by;
+  else if (family.cls == FamilyClass::core) f.used_by = {"every live update"};
+  if (family.cls == FamilyClass::core || use != uses.end()) {
+    judge(f, policy, table);
+    return f;
+  }
+  f.verdict = Verdict::unused;
+  for (const auto& e : f.emits)
+    if (contains(f.understands, e)) f.working.push_back(e);
+  return f;
+}
+
+// A family whose files need an FLB the next kernel cannot restore is lost
+// with it: "vfio-pci needs pci: the next kernel has no pci FLB". Only FLB
+// state the running kernel hands over counts: it lists the FLB (the RFC's
+// tables list no FLB at all, so their silence proves nothing).
+void apply_needs(const Catalog& catalog, const KernelStrings& current,
+                 std::vector<FamilyCheck>& families, bool strict) {
+  const auto find = [&](const std::string& name) -> const FamilyCheck* {
+    for (const auto& f : families)
+      if (f.family == name) return &f;
+    return nullptr;
+  };
+  for (auto& f : families) {
+    if (!decides(f.verdict) || f.verdict == Verdict::incompatible) continue;
+    for (const auto& need : catalog.find(f.family)->needs) {
+      const FamilyCheck* flb = find(need);
+      if (flb == nullptr || strings_of(catalog, current, need).empty()) continue;
+      const std::string missing = flb->understands.empty()
+                                      ? fmt::format("the next kernel has no {} FLB", need)
+                                      : fmt::format("the next kernel's {} FLB reads only {}", need,
+                                                    list(flb->understands));
+      if (flb->verdict == Verdict::incompatible || flb->verdict == Verdict::warning) {
+        const Verdict before = f.verdict;
+        lost(f, fmt::format("{} needs {}: {}", f.family, need, missing), strict);
+        if (before == Verdict::undecided && f.verdict == Verdict::warning) f.verdict = before;
+      } else if (flb->verdict == Verdict::undecided && f.verdict != Verdict::undecided) {
+        f.verdict = Verdict::undecided;
+        f.reasons.push_back(fmt::format("{} needs {}, whose verdict is undecided", f.family, need));
+      }
+    }
+  }
+}
+
+}  // namespace
+
 CheckReport check_update(const Catalog& catalog, const KernelStrings& current,
                          const KernelStrings& next, const CheckPolicy& policy) {
   CheckReport report;
+  const auto uses = uses_with_needs(catalog, current, policy);
   for (const Family& family : catalog.families()) {
-    FamilyCheck f;
-    f.family = family.name;
-    f.cls = family.cls;
-    const std::vector<std::string> table = strings_of(catalog, current, family.name);
-    f.emits = table;
-    f.understands = strings_of(catalog, next, family.name);
-    const auto use = policy.uses.find(family.name);
-    const bool used = family.cls == FamilyClass::core || use != policy.uses.end() ||
-                      (!policy.uses_given && family.cls == FamilyClass::file && !table.empty());
-    f.required = use != policy.uses.end() && use->second.required ? *use->second.required : family.required;
-    if (use != policy.uses.end()) f.used_by = use->second.used_by;
-    else if (family.cls == FamilyClass::core) f.used_by = {"every live update"};
-    else if (used) f.used_by = {"in the table (default)"};
-    if (!used) {
-      if (table.empty() && f.understands.empty()) continue;
-      f.verdict = Verdict::unused;
-      f.working.clear();
-      for (const auto& e : f.emits)
-        if (contains(f.understands, e)) f.working.push_back(e);
-      report.families.push_back(std::move(f));
+    FamilyCheck f = check_family(catalog, family, current, next, policy, uses);
+    const bool listed = !f.emits.empty() || !f.understands.empty();
+    // A core family no kernel lists (the RFC's tables list only luo) has
+    // nothing to compare unless the catalog says every kernel must list it.
+    if (!listed && (f.verdict == Verdict::unused || (f.cls == FamilyClass::core && !family.always)))
       continue;
-    }
-    judge(f, policy, table);
     report.families.push_back(std::move(f));
   }
+  apply_needs(catalog, current, report.families, policy.strict);
   for (const auto& [kernel, strings] : {std::pair{"running", &current}, std::pair{"next", &next}})
     for (const auto& [s, _] : *strings)
       if (const ParsedCompatible p = catalog.parse(s); !p.known)

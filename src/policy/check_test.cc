@@ -139,5 +139,51 @@ TEST(Check, UnknownStringsAreReported) {
   EXPECT_EQ(r.unknown[0].kernel, "running");
 }
 
+// Mainline kernels list their FLBs and every core ABI string.
+const KernelStrings kMainA = kernel({"luo-v1", "luo-session-v1", "kho-v1", "memfd-v1"});
+const KernelStrings kMainC = kernel({"luo-v2", "luo-session-v2", "kho-v1", "memfd-v2", "hugetlb-v2"});
+const KernelStrings kVfio = kernel({"luo-v1", "luo-session-v1", "kho-v1", "vfio-pci-v1", "iommufd-v1",
+                                    "pci-v2", "iommu-v1"});
+const KernelStrings kVfioNoPci = kernel({"luo-v1", "luo-session-v1", "kho-v1", "vfio-pci-v1",
+                                         "iommufd-v1", "iommu-v1"});
+
+TEST(Check, EveryCoreFamilyMustMatch) {
+  const auto r = check_update(shipped(), kMainA, kMainC, {});
+  EXPECT_EQ(r.verdict, Verdict::incompatible);
+  EXPECT_EQ(family(r, "luo").verdict, Verdict::incompatible);
+  EXPECT_EQ(family(r, "luo-session").reasons.front(),
+            "the running kernel writes luo-session-v1 but the next kernel reads only "
+            "luo-session-v2; the next kernel would lose every preserved session");
+  EXPECT_EQ(family(r, "kho").verdict, Verdict::compatible);
+}
+
+TEST(Check, CoreFamiliesNoTableListsAreNotChecked) {
+  const auto r = check_update(shipped(), kOld, kNew, {});
+  for (const auto& f : r.families) EXPECT_NE(f.family, "luo-session");
+  EXPECT_EQ(r.verdict, Verdict::compatible);
+}
+
+TEST(Check, AFamilyIsLostWithTheFlbItNeeds) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["vfio-pci"] = {{"--uses"}, {}};
+  auto r = check_update(shipped(), kVfio, kVfioNoPci, p);
+  EXPECT_EQ(r.verdict, Verdict::incompatible);
+  const auto& vfio = family(r, "vfio-pci");
+  EXPECT_EQ(vfio.verdict, Verdict::incompatible);
+  EXPECT_EQ(vfio.reasons.back(),
+            "vfio-pci needs pci: the next kernel has no pci FLB; the preserved files would be lost");
+  EXPECT_EQ(family(r, "pci").used_by, std::vector<std::string>{"needed by vfio-pci"});
+  EXPECT_EQ(family(r, "pci").verdict, Verdict::warning);  // alone, an acceleration
+  EXPECT_EQ(check_update(shipped(), kVfio, kVfio, p).verdict, Verdict::compatible);
+}
+
+TEST(Catalog, NeedsNameFlbFamilies) {
+  Catalog c = shipped();
+  auto r = c.add("[[family]]\nname = \"x\"\ncompatible = [\"x-v{N}\"]\nneeds = [\"memfd\"]\n", "s.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().to_string(), "s.toml:4:9: family x needs \"memfd\", which is not an flb family");
+}
+
 }  // namespace
 }  // namespace lucompat

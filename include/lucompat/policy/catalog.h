@@ -22,6 +22,9 @@ struct Family {
   std::vector<std::string> compatible;  // "memfd-v{N}"
   std::vector<std::string> fd;          // fnmatch patterns of /proc/PID/fd links
   bool required = true;
+  std::vector<std::string> needs;       // FLB families its files need restored first
+  bool always = false;                  // core: checked even when no kernel lists it
+  std::string mismatch;                 // core: what a mismatch does to the next boot
   std::string source;                   // "file:line" where it was defined
 };
 
@@ -35,7 +38,9 @@ struct ParsedCompatible {
 
 class Catalog {
  public:
-  // Parses TOML text; errors name `origin`, line and column.
+  // Parses TOML text; errors name `origin`, line and column. A family's
+  // `needs` must name FLB families known by then (the shipped catalog's, or
+  // the same file's).
   Result<bool> add(std::string_view toml, const std::string& origin);
 
   const std::vector<Family>& families() const { return families_; }

@@ -50,6 +50,7 @@ struct FamilyCheck {
   std::string family;
   FamilyClass cls = FamilyClass::file;
   bool required = true;
+  std::string mismatch;  // core: what a mismatch does (the catalog's words)
   std::vector<std::string> used_by;
   std::vector<std::string> emits;        // E: what the running kernel can write (after pins)
   std::vector<std::string> understands;  // U: what the next kernel reads
