@@ -1,6 +1,12 @@
+#define ZSTD_STATIC_LINKING_ONLY  // ZSTD_getFrameHeader: the window a frame asks for
 #include <zstd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 
 #include "container/codec_util.h"
 #include "container/codecs.h"
@@ -12,8 +18,67 @@ namespace {
 // One decoder per thread, reset for each stream: creating one per module of
 // a tree, with its window buffer, was a tenth of the tree's time. A decoder
 // grown past this by a kernel's window is not kept, so that it does not stay
-// beside the next stream's in the peak RSS.
-constexpr size_t kKeepBelow = size_t{4} << 20;
+// beside the next stream's in the peak RSS: what is kept lies outside the
+// window budget below, so it is kept small (a module's window fits).
+constexpr size_t kKeepBelow = size_t{1} << 20;
+
+std::atomic<uint64_t> max_window{kDefaultMaxZstdWindow};
+
+// The windows in use across threads. A frame reserves its window before
+// decoding and gives it back after; a thread holds one reservation at most
+// (no decoder runs inside another's sink), so waiting cannot deadlock.
+class WindowBudget {
+ public:
+  class Reservation {
+   public:
+    Reservation(WindowBudget& b, uint64_t bytes) : b_(b), bytes_(bytes) {}
+    ~Reservation() {
+      {
+        std::lock_guard lock(b_.mu_);
+        b_.in_use_ -= bytes_;
+      }
+      b_.freed_.notify_all();
+    }
+    Reservation(const Reservation&) = delete;
+    Reservation& operator=(const Reservation&) = delete;
+
+   private:
+    WindowBudget& b_;
+    uint64_t bytes_;
+  };
+
+  // `bytes` is at most `limit`, so it fits once the others are done.
+  uint64_t acquire(uint64_t bytes, uint64_t limit) {
+    std::unique_lock lock(mu_);
+    freed_.wait(lock, [&] { return in_use_ <= limit && bytes <= limit - in_use_; });
+    in_use_ += bytes;
+    return bytes;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable freed_;
+  uint64_t in_use_ = 0;
+};
+
+WindowBudget& window_budget() {
+  static WindowBudget b;
+  return b;
+}
+
+// Checks the frame's window against the limit and waits for room for it.
+uint64_t window_of(Bytes input, uint64_t limit) {
+  ZSTD_frameHeader h{};
+  const size_t rc = ZSTD_getFrameHeader(&h, input.data(), input.size());
+  if (ZSTD_isError(rc)) corrupt("zstd", 0, ZSTD_getErrorName(rc));
+  if (rc != 0) truncated("zstd", 0);
+  if (h.windowSize > limit)
+    fail(ErrorKind::limit, 0,
+         fmt::format("zstd frame needs a {}-byte window, more than the {}-byte limit "
+                     "(--max-zstd-window)",
+                     h.windowSize, limit));
+  return h.windowSize;
+}
 
 using Decoder = std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)>;
 
@@ -27,7 +92,13 @@ Decoder& thread_decoder() {
 
 }  // namespace
 
+void set_max_zstd_window(uint64_t bytes) { max_window.store(bytes); }
+uint64_t max_zstd_window() { return max_window.load(); }
+
 StreamInfo decode_zstd(Bytes input, const Sink& sink, uint64_t max_output) {
+  const uint64_t limit = max_window.load();
+  WindowBudget& budget = window_budget();
+  const WindowBudget::Reservation reserved(budget, budget.acquire(window_of(input, limit), limit));
   Decoder& decoder = thread_decoder();
   struct Trim {
     Decoder& d;
@@ -36,6 +107,11 @@ StreamInfo decode_zstd(Bytes input, const Sink& sink, uint64_t max_output) {
     }
   } trim{decoder};
   ZSTD_DCtx* const ctx = decoder.get();
+  // The library's own check too, so that it refuses what the header check
+  // allowed past no other way: the smallest log whose window holds the limit.
+  const int log = std::clamp(static_cast<int>(std::bit_width(std::max<uint64_t>(limit, 2) - 1)),
+                             ZSTD_WINDOWLOG_MIN, ZSTD_WINDOWLOG_MAX);
+  ZSTD_DCtx_setParameter(ctx, ZSTD_d_windowLogMax, log);
   CappedSink out(sink, max_output, "zstd");
   ZSTD_inBuffer in{input.data(), input.size(), 0};
   unsigned char buf[kCodecChunk];
