@@ -157,7 +157,8 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
       ->check(CLI::Range(1u, 1024u))
       ->type_name("N");
   sub->add_option("--max-output", args->options.unwrap.max_output,
-                  "Refuse to decompress more than this from one stream (default 1GiB)")
+                  "Refuse to decompress more than this from one input, all its layers and, for a "
+                  "tree or package, all its members together (default 1GiB)")
       ->transform(CLI::AsSizeValue(false))
       ->type_name("SIZE");
   sub->add_option("--max-zstd-window", args->max_zstd_window,
