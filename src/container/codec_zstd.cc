@@ -4,9 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 
 #include "container/codec_util.h"
 #include "container/codecs.h"
@@ -19,54 +17,18 @@ namespace {
 // a tree, with its window buffer, was a tenth of the tree's time. A decoder
 // grown past this by a kernel's window is not kept, so that it does not stay
 // beside the next stream's in the peak RSS: what is kept lies outside the
-// window budget below, so it is kept small (a module's window fits).
+// window budget, so it is kept small (a module's window fits).
 constexpr size_t kKeepBelow = size_t{1} << 20;
 
 std::atomic<uint64_t> max_window{kDefaultMaxZstdWindow};
 
-// The windows in use across threads. A frame reserves its window before
-// decoding and gives it back after; a thread holds one reservation at most
-// (no decoder runs inside another's sink), so waiting cannot deadlock.
-class WindowBudget {
- public:
-  class Reservation {
-   public:
-    Reservation(WindowBudget& b, uint64_t bytes) : b_(b), bytes_(bytes) {}
-    ~Reservation() {
-      {
-        std::lock_guard lock(b_.mu_);
-        b_.in_use_ -= bytes_;
-      }
-      b_.freed_.notify_all();
-    }
-    Reservation(const Reservation&) = delete;
-    Reservation& operator=(const Reservation&) = delete;
-
-   private:
-    WindowBudget& b_;
-    uint64_t bytes_;
-  };
-
-  // `bytes` is at most `limit`, so it fits once the others are done.
-  uint64_t acquire(uint64_t bytes, uint64_t limit) {
-    std::unique_lock lock(mu_);
-    freed_.wait(lock, [&] { return in_use_ <= limit && bytes <= limit - in_use_; });
-    in_use_ += bytes;
-    return bytes;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable freed_;
-  uint64_t in_use_ = 0;
-};
-
-WindowBudget& window_budget() {
-  static WindowBudget b;
-  return b;
+// The windows of all threads together (see DecoderMemory).
+DecoderMemory& window_budget() {
+  static DecoderMemory m;
+  return m;
 }
 
-// Checks the frame's window against the limit and waits for room for it.
+// The window the frame asks for, refused past the limit.
 uint64_t window_of(Bytes input, uint64_t limit) {
   ZSTD_frameHeader h{};
   const size_t rc = ZSTD_getFrameHeader(&h, input.data(), input.size());
@@ -97,8 +59,8 @@ uint64_t max_zstd_window() { return max_window.load(); }
 
 StreamInfo decode_zstd(Bytes input, const Sink& sink, uint64_t max_output) {
   const uint64_t limit = max_window.load();
-  WindowBudget& budget = window_budget();
-  const WindowBudget::Reservation reserved(budget, budget.acquire(window_of(input, limit), limit));
+  DecoderMemory::Reservation reserved(window_budget());
+  reserved.set(window_of(input, limit), limit);
   Decoder& decoder = thread_decoder();
   struct Trim {
     Decoder& d;
