@@ -31,14 +31,14 @@ _lucompat()
 		COMPREPLY=($(compgen -W "shell systemd json" -- "$cur")); return ;;
 	--uses)
 		COMPREPLY=($(compgen -W "memfd huge-memfd vfio-pci iommufd kvm-vm guest-memfd eventfd pci iommu hugetlb" -- "$cur")); return ;;
-	--store | --pid | --emit | --profile | --where | --label | --host | --waves | --by | --stale | --batch | -j | --jobs | --max-output | --max-depth | --max-file-size | --max-entries | --max-members)
+	--store | --pid | --emit | --profile | --where | --label | --host | --waves | --by | --stale | --batch | -j | --jobs | --max-output | --max-zstd-window | --max-depth | --max-file-size | --max-entries | --max-members)
 		return ;;
 	esac
 
 	local opts
 	case $cmd in
 	"") COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur")); return ;;
-	inspect) opts="--json --verbose -v --jobs -j --early-exit --max-output --max-depth --max-file-size --max-entries --max-members --help" ;;
+	inspect) opts="--json --verbose -v --jobs -j --early-exit --max-output --max-zstd-window --max-depth --max-file-size --max-entries --max-members --help" ;;
 	check) opts="--next --current --current-modules --next-modules --no-modules --root --catalog --profiles --uses --pid --manifest --emit --strict --profile --json --jobs --help" ;;
 	report) opts="--next --current --current-modules --no-modules --root --catalog --profiles --host --label --store --help" ;;
 	profile)
