@@ -60,8 +60,9 @@ std::string clean(const char* name) {
 
 class Reader {
  public:
-  Reader(std::string input, const InspectOptions& options, InspectPool& pool, PackageReport& out)
-      : input_(std::move(input)), options_(options), pool_(pool), out_(out) {}
+  Reader(std::string input, const InspectOptions& options, InspectPool& pool,
+         std::atomic<bool>& stop, PackageReport& out)
+      : input_(std::move(input)), options_(options), pool_(pool), stop_(stop), out_(out) {}
 
   // Walks one archive; a .deb's data.tar.* is walked as a nested archive
   // read straight from the outer one.
@@ -111,7 +112,6 @@ class Reader {
   }
 
   std::vector<std::string> module_paths_;
-  std::atomic<bool> stop_{false};  // a member was over a limit: read no more
 
  private:
   struct Nested {
@@ -198,6 +198,9 @@ class Reader {
   uint64_t members_ = 0;
   const InspectOptions& options_;
   InspectPool& pool_;
+  // A member was over a limit: read no more. Outlives the pool's tasks,
+  // which set it.
+  std::atomic<bool>& stop_;
   PackageReport& out_;
 };
 
@@ -236,8 +239,9 @@ Result<PackageReport> inspect_package(const std::string& path, const InspectOpti
   InspectOptions package_options = options;
   const auto budget = std::make_shared<OutputBudget>(options.unwrap.max_output);
   package_options.unwrap.budget = budget;
+  std::atomic<bool> stop{false};
   InspectPool pool(jobs, 64, progress, kMaxHeld);
-  Reader reader(path, package_options, pool, out);
+  Reader reader(path, package_options, pool, stop, out);
   auto walked = catch_parse_errors([&] {
     ArchivePtr a(ar().archive_read_new(), ar().archive_read_free);
     ar().archive_read_support_filter_all(a.get());
