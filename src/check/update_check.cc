@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "lucompat/host/running_kernel.h"
 #include "lucompat/host/usage.h"
@@ -54,8 +55,14 @@ Result<bool> join_modules(KernelSide& side, const std::optional<std::string>& ex
   if (explicit_dir) {
     dir = *explicit_dir;
   } else {
-    if (req.no_modules || side.kernel.identity.release.empty()) return true;
-    dir = req.root.path("/lib/modules/" + side.kernel.identity.release);
+    const std::string& release = side.kernel.identity.release;
+    if (req.no_modules || release.empty()) return true;
+    if (!is_single_path_component(release))
+      return Error{ErrorKind::malformed, side.path, std::nullopt,
+                   fmt::format("the kernel's release \"{}\" is not a single path component, so "
+                               "it cannot name /lib/modules/RELEASE",
+                               release)};
+    dir = req.root.path("/lib/modules/" + release);
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) return true;
     // A release directory without modules (only modules.dep, a vmlinuz) adds nothing.
@@ -141,6 +148,7 @@ Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog,
     policy.pins[family] = s;
     policy.pin_sources[family] = req.root.path("/etc/lucompat/host.toml");
   }
+  std::map<std::string, std::string> emitted;  // family -> the --emit that pinned it
   for (const auto& e : req.emits) {
     const size_t eq = e.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == e.size())
@@ -151,6 +159,11 @@ Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog,
     const ParsedCompatible p = catalog.parse(s);
     if (!p.known || p.family != family)
       return usage_error(fmt::format("--emit {}: \"{}\" is not a {} compatible string", e, s, family));
+    // A kernel emits one string per family: two pins would let the order of
+    // the flags decide the verdict.
+    if (const auto [it, fresh] = emitted.emplace(family, e); !fresh && it->second != e)
+      return usage_error(fmt::format("--emit {} and --emit {}: two different pins for the family {}",
+                                     it->second, e, family));
     policy.pins[family] = s;
     policy.pin_sources[family] = "--emit";
   }

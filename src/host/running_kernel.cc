@@ -59,6 +59,11 @@ Result<RunningKernel> find_running_kernel(const SystemRoot& root, const InspectO
   RunningKernel k;
   k.release = trim(*release);
   k.banner = trim(*banner);
+  if (!is_single_path_component(k.release))
+    return Error{ErrorKind::malformed, root.path("/proc/sys/kernel/osrelease"), std::nullopt,
+                 fmt::format("the release \"{}\" is not a single path component, so it cannot "
+                             "name /boot/vmlinuz-RELEASE or /lib/modules/RELEASE",
+                             k.release)};
 
   std::vector<std::string> mismatches, looked;
   for (const auto& path : running_kernel_candidates(root, k.release)) {

@@ -16,6 +16,14 @@ std::string SystemRoot::path(std::string_view absolute) const {
   return r + std::string(absolute);
 }
 
+bool is_single_path_component(std::string_view s) {
+  constexpr size_t kNameMax = 255;
+  if (s.empty() || s.size() > kNameMax || s == "." || s == "..") return false;
+  for (const char c : s)
+    if (c == '/' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  return true;
+}
+
 Result<std::string> read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)

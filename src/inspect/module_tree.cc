@@ -2,6 +2,7 @@
 
 #include "inspect/inspect_pool.h"
 
+#include <elf.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -20,6 +21,16 @@ bool is_module_name(const std::string& name) {
 }
 
 }  // namespace
+
+Result<Inspection> require_module(Result<Inspection> inspected) {
+  if (!inspected) return inspected;
+  const Inspection& in = *inspected;
+  if (in.elf && in.elf->type == ET_REL && in.kind != InputKind::kernel) return inspected;
+  return Error{ErrorKind::malformed, in.input, std::nullopt,
+               fmt::format("expected a kernel module (an ELF relocatable file) under a module "
+                           "name, found {}",
+                           in.describe_chain())};
+}
 
 void summarize(ModuleTree& tree) {
   std::set<std::string> releases;
@@ -47,18 +58,24 @@ void summarize(ModuleTree& tree) {
 Result<std::vector<std::string>> find_modules(const std::string& root) {
   std::vector<std::string> out;
   std::error_code ec;
-  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
+  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
   if (ec)
     return Error{ErrorKind::io, root, std::nullopt,
                  fmt::format("cannot read the directory: {}", ec.message())};
-  for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
-    if (ec)
-      return Error{ErrorKind::io, it->path().string(), std::nullopt,
-                   fmt::format("cannot read the directory: {}", ec.message())};
+  for (const fs::recursive_directory_iterator end; it != end;) {
     // Only real files count: a symlinked module would be inspected twice.
     if (it->is_regular_file(ec) && !it->is_symlink(ec) &&
         is_module_name(it->path().filename().string()))
       out.push_back(it->path().lexically_relative(root).string());
+    // A failed increment leaves the iterator at its end, so name first the
+    // directory it reads next: the entry itself when it descends into it.
+    std::error_code type_ec;
+    const bool descends = it->is_directory(type_ec) && !it->is_symlink(type_ec);
+    const fs::path entered = descends ? it->path() : it->path().parent_path();
+    it.increment(ec);
+    if (ec)
+      return Error{ErrorKind::io, entered.string(), std::nullopt,
+                   fmt::format("cannot read the directory: {}", ec.message())};
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -83,7 +100,9 @@ Result<ModuleTree> inspect_module_tree(const std::string& root, const InspectOpt
   for (const auto& p : *paths) {
     if (stop.load()) break;
     const std::string file = (fs::path(root) / p).string();
-    pool.submit(stop_on_limit(stop, [file, &tree_options] { return inspect_file(file, tree_options); }));
+    pool.submit(stop_on_limit(stop, [file, &tree_options] {
+      return require_module(inspect_file(file, tree_options));
+    }));
   }
   auto results = pool.finish();
   if (auto e = over_limit(*budget, results, root, "the modules below this directory")) return *e;

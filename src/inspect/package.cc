@@ -12,11 +12,12 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
-#include <regex>
 #include <utility>
 
 #include "base/shared_library.h"
 #include "inspect/inspect_pool.h"
+#include "inspect/package_paths.h"
+#include "lucompat/inspect/module_tree.h"
 
 namespace lucompat {
 namespace {
@@ -40,11 +41,6 @@ const Result<Libarchive>& load_libarchive() {
 const Libarchive& ar() { return load_libarchive().value(); }
 
 using ArchivePtr = std::unique_ptr<archive, decltype(Libarchive::archive_read_free)>;
-
-// Where distributions put kernels and modules (Debian, Fedora, UKIs).
-const std::regex kKernelPath(
-    R"((boot/(vmlinuz|vmlinux|Image)[^/]*|(usr/)?lib/modules/[^/]+/vmlinuz|(boot/efi/)?EFI/Linux/[^/]+\.efi))");
-const std::regex kModulePath(R"((usr/)?lib/modules/(.+\.ko(\.gz|\.xz|\.zst)?))");
 
 // Members are read into memory (an ELF is read at random), so what is held
 // at once is bounded: a kernel being read and the modules waiting for the
@@ -79,9 +75,9 @@ class Reader {
         walk_nested(a, name);
         continue;
       }
-      std::smatch m;
-      const bool module = std::regex_match(name, m, kModulePath);
-      if ((module || std::regex_match(name, kKernelPath)) && ++members_ > options_.max_members)
+      const auto module = module_member(name);
+      const bool kernel = !module && is_kernel_member(name);
+      if ((module || kernel) && ++members_ > options_.max_members)
         fail(ErrorKind::limit, std::nullopt,
              fmt::format("the package holds more than {} kernel images and modules (--max-members)",
                          options_.max_members));
@@ -93,11 +89,11 @@ class Reader {
         const std::string label = fmt::format("{}!{}", input_, name);
         const InspectOptions& options = options_;
         pool_.submit(stop_on_limit(stop_, [data, label, &options] {
-                       return inspect_bytes(label, *data, options);
+                       return require_module(inspect_bytes(label, *data, options));
                      }),
                      std::exchange(held.bytes, 0));
-        module_paths_.push_back(m[2]);
-      } else if (std::regex_match(name, kKernelPath)) {
+        module_paths_.emplace_back(*module);
+      } else if (kernel) {
         const uint64_t size = held_size(entry, name);
         pool_.reserve(size);
         const Held held{pool_, size};

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "policy/toml_config.h"
@@ -10,21 +11,23 @@
 namespace lucompat {
 namespace {
 
-// "kvm_vm_luo_v{N}" -> ^kvm_vm_luo_v([0-9]+)$, every other character literal.
-std::regex pattern_regex(const std::string& pattern) {
-  std::string re = "^";
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern.compare(i, 3, "{N}") == 0) {
-      re += "([0-9]+)";
-      i += 2;
-    } else if (std::string_view("\\^$.|?*+()[]{}").find(pattern[i]) != std::string_view::npos) {
-      re += '\\';
-      re += pattern[i];
-    } else {
-      re += pattern[i];
-    }
-  }
-  return std::regex(re + "$");
+constexpr std::string_view kVersion = "{N}";
+
+// A kernel's compatible string holds at most 47 characters (48 with its NUL).
+constexpr size_t kMaxCompatible = 47;
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The digits of `s` between `prefix` and `suffix`, if `s` is exactly that.
+std::optional<std::string_view> version_digits(std::string_view s, std::string_view prefix,
+                                               std::string_view suffix) {
+  if (s.size() < prefix.size() + suffix.size() || !s.starts_with(prefix) || !s.ends_with(suffix))
+    return std::nullopt;
+  const std::string_view middle = s.substr(prefix.size(), s.size() - prefix.size() - suffix.size());
+  if (!all_digits(middle)) return std::nullopt;
+  return middle;
 }
 
 Result<Family> read_family(const toml::table& t, const std::string& origin) {
@@ -56,10 +59,16 @@ Result<Family> read_family(const toml::table& t, const std::string& origin) {
   if (f.compatible.empty())
     return config_error(origin, t.source(),
                         fmt::format("family {} needs at least one compatible pattern", f.name));
-  for (const auto& p : f.compatible)
-    if (p.find("{N}") == std::string::npos || p.find("{N}") != p.rfind("{N}"))
+  for (const auto& p : f.compatible) {
+    if (p.find(kVersion) == std::string::npos || p.find(kVersion) != p.rfind(kVersion))
       return config_error(origin, t["compatible"].node()->source(),
                           fmt::format("pattern \"{}\" must hold {{N}}, the version, exactly once", p));
+    if (p.size() - kVersion.size() + 1 > kMaxCompatible)
+      return config_error(origin, t["compatible"].node()->source(),
+                          fmt::format("pattern \"{}\" is longer than a compatible string can be "
+                                      "({} characters)",
+                                      p, kMaxCompatible));
+  }
   if (const toml::node* r = t.get("required")) {
     if (!r->is_boolean()) return config_error(origin, r->source(), "required must be true or false");
     f.required = **r->as_boolean();
@@ -67,7 +76,7 @@ Result<Family> read_family(const toml::table& t, const std::string& origin) {
   return f;
 }
 
-std::optional<unsigned> version_of(const std::string& digits) {
+std::optional<unsigned> version_of(std::string_view digits) {
   unsigned v = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
   if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
@@ -116,7 +125,10 @@ Result<bool> Catalog::add(std::string_view text, const std::string& origin) {
 void Catalog::rebuild_patterns() {
   patterns_.clear();
   for (size_t i = 0; i < families_.size(); ++i)
-    for (const auto& p : families_[i].compatible) patterns_.push_back({i, pattern_regex(p)});
+    for (const auto& p : families_[i].compatible) {
+      const size_t at = p.find(kVersion);
+      patterns_.push_back({i, p.substr(0, at), p.substr(at + kVersion.size())});
+    }
 }
 
 const Family* Catalog::find(std::string_view family) const {
@@ -126,16 +138,17 @@ const Family* Catalog::find(std::string_view family) const {
 }
 
 ParsedCompatible Catalog::parse(std::string_view compatible) const {
-  const std::string s(compatible);
-  std::smatch m;
   for (const auto& p : patterns_)
-    if (std::regex_match(s, m, p.regex))
-      return {families_[p.family].name, version_of(m[1].str()), true};
+    if (auto digits = version_digits(compatible, p.prefix, p.suffix))
+      return {families_[p.family].name, version_of(*digits), true};
   // Unknown: the usual "name-vN" / "name_vN" shape, else the whole string.
-  static const std::regex generic("^(.+?)[-_]v([0-9]+)$");
-  if (std::regex_match(s, m, generic))
-    return {m[1].str(), version_of(m[2].str()), false};
-  return {s, std::nullopt, false};
+  const size_t digits = compatible.size() - (compatible.find_last_not_of("0123456789") + 1);
+  const size_t name_end = compatible.size() - digits;
+  if (digits > 0 && name_end >= 3 && compatible[name_end - 1] == 'v' &&
+      (compatible[name_end - 2] == '-' || compatible[name_end - 2] == '_'))
+    return {std::string(compatible.substr(0, name_end - 2)), version_of(compatible.substr(name_end)),
+            false};
+  return {std::string(compatible), std::nullopt, false};
 }
 
 const Family* Catalog::family_of_fd(std::string_view link) const {

@@ -89,6 +89,32 @@ TEST(Catalog, ErrorsNameFileLineAndColumn) {
             "site.toml:1:12: unknown key \"families\": a catalog holds [[family]] tables");
 }
 
+// A 200,000-character fd pattern once crashed check (SIGSEGV in fnmatch).
+TEST(Catalog, OverlongStringsAreRefusedWithTheirPosition) {
+  const std::string fd(200000, '*');
+  EXPECT_EQ(error_of("[[family]]\nname = \"x\"\ncompatible = [\"x-v{N}\"]\nfd = [\"" + fd + "\"]\n"),
+            "site.toml:4:7: a string of 200000 bytes; at most 4096 are allowed");
+  EXPECT_EQ(error_of("[[family]]\nname = \"x\"\ncompatible = [\"" + std::string(60, 'x') + "-v{N}\"]\n"),
+            "site.toml:3:14: pattern \"" + std::string(60, 'x') +
+                "-v{N}\" is longer than a compatible string can be (47 characters)");
+  EXPECT_NE(error_of(std::string(300, 'k') + " = 1\n").find("a key of 300 bytes"), std::string::npos);
+}
+
+TEST(Catalog, PatternsAreLiteralAroundTheVersion) {
+  Catalog c;
+  ASSERT_TRUE(c.add("[[family]]\nname = \"dot\"\ncompatible = [\"a.b(v{N})\"]\n", "s.toml").ok());
+  EXPECT_TRUE(c.parse("a.b(v12)").known);
+  EXPECT_EQ(c.parse("a.b(v12)").version, 12u);
+  EXPECT_FALSE(c.parse("aXb(v12)").known);
+  EXPECT_FALSE(c.parse("a.b(v)").known);
+  EXPECT_FALSE(c.parse("a.b(v1x)").known);
+  EXPECT_EQ(c.parse("a-v1-v2").family, "a-v1");
+  EXPECT_EQ(c.parse("-v2").family, "-v2");
+  EXPECT_EQ(c.parse("x-v").family, "x-v");
+  EXPECT_EQ(c.parse("123").family, "123");
+  EXPECT_EQ(c.parse("").family, "");
+}
+
 TEST(Catalog, LaterDefinitionReplacesEarlier) {
   Catalog c = shipped();
   ASSERT_TRUE(c.add("[[family]]\nname = \"pci\"\nclass = \"flb\"\ncompatible = [\"pci-v{N}\"]\n"

@@ -173,6 +173,23 @@ TEST(ScanTable, StopsAtFirstSlotThatIsNotAnEntry) {
   EXPECT_EQ(names(*r), (std::vector<std::string>{"luo-v1", "memfd-v1"}));
 }
 
+// Without a size, a damaged slot and the table's end must not look alike: a
+// scan that stopped at entry 3 here once turned a corrupt image "compatible".
+TEST(ScanTable, DamagedSlotIsAnErrorNotTheEnd) {
+  using namespace std::string_literals;
+  for (const std::string& damaged :
+       {"memf\x01-v2"s, "mem\0d-v2"s, "memfd-v2\0\0\0x"s, std::string(48, 'a')}) {
+    TableBytes t;
+    t.header(ByteOrder::little).entry("luo-v1").entry("memfd-v1").entry(damaged);
+    t.entry("vfio-pci-v1");
+    auto r = scan_table(t.view(), ByteOrder::little, 0x400);
+    ASSERT_FALSE(r.ok()) << damaged;
+    EXPECT_EQ(r.error().kind, ErrorKind::malformed);
+    EXPECT_GE(r.error().offset.value_or(0), 0x400u + 8 + 2 * 48);
+    EXPECT_LT(r.error().offset.value_or(0), 0x400u + 8 + 3 * 48);
+  }
+}
+
 TEST(ScanTable, TruncatedTailIsNotAnEntry) {
   TableBytes t;
   t.header(ByteOrder::little).entry("luo-v1").raw("memfd");

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <string>
 #include <unordered_map>
 
 #include <algorithm>
@@ -108,13 +107,29 @@ void decode_fixed_slot_entries(const ByteReader& r, VersionTable& out) {
   }
 }
 
+bool is_zero_slot(const ByteReader& r, uint64_t at) {
+  const Bytes b = r.bytes(at, kFixedSlotSize, "a 48-byte table entry");
+  return std::all_of(b.begin(), b.end(), [](std::byte c) { return c == std::byte{0}; });
+}
+
+// Without a size, the end of the table must be told from damage: the linker
+// pads the end of read-only data with zeros, so the table ends at an all-zero
+// slot or where the bytes end. Any other slot that is not a clean entry
+// (a stray byte after the NUL included) is damage and makes the table
+// unusable: stopping there silently would drop entries and could turn an
+// incompatible update into a compatible one.
 void scan_fixed_slot_entries(const ByteReader& r, VersionTable& out) {
   uint32_t number = 1;
   Seen seen = seen_in(out);
   for (uint64_t at = 0; r.contains(at, kFixedSlotSize); at += kFixedSlotSize, ++number) {
+    if (is_zero_slot(r, at)) return;
     Slot s = read_slot(r, at, number);
-    // Without a size, the table ends where the slots stop looking like entries.
-    if (s.error || s.stray_byte || s.text.empty()) return;
+    if (!s.error && s.stray_byte) s.error = std::move(s.stray_byte);
+    if (s.error)
+      fail(ErrorKind::malformed, s.error->offset,
+           s.error->message +
+               " (a table found by its magic has no size: it ends at an all-zero slot, so a "
+               "damaged slot cannot be skipped)");
     add_entry(out, seen, std::move(s), r.base() + at, number);
   }
 }

@@ -48,26 +48,23 @@ bool same_entries(const VersionTable& a, const VersionTable& b) {
 }
 
 
-std::optional<LocatedTable> scan_in_order(const std::vector<ScanRegion>& regions, const Hits& hits,
-                                          ByteOrder order, bool order_known) {
-  const TableFormat& format = table_formats().front();
-  std::vector<Candidate> all = candidates(regions, hits, order);
+std::vector<Candidate*> valid_ones(std::vector<Candidate>& all) {
   std::vector<Candidate*> valid;
   for (auto& c : all)
     if (c.table.ok()) valid.push_back(&c);
-  if (valid.empty()) {
-    // A magic followed by an unknown format version is a table we cannot
-    // read, not an absent one.
-    for (auto& c : all)
-      if (c.table.error().kind == ErrorKind::unsupported) throw ParseError(c.table.error());
-    if (!order_known) return scan_in_order(regions, hits, other(order), true);
-    for (auto& c : candidates(regions, hits, other(order)))
-      if (c.table.ok())
-        fail(ErrorKind::malformed, c.offset,
-             fmt::format("table magic is byte-swapped: the table is stored {} but the file is {}",
-                         name(other(order)), name(order)));
-    return std::nullopt;
-  }
+  return valid;
+}
+
+// A magic followed by a known format whose body is damaged, or by an unknown
+// format version, is a table we cannot read, not an absent one: refuse the
+// input rather than fall back to another candidate or to "no table".
+void refuse_unreadable(const std::vector<Candidate>& all) {
+  for (const auto& c : all)
+    if (!c.table.ok()) throw ParseError(c.table.error());
+}
+
+LocatedTable pick_table(std::vector<Candidate*> valid) {
+  const TableFormat& format = table_formats().front();
   // The linker script aligns the table to 8; prefer such hits over chance ones.
   std::vector<Candidate*> aligned;
   for (Candidate* c : valid)
@@ -85,8 +82,36 @@ std::optional<LocatedTable> scan_in_order(const std::vector<ScanRegion>& regions
     table.warnings.push_back(
         {pick[1]->offset, fmt::format("the same table appears {} times; using the first at {:#x}",
                                       pick.size(), c.offset)});
-  return LocatedTable{{TableMethod::segment_scan, TableShape::merged, "", c.offset, size, {}},
-                      std::move(table)};
+  return {{TableMethod::segment_scan, TableShape::merged, "", c.offset, size, {}},
+          std::move(table)};
+}
+
+// Both byte orders are always examined: a kernel has one, so a table in each
+// is a forgery or a corruption, and picking either could be the wrong one.
+std::optional<LocatedTable> scan_in_order(const std::vector<ScanRegion>& regions, const Hits& hits,
+                                          ByteOrder order, bool order_known) {
+  std::vector<Candidate> mine = candidates(regions, hits, order);
+  std::vector<Candidate> swapped = candidates(regions, hits, other(order));
+  refuse_unreadable(mine);
+  std::vector<Candidate*> valid = valid_ones(mine);
+  std::vector<Candidate*> valid_swapped = valid_ones(swapped);
+  if (!valid.empty() && !valid_swapped.empty())
+    fail(ErrorKind::malformed, valid_swapped.front()->offset,
+         fmt::format("a table is stored in both byte orders (a {} one at {:#x}, a {} one at "
+                     "{:#x}): a kernel has one byte order, so neither can be trusted",
+                     name(order), valid.front()->offset, name(other(order)),
+                     valid_swapped.front()->offset));
+  if (!valid.empty()) return pick_table(std::move(valid));
+  if (!order_known) {
+    refuse_unreadable(swapped);
+    if (valid_swapped.empty()) return std::nullopt;
+    return pick_table(std::move(valid_swapped));
+  }
+  if (!valid_swapped.empty())
+    fail(ErrorKind::malformed, valid_swapped.front()->offset,
+         fmt::format("table magic is byte-swapped: the table is stored {} but the file is {}",
+                     name(other(order)), name(order)));
+  return std::nullopt;
 }
 
 }  // namespace

@@ -20,6 +20,11 @@ class SystemRoot {
   std::string root_;
 };
 
+// A kernel release names directories (/boot/vmlinuz-R, /lib/modules/R), so it
+// must be one plain path component: a release of "../x" read from a forged
+// osrelease or banner would steer reads out of the root.
+bool is_single_path_component(std::string_view s);
+
 // A small text file (from /proc or /etc), whole.
 Result<std::string> read_text(const std::string& path);
 

@@ -33,10 +33,16 @@ struct ModuleTree {
 
 // Module files by the kernel's naming (*.ko, *.ko.gz, *.ko.xz, *.ko.zst);
 // each is then recognised by content. Directory symlinks are not followed:
-// /lib/modules/R/build points into a whole source tree. Sorted.
+// /lib/modules/R/build points into a whole source tree. Sorted. A directory
+// that cannot be read is an error: it may hold a module with a table.
 Result<std::vector<std::string>> find_modules(const std::string& root);
 
 using Progress = std::function<void(size_t done, size_t total)>;
+
+// A file named as a module must be one (an ELF relocatable file): a .ko.xz
+// that unwraps to a raw image would otherwise pass as a module without a
+// table and hide the families it carries. Anything else becomes an error.
+Result<Inspection> require_module(Result<Inspection> inspected);
 
 // Counts, entry provenance and releases from `tree.modules`.
 void summarize(ModuleTree& tree);

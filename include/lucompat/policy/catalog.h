@@ -4,7 +4,6 @@
 #pragma once
 
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,9 +45,11 @@ class Catalog {
   const Family* family_of_fd(std::string_view link) const;
 
  private:
+  // A compatible pattern "PREFIX{N}SUFFIX", matched as plain strings.
   struct Pattern {
     size_t family;
-    std::regex regex;
+    std::string prefix;
+    std::string suffix;
   };
   std::vector<Family> families_;
   std::vector<Pattern> patterns_;

@@ -21,7 +21,8 @@ Result<VersionTable> decode_table(Bytes bytes, ByteOrder order, uint64_t offset 
 Result<VersionTable> decode_table_entries(const TableFormat& format, Bytes bytes,
                                           ByteOrder order, uint64_t offset = 0);
 
-// A header at the start of `bytes`, then as many valid entries as follow it.
+// A header at the start of `bytes`, then entries up to the first all-zero slot
+// or the end of `bytes`; any other slot that is not an entry is an error.
 Result<VersionTable> scan_table(Bytes bytes, ByteOrder order, uint64_t offset = 0);
 
 }  // namespace lucompat

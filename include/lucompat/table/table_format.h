@@ -25,8 +25,8 @@ struct TableFormat {
   uint32_t entry_size;  // 0 when entries are not of one fixed size
   // Decodes the entries that follow the header; throws ParseError.
   void (*decode_entries)(const ByteReader& entries, VersionTable& out);
-  // Decodes the longest prefix of valid entries, stopping silently at the first
-  // slot that is not one: used where no size is known (a segment scan).
+  // Decodes entries up to the table's end where no size is known (a segment
+  // scan); a slot that is neither an entry nor the end throws ParseError.
   void (*scan_entries)(const ByteReader& bytes, VersionTable& out);
 };
 
