@@ -35,14 +35,14 @@ _lucompat()
 		COMPREPLY=($(compgen -W "$(cd /proc && compgen -G '[0-9]*')" -- "$cur")); return ;;
 	--process)
 		COMPREPLY=($(compgen -W "$(cat /proc/[0-9]*/comm 2>/dev/null | sort -u)" -- "$cur")); return ;;
-	--store | --emit | --profile | --where | --label | --host | --waves | --by | --stale | --batch | -j | --jobs | --max-output | --max-depth | --max-file-size | --max-entries | --max-members)
+	--store | --emit | --profile | --where | --label | --host | --waves | --by | --stale | --batch | -j | --jobs | --max-output | --max-zstd-window | --max-depth | --max-file-size | --max-entries | --max-members)
 		return ;;
 	esac
 
 	local opts
 	case $cmd in
 	"") COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur")); return ;;
-	inspect) opts="--json --verbose -v --jobs -j --early-exit --max-output --max-depth --max-file-size --max-entries --max-members --help" ;;
+	inspect) opts="--json --verbose -v --jobs -j --early-exit --max-output --max-zstd-window --max-depth --max-file-size --max-entries --max-members --help" ;;
 	check) opts="--next --current --current-modules --next-modules --no-modules --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --help" ;;
 	report) opts="--next --current --current-modules --no-modules --root --catalog --profiles --host --label --store --help" ;;
 	profile)

@@ -26,6 +26,7 @@ struct InspectArgs {
   bool json = false;
   bool verbose = false;
   unsigned jobs = 0;
+  uint64_t max_zstd_window = kDefaultMaxZstdWindow;
   InspectOptions options;
 };
 
@@ -101,6 +102,7 @@ void inspect_package_file(const std::string& path, const InspectArgs& args, Outc
 }
 
 ExitCode run_inspect(const InspectArgs& args) {
+  set_max_zstd_window(args.max_zstd_window);
   Outcome out;
   for (const auto& path : args.paths) {
     std::error_code ec;
@@ -156,9 +158,16 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
       ->check(CLI::Range(1u, 1024u))
       ->type_name("N");
   sub->add_option("--max-output", args->options.unwrap.max_output,
-                  "Refuse to decompress more than this from one stream (default 1GiB)")
+                  "Refuse to decompress more than this from one input, all its layers and, for a "
+                  "tree or package, all its members together (default 1GiB)")
       ->check(unsigned_value())
       ->transform(CLI::AsSizeValue(false))
+      ->type_name("SIZE");
+  sub->add_option("--max-zstd-window", args->max_zstd_window,
+                  "Refuse zstd frames whose window is larger than this; also the windows of all "
+                  "threads together (default 128MiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(uint64_t{1} << 10, uint64_t{1} << 31))
       ->type_name("SIZE");
   sub->add_option("--max-file-size", args->options.max_file_size,
                   "Refuse input files, and package members, larger than this (default 4GiB)")

@@ -9,6 +9,18 @@ namespace {
 // The kernel's xz payloads use at most a 32 MiB dictionary; a header asking
 // for more than this is refused rather than allocated.
 constexpr uint64_t kMemLimit = uint64_t{96} << 20;
+// The dictionaries of all threads together: sixteen threads reading streams
+// with 64 MiB dictionaries would otherwise hold 1 GiB. A kernel's 32 MiB
+// leaves room for the modules beside it.
+constexpr uint64_t kAllThreads = uint64_t{128} << 20;
+
+// What a decoder may use before it asks for more: liblzma's smallest limit.
+constexpr uint64_t kInitialLimit = 1;
+
+DecoderMemory& dictionaries() {
+  static DecoderMemory m;
+  return m;
+}
 
 std::string_view why(lzma_ret rc) {
   switch (rc) {
@@ -23,8 +35,9 @@ std::string_view why(lzma_ret rc) {
 // One decoder per thread: liblzma reuses a stream's allocations (the
 // dictionary) when it is initialised again, which a module tree of thousands
 // of small streams notices. A kernel's 32 MiB dictionary is not kept: it
-// would stay beside the next stream's in the peak RSS.
-constexpr uint64_t kKeepBelow = uint64_t{4} << 20;
+// would stay beside the next stream's in the peak RSS, outside the budget of
+// all threads (a module's 1 MiB dictionary is kept).
+constexpr uint64_t kKeepBelow = uint64_t{2} << 20;
 
 lzma_stream& thread_stream() {
   thread_local struct Stream {
@@ -43,6 +56,12 @@ StreamInfo run(lzma_stream& s, std::string_view codec, Bytes input, const Sink& 
     }
   } trim{s};
   CappedSink out(sink, max_output, codec);
+  // The decoder starts with almost no memory allowed: a header that needs
+  // more stops it with LZMA_MEMLIMIT_ERROR, and it goes on once that much is
+  // reserved among all threads. Declared after `trim`: given back after the
+  // decoder has been freed.
+  DecoderMemory::Reservation reserved(dictionaries());
+  reserved.set(lzma_memusage(&s), kAllThreads);
   s.next_in = reinterpret_cast<const uint8_t*>(input.data());
   s.avail_in = input.size();
   uint8_t buf[kCodecChunk];
@@ -55,9 +74,16 @@ StreamInfo run(lzma_stream& s, std::string_view codec, Bytes input, const Sink& 
     if (rc == LZMA_STREAM_END) break;
     if (rc == LZMA_OK) continue;
     if (rc == LZMA_BUF_ERROR) truncated(codec, s.total_in);
-    if (rc == LZMA_MEMLIMIT_ERROR)
-      fail(ErrorKind::limit, 0,
-           fmt::format("{} stream needs more than {} MiB of decoder memory", codec, kMemLimit >> 20));
+    if (rc == LZMA_MEMLIMIT_ERROR) {
+      const uint64_t needed = lzma_memusage(&s);
+      if (needed > kMemLimit)
+        fail(ErrorKind::limit, s.total_in,
+             fmt::format("{} stream needs {} bytes of decoder memory, more than the {} MiB limit",
+                         codec, needed, kMemLimit >> 20));
+      reserved.set(needed, kAllThreads);
+      if (lzma_memlimit_set(&s, needed) != LZMA_OK) corrupt(codec, s.total_in, "cannot raise the memory limit");
+      continue;
+    }
     corrupt(codec, s.total_in, why(rc));
   }
   return {s.total_in, out.produced(), size_trailer_after(input, s.total_in)};
@@ -67,13 +93,13 @@ StreamInfo run(lzma_stream& s, std::string_view codec, Bytes input, const Sink& 
 
 StreamInfo decode_xz(Bytes input, const Sink& sink, uint64_t max_output) {
   lzma_stream& s = thread_stream();
-  if (lzma_stream_decoder(&s, kMemLimit, 0) != LZMA_OK) corrupt("xz", 0, "cannot initialise liblzma");
+  if (lzma_stream_decoder(&s, kInitialLimit, 0) != LZMA_OK) corrupt("xz", 0, "cannot initialise liblzma");
   return run(s, "xz", input, sink, max_output);
 }
 
 StreamInfo decode_lzma(Bytes input, const Sink& sink, uint64_t max_output) {
   lzma_stream& s = thread_stream();
-  if (lzma_alone_decoder(&s, kMemLimit) != LZMA_OK) corrupt("lzma", 0, "cannot initialise liblzma");
+  if (lzma_alone_decoder(&s, kInitialLimit) != LZMA_OK) corrupt("lzma", 0, "cannot initialise liblzma");
   return run(s, "lzma", input, sink, max_output);
 }
 

@@ -3,6 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+
 #include "lucompat/container/codec.h"
 
 namespace lucompat {
@@ -36,6 +40,42 @@ class CappedSink {
   uint64_t max_;
   uint64_t produced_ = 0;
   std::string_view codec_;
+};
+
+// Decoder memory shared by all threads (zstd windows, xz dictionaries): a
+// decoder reserves what its stream needs before the library allocates it and
+// gives it back after, so the total stays within a limit whatever -j says.
+// A thread holds one reservation at most (no decoder runs inside another's
+// sink) and gives it back before asking for more, so waiting cannot deadlock.
+class DecoderMemory {
+ public:
+  class Reservation {
+   public:
+    explicit Reservation(DecoderMemory& m) : m_(m) {}
+    ~Reservation() { set(0, 0); }
+    Reservation(const Reservation&) = delete;
+    Reservation& operator=(const Reservation&) = delete;
+
+    // Waits until `bytes`, at most `limit`, fit beside the other threads'.
+    void set(uint64_t bytes, uint64_t limit) {
+      std::unique_lock lock(m_.mu_);
+      m_.in_use_ -= bytes_;
+      bytes_ = 0;
+      m_.freed_.notify_all();
+      m_.freed_.wait(lock, [&] { return m_.in_use_ <= limit && bytes <= limit - m_.in_use_; });
+      m_.in_use_ += bytes;
+      bytes_ = bytes;
+    }
+
+   private:
+    DecoderMemory& m_;
+    uint64_t bytes_ = 0;
+  };
+
+ private:
+  std::mutex mu_;
+  std::condition_variable freed_;
+  uint64_t in_use_ = 0;
 };
 
 // The kernel appends the decompressed size as 4 little-endian bytes; anything

@@ -11,8 +11,16 @@ namespace lucompat {
 Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& options) {
   auto buffer = SparseBuffer::acquire(options.max_output);
   StreamCapture capture(*buffer, options.early_exit);
-  const StreamInfo info =
-      codec.decode(data, [&](Bytes chunk) { return capture.consume(chunk); }, options.max_output);
+  // A probe run alone (the probe fuzzer) has no input-wide budget: this stream is all of it.
+  const std::shared_ptr<OutputBudget> budget =
+      options.budget ? options.budget : std::make_shared<OutputBudget>(options.max_output);
+  const StreamInfo info = codec.decode(
+      data,
+      [&](Bytes chunk) {
+        budget->charge(chunk.size());
+        return capture.consume(chunk);
+      },
+      options.max_output);
   const Bytes out = buffer->view(info.produced);
   if (!info.stopped && !capture.whole() && is_elf(out)) {
     // The first pass kept what an ELF usually needs; if this one is laid out

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <utility>
 
 namespace lucompat {
 
@@ -20,7 +22,27 @@ SparseBuffer::SparseBuffer(uint64_t capacity) : capacity_(std::max<uint64_t>(cap
   data_ = static_cast<std::byte*>(m);
 }
 
-SparseBuffer::~SparseBuffer() { ::munmap(data_, capacity_); }
+namespace {
+std::atomic<uint64_t> kept_whole_total{0};
+}  // namespace
+
+SparseBuffer::~SparseBuffer() {
+  kept_whole_total -= kept_whole_;
+  ::munmap(data_, capacity_);
+}
+
+void SparseBuffer::keep_whole(uint64_t bytes) {
+  const uint64_t before = kept_whole_total.fetch_add(bytes);
+  if (bytes > kMaxKeptWhole || before > kMaxKeptWhole - bytes) {
+    kept_whole_total -= bytes;
+    fail(ErrorKind::limit, std::nullopt,
+         fmt::format("decompressed data that holds another container is kept in memory to be "
+                     "read, and this passes the {}-byte limit for such data (all inputs being "
+                     "read together)",
+                     kMaxKeptWhole));
+  }
+  kept_whole_ += bytes;
+}
 
 namespace {
 thread_local std::unique_ptr<SparseBuffer> spare;
@@ -54,6 +76,7 @@ void SparseBuffer::recycle() {
     }
   }
   present_.clear();
+  kept_whole_total -= std::exchange(kept_whole_, 0);
   if (spare) {
     delete this;
   } else {

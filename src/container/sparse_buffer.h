@@ -32,6 +32,16 @@ class SparseBuffer {
   uint64_t capacity() const { return capacity_; }
   // Copies `bytes` to `offset` and records the range as present.
   void write(uint64_t offset, Bytes bytes);
+  // Counts `bytes` about to be written as data kept whole (another container
+  // inside, read at random), against kMaxKeptWhole for all buffers of the
+  // process together; throws a limit ParseError past it. Given back when the
+  // buffer is released.
+  void keep_whole(uint64_t bytes);
+  // Random access is needed only for a container's header and pointers; a
+  // kernel image that holds a payload is tens of MiB (Debian's vmlinuz:
+  // 8 MiB). Counted across threads, so a tree of nested bombs read by 16
+  // workers costs this, not 16 times it.
+  static constexpr uint64_t kMaxKeptWhole = uint64_t{64} << 20;
   bool covers(uint64_t offset, uint64_t size) const;
   // The written ranges, sorted and disjoint.
   std::vector<ByteRange> present() const;
@@ -43,6 +53,7 @@ class SparseBuffer {
   std::byte* data_ = nullptr;
   uint64_t capacity_ = 0;
   std::vector<std::pair<uint64_t, uint64_t>> present_;  // sorted, disjoint [begin, end)
+  uint64_t kept_whole_ = 0;  // this buffer's share of the process-wide count
 };
 
 }  // namespace lucompat

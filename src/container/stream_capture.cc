@@ -156,6 +156,7 @@ bool StreamCapture::consume(Bytes chunk) {
   }
   if (mode_ == Mode::undecided) decide(chunk);
   if (mode_ == Mode::whole) {
+    buffer_.keep_whole(chunk.size());
     buffer_.write(pos_, chunk);
     pos_ += chunk.size();
     return true;

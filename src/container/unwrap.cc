@@ -20,13 +20,24 @@ constexpr std::array<Probe, 8> kProbes{
 
 }  // namespace
 
+void OutputBudget::charge(uint64_t bytes) {
+  const uint64_t before = used_.fetch_add(bytes, std::memory_order_relaxed);
+  if (bytes > limit_ || before > limit_ - bytes)
+    fail(ErrorKind::limit, std::nullopt,
+         fmt::format("decompresses to more than the {}-byte limit (--max-output), all its "
+                     "layers and members together",
+                     limit_));
+}
+
 Error relocate(Error e, const Unwrapped& u) {
   if (e.offset) *e.offset += u.base;
   if (e.context.empty()) e.context = u.context;
   return e;
 }
 
-Unwrapped unwrap(Bytes input, const UnwrapOptions& options) {
+Unwrapped unwrap(Bytes input, const UnwrapOptions& given) {
+  UnwrapOptions options = given;
+  if (!options.budget) options.budget = std::make_shared<OutputBudget>(options.max_output);
   Unwrapped u;
   Bytes data = input;
   Bytes owner = input;  // the buffer `data` lies in: the input or a decompressed one
@@ -61,7 +72,9 @@ Unwrapped unwrap(Bytes input, const UnwrapOptions& options) {
                        options.max_depth));
     if (!step->version_hint.empty() && u.version_hint.empty()) u.version_hint = step->version_hint;
     if (step->buffer) {
-      u.buffers.push_back(step->buffer);
+      // The layer before is not read again: `data` now lies in the new
+      // buffer. Dropping it keeps one decompressed layer in memory, not all.
+      u.buffers.assign(1, step->buffer);
       owner = step->inner;
       sparse = step->buffer.get();
       u.context = "in the data decompressed from " + step->layer.format;

@@ -90,12 +90,22 @@ Result<ModuleTree> inspect_module_tree(const std::string& root, const InspectOpt
                  "no kernel modules (*.ko, *.ko.gz, *.ko.xz, *.ko.zst) below this directory"};
   ModuleTree tree;
   tree.root = root;
+  // One --max-output budget for the tree: two modules of just under the cap
+  // each cost the sum before.
+  InspectOptions tree_options = options;
+  const auto budget = std::make_shared<OutputBudget>(options.unwrap.max_output);
+  tree_options.unwrap.budget = budget;
+  std::atomic<bool> stop{false};
   InspectPool pool(jobs, 256, progress);
   for (const auto& p : *paths) {
+    if (stop.load()) break;
     const std::string file = (fs::path(root) / p).string();
-    pool.submit([file, &options] { return require_module(inspect_file(file, options)); });
+    pool.submit(stop_on_limit(stop, [file, &tree_options] {
+      return require_module(inspect_file(file, tree_options));
+    }));
   }
   auto results = pool.finish();
+  if (auto e = over_limit(*budget, results, root, "the modules below this directory")) return *e;
   for (size_t i = 0; i < paths->size(); ++i)
     tree.modules.push_back({std::move((*paths)[i]), std::move(results[i])});
   summarize(tree);

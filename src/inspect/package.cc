@@ -2,12 +2,17 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #include "base/shared_library.h"
 #include "inspect/inspect_pool.h"
@@ -18,7 +23,8 @@ namespace lucompat {
 namespace {
 
 #define LUCOMPAT_LIBARCHIVE(X)                                                              \
-  X(archive_entry_filetype) X(archive_entry_pathname) X(archive_error_string)               \
+  X(archive_entry_filetype) X(archive_entry_pathname) X(archive_entry_size)                 \
+  X(archive_entry_size_is_set) X(archive_error_string)                                      \
   X(archive_read_data) X(archive_read_free) X(archive_read_new) X(archive_read_next_header) \
   X(archive_read_open) X(archive_read_open_filename) X(archive_read_support_filter_all)     \
   X(archive_read_support_format_ar) X(archive_read_support_format_cpio)                     \
@@ -36,6 +42,12 @@ const Libarchive& ar() { return load_libarchive().value(); }
 
 using ArchivePtr = std::unique_ptr<archive, decltype(Libarchive::archive_read_free)>;
 
+// Members are read into memory (an ELF is read at random), so what is held
+// at once is bounded: a kernel being read and the modules waiting for the
+// workers together. A UKI with its initrd is the largest real member (Fedora's
+// kernel-uki-virt: about 80 MB); a member past this is refused, not held.
+constexpr uint64_t kMaxHeld = uint64_t{128} << 20;
+
 std::string clean(const char* name) {
   std::string_view s = name != nullptr ? name : "";
   while (s.starts_with("./") || s.starts_with("/")) s.remove_prefix(s.starts_with("/") ? 1 : 2);
@@ -44,8 +56,9 @@ std::string clean(const char* name) {
 
 class Reader {
  public:
-  Reader(std::string input, const InspectOptions& options, InspectPool& pool, PackageReport& out)
-      : input_(std::move(input)), options_(options), pool_(pool), out_(out) {}
+  Reader(std::string input, const InspectOptions& options, InspectPool& pool,
+         std::atomic<bool>& stop, PackageReport& out)
+      : input_(std::move(input)), options_(options), pool_(pool), stop_(stop), out_(out) {}
 
   // Walks one archive; a .deb's data.tar.* is walked as a nested archive
   // read straight from the outer one.
@@ -55,6 +68,7 @@ class Reader {
       const int rc = ar().archive_read_next_header(a, &entry);
       if (rc == ARCHIVE_EOF) return;
       if (rc < ARCHIVE_WARN) fail_archive(a, where);
+      if (stop_.load()) return;
       if (ar().archive_entry_filetype(entry) != AE_IFREG) continue;
       const std::string name = clean(ar().archive_entry_pathname(entry));
       if (where.empty() && name.starts_with("data.tar")) {
@@ -68,15 +82,27 @@ class Reader {
              fmt::format("the package holds more than {} kernel images and modules (--max-members)",
                          options_.max_members));
       if (module) {
-        auto data = std::make_shared<std::vector<std::byte>>(read(a, where, name));
+        const uint64_t size = held_size(entry, name);
+        pool_.reserve(size);
+        Held held{pool_, size};
+        auto data = std::make_shared<std::vector<std::byte>>(read(a, where, name, size));
         const std::string label = fmt::format("{}!{}", input_, name);
         const InspectOptions& options = options_;
-        pool_.submit(
-            [data, label, &options] { return require_module(inspect_bytes(label, *data, options)); });
+        pool_.submit(stop_on_limit(stop_, [data, label, &options] {
+                       return require_module(inspect_bytes(label, *data, options));
+                     }),
+                     std::exchange(held.bytes, 0));
         module_paths_.emplace_back(*module);
       } else if (kernel) {
-        const std::vector<std::byte> data = read(a, where, name);
+        const uint64_t size = held_size(entry, name);
+        pool_.reserve(size);
+        const Held held{pool_, size};
+        const std::vector<std::byte> data = read(a, where, name, size);
         out_.kernels.push_back({name, inspect_bytes(fmt::format("{}!{}", input_, name), data, options_)});
+        if (const auto& r = out_.kernels.back().result; !r && r.error().kind == ErrorKind::limit) {
+          stop_ = true;
+          throw ParseError(r.error());  // the package's one error, naming the member
+        }
       }
     }
   }
@@ -112,17 +138,47 @@ class Reader {
     walk(inner.get(), name);
   }
 
-  std::vector<std::byte> read(archive* a, const std::string& where, const std::string& name) {
+  // Bytes reserved in the pool, given back unless handed to a task.
+  struct Held {
+    InspectPool& pool;
+    uint64_t bytes;
+    ~Held() {
+      if (bytes != 0) pool.release(bytes);
+    }
+  };
+
+  // How much of memory a member will take, refused before any of it is read
+  // when that is more than a member may.
+  uint64_t held_size(archive_entry* entry, const std::string& name) const {
+    const uint64_t limit = std::min(options_.max_file_size, kMaxHeld);
+    const int64_t size = ar().archive_entry_size_is_set(entry) != 0 ? ar().archive_entry_size(entry) : -1;
+    if (size < 0) return limit;  // read() stops at the limit
+    if (static_cast<uint64_t>(size) > limit) too_large(name, limit);
+    return static_cast<uint64_t>(size);
+  }
+
+  [[noreturn]] void too_large(const std::string& name, uint64_t limit) const {
+    fail(ErrorKind::limit, std::nullopt,
+         limit == options_.max_file_size
+             ? fmt::format("{}: member is larger than the {}-byte limit (--max-file-size)", name, limit)
+             : fmt::format("{}: member is larger than {} bytes, the most of a package read into "
+                           "memory at once",
+                           name, limit));
+  }
+
+  // A member's bytes are the package's decompressed data: they count in its
+  // --max-output budget like the streams inside them.
+  std::vector<std::byte> read(archive* a, const std::string& where, const std::string& name,
+                              uint64_t limit) {
     std::vector<std::byte> data;
+    data.reserve(limit);  // no copy while growing: that doubled a member's peak
     std::byte buf[1 << 16];
     for (;;) {
       const la_ssize_t n = ar().archive_read_data(a, buf, sizeof buf);
       if (n == 0) return data;
       if (n < 0) fail_archive(a, where.empty() ? name : where + ": " + name);
-      if (data.size() + static_cast<uint64_t>(n) > options_.max_file_size)
-        fail(ErrorKind::limit, std::nullopt,
-             fmt::format("{}: member is larger than the {}-byte limit", name,
-                         options_.max_file_size));
+      if (data.size() + static_cast<uint64_t>(n) > limit) too_large(name, limit);
+      options_.unwrap.budget->charge(static_cast<uint64_t>(n));
       data.insert(data.end(), buf, buf + n);
     }
   }
@@ -138,6 +194,9 @@ class Reader {
   uint64_t members_ = 0;
   const InspectOptions& options_;
   InspectPool& pool_;
+  // A member was over a limit: read no more. Outlives the pool's tasks,
+  // which set it.
+  std::atomic<bool>& stop_;
   PackageReport& out_;
 };
 
@@ -149,12 +208,16 @@ bool is_package(Bytes head) {
 }
 
 bool is_package_file(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return false;
+  // Non-blocking, and regular files only: opening a FIFO without a writer
+  // waits forever, and reading a device takes what the file reader refuses.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  struct stat st {};
   std::byte head[32];
-  const size_t n = std::fread(head, 1, sizeof head, f);
-  std::fclose(f);
-  return is_package(Bytes(head, n));
+  ssize_t n = 0;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) n = ::read(fd, head, sizeof head);
+  ::close(fd);
+  return n > 0 && is_package(Bytes(head, static_cast<size_t>(n)));
 }
 
 Result<PackageReport> inspect_package(const std::string& path, const InspectOptions& options,
@@ -167,8 +230,14 @@ Result<PackageReport> inspect_package(const std::string& path, const InspectOpti
   out.input = path;
   out.format = as_chars(bytes).starts_with("!<arch>") ? "deb" : "rpm";
   out.modules.root = path + "!lib/modules";
-  InspectPool pool(jobs, 64, progress);
-  Reader reader(path, options, pool, out);
+  // One --max-output budget for the whole package: its members and every
+  // stream inside them.
+  InspectOptions package_options = options;
+  const auto budget = std::make_shared<OutputBudget>(options.unwrap.max_output);
+  package_options.unwrap.budget = budget;
+  std::atomic<bool> stop{false};
+  InspectPool pool(jobs, 64, progress, kMaxHeld);
+  Reader reader(path, package_options, pool, stop, out);
   auto walked = catch_parse_errors([&] {
     ArchivePtr a(ar().archive_read_new(), ar().archive_read_free);
     ar().archive_read_support_filter_all(a.get());
@@ -185,9 +254,10 @@ Result<PackageReport> inspect_package(const std::string& path, const InspectOpti
   auto results = pool.finish();
   if (!walked) {
     Error e = std::move(walked).error();
-    e.input = path;
+    if (e.input.empty()) e.input = path;
     return e;
   }
+  if (auto e = over_limit(*budget, results, path, "the package's members")) return *e;
   for (size_t i = 0; i < results.size(); ++i)
     out.modules.modules.push_back({std::move(reader.module_paths_[i]), std::move(results[i])});
   summarize(out.modules);

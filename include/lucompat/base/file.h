@@ -1,7 +1,7 @@
 // Input files: mapped read-only, so only the pages a reader touches are read
 // (a 590 MB debug vmlinux costs what its headers and table cost). Files under
-// 256 KiB, pipes and other unmappable files are read whole, up to the size
-// limit.
+// 256 KiB and unmappable files (in /proc) are read whole, up to the size
+// limit. Devices, FIFOs and sockets are refused: /dev/zero never ends.
 #pragma once
 
 #include <cstddef>

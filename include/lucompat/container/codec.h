@@ -16,6 +16,16 @@ namespace lucompat {
 
 inline constexpr uint64_t kDefaultMaxOutput = uint64_t{1} << 30;
 
+// A zstd frame names its window, up to 2 GiB (128 MiB without --long), and
+// the decoder allocates it: sixteen threads reading such frames took 2.2 GB.
+// No frame may ask for more than this, and the windows of all threads
+// decoding at once stay within it too (a thread waits for others' frames to
+// end), so the total is this whatever -j says. Process-wide, like the memory
+// it bounds: --max-zstd-window.
+inline constexpr uint64_t kDefaultMaxZstdWindow = uint64_t{128} << 20;
+void set_max_zstd_window(uint64_t bytes);
+uint64_t max_zstd_window();
+
 // Returns false when the consumer has all it needs: the decoder stops there.
 using Sink = std::function<bool(Bytes chunk)>;
 

@@ -2,6 +2,7 @@
 // Formats are recognised by content through a probe table, never by name.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -17,12 +18,34 @@ namespace lucompat {
 
 inline constexpr int kDefaultMaxDepth = 6;
 
+// What one input may decompress to, all of it together: every layer of a
+// nested input and, for a module tree or a package, every member (--max-output).
+// A cap per stream alone let four nested layers of just under 1 GiB each, or
+// a tree of many such modules, cost the sum. Shared by the threads that read
+// one tree's modules, hence atomic.
+class OutputBudget {
+ public:
+  explicit OutputBudget(uint64_t limit) : limit_(limit) {}
+  // Throws a limit ParseError once the total passes the limit.
+  void charge(uint64_t bytes);
+  // Some decoder passed the limit: nothing read from this input since can be trusted to finish.
+  bool exhausted() const { return used_.load(std::memory_order_relaxed) > limit_; }
+  uint64_t limit() const { return limit_; }
+
+ private:
+  const uint64_t limit_;
+  std::atomic<uint64_t> used_{0};
+};
+
 struct UnwrapOptions {
-  uint64_t max_output = kDefaultMaxOutput;  // per decompressed stream
+  uint64_t max_output = kDefaultMaxOutput;  // per input, all streams together (see OutputBudget)
   int max_depth = kDefaultMaxDepth;         // containers around the innermost bytes
   // Stop decompressing an ELF once the segment holding its notes (and so its
   // table) has passed; see docs/performance.md for what that gives up.
   bool early_exit = false;
+  // The budget `max_output` is counted in; null: unwrap() starts one of its own.
+  // A module tree or a package sets one for all its members.
+  std::shared_ptr<OutputBudget> budget;
 };
 
 enum class Innermost { elf, raw };
