@@ -5,6 +5,7 @@
 #include "cli/update_options.h"
 #include "lucompat/fleet/collect.h"
 #include "lucompat/fleet/store.h"
+#include "lucompat/report/prometheus.h"
 
 namespace lucompat::cli {
 namespace {
@@ -13,12 +14,28 @@ struct ReportArgs {
   ReportRequest request;
   std::string root = "/";
   std::string store;
+  std::string format = "json";
 };
+
+// The staged kernel's verdict for the metrics: the check the operator would
+// run (host.toml's pins and profile apply), on the same kernels.
+Result<std::optional<CheckReport>> staged_verdict(const ReportRequest& request) {
+  if (request.kernels.next.empty()) return std::optional<CheckReport>();
+  auto outcome = run_check(request.kernels);
+  if (!outcome) return std::move(outcome).error();
+  return std::optional<CheckReport>(std::move(outcome->report));
+}
 
 ExitCode run_report(ReportArgs& a) {
   a.request.kernels.root = SystemRoot(a.root);
   auto report = collect_report(a.request);
   if (!report) return report_error(report.error(), false, {});
+  if (a.format == "prometheus") {
+    auto verdict = staged_verdict(a.request);
+    if (!verdict) return report_error(verdict.error(), false, {});
+    std::fputs(report_prometheus(*report, *verdict).c_str(), stdout);
+    return ExitCode::ok;
+  }
   if (a.store.empty()) {
     std::fputs((report_json(*report).dump(2) + "\n").c_str(), stdout);
     return ExitCode::ok;
@@ -43,7 +60,12 @@ void add_report_command(CLI::App& app, ExitCode& result) {
       "next kernel's when --next is given, and the profile and VMM features from host.toml.\n\n"
       "Examples:\n"
       "  lucompat report --label rack=r12 --next /boot/vmlinuz-6.12.9 > report.json\n"
-      "  lucompat report --store sqlite:/var/lib/lucompat/fleet.db");
+      "  lucompat report --store sqlite:/var/lib/lucompat/fleet.db\n"
+      "  lucompat report --next /boot/vmlinuz-6.12.9 --format prometheus \\\n"
+      "      > /var/lib/prometheus/node-exporter/lucompat.prom\n\n"
+      "With --format prometheus and --next, the staged kernel is also checked against the\n"
+      "running one as 'lucompat check' would (host.toml's pins and profile apply), and the\n"
+      "verdict is a metric. See lucompat(1) and the fleet page of the documentation.");
   sub->add_option("--next", k.next, "The staged next kernel: an image or a package")->type_name("PATH");
   sub->add_option("--current", k.current, "The kernel handing over: 'running' (default) or an image")
       ->type_name("running|PATH");
@@ -55,6 +77,9 @@ void add_report_command(CLI::App& app, ExitCode& result) {
   sub->add_option("--host", a->request.host, "The host's name (default: its host name)")->type_name("NAME");
   sub->add_option("--label", a->request.labels, "A label for fleet queries (repeatable)")->type_name("KEY=VALUE");
   sub->add_option("--store", a->store, "Store the report instead of printing it")->type_name("URL");
+  sub->add_option("--format", a->format, "json (a lucompat.report/1 document) or prometheus (metrics)")
+      ->check(CLI::IsMember({"json", "prometheus"}))
+      ->type_name("FORMAT");
   sub->callback([a, &result] { result = run_report(*a); });
 }
 

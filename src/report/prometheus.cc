@@ -1,0 +1,82 @@
+#include "lucompat/report/prometheus.h"
+
+#include <fmt/format.h>
+
+namespace lucompat {
+namespace {
+
+// Label values escape backslash, double quote and newline; nothing else
+// (the exposition format's rule).
+std::string label_value(std::string_view v) {
+  std::string out;
+  for (const char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+constexpr Verdict kVerdicts[] = {Verdict::compatible, Verdict::warning, Verdict::undecided,
+                                 Verdict::incompatible};
+
+void kernel_samples(PrometheusText& p, const HostReport& r) {
+  p.family("lucompat_kernel_info", "gauge",
+           "A kernel of this host: 1, with its release and build-id as labels");
+  std::vector<std::pair<std::string, const KernelFacts*>> kernels{{"running", &r.running}};
+  if (r.staged) kernels.emplace_back("staged", &*r.staged);
+  for (const auto& [role, k] : kernels)
+    p.sample("lucompat_kernel_info",
+             {{"host", r.host}, {"kernel", role}, {"release", k->release},
+              {"build_id", k->build_id}, {"arch", k->arch}},
+             1);
+  p.family("lucompat_kernel_has_table", "gauge",
+           "1 when lucompat found the kernel's live-update version set, 0 when it has none");
+  for (const auto& [role, k] : kernels)
+    p.sample("lucompat_kernel_has_table", {{"host", r.host}, {"kernel", role}}, k->has_table ? 1 : 0);
+  p.family("lucompat_kernel_compatible_strings", "gauge",
+           "Compatible strings the kernel and its modules understand");
+  for (const auto& [role, k] : kernels)
+    p.sample("lucompat_kernel_compatible_strings", {{"host", r.host}, {"kernel", role}},
+             static_cast<double>(k->strings.size()));
+}
+
+}  // namespace
+
+void PrometheusText::family(const std::string& name, const std::string& type, const std::string& help) {
+  out_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+void PrometheusText::sample(const std::string& name, const Labels& labels, double value) {
+  out_ += name;
+  if (!labels.empty()) {
+    out_ += '{';
+    for (size_t i = 0; i < labels.size(); ++i)
+      out_ += fmt::format("{}{}=\"{}\"", i ? "," : "", labels[i].first, label_value(labels[i].second));
+    out_ += '}';
+  }
+  out_ += fmt::format(" {}\n", value);
+}
+
+std::string report_prometheus(const HostReport& r, const std::optional<CheckReport>& update) {
+  PrometheusText p;
+  kernel_samples(p, r);
+  if (update && r.staged) {
+    p.family("lucompat_update_verdict", "gauge",
+             "lucompat check of the running kernel against the staged one: 1 for the verdict it "
+             "gave, 0 for the others");
+    for (const Verdict v : kVerdicts)
+      p.sample("lucompat_update_verdict",
+               {{"host", r.host}, {"staged_release", r.staged->release},
+                {"staged_build_id", r.staged->build_id}, {"verdict", std::string(name(v))}},
+               update->verdict == v ? 1 : 0);
+  }
+  if (!r.profile.empty()) {
+    p.family("lucompat_host_profile", "gauge", "The profile this host runs with (host.toml)");
+    p.sample("lucompat_host_profile", {{"host", r.host}, {"profile", r.profile}}, 1);
+  }
+  return p.text();
+}
+
+}  // namespace lucompat

@@ -1,0 +1,57 @@
+"""Metrics for Prometheus: `lucompat report --format prometheus` as
+node_exporter's textfile collector reads it, checked by promtool itself."""
+
+import shutil
+import subprocess
+
+from lucompat_e2e import EXAMPLES, OK, USAGE, TempDirTest, lucompat, main
+
+X86 = EXAMPLES / "x86_64"
+
+
+def samples(text):
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, value = line.rsplit(" ", 1)
+            out[key] = float(value)
+    return out
+
+
+class Metrics(TempDirTest):
+    def setUp(self):
+        if not shutil.which("promtool"):
+            self.fail("promtool is missing: scripts/install-deps installs Debian's prometheus")
+
+    def report(self, current, nxt, host="h1"):
+        r = lucompat("report", "--format", "prometheus", "--no-modules", "--host", host,
+                     "--current", current, "--next", nxt)
+        self.assertEqual(r.rc, OK, r)
+        lint = subprocess.run(["promtool", "check", "metrics"], input=r.out, capture_output=True,
+                              text=True)
+        self.assertEqual(lint.returncode, 0, lint.stdout + lint.stderr + r.out)
+        return r.out
+
+    def verdicts(self, text):
+        return {k.split('verdict="')[1].rstrip('"}'): v for k, v in samples(text).items()
+                if k.startswith("lucompat_update_verdict{")}
+
+    def test_verdict_of_the_staged_kernel(self):
+        ok = self.report(X86 / "kernel-old.elf", X86 / "kernel.elf")
+        self.assertEqual(self.verdicts(ok), {"compatible": 1, "warning": 0, "undecided": 0,
+                                             "incompatible": 0})
+        bad = self.report(X86 / "kernel.elf", X86 / "kernel-break.elf")
+        self.assertEqual(self.verdicts(bad)["incompatible"], 1)
+        self.assertIn('lucompat_kernel_has_table{host="h1",kernel="staged"} 1', bad)
+
+    def test_label_values_are_escaped(self):
+        text = self.report(X86 / "kernel-old.elf", X86 / "kernel.elf", host='a"b\\c\nd')
+        self.assertIn('host="a\\"b\\\\c\\nd"', text)
+
+    def test_unknown_format_is_a_usage_error(self):
+        r = lucompat("report", "--format", "yaml", "--current", X86 / "kernel.elf")
+        self.assertEqual(r.rc, USAGE, r)
+
+
+if __name__ == "__main__":
+    main()
