@@ -171,7 +171,7 @@ void add_fleet_command(CLI::App& app, ExitCode& result) {
   auto a = std::make_shared<FleetArgs>();
   CLI::App* fleet = app.add_subcommand("fleet", "The fleet store: ingest host reports, baseline, plan, status");
   fleet->require_subcommand(1);
-  fleet->footer("Hosts send `lucompat report`; the store keeps each host's newest. See docs/fleet.md.");
+  fleet->footer("Hosts send `lucompat report`; the store keeps each host's newest. See lucompat(1).");
 
   CLI::App* ingest = fleet->add_subcommand("ingest", "Store host reports (files, directories, or - for stdin)");
   ingest->add_option("inputs", a->inputs, "Report documents, arrays of them, or JSON lines")

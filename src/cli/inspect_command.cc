@@ -143,7 +143,7 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
       "  lucompat inspect --max-output 256MiB untrusted-download.efi\n"
       "  lucompat inspect --early-exit --json build/*/arch/x86/boot/bzImage\n\n"
       "Exit: 0 every input has a table; 3 an input could not be read; 4 an input has no table.\n"
-      "JSON schema: docs/json-schema.md (lucompat.inspect/1).");
+      "JSON (lucompat.inspect/1): json-schema.md in /usr/share/doc/lucompat. See lucompat(1).");
   sub->add_option("paths", args->paths,
                   "Kernel images, modules, object files, or module trees (directories)")
       ->required()

@@ -159,7 +159,7 @@ void add_profile_command(CLI::App& app, ExitCode& result) {
   profile->require_subcommand(1);
   profile->footer(
       "Profiles live in /etc/lucompat/profiles.d/*.toml (oldest first, by file name and position)\n"
-      "and --profiles FILE. See docs/profiles.md.");
+      "and --profiles FILE. See lucompat-profiles(5).");
 
   CLI::App* list = profile->add_subcommand("list", "List the profiles, oldest first, and validate them");
   add_config_options(list, *a);

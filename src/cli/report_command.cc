@@ -55,7 +55,8 @@ void add_report_command(CLI::App& app, ExitCode& result) {
   CheckRequest& k = a->request.kernels;
   CLI::App* sub = app.add_subcommand("report", "This host's report for the fleet store (JSON)");
   sub->footer(
-      "Prints a lucompat.report/1 document (docs/json-schema.md): the host, its labels, the\n"
+      "Prints a lucompat.report/1 document (json-schema.md in /usr/share/doc/lucompat): the host,\n"
+      "its labels, the\n"
       "collection time, the running kernel's identity and table (modules included), the staged\n"
       "next kernel's when --next is given, and the profile and VMM features from host.toml.\n\n"
       "Examples:\n"

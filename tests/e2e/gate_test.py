@@ -5,6 +5,7 @@ reasons and lucompat's exit code. A stand-in luoctl records its calls."""
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from lucompat_e2e import EXAMPLES, LUCOMPAT, TempDirTest, main
@@ -58,7 +59,13 @@ class Gate(TempDirTest):
     def test_systemd_units_verify(self):
         if shutil.which("systemd-analyze") is None:
             self.skipTest("systemd-analyze is not installed")
-        units = [str(ROOT / "contrib/systemd" / u) for u in ("lucompat-report.service", "lucompat-report.timer")]
+        unit_dir = Path(tempfile.mkdtemp(prefix="lucompat-units-"))
+        self.addCleanup(shutil.rmtree, unit_dir)
+        service = (ROOT / "contrib/systemd/lucompat-report.service.in").read_text()
+        (unit_dir / "lucompat-report.service").write_text(
+            service.replace("@bindir@", "/usr/bin").replace("@docdir@", "/usr/share/doc/lucompat"))
+        shutil.copy(ROOT / "contrib/systemd/lucompat-report.timer", unit_dir)
+        units = [str(unit_dir / u) for u in ("lucompat-report.service", "lucompat-report.timer")]
         verify = subprocess.run(["systemd-analyze", "verify", "--man=no", *units], capture_output=True, text=True)
         self.assertEqual(verify.returncode, 0, verify.stderr)
         self.assertEqual(verify.stderr, "")

@@ -56,6 +56,11 @@ class Installed(TempDirTest):
         self.assertTrue((self.libdir / "liblucompat.a").exists())
         self.assertTrue((self.libdir / "cmake" / "lucompat" / "lucompatConfig.cmake").exists())
 
+    def test_systemd_unit_runs_the_installed_binary(self):
+        service = (self.prefix / "lib/systemd/system/lucompat-report.service").read_text()
+        self.assertIn(f"exec {self.prefix}/bin/lucompat report", service)
+        self.assertNotIn("@", service.replace("lucompat@", ""))
+
     def test_only_the_c_api_is_exported(self):
         r = run("nm", "-D", "--defined-only", self.libdir / "liblucompat.so.0")
         symbols = [line.split()[-1].split("@")[0] for line in r.stdout.splitlines()]
