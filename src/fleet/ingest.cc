@@ -30,19 +30,41 @@ void reject(const OnReject& on_reject, const std::string& where, std::string mes
   on_reject(Error{ErrorKind::malformed, where, std::nullopt, std::move(message)});
 }
 
+// Every JSON error, not only syntax: a number out of range (1e400, 400
+// digits), even under a key nobody reads, must reject one report, not end
+// the run.
+Result<json> parse_json(const std::string& text, const std::string& where) {
+  try {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    return Error{ErrorKind::malformed, where, std::nullopt, fmt::format("not JSON: {}", e.what())};
+  }
+}
+
+// A first line that ends before its value does opens a document spread over
+// lines; any other line, even a broken one, is one of the JSON lines, so that
+// a bad first line costs that line and not the file.
+bool opens_a_document(const std::string& first) {
+  if (first[first.find_first_not_of(" \t\r")] == '[') return true;
+  try {
+    [[maybe_unused]] const json whole_line = json::parse(first);
+    return false;
+  } catch (const json::parse_error& e) {
+    return e.byte >= first.size();
+  } catch (const json::exception&) {
+    return false;
+  }
+}
+
 void read_line(const std::string& line, const std::string& where, const OnReport& on_report,
                const OnReject& on_reject) {
   if (line.find_first_not_of(" \t\r") == std::string::npos) return;
   if (line.size() > kMaxReportBytes)
     return reject(on_reject, where,
                   fmt::format("the report is {} bytes, more than the {}-byte limit", line.size(), kMaxReportBytes));
-  json doc;
-  try {
-    doc = json::parse(line);
-  } catch (const json::parse_error& e) {
-    return reject(on_reject, where, fmt::format("not JSON: {}", e.what()));
-  }
-  add_document(doc, where, on_report, on_reject);
+  auto doc = parse_json(line, where);
+  if (!doc) return on_reject(std::move(doc).error());
+  add_document(*doc, where, on_report, on_reject);
 }
 
 // One document or an array of them, read whole: a pretty-printed report, or
@@ -50,12 +72,9 @@ void read_line(const std::string& line, const std::string& where, const OnReport
 void read_whole(std::istream& in, const std::string& head, const std::string& name, const OnReport& on_report,
                 const OnReject& on_reject) {
   std::string text = head + std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  json whole;
-  try {
-    whole = json::parse(text);
-  } catch (const json::parse_error& e) {
-    return reject(on_reject, name, fmt::format("not JSON: {}", e.what()));
-  }
+  auto parsed = parse_json(text, name);
+  if (!parsed) return on_reject(std::move(parsed).error());
+  const json& whole = *parsed;
   if (whole.is_array()) {
     for (size_t i = 0; i < whole.size(); ++i) add_document(whole[i], fmt::format("{}: [{}]", name, i), on_report, on_reject);
   } else if (text.size() > kMaxReportBytes) {
@@ -65,24 +84,22 @@ void read_whole(std::istream& in, const std::string& head, const std::string& na
   }
 }
 
-// JSON lines when the first line is a whole JSON value; otherwise the stream
-// is one document (or array) spread over lines.
-void read_stream(std::istream& in, const std::string& name, const OnReport& on_report, const OnReject& on_reject) {
+}  // namespace
+
+// JSON lines unless the first line opens a document (or array) spread over
+// lines.
+void read_reports(std::istream& in, const std::string& name, const OnReport& on_report, const OnReject& on_reject) {
   std::string first;
   size_t number = 0;
   while (first.find_first_not_of(" \t\r") == std::string::npos && std::getline(in, first)) ++number;
   if (first.find_first_not_of(" \t\r") == std::string::npos) return;
-  const bool lines = !json::parse(first, nullptr, false).is_discarded() &&
-                     first[first.find_first_not_of(" \t\r")] != '[';
-  if (!lines) return read_whole(in, first + "\n", name, on_report, on_reject);
+  if (opens_a_document(first)) return read_whole(in, first + "\n", name, on_report, on_reject);
   read_line(first, fmt::format("{}:{}", name, number), on_report, on_reject);
   for (std::string line; std::getline(in, line);) read_line(line, fmt::format("{}:{}", name, ++number), on_report, on_reject);
 }
 
-}  // namespace
-
 void for_each_report(const std::string& path, const OnReport& on_report, const OnReject& on_reject) {
-  if (path == "-") return read_stream(std::cin, "<stdin>", on_report, on_reject);
+  if (path == "-") return read_reports(std::cin, "<stdin>", on_report, on_reject);
   std::error_code ec;
   std::vector<std::string> files;
   if (fs::is_directory(path, ec)) {
@@ -99,7 +116,7 @@ void for_each_report(const std::string& path, const OnReport& on_report, const O
                       ec == std::errc::no_such_file_or_directory || !fs::exists(f, ec) ? "no such file" : "cannot open"});
       continue;
     }
-    read_stream(in, f, on_report, on_reject);
+    read_reports(in, f, on_report, on_reject);
   }
 }
 
@@ -114,7 +131,7 @@ Result<IngestSummary> ingest_paths(Store& store, const std::vector<std::string>&
   const auto each = [&](const std::string& p, const OnReport& on_report, const OnReject& on_reject) {
     if (p != "-") return for_each_report(p, on_report, on_reject);
     std::istringstream in(stdin_text);
-    read_stream(in, "<stdin>", on_report, on_reject);
+    read_reports(in, "<stdin>", on_report, on_reject);
   };
   const auto rejected = [&](Error&& e) { summary.rejected.push_back(std::move(e)); };
   if (strict) {
