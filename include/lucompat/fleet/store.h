@@ -42,7 +42,8 @@ struct HostGroup {
 
 struct StoredHost {
   std::string name;
-  std::string collected_at;
+  std::string collected_at;  // as the report had it
+  UtcTime collected;         // the same instant, for comparing
   int64_t running = 0;
   std::optional<int64_t> staged;
   std::string profile;
