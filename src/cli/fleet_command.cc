@@ -42,7 +42,9 @@ void add_query(CLI::App* sub, FleetArgs& a) {
 
 std::string store_url(const FleetArgs& a) { return a.store.empty() ? default_store_url() : a.store; }
 
-Result<std::unique_ptr<Store>> open(const FleetArgs& a) { return open_store(store_url(a)); }
+Result<std::unique_ptr<Store>> open(const FleetArgs& a, StoreAccess access) {
+  return open_store(store_url(a), access);
+}
 
 Result<std::vector<LabelFilter>> filters(const FleetArgs& a) {
   std::vector<LabelFilter> out;
@@ -58,7 +60,7 @@ Result<std::vector<LabelFilter>> filters(const FleetArgs& a) {
 ExitCode fail(const Error& e, bool json) { return report_error(e, json, {{"error", e.to_string()}}); }
 
 ExitCode run_ingest(const FleetArgs& a) {
-  auto store = open(a);
+  auto store = open(a, StoreAccess::create);
   if (!store) return fail(store.error(), a.json);
   auto summary = ingest_paths(**store, a.inputs, a.strict, a.batch);
   if (!summary) return fail(summary.error(), a.json);
@@ -99,7 +101,7 @@ struct Fleet {
 Result<Fleet> open_fleet(const FleetArgs& a) {
   auto where = filters(a);
   if (!where) return std::move(where).error();
-  auto store = open(a);
+  auto store = open(a, StoreAccess::existing);
   if (!store) return std::move(store).error();
   auto builds = (*store)->builds();
   if (!builds) return std::move(builds).error();
@@ -116,8 +118,8 @@ ExitCode run_baseline(const FleetArgs& a) {
   if (auto known = check_builds(fleet->builds, *groups, store_url(a)); !known) return fail(known.error(), a.json);
   const Baseline base = fleet_baseline(*groups, fleet->builds, rules->profiles, rules->catalog);
   std::fputs((a.json ? baseline_json(base).dump(2) + "\n" : baseline_text(base)).c_str(), stdout);
-  if (base.hosts == 0) {
-    std::fputs("lucompat: no hosts in the store match\n", stderr);
+  if (base.hosts == 0 || base.profiles.empty()) {
+    std::fputs(base.hosts == 0 ? "lucompat: no hosts in the store match\n" : "lucompat: no profiles defined\n", stderr);
     return ExitCode::undecidable;
   }
   return base.baseline ? ExitCode::ok : ExitCode::incompatible;

@@ -65,7 +65,8 @@ Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<
   for (const auto& g : groups) out.hosts += g.hosts;
   for (const auto& p : profiles.profiles()) {
     if (p.status == ProfileStatus::retired) continue;
-    FleetProfile fp{&p, true, 0, {}};
+    // With no host selected, nothing is viable "on every host".
+    FleetProfile fp{&p, !groups.empty(), 0, {}};
     for (const auto& g : groups) {
       const StoredBuild& running = out.builds.at(g.running);
       const StoredBuild& next = g.staged ? out.builds.at(*g.staged) : running;

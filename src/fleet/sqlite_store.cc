@@ -343,20 +343,25 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_store(const std::string& url) {
-  if (url.starts_with("sqlite:")) return open_sqlite_store(url.substr(7));
+Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess access) {
+  if (url == "sqlite:")
+    return Error{ErrorKind::usage, url, std::nullopt, "the store URL has no path: expected sqlite:PATH"};
+  if (url.starts_with("sqlite:")) return open_sqlite_store(url.substr(7), access);
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) return open_postgres_store(url);
   return Error{ErrorKind::usage, url, std::nullopt,
                "unsupported store URL: expected sqlite:PATH or postgresql://..."};
 }
 
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path) {
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, StoreAccess access) {
   std::error_code ec;
+  if (access == StoreAccess::existing && !std::filesystem::exists(path, ec))
+    return Error{ErrorKind::io, path, std::nullopt, "no such store (fleet ingest creates it)"};
   const auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (access == StoreAccess::create && !parent.empty()) std::filesystem::create_directories(parent, ec);
+  const int create = access == StoreAccess::create ? SQLITE_OPEN_CREATE : 0;
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | create | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+      SQLITE_OK) {
     Error e{ErrorKind::io, path, std::nullopt,
             fmt::format("cannot open the store: {}", db ? sqlite3_errmsg(db) : "out of memory")};
     sqlite3_close(db);

@@ -11,7 +11,7 @@
 
 namespace lucompat {
 
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, StoreAccess access);
 Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url);
 
 // An SQL expression (SQLite and PostgreSQL alike) over a collected_at column

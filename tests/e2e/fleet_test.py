@@ -307,6 +307,41 @@ class Fleet(TempDirTest):
                 self.assert_one_error_line(lucompat("fleet", "plan", "--store", store, "--profiles", FLEET,
                                                     "--profile", "2026.03"))
 
+    def test_read_only_commands_do_not_create_a_store(self):
+        if self.pg:
+            self.skipTest("a PostgreSQL database is created by its administrator")
+        missing = self.dir / "nowhere" / "fleet.db"
+        for args in (["status"], ["baseline", "--profiles", FLEET], ["plan", "--profiles", FLEET, "--profile", "2026.03"]):
+            with self.subTest(command=args[0]):
+                r = lucompat("fleet", *args, "--store", f"sqlite:{missing}")
+                self.assertEqual(r.rc, BAD_INPUT, r)
+                self.assertEqual(len(r.err.splitlines()), 1, r.err)
+                self.assertIn("no such store", r.err)
+                self.assertFalse(missing.parent.exists())
+
+    def test_an_empty_sqlite_path_is_a_usage_error(self):
+        for command in ("status", "ingest"):
+            with self.subTest(command=command):
+                r = lucompat("fleet", command, "--store", "sqlite:", *(["-"] if command == "ingest" else []))
+                self.assertEqual(r.rc, 2, r)
+
+    def test_baseline_without_profiles_says_so(self):
+        store = self.small_fleet()
+        empty_root = self.dir / "empty-root"
+        empty_root.mkdir(exist_ok=True)
+        r = lucompat("fleet", "baseline", "--store", store, "--root", empty_root)
+        self.assertEqual(r.rc, UNDECIDABLE, r)
+        self.assertIn("no profiles defined", r.out + r.err)
+        self.assertNotIn("no active profile is viable", r.out)
+
+    def test_no_hosts_means_no_profile_is_viable_on_every_host(self):
+        store = self.small_fleet()
+        r = lucompat("fleet", "baseline", "--store", store, "--profiles", FLEET, "--where", "rack=nowhere")
+        self.assertEqual(r.rc, UNDECIDABLE, r)
+        self.assertNotIn("viable on every host", r.out)
+        doc = self.baseline(store, "--where", "rack=nowhere", rc=UNDECIDABLE)
+        self.assertEqual([p["viable"] for p in doc["profiles"]], [False] * len(doc["profiles"]))
+
     def small_fleet(self):
         """Hand-checked: 3 hosts old→new, 2 new with nothing staged, 1 new→break
         in rack r9, 1 whose running kernel has no table, 1 with an unknown string."""

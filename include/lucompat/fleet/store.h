@@ -63,8 +63,13 @@ class Store {
   virtual int schema_version() = 0;
 };
 
-// "sqlite:PATH". Opening migrates the schema to the current version.
-Result<std::unique_ptr<Store>> open_store(const std::string& url);
+// Only ingest creates a store: a query on a mistyped path must fail, not
+// answer for an empty fleet and leave a new file behind.
+enum class StoreAccess { create, existing };
+
+// "sqlite:PATH" or a PostgreSQL URL. Opening migrates the schema to the
+// current version.
+Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess access = StoreAccess::create);
 
 // sqlite:/var/lib/lucompat/fleet.db as root, else under $XDG_DATA_HOME
 // (~/.local/share/lucompat/fleet.db).
