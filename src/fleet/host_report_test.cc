@@ -94,5 +94,18 @@ TEST(ReadReports, APrettyDocumentIsStillOneDocument) {
   EXPECT_EQ(bad.rejected[0].input, "in.jsonl");
 }
 
+TEST(ReadReports, ConcatenatedDocumentsAreEachRead) {
+  json a = report_at("2026-11-27T00:00:00Z"), b = a;
+  a["host"] = "a";
+  b["host"] = "b";
+  const Read r = read(a.dump(2) + "\n" + b.dump(2) + "\n" + json::array({a, b}).dump(1));
+  EXPECT_EQ(r.hosts, (std::vector<std::string>{"a", "b", "a", "b"}));
+  EXPECT_TRUE(r.rejected.empty());
+  const Read bad = read(a.dump(2) + "\n{\"x\": 1e400}\n" + b.dump(2));
+  EXPECT_EQ(bad.hosts, (std::vector<std::string>{"a"}));
+  ASSERT_EQ(bad.rejected.size(), 1u);
+  EXPECT_EQ(bad.rejected[0].input, "in.jsonl: document 2");
+}
+
 }  // namespace
 }  // namespace lucompat

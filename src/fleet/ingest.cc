@@ -30,14 +30,22 @@ void reject(const OnReject& on_reject, const std::string& where, std::string mes
   on_reject(Error{ErrorKind::malformed, where, std::nullopt, std::move(message)});
 }
 
+std::string too_big(size_t bytes) {
+  return fmt::format("the report is {} bytes, more than the {}-byte limit", bytes, kMaxReportBytes);
+}
+
 // Every JSON error, not only syntax: a number out of range (1e400, 400
 // digits), even under a key nobody reads, must reject one report, not end
 // the run.
+Error not_json(const json::exception& e, const std::string& where) {
+  return Error{ErrorKind::malformed, where, std::nullopt, fmt::format("not JSON: {}", e.what())};
+}
+
 Result<json> parse_json(const std::string& text, const std::string& where) {
   try {
     return json::parse(text);
   } catch (const json::exception& e) {
-    return Error{ErrorKind::malformed, where, std::nullopt, fmt::format("not JSON: {}", e.what())};
+    return not_json(e, where);
   }
 }
 
@@ -60,27 +68,48 @@ void read_line(const std::string& line, const std::string& where, const OnReport
                const OnReject& on_reject) {
   if (line.find_first_not_of(" \t\r") == std::string::npos) return;
   if (line.size() > kMaxReportBytes)
-    return reject(on_reject, where,
-                  fmt::format("the report is {} bytes, more than the {}-byte limit", line.size(), kMaxReportBytes));
+    return reject(on_reject, where, too_big(line.size()));
   auto doc = parse_json(line, where);
   if (!doc) return on_reject(std::move(doc).error());
   add_document(*doc, where, on_report, on_reject);
 }
 
-// One document or an array of them, read whole: a pretty-printed report, or
-// what a script collected.
+// The next JSON value of `docs`, leaving what follows it unread.
+Result<json> next_document(std::istream& docs, const std::string& where) {
+  try {
+    json doc;
+    docs >> doc;
+    return doc;
+  } catch (const json::exception& e) {
+    return not_json(e, where);
+  }
+}
+
+void add_whole(const json& doc, size_t bytes, const std::string& where, const OnReport& on_report,
+               const OnReject& on_reject) {
+  if (doc.is_array()) {
+    for (size_t i = 0; i < doc.size(); ++i) add_document(doc[i], fmt::format("{}: [{}]", where, i), on_report, on_reject);
+  } else if (bytes > kMaxReportBytes) {
+    reject(on_reject, where, too_big(bytes));
+  } else {
+    add_document(doc, where, on_report, on_reject);
+  }
+}
+
+// Documents or arrays of them, one after another: a pretty-printed report,
+// what a script collected, or several `lucompat report` outputs piped
+// together. After a document that is not JSON there is no telling where the
+// next one starts, so the rest is rejected with it.
 void read_whole(std::istream& in, const std::string& head, const std::string& name, const OnReport& on_report,
                 const OnReject& on_reject) {
-  std::string text = head + std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto parsed = parse_json(text, name);
-  if (!parsed) return on_reject(std::move(parsed).error());
-  const json& whole = *parsed;
-  if (whole.is_array()) {
-    for (size_t i = 0; i < whole.size(); ++i) add_document(whole[i], fmt::format("{}: [{}]", name, i), on_report, on_reject);
-  } else if (text.size() > kMaxReportBytes) {
-    reject(on_reject, name, fmt::format("the report is {} bytes, more than the {}-byte limit", text.size(), kMaxReportBytes));
-  } else {
-    add_document(whole, name, on_report, on_reject);
+  std::istringstream docs(head + std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+  for (size_t n = 1; !(docs >> std::ws).eof(); ++n) {
+    const std::string where = n == 1 ? name : fmt::format("{}: document {}", name, n);
+    const auto start = docs.tellg();
+    auto doc = next_document(docs, where);
+    if (!doc) return on_reject(std::move(doc).error());
+    docs.clear();  // a document that ends the text leaves eofbit set, and tellg would fail
+    add_whole(*doc, static_cast<size_t>(docs.tellg() - start), where, on_report, on_reject);
   }
 }
 

@@ -2,11 +2,15 @@
 // batch and nothing of the one in flight), a busy timeout so that several
 // ingesters queue instead of failing, and migrations applied on open.
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 
@@ -341,6 +345,32 @@ class SqliteStore final : public Store {
   std::map<std::string, int64_t> build_ids_;
 };
 
+Error os_error(const std::string& path, const char* what) {
+  return Error{ErrorKind::io, path, std::nullopt, fmt::format("{}: {}", what, std::strerror(errno))};
+}
+
+// The store is the fleet's inventory: readable by its owner only, whatever
+// the umask. Directories made for it are 0700 (existing ones are left as
+// they are), and the file is 0600; SQLite gives its -wal and -shm files the
+// database file's mode.
+Result<bool> create_private(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> missing;
+  for (auto p = fs::path(path).parent_path(); !p.empty() && !fs::exists(p, ec); p = p.parent_path())
+    missing.push_back(p);
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0700) == 0) ::chmod(it->c_str(), 0700);
+    else if (errno != EEXIST) return os_error(it->string(), "cannot create the store's directory");
+  }
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return errno == EEXIST ? Result<bool>(true) : os_error(path, "cannot create the store");
+  const bool ok = ::fchmod(fd, 0600) == 0;
+  ::close(fd);
+  if (!ok) return os_error(path, "cannot make the store private");
+  return true;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess access) {
@@ -356,8 +386,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, StoreA
   std::error_code ec;
   if (access == StoreAccess::existing && !std::filesystem::exists(path, ec))
     return Error{ErrorKind::io, path, std::nullopt, "no such store (fleet ingest creates it)"};
-  const auto parent = std::filesystem::path(path).parent_path();
-  if (access == StoreAccess::create && !parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (access == StoreAccess::create)
+    if (auto made = create_private(path); !made) return std::move(made).error();
   const int create = access == StoreAccess::create ? SQLITE_OPEN_CREATE : 0;
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | create | SQLITE_OPEN_FULLMUTEX, nullptr) !=

@@ -342,6 +342,34 @@ class Fleet(TempDirTest):
         doc = self.baseline(store, "--where", "rack=nowhere", rc=UNDECIDABLE)
         self.assertEqual([p["viable"] for p in doc["profiles"]], [False] * len(doc["profiles"]))
 
+    def test_report_output_piped_into_ingest(self):
+        store = self.store("piped.db")
+        reports = [lucompat("report", "--no-modules", "--current", NEW, "--host", f"piped-{i}") for i in range(3)]
+        for r in reports:
+            self.assertEqual(r.rc, OK, r)
+        p = subprocess.run([LUCOMPAT, "fleet", "ingest", "--json", "--store", store, "-"], text=True,
+                           input="".join(r.out for r in reports), capture_output=True)
+        self.assertEqual((p.returncode, json.loads(p.stdout)["applied"]), (OK, 3), p.stderr)
+        # A broken document costs itself and what follows it, named by its position.
+        p = subprocess.run([LUCOMPAT, "fleet", "ingest", "--store", store, "-"], text=True,
+                           input=reports[0].out + '{"x": 1e400}\n' + reports[1].out, capture_output=True)
+        self.assertEqual(p.returncode, BAD_INPUT, p)
+        self.assertIn("<stdin>: document 2: not JSON", p.stderr)
+        self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+
+    def test_a_new_sqlite_store_is_private_whatever_the_umask(self):
+        if self.pg:
+            self.skipTest("PostgreSQL keeps its own files")
+        path = self.dir / "private" / "deeper" / "fleet.db"
+        doc = self.write_lines("private.jsonl", [self.host(self.new_only, "p")])
+        p = subprocess.run([LUCOMPAT, "fleet", "ingest", "--store", f"sqlite:{path}", doc], capture_output=True,
+                           text=True, preexec_fn=lambda: os.umask(0))
+        self.assertEqual(p.returncode, OK, p.stderr)
+        for f in path.parent.glob("fleet.db*"):
+            self.assertEqual(f.stat().st_mode & 0o777, 0o600, f)
+        for d in (path.parent, path.parent.parent):
+            self.assertEqual(d.stat().st_mode & 0o777, 0o700, d)
+
     def small_fleet(self):
         """Hand-checked: 3 hosts old→new, 2 new with nothing staged, 1 new→break
         in rack r9, 1 whose running kernel has no table, 1 with an unknown string."""
