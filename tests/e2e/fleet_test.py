@@ -342,6 +342,15 @@ class Fleet(TempDirTest):
         doc = self.baseline(store, "--where", "rack=nowhere", rc=UNDECIDABLE)
         self.assertEqual([p["viable"] for p in doc["profiles"]], [False] * len(doc["profiles"]))
 
+    def test_report_refuses_names_that_are_not_utf8(self):
+        for extra in ([b"--host", b"h", b"--label", b"rack=\xff"], [b"--host", b"h", b"--label", b"\xfe=r1"],
+                      [b"--host", b"h\xc3"]):
+            with self.subTest(extra=extra):
+                p = subprocess.run([os.fsencode(LUCOMPAT), b"report", b"--no-modules", b"--current", os.fsencode(NEW),
+                                    *extra], capture_output=True)
+                self.assertEqual(p.returncode, 2, p)
+                self.assertIn(b"UTF-8", p.stderr)
+
     def test_report_output_piped_into_ingest(self):
         store = self.store("piped.db")
         reports = [lucompat("report", "--no-modules", "--current", NEW, "--host", f"piped-{i}") for i in range(3)]
