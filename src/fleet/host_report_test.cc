@@ -88,10 +88,29 @@ TEST(ReadReports, APrettyDocumentIsStillOneDocument) {
   const Read r = read(doc.dump(2));
   EXPECT_EQ(r.hosts, (std::vector<std::string>{"h"}));
   EXPECT_TRUE(r.rejected.empty());
-  const Read bad = read("[\n" + doc.dump(2) + ",\n{\"x\": 1e400}\n]");
-  EXPECT_TRUE(bad.hosts.empty());
-  ASSERT_EQ(bad.rejected.size(), 1u);
-  EXPECT_EQ(bad.rejected[0].input, "in.jsonl");
+}
+
+TEST(ReadReports, AnOutOfRangeNumberInAnArrayRejectsOneElement) {
+  json a = report_at("2026-11-27T00:00:00Z"), b = a;
+  a["host"] = "a, [\"b\"] {";  // brackets and commas in a string split nothing
+  b["host"] = "b";
+  const Read r = read("[\n" + a.dump(2) + ",\n{\"x\": [1e400, 2]},\n" + b.dump(2) + "\n]");
+  EXPECT_EQ(r.hosts, (std::vector<std::string>{a["host"], "b"}));
+  ASSERT_EQ(r.rejected.size(), 1u);
+  EXPECT_EQ(r.rejected[0].input, "in.jsonl: [1]");
+}
+
+TEST(ReadReports, BrokenArraysAreRejectedNotSkipped) {
+  const Read empty = read("[\n]");
+  EXPECT_TRUE(empty.hosts.empty() && empty.rejected.empty());
+  const Read hole = read("[\n" + report_at("2026-11-27T00:00:00Z").dump() + ",,\n]");
+  EXPECT_EQ(hole.hosts, (std::vector<std::string>{"h"}));
+  ASSERT_EQ(hole.rejected.size(), 2u);
+  EXPECT_EQ(hole.rejected[0].input, "in.jsonl: [1]");
+  EXPECT_EQ(hole.rejected[1].input, "in.jsonl: [2]");
+  const Read open = read("[\n{\"a\": [1, 2}");
+  EXPECT_TRUE(open.hosts.empty());
+  EXPECT_EQ(open.rejected.size(), 1u);
 }
 
 TEST(ReadReports, ConcatenatedDocumentsAreEachRead) {
@@ -102,7 +121,7 @@ TEST(ReadReports, ConcatenatedDocumentsAreEachRead) {
   EXPECT_EQ(r.hosts, (std::vector<std::string>{"a", "b", "a", "b"}));
   EXPECT_TRUE(r.rejected.empty());
   const Read bad = read(a.dump(2) + "\n{\"x\": 1e400}\n" + b.dump(2));
-  EXPECT_EQ(bad.hosts, (std::vector<std::string>{"a"}));
+  EXPECT_EQ(bad.hosts, (std::vector<std::string>{"a", "b"}));
   ASSERT_EQ(bad.rejected.size(), 1u);
   EXPECT_EQ(bad.rejected[0].input, "in.jsonl: document 2");
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -37,15 +38,11 @@ std::string too_big(size_t bytes) {
 // Every JSON error, not only syntax: a number out of range (1e400, 400
 // digits), even under a key nobody reads, must reject one report, not end
 // the run.
-Error not_json(const json::exception& e, const std::string& where) {
-  return Error{ErrorKind::malformed, where, std::nullopt, fmt::format("not JSON: {}", e.what())};
-}
-
 Result<json> parse_json(const std::string& text, const std::string& where) {
   try {
     return json::parse(text);
   } catch (const json::exception& e) {
-    return not_json(e, where);
+    return Error{ErrorKind::malformed, where, std::nullopt, fmt::format("not JSON: {}", e.what())};
   }
 }
 
@@ -74,42 +71,72 @@ void read_line(const std::string& line, const std::string& where, const OnReport
   add_document(*doc, where, on_report, on_reject);
 }
 
-// The next JSON value of `docs`, leaving what follows it unread.
-Result<json> next_document(std::istream& docs, const std::string& where) {
-  try {
-    json doc;
-    docs >> doc;
-    return doc;
-  } catch (const json::exception& e) {
-    return not_json(e, where);
+constexpr size_t kNoEnd = std::string_view::npos;
+
+// Where the JSON value at `at` ends, judged by brackets and strings alone,
+// not by parsing: a value JSON cannot hold (1e400) still has an end, so what
+// follows it can be read. `commas` gets the separators of a top-level array.
+// kNoEnd when the text ends first.
+size_t value_end(std::string_view t, size_t at, std::vector<size_t>& commas) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = at; i < t.size(); ++i) {
+    const char c = t[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth <= 0) return i + 1;
+    } else if (c == ',' && depth == 1) {
+      commas.push_back(i);
+    } else if (depth == 0 && std::isspace(static_cast<unsigned char>(c))) {
+      return i;
+    }
   }
+  return depth == 0 && !in_string ? t.size() : kNoEnd;
 }
 
-void add_whole(const json& doc, size_t bytes, const std::string& where, const OnReport& on_report,
-               const OnReject& on_reject) {
-  if (doc.is_array()) {
-    for (size_t i = 0; i < doc.size(); ++i) add_document(doc[i], fmt::format("{}: [{}]", where, i), on_report, on_reject);
-  } else if (bytes > kMaxReportBytes) {
-    reject(on_reject, where, too_big(bytes));
-  } else {
-    add_document(doc, where, on_report, on_reject);
+// Each element of an array parsed alone, so that a bad one rejects itself
+// with its index and the others are kept.
+void read_array(std::string_view doc, const std::vector<size_t>& commas, const std::string& where,
+                const OnReport& on_report, const OnReject& on_reject) {
+  const bool empty = commas.empty() && doc.find_first_not_of(" \t\r\n", 1) == doc.size() - 1;
+  if (empty) return;
+  size_t from = 1;
+  for (size_t i = 0; i <= commas.size(); ++i) {
+    const size_t to = i < commas.size() ? commas[i] : doc.size() - 1;
+    const std::string element(doc.substr(from, to - from));
+    const std::string at = fmt::format("{}: [{}]", where, i);
+    if (element.find_first_not_of(" \t\r\n") == std::string::npos) reject(on_reject, at, "not JSON: an empty element");
+    else read_line(element, at, on_report, on_reject);
+    from = to + 1;
   }
 }
 
 // Documents or arrays of them, one after another: a pretty-printed report,
 // what a script collected, or several `lucompat report` outputs piped
-// together. After a document that is not JSON there is no telling where the
-// next one starts, so the rest is rejected with it.
+// together. Only brackets that never close cost the rest of the text.
 void read_whole(std::istream& in, const std::string& head, const std::string& name, const OnReport& on_report,
                 const OnReject& on_reject) {
-  std::istringstream docs(head + std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
-  for (size_t n = 1; !(docs >> std::ws).eof(); ++n) {
+  const std::string text = head + std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t at = 0;
+  for (size_t n = 1; (at = text.find_first_not_of(" \t\r\n", at)) != std::string::npos; ++n) {
     const std::string where = n == 1 ? name : fmt::format("{}: document {}", name, n);
-    const auto start = docs.tellg();
-    auto doc = next_document(docs, where);
-    if (!doc) return on_reject(std::move(doc).error());
-    docs.clear();  // a document that ends the text leaves eofbit set, and tellg would fail
-    add_whole(*doc, static_cast<size_t>(docs.tellg() - start), where, on_report, on_reject);
+    std::vector<size_t> commas;
+    size_t end = value_end(text, at, commas);
+    if (end == kNoEnd) end = text.size();  // the parser says what is wrong
+    const std::string_view doc = std::string_view(text).substr(at, end - at);
+    if (doc[0] == '[' && doc.back() == ']') {
+      for (auto& c : commas) c -= at;
+      read_array(doc, commas, where, on_report, on_reject);
+    } else {
+      read_line(std::string(doc), where, on_report, on_reject);
+    }
+    at = end;
   }
 }
 

@@ -239,12 +239,11 @@ class Fleet(TempDirTest):
         errors = self.ingest_rejecting(store, path, stored=2, rejected=2)
         self.assertIn(f"{path}:1: not JSON", errors[0])
         self.assertIn(f"{path}:3: not JSON", errors[1])
-        # In an array the document is one: its error names the file, nothing crashes.
+        # In an array, the element: the others are kept.
         array = self.dir / "numbers.json"
-        array.write_text("[" + json.dumps(good[0]) + ", " + float_text + "]")
-        r = lucompat("fleet", "ingest", "--store", store, array)
-        self.assertEqual(r.rc, BAD_INPUT, r)
-        self.assertIn(f"{array}: not JSON", r.err)
+        array.write_text("[" + float_text + ",\n" + json.dumps(self.host(self.new_only, "n2")) + "]")
+        errors = self.ingest_rejecting(store, array, stored=1, rejected=1)
+        self.assertIn(f"{array}: [0]: not JSON", errors[0])
 
     def test_newer_means_a_later_instant_not_a_larger_string(self):
         store = self.store("instants.db")
@@ -359,12 +358,13 @@ class Fleet(TempDirTest):
         p = subprocess.run([LUCOMPAT, "fleet", "ingest", "--json", "--store", store, "-"], text=True,
                            input="".join(r.out for r in reports), capture_output=True)
         self.assertEqual((p.returncode, json.loads(p.stdout)["applied"]), (OK, 3), p.stderr)
-        # A broken document costs itself and what follows it, named by its position.
+        # A broken document costs itself only, named by its position.
         p = subprocess.run([LUCOMPAT, "fleet", "ingest", "--store", store, "-"], text=True,
                            input=reports[0].out + '{"x": 1e400}\n' + reports[1].out, capture_output=True)
         self.assertEqual(p.returncode, BAD_INPUT, p)
         self.assertIn("<stdin>: document 2: not JSON", p.stderr)
         self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+        self.assertIn("2 reports stored", p.stdout)
 
     def test_a_new_sqlite_store_is_private_whatever_the_umask(self):
         if self.pg:
