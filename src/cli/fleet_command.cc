@@ -93,6 +93,7 @@ Result<Rules> load_rules(const FleetArgs& a) {
 
 // The store, the --where filters, and the kernel builds every query needs.
 struct Fleet {
+  std::string name;  // as errors name the store
   std::unique_ptr<Store> store;
   std::vector<LabelFilter> where;
   std::vector<StoredBuild> builds;
@@ -105,7 +106,8 @@ Result<Fleet> open_fleet(const FleetArgs& a) {
   if (!store) return std::move(store).error();
   auto builds = (*store)->builds();
   if (!builds) return std::move(builds).error();
-  return Fleet{std::move(store).value(), std::move(where).value(), std::move(builds).value()};
+  return Fleet{store_name(store_url(a)), std::move(store).value(), std::move(where).value(),
+               std::move(builds).value()};
 }
 
 ExitCode run_baseline(const FleetArgs& a) {
@@ -115,7 +117,7 @@ ExitCode run_baseline(const FleetArgs& a) {
   if (!fleet) return fail(fleet.error(), a.json);
   auto groups = fleet->store->groups(fleet->where);
   if (!groups) return fail(groups.error(), a.json);
-  if (auto known = check_builds(fleet->builds, *groups, store_url(a)); !known) return fail(known.error(), a.json);
+  if (auto known = check_builds(fleet->builds, *groups, fleet->name); !known) return fail(known.error(), a.json);
   const Baseline base = fleet_baseline(*groups, fleet->builds, rules->profiles, rules->catalog);
   std::fputs((a.json ? baseline_json(base).dump(2) + "\n" : baseline_text(base)).c_str(), stdout);
   if (base.hosts == 0 || base.profiles.empty()) {
@@ -144,7 +146,7 @@ ExitCode run_status(const FleetArgs& a) {
   if (!fleet) return fail(fleet.error(), a.json);
   auto hosts = fleet->store->hosts(fleet->where);
   if (!hosts) return fail(hosts.error(), a.json);
-  if (auto known = check_builds(fleet->builds, *hosts, store_url(a)); !known) return fail(known.error(), a.json);
+  if (auto known = check_builds(fleet->builds, *hosts, fleet->name); !known) return fail(known.error(), a.json);
   const FleetStatus s = fleet_status(*hosts, fleet->builds, *before);
   std::fputs((a.json ? status_json(s).dump(2) + "\n" : status_text(s)).c_str(), stdout);
   return ExitCode::ok;
@@ -160,7 +162,7 @@ ExitCode run_plan(const FleetArgs& a) {
   if (!fleet) return fail(fleet.error(), a.json);
   auto hosts = fleet->store->hosts(fleet->where);
   if (!hosts) return fail(hosts.error(), a.json);
-  if (auto known = check_builds(fleet->builds, *hosts, store_url(a)); !known) return fail(known.error(), a.json);
+  if (auto known = check_builds(fleet->builds, *hosts, fleet->name); !known) return fail(known.error(), a.json);
   const Plan plan = fleet_plan(*profile, *hosts, fleet->builds, rules->catalog, a.waves, a.by);
   std::fputs((a.json ? plan_json(plan).dump(2) + "\n" : plan_text(plan)).c_str(), stdout);
   if (hosts->empty()) return ExitCode::undecidable;

@@ -78,7 +78,8 @@ class PostgresStore final : public Store {
 
   // Every row through `read`, up to the first bad one.
   template <typename Row>
-  Result<std::vector<Row>> read_rows(const ResultPtr& r, Result<Row> (PostgresStore::*read)(const ResultPtr&, int) const) const {
+  Result<std::vector<Row>> read_rows(const ResultPtr& r,
+                                     Result<Row> (PostgresStore::*read)(const ResultPtr&, int) const) const {
     std::vector<Row> out;
     for (int i = 0; i < pq().PQntuples(r.get()); ++i) {
       auto row = (this->*read)(r, i);
@@ -133,7 +134,8 @@ class PostgresStore final : public Store {
       return e;
     }
     auto stored = integer(current, 0, 0, "schema_migrations.version");
-    if (stored && (*stored < 0 || *stored > 1'000'000)) stored = stored_.corrupt("schema_migrations.version", "out of range");
+    if (stored && (*stored < 0 || *stored > 1'000'000))
+      stored = stored_.corrupt("schema_migrations.version", "out of range");
     if (!stored) {
       run("ROLLBACK");
       return std::move(stored).error();

@@ -19,6 +19,8 @@
 namespace lucompat {
 namespace {
 
+constexpr std::string_view kSqlitePrefix = "sqlite:";
+
 // Each entry moves the schema one version up; never edit one that shipped.
 constexpr std::array kMigrations{
     R"sql(
@@ -376,10 +378,14 @@ Result<bool> create_private(const std::string& path) {
 Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess access) {
   if (url == "sqlite:")
     return Error{ErrorKind::usage, url, std::nullopt, "the store URL has no path: expected sqlite:PATH"};
-  if (url.starts_with("sqlite:")) return open_sqlite_store(url.substr(7), access);
+  if (url.starts_with(kSqlitePrefix)) return open_sqlite_store(store_name(url), access);
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) return open_postgres_store(url);
   return Error{ErrorKind::usage, url, std::nullopt,
                "unsupported store URL: expected sqlite:PATH or postgresql://..."};
+}
+
+std::string store_name(const std::string& url) {
+  return url.starts_with(kSqlitePrefix) ? url.substr(kSqlitePrefix.size()) : url;
 }
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, StoreAccess access) {

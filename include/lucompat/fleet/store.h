@@ -71,6 +71,9 @@ enum class StoreAccess { create, existing };
 // current version.
 Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess access = StoreAccess::create);
 
+// What errors about the store at `url` name: its path for SQLite.
+std::string store_name(const std::string& url);
+
 // sqlite:/var/lib/lucompat/fleet.db as root, else under $XDG_DATA_HOME
 // (~/.local/share/lucompat/fleet.db).
 std::string default_store_url();
