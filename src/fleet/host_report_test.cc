@@ -113,6 +113,17 @@ TEST(ReadReports, BrokenArraysAreRejectedNotSkipped) {
   EXPECT_EQ(open.rejected.size(), 1u);
 }
 
+// Found by the report fuzzer: \f is not JSON whitespace, and a document
+// starting with it once ended before it began, so ingest never finished.
+TEST(ReadReports, AFormFeedIsADocumentNotAnEnd) {
+  const Read r = read("{\n}\n\f \v\n" + report_at("2026-11-27T00:00:00Z").dump(2));
+  EXPECT_EQ(r.hosts, (std::vector<std::string>{"h"}));
+  ASSERT_EQ(r.rejected.size(), 3u);
+  EXPECT_EQ(r.rejected[0].input, "in.jsonl");  // {} is no report
+  EXPECT_EQ(r.rejected[1].input, "in.jsonl: document 2");
+  EXPECT_EQ(r.rejected[2].input, "in.jsonl: document 3");
+}
+
 TEST(ReadReports, ConcatenatedDocumentsAreEachRead) {
   json a = report_at("2026-11-27T00:00:00Z"), b = a;
   a["host"] = "a";

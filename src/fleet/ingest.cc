@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -72,6 +71,9 @@ void read_line(const std::string& line, const std::string& where, const OnReport
 }
 
 constexpr size_t kNoEnd = std::string_view::npos;
+// JSON's whitespace, and only it: with isspace's \f and \v too, a document
+// starting with \f ended before it began and ingest looped forever.
+constexpr std::string_view kJsonSpace = " \t\r\n";
 
 // Where the JSON value at `at` ends, judged by brackets and strings alone,
 // not by parsing: a value JSON cannot hold (1e400) still has an end, so what
@@ -93,7 +95,7 @@ size_t value_end(std::string_view t, size_t at, std::vector<size_t>& commas) {
       if (--depth <= 0) return i + 1;
     } else if (c == ',' && depth == 1) {
       commas.push_back(i);
-    } else if (depth == 0 && std::isspace(static_cast<unsigned char>(c))) {
+    } else if (depth == 0 && kJsonSpace.find(c) != kNoEnd) {
       return i;
     }
   }
@@ -104,14 +106,14 @@ size_t value_end(std::string_view t, size_t at, std::vector<size_t>& commas) {
 // with its index and the others are kept.
 void read_array(std::string_view doc, const std::vector<size_t>& commas, const std::string& where,
                 const OnReport& on_report, const OnReject& on_reject) {
-  const bool empty = commas.empty() && doc.find_first_not_of(" \t\r\n", 1) == doc.size() - 1;
+  const bool empty = commas.empty() && doc.find_first_not_of(kJsonSpace, 1) == doc.size() - 1;
   if (empty) return;
   size_t from = 1;
   for (size_t i = 0; i <= commas.size(); ++i) {
     const size_t to = i < commas.size() ? commas[i] : doc.size() - 1;
     const std::string element(doc.substr(from, to - from));
     const std::string at = fmt::format("{}: [{}]", where, i);
-    if (element.find_first_not_of(" \t\r\n") == std::string::npos) reject(on_reject, at, "not JSON: an empty element");
+    if (element.find_first_not_of(kJsonSpace) == std::string::npos) reject(on_reject, at, "not JSON: an empty element");
     else read_line(element, at, on_report, on_reject);
     from = to + 1;
   }
@@ -124,7 +126,7 @@ void read_whole(std::istream& in, const std::string& head, const std::string& na
                 const OnReject& on_reject) {
   const std::string text = head + std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   size_t at = 0;
-  for (size_t n = 1; (at = text.find_first_not_of(" \t\r\n", at)) != std::string::npos; ++n) {
+  for (size_t n = 1; (at = text.find_first_not_of(kJsonSpace, at)) != std::string::npos; ++n) {
     const std::string where = n == 1 ? name : fmt::format("{}: document {}", name, n);
     std::vector<size_t> commas;
     size_t end = value_end(text, at, commas);
