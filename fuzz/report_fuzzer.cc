@@ -1,12 +1,15 @@
-// Host-report ingestion: JSON text to a validated report, or a rejection.
+// Host-report ingestion exactly as `fleet ingest` reads a file: JSON lines,
+// documents or arrays, to validated reports or rejections. Any exception or
+// crash is a defect (an out-of-range number once ended a whole ingest).
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
+#include <sstream>
+#include <string>
 
-#include "lucompat/fleet/host_report.h"
+#include "lucompat/fleet/ingest.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const auto doc = nlohmann::json::parse(std::string_view(reinterpret_cast<const char*>(data), size), nullptr, false);
-  if (!doc.is_discarded()) (void)lucompat::parse_report(doc, "fuzz.json");
+  std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
+  lucompat::read_reports(in, "fuzz.jsonl", [](lucompat::HostReport&&) {}, [](lucompat::Error&&) {});
   return 0;
 }

@@ -1,9 +1,8 @@
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdio>
-#include <ctime>
 #include <memory>
-#include <stdexcept>
 
 #include "cli/commands.h"
 #include "cli/update_options.h"
@@ -41,7 +40,11 @@ void add_query(CLI::App* sub, FleetArgs& a) {
   sub->add_option("--root", a.root, "Read /etc under DIR")->type_name("DIR");
 }
 
-Result<std::unique_ptr<Store>> open(const FleetArgs& a) { return open_store(a.store.empty() ? default_store_url() : a.store); }
+std::string store_url(const FleetArgs& a) { return a.store.empty() ? default_store_url() : a.store; }
+
+Result<std::unique_ptr<Store>> open(const FleetArgs& a, StoreAccess access) {
+  return open_store(store_url(a), access);
+}
 
 Result<std::vector<LabelFilter>> filters(const FleetArgs& a) {
   std::vector<LabelFilter> out;
@@ -57,7 +60,7 @@ Result<std::vector<LabelFilter>> filters(const FleetArgs& a) {
 ExitCode fail(const Error& e, bool json) { return report_error(e, json, {{"error", e.to_string()}}); }
 
 ExitCode run_ingest(const FleetArgs& a) {
-  auto store = open(a);
+  auto store = open(a, StoreAccess::create);
   if (!store) return fail(store.error(), a.json);
   auto summary = ingest_paths(**store, a.inputs, a.strict, a.batch);
   if (!summary) return fail(summary.error(), a.json);
@@ -90,6 +93,7 @@ Result<Rules> load_rules(const FleetArgs& a) {
 
 // The store, the --where filters, and the kernel builds every query needs.
 struct Fleet {
+  std::string name;  // as errors name the store
   std::unique_ptr<Store> store;
   std::vector<LabelFilter> where;
   std::vector<StoredBuild> builds;
@@ -98,11 +102,12 @@ struct Fleet {
 Result<Fleet> open_fleet(const FleetArgs& a) {
   auto where = filters(a);
   if (!where) return std::move(where).error();
-  auto store = open(a);
+  auto store = open(a, StoreAccess::existing);
   if (!store) return std::move(store).error();
   auto builds = (*store)->builds();
   if (!builds) return std::move(builds).error();
-  return Fleet{std::move(store).value(), std::move(where).value(), std::move(builds).value()};
+  return Fleet{store_name(store_url(a)), std::move(store).value(), std::move(where).value(),
+               std::move(builds).value()};
 }
 
 ExitCode run_baseline(const FleetArgs& a) {
@@ -112,38 +117,36 @@ ExitCode run_baseline(const FleetArgs& a) {
   if (!fleet) return fail(fleet.error(), a.json);
   auto groups = fleet->store->groups(fleet->where);
   if (!groups) return fail(groups.error(), a.json);
+  if (auto known = check_builds(fleet->builds, *groups, fleet->name); !known) return fail(known.error(), a.json);
   const Baseline base = fleet_baseline(*groups, fleet->builds, rules->profiles, rules->catalog);
   std::fputs((a.json ? baseline_json(base).dump(2) + "\n" : baseline_text(base)).c_str(), stdout);
-  if (base.hosts == 0) {
-    std::fputs("lucompat: no hosts in the store match\n", stderr);
+  if (base.hosts == 0 || base.profiles.empty()) {
+    std::fputs(base.hosts == 0 ? "lucompat: no hosts in the store match\n" : "lucompat: no profiles defined\n", stderr);
     return ExitCode::undecidable;
   }
   return base.baseline ? ExitCode::ok : ExitCode::incompatible;
 }
 
-// "24h", "7d", "90m" before now, as a UTC timestamp that sorts with collected_at.
-Result<std::string> cutoff(const std::string& age) {
-  size_t used = 0;
-  long n = 0;
-  try {
-    n = std::stol(age, &used);
-  } catch (const std::logic_error&) {  // not a number, or out of range
-    used = 0;
-  }
-  const std::string unit = age.substr(used);
-  const long seconds = unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
-  if (used == 0 || seconds == 0 || n < 0)
+// "24h", "7d", "90m" before now. Ages past a million days are refused: they
+// would overflow, and no report is that old.
+Result<UtcTime> cutoff(const std::string& age, UtcTime now) {
+  int64_t n = 0;
+  const auto [end, ec] = std::from_chars(age.data(), age.data() + age.size(), n);
+  const std::string_view unit(end, static_cast<size_t>(age.data() + age.size() - end));
+  const int64_t seconds = unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+  if (ec != std::errc() || seconds == 0 || n < 0 || n > int64_t{1'000'000} * 86400 / seconds)
     return Error{ErrorKind::usage, {}, std::nullopt, fmt::format("--stale {}: expected a duration like 90m, 24h or 7d", age)};
-  return utc_time(std::time(nullptr) - n * seconds);
+  return plus_seconds(now, -n * seconds);
 }
 
 ExitCode run_status(const FleetArgs& a) {
-  auto before = cutoff(a.stale);
+  auto before = cutoff(a.stale, utc_clock_now());
   if (!before) return fail(before.error(), a.json);
   auto fleet = open_fleet(a);
   if (!fleet) return fail(fleet.error(), a.json);
   auto hosts = fleet->store->hosts(fleet->where);
   if (!hosts) return fail(hosts.error(), a.json);
+  if (auto known = check_builds(fleet->builds, *hosts, fleet->name); !known) return fail(known.error(), a.json);
   const FleetStatus s = fleet_status(*hosts, fleet->builds, *before);
   std::fputs((a.json ? status_json(s).dump(2) + "\n" : status_text(s)).c_str(), stdout);
   return ExitCode::ok;
@@ -159,6 +162,7 @@ ExitCode run_plan(const FleetArgs& a) {
   if (!fleet) return fail(fleet.error(), a.json);
   auto hosts = fleet->store->hosts(fleet->where);
   if (!hosts) return fail(hosts.error(), a.json);
+  if (auto known = check_builds(fleet->builds, *hosts, fleet->name); !known) return fail(known.error(), a.json);
   const Plan plan = fleet_plan(*profile, *hosts, fleet->builds, rules->catalog, a.waves, a.by);
   std::fputs((a.json ? plan_json(plan).dump(2) + "\n" : plan_text(plan)).c_str(), stdout);
   if (hosts->empty()) return ExitCode::undecidable;

@@ -30,18 +30,37 @@ std::string host_name(const SystemRoot& root) {
   return buf;
 }
 
+// JSON holds UTF-8 only: a name that is not would fail when the report is
+// written, after everything was read.
+bool utf8(const std::string& s) {
+  try {
+    (void)nlohmann::json(s).dump();
+    return true;
+  } catch (const nlohmann::json::type_error&) {
+    return false;
+  }
+}
+
+// A name from the command line is a usage error; the machine's, bad input.
+Error not_utf8(const std::string& what, ErrorKind kind = ErrorKind::usage) {
+  return Error{kind, {}, std::nullopt, fmt::format("{}: not UTF-8", what)};
+}
+
 }  // namespace
 
 Result<HostReport> collect_report(const ReportRequest& req) {
   const CheckRequest& k = req.kernels;
   HostReport r;
   r.host = req.host.empty() ? host_name(k.root) : req.host;
+  if (!utf8(r.host))
+    return req.host.empty() ? not_utf8("the host name", ErrorKind::malformed) : not_utf8("--host");
   r.collected_at = utc_now();
   for (const auto& label : req.labels) {
     const size_t eq = label.find('=');
     if (eq == std::string::npos || eq == 0)
       return Error{ErrorKind::usage, {}, std::nullopt,
                    fmt::format("--label {}: expected KEY=VALUE, e.g. --label rack=r12", label)};
+    if (!utf8(label)) return not_utf8("--label");
     r.labels[label.substr(0, eq)] = label.substr(eq + 1);
   }
   auto current = load_current(k);

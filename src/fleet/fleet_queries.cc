@@ -1,6 +1,9 @@
 #include "lucompat/fleet/fleet_queries.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 namespace lucompat {
@@ -28,7 +31,32 @@ std::map<std::string, std::string> pins_of(const std::string& emit) {
   return out;
 }
 
+// Rows with .running, .staged and a name for humans.
+template <typename Row, typename Name>
+Result<bool> references_known(const std::vector<StoredBuild>& builds, const std::vector<Row>& rows,
+                              const std::string& store, Name name) {
+  std::set<int64_t> known;
+  for (const auto& b : builds) known.insert(b.id);
+  for (const auto& r : rows)
+    for (const auto id : {std::optional<int64_t>(r.running), r.staged})
+      if (id && !known.contains(*id))
+        return Error{ErrorKind::malformed, store, std::nullopt,
+                     fmt::format("corrupt store: host {} refers to kernel build {}, which is not stored", name(r),
+                                 *id)};
+  return true;
+}
+
 }  // namespace
+
+Result<bool> check_builds(const std::vector<StoredBuild>& builds, const std::vector<HostGroup>& groups,
+                          const std::string& store) {
+  return references_known(builds, groups, store, [](const HostGroup& g) { return g.example; });
+}
+
+Result<bool> check_builds(const std::vector<StoredBuild>& builds, const std::vector<StoredHost>& hosts,
+                          const std::string& store) {
+  return references_known(builds, hosts, store, [](const StoredHost& h) { return h.name; });
+}
 
 Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<StoredBuild>& builds,
                         const ProfileSet& profiles, const Catalog& catalog) {
@@ -37,7 +65,8 @@ Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<
   for (const auto& g : groups) out.hosts += g.hosts;
   for (const auto& p : profiles.profiles()) {
     if (p.status == ProfileStatus::retired) continue;
-    FleetProfile fp{&p, true, 0, {}};
+    // With no host selected, nothing is viable "on every host".
+    FleetProfile fp{&p, !groups.empty(), 0, {}};
     for (const auto& g : groups) {
       const StoredBuild& running = out.builds.at(g.running);
       const StoredBuild& next = g.staged ? out.builds.at(*g.staged) : running;
@@ -126,7 +155,7 @@ Plan fleet_plan(const Profile& profile, const std::vector<StoredHost>& hosts,
 }
 
 FleetStatus fleet_status(const std::vector<StoredHost>& hosts, const std::vector<StoredBuild>& builds,
-                         const std::string& stale_before) {
+                         UtcTime stale_before) {
   FleetStatus out;
   out.builds = by_id(builds);
   out.hosts = hosts.size();
@@ -135,7 +164,7 @@ FleetStatus fleet_status(const std::vector<StoredHost>& hosts, const std::vector
   for (const auto& h : hosts) {
     ++per_build[h.running];
     ++per_profile[h.profile.empty() ? "(none)" : h.profile];
-    if (h.collected_at < stale_before) out.stale.push_back(h);
+    if (h.collected < stale_before) out.stale.push_back(h);
   }
   out.per_build.assign(per_build.begin(), per_build.end());
   std::stable_sort(out.per_build.begin(), out.per_build.end(),

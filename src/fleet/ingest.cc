@@ -30,59 +30,134 @@ void reject(const OnReject& on_reject, const std::string& where, std::string mes
   on_reject(Error{ErrorKind::malformed, where, std::nullopt, std::move(message)});
 }
 
+std::string too_big(size_t bytes) {
+  return fmt::format("the report is {} bytes, more than the {}-byte limit", bytes, kMaxReportBytes);
+}
+
+// Every JSON error, not only syntax: a number out of range (1e400, 400
+// digits), even under a key nobody reads, must reject one report, not end
+// the run.
+Result<json> parse_json(const std::string& text, const std::string& where) {
+  try {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    return Error{ErrorKind::malformed, where, std::nullopt, fmt::format("not JSON: {}", e.what())};
+  }
+}
+
+// A first line that ends before its value does opens a document spread over
+// lines; any other line, even a broken one, is one of the JSON lines, so that
+// a bad first line costs that line and not the file.
+bool opens_a_document(const std::string& first) {
+  if (first[first.find_first_not_of(" \t\r")] == '[') return true;
+  try {
+    [[maybe_unused]] const json whole_line = json::parse(first);
+    return false;
+  } catch (const json::parse_error& e) {
+    return e.byte >= first.size();
+  } catch (const json::exception&) {
+    return false;
+  }
+}
+
 void read_line(const std::string& line, const std::string& where, const OnReport& on_report,
                const OnReject& on_reject) {
   if (line.find_first_not_of(" \t\r") == std::string::npos) return;
   if (line.size() > kMaxReportBytes)
-    return reject(on_reject, where,
-                  fmt::format("the report is {} bytes, more than the {}-byte limit", line.size(), kMaxReportBytes));
-  json doc;
-  try {
-    doc = json::parse(line);
-  } catch (const json::parse_error& e) {
-    return reject(on_reject, where, fmt::format("not JSON: {}", e.what()));
-  }
-  add_document(doc, where, on_report, on_reject);
+    return reject(on_reject, where, too_big(line.size()));
+  auto doc = parse_json(line, where);
+  if (!doc) return on_reject(std::move(doc).error());
+  add_document(*doc, where, on_report, on_reject);
 }
 
-// One document or an array of them, read whole: a pretty-printed report, or
-// what a script collected.
+constexpr size_t kNoEnd = std::string_view::npos;
+// JSON's whitespace, and only it: with isspace's \f and \v too, a document
+// starting with \f ended before it began and ingest looped forever.
+constexpr std::string_view kJsonSpace = " \t\r\n";
+
+// Where the JSON value at `at` ends, judged by brackets and strings alone,
+// not by parsing: a value JSON cannot hold (1e400) still has an end, so what
+// follows it can be read. `commas` gets the separators of a top-level array.
+// kNoEnd when the text ends first.
+size_t value_end(std::string_view t, size_t at, std::vector<size_t>& commas) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = at; i < t.size(); ++i) {
+    const char c = t[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth <= 0) return i + 1;
+    } else if (c == ',' && depth == 1) {
+      commas.push_back(i);
+    } else if (depth == 0 && kJsonSpace.find(c) != kNoEnd) {
+      return i;
+    }
+  }
+  return depth == 0 && !in_string ? t.size() : kNoEnd;
+}
+
+// Each element of an array parsed alone, so that a bad one rejects itself
+// with its index and the others are kept.
+void read_array(std::string_view doc, const std::vector<size_t>& commas, const std::string& where,
+                const OnReport& on_report, const OnReject& on_reject) {
+  const bool empty = commas.empty() && doc.find_first_not_of(kJsonSpace, 1) == doc.size() - 1;
+  if (empty) return;
+  size_t from = 1;
+  for (size_t i = 0; i <= commas.size(); ++i) {
+    const size_t to = i < commas.size() ? commas[i] : doc.size() - 1;
+    const std::string element(doc.substr(from, to - from));
+    const std::string at = fmt::format("{}: [{}]", where, i);
+    if (element.find_first_not_of(kJsonSpace) == std::string::npos) reject(on_reject, at, "not JSON: an empty element");
+    else read_line(element, at, on_report, on_reject);
+    from = to + 1;
+  }
+}
+
+// Documents or arrays of them, one after another: a pretty-printed report,
+// what a script collected, or several `lucompat report` outputs piped
+// together. Only brackets that never close cost the rest of the text.
 void read_whole(std::istream& in, const std::string& head, const std::string& name, const OnReport& on_report,
                 const OnReject& on_reject) {
-  std::string text = head + std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  json whole;
-  try {
-    whole = json::parse(text);
-  } catch (const json::parse_error& e) {
-    return reject(on_reject, name, fmt::format("not JSON: {}", e.what()));
+  const std::string text = head + std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t at = 0;
+  for (size_t n = 1; (at = text.find_first_not_of(kJsonSpace, at)) != std::string::npos; ++n) {
+    const std::string where = n == 1 ? name : fmt::format("{}: document {}", name, n);
+    std::vector<size_t> commas;
+    size_t end = value_end(text, at, commas);
+    if (end == kNoEnd) end = text.size();  // the parser says what is wrong
+    const std::string_view doc = std::string_view(text).substr(at, end - at);
+    if (doc[0] == '[' && doc.back() == ']') {
+      for (auto& c : commas) c -= at;
+      read_array(doc, commas, where, on_report, on_reject);
+    } else {
+      read_line(std::string(doc), where, on_report, on_reject);
+    }
+    at = end;
   }
-  if (whole.is_array()) {
-    for (size_t i = 0; i < whole.size(); ++i) add_document(whole[i], fmt::format("{}: [{}]", name, i), on_report, on_reject);
-  } else if (text.size() > kMaxReportBytes) {
-    reject(on_reject, name, fmt::format("the report is {} bytes, more than the {}-byte limit", text.size(), kMaxReportBytes));
-  } else {
-    add_document(whole, name, on_report, on_reject);
-  }
-}
-
-// JSON lines when the first line is a whole JSON value; otherwise the stream
-// is one document (or array) spread over lines.
-void read_stream(std::istream& in, const std::string& name, const OnReport& on_report, const OnReject& on_reject) {
-  std::string first;
-  size_t number = 0;
-  while (first.find_first_not_of(" \t\r") == std::string::npos && std::getline(in, first)) ++number;
-  if (first.find_first_not_of(" \t\r") == std::string::npos) return;
-  const bool lines = !json::parse(first, nullptr, false).is_discarded() &&
-                     first[first.find_first_not_of(" \t\r")] != '[';
-  if (!lines) return read_whole(in, first + "\n", name, on_report, on_reject);
-  read_line(first, fmt::format("{}:{}", name, number), on_report, on_reject);
-  for (std::string line; std::getline(in, line);) read_line(line, fmt::format("{}:{}", name, ++number), on_report, on_reject);
 }
 
 }  // namespace
 
+// JSON lines unless the first line opens a document (or array) spread over
+// lines.
+void read_reports(std::istream& in, const std::string& name, const OnReport& on_report, const OnReject& on_reject) {
+  std::string first;
+  size_t number = 0;
+  while (first.find_first_not_of(" \t\r") == std::string::npos && std::getline(in, first)) ++number;
+  if (first.find_first_not_of(" \t\r") == std::string::npos) return;
+  if (opens_a_document(first)) return read_whole(in, first + "\n", name, on_report, on_reject);
+  read_line(first, fmt::format("{}:{}", name, number), on_report, on_reject);
+  for (std::string line; std::getline(in, line);) read_line(line, fmt::format("{}:{}", name, ++number), on_report, on_reject);
+}
+
 void for_each_report(const std::string& path, const OnReport& on_report, const OnReject& on_reject) {
-  if (path == "-") return read_stream(std::cin, "<stdin>", on_report, on_reject);
+  if (path == "-") return read_reports(std::cin, "<stdin>", on_report, on_reject);
   std::error_code ec;
   std::vector<std::string> files;
   if (fs::is_directory(path, ec)) {
@@ -99,7 +174,7 @@ void for_each_report(const std::string& path, const OnReport& on_report, const O
                       ec == std::errc::no_such_file_or_directory || !fs::exists(f, ec) ? "no such file" : "cannot open"});
       continue;
     }
-    read_stream(in, f, on_report, on_reject);
+    read_reports(in, f, on_report, on_reject);
   }
 }
 
@@ -114,7 +189,7 @@ Result<IngestSummary> ingest_paths(Store& store, const std::vector<std::string>&
   const auto each = [&](const std::string& p, const OnReport& on_report, const OnReject& on_reject) {
     if (p != "-") return for_each_report(p, on_report, on_reject);
     std::istringstream in(stdin_text);
-    read_stream(in, "<stdin>", on_report, on_reject);
+    read_reports(in, "<stdin>", on_report, on_reject);
   };
   const auto rejected = [&](Error&& e) { summary.rejected.push_back(std::move(e)); };
   if (strict) {

@@ -61,14 +61,43 @@ using ResultPtr = std::unique_ptr<PGresult, decltype(Libpq::PQclear)>;
 
 class PostgresStore final : public Store {
  public:
-  PostgresStore(PGconn* conn, std::string url) : conn_(conn), url_(std::move(url)) {}
+  PostgresStore(PGconn* conn, std::string url) : conn_(conn), url_(url), stored_(std::move(url)) {}
   ~PostgresStore() override { pq().PQfinish(conn_); }
 
   Error error(const std::string& what, const PGresult* r = nullptr) const {
     const char* msg = r ? pq().PQresultErrorMessage(r) : pq().PQerrorMessage(conn_);
-    std::string m = msg ? msg : "";
+    return Error{ErrorKind::io, url_, std::nullopt, fmt::format("{}: {}", what, one_line(msg ? msg : ""))};
+  }
+
+  // PostgreSQL adds DETAIL and HINT lines; an error is one line.
+  static std::string one_line(std::string m) {
     while (!m.empty() && m.back() == '\n') m.pop_back();
-    return Error{ErrorKind::io, url_, std::nullopt, fmt::format("{}: {}", what, m)};
+    for (size_t at = 0; (at = m.find('\n', at)) != std::string::npos;) m.replace(at, 1, "; ");
+    return m;
+  }
+
+  // Every row through `read`, up to the first bad one.
+  template <typename Row>
+  Result<std::vector<Row>> read_rows(const ResultPtr& r,
+                                     Result<Row> (PostgresStore::*read)(const ResultPtr&, int) const) const {
+    std::vector<Row> out;
+    for (int i = 0; i < pq().PQntuples(r.get()); ++i) {
+      auto row = (this->*read)(r, i);
+      if (!row) return std::move(row).error();
+      out.push_back(std::move(row).value());
+    }
+    return out;
+  }
+
+  static std::string_view value(const ResultPtr& r, int row, int col) { return pq().PQgetvalue(r.get(), row, col); }
+  Result<int64_t> integer(const ResultPtr& r, int row, int col, const std::string& what) const {
+    return stored_.integer(value(r, row, col), what);
+  }
+  Result<std::optional<int64_t>> optional_integer(const ResultPtr& r, int row, int col, const std::string& what) const {
+    if (pq().PQgetisnull(r.get(), row, col)) return std::optional<int64_t>();
+    auto v = integer(r, row, col, what);
+    if (!v) return std::move(v).error();
+    return std::optional<int64_t>(*v);
   }
 
   ResultPtr run(const std::string& sql, const std::vector<std::string>& params = {},
@@ -104,7 +133,14 @@ class PostgresStore final : public Store {
       run("ROLLBACK");
       return e;
     }
-    version_ = std::stoi(pq().PQgetvalue(current.get(), 0, 0));
+    auto stored = integer(current, 0, 0, "schema_migrations.version");
+    if (stored && (*stored < 0 || *stored > 1'000'000))
+      stored = stored_.corrupt("schema_migrations.version", "out of range");
+    if (!stored) {
+      run("ROLLBACK");
+      return std::move(stored).error();
+    }
+    version_ = static_cast<int>(*stored);
     if (version_ > static_cast<int>(kMigrations.size())) {
       run("ROLLBACK");
       return Error{ErrorKind::unsupported, url_, std::nullopt,
@@ -118,7 +154,13 @@ class PostgresStore final : public Store {
         run("ROLLBACK");
         return e;
       }
-      run("INSERT INTO schema_migrations(version, applied_at) VALUES ($1, $2)", {std::to_string(v + 1), utc_now()});
+      auto recorded = run("INSERT INTO schema_migrations(version, applied_at) VALUES ($1, $2)",
+                          {std::to_string(v + 1), utc_now()});
+      if (!ok(recorded)) {
+        Error e = error(fmt::format("cannot record schema version {}", v + 1), recorded.get());
+        run("ROLLBACK");
+        return e;
+      }
     }
     if (!ok(run("COMMIT"))) return error("cannot commit the migration");
     version_ = static_cast<int>(kMigrations.size());
@@ -141,8 +183,8 @@ class PostgresStore final : public Store {
     }
     auto sel = run("SELECT id FROM builds WHERE identity = $1", {identity});
     if (!ok(sel) || pq().PQntuples(sel.get()) != 1) return error("cannot find a kernel build", sel.get());
-    const int64_t id = std::stoll(pq().PQgetvalue(sel.get(), 0, 0));
-    build_ids_[identity] = id;
+    auto id = integer(sel, 0, 0, "builds.id of " + identity);
+    if (id) build_ids_[identity] = *id;
     return id;
   }
 
@@ -156,7 +198,7 @@ class PostgresStore final : public Store {
     std::map<std::string, size_t> newest;
     for (size_t i = 0; i < chunk.size(); ++i) {
       auto [it, fresh] = newest.emplace(chunk[i]->host, i);
-      if (!fresh && chunk[i]->collected_at > chunk[it->second]->collected_at) it->second = i;
+      if (!fresh && parse_utc(chunk[i]->collected_at) > parse_utc(chunk[it->second]->collected_at)) it->second = i;
     }
     std::string sql =
         "INSERT INTO hosts(name, collected_at, running, staged, profile, vmm_features, emit, labels) VALUES ";
@@ -177,14 +219,16 @@ class PostgresStore final : public Store {
         " ON CONFLICT (name) DO UPDATE SET collected_at = excluded.collected_at, "
         "running = excluded.running, staged = excluded.staged, profile = excluded.profile, "
         "vmm_features = excluded.vmm_features, emit = excluded.emit, labels = excluded.labels "
-        "WHERE excluded.collected_at > hosts.collected_at";
+        "WHERE " + time_order_sql("excluded.collected_at") + " > " + time_order_sql("hosts.collected_at");
     auto up = run(sql, params, null);
     if (!ok(up)) {
       retry_ = retryable(up);
       return error("cannot store hosts", up.get());
     }
+    auto applied = stored_.integer(pq().PQcmdTuples(up.get()), "the count of stored hosts");
+    if (!applied) return std::move(applied).error();
     IngestStats stats;
-    stats.applied = std::stoull(pq().PQcmdTuples(up.get()));
+    stats.applied = static_cast<size_t>(*applied);
     stats.ignored = chunk.size() - stats.applied;
     return stats;
   }
@@ -238,19 +282,23 @@ class PostgresStore final : public Store {
   Result<std::vector<StoredBuild>> builds() override {
     auto r = run("SELECT id, release, banner, build_id, arch, has_table, strings FROM builds ORDER BY id");
     if (!ok(r)) return error("cannot read kernel builds", r.get());
-    std::vector<StoredBuild> out;
-    for (int i = 0; i < pq().PQntuples(r.get()); ++i) {
-      StoredBuild b;
-      b.id = std::stoll(pq().PQgetvalue(r.get(), i, 0));
-      b.facts.release = pq().PQgetvalue(r.get(), i, 1);
-      b.facts.banner = pq().PQgetvalue(r.get(), i, 2);
-      b.facts.build_id = pq().PQgetvalue(r.get(), i, 3);
-      b.facts.arch = pq().PQgetvalue(r.get(), i, 4);
-      b.facts.has_table = std::string_view(pq().PQgetvalue(r.get(), i, 5)) == "t";
-      b.facts.strings = nlohmann::json::parse(pq().PQgetvalue(r.get(), i, 6)).get<std::vector<std::string>>();
-      out.push_back(std::move(b));
-    }
-    return out;
+    return read_rows(r, &PostgresStore::build_row);
+  }
+
+  Result<StoredBuild> build_row(const ResultPtr& r, int i) const {
+    StoredBuild b;
+    auto id = integer(r, i, 0, "builds.id");
+    if (!id) return std::move(id).error();
+    b.id = *id;
+    b.facts.release = value(r, i, 1);
+    b.facts.banner = value(r, i, 2);
+    b.facts.build_id = value(r, i, 3);
+    b.facts.arch = value(r, i, 4);
+    b.facts.has_table = value(r, i, 5) == "t";
+    auto strings = stored_.strings(value(r, i, 6), fmt::format("builds.strings of build {}", b.id));
+    if (!strings) return std::move(strings).error();
+    b.facts.strings = std::move(strings).value();
+    return b;
   }
 
   static std::string where_sql(const std::vector<LabelFilter>& where, std::vector<std::string>& params) {
@@ -270,18 +318,25 @@ class PostgresStore final : public Store {
                      " GROUP BY running, staged, emit, profile ORDER BY running, staged",
                  params);
     if (!ok(r)) return error("cannot query host groups", r.get());
-    std::vector<HostGroup> out;
-    for (int i = 0; i < pq().PQntuples(r.get()); ++i) {
-      HostGroup g;
-      g.running = std::stoll(pq().PQgetvalue(r.get(), i, 0));
-      if (!pq().PQgetisnull(r.get(), i, 1)) g.staged = std::stoll(pq().PQgetvalue(r.get(), i, 1));
-      g.emit = pq().PQgetvalue(r.get(), i, 2);
-      g.profile = pq().PQgetvalue(r.get(), i, 3);
-      g.hosts = std::stoull(pq().PQgetvalue(r.get(), i, 4));
-      g.example = pq().PQgetvalue(r.get(), i, 5);
-      out.push_back(std::move(g));
-    }
-    return out;
+    return read_rows(r, &PostgresStore::group_row);
+  }
+
+  Result<HostGroup> group_row(const ResultPtr& r, int i) const {
+    HostGroup g;
+    g.example = value(r, i, 5);
+    const std::string row = "host " + g.example;
+    auto running = integer(r, i, 0, "hosts.running of " + row);
+    auto staged = optional_integer(r, i, 1, "hosts.staged of " + row);
+    auto emit = stored_.string_object(value(r, i, 2), "hosts.emit of " + row);
+    auto hosts = integer(r, i, 4, "the host count of a group");
+    for (const Error* e : {error_of(running), error_of(staged), error_of(emit), error_of(hosts)})
+      if (e) return *e;
+    g.running = *running;
+    g.staged = *staged;
+    g.emit = std::move(emit).value();
+    g.profile = value(r, i, 3);
+    g.hosts = static_cast<size_t>(*hosts);
+    return g;
   }
 
   Result<std::vector<StoredHost>> hosts(const std::vector<LabelFilter>& where) override {
@@ -290,24 +345,34 @@ class PostgresStore final : public Store {
                      " ORDER BY name",
                  params);
     if (!ok(r)) return error("cannot query hosts", r.get());
-    std::vector<StoredHost> out;
-    for (int i = 0; i < pq().PQntuples(r.get()); ++i) {
-      StoredHost h;
-      h.name = pq().PQgetvalue(r.get(), i, 0);
-      h.collected_at = pq().PQgetvalue(r.get(), i, 1);
-      h.running = std::stoll(pq().PQgetvalue(r.get(), i, 2));
-      if (!pq().PQgetisnull(r.get(), i, 3)) h.staged = std::stoll(pq().PQgetvalue(r.get(), i, 3));
-      h.profile = pq().PQgetvalue(r.get(), i, 4);
-      h.emit = pq().PQgetvalue(r.get(), i, 5);
-      h.labels = pq().PQgetvalue(r.get(), i, 6);
-      out.push_back(std::move(h));
-    }
-    return out;
+    return read_rows(r, &PostgresStore::host_row);
+  }
+
+  Result<StoredHost> host_row(const ResultPtr& r, int i) const {
+    StoredHost h;
+    h.name = value(r, i, 0);
+    const std::string row = "host " + h.name;
+    auto collected = stored_.time(value(r, i, 1), "hosts.collected_at of " + row);
+    auto running = integer(r, i, 2, "hosts.running of " + row);
+    auto staged = optional_integer(r, i, 3, "hosts.staged of " + row);
+    auto emit = stored_.string_object(value(r, i, 5), "hosts.emit of " + row);
+    auto labels = stored_.string_object(value(r, i, 6), "hosts.labels of " + row);
+    for (const Error* e : {error_of(collected), error_of(running), error_of(staged), error_of(emit), error_of(labels)})
+      if (e) return *e;
+    h.collected_at = value(r, i, 1);
+    h.collected = *collected;
+    h.running = *running;
+    h.staged = *staged;
+    h.profile = value(r, i, 4);
+    h.emit = std::move(emit).value();
+    h.labels = std::move(labels).value();
+    return h;
   }
 
  private:
   PGconn* conn_;
   std::string url_;
+  StoredValues stored_;
   int version_ = 0;
   bool retry_ = false;  // the last failure was a deadlock: the batch may be retried
   std::map<std::string, int64_t> build_ids_;
@@ -319,8 +384,7 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
   if (const auto& loaded = load_libpq(); !loaded) return Error(loaded.error());
   PGconn* conn = pq().PQconnectdb(url.c_str());
   if (pq().PQstatus(conn) != CONNECTION_OK) {
-    std::string m = pq().PQerrorMessage(conn);
-    while (!m.empty() && m.back() == '\n') m.pop_back();
+    std::string m = PostgresStore::one_line(pq().PQerrorMessage(conn));
     pq().PQfinish(conn);
     return Error{ErrorKind::io, url, std::nullopt, "cannot connect to the store: " + m};
   }

@@ -2,19 +2,24 @@
 // batch and nothing of the one in flight), a busy timeout so that several
 // ingesters queue instead of failing, and migrations applied on open.
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
-#include <regex>
 
 #include "fleet/stores.h"
 
 namespace lucompat {
 namespace {
+
+constexpr std::string_view kSqlitePrefix = "sqlite:";
 
 // Each entry moves the schema one version up; never edit one that shipped.
 constexpr std::array kMigrations{
@@ -41,6 +46,8 @@ constexpr std::array kMigrations{
     )sql",
 };
 
+// A failed bind is kept and returned by the next step, so that a statement
+// never runs with a parameter missing.
 class Statement {
  public:
   Statement(sqlite3* db, const std::string& sql) {
@@ -51,33 +58,77 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
   explicit operator bool() const { return stmt_ != nullptr; }
   sqlite3_stmt* get() { return stmt_; }
-  void bind(int i, const std::string& s) { sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT); }
-  void bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  void bind_null(int i) { sqlite3_bind_null(stmt_, i); }
+  void bind(int i, const std::string& s) {
+    keep(sqlite3_bind_text64(stmt_, i, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  }
+  void bind(int i, int64_t v) { keep(sqlite3_bind_int64(stmt_, i, v)); }
+  void bind_null(int i) { keep(sqlite3_bind_null(stmt_, i)); }
+  // SQLITE_ROW, SQLITE_DONE, or why neither.
+  int step() {
+    if (stmt_ == nullptr) return SQLITE_MISUSE;
+    return bind_rc_ != SQLITE_OK ? bind_rc_ : sqlite3_step(stmt_);
+  }
   std::string text(int col) {
     const auto* t = sqlite3_column_text(stmt_, col);
     return t ? reinterpret_cast<const char*>(t) : "";
   }
+  bool is_null(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::optional<int64_t> integer(int col) {
+    if (sqlite3_column_type(stmt_, col) != SQLITE_INTEGER) return std::nullopt;
+    return sqlite3_column_int64(stmt_, col);
+  }
   void reset() {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
+    bind_rc_ = SQLITE_OK;
   }
 
  private:
+  void keep(int rc) {
+    if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  }
   sqlite3_stmt* stmt_ = nullptr;
+  int bind_rc_ = SQLITE_OK;
 };
 
 std::string json_text(const nlohmann::json& j) { return j.dump(); }
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(path), stored_(std::move(path)) {}
   ~SqliteStore() override { sqlite3_close(db_); }
 
   Error error(const std::string& what) const {
     return Error{ErrorKind::io, path_, std::nullopt, fmt::format("{}: {}", what, sqlite3_errmsg(db_))};
   }
   bool exec(const char* sql) { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+
+  // A checked integer column: a hand-edited store may hold text there.
+  Result<int64_t> integer(Statement& s, int col, const std::string& what) const {
+    if (auto v = s.integer(col)) return *v;
+    return stored_.corrupt(what, "not an integer");
+  }
+  Result<std::optional<int64_t>> optional_integer(Statement& s, int col, const std::string& what) const {
+    if (s.is_null(col)) return std::optional<int64_t>();
+    auto v = integer(s, col, what);
+    if (!v) return std::move(v).error();
+    return std::optional<int64_t>(*v);
+  }
+  // Every row through `read`, up to the first bad one. Rows end in
+  // SQLITE_DONE; anything else is a read error, not the end.
+  template <typename Row>
+  Result<std::vector<Row>> read_rows(Statement& s, Result<Row> (SqliteStore::*read)(Statement&) const,
+                                     const std::string& what) const {
+    std::vector<Row> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      auto row = (this->*read)(s);
+      if (!row) return std::move(row).error();
+      out.push_back(std::move(row).value());
+    }
+    if (rc != SQLITE_DONE) return error(what);
+    return out;
+  }
 
   Result<bool> migrate() {
     // First: switching to WAL takes a lock that other ingesters may hold.
@@ -86,13 +137,13 @@ class SqliteStore final : public Store {
         !exec("PRAGMA foreign_keys=ON"))
       return error("cannot configure the database");
     if (!exec("BEGIN IMMEDIATE")) return error("cannot lock the database to migrate it");
-    exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-    version_ = 0;
-    {
-      Statement s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-      if (s && sqlite3_step(s.get()) == SQLITE_ROW) version_ = sqlite3_column_int(s.get(), 0);
+    auto current = stored_version();
+    if (!current) {
+      exec("ROLLBACK");
+      return std::move(current).error();
     }
-    if (version_ > static_cast<int>(kMigrations.size())) {
+    version_ = static_cast<int>(*current);
+    if (*current > static_cast<int64_t>(kMigrations.size())) {
       exec("ROLLBACK");
       return Error{ErrorKind::unsupported, path_, std::nullopt,
                    fmt::format("the store's schema is version {}, newer than this lucompat knows ({})",
@@ -107,11 +158,25 @@ class SqliteStore final : public Store {
       Statement s(db_, "INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)");
       s.bind(1, static_cast<int64_t>(v + 1));
       s.bind(2, utc_now());
-      sqlite3_step(s.get());
+      if (s.step() != SQLITE_DONE) {
+        Error e = error(fmt::format("cannot record schema version {}", v + 1));
+        exec("ROLLBACK");
+        return e;
+      }
     }
     if (!exec("COMMIT")) return error("cannot commit the migration");
     version_ = static_cast<int>(kMigrations.size());
     return true;
+  }
+
+  Result<int64_t> stored_version() {
+    if (!exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"))
+      return error("cannot create the schema_migrations table");
+    Statement s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (s.step() != SQLITE_ROW) return error("cannot read the schema version");
+    auto v = integer(s, 0, "schema_migrations.version");
+    if (v && (*v < 0 || *v > 1'000'000)) return stored_.corrupt("schema_migrations.version", "out of range");
+    return v;
   }
 
   int schema_version() override { return version_; }
@@ -129,12 +194,12 @@ class SqliteStore final : public Store {
     ins.bind(5, k.arch);
     ins.bind(6, static_cast<int64_t>(k.has_table));
     ins.bind(7, json_text(k.strings));
-    if (sqlite3_step(ins.get()) != SQLITE_DONE) return error("cannot store a kernel build");
+    if (ins.step() != SQLITE_DONE) return error("cannot store a kernel build");
     Statement sel(db_, "SELECT id FROM builds WHERE identity = ?");
     sel.bind(1, identity);
-    if (sqlite3_step(sel.get()) != SQLITE_ROW) return error("cannot find a kernel build");
-    const int64_t id = sqlite3_column_int64(sel.get(), 0);
-    build_ids_[identity] = id;
+    if (sel.step() != SQLITE_ROW) return error("cannot find a kernel build");
+    auto id = integer(sel, 0, "builds.id of " + identity);
+    if (id) build_ids_[identity] = *id;
     return id;
   }
 
@@ -153,7 +218,7 @@ class SqliteStore final : public Store {
                  "ON CONFLICT(name) DO UPDATE SET collected_at = excluded.collected_at, "
                  "running = excluded.running, staged = excluded.staged, profile = excluded.profile, "
                  "vmm_features = excluded.vmm_features, emit = excluded.emit, labels = excluded.labels "
-                 "WHERE excluded.collected_at > hosts.collected_at");
+                 "WHERE " + time_order_sql("excluded.collected_at") + " > " + time_order_sql("hosts.collected_at"));
     if (!up) return failed(error("cannot prepare the host upsert"));
     for (const auto& r : batch) {
       auto running = build_id(r.running);
@@ -174,28 +239,35 @@ class SqliteStore final : public Store {
       up.bind(6, json_text(r.vmm_features));
       up.bind(7, json_text(r.emit));
       up.bind(8, json_text(r.labels));
-      if (sqlite3_step(up.get()) != SQLITE_DONE) return failed(error("cannot store a host"));
+      if (up.step() != SQLITE_DONE) return failed(error("cannot store a host"));
       (sqlite3_changes(db_) > 0 ? stats.applied : stats.ignored) += 1;
     }
     if (!exec("COMMIT")) return failed(error("cannot commit the batch"));
     return stats;
   }
 
+  Result<StoredBuild> build_row(Statement& s) const {
+    StoredBuild b;
+    auto id = integer(s, 0, "builds.id");
+    if (!id) return std::move(id).error();
+    b.id = *id;
+    const std::string row = fmt::format("build {}", b.id);
+    b.facts.release = s.text(1);
+    b.facts.banner = s.text(2);
+    b.facts.build_id = s.text(3);
+    b.facts.arch = s.text(4);
+    auto has_table = integer(s, 5, "builds.has_table of " + row);
+    if (!has_table) return std::move(has_table).error();
+    b.facts.has_table = *has_table != 0;
+    auto strings = stored_.strings(s.text(6), "builds.strings of " + row);
+    if (!strings) return std::move(strings).error();
+    b.facts.strings = std::move(strings).value();
+    return b;
+  }
+
   Result<std::vector<StoredBuild>> builds() override {
-    std::vector<StoredBuild> out;
     Statement s(db_, "SELECT id, release, banner, build_id, arch, has_table, strings FROM builds ORDER BY id");
-    while (sqlite3_step(s.get()) == SQLITE_ROW) {
-      StoredBuild b;
-      b.id = sqlite3_column_int64(s.get(), 0);
-      b.facts.release = s.text(1);
-      b.facts.banner = s.text(2);
-      b.facts.build_id = s.text(3);
-      b.facts.arch = s.text(4);
-      b.facts.has_table = sqlite3_column_int(s.get(), 5) != 0;
-      b.facts.strings = nlohmann::json::parse(s.text(6)).get<std::vector<std::string>>();
-      out.push_back(std::move(b));
-    }
-    return out;
+    return read_rows(s, &SqliteStore::build_row, "cannot read kernel builds");
   }
 
   // Label filters compare one key of the labels' JSON; the path is bound,
@@ -216,67 +288,116 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<HostGroup>> groups(const std::vector<LabelFilter>& where) override {
-    std::vector<HostGroup> out;
     Statement s(db_, "SELECT running, staged, emit, profile, COUNT(*), MIN(name) FROM hosts" +
                          where_sql(where) + " GROUP BY running, staged, emit, profile ORDER BY running, staged");
-    if (!s) return error("cannot query host groups");
     bind_where(s, where);
-    while (sqlite3_step(s.get()) == SQLITE_ROW) {
-      HostGroup g;
-      g.running = sqlite3_column_int64(s.get(), 0);
-      if (sqlite3_column_type(s.get(), 1) != SQLITE_NULL) g.staged = sqlite3_column_int64(s.get(), 1);
-      g.emit = s.text(2);
-      g.profile = s.text(3);
-      g.hosts = static_cast<size_t>(sqlite3_column_int64(s.get(), 4));
-      g.example = s.text(5);
-      out.push_back(std::move(g));
-    }
-    return out;
+    return read_rows(s, &SqliteStore::group_row, "cannot query host groups");
+  }
+
+  Result<HostGroup> group_row(Statement& s) const {
+    HostGroup g;
+    g.example = s.text(5);
+    const std::string row = "host " + g.example;
+    auto running = integer(s, 0, "hosts.running of " + row);
+    auto staged = optional_integer(s, 1, "hosts.staged of " + row);
+    auto emit = stored_.string_object(s.text(2), "hosts.emit of " + row);
+    for (const Error* e : {error_of(running), error_of(staged), error_of(emit)})
+      if (e) return *e;
+    g.running = *running;
+    g.staged = *staged;
+    g.emit = std::move(emit).value();
+    g.profile = s.text(3);
+    g.hosts = static_cast<size_t>(sqlite3_column_int64(s.get(), 4));
+    return g;
   }
 
   Result<std::vector<StoredHost>> hosts(const std::vector<LabelFilter>& where) override {
-    std::vector<StoredHost> out;
     Statement s(db_, "SELECT name, collected_at, running, staged, profile, emit, labels FROM hosts" + where_sql(where) +
                          " ORDER BY name");
-    if (!s) return error("cannot query hosts");
     bind_where(s, where);
-    while (sqlite3_step(s.get()) == SQLITE_ROW) {
-      StoredHost h;
-      h.name = s.text(0);
-      h.collected_at = s.text(1);
-      h.running = sqlite3_column_int64(s.get(), 2);
-      if (sqlite3_column_type(s.get(), 3) != SQLITE_NULL) h.staged = sqlite3_column_int64(s.get(), 3);
-      h.profile = s.text(4);
-      h.emit = s.text(5);
-      h.labels = s.text(6);
-      out.push_back(std::move(h));
-    }
-    return out;
+    return read_rows(s, &SqliteStore::host_row, "cannot query hosts");
+  }
+
+  Result<StoredHost> host_row(Statement& s) const {
+    StoredHost h;
+    h.name = s.text(0);
+    const std::string row = "host " + h.name;
+    auto collected = stored_.time(s.text(1), "hosts.collected_at of " + row);
+    auto running = integer(s, 2, "hosts.running of " + row);
+    auto staged = optional_integer(s, 3, "hosts.staged of " + row);
+    auto emit = stored_.string_object(s.text(5), "hosts.emit of " + row);
+    auto labels = stored_.string_object(s.text(6), "hosts.labels of " + row);
+    for (const Error* e : {error_of(collected), error_of(running), error_of(staged), error_of(emit), error_of(labels)})
+      if (e) return *e;
+    h.collected_at = s.text(1);
+    h.collected = *collected;
+    h.running = *running;
+    h.staged = *staged;
+    h.profile = s.text(4);
+    h.emit = std::move(emit).value();
+    h.labels = std::move(labels).value();
+    return h;
   }
 
  private:
   sqlite3* db_;
   std::string path_;
+  StoredValues stored_;
   int version_ = 0;
   std::map<std::string, int64_t> build_ids_;
 };
 
+Error os_error(const std::string& path, const char* what) {
+  return Error{ErrorKind::io, path, std::nullopt, fmt::format("{}: {}", what, std::strerror(errno))};
+}
+
+// The store is the fleet's inventory: readable by its owner only, whatever
+// the umask. Directories made for it are 0700 (existing ones are left as
+// they are), and the file is 0600; SQLite gives its -wal and -shm files the
+// database file's mode.
+Result<bool> create_private(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> missing;
+  for (auto p = fs::path(path).parent_path(); !p.empty() && !fs::exists(p, ec); p = p.parent_path())
+    missing.push_back(p);
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0700) == 0) ::chmod(it->c_str(), 0700);
+    else if (errno != EEXIST) return os_error(it->string(), "cannot create the store's directory");
+  }
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return errno == EEXIST ? Result<bool>(true) : os_error(path, "cannot create the store");
+  const bool ok = ::fchmod(fd, 0600) == 0;
+  ::close(fd);
+  if (!ok) return os_error(path, "cannot make the store private");
+  return true;
+}
+
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_store(const std::string& url) {
-  if (url.starts_with("sqlite:")) return open_sqlite_store(url.substr(7));
+Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess access) {
+  if (url == "sqlite:")
+    return Error{ErrorKind::usage, url, std::nullopt, "the store URL has no path: expected sqlite:PATH"};
+  if (url.starts_with(kSqlitePrefix)) return open_sqlite_store(store_name(url), access);
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) return open_postgres_store(url);
   return Error{ErrorKind::usage, url, std::nullopt,
                "unsupported store URL: expected sqlite:PATH or postgresql://..."};
 }
 
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path) {
+std::string store_name(const std::string& url) {
+  return url.starts_with(kSqlitePrefix) ? url.substr(kSqlitePrefix.size()) : url;
+}
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, StoreAccess access) {
   std::error_code ec;
-  const auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (access == StoreAccess::existing && !std::filesystem::exists(path, ec))
+    return Error{ErrorKind::io, path, std::nullopt, "no such store (fleet ingest creates it)"};
+  if (access == StoreAccess::create)
+    if (auto made = create_private(path); !made) return std::move(made).error();
+  const int create = access == StoreAccess::create ? SQLITE_OPEN_CREATE : 0;
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | create | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+      SQLITE_OK) {
     Error e{ErrorKind::io, path, std::nullopt,
             fmt::format("cannot open the store: {}", db ? sqlite3_errmsg(db) : "out of memory")};
     sqlite3_close(db);

@@ -54,6 +54,8 @@ json baseline_json(const Baseline& base) {
 
 std::string baseline_text(const Baseline& base) {
   std::string out = fmt::format("fleet: {} hosts, {} kernel builds\n", base.hosts, base.builds.size());
+  if (base.hosts == 0 || base.profiles.empty())
+    return out + (base.hosts == 0 ? "baseline: none: no hosts match\n" : "baseline: none: no profiles defined\n");
   out += base.baseline ? fmt::format("baseline: {}\n", base.baseline->name)
                        : std::string("baseline: none: no active profile is viable on every host\n");
   bool past = base.baseline == nullptr;

@@ -211,6 +211,174 @@ class Fleet(TempDirTest):
         self.assertIn("--strict: nothing stored", strict.out)
         self.assertEqual(lucompat("fleet", "status", "--json", "--store", self.store("strict.db")).json()["hosts"], 0)
 
+    def ingest_rejecting(self, store, path, stored, rejected):
+        """Ingests PATH: STORED reports go in, and one error line per rejected one."""
+        r = lucompat("fleet", "ingest", "--store", store, path)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn(f"{stored} reports stored", r.out)
+        errors = r.err.splitlines()
+        self.assertEqual(len(errors), rejected, r.err)
+        return errors
+
+    def test_a_huge_time_fraction_rejects_one_report_and_keeps_the_others(self):
+        store = self.store("fraction.db")
+        good = [self.host(self.new_only, f"g{i}") for i in range(2)]
+        huge = self.host(self.new_only, "huge", when="2026-11-27T00:00:00." + "1" * 30000 + "Z")
+        path = self.write_lines("fraction.jsonl", [good[0], huge, good[1]])
+        errors = self.ingest_rejecting(store, path, stored=2, rejected=1)
+        self.assertIn(f"{path}:2: collected_at:", errors[0])
+
+    def test_out_of_range_numbers_reject_one_report_with_its_position(self):
+        store = self.store("numbers.db")
+        good = [self.host(self.new_only, f"n{i}") for i in range(2)]
+        line = json.dumps(good[0])
+        float_text = line[:-1] + ', "x-unknown": 1e400}'
+        integer_text = line[:-1] + ', "x-unknown": ' + "9" * 400 + "}"
+        path = self.dir / "numbers.jsonl"
+        path.write_text("\n".join([float_text, json.dumps(good[0]), integer_text, json.dumps(good[1])]) + "\n")
+        errors = self.ingest_rejecting(store, path, stored=2, rejected=2)
+        self.assertIn(f"{path}:1: not JSON", errors[0])
+        self.assertIn(f"{path}:3: not JSON", errors[1])
+        # In an array, the element: the others are kept.
+        array = self.dir / "numbers.json"
+        array.write_text("[" + float_text + ",\n" + json.dumps(self.host(self.new_only, "n2")) + "]")
+        errors = self.ingest_rejecting(store, array, stored=1, rejected=1)
+        self.assertIn(f"{array}: [0]: not JSON", errors[0])
+
+    def test_newer_means_a_later_instant_not_a_larger_string(self):
+        store = self.store("instants.db")
+        whole = self.host(self.old_to_new, "h", when="2026-11-27T00:00:00Z")
+        half = self.host(self.new_only, "h", when="2026-11-27T00:00:00.5Z")
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store, self.write_lines("whole.jsonl", [whole])).rc, OK)
+        r = lucompat("fleet", "ingest", "--json", "--store", store, self.write_lines("half.jsonl", [half]))
+        self.assertEqual((r.rc, r.json()["applied"]), (OK, 1), r)
+        self.assertEqual(self.query(store, "SELECT collected_at FROM hosts"), [("2026-11-27T00:00:00.5Z",)])
+        # In one batch too: PostgreSQL keeps one report per host of a statement.
+        store = self.store("instants-batch.db")
+        path = self.write_lines("instants-batch.jsonl", [half, whole])
+        r = lucompat("fleet", "ingest", "--json", "--store", store, path)
+        self.assertEqual(r.rc, OK, r)
+        self.assertEqual(self.query(store, "SELECT collected_at FROM hosts"), [("2026-11-27T00:00:00.5Z",)])
+
+    def test_impossible_and_future_times_are_rejected(self):
+        store = self.store("dates.db")
+        docs = [self.host(self.new_only, "feb30", when="2026-02-30T00:00:00Z"),
+                self.host(self.new_only, "leap", when="2024-02-29T00:00:00Z"),
+                self.host(self.new_only, "far", when="9999-12-31T23:59:59Z")]
+        path = self.write_lines("dates.jsonl", docs)
+        errors = self.ingest_rejecting(store, path, stored=1, rejected=2)
+        self.assertIn(f"{path}:1: collected_at:", errors[0])
+        self.assertIn(f"{path}:3: collected_at:", errors[1])
+        self.assertIn("in the future", errors[1])
+
+    def execute(self, store, sql):
+        if self.pg:
+            return self.pg.query(store, sql)
+        db = sqlite3.connect(store[len("sqlite:"):])
+        try:
+            db.execute(sql)
+            db.commit()
+        finally:
+            db.close()
+
+    def assert_one_error_line(self, r):
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertEqual(len(r.err.splitlines()), 1, r.err)
+        self.assertTrue(r.err.startswith("lucompat: "), r.err)
+
+    def test_corrupt_stored_data_is_bad_input_not_a_crash(self):
+        corruptions = ["UPDATE builds SET strings = 'not json'",
+                       "UPDATE builds SET strings = '[1, 2]'",
+                       "UPDATE hosts SET emit = '[]'",
+                       "UPDATE hosts SET collected_at = 'yesterday'"]
+        if not self.pg:  # PostgreSQL's typed columns cannot hold these
+            corruptions += ["UPDATE hosts SET running = 'abc'", "UPDATE builds SET has_table = 'maybe'",
+                            "UPDATE hosts SET running = 424242"]
+        for i, sql in enumerate(corruptions):
+            with self.subTest(sql=sql):
+                store = self.store(f"corrupt{i}.db")
+                path = self.write_lines(f"corrupt{i}.jsonl", [self.host(self.old_to_new, "c")])
+                self.assertEqual(lucompat("fleet", "ingest", "--store", store, path).rc, OK)
+                self.execute(store, sql)
+                self.assert_one_error_line(lucompat("fleet", "status", "--store", store))
+                if "collected_at" not in sql:  # baseline never reads the time
+                    self.assert_one_error_line(lucompat("fleet", "baseline", "--store", store, "--profiles", FLEET))
+                self.assert_one_error_line(lucompat("fleet", "plan", "--store", store, "--profiles", FLEET,
+                                                    "--profile", "2026.03"))
+
+    def test_read_only_commands_do_not_create_a_store(self):
+        if self.pg:
+            self.skipTest("a PostgreSQL database is created by its administrator")
+        missing = self.dir / "nowhere" / "fleet.db"
+        for args in (["status"], ["baseline", "--profiles", FLEET], ["plan", "--profiles", FLEET, "--profile", "2026.03"]):
+            with self.subTest(command=args[0]):
+                r = lucompat("fleet", *args, "--store", f"sqlite:{missing}")
+                self.assertEqual(r.rc, BAD_INPUT, r)
+                self.assertEqual(len(r.err.splitlines()), 1, r.err)
+                self.assertIn("no such store", r.err)
+                self.assertFalse(missing.parent.exists())
+
+    def test_an_empty_sqlite_path_is_a_usage_error(self):
+        for command in ("status", "ingest"):
+            with self.subTest(command=command):
+                r = lucompat("fleet", command, "--store", "sqlite:", *(["-"] if command == "ingest" else []))
+                self.assertEqual(r.rc, 2, r)
+
+    def test_baseline_without_profiles_says_so(self):
+        store = self.small_fleet()
+        empty_root = self.dir / "empty-root"
+        empty_root.mkdir(exist_ok=True)
+        r = lucompat("fleet", "baseline", "--store", store, "--root", empty_root)
+        self.assertEqual(r.rc, UNDECIDABLE, r)
+        self.assertIn("no profiles defined", r.out + r.err)
+        self.assertNotIn("no active profile is viable", r.out)
+
+    def test_no_hosts_means_no_profile_is_viable_on_every_host(self):
+        store = self.small_fleet()
+        r = lucompat("fleet", "baseline", "--store", store, "--profiles", FLEET, "--where", "rack=nowhere")
+        self.assertEqual(r.rc, UNDECIDABLE, r)
+        self.assertNotIn("viable on every host", r.out)
+        doc = self.baseline(store, "--where", "rack=nowhere", rc=UNDECIDABLE)
+        self.assertEqual([p["viable"] for p in doc["profiles"]], [False] * len(doc["profiles"]))
+
+    def test_report_refuses_names_that_are_not_utf8(self):
+        for extra in ([b"--host", b"h", b"--label", b"rack=\xff"], [b"--host", b"h", b"--label", b"\xfe=r1"],
+                      [b"--host", b"h\xc3"]):
+            with self.subTest(extra=extra):
+                p = subprocess.run([os.fsencode(LUCOMPAT), b"report", b"--no-modules", b"--current", os.fsencode(NEW),
+                                    *extra], capture_output=True)
+                self.assertEqual(p.returncode, 2, p)
+                self.assertIn(b"UTF-8", p.stderr)
+
+    def test_report_output_piped_into_ingest(self):
+        store = self.store("piped.db")
+        reports = [lucompat("report", "--no-modules", "--current", NEW, "--host", f"piped-{i}") for i in range(3)]
+        for r in reports:
+            self.assertEqual(r.rc, OK, r)
+        p = subprocess.run([LUCOMPAT, "fleet", "ingest", "--json", "--store", store, "-"], text=True,
+                           input="".join(r.out for r in reports), capture_output=True)
+        self.assertEqual((p.returncode, json.loads(p.stdout)["applied"]), (OK, 3), p.stderr)
+        # A broken document costs itself only, named by its position.
+        p = subprocess.run([LUCOMPAT, "fleet", "ingest", "--store", store, "-"], text=True,
+                           input=reports[0].out + '{"x": 1e400}\n' + reports[1].out, capture_output=True)
+        self.assertEqual(p.returncode, BAD_INPUT, p)
+        self.assertIn("<stdin>: document 2: not JSON", p.stderr)
+        self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+        self.assertIn("2 reports stored", p.stdout)
+
+    def test_a_new_sqlite_store_is_private_whatever_the_umask(self):
+        if self.pg:
+            self.skipTest("PostgreSQL keeps its own files")
+        path = self.dir / "private" / "deeper" / "fleet.db"
+        doc = self.write_lines("private.jsonl", [self.host(self.new_only, "p")])
+        p = subprocess.run([LUCOMPAT, "fleet", "ingest", "--store", f"sqlite:{path}", doc], capture_output=True,
+                           text=True, preexec_fn=lambda: os.umask(0))
+        self.assertEqual(p.returncode, OK, p.stderr)
+        for f in path.parent.glob("fleet.db*"):
+            self.assertEqual(f.stat().st_mode & 0o777, 0o600, f)
+        for d in (path.parent, path.parent.parent):
+            self.assertEqual(d.stat().st_mode & 0o777, 0o700, d)
+
     def small_fleet(self):
         """Hand-checked: 3 hosts old→new, 2 new with nothing staged, 1 new→break
         in rack r9, 1 whose running kernel has no table, 1 with an unknown string."""

@@ -73,6 +73,13 @@ struct FleetStatus {
 };
 
 FleetStatus fleet_status(const std::vector<StoredHost>& hosts, const std::vector<StoredBuild>& builds,
-                         const std::string& stale_before);
+                         UtcTime stale_before);
+
+// Every build a host or group refers to must be stored: a store edited by
+// hand may refer to one that is not, and the queries look each one up.
+Result<bool> check_builds(const std::vector<StoredBuild>& builds, const std::vector<HostGroup>& groups,
+                          const std::string& store);
+Result<bool> check_builds(const std::vector<StoredBuild>& builds, const std::vector<StoredHost>& hosts,
+                          const std::string& store);
 
 }  // namespace lucompat

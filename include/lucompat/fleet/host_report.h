@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lucompat/base/result.h"
+#include "lucompat/fleet/utc_time.h"
 
 namespace lucompat {
 
@@ -32,7 +33,7 @@ struct KernelFacts {
 struct HostReport {
   std::string host;
   std::map<std::string, std::string> labels;
-  std::string collected_at;  // UTC, "2026-11-27T05:33:00Z": sorts as text
+  std::string collected_at;  // UTC, "2026-11-27T05:33:00Z"; compare with parse_utc, not as text
   KernelFacts running;
   std::optional<KernelFacts> staged;
   std::string profile;  // empty: none
@@ -42,8 +43,15 @@ struct HostReport {
 
 nlohmann::json report_json(const HostReport& report);
 
+// How far ahead of the ingesting host's clock a report may be dated: clocks
+// drift, but the newest report wins, so one dated 9999 would pin its host
+// forever.
+inline constexpr int64_t kMaxReportAheadSeconds = 24 * 3600;
+
 // Validates a document; errors name `where` (file, and line for JSON lines)
 // and the field: "reports.jsonl:12: running.strings[3]: expected a string".
+// `now` is the ingesting host's clock.
+Result<HostReport> parse_report(const nlohmann::json& doc, const std::string& where, UtcTime now);
 Result<HostReport> parse_report(const nlohmann::json& doc, const std::string& where);
 
 // "2026-11-27T05:33:00Z" for a time, and for now: the form collected_at takes.

@@ -2,6 +2,8 @@
 // array of them, or JSON lines) and storing them in batched transactions.
 #pragma once
 
+#include <functional>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -12,14 +14,17 @@ namespace lucompat {
 // A report larger than this is not a report.
 inline constexpr size_t kMaxReportBytes = size_t{1} << 20;
 
-#include <functional>
-
 // Every report of PATH, one at a time: PATH is a file, a directory (its *.json
 // and *.jsonl files, in name order) or "-" for stdin. JSON lines are read a
 // line at a time, so a file of a million reports never sits in memory.
 // Rejected reports name the file and the line or field.
 void for_each_report(const std::string& path, const std::function<void(HostReport&&)>& on_report,
                      const std::function<void(Error&&)>& on_reject);
+
+// The reports of one stream, as for_each_report reads each file: `name` is
+// what rejections cite. The report fuzzer enters here.
+void read_reports(std::istream& in, const std::string& name, const std::function<void(HostReport&&)>& on_report,
+                  const std::function<void(Error&&)>& on_reject);
 
 struct IngestSummary {
   IngestStats stats;

@@ -42,7 +42,8 @@ struct HostGroup {
 
 struct StoredHost {
   std::string name;
-  std::string collected_at;
+  std::string collected_at;  // as the report had it
+  UtcTime collected;         // the same instant, for comparing
   int64_t running = 0;
   std::optional<int64_t> staged;
   std::string profile;
@@ -62,8 +63,16 @@ class Store {
   virtual int schema_version() = 0;
 };
 
-// "sqlite:PATH". Opening migrates the schema to the current version.
-Result<std::unique_ptr<Store>> open_store(const std::string& url);
+// Only ingest creates a store: a query on a mistyped path must fail, not
+// answer for an empty fleet and leave a new file behind.
+enum class StoreAccess { create, existing };
+
+// "sqlite:PATH" or a PostgreSQL URL. Opening migrates the schema to the
+// current version.
+Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess access = StoreAccess::create);
+
+// What errors about the store at `url` name: its path for SQLite.
+std::string store_name(const std::string& url);
 
 // sqlite:/var/lib/lucompat/fleet.db as root, else under $XDG_DATA_HOME
 // (~/.local/share/lucompat/fleet.db).
