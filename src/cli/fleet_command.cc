@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/update_options.h"
 #include "lucompat/report/fleet_report.h"
+#include "lucompat/report/prometheus.h"
 
 namespace lucompat::cli {
 namespace {
@@ -22,6 +23,7 @@ struct FleetArgs {
   bool strict = false;
   size_t batch = 5000;
   std::string stale = "24h";
+  std::string format = "text";  // status
   std::string profile;  // plan
   size_t waves = 1;
   std::string by;
@@ -148,7 +150,10 @@ ExitCode run_status(const FleetArgs& a) {
   if (!hosts) return fail(hosts.error(), a.json);
   if (auto known = check_builds(fleet->builds, *hosts, fleet->name); !known) return fail(known.error(), a.json);
   const FleetStatus s = fleet_status(*hosts, fleet->builds, *before);
-  std::fputs((a.json ? status_json(s).dump(2) + "\n" : status_text(s)).c_str(), stdout);
+  const std::string out = a.json                      ? status_json(s).dump(2) + "\n"
+                          : a.format == "prometheus" ? status_prometheus(s)
+                                                     : status_text(s);
+  std::fputs(out.c_str(), stdout);
   return ExitCode::ok;
 }
 
@@ -210,6 +215,9 @@ void add_fleet_command(CLI::App& app, ExitCode& result) {
   CLI::App* status = fleet->add_subcommand("status", "Hosts per kernel build and per profile, stale reports");
   add_query(status, *a);
   status->add_option("--stale", a->stale, "Reports older than this are stale (default 24h)")->type_name("AGE");
+  status->add_option("--format", a->format, "text (default) or prometheus (metrics for a scrape)")
+      ->check(CLI::IsMember({"text", "prometheus"}))
+      ->type_name("FORMAT");
   status->callback([a, &result] { result = run_status(*a); });
 }
 

@@ -1,6 +1,9 @@
+#include "lucompat/base/printable.h"
 #include "lucompat/report/fleet_report.h"
 
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace lucompat {
 namespace {
@@ -24,9 +27,25 @@ std::string pair_label(const Baseline& base, const Blocker& b) {
 
 }  // namespace
 
+// "#5" of "Linux version 6.1.192 (builder) (gcc ...) #5 SMP ...": builds of
+// one release differ by it, and operators know their builds by it.
+std::string build_number(std::string_view banner) {
+  for (size_t at = banner.find(" #"); at != std::string_view::npos; at = banner.find(" #", at + 1)) {
+    const size_t end = banner.find(' ', at + 1);
+    const std::string_view token = banner.substr(at + 1, end == std::string_view::npos ? end : end - at - 1);
+    if (token.size() > 1 && std::all_of(token.begin() + 1, token.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return std::string(token);
+  }
+  return {};
+}
+
+// "6.1.192 #5 x86_64 (build-id a27342e30dd6)"
 std::string build_label(const StoredBuild& b) {
   const std::string id = b.facts.build_id.empty() ? "no build-id" : "build-id " + b.facts.build_id.substr(0, 12);
-  return fmt::format("{} ({})", b.facts.release.empty() ? "?" : b.facts.release, id);
+  std::string label = b.facts.release.empty() ? "?" : b.facts.release;
+  if (const std::string n = build_number(b.facts.banner); !n.empty()) label += " " + n;
+  if (!b.facts.arch.empty()) label += " " + b.facts.arch;
+  return printable(fmt::format("{} ({})", label, id));
 }
 
 json baseline_json(const Baseline& base) {
@@ -68,7 +87,7 @@ std::string baseline_text(const Baseline& base) {
                        p.viable ? "viable on every host"
                                 : fmt::format("blocked by {} host{}", p.blocking_hosts, p.blocking_hosts == 1 ? "" : "s"));
     for (const auto& b : p.blockers) {
-      out += fmt::format("  {}: {} host{} (e.g. {})\n", pair_label(base, b), b.hosts, b.hosts == 1 ? "" : "s", b.example);
+      out += fmt::format("  {}: {} host{} (e.g. {})\n", pair_label(base, b), b.hosts, b.hosts == 1 ? "" : "s", printable(b.example));
       for (const auto& r : b.reasons) out += fmt::format("      {}\n", r);
     }
   }
@@ -98,9 +117,10 @@ std::string status_text(const FleetStatus& s) {
                                 s.hosts, s.per_build.size());
   for (const auto& [id, n] : s.per_build) out += fmt::format("  {:>8}  {}\n", n, build_label(s.builds.at(id)));
   out += "\nhosts per profile:\n";
-  for (const auto& [p, n] : s.per_profile) out += fmt::format("  {:>8}  {}\n", n, p);
+  for (const auto& [p, n] : s.per_profile) out += fmt::format("  {:>8}  {}\n", n, printable(p));
   out += fmt::format("\nstale reports: {}\n", s.stale.size());
-  for (const auto& h : s.stale) out += fmt::format("  {}  collected {}\n", h.name, h.collected_at);
+  for (const auto& h : s.stale)
+    out += fmt::format("  {}  collected {}\n", printable(h.name), printable(h.collected_at));
   return out;
 }
 
@@ -109,7 +129,7 @@ namespace {
 std::string group_label(const Plan& plan, const PlanGroup& g) {
   std::string out = build_label(plan.builds.at(g.running));
   out += g.staged ? " → " + build_label(plan.builds.at(*g.staged)) : std::string(" (nothing staged)");
-  if (!g.label.empty()) out += ", label " + g.label;
+  if (!g.label.empty()) out += ", label " + printable(g.label);
   return out;
 }
 
@@ -123,7 +143,7 @@ json group_json(const Plan& plan, const PlanGroup& g) {
 
 std::string some_hosts(const std::vector<std::string>& hosts) {
   std::string out;
-  for (size_t i = 0; i < std::min<size_t>(hosts.size(), 3); ++i) out += (i ? ", " : "") + hosts[i];
+  for (size_t i = 0; i < std::min<size_t>(hosts.size(), 3); ++i) out += (i ? ", " : "") + printable(hosts[i]);
   return hosts.size() > 3 ? out + ", ..." : out;
 }
 

@@ -79,4 +79,23 @@ std::string report_prometheus(const HostReport& r, const std::optional<CheckRepo
   return p.text();
 }
 
+std::string status_prometheus(const FleetStatus& s) {
+  PrometheusText p;
+  p.family("lucompat_fleet_hosts", "gauge", "Hosts in the store (in the --where slice)");
+  p.sample("lucompat_fleet_hosts", {}, static_cast<double>(s.hosts));
+  p.family("lucompat_fleet_hosts_per_build", "gauge", "Hosts per running kernel build");
+  for (const auto& [id, n] : s.per_build) {
+    const KernelFacts& k = s.builds.at(id).facts;
+    p.sample("lucompat_fleet_hosts_per_build",
+             {{"release", k.release}, {"build_id", k.build_id}, {"arch", k.arch}},
+             static_cast<double>(n));
+  }
+  p.family("lucompat_fleet_hosts_per_profile", "gauge", "Hosts per profile they report");
+  for (const auto& [profile, n] : s.per_profile)
+    p.sample("lucompat_fleet_hosts_per_profile", {{"profile", profile}}, static_cast<double>(n));
+  p.family("lucompat_fleet_stale_reports", "gauge", "Hosts whose newest report is older than --stale");
+  p.sample("lucompat_fleet_stale_reports", {}, static_cast<double>(s.stale.size()));
+  return p.text();
+}
+
 }  // namespace lucompat

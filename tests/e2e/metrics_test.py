@@ -48,6 +48,24 @@ class Metrics(TempDirTest):
         text = self.report(X86 / "kernel-old.elf", X86 / "kernel.elf", host='a"b\\c\nd')
         self.assertIn('host="a\\"b\\\\c\\nd"', text)
 
+    def test_fleet_status_for_a_scrape(self):
+        store = f"sqlite:{self.dir / 'fleet.db'}"
+        for host, kernel in (("h1", "kernel.elf"), ("h2", "kernel.elf"), ("h3", "kernel-old.elf")):
+            r = lucompat("report", "--no-modules", "--host", host, "--current", X86 / kernel,
+                         "--store", store)
+            self.assertEqual(r.rc, OK, r)
+        r = lucompat("fleet", "status", "--store", store, "--format", "prometheus")
+        self.assertEqual(r.rc, OK, r)
+        lint = subprocess.run(["promtool", "check", "metrics"], input=r.out, capture_output=True,
+                              text=True)
+        self.assertEqual(lint.returncode, 0, lint.stdout + lint.stderr + r.out)
+        got = samples(r.out)
+        self.assertEqual(got["lucompat_fleet_hosts"], 3)
+        per_build = sorted(v for k, v in got.items() if k.startswith("lucompat_fleet_hosts_per_build{"))
+        self.assertEqual(per_build, [1, 2])
+        text = lucompat("fleet", "status", "--store", store)
+        self.assertRegex(text.out, r"6\.99\.0-lucompat #\d+ x86_64 \(build-id [0-9a-f]{12}\)")
+
     def test_unknown_format_is_a_usage_error(self):
         r = lucompat("report", "--format", "yaml", "--current", X86 / "kernel.elf")
         self.assertEqual(r.rc, USAGE, r)

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "lucompat/fleet/fleet_queries.h"
 #include "lucompat/fleet/host_report.h"
 #include "lucompat/policy/check.h"
 
@@ -27,5 +28,8 @@ class PrometheusText {
 // This host: its kernels, and the verdict of running -> staged when a
 // staged kernel was checked (every verdict as a 0/1 stateset sample).
 std::string report_prometheus(const HostReport& report, const std::optional<CheckReport>& update);
+
+// The fleet, for a scrape: hosts in all, per running build, per profile, stale.
+std::string status_prometheus(const FleetStatus& status);
 
 }  // namespace lucompat
