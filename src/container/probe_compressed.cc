@@ -10,7 +10,7 @@ namespace lucompat {
 
 Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& options) {
   auto buffer = SparseBuffer::acquire(options.max_output);
-  StreamCapture capture(*buffer, options.early_exit);
+  StreamCapture capture(*buffer, options.early_exit, options.keep_all);
   const StreamInfo info =
       codec.decode(data, [&](Bytes chunk) { return capture.consume(chunk); }, options.max_output);
   const Bytes out = buffer->view(info.produced);

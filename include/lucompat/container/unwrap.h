@@ -23,6 +23,10 @@ struct UnwrapOptions {
   // Stop decompressing an ELF once the segment holding its notes (and so its
   // table) has passed; see docs/performance.md for what that gives up.
   bool early_exit = false;
+  // Keep every decompressed byte (still bounded by max_output) instead of the
+  // sparse capture: for readers that need tables the capture cannot predict,
+  // such as the kallsyms decoder, which searches the whole image.
+  bool keep_all = false;
 };
 
 enum class Innermost { elf, raw };
