@@ -99,14 +99,33 @@ std::vector<KallsymsLocation> find_addresses(const ByteReader& r, const Names& n
   base_loc.token_table = tokens.table;
   base_loc.token_index = tokens.index;
   const uint64_t w = static_cast<uint64_t>(ptr);
+  // scripts/kallsyms.c takes relative_base from the first symbol that is not
+  // absolute, so its offset is 0 (or -1 with KALLSYMS_ABSOLUTE_PERCPU). With
+  // 4-byte pointers, a relative table read as absolute addresses one word
+  // on also sorts; this anchor tells the true reading.
+  bool anchored = false;
+  std::vector<KallsymsLocation> zero_base;
   const auto try_relative = [&](uint64_t offsets, uint64_t base) {
     if (!r.contains(offsets, 4 * n.count) || !r.contains(base, w)) return;
     try {
       const std::vector<int32_t> o = read_offsets(r, offsets, n.count);
       const uint64_t b = read_pointer(r, base, ptr, "kallsyms_relative_base");
+      if (b == 0) {
+        // A PIE kernel's base, filled at boot; or just a zero word. Kept
+        // only if nothing else fits, so the decoder says which.
+        KallsymsLocation l = base_loc;
+        l.addresses = offsets;
+        l.relative_base = base;
+        zero_base.push_back(l);
+        return;
+      }
       const KallsymsAddressing mode = choose_relative_mode(o, b, ptr, offsets);
       const auto a = relative_addresses(o, b, mode, ptr);
       if (!a || !nondegenerate(*a)) return;
+      const auto first = std::find_if(o.begin(), o.end(), [&](int32_t v) {
+        return mode == KallsymsAddressing::relative || v < 0;
+      });
+      anchored |= first != o.end() && *first == (mode == KallsymsAddressing::relative ? 0 : -1);
       KallsymsLocation l = base_loc;
       l.addresses = offsets;
       l.relative_base = base;
@@ -114,6 +133,7 @@ std::vector<KallsymsLocation> find_addresses(const ByteReader& r, const Names& n
     } catch (const ParseError&) {
     }
   };
+  std::vector<KallsymsLocation> absolute;
   const auto try_absolute = [&](uint64_t at) {
     if (!r.contains(at, w * n.count)) return;
     try {
@@ -121,22 +141,24 @@ std::vector<KallsymsLocation> find_addresses(const ByteReader& r, const Names& n
       if (!nondegenerate(a) || a.front() == 0) return;
       KallsymsLocation l = base_loc;
       l.addresses = at;
-      out.push_back(l);
+      absolute.push_back(l);
     } catch (const ParseError&) {
     }
   };
-  // Up to 6.1: offsets, relative_base, num_syms (each label aligned).
+  // Every label is aligned to the pointer size (ALGN in scripts/kallsyms.c).
+  // Up to 6.1: offsets, relative_base, num_syms; or addresses, num_syms.
   if (n.num_syms >= w) {
     const uint64_t base = n.num_syms - w;
-    for (uint64_t size : {align_up(4 * n.count, w), 4 * n.count})
-      if (base >= size) try_relative(base - size, base);
+    const uint64_t size = align_up(4 * n.count, w);
+    if (base >= size) try_relative(base - size, base);
     if (n.num_syms >= w * n.count) try_absolute(n.num_syms - w * n.count);
   }
   // Later: token_index, then offsets and relative_base (or addresses).
   const uint64_t after = align_up(tokens.index + 512, w);
-  for (uint64_t base : {align_up(after + 4 * n.count, w), after + 4 * n.count})
-    try_relative(after, base);
+  try_relative(after, align_up(after + 4 * n.count, w));
   try_absolute(after);
+  if (!anchored) out.insert(out.end(), absolute.begin(), absolute.end());
+  if (out.empty()) out = std::move(zero_base);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return std::tie(a.addresses, a.relative_base) < std::tie(b.addresses, b.relative_base);
   });

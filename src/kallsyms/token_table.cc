@@ -43,6 +43,8 @@ TokenTable read_token_table(const ByteReader& image, uint64_t table, uint64_t in
   if (idx[0] != 0)
     fail(ErrorKind::malformed, index,
          fmt::format("kallsyms_token_index[0] is {}; expected 0 (the first token)", idx[0]));
+  // The whole index first: an entry out of range is named as such, not as
+  // an overlong token before it.
   for (int i = 0; i < 256; ++i) {
     if (i > 0 && idx[i] <= idx[i - 1])
       fail(ErrorKind::malformed, index + 2 * i,
@@ -52,6 +54,8 @@ TokenTable read_token_table(const ByteReader& image, uint64_t table, uint64_t in
       fail(ErrorKind::malformed, index + 2 * i,
            fmt::format("kallsyms_token_index[{}] is {}, outside the {}-byte token table", i,
                        idx[i], room));
+  }
+  for (int i = 0; i < 256; ++i) {
     // The last token runs to its NUL; the others end right before the next.
     const uint64_t limit = i < 255 ? idx[i + 1] - idx[i] : std::min(room - idx[i], kMaxToken + 1);
     const Bytes span = image.bytes(table + idx[i], limit, "kallsyms_token_table entry");
