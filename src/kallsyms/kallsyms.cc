@@ -6,6 +6,7 @@
 
 #include "kallsyms/addresses.h"
 #include "kallsyms/names.h"
+#include "kallsyms/relocated_base.h"
 #include "kallsyms/search.h"
 #include "kallsyms/symtab_location.h"
 #include "kallsyms/token_table.h"
@@ -36,7 +37,7 @@ std::vector<KallsymsSymbol> sorted_by_address(std::vector<KallsymsSymbol> symbol
 
 Kallsyms decode_kallsyms_at(const ByteReader& image, const KallsymsLocation& where,
                             int pointer_size, std::optional<KallsymsAddressing> addressing,
-                            const KallsymsLimits& limits) {
+                            const KallsymsLimits& limits, bool raw_image) {
   if (pointer_size != 4 && pointer_size != 8)
     fail(ErrorKind::unsupported, std::nullopt,
          fmt::format("pointer size {}; expected 4 or 8", pointer_size));
@@ -52,12 +53,18 @@ Kallsyms decode_kallsyms_at(const ByteReader& image, const KallsymsLocation& whe
   if (where.relative_base && addressing != KallsymsAddressing::absolute) {
     out.relative_base =
         read_pointer(image, *where.relative_base, pointer_size, "kallsyms_relative_base");
-    if (out.relative_base == 0)
-      // A PIE kernel (arm64 or s390x with RELOCATABLE) holds zero here and
+    if (out.relative_base == 0 && raw_image && pointer_size == 8) {
+      // A PIE kernel (arm64 or riscv with RELOCATABLE) holds zero here and
       // fills it at boot from .rela.dyn; see docs/kallsyms.md.
+      if (const auto base = relocated_pointer(image, *where.relative_base)) {
+        out.relative_base = *base;
+        out.relative_base_relocated = true;
+      }
+    }
+    if (out.relative_base == 0)
       fail(ErrorKind::unsupported, *where.relative_base,
            "kallsyms_relative_base is 0 in the file: a relocatable kernel whose base is applied "
-           "at boot from its R_*_RELATIVE relocations, which this reader does not apply");
+           "at boot by an R_*_RELATIVE relocation, and no single relocation for it was found");
     const std::vector<int32_t> offsets = read_offsets(image, where.addresses, count);
     out.addressing = addressing ? *addressing
                                 : choose_relative_mode(offsets, out.relative_base, pointer_size,
@@ -101,7 +108,8 @@ std::optional<Kallsyms> decode(const KallsymsInput& in) {
   std::vector<Kallsyms> found;
   for (const TokenTable& t : tables)
     for (const KallsymsLocation& l : search_tables(image, t, in.pointer_size, in.limits))
-      found.push_back(decode_kallsyms_at(image, l, in.pointer_size, std::nullopt, in.limits));
+      found.push_back(
+          decode_kallsyms_at(image, l, in.pointer_size, std::nullopt, in.limits, !in.elf));
   if (found.empty())
     fail(ErrorKind::malformed, tables.front().table,
          fmt::format("a kallsyms token table is at 0x{:x} (index at 0x{:x}), but no "

@@ -196,6 +196,30 @@ class Debian(unittest.TestCase):
         print(f"{row['file']}: {len(symbols)} symbols = kallsyms_num_syms; linux_banner at "
               f"0x{by_name['linux_banner'][0]:x}", file=sys.stderr)
 
+    def test_arm64_relocatable(self):
+        # Debian's arm64 Image is PIE: kallsyms_relative_base is zero in the
+        # file and comes from its R_AARCH64_RELATIVE relocation. Built
+        # without KALLSYMS_ALL: text symbols only.
+        rows = [r for r in read_manifest(CORPUS / "MANIFEST.tsv")
+                if r["file"].startswith("debian/") and r["arch"] == "arm64"
+                and r["compression"] == "none"]
+        if not rows:
+            self.skipTest("no Debian arm64 kernel in the corpus")
+        path = CORPUS / rows[0]["file"]
+        run = lucompat("symbols", "-v", path, timeout=TIMEOUT)
+        self.assertEqual(run.rc, OK, run)
+        symbols = parse_map(run.out)
+        data = path.read_bytes()
+        m = re.search(r"0x([0-9a-f]+) kallsyms_num_syms", run.err)
+        self.assertEqual(len(symbols), struct.unpack_from("<I", data, int(m[1], 16))[0])
+        m = re.search(r"0x([0-9a-f]+) kallsyms_offsets", run.err)
+        self.assertIsNotNone(m, run.err)
+        by_name = {n: a for a, _, n in symbols}
+        # _stext sits 64 KiB into the Image (after the head), _etext where
+        # read-only data and so the banner begin: both checked in the bytes.
+        self.assertEqual(by_name["_etext"] - by_name["_stext"] + 0x10000,
+                         data.index(b"Linux version ") // 0x10000 * 0x10000)
+
 
 if __name__ == "__main__":
     if not (MAINLINE / "MANIFEST.tsv").is_file():

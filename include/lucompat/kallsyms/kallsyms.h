@@ -81,10 +81,12 @@ struct KallsymsInput {
 Result<std::optional<Kallsyms>> decode_kallsyms(const KallsymsInput& input);
 
 // Decodes tables at a known location (the symtab path, tests). Throws
-// ParseError; `addressing` absent: decided from the offsets.
+// ParseError; `addressing` absent: decided from the offsets. `raw_image`:
+// the bytes are a raw 64-bit Image, whose relocations may supply a
+// relative base the file holds as zero (see kallsyms/relocated_base.h).
 Kallsyms decode_kallsyms_at(const ByteReader& image, const KallsymsLocation& where,
                             int pointer_size, std::optional<KallsymsAddressing> addressing,
-                            const KallsymsLimits& limits);
+                            const KallsymsLimits& limits, bool raw_image = false);
 
 // Sorted by address, equal addresses kept in table order: System.map's order.
 std::vector<KallsymsSymbol> sorted_by_address(std::vector<KallsymsSymbol> symbols);
