@@ -28,24 +28,19 @@ void print_error(const Error& e) { std::fprintf(stderr, "lucompat: %s\n", e.to_s
 void describe(const std::string& path, const KernelBytes& k, const Kallsyms& s) {
   const KallsymsLocation& l = s.location;
   const uint64_t base = k.unwrapped.base;
-  std::string where = k.unwrapped.context.empty() ? "" : k.unwrapped.context + ", ";
-  std::fprintf(stderr,
-               "lucompat: %s: kallsyms: %zu symbols, %s addressing%s, located by %s; %soffsets "
-               "0x%llx kallsyms_num_syms, 0x%llx kallsyms_names, 0x%llx kallsyms_markers, 0x%llx "
-               "kallsyms_token_table, 0x%llx kallsyms_token_index, 0x%llx %s\n",
-               path.c_str(), s.symbols.size(), std::string(name(s.addressing)).c_str(),
-               s.addressing == KallsymsAddressing::absolute
-                   ? ""
-                   : fmt::format(" (relative_base 0x{:x})", s.relative_base).c_str(),
-               s.located_by_symtab ? ".symtab" : "search", where.c_str(),
-               static_cast<unsigned long long>(base + l.num_syms),
-               static_cast<unsigned long long>(base + l.names),
-               static_cast<unsigned long long>(base + l.markers),
-               static_cast<unsigned long long>(base + l.token_table),
-               static_cast<unsigned long long>(base + l.token_index),
-               static_cast<unsigned long long>(base + l.addresses),
-               s.addressing == KallsymsAddressing::absolute ? "kallsyms_addresses"
-                                                            : "kallsyms_offsets");
+  const bool absolute = s.addressing == KallsymsAddressing::absolute;
+  fmt::print(stderr,
+             "lucompat: {}: kallsyms: {} symbols, {} addressing{}, located by {}; {}offsets "
+             "0x{:x} kallsyms_num_syms, 0x{:x} kallsyms_names, 0x{:x} kallsyms_markers, 0x{:x} "
+             "kallsyms_token_table, 0x{:x} kallsyms_token_index, 0x{:x} {}\n",
+             path, s.symbols.size(), name(s.addressing),
+             absolute ? ""
+                      : fmt::format(" (relative_base 0x{:x}{})", s.relative_base,
+                                    s.relative_base_relocated ? ", from its relocation" : ""),
+             s.located_by_symtab ? ".symtab" : "search",
+             k.unwrapped.context.empty() ? "" : k.unwrapped.context + ", ", base + l.num_syms,
+             base + l.names, base + l.markers, base + l.token_table, base + l.token_index,
+             base + l.addresses, absolute ? "kallsyms_addresses" : "kallsyms_offsets");
 }
 
 std::string system_map(const std::vector<KallsymsSymbol>& symbols, int pointer_size) {

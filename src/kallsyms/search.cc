@@ -24,9 +24,9 @@ struct Markers {
 // (a length and a token) and at most a length and max_name tokens.
 bool plausible_markers(const ByteReader& r, uint64_t p, uint64_t k, const KallsymsLimits& l) {
   if (!r.contains(p, 4 * k) || r.u32(p, "marker") != 0) return false;
-  uint32_t prev = 0;
+  uint64_t prev = 0;
   for (uint64_t i = 1; i < k; ++i) {
-    const uint32_t m = r.u32(p + 4 * i, "marker");
+    const uint64_t m = r.u32(p + 4 * i, "marker");
     if (m < prev + 2 * 256 || m - prev > 256 * (2 + l.max_name)) return false;
     prev = m;
   }

@@ -79,8 +79,11 @@ class Mainline(unittest.TestCase):
             with self.subTest(file=row["file"]):
                 map_path = system_map_for(row, rows)
                 self.assertIsNotNone(map_path, "no System.map for this build")
-                run = lucompat("symbols", MAINLINE / row["file"], timeout=TIMEOUT)
+                run = lucompat("symbols", "-v", MAINLINE / row["file"], timeout=TIMEOUT)
                 self.assertEqual(run.rc, OK, run)
+                # Through the symbol table where the file has one, else searched.
+                how = ".symtab" if "symtab" in row["symbols"] else "search"
+                self.assertIn(f"located by {how};", run.err)
                 ours = parse_map(run.out)
                 self.assertEqual([a for a, _, _ in ours], sorted(a for a, _, _ in ours),
                                  "not sorted by address")
