@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
+#include "lucompat/base/printable.h"
 #include "lucompat/inspect/kernel_bytes.h"
 #include "lucompat/kallsyms/kallsyms.h"
 
@@ -33,7 +35,7 @@ void describe(const std::string& path, const KernelBytes& k, const Kallsyms& s) 
              "lucompat: {}: kallsyms: {} symbols, {} addressing{}, located by {}; {}offsets "
              "0x{:x} kallsyms_num_syms, 0x{:x} kallsyms_names, 0x{:x} kallsyms_markers, 0x{:x} "
              "kallsyms_token_table, 0x{:x} kallsyms_token_index, 0x{:x} {}\n",
-             path, s.symbols.size(), name(s.addressing),
+             printable(path), s.symbols.size(), name(s.addressing),
              absolute ? ""
                       : fmt::format(" (relative_base 0x{:x}{})", s.relative_base,
                                     s.relative_base_relocated ? ", from its relocation" : ""),
@@ -87,7 +89,8 @@ ExitCode run_symbols(const SymbolsArgs& args) {
       continue;
     }
     if (!*decoded) {
-      std::fprintf(stderr, "lucompat: %s: no kallsyms tables in this kernel image\n", path.c_str());
+      std::fprintf(stderr, "lucompat: %s: no kallsyms tables in this kernel image\n",
+                   printable(path).c_str());
       any_missing = true;
       continue;
     }
@@ -99,7 +102,7 @@ ExitCode run_symbols(const SymbolsArgs& args) {
       docs.push_back(several ? nlohmann::json{{"input", path}, {"symbols", std::move(a)}}
                              : std::move(a));
     } else {
-      if (several) std::fprintf(stdout, "%s:\n", path.c_str());
+      if (several) std::fprintf(stdout, "%s:\n", printable(path).c_str());
       const std::string text = system_map(sorted, k->pointer_size);
       std::fwrite(text.data(), 1, text.size(), stdout);
     }
@@ -139,10 +142,12 @@ void add_symbols_command(CLI::App& app, ExitCode& result) {
   sub->add_option("--max-output", args->options.unwrap.max_output,
                   "Refuse to decompress more than this from one stream (default 1GiB); the "
                   "whole kernel is kept in memory")
+      ->check(unsigned_value())
       ->transform(CLI::AsSizeValue(false))
       ->type_name("SIZE");
   sub->add_option("--max-file-size", args->options.max_file_size,
                   "Refuse input files larger than this (default 4GiB)")
+      ->check(unsigned_value())
       ->transform(CLI::AsSizeValue(false))
       ->type_name("SIZE");
   sub->add_option("--max-depth", args->options.unwrap.max_depth,
