@@ -30,8 +30,11 @@ std::vector<const KallsymsSymbol*> Kallsyms::find(std::string_view n) const {
 }
 
 std::vector<KallsymsSymbol> sorted_by_address(std::vector<KallsymsSymbol> symbols) {
-  std::stable_sort(symbols.begin(), symbols.end(),
-                   [](const auto& a, const auto& b) { return a.address < b.address; });
+  // System.map is `nm -n`, which breaks ties by name, compared byte by byte
+  // (kbuild runs it with LC_COLLATE=C).
+  std::stable_sort(symbols.begin(), symbols.end(), [](const auto& a, const auto& b) {
+    return a.address != b.address ? a.address < b.address : a.name < b.name;
+  });
   return symbols;
 }
 

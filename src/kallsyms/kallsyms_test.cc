@@ -139,12 +139,16 @@ TEST(Kallsyms, ZeroRelativeBaseIsUnsupported) {
   }
 }
 
-TEST(Kallsyms, SortedByAddressKeepsTableOrderForEqualAddresses) {
-  const std::vector<KallsymsSymbol> s{{0x20, 'T', "b"}, {0x10, 'T', "z"}, {0x10, 'T', "a"}};
+TEST(Kallsyms, SortedAsSystemMap) {
+  const std::vector<KallsymsSymbol> s{
+      {0x20, 'T', "b"}, {0x10, 'T', "z"}, {0x10, 'T', "_a"}, {0x10, 't', "x"}, {0x10, 'T', "x"}};
   const auto sorted = sorted_by_address(s);
-  EXPECT_EQ(sorted[0].name, "z");
-  EXPECT_EQ(sorted[1].name, "a");
-  EXPECT_EQ(sorted[2].name, "b");
+  ASSERT_EQ(sorted.size(), 5u);
+  EXPECT_EQ(sorted[0].name, "_a");  // '_' sorts before letters, byte by byte
+  EXPECT_EQ(sorted[1].type, 't');   // equal in address and name: table order
+  EXPECT_EQ(sorted[2].type, 'T');
+  EXPECT_EQ(sorted[3].name, "z");
+  EXPECT_EQ(sorted[4].name, "b");
 }
 
 }  // namespace

@@ -89,6 +89,11 @@ class Mainline(unittest.TestCase):
                                  "not sorted by address")
                 ref = parse_map(map_path.read_text())
                 self.compare(row["file"], ours, ref)
+                # The same order as System.map, ties included.
+                ours_set = {(a, n) for a, _, n in ours}
+                ref_set = {(a, n) for a, _, n in ref}
+                self.assertEqual([(a, n) for a, _, n in ours if (a, n) in ref_set],
+                                 [(a, n) for a, _, n in ref if (a, n) in ours_set])
 
     def compare(self, label, ours, ref):
         by_name_ours, by_name_ref = defaultdict(set), defaultdict(set)

@@ -88,7 +88,8 @@ Kallsyms decode_kallsyms_at(const ByteReader& image, const KallsymsLocation& whe
                             int pointer_size, std::optional<KallsymsAddressing> addressing,
                             const KallsymsLimits& limits, bool raw_image = false);
 
-// Sorted by address, equal addresses kept in table order: System.map's order.
+// System.map's order: by address, then by name (nm -n's tie break); symbols
+// equal in both keep their table order.
 std::vector<KallsymsSymbol> sorted_by_address(std::vector<KallsymsSymbol> symbols);
 
 }  // namespace lucompat
