@@ -10,7 +10,7 @@ namespace lucompat {
 
 Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& options) {
   auto buffer = SparseBuffer::acquire(options.max_output);
-  StreamCapture capture(*buffer, options.early_exit);
+  StreamCapture capture(*buffer, options.early_exit, options.keep_all);
   // A probe run alone (the probe fuzzer) has no input-wide budget: this stream is all of it.
   const std::shared_ptr<OutputBudget> budget =
       options.budget ? options.budget : std::make_shared<OutputBudget>(options.max_output);

@@ -25,7 +25,10 @@ namespace lucompat {
 
 class StreamCapture {
  public:
-  StreamCapture(SparseBuffer& buffer, bool early_exit) : buffer_(buffer), early_exit_(early_exit) {}
+  // `keep_all`: keep the whole stream (no rules, no early exit).
+  StreamCapture(SparseBuffer& buffer, bool early_exit, bool keep_all = false)
+      : buffer_(buffer), mode_(keep_all ? Mode::whole : Mode::undecided),
+        early_exit_(early_exit && !keep_all) {}
 
   // The sink of the first pass: keeps by the rules above. Returns false when
   // early exit is on and the rest of the stream is not needed.
@@ -45,6 +48,7 @@ class StreamCapture {
 
  private:
   enum class Mode { undecided, whole, elf, raw };
+
   void decide(Bytes first);
   void plan_elf(uint64_t available);
   void plan_segments();

@@ -29,6 +29,8 @@ class Completions(unittest.TestCase):
         self.assertEqual(bash_complete("lucompat", "check", "--uses", "vf"), ["vfio-pci"])
         self.assertEqual(sorted(bash_complete("lucompat", "profile", "env", "x", "--format", "s")), ["shell", "systemd"])
         self.assertIn("--waves", bash_complete("lucompat", "fleet", "plan", "--w"))
+        self.assertEqual(bash_complete("lucompat", "sy"), ["symbols"])
+        self.assertIn("--json", bash_complete("lucompat", "symbols", "--j"))
 
     @unittest.skipUnless(shutil.which("zsh"), "zsh is not installed")
     def test_zsh_loads(self):

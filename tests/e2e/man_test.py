@@ -35,7 +35,7 @@ class Man(unittest.TestCase):
         flat = " ".join(text.split())
         self.assertIn("modules (plain or compressed", flat)  # no line was eaten as a roff request
         self.assertIn("The core ABI (luo-vN)", flat)
-        for command in ("inspect", "check", "profile list", "profile select", "profile matrix", "profile env",
+        for command in ("inspect", "check", "symbols", "profile list", "profile select", "profile matrix", "profile env",
                         "report", "fleet ingest", "fleet baseline", "fleet plan", "fleet status"):
             self.assertIn(command, text)
         for code in ("0", "1", "2", "3", "4", "70"):

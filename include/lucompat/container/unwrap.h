@@ -46,6 +46,10 @@ struct UnwrapOptions {
   // The budget `max_output` is counted in; null: unwrap() starts one of its own.
   // A module tree or a package sets one for all its members.
   std::shared_ptr<OutputBudget> budget;
+  // Keep every decompressed byte (still bounded by max_output) instead of the
+  // sparse capture: for readers that need tables the capture cannot predict,
+  // such as the kallsyms decoder, which searches the whole image.
+  bool keep_all = false;
 };
 
 enum class Innermost { elf, raw };

@@ -1,0 +1,30 @@
+// The innermost bytes of a kernel input (the ELF vmlinux or raw Image inside
+// every container), kept whole: for readers that need more of the image than
+// inspect's sparse capture keeps, such as the kallsyms decoder.
+#pragma once
+
+#include <string>
+
+#include "lucompat/base/file.h"
+#include "lucompat/base/result.h"
+#include "lucompat/container/unwrap.h"
+#include "lucompat/inspect/inspect.h"
+
+namespace lucompat {
+
+struct KernelBytes {
+  std::string input;
+  FileData file;         // the input, which `unwrapped.bytes` may point into
+  Unwrapped unwrapped;   // bytes, the container chain, decompressed buffers
+  ByteOrder order = ByteOrder::little;
+  int pointer_size = 8;  // from the ELF class; 8 for a raw 64-bit Image
+  bool elf = false;
+
+  Bytes bytes() const { return unwrapped.bytes; }
+};
+
+// Reads `path` and unwraps it with every decompressed byte kept (up to
+// options.unwrap.max_output a stream). Errors carry `path` as their input.
+Result<KernelBytes> read_kernel_bytes(const std::string& path, const InspectOptions& options = {});
+
+}  // namespace lucompat

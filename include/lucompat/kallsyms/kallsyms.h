@@ -1,0 +1,95 @@
+// The kernel's own symbol table (CONFIG_KALLSYMS), decoded from the image
+// bytes: the tables scripts/kallsyms.c emits into .rodata, located through
+// .symtab when the ELF has one, otherwise by a strictly validated search.
+//
+// Layout (scripts/kallsyms.c of 6.1; docs/kallsyms.md has the details):
+// kallsyms_offsets (s32 each) + kallsyms_relative_base, or kallsyms_addresses
+// (one pointer each); kallsyms_num_syms (u32); kallsyms_names (a length of one
+// or two bytes, then that many token indexes, per symbol); kallsyms_markers
+// (u32: the names offset of every 256th symbol); kallsyms_seqs_of_names;
+// kallsyms_token_table (256 NUL-terminated tokens) and kallsyms_token_index
+// (256 u16 offsets into it). An expanded name's first character is its type.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lucompat/base/byte_reader.h"
+#include "lucompat/base/result.h"
+
+namespace lucompat {
+
+struct KallsymsSymbol {
+  uint64_t address = 0;
+  char type = '?';  // 't', 'T', 'd', 'D', 'r', 'R', 'b', 'B', ... as System.map
+  std::string name;
+};
+
+enum class KallsymsAddressing {
+  absolute,         // kallsyms_addresses: one pointer per symbol
+  relative,         // kallsyms_offsets: relative_base + (u32)offset
+  absolute_percpu,  // KALLSYMS_ABSOLUTE_PERCPU: offset >= 0 absolute, else base - 1 - offset
+};
+std::string_view name(KallsymsAddressing a);
+
+// Where the tables lie: offsets in the image bytes given to the decoder.
+struct KallsymsLocation {
+  uint64_t addresses = 0;  // kallsyms_offsets or kallsyms_addresses
+  std::optional<uint64_t> relative_base;  // absent for the absolute layout
+  uint64_t num_syms = 0;
+  uint64_t names = 0;
+  uint64_t markers = 0;
+  uint64_t token_table = 0;
+  uint64_t token_index = 0;
+};
+
+struct Kallsyms {
+  KallsymsAddressing addressing = KallsymsAddressing::relative;
+  uint64_t relative_base = 0;  // as used (after relocation, see below)
+  // The relative base read zero in the file (a relocatable kernel linked as
+  // PIE) and was taken from the R_*_RELATIVE relocation that fills it.
+  bool relative_base_relocated = false;
+  KallsymsLocation location;
+  bool located_by_symtab = false;  // else by the search
+  // In table order, which scripts/kallsyms.c sorts by address.
+  std::vector<KallsymsSymbol> symbols;
+
+  // Every symbol of that name (local symbols repeat); empty when none.
+  std::vector<const KallsymsSymbol*> find(std::string_view name) const;
+};
+
+struct KallsymsLimits {
+  uint64_t max_symbols = uint64_t{1} << 22;  // Debian's amd64 kernel has ~150 000
+  // KSYM_NAME_LEN (512 since 6.1) including the type character.
+  uint64_t max_name = 512;
+};
+
+struct KallsymsInput {
+  Bytes image;  // an ELF vmlinux (stripped or not) or a raw image
+  ByteOrder order = ByteOrder::little;
+  int pointer_size = 8;  // 4 or 8
+  bool elf = false;      // look for .symtab first
+  KallsymsLimits limits;
+};
+
+// nullopt: the image holds no kallsyms tables (no token table anywhere).
+// An error: tables are there but inconsistent, ambiguous, or over a limit;
+// offsets in errors are offsets in `input.image`.
+Result<std::optional<Kallsyms>> decode_kallsyms(const KallsymsInput& input);
+
+// Decodes tables at a known location (the symtab path, tests). Throws
+// ParseError; `addressing` absent: decided from the offsets. `raw_image`:
+// the bytes are a raw 64-bit Image, whose relocations may supply a
+// relative base the file holds as zero (see kallsyms/relocated_base.h).
+Kallsyms decode_kallsyms_at(const ByteReader& image, const KallsymsLocation& where,
+                            int pointer_size, std::optional<KallsymsAddressing> addressing,
+                            const KallsymsLimits& limits, bool raw_image = false);
+
+// System.map's order: by address, then by name (nm -n's tie break); symbols
+// equal in both keep their table order.
+std::vector<KallsymsSymbol> sorted_by_address(std::vector<KallsymsSymbol> symbols);
+
+}  // namespace lucompat

@@ -1,0 +1,81 @@
+#include "kallsyms/names.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+namespace lucompat {
+namespace {
+
+constexpr uint64_t kMaxPadding = 8;  // labels are aligned to at most 8 bytes
+
+bool printable(char c) { return c > 0x20 && c < 0x7f; }
+
+}  // namespace
+
+DecodedNames decode_names(const ByteReader& image, uint64_t names, uint64_t count,
+                          const TokenTable& tokens, const KallsymsLimits& limits) {
+  if (count > limits.max_symbols)
+    fail(ErrorKind::limit, names,
+         fmt::format("kallsyms_num_syms is {}, more than the limit of {}", count,
+                     limits.max_symbols));
+  DecodedNames out;
+  out.names.reserve(count);
+  uint64_t at = names;
+  for (uint64_t i = 0; i < count; ++i) {
+    const uint64_t start = at;
+    if (i % 256 == 0) {
+      if (at - names > UINT32_MAX)
+        fail(ErrorKind::malformed, at, "kallsyms_names is larger than its u32 markers can say");
+      out.markers.push_back(static_cast<uint32_t>(at - names));
+    }
+    uint64_t len = image.u8(at++, "kallsyms_names length");
+    if (len & 0x80) len = (len & 0x7f) | (uint64_t{image.u8(at++, "kallsyms_names length")} << 7);
+    if (len == 0)
+      fail(ErrorKind::malformed, start, fmt::format("symbol {} has a zero-length name", i));
+    if (len > limits.max_name)
+      fail(ErrorKind::limit, start,
+           fmt::format("symbol {} is {} tokens long, more than the limit of {} characters", i,
+                       len, limits.max_name));
+    const Bytes code = image.bytes(at, len, "kallsyms_names tokens");
+    at += len;
+    std::string name;
+    for (std::byte b : code) name += tokens.tokens[static_cast<uint8_t>(b)];
+    if (name.size() > limits.max_name)
+      fail(ErrorKind::limit, start,
+           fmt::format("symbol {} expands to {} characters, more than the limit of {}", i,
+                       name.size(), limits.max_name));
+    // System.map's types: nm's letters, and '?' for the section markers
+    // (__init_end, __nosave_begin) that sit in no section nm can name.
+    if (name.size() < 2 || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '?'))
+      fail(ErrorKind::malformed, start,
+           fmt::format("symbol {} expands to \"{}\"; expected a type letter and a name", i, name));
+    for (char c : name)
+      if (!printable(c))
+        fail(ErrorKind::malformed, start,
+             fmt::format("symbol {} expands to a name with a non-printable character", i));
+    out.names.push_back(std::move(name));
+  }
+  out.end = at;
+  return out;
+}
+
+void check_markers(const ByteReader& image, uint64_t markers, const DecodedNames& names) {
+  if (markers < names.end || markers - names.end >= kMaxPadding)
+    fail(ErrorKind::malformed, markers,
+         fmt::format("kallsyms_markers is at 0x{:x}, but the names end at 0x{:x}", markers,
+                     names.end));
+  for (uint64_t p = names.end; p < markers; ++p)
+    if (image.u8(p, "padding") != 0)
+      fail(ErrorKind::malformed, p, "non-zero padding between kallsyms_names and kallsyms_markers");
+  for (size_t k = 0; k < names.markers.size(); ++k) {
+    const uint32_t m = image.u32(markers + 4 * k, "kallsyms_markers entry");
+    if (m != names.markers[k])
+      fail(ErrorKind::malformed, markers + 4 * k,
+           fmt::format("kallsyms_markers[{}] is {}, but symbol {} starts {} bytes into "
+                       "kallsyms_names",
+                       k, m, k * 256, names.markers[k]));
+  }
+}
+
+}  // namespace lucompat

@@ -1,0 +1,32 @@
+// kallsyms_names and kallsyms_markers: each symbol's name as a length (one
+// byte, or two when the first has bit 7 set: ULEB128, since 6.1) and that
+// many token indexes; its expansion starts with the symbol's type. The
+// markers hold the names offset of every 256th symbol, so the kernel can skip
+// ahead; here they double as a strict check of the decoding.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kallsyms/token_table.h"
+#include "lucompat/base/byte_reader.h"
+#include "lucompat/kallsyms/kallsyms.h"
+
+namespace lucompat {
+
+struct DecodedNames {
+  std::vector<std::string> names;  // expanded: type character first
+  std::vector<uint32_t> markers;   // the names offset of symbols 0, 256, 512, ...
+  uint64_t end = 0;                // the offset just past the last name
+};
+
+// Throws ParseError naming the symbol and offset of the first bad name.
+DecodedNames decode_names(const ByteReader& image, uint64_t names, uint64_t count,
+                          const TokenTable& tokens, const KallsymsLimits& limits);
+
+// Throws ParseError unless the u32 markers at `markers` are `names.markers`
+// and the names end right before them (alignment padding aside).
+void check_markers(const ByteReader& image, uint64_t markers, const DecodedNames& names);
+
+}  // namespace lucompat

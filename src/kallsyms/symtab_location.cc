@@ -1,0 +1,105 @@
+#include "kallsyms/symtab_location.h"
+
+#include <elf.h>
+#include <fmt/format.h>
+
+#include <map>
+#include <string>
+
+#include "elf/elf_header.h"
+
+namespace lucompat {
+namespace {
+
+struct Section {
+  uint32_t type = 0;
+  uint64_t addr = 0, offset = 0, size = 0, entsize = 0;
+  uint32_t link = 0;
+};
+
+Section read_section(const ByteReader& r, const ElfHeader& h, uint32_t i) {
+  const uint64_t at = h.shoff + uint64_t{h.shentsize} * i;
+  Section s;
+  s.type = r.u32(at + 4, "sh_type");
+  if (h.elf_class == 64) {
+    s.addr = r.u64(at + 16, "sh_addr");
+    s.offset = r.u64(at + 24, "sh_offset");
+    s.size = r.u64(at + 32, "sh_size");
+    s.link = r.u32(at + 40, "sh_link");
+    s.entsize = r.u64(at + 56, "sh_entsize");
+  } else {
+    s.addr = r.u32(at + 12, "sh_addr");
+    s.offset = r.u32(at + 16, "sh_offset");
+    s.size = r.u32(at + 20, "sh_size");
+    s.link = r.u32(at + 24, "sh_link");
+    s.entsize = r.u32(at + 36, "sh_entsize");
+  }
+  return s;
+}
+
+constexpr std::string_view kWanted[] = {
+    "kallsyms_offsets",   "kallsyms_addresses", "kallsyms_relative_base", "kallsyms_num_syms",
+    "kallsyms_names",     "kallsyms_markers",   "kallsyms_token_table",   "kallsyms_token_index"};
+
+}  // namespace
+
+std::optional<SymtabLocation> locate_by_symtab(const ByteReader& r) {
+  const ElfHeader h = parse_elf_header(r.data());
+  if (h.shnum == 0) return std::nullopt;
+  std::optional<Section> symtab;
+  for (uint32_t i = 0; i < h.shnum && !symtab; ++i)
+    if (Section s = read_section(r, h, i); s.type == SHT_SYMTAB) symtab = s;
+  if (!symtab || symtab->link >= h.shnum) return std::nullopt;
+  const Section strtab = read_section(r, h, symtab->link);
+  const uint64_t entsize = h.elf_class == 64 ? 24 : 16;
+  const ByteReader syms = r.slice(symtab->offset, symtab->size, ".symtab");
+  const ByteReader strs = r.slice(strtab.offset, strtab.size, ".strtab");
+  std::map<std::string, uint64_t, std::less<>> found;  // name -> file offset
+  for (uint64_t at = 0; at + entsize <= syms.size(); at += entsize) {
+    const uint32_t name = syms.u32(at, "st_name");
+    const uint16_t shndx = syms.u16(at + (h.elf_class == 64 ? 6 : 14), "st_shndx");
+    const uint64_t value =
+        h.elf_class == 64 ? syms.u64(at + 8, "st_value") : syms.u32(at + 4, "st_value");
+    if (name >= strs.size() || shndx == SHN_UNDEF || shndx >= SHN_LORESERVE) continue;
+    const std::string_view tail = as_chars(strs.data().subspan(name));
+    const std::string_view sym = tail.substr(0, tail.find('\0'));
+    if (!sym.starts_with("kallsyms_")) continue;
+    bool wanted = false;
+    for (std::string_view w : kWanted) wanted |= sym == w;
+    if (!wanted || shndx >= h.shnum) continue;
+    const Section s = read_section(r, h, shndx);
+    if (s.type == SHT_NOBITS || value < s.addr || value - s.addr >= s.size ||
+        !r.contains(s.offset, s.size))
+      fail(ErrorKind::malformed, symtab->offset + at,
+           fmt::format("symbol {} (0x{:x}) does not lie in the file bytes of its section", sym,
+                       value));
+    found.emplace(std::string(sym), s.offset + (value - s.addr));
+  }
+  const auto get = [&](std::string_view n) -> std::optional<uint64_t> {
+    const auto it = found.find(n);
+    return it == found.end() ? std::nullopt : std::optional<uint64_t>(it->second);
+  };
+  SymtabLocation out;
+  const auto names = get("kallsyms_names"), num = get("kallsyms_num_syms"),
+             markers = get("kallsyms_markers"), table = get("kallsyms_token_table"),
+             index = get("kallsyms_token_index"), offsets = get("kallsyms_offsets"),
+             base = get("kallsyms_relative_base"), addresses = get("kallsyms_addresses");
+  if (!names || !num || !markers || !table || !index) return std::nullopt;
+  if (offsets && base) {
+    out.where.addresses = *offsets;
+    out.where.relative_base = *base;
+  } else if (addresses) {
+    out.addressing = KallsymsAddressing::absolute;
+    out.where.addresses = *addresses;
+  } else {
+    return std::nullopt;
+  }
+  out.where.names = *names;
+  out.where.num_syms = *num;
+  out.where.markers = *markers;
+  out.where.token_table = *table;
+  out.where.token_index = *index;
+  return out;
+}
+
+}  // namespace lucompat

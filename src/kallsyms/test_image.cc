@@ -1,0 +1,176 @@
+#include "kallsyms/test_image.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+namespace lucompat::testing {
+namespace {
+
+class Writer {
+ public:
+  explicit Writer(ByteOrder order) : order_(order) {}
+  void align(size_t a) {
+    while (out.size() % a) out.push_back(std::byte{0});
+  }
+  void put(uint64_t v, int size) {
+    for (int i = 0; i < size; ++i) {
+      const int shift = order_ == ByteOrder::little ? 8 * i : 8 * (size - 1 - i);
+      out.push_back(static_cast<std::byte>((v >> shift) & 0xff));
+    }
+  }
+  void put(std::string_view s) {
+    for (char c : s) out.push_back(static_cast<std::byte>(c));
+  }
+  uint64_t here() const { return out.size(); }
+  std::vector<std::byte> out;
+
+ private:
+  ByteOrder order_;
+};
+
+struct Tokens {
+  std::vector<std::string> table = std::vector<std::string>(256);
+  std::map<std::string, uint8_t> pairs;
+};
+
+// Every character used as itself; a few pairs in the free slots, as the
+// compressor would put its best pairs there.
+Tokens make_tokens(const std::vector<std::string>& names) {
+  Tokens t;
+  for (const auto& n : names)
+    for (char c : n) t.table[static_cast<uint8_t>(c)] = std::string(1, c);
+  const char* pairs[] = {"_s", "in", "er", "ab", "__", "_t", "xyz", "on"};
+  size_t next = 1;
+  for (const char* p : pairs) {
+    while (next < 256 && !t.table[next].empty()) ++next;
+    if (next == 256) break;
+    t.table[next] = p;
+    t.pairs[p] = static_cast<uint8_t>(next);
+  }
+  return t;
+}
+
+std::vector<uint8_t> encode(const std::string& name, const Tokens& t) {
+  std::vector<uint8_t> out;
+  for (size_t i = 0; i < name.size();) {
+    bool used = false;
+    for (const auto& [p, idx] : t.pairs)
+      if (name.compare(i, p.size(), p) == 0) {
+        out.push_back(idx);
+        i += p.size();
+        used = true;
+        break;
+      }
+    if (!used) out.push_back(static_cast<uint8_t>(name[i++]));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<CraftSymbol> sample_symbols(size_t n, uint64_t base) {
+  std::vector<CraftSymbol> out;
+  const std::string letters = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  for (size_t i = 0; i < n; ++i) {
+    CraftSymbol s;
+    s.address = base + 16 * i + (i % 3 == 0 ? 0 : 8);
+    s.type = i % 7 == 0 ? 'D' : (i % 2 ? 't' : 'T');
+    s.name = i == 0 ? "_text" : "sym_" + std::string(1, letters[i % letters.size()]) + "_" +
+                                     std::to_string(i) + (i % 5 == 0 ? "_inner_long_name" : "");
+    out.push_back(s);
+  }
+  out.push_back({base + 16 * n, 'T', letters + "_all", false});
+  return out;
+}
+
+Crafted craft_kallsyms(const std::vector<CraftSymbol>& symbols, const CraftOptions& o) {
+  const int w = o.pointer_size;
+  Writer wr(o.order);
+  Crafted c;
+  // Filler that is no table: a search must not stop on it.
+  for (int i = 0; i < 100; ++i) wr.out.push_back(static_cast<std::byte>(0x5a ^ i));
+  std::vector<std::string> names;
+  for (const auto& s : symbols) names.push_back(std::string(1, s.type) + s.name);
+  const Tokens tokens = make_tokens(names);
+  uint64_t base = 0;
+  for (const auto& s : symbols)
+    if (!s.percpu) {
+      base = s.address;
+      break;
+    }
+
+  const auto addresses = [&] {
+    wr.align(w);
+    c.where.addresses = wr.here();
+    for (const auto& s : symbols) {
+      if (o.addressing == KallsymsAddressing::absolute) {
+        wr.put(s.address, w);
+      } else if (o.addressing == KallsymsAddressing::absolute_percpu) {
+        wr.put(static_cast<uint32_t>(s.percpu ? s.address : base - s.address - 1), 4);
+      } else {
+        wr.put(static_cast<uint32_t>(s.address - base), 4);
+      }
+    }
+    if (o.addressing != KallsymsAddressing::absolute) {
+      wr.align(w);
+      c.where.relative_base = wr.here();
+      wr.put(base, w);
+    }
+  };
+  const auto seqs = [&] {
+    std::vector<uint32_t> order(symbols.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return symbols[a].name < symbols[b].name; });
+    wr.align(w);
+    for (uint32_t i : order) {
+      wr.out.push_back(static_cast<std::byte>(i >> 16));
+      wr.out.push_back(static_cast<std::byte>((i >> 8) & 0xff));
+      wr.out.push_back(static_cast<std::byte>(i & 0xff));
+    }
+  };
+
+  if (!o.later_order) addresses();
+  wr.align(w);
+  c.where.num_syms = wr.here();
+  wr.put(symbols.size(), 4);
+  wr.align(w);
+  c.where.names = wr.here();
+  std::vector<uint32_t> markers;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i % 256 == 0) markers.push_back(static_cast<uint32_t>(wr.here() - c.where.names));
+    const std::vector<uint8_t> code = encode(names[i], tokens);
+    if (code.size() > 0x7f) {
+      wr.out.push_back(static_cast<std::byte>((code.size() & 0x7f) | 0x80));
+      wr.out.push_back(static_cast<std::byte>(code.size() >> 7));
+    } else {
+      wr.out.push_back(static_cast<std::byte>(code.size()));
+    }
+    for (uint8_t b : code) wr.out.push_back(static_cast<std::byte>(b));
+  }
+  wr.align(w);
+  c.where.markers = wr.here();
+  for (uint32_t m : markers) wr.put(m, 4);
+  if (!o.later_order) seqs();
+  wr.align(w);
+  c.where.token_table = wr.here();
+  std::vector<uint16_t> index;
+  for (const auto& t : tokens.table) {
+    index.push_back(static_cast<uint16_t>(wr.here() - c.where.token_table));
+    wr.put(t);
+    wr.out.push_back(std::byte{0});
+  }
+  wr.align(w);
+  c.where.token_index = wr.here();
+  for (uint16_t i : index) wr.put(i, 2);
+  if (o.later_order) {
+    addresses();
+    seqs();
+  }
+  for (int i = 0; i < 100; ++i) wr.out.push_back(static_cast<std::byte>(0xa5 ^ i));
+  c.bytes = std::move(wr.out);
+  return c;
+}
+
+}  // namespace lucompat::testing
