@@ -260,8 +260,12 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
   // /lib/modules/R of a release both kernels share holds one set of modules,
   // and which kernel built them cannot be told: crediting them to the next
   // kernel could prove a false "compatible", so only an explicit tree joins.
-  const bool same_release = in.current.kernel.identity.release == in.next.kernel.identity.release;
-  if (in.next.modules.empty() && !req.next_modules && same_release && !req.no_modules) {
+  const std::string& release = in.next.kernel.identity.release;
+  const bool same_release = release == in.current.kernel.identity.release;
+  std::error_code ec;
+  const bool shared_tree = same_release && is_single_path_component(release) &&
+                           fs::is_directory(req.root.path("/lib/modules/" + release), ec);
+  if (in.next.modules.empty() && !req.next_modules && shared_tree && !req.no_modules) {
     in.notes.push_back(fmt::format(
         "the next kernel's modules were not joined: it has the current kernel's release {}, so "
         "/lib/modules/{} cannot be told apart; give them with --next-modules DIR",

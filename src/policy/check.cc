@@ -152,18 +152,21 @@ std::string summary_of(const CheckReport& r) {
     open += f.verdict == Verdict::undecided;
     warned += f.verdict == Verdict::warning;
   }
+  const auto families = [](size_t n) { return n == 1 ? "family" : "families"; };
   switch (r.verdict) {
     case Verdict::incompatible:
-      return fmt::format("INCOMPATIBLE: {} of {} families in use cannot be restored by the next kernel",
-                         bad, checked);
+      return fmt::format("INCOMPATIBLE: {} of {} {} in use cannot be restored by the next kernel",
+                         bad, checked, families(checked));
     case Verdict::undecided:
-      return fmt::format("UNDECIDED: {} of {} families in use need more information (see the reasons)",
-                         open, checked);
+      return fmt::format("UNDECIDED: {} of {} {} in use need{} more information (see the reasons)",
+                         open, checked, families(checked), open == 1 ? "s" : "");
     case Verdict::warning:
-      return fmt::format("compatible with warnings: {} optional famil{} will not be restored",
-                         warned, warned == 1 ? "y" : "ies");
+      return fmt::format("compatible with warnings: {} optional {} will not be restored", warned,
+                         families(warned));
     default:
-      return fmt::format("compatible: the next kernel restores all {} families in use", checked);
+      return checked == 1
+                 ? std::string("compatible: the next kernel restores the one family in use")
+                 : fmt::format("compatible: the next kernel restores all {} families in use", checked);
   }
 }
 

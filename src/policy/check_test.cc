@@ -120,6 +120,15 @@ TEST(Check, FamilyTheRunningKernelCannotPreserveIsANoteNotALoss) {
   EXPECT_EQ(r.summary, "compatible: the next kernel restores all 2 families in use");
 }
 
+TEST(Check, SummariesCountInTheRightNumber) {
+  CheckPolicy p;
+  p.uses_given = true;  // the core alone
+  EXPECT_EQ(check_update(shipped(), kOld, kNew, p).summary,
+            "compatible: the next kernel restores the one family in use");
+  EXPECT_EQ(check_update(shipped(), kNew, kBreak, p).summary,
+            "INCOMPATIBLE: 1 of 1 family in use cannot be restored by the next kernel");
+}
+
 TEST(Check, RunningKernelWithoutCoreVersionIsUndecided) {
   const auto r = check_update(shipped(), kernel({"memfd-v1"}), kNew, {});
   EXPECT_EQ(family(r, "luo").verdict, Verdict::undecided);
