@@ -30,12 +30,17 @@ _lucompat()
 	--format)
 		COMPREPLY=($(compgen -W "shell systemd json" -- "$cur")); return ;;
 	--uses)
-		COMPREPLY=($(compgen -W "memfd huge-memfd vfio-pci iommufd kvm-vm guest-memfd eventfd pci iommu hugetlb" -- "$cur")); return ;;
+		COMPREPLY=($(compgen -W "memfd huge-memfd vfio-pci iommufd kvm-vm guest-memfd eventfd dmabuf netkit pci iommu hugetlb" -- "$cur")); return ;;
+	--emit)
+		COMPREPLY=($(compgen -S = -W "luo luo-session kho memfd huge-memfd vfio-pci iommufd kvm-vm guest-memfd eventfd dmabuf netkit pci iommu hugetlb" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
+	--profile)
+		# The names of the profiles installed on this host.
+		COMPREPLY=($(compgen -W "$(sed -n 's/^name *= *"\(.*\)".*/\1/p' /etc/lucompat/profiles.d/*.toml 2>/dev/null)" -- "$cur")); return ;;
 	--pid)
 		COMPREPLY=($(compgen -W "$(cd /proc && compgen -G '[0-9]*')" -- "$cur")); return ;;
 	--process)
 		COMPREPLY=($(compgen -W "$(cat /proc/[0-9]*/comm 2>/dev/null | sort -u)" -- "$cur")); return ;;
-	--store | --emit | --profile | --where | --label | --host | --waves | --by | --stale | --batch | -j | --jobs | --max-output | --max-zstd-window | --max-depth | --max-file-size | --max-entries | --max-members)
+	--store | --where | --label | --host | --waves | --by | --stale | --batch | -j | --jobs | --max-output | --max-zstd-window | --max-depth | --max-file-size | --max-entries | --max-members)
 		return ;;
 	esac
 

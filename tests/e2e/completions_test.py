@@ -1,6 +1,7 @@
 """Shell completions load in bash and zsh and complete commands, options and
 values."""
 
+import os
 import shutil
 import subprocess
 import unittest
@@ -31,6 +32,8 @@ class Completions(unittest.TestCase):
         self.assertIn("--waves", bash_complete("lucompat", "fleet", "plan", "--w"))
         self.assertEqual(bash_complete("lucompat", "sy"), ["symbols"])
         self.assertIn("--json", bash_complete("lucompat", "symbols", "--j"))
+        self.assertEqual(bash_complete("lucompat", "check", "--emit", "mem"), ["memfd="])
+        self.assertIn(str(os.getpid()), bash_complete("lucompat", "check", "--pid", str(os.getpid())))
 
     @unittest.skipUnless(shutil.which("zsh"), "zsh is not installed")
     def test_zsh_loads(self):
