@@ -140,6 +140,12 @@ ExitCode run_matrix(const ProfileArgs& a) {
     auto k = load_kernel(path, req);
     if (!k) return fail(k.error(), a.json);
     MatrixRow row{std::move(k).value(), {}};
+    // A kernel with no version set proves nothing: not "missing" every string.
+    if (!row.kernel.kernel.table) {
+      m.undecided = true;
+      m.rows.push_back(std::move(row));
+      continue;
+    }
     for (const Profile* p : m.profiles) {
       row.missing.push_back(missing_for_kernel(*p, row.kernel.strings));
       if (!row.missing.back().empty() && p->status == ProfileStatus::active) m.gate_passes = false;
@@ -147,6 +153,7 @@ ExitCode run_matrix(const ProfileArgs& a) {
     m.rows.push_back(std::move(row));
   }
   print(a.json ? matrix_json(m).dump(2) + "\n" : matrix_text(m));
+  if (m.undecided) return ExitCode::undecidable;
   return m.gate_passes ? ExitCode::ok : ExitCode::incompatible;
 }
 

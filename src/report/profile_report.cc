@@ -1,3 +1,4 @@
+#include "lucompat/base/printable.h"
 #include "lucompat/report/profile_report.h"
 
 #include <fmt/format.h>
@@ -89,7 +90,8 @@ json selection_json(const Selection& s, const UpdateInputs& in) {
 std::string selection_text(const Selection& s, const UpdateInputs& in) {
   std::string out = fmt::format("current  {} {}\nnext     {} {}\n", in.current.kernel.identity.release,
                                 in.current.path, in.next.kernel.identity.release, in.next.path);
-  for (const auto& n : in.notes) out += "note: " + n + "\n";
+  for (const auto& n : in.notes) out += "note: " + printable(n) + "\n";
+  if (in.no_table) return out + "\n" + printable(*in.no_table) + "\n";
   out += '\n';
   size_t width = 0;
   for (const auto& v : s.verdicts) width = std::max(width, v.profile->name.size());
@@ -109,13 +111,16 @@ json matrix_json(const Matrix& m) {
   for (const auto& row : m.rows) {
     json support = json::object();
     for (size_t i = 0; i < m.profiles.size(); ++i)
-      support[m.profiles[i]->name] = {{"supported", row.missing[i].empty()}, {"missing", row.missing[i]}};
+      support[m.profiles[i]->name] =
+          row.kernel.kernel.table
+              ? json{{"supported", row.missing[i].empty()}, {"missing", row.missing[i]}}
+              : json{{"supported", nullptr}, {"missing", nullptr}, {"reason", "no table"}};
     json k = kernel_brief(row.kernel);
     k["profiles"] = std::move(support);
     kernels.push_back(std::move(k));
   }
   return {{"schema", "lucompat.profile-matrix/1"},
-          {"gate", m.gate_passes ? "pass" : "fail"},
+          {"gate", m.undecided ? "undecided" : m.gate_passes ? "pass" : "fail"},
           {"profiles", std::move(profiles)},
           {"kernels", std::move(kernels)}};
 }
@@ -124,9 +129,10 @@ std::string matrix_text(const Matrix& m) {
   std::vector<std::vector<std::string>> rows{{"kernel"}};
   for (const Profile* p : m.profiles) rows[0].push_back(fmt::format("{} ({})", p->name, name(p->status)));
   for (const auto& row : m.rows) {
-    std::vector<std::string> line{row.kernel.path};
+    std::vector<std::string> line{printable(row.kernel.path)};
     for (const auto& missing : row.missing)
       line.push_back(missing.empty() ? "supported" : "missing " + join(missing));
+    if (!row.kernel.kernel.table) line.resize(m.profiles.size() + 1, "no table");
     rows.push_back(std::move(line));
   }
   std::vector<size_t> width(rows[0].size(), 0);
@@ -139,6 +145,9 @@ std::string matrix_text(const Matrix& m) {
       line += fmt::format("{:<{}}", r[i], i + 1 < r.size() ? width[i] + 2 : 0);
     out += line + "\n";
   }
+  if (m.undecided)
+    return out + "\ngate: UNDECIDED: a kernel has no live-update version table, so nothing about it "
+                 "can be proven\n";
   return out + (m.gate_passes ? "\ngate: pass: every kernel supports every active profile\n"
                               : "\ngate: FAIL: a kernel lacks an active profile the fleet depends on\n");
 }

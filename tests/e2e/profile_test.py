@@ -143,8 +143,19 @@ class Profiles(TempDirTest):
         # Only the named profiles count: old kernels still carry 2026.03.
         r = lucompat("profile", "matrix", "--profiles", FLEET, "--profile", "2026.03", "--kernel", OLD, "--kernel", NEW)
         self.assertEqual(r.rc, OK, r)
-        r = lucompat("profile", "matrix", "--profiles", FLEET, "--kernel", NOTABLE)
-        self.assertEqual(r.rc, INCOMPATIBLE, r)
+        # A kernel without a table proves nothing: "no table", undecided.
+        r = lucompat("profile", "matrix", "--profiles", FLEET, "--kernel", NEW, "--kernel", NOTABLE)
+        self.assertEqual(r.rc, UNDECIDABLE, r)
+        self.assertRegex(r.out, r"notable\.elf +no table +no table +no table\n")
+        self.assertIn("gate: UNDECIDED", r.out)
+        doc = lucompat("profile", "matrix", "--json", "--profiles", FLEET, "--kernel", NOTABLE).json()
+        self.assertEqual(doc["gate"], "undecided")
+        self.assertEqual(doc["kernels"][0]["profiles"]["2026.03"]["reason"], "no table")
+        r = lucompat("profile", "select", "--profiles", FLEET, "--no-modules", "--current", NEW,
+                     "--next", NOTABLE)
+        self.assertEqual(r.rc, UNDECIDABLE, r)
+        self.assertIn("has no live-update version table", r.out)
+        self.assertNotIn("does not understand", r.out)
 
     def test_matrix_on_corpus(self):
         if not (CORPUS / "MANIFEST.tsv").is_file():

@@ -30,6 +30,7 @@ struct Matrix {
   std::vector<const Profile*> profiles;
   std::vector<MatrixRow> rows;
   bool gate_passes = true;  // every kernel supports every active profile shown
+  bool undecided = false;   // a kernel has no version set: nothing about it is proven
 };
 nlohmann::json matrix_json(const Matrix& matrix);
 std::string matrix_text(const Matrix& matrix);
