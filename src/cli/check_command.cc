@@ -1,4 +1,7 @@
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "cli/commands.h"
@@ -8,14 +11,23 @@
 namespace lucompat::cli {
 namespace {
 
-ExitCode run_check_command(const UpdateArgs& args) {
+// --color=auto colours a terminal only, and never when NO_COLOR is set
+// (no-color.org).
+bool use_colour(const std::string& when) {
+  if (when == "always") return true;
+  if (when == "never") return false;
+  const char* no_colour = std::getenv("NO_COLOR");
+  return ::isatty(STDOUT_FILENO) != 0 && (no_colour == nullptr || *no_colour == '\0');
+}
+
+ExitCode run_check_command(const UpdateArgs& args, const std::string& colour) {
   const auto outcome = run_check(args.finish());
   if (!outcome) {
     const Error& e = outcome.error();
     const ExitCode code = e.kind == ErrorKind::usage ? ExitCode::usage : ExitCode::bad_input;
     return report_error(e, args.json, check_error_json(e, code));
   }
-  const std::string out = args.json ? check_json(*outcome).dump(2) + "\n" : check_text(*outcome);
+  const std::string out = args.json ? check_json(*outcome).dump(2) + "\n" : check_text(*outcome, use_colour(colour));
   std::fputs(out.c_str(), stdout);
   return exit_code(outcome->report.verdict);
 }
@@ -24,6 +36,7 @@ ExitCode run_check_command(const UpdateArgs& args) {
 
 void add_check_command(CLI::App& app, ExitCode& result) {
   auto args = std::make_shared<UpdateArgs>();
+  auto colour = std::make_shared<std::string>("auto");
   CLI::App* sub = app.add_subcommand(
       "check", "Will the next kernel restore everything the current one hands over at kexec?");
   sub->footer(
@@ -47,7 +60,10 @@ void add_check_command(CLI::App& app, ExitCode& result) {
   sub->add_option("--profile", args->request.profile,
                   "Check under this profile's pins and policy (default: host.toml's profile)")
       ->type_name("NAME");
-  sub->callback([args, &result] { result = run_check_command(*args); });
+  sub->add_option("--color", *colour, "Colour the verdicts: auto (a terminal, unless NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->type_name("WHEN");
+  sub->callback([args, colour, &result] { result = run_check_command(*args, *colour); });
 }
 
 }  // namespace lucompat::cli

@@ -99,8 +99,8 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
     // of them can be lost by this update, so they do not decide it.
     f.verdict = Verdict::not_preservable;
     f.reasons.push_back(fmt::format(
-        "the running kernel cannot preserve {} (its table has no {} string), so these fds are not "
-        "handed over at kexec and this update loses nothing of them",
+        "the running kernel cannot preserve {} (its table has no {} string), so nothing of it is "
+        "handed over at kexec and this update cannot lose it",
         f.family, f.family));
     return;
   }
@@ -272,6 +272,8 @@ CheckReport check_update(const Catalog& catalog, const KernelStrings& current,
     // nothing to compare unless the catalog says every kernel must list it.
     if (!listed && (f.verdict == Verdict::unused || (f.cls == FamilyClass::core && !family.always)))
       continue;
+    // An FLB only pulled in by `needs` that no kernel lists says nothing.
+    if (!listed && f.cls == FamilyClass::flb && policy.uses.count(family.name) == 0) continue;
     report.families.push_back(std::move(f));
   }
   apply_needs(catalog, current, report.families, policy.strict);

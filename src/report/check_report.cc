@@ -4,18 +4,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 namespace lucompat {
 namespace {
 
 using nlohmann::json;
-
-std::string list(const std::vector<std::string>& items) {
-  if (items.empty()) return "-";
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 json kernel_json(const KernelSide& k) {
   const Inspection& in = k.kernel;
@@ -95,45 +89,87 @@ json check_error_json(const Error& e, ExitCode code) {
   };
 }
 
-std::string check_text(const CheckOutcome& o) {
+namespace {
+
+// A list cut to `width` at a comma, with how many were left out: the table
+// stays within 80 columns, and the reasons and JSON keep every string.
+std::string fitted(const std::vector<std::string>& items, size_t width) {
+  std::string out;
+  size_t shown = 0;
+  for (const auto& s : items) {
+    const std::string next = (out.empty() ? "" : out + ", ") + printable(s);
+    const std::string more = fmt::format(" +{}", items.size() - shown - 1);
+    if (next.size() + (shown + 1 < items.size() ? more.size() : 0) > width && shown > 0) break;
+    out = next;
+    ++shown;
+  }
+  if (shown < items.size()) out += fmt::format(" +{}", items.size() - shown);
+  return out.empty() ? "-" : out;
+}
+
+std::string_view colour_of(Verdict v) {
+  switch (v) {
+    case Verdict::compatible: return "\033[32m";
+    case Verdict::warning:
+    case Verdict::undecided: return "\033[33m";
+    case Verdict::incompatible: return "\033[1;31m";
+    default: return "";
+  }
+}
+
+std::string painted(std::string_view text, Verdict v, bool colour) {
+  const std::string_view c = colour_of(v);
+  if (!colour || c.empty()) return std::string(text);
+  return fmt::format("{}{}\033[0m", c, text);
+}
+
+std::string used_by_line(const FamilyCheck& f) {
+  std::string out;
+  for (const auto& u : f.used_by) out += (out.empty() ? "" : "; ") + printable(u);
+  return fmt::format("  {}: in use: {}\n", printable(f.family), out);
+}
+
+// family | running emits | next understands | verdict: at most 78 columns.
+std::string family_table(const CheckReport& r, bool colour) {
+  constexpr size_t kListWidth = 20;
+  std::vector<std::array<std::string, 4>> rows{{"family", "running emits", "next understands", "verdict"}};
+  std::vector<Verdict> verdicts{Verdict::unused};
+  for (const auto& f : r.families) {
+    rows.push_back({printable(f.family) + (f.required ? "" : " (opt)"), fitted(f.emits, kListWidth),
+                    fitted(f.understands, kListWidth), std::string(name(f.verdict))});
+    verdicts.push_back(f.verdict);
+  }
+  std::array<size_t, 4> width{};
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  std::string out;
+  for (size_t n = 0; n < rows.size(); ++n) {
+    const auto& row = rows[n];
+    out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", row[0], width[0], row[1], width[1], row[2],
+                       width[2], painted(row[3], verdicts[n], colour));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string check_text(const CheckOutcome& o, bool colour) {
   std::string out = kernel_line("current", o.current) + kernel_line("next", o.next);
   if (!o.profile.empty()) out += "profile  " + printable(o.profile) + "\n";
   for (const auto& n : o.notes) out += "note: " + printable(n) + "\n";
   const CheckReport& r = o.report;
   if (!r.families.empty()) {
-    std::vector<std::array<std::string, 7>> rows{
-        {"family", "used by", "running emits", "next understands", "working set", "chosen", "verdict"}};
+    out += '\n' + family_table(r, colour) + '\n';
     for (const auto& f : r.families) {
-      std::string used = f.used_by.empty() ? "-" : printable(f.used_by.front());
-      if (f.used_by.size() > 1) used += fmt::format(" (+{})", f.used_by.size() - 1);
-      if (used.size() > 28) {
-        size_t cut = 27;
-        while (cut > 0 && (static_cast<unsigned char>(used[cut]) & 0xc0) == 0x80) --cut;
-        used = used.substr(0, cut) + "…";
-      }
-      std::string fam = f.family + (f.required ? "" : " (opt)");
-      rows.push_back({fam, used, list(f.emits), list(f.understands), list(f.working),
-                      f.chosen.empty() ? "-" : f.chosen, std::string(name(f.verdict))});
-    }
-    std::array<size_t, 7> width{};
-    for (const auto& row : rows)
-      for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-    out += '\n';
-    for (const auto& row : rows) {
-      std::string line;
-      for (size_t i = 0; i < row.size(); ++i)
-        line += fmt::format("{:<{}}{}", row[i], i + 1 < row.size() ? width[i] : 0, i + 1 < row.size() ? "  " : "");
-      out += line + "\n";
-    }
-    out += '\n';
-    for (const auto& f : r.families)
+      if (!f.used_by.empty()) out += used_by_line(f);
       for (const auto& reason : f.reasons)
         out += fmt::format("  {}: {}\n", printable(f.family), printable(reason));
+    }
   }
   for (const auto& u : r.unknown)
     out += fmt::format("  unknown: {} in the {} kernel: no catalog family matches (\"{}\"); not checked\n",
                        printable(u.compatible), u.kernel, printable(u.family));
-  return out + "\n" + r.summary + "\n";
+  return out + "\n" + painted(r.summary, r.verdict, colour) + "\n";
 }
 
 }  // namespace lucompat

@@ -133,9 +133,18 @@ class Check(TempDirTest):
     def test_text_output(self):
         r = lucompat("check", "--no-modules", "--current", NEW, "--next", BREAK)
         self.assertEqual(r.rc, INCOMPATIBLE, r)
-        self.assertIn("family       used by", r.out)
+        self.assertIn("family       running emits       next understands  verdict\n", r.out)
         self.assertIn("  luo: the running kernel writes luo-v1 but the next kernel reads only luo-v2", r.out)
         self.assertTrue(r.out.rstrip().splitlines()[-1].startswith("INCOMPATIBLE: "))
+        # The table fits 80 columns; who uses a family is a line of its own.
+        table = r.out.split("\n\n")[1].splitlines()
+        self.assertTrue(all(len(line) <= 80 for line in table), table)
+        self.assertIn("  memfd: in use: in the table (default)\n", r.out)
+        self.assertNotIn("\x1b[", r.out)  # not a terminal: no colour
+        coloured = lucompat("check", "--no-modules", "--current", NEW, "--next", BREAK, "--color", "always")
+        self.assertIn("\x1b[1;31mincompatible\x1b[0m", coloured.out)
+        plain = lucompat("check", "--no-modules", "--current", NEW, "--next", BREAK, "--color", "never")
+        self.assertEqual(plain.out, r.out)
 
 
 class RunningKernel(TempDirTest):

@@ -14,6 +14,7 @@ inline constexpr std::string_view kCheckSchema = "lucompat.check/1";
 nlohmann::json check_json(const CheckOutcome& outcome);
 // When no verdict could be reached: verdict "error" and the error.
 nlohmann::json check_error_json(const Error& error, ExitCode code);
-std::string check_text(const CheckOutcome& outcome);
+// `colour`: ANSI colours on the verdicts, for a terminal.
+std::string check_text(const CheckOutcome& outcome, bool colour = false);
 
 }  // namespace lucompat
