@@ -191,13 +191,22 @@ void add_fleet_command(CLI::App& app, ExitCode& result) {
       ->check(CLI::Range(size_t{1}, size_t{1000000}))
       ->type_name("N");
   add_common(ingest, *a);
-  ingest->footer("Exit: 0 all stored; 3 a report was rejected (the others were stored unless --strict).");
+  ingest->footer(
+      "Examples:\n"
+      "  lucompat fleet ingest --store sqlite:/var/lib/lucompat/fleet.db reports/\n"
+      "  ssh host1 lucompat report | lucompat fleet ingest --store postgresql://fleet@db/fleet -\n\n"
+      "Exit: 0 all stored; 3 a report was rejected (the others were stored unless --strict).");
   ingest->callback([a, &result] { result = run_ingest(*a); });
 
   CLI::App* baseline = fleet->add_subcommand(
       "baseline", "The newest active profile viable on every host, and who blocks the newer ones");
   add_query(baseline, *a);
-  baseline->footer("Exit: 0 a baseline exists; 1 no active profile is viable on every host; 4 no hosts.");
+  baseline->footer(
+      "Examples:\n"
+      "  lucompat fleet baseline --store sqlite:/var/lib/lucompat/fleet.db\n"
+      "  lucompat fleet baseline --where az=b --json\n\n"
+      "Exit: 0 a baseline exists; 1 no active profile is viable on every host; 4 no hosts or no\n"
+      "profiles.");
   baseline->callback([a, &result] { result = run_baseline(*a); });
 
   CLI::App* plan = fleet->add_subcommand(
@@ -208,7 +217,10 @@ void add_fleet_command(CLI::App& app, ExitCode& result) {
       ->check(CLI::Range(size_t{1}, size_t{1000}))
       ->type_name("N");
   plan->add_option("--by", a->by, "Keep hosts with one value of this label in one wave")->type_name("LABEL");
-  plan->footer("Waves hold whole groups (same kernel builds, same --by label value), largest first.\n"
+  plan->footer("Waves hold whole groups (same kernel builds, same --by label value), largest first.\n\n"
+               "Examples:\n"
+               "  lucompat fleet plan --profile 2026.06\n"
+               "  lucompat fleet plan --profile 2026.06 --waves 4 --by rack --where az=b\n\n"
                "Exit: 0 every host is ready; 1 some are blocked; 4 no hosts.");
   plan->callback([a, &result] { result = run_plan(*a); });
 
@@ -218,6 +230,11 @@ void add_fleet_command(CLI::App& app, ExitCode& result) {
   status->add_option("--format", a->format, "text (default) or prometheus (metrics for a scrape)")
       ->check(CLI::IsMember({"text", "prometheus"}))
       ->type_name("FORMAT");
+  status->footer(
+      "Examples:\n"
+      "  lucompat fleet status --stale 2h\n"
+      "  lucompat fleet status --format prometheus > /var/lib/prometheus/node-exporter/fleet.prom\n\n"
+      "Exit: 0; 3 the store cannot be read.");
   status->callback([a, &result] { result = run_status(*a); });
 }
 

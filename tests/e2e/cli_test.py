@@ -52,6 +52,14 @@ class Cli(unittest.TestCase):
                 self.assertEqual(r.err.count("\n"), 1, r.err)
                 self.assertEqual(r.out, "")
 
+    def test_fleet_help_pages_have_examples(self):
+        for sub in ("ingest", "baseline", "plan", "status"):
+            with self.subTest(sub):
+                r = lucompat("fleet", sub, "--help")
+                self.assertEqual(r.rc, OK, r)
+                self.assertIn("Examples:\n  lucompat fleet " + sub, r.out)
+                self.assertNotIn("docs/", r.out)
+
     def test_single_path_json_is_one_document(self):
         r = lucompat("inspect", "--json", KERNEL)
         self.assertEqual(r.rc, OK, r)
