@@ -31,10 +31,13 @@ struct InspectArgs {
 };
 
 // "\rinspecting modules 120/4000" on a terminal; nothing in a pipe or a log.
+// A package's total is not known until it has been read: its count alone.
 void show_progress(size_t done, size_t total) {
   static const bool tty = ::isatty(STDERR_FILENO) != 0;
   if (!tty) return;
-  if (done < total)
+  if (total == 0)
+    std::fprintf(stderr, "\rlucompat: inspecting package members: %zu done", done);
+  else if (done < total)
     std::fprintf(stderr, "\rlucompat: inspecting modules %zu/%zu", done, total);
   else
     std::fputs("\r\033[K", stderr);

@@ -71,16 +71,24 @@ void InspectPool::work() {
   }
 }
 
+void InspectPool::expect(size_t total) {
+  std::lock_guard lock(mu_);
+  expected_ = total;
+}
+
 // Waits a little for progress and calls the progress callback on this (the
-// producer's) thread, so the callback needs no locking of its own.
+// producer's) thread, so the callback needs no locking of its own. Every
+// finished task wakes the wait, so redraws are held to ten a second.
 void InspectPool::report(std::unique_lock<std::mutex>& lock) {
-  changed_.wait_for(lock, std::chrono::milliseconds(100));
-  if (progress_) {
-    const size_t done = done_, total = submitted_;
-    lock.unlock();
-    progress_(done, total);
-    lock.lock();
-  }
+  constexpr auto kRedraw = std::chrono::milliseconds(100);
+  changed_.wait_for(lock, kRedraw);
+  const auto now = std::chrono::steady_clock::now();
+  if (!progress_ || now - last_progress_ < kRedraw) return;
+  last_progress_ = now;
+  const size_t done = done_, total = expected_;
+  lock.unlock();
+  progress_(done, total);
+  lock.lock();
 }
 
 std::vector<Result<Inspection>> InspectPool::finish() {
@@ -90,7 +98,7 @@ std::vector<Result<Inspection>> InspectPool::finish() {
   changed_.notify_all();
   lock.unlock();
   for (auto& w : workers_) w.join();
-  if (progress_) progress_(submitted_, submitted_);
+  if (progress_ && submitted_ > 0) progress_(submitted_, submitted_);
   return std::move(results_);
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -39,6 +40,10 @@ class InspectPool {
   // input larger than max_held alone is its reader's to refuse), then counts them.
   void reserve(uint64_t bytes);
   void release(uint64_t bytes);
+  // How many tasks will be submitted, when the producer knows it up front (a
+  // listed tree): progress then counts towards it, not towards what has been
+  // submitted so far. Unknown (a package read in order): 0.
+  void expect(size_t total);
   // Waits for every task; results in submission order.
   std::vector<Result<Inspection>> finish();
 
@@ -60,6 +65,8 @@ class InspectPool {
   uint64_t held_ = 0;
   size_t submitted_ = 0;
   size_t done_ = 0;
+  size_t expected_ = 0;
+  std::chrono::steady_clock::time_point last_progress_{};
   bool closing_ = false;
   Progress progress_;
   std::vector<std::thread> workers_;

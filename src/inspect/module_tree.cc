@@ -97,6 +97,7 @@ Result<ModuleTree> inspect_module_tree(const std::string& root, const InspectOpt
   tree_options.unwrap.budget = budget;
   std::atomic<bool> stop{false};
   InspectPool pool(jobs, 256, progress);
+  pool.expect(paths->size());
   for (const auto& p : *paths) {
     if (stop.load()) break;
     const std::string file = (fs::path(root) / p).string();

@@ -2,6 +2,9 @@
 parallel, and the report says which modules contribute which entries."""
 
 import os
+import pty
+import re
+import time
 
 from lucompat_e2e import (BAD_INPUT, EXAMPLES, OK, UNDECIDABLE, TempDirTest, compress, lucompat,
                           main, table_def)
@@ -53,6 +56,33 @@ class ModuleTree(TempDirTest):
         self.assertEqual(r.err, "")  # no progress line when stderr is not a terminal
         v = lucompat("inspect", "-v", self.tree)
         self.assertIn("modules without a table:\n    kernel/drivers/misc/a.ko.gz\n    kernel/drivers/misc/b.ko.zst\n", v.out)
+
+    def test_progress_on_a_terminal_knows_its_total_and_redraws_ten_times_a_second(self):
+        tree = self.dir / "big"
+        module = (EXAMPLES / "x86_64" / "module.ko").read_bytes()
+        for i in range(600):
+            (tree / f"m{i:03}").mkdir(parents=True)
+            (tree / f"m{i:03}" / f"m{i}.ko.xz").write_bytes(compress("xz", module))
+        binary = os.environ.get("LUCOMPAT", "build/lucompat")
+        start = time.monotonic()
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(binary, [binary, "inspect", "-j", "1", str(tree)])
+        out = b""
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        _, status = os.waitpid(pid, 0)
+        elapsed = time.monotonic() - start
+        self.assertEqual(os.waitstatus_to_exitcode(status), OK, out)
+        draws = re.findall(rb"\rlucompat: inspecting modules (\d+)/(\d+)", out)
+        self.assertTrue(all(total == b"600" for _, total in draws), draws[:5])
+        self.assertLessEqual(len(draws), 10 * elapsed + 2, (len(draws), elapsed))
 
     def test_same_result_with_one_thread_or_many(self):
         one = lucompat("inspect", "--json", "-j", "1", self.tree)
