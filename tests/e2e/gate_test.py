@@ -50,6 +50,18 @@ class Gate(TempDirTest):
         self.assertEqual(r.returncode, 3)
         self.assertEqual(self.called(), [])
 
+    def test_help_and_version_never_kexec(self):
+        for args in (["--next", X86 / "kernel.elf", "--help"], ["-h"], ["--next", X86 / "kernel.elf", "--version"],
+                     ["--help", "--", "--reboot"]):
+            with self.subTest(args=args):
+                r = self.gate(*args)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(self.called(), [])
+        self.assertIn("Usage: lucompat-kexec-gate --next IMAGE", self.gate("--help").stdout)
+        r = self.gate("--no-modules", "--current", X86 / "kernel-old.elf", "--next", X86 / "kernel.elf", "--json")
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(self.called(), [])
+
     def test_next_is_required(self):
         r = self.gate("--profile", "2026.06")
         self.assertEqual(r.returncode, 2)
