@@ -60,6 +60,13 @@ std::shared_ptr<SparseBuffer> SparseBuffer::acquire(uint64_t capacity) {
   return {b.release(), [](SparseBuffer* p) { p->recycle(); }};
 }
 
+Bytes SparseBuffer::view(uint64_t size) const {
+  if (size > capacity_)
+    fail(ErrorKind::limit, std::nullopt,
+         fmt::format("a view of {} bytes of the {}-byte stream buffer", size, capacity_));
+  return {data_, size};
+}
+
 void SparseBuffer::recycle() {
   for (const auto& [b, e] : present_) {
     if (e - b <= kZeroInPlace) {
@@ -85,6 +92,12 @@ void SparseBuffer::recycle() {
 }
 
 void SparseBuffer::write(uint64_t offset, Bytes bytes) {
+  // Callers cap what they write at the capacity; a slip must not write past
+  // the mapping.
+  if (offset > capacity_ || bytes.size() > capacity_ - offset)
+    fail(ErrorKind::limit, offset,
+         fmt::format("{} bytes at offset {:#x} do not fit the {}-byte stream buffer", bytes.size(),
+                     offset, capacity_));
   if (bytes.empty()) return;
   std::memcpy(data_ + offset, bytes.data(), bytes.size());
   uint64_t begin = offset, end = offset + bytes.size();

@@ -45,7 +45,8 @@ class SparseBuffer {
   bool covers(uint64_t offset, uint64_t size) const;
   // The written ranges, sorted and disjoint.
   std::vector<ByteRange> present() const;
-  Bytes view(uint64_t size) const { return {data_, size}; }
+  // The first `size` bytes; more than the capacity throws a limit ParseError.
+  Bytes view(uint64_t size) const;
 
  private:
   void recycle();
