@@ -41,17 +41,4 @@ const Codec* codec_named(std::string_view name) {
   return nullptr;
 }
 
-std::vector<std::byte> decompress_to_vector(const Codec& codec, Bytes input, uint64_t max_output,
-                                            StreamInfo* info) {
-  std::vector<std::byte> out;
-  const StreamInfo i =
-      codec.decode(input, [&](Bytes chunk) {
-        out.insert(out.end(), chunk.begin(), chunk.end());
-        return true;
-      },
-                   max_output);
-  if (info != nullptr) *info = i;
-  return out;
-}
-
 }  // namespace lucompat

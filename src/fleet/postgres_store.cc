@@ -167,7 +167,6 @@ class PostgresStore final : public Store {
     return true;
   }
 
-  int schema_version() override { return version_; }
 
   Result<int64_t> build_id(const KernelFacts& k) {
     const std::string identity = k.identity();

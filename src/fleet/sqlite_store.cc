@@ -179,7 +179,6 @@ class SqliteStore final : public Store {
     return v;
   }
 
-  int schema_version() override { return version_; }
 
   Result<int64_t> build_id(const KernelFacts& k) {
     const std::string identity = k.identity();

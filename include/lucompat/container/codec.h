@@ -52,8 +52,4 @@ std::span<const Codec> codecs();
 const Codec* codec_at(Bytes data);                 // by magic at data[0]
 const Codec* codec_named(std::string_view name);   // "gzip", or zboot's "xzkern", "zstd22"
 
-// Decodes into memory; for small streams and tests.
-std::vector<std::byte> decompress_to_vector(const Codec& codec, Bytes input,
-                                            uint64_t max_output, StreamInfo* info = nullptr);
-
 }  // namespace lucompat

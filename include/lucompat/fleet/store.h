@@ -60,7 +60,6 @@ class Store {
   virtual Result<std::vector<StoredBuild>> builds() = 0;
   virtual Result<std::vector<HostGroup>> groups(const std::vector<LabelFilter>& where) = 0;
   virtual Result<std::vector<StoredHost>> hosts(const std::vector<LabelFilter>& where) = 0;
-  virtual int schema_version() = 0;
 };
 
 // Only ingest creates a store: a query on a mistyped path must fail, not
