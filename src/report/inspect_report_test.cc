@@ -52,9 +52,14 @@ TEST(InspectJson, CarriesSchemaIdentityAndEntries) {
 TEST(InspectJson, NoTableExplainsWhy) {
   Inspection in = sample();
   in.table.reset();
+  in.registrations_searched = false;
   const auto j = inspect_json(in);
   EXPECT_EQ(j["status"], "no-table");
   EXPECT_TRUE(j["table"].is_null());
+  in.registrations_searched = true;
+  EXPECT_EQ(inspect_json(in)["no_table_reason"],
+            "no Live Update Orchestrator in this kernel: no version table, and its symbols show no "
+            "registered file handler, FLB or core string");
   EXPECT_EQ(j["no_table_reason"],
             "no live-update version table: the kernel predates the RFC or was built without "
             "CONFIG_LIVEUPDATE");

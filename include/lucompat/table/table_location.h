@@ -14,6 +14,9 @@ enum class TableMethod {
   section,       // found by section name in the section header table
   segment_scan,  // found by its magic inside loaded segments (no section headers)
   magic_scan,    // found by its magic in a raw image (no ELF structure at all)
+  // No RFC table: derived from the handler and FLB objects the kernel (or
+  // module) registers and the core ABI strings it writes.
+  registrations,
 };
 
 enum class TableShape {
@@ -32,6 +35,9 @@ struct TableLocation {
   uint64_t offset = 0;                    // input offset of the table's first byte
   uint64_t size = 0;                      // bytes, header included
   std::optional<uint64_t> header_offset;  // a split table's header section
+  // For TableMethod::registrations: what the derivation rests on, e.g.
+  // "symtab + BTF" (symbols and the build's own struct layout).
+  std::string evidence;
 };
 
 struct LocatedTable {
