@@ -9,6 +9,7 @@
 #include "elf/elf_symbols.h"
 #include "lucompat/derive/memory_image.h"
 #include "lucompat/derive/object_matcher.h"
+#include "lucompat/table/table_format.h"
 
 namespace lucompat {
 namespace {
@@ -51,6 +52,14 @@ bool defined_in_section(const ElfSymbol& s) {
 // offsets in their section.
 uint64_t address_of(const LibelfFile& elf, const ElfSymbol& s) {
   return elf.header().type == ET_REL ? base_of(elf, s.shndx) + s.value : s.value;
+}
+
+bool in_table_section(const LibelfFile& elf, uint64_t offset) {
+  for (const auto& s : elf.sections())
+    if (offset >= s.offset && offset - s.offset < s.size && s.has_file_bytes())
+      for (const TableFormat& f : table_formats())
+        if (s.name == f.section || s.name == f.header_section) return true;
+  return false;
 }
 
 void add_relocations(const LibelfFile& elf, Bytes file, const std::vector<ElfSymbol>& symbols,
@@ -161,9 +170,11 @@ Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::ve
   };
 
   // Core strings are the kernel's own: a module does not write LUO's FDT.
+  // An RFC table's entries are no evidence of what the code writes, and
+  // would only repeat the table: its sections are not searched.
   if (!relocatable)
     for (const MemoryRegion& r : image.regions)
-      if (r.kind == RegionKind::rodata)
+      if (r.kind == RegionKind::rodata && !in_table_section(elf, r.offset))
         for (FoundString& f : find_core_strings(r.bytes, r.offset, options.core_forms)) {
           const bool seen = std::any_of(out.table.entries.begin(), out.table.entries.end(),
                                         [&](const TableEntry& e) { return e.compatible == f.text; });

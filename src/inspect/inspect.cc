@@ -130,6 +130,12 @@ std::vector<std::string> registration_disagreements(const Inspection& in) {
   if (!in.table || !in.registrations) return out;
   const auto& rfc = in.table->table.entries;
   const auto& regs = in.registrations->table.entries;
+  // Without a single handler object of mainline's layout, the kernel's
+  // handlers are of another shape (the RFC's own examples): nothing to compare.
+  if (std::none_of(regs.begin(), regs.end(), [](const TableEntry& e) {
+        return e.registration && e.registration->kind == EntryKind::file;
+      }))
+    return out;
   const auto has = [](const std::vector<TableEntry>& v, const std::string& s) {
     return std::any_of(v.begin(), v.end(), [&](const TableEntry& e) { return e.compatible == s; });
   };
@@ -142,6 +148,23 @@ std::vector<std::string> registration_disagreements(const Inspection& in) {
       out.push_back(fmt::format("the file handler {} ({}) is registered, but the version table does not list it",
                                 e.compatible, e.registration->symbol));
   return out;
+}
+
+std::string evidence_of(const Inspection& in) {
+  if (!in.table) return "none";
+  const TableLocation& l = in.table->location;
+  if (l.method == TableMethod::registrations) return fmt::format("registrations ({})", l.evidence);
+  return fmt::format("version table ({}){}", name(l.method),
+                     in.registrations ? fmt::format(" and registrations ({})", in.registrations->location.evidence)
+                                      : "");
+}
+
+bool rests_on_scan_only(const Inspection& in) {
+  if (!in.table || in.table->location.method != TableMethod::registrations) return false;
+  const auto& entries = in.table->table.entries;
+  return !entries.empty() && std::all_of(entries.begin(), entries.end(), [](const TableEntry& e) {
+    return e.registration && e.registration->evidence == Evidence::scan;
+  });
 }
 
 Result<Inspection> inspect_file(const std::string& path, const InspectOptions& options) {

@@ -97,8 +97,11 @@ class Examples(unittest.TestCase):
                 doc = self.inspect(arch, "notable.elf", rc=UNDECIDABLE)
                 self.assertEqual(doc["status"], "no-table")
                 self.assertIsNone(doc["table"])
-                self.assertIn("predates the RFC or was built without CONFIG_LIVEUPDATE",
-                              doc["no_table_reason"])
+                # With a symbol table, registrations were searched as well;
+                # without one (a stripped build) the reason stays the old one.
+                self.assertRegex(doc["no_table_reason"],
+                                 "no Live Update Orchestrator in this kernel|predates the RFC or "
+                                 "was built without CONFIG_LIVEUPDATE")
 
     def test_text_output(self):
         r = lucompat("inspect", EXAMPLES / "s390x" / "kernel.stripped")

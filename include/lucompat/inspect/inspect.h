@@ -65,8 +65,17 @@ struct InspectOptions {
 // sentences; empty when they agree (or the input lacks either). The RFC
 // table lists file handlers and the core luo string, not FLBs nor the
 // session and KHO strings, so only file handlers must appear in both, and
-// every RFC entry must be registered.
+// every RFC entry must be registered. Registrations without any file
+// handler (handlers of another shape) are not compared.
 std::vector<std::string> registration_disagreements(const Inspection& in);
+
+// What an input's strings rest on, for a report header: "version table
+// (section)", "registrations (symtab + BTF)", or "none".
+std::string evidence_of(const Inspection& in);
+
+// True when every string of the input's table rests only on a byte scan
+// (Evidence::scan): a verdict on it needs --trust-scan.
+bool rests_on_scan_only(const Inspection& in);
 
 // Errors carry `input` as their input name.
 Result<Inspection> inspect_bytes(const std::string& input, Bytes data,
