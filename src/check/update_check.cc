@@ -297,13 +297,14 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
     if (auto r = join_modules(in.next, req.next_modules, req); !r) return std::move(r).error();
   }
 
-  // Without a table in the kernel itself nothing about it can be proven: a
-  // kernel that predates the RFC may still have LUO.
+  // Without a table or registrations in the kernel itself nothing about it
+  // can be proven: a kernel that predates the RFC may still have LUO.
   for (const KernelSide* side : {&in.current, &in.next})
     if (!side->kernel.table && !in.no_table)
       in.no_table = fmt::format(
-          "UNDECIDED: the {} kernel ({}) has no live-update version table: it predates the RFC "
-          "or was built without CONFIG_LIVEUPDATE, so nothing about it can be proven",
+          "UNDECIDED: the {} kernel ({}) has no live-update version table and no registrations "
+          "were found: it predates the RFC, was built without CONFIG_LIVEUPDATE, or is a mainline "
+          "LUO kernel without a symbol table to find them by, so nothing about it can be proven",
           side == &in.current ? "current" : "next", side->path);
   for (const KernelSide* side : {&in.current, &in.next}) {
     if (in.no_table) break;

@@ -22,10 +22,16 @@ ByteReader section_reader(const ElfSection& s, Bytes file, ByteOrder order) {
 
 RegionKind kind_of(const ElfSection& s) {
   if ((s.flags & SHF_EXECINSTR) != 0) return RegionKind::text;
+  // 64-bit PowerPC ELFv1: a function pointer is the address of the function's
+  // descriptor in .opd, not of its code.
+  if (s.name == ".opd") return RegionKind::text;
   if ((s.flags & SHF_WRITE) == 0) return RegionKind::rodata;
   // x86's vmlinux links .rodata into a writable segment (early boot writes
   // beside it before mark_rodata_ro()); at run time it is read-only.
   if (s.name == ".rodata" || s.name.starts_with(".rodata.")) return RegionKind::rodata;
+  // Constant data holding pointers, in position-independent code (ppc64's
+  // ops structs): writable only for the relocations applied at load.
+  if (s.name == ".data.rel.ro" || s.name.starts_with(".data.rel.ro.")) return RegionKind::rodata;
   return RegionKind::data;
 }
 
@@ -72,10 +78,17 @@ void add_relocations(const LibelfFile& elf, Bytes file, const std::vector<ElfSym
     if (to == nullptr || (to->flags & SHF_ALLOC) == 0) continue;
     if (s.link != symtab_index) continue;  // relocations against another symbol table
     const bool rela = s.type == SHT_RELA;
-    for (const ElfRelocation& r : read_relocations(section_reader(s, file, h.order), h.elf_class, rela)) {
+    const ByteReader target = section_reader(*to, file, h.order);
+    const uint64_t word = h.elf_class == 64 ? 8 : 4;
+    for (ElfRelocation r : read_relocations(section_reader(s, file, h.order), h.elf_class, rela)) {
       const uint64_t slot = base_of(elf, to->index) + r.offset;
-      std::optional<Pointer> p;  // a REL addend or another type: never trusted as a pointer
-      if (rela && r.type == absolute && r.symbol < symbols.size()) {
+      std::optional<Pointer> p;  // another type, or out of place: never trusted as a pointer
+      // SHT_REL keeps the addend in the slot itself.
+      const bool addend_known = rela || target.contains(r.offset, word);
+      if (!rela && addend_known)
+        r.addend = word == 8 ? static_cast<int64_t>(target.u64(r.offset, "REL addend"))
+                             : static_cast<int32_t>(target.u32(r.offset, "REL addend"));
+      if (addend_known && r.type == absolute && r.symbol < symbols.size()) {
         const ElfSymbol& sym = symbols[r.symbol];
         if (sym.shndx == SHN_UNDEF && r.symbol != 0)
           p = Pointer{Pointer::To::external, 0};

@@ -62,7 +62,8 @@ TEST(InspectJson, NoTableExplainsWhy) {
             "registered file handler, FLB or core string");
   EXPECT_EQ(j["no_table_reason"],
             "no live-update version table: the kernel predates the RFC or was built without "
-            "CONFIG_LIVEUPDATE");
+            "CONFIG_LIVEUPDATE, or it is a mainline LUO kernel whose registrations cannot be "
+            "found without a symbol table");
 }
 
 TEST(InspectJson, ErrorDocument) {

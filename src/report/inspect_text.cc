@@ -86,9 +86,12 @@ std::string no_table_reason(const Inspection& in) {
   if (in.kind == InputKind::kernel && in.registrations_searched)
     return "no Live Update Orchestrator in this kernel: no version table, and its symbols show no "
            "registered file handler, FLB or core string";
+  // Without symbols the registrations were not searched: a mainline LUO
+  // kernel looks the same as one without LUO, and we must not say which.
   if (in.kind == InputKind::kernel)
     return "no live-update version table: the kernel predates the RFC or was built without "
-           "CONFIG_LIVEUPDATE";
+           "CONFIG_LIVEUPDATE, or it is a mainline LUO kernel whose registrations cannot be "
+           "found without a symbol table";
   if (in.kind == InputKind::module && in.registrations_searched)
     return "no live-update version table, and the module registers no file handler or FLB";
   if (in.kind == InputKind::module)

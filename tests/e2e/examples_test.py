@@ -3,7 +3,9 @@ to exactly the list in its source, in each shape and by each method."""
 
 import unittest
 
-from lucompat_e2e import (EXAMPLES, OK, UNDECIDABLE, entries, lucompat, main,
+import re
+
+from lucompat_e2e import (EXAMPLES, EXAMPLES_SRC, OK, UNDECIDABLE, entries, lucompat, main,
                           table_def)
 
 # What each target is, as ELF and as a kernel architecture.
@@ -17,6 +19,13 @@ TARGETS = {
     "s390x": (64, "big", "s390x", "s390"),
 }
 RELEASE = "6.99.0-lucompat"
+
+
+def mainline_def(name):
+    """(symbol, compatible) pairs, or strings, an X(...) .def of the mainline example lists."""
+    text = (EXAMPLES_SRC / name).read_text()
+    pairs = re.findall(r'^X\((\w+), "([^"]*)"\)', text, re.M)
+    return pairs if pairs else re.findall(r'^X\("([^"]*)"\)', text, re.M)
 
 
 class Examples(unittest.TestCase):
@@ -90,6 +99,27 @@ class Examples(unittest.TestCase):
                 self.assertEqual(doc["identity"]["vermagic"], f"{RELEASE} SMP mod_unload")
                 self.assertEqual(doc["identity"]["release"], RELEASE)
                 self.assertIsNone(doc["identity"]["banner"])
+
+    def test_mainline_registrations_in_every_target(self):
+        """Objects in mainline LUO's layout, without a table: the derived set is
+        exactly the .def lists, in a linked kernel (absolute pointers) and in a
+        module (pointers by RELA, or REL on i686 and arm), on every target."""
+        handlers = {(c, s) for s, c in mainline_def("mainline_handlers.def")}
+        flbs = {(c, s) for s, c in mainline_def("mainline_flbs.def")}
+        core = set(mainline_def("mainline_core.def"))
+        for arch in TARGETS:
+            for name, want_core in (("mainline.elf", core), ("mainline.ko", set())):
+                with self.subTest(arch=arch, file=name):
+                    doc = self.inspect(arch, name)
+                    table = doc["table"]
+                    self.assertEqual(table["method"], "registrations")
+                    self.assertEqual(table["evidence"], "symtab + documented layout")
+                    got = lambda kind: {(e["compatible"], e["symbol"]) for e in table["entries"]
+                                        if e["kind"] == kind}
+                    self.assertEqual(got("file"), handlers)
+                    self.assertEqual(got("flb"), flbs)
+                    self.assertEqual({e["compatible"] for e in table["entries"] if e["kind"] == "core"},
+                                     want_core)
 
     def test_kernel_without_table_is_undecidable(self):
         for arch in TARGETS:
