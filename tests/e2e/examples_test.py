@@ -5,7 +5,10 @@ import unittest
 
 import re
 
-from lucompat_e2e import (EXAMPLES, EXAMPLES_SRC, OK, UNDECIDABLE, entries, lucompat, main,
+import tempfile
+from pathlib import Path
+
+from lucompat_e2e import (EXAMPLES, EXAMPLES_SRC, OK, UNDECIDABLE, Elf, entries, lucompat, main,
                           table_def)
 
 # What each target is, as ELF and as a kernel architecture.
@@ -120,6 +123,32 @@ class Examples(unittest.TestCase):
                     self.assertEqual(got("flb"), flbs)
                     self.assertEqual({e["compatible"] for e in table["entries"] if e["kind"] == "core"},
                                      want_core)
+
+    def test_a_symbol_outside_its_section_is_no_handler(self):
+        """A handler symbol whose value points past its section's end: that
+        object is not a handler, the rest still is, and nothing crashes."""
+        for arch, name in (("x86_64", "mainline.ko"), ("s390x", "mainline.elf"), ("arm", "mainline.ko")):
+            with self.subTest(arch=arch, file=name):
+                elf = Elf((EXAMPLES / arch / name).read_bytes())
+                symtab, strtab = elf.find_section(".symtab"), elf.find_section(".strtab")
+                size = 24 if elf.is64 else 16
+                victim = mainline_def("mainline_handlers.def")[0][0]
+                for at in range(symtab["offset"], symtab["offset"] + symtab["size"], size):
+                    name_off = elf.unpack("I", at)[0]
+                    start = strtab["offset"] + name_off
+                    if bytes(elf.data[start:elf.data.index(0, start)]).decode() == victim:
+                        if elf.is64:
+                            elf.pack("Q", at + 8, 0x7FFFFFFFFFFFFFF0)
+                        else:
+                            elf.pack("I", at + 4, 0x7FFFFFF0)
+                with tempfile.TemporaryDirectory() as d:
+                    path = Path(d) / name
+                    path.write_bytes(bytes(elf.data))
+                    r = lucompat("inspect", "--json", path)
+                    self.assertEqual(r.rc, OK, r)
+                    symbols = {e["symbol"] for e in r.json()["table"]["entries"]}
+                    self.assertNotIn(victim, symbols)
+                    self.assertIn(mainline_def("mainline_handlers.def")[1][0], symbols)
 
     def test_kernel_without_table_is_undecidable(self):
         for arch in TARGETS:
