@@ -198,6 +198,10 @@ Result<KernelSide> load_side(const CheckRequest& req) {
 std::optional<std::string> undecidable_evidence(const Inspection& k, const Catalog& catalog, bool trust_scan) {
   if (const auto d = registration_disagreements(k); !d.empty())
     return "its version table and its registrations disagree: " + d.front();
+  for (const LocatedTable* t : {k.table ? &*k.table : nullptr, k.registrations ? &*k.registrations : nullptr})
+    if (t != nullptr && !t->location.near_misses.empty())
+      return "an object looks like a registration but could not be verified, so its set may be "
+             "incomplete: " + t->location.near_misses.front();
   if (k.table && k.table->location.method == TableMethod::registrations) {
     std::map<std::string, std::vector<std::string>> core;
     for (const auto& e : k.table->table.entries)

@@ -83,6 +83,18 @@ std::optional<std::string> compatible_in(Bytes field) {
   return out;
 }
 
+std::optional<std::string> near_miss_compatible(const MemoryImage& image, const ObjectCandidate& c,
+                                                const RegistrationLayout& layout) {
+  if (!c.size) return std::nullopt;
+  for (const ObjectLayout* l : {&layout.handler, &layout.flb}) {
+    if (!l->exact || *c.size != l->size) continue;
+    const auto field = image.read(c.address + l->compatible_offset, l->compatible_size);
+    if (!field) continue;
+    if (auto s = compatible_in(*field)) return s;
+  }
+  return std::nullopt;
+}
+
 std::optional<MatchedObject> match_object(const MemoryImage& image, const ObjectCandidate& c,
                                           const RegistrationLayout& layout, std::string* why_not) {
   std::string handler, flb;

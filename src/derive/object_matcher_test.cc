@@ -149,6 +149,16 @@ TEST(ObjectMatcher, RelocatableModulePointersComeFromRelocations) {
   EXPECT_FALSE(match_object(m, {"x", kData, 88}, kLayout));
 }
 
+TEST(ObjectMatcher, ARefusedObjectWithAValidCompatibleIsANearMiss) {
+  Crafted c;
+  Crafted::put(c.data, 0, kData + 256);  // ops in writable data: refused
+  EXPECT_FALSE(match_object(c.image(), {"x", kData, 88}, kLayout));
+  EXPECT_EQ(near_miss_compatible(c.image(), {"x", kData, 88}, kLayout), "memfd-v1");
+  // Another size, or no sizes at all, is no near miss.
+  EXPECT_FALSE(near_miss_compatible(c.image(), {"x", kData, 96}, kLayout));
+  EXPECT_FALSE(near_miss_compatible(c.image(), {"x", kData, std::nullopt}, kLayout));
+}
+
 TEST(CompatibleIn, Strict) {
   using namespace std::string_literals;
   EXPECT_EQ(compatible_in(as_bytes("pci-v2\0\0\0"s)), "pci-v2");

@@ -12,6 +12,7 @@
 #include "lucompat/table/table_format.h"
 
 namespace lucompat {
+
 namespace {
 
 ByteReader section_reader(const ElfSection& s, Bytes file, ByteOrder order) {
@@ -197,14 +198,19 @@ Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::ve
   if (layout) {
     std::vector<std::pair<MatchedObject, const ElfSymbol*>> found;
     std::set<uint64_t> matched_at;
+    std::vector<std::pair<uint64_t, std::string>> near_misses;
     for (const ElfSymbol& s : symbols) {
       if (s.type != STT_OBJECT || !defined_in_section(s) || regions.count(s.shndx) == 0) continue;
       const uint64_t address = address_of(elf, s);
       if (matched_at.count(address) != 0) continue;  // an alias of an object already found
-      auto m = match_object(image, {s.name, address, s.size}, *layout);
+      std::string why;
+      auto m = match_object(image, {s.name, address, s.size}, *layout, &why);
       if (m) {
         matched_at.insert(address);
         found.emplace_back(std::move(*m), &s);
+      } else if (auto c = near_miss_compatible(image, {s.name, address, s.size}, *layout)) {
+        near_misses.emplace_back(address, fmt::format("{} is sized like a registration and holds \"{}\", "
+                                                      "but is not counted: {}", s.name, *c, why));
       }
     }
     // Handlers first, then FLBs, each in address order: stable across builds.
@@ -212,13 +218,16 @@ Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::ve
       if (a.first.kind != b.first.kind) return a.first.kind == EntryKind::file;
       return a.first.offset < b.first.offset;
     });
+    // A near miss at an address that also matched under another name is none.
+    for (auto& [address, what] : near_misses)
+      if (matched_at.count(address) == 0) out.location.near_misses.push_back(std::move(what));
     for (auto& [m, s] : found) {
       Registration reg{m.kind, s->name, std::nullopt, options.module_name, Evidence::symtab};
       if (!relocatable) reg.address = s->value;
       add(std::move(m.compatible), m.offset, std::move(reg));
     }
   }
-  if (out.table.entries.empty()) return result;
+  if (out.table.entries.empty() && out.location.near_misses.empty()) return result;
   if (!present.empty() && partly_kept)
     out.table.warnings.push_back(
         {0, "parts of the image were not kept by the stream capture; registrations there are not seen"});

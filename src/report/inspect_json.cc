@@ -38,7 +38,10 @@ json table_json(const LocatedTable& t) {
       {"entries", std::move(entries)},
       {"warnings", std::move(warnings)},
   };
-  if (where.method == TableMethod::registrations) out["evidence"] = where.evidence;
+  if (where.method == TableMethod::registrations) {
+    out["evidence"] = where.evidence;
+    out["near_misses"] = where.near_misses;
+  }
   return out;
 }
 

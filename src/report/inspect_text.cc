@@ -121,6 +121,7 @@ std::string inspect_text(const Inspection& in) {
     field(out, "table", registrations_line(t));
     registration_entries(out, t);
     for (const auto& w : t.table.warnings) out += fmt::format("  warning: {}\n", printable(w.message));
+    for (const auto& m : t.location.near_misses) out += fmt::format("  NEAR MISS: {}\n", printable(m));
     return out;
   }
   std::string at = where(t);

@@ -150,6 +150,28 @@ class Examples(unittest.TestCase):
                     self.assertNotIn(victim, symbols)
                     self.assertIn(mainline_def("mainline_handlers.def")[1][0], symbols)
 
+    def test_a_handler_whose_ops_cannot_be_verified_leaves_check_undecided(self):
+        """A handler-sized object with a valid compatible whose ops pointer is
+        gone: it is not counted, it is reported as a near miss, and check will
+        not rest a verdict on a set that may lack it."""
+        path = EXAMPLES / "x86_64" / "mainline.elf"
+        doc = lucompat("inspect", "--json", path).json()
+        victim = next(e for e in doc["table"]["entries"] if e["kind"] == "file")
+        data = bytearray(path.read_bytes())
+        data[victim["offset"]:victim["offset"] + 8] = bytes(8)  # the ops pointer
+        with tempfile.TemporaryDirectory() as d:
+            broken = Path(d) / "broken.elf"
+            broken.write_bytes(bytes(data))
+            r = lucompat("inspect", "--json", broken)
+            self.assertEqual(r.rc, OK, r)
+            table = r.json()["table"]
+            self.assertNotIn(victim["compatible"], [e["compatible"] for e in table["entries"]])
+            self.assertEqual(len(table["near_misses"]), 1)
+            self.assertIn(victim["compatible"], table["near_misses"][0])
+            r = lucompat("check", "--no-modules", "--current", broken, "--next", path)
+            self.assertEqual(r.rc, UNDECIDABLE, r)
+            self.assertIn("could not be verified", r.out)
+
     def test_kernel_without_table_is_undecidable(self):
         for arch in TARGETS:
             with self.subTest(arch=arch):

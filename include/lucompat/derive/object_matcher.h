@@ -32,6 +32,12 @@ std::optional<MatchedObject> match_object(const MemoryImage& image, const Object
                                           const RegistrationLayout& layout,
                                           std::string* why_not = nullptr);
 
+// The candidate has a handler's or an FLB's exact size and a valid inline
+// compatible: if match_object refuses it, it is a near miss a human should
+// see (a handler whose ops we could not vouch for would go uncounted).
+std::optional<std::string> near_miss_compatible(const MemoryImage& image, const ObjectCandidate& candidate,
+                                                const RegistrationLayout& layout);
+
 // A compatible field: a non-empty printable ASCII string, NUL-terminated and
 // zero-padded to the field's end, as a C initializer leaves it.
 std::optional<std::string> compatible_in(Bytes field);

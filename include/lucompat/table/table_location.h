@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lucompat/table/version_table.h"
 
@@ -38,6 +39,10 @@ struct TableLocation {
   // For TableMethod::registrations: what the derivation rests on, e.g.
   // "symtab + BTF" (symbols and the build's own struct layout).
   std::string evidence;
+  // Objects sized like a handler or FLB with a valid compatible inside, that
+  // the matcher still refused: the derived set may lack them, so no verdict
+  // may rest on it (fail closed).
+  std::vector<std::string> near_misses;
 };
 
 struct LocatedTable {
