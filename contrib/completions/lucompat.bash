@@ -49,12 +49,12 @@ _lucompat()
 	"") COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur")); return ;;
 	inspect) opts="--json --verbose -v --jobs -j --early-exit --max-output --max-zstd-window --max-depth --max-file-size --max-entries --max-members --help" ;;
 	symbols) opts="--json --verbose -v --max-output --max-depth --max-file-size --help" ;;
-	check) opts="--next --current --current-modules --next-modules --no-modules --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --help" ;;
+	check) opts="--next --current --current-modules --next-modules --no-modules --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --help" ;;
 	report) opts="--next --current --current-modules --no-modules --root --catalog --profiles --host --label --store --help" ;;
 	profile)
 		case $sub in
 		"") COMPREPLY=($(compgen -W "list show select matrix env" -- "$cur")); return ;;
-		select) opts="--next --current --current-modules --next-modules --no-modules --root --catalog --profiles --uses --pid --process --manifest --emit --json --help" ;;
+		select) opts="--next --current --current-modules --next-modules --no-modules --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --json --help" ;;
 		matrix) opts="--kernel --profile --profiles --catalog --root --json --help" ;;
 		env) opts="--format --profiles --catalog --root --help" ;;
 		*) opts="--profiles --catalog --root --json --help" ;;

@@ -1,6 +1,7 @@
 #include "lucompat/check/update_check.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -69,7 +70,10 @@ Result<bool> join_modules(KernelSide& side, const std::optional<std::string>& ex
     auto found = find_modules(dir);
     if (!found || found->empty()) return true;
   }
-  auto tree = inspect_module_tree(dir, req.inspect, req.jobs);
+  // A module's split BTF lacks the LUO structs: its kernel's BTF has them.
+  InspectOptions options = req.inspect;
+  if (!options.base_layout) options.base_layout = side.kernel.layout;
+  auto tree = inspect_module_tree(dir, options, req.jobs);
   if (!tree) return std::move(tree).error();
   side.modules = dir;
   return add_modules(side, *tree);
@@ -188,6 +192,33 @@ Result<KernelSide> load_side(const CheckRequest& req) {
   return side;
 }
 
+// Why a kernel's strings, though read, cannot support a verdict: its RFC
+// table and its registrations disagree, it carries two versions of one core
+// family (which one it writes cannot be told), or they rest on a byte scan alone.
+std::optional<std::string> undecidable_evidence(const Inspection& k, const Catalog& catalog, bool trust_scan) {
+  if (const auto d = registration_disagreements(k); !d.empty())
+    return "its version table and its registrations disagree: " + d.front();
+  for (const LocatedTable* t : {k.table ? &*k.table : nullptr, k.registrations ? &*k.registrations : nullptr})
+    if (t != nullptr && !t->location.near_misses.empty())
+      return "an object looks like a registration but could not be verified, so its set may be "
+             "incomplete: " + t->location.near_misses.front();
+  if (k.table && k.table->location.method == TableMethod::registrations) {
+    std::map<std::string, std::vector<std::string>> core;
+    for (const auto& e : k.table->table.entries)
+      if (e.registration && e.registration->kind == EntryKind::core) {
+        const ParsedCompatible p = catalog.parse(e.compatible);
+        core[p.known ? p.family : e.compatible].push_back(e.compatible);
+      }
+    for (const auto& [family, strings] : core)
+      if (strings.size() > 1)
+        return fmt::format("it carries {} core strings of {} ({}), so which one it writes cannot be told",
+                           strings.size(), family, fmt::join(strings, ", "));
+  }
+  if (rests_on_scan_only(k) && !trust_scan)
+    return "its strings rest only on a scan of its bytes (no symbols); --trust-scan accepts that evidence";
+  return std::nullopt;
+}
+
 std::string arch_of(const Inspection& in) {
   return in.arch.empty() ? std::string("an unknown architecture") : in.arch;
 }
@@ -274,14 +305,21 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
     if (auto r = join_modules(in.next, req.next_modules, req); !r) return std::move(r).error();
   }
 
-  // Without a table in the kernel itself nothing about it can be proven: a
-  // kernel that predates the RFC may still have LUO.
+  // Without a table or registrations in the kernel itself nothing about it
+  // can be proven: a kernel that predates the RFC may still have LUO.
   for (const KernelSide* side : {&in.current, &in.next})
     if (!side->kernel.table && !in.no_table)
       in.no_table = fmt::format(
-          "UNDECIDED: the {} kernel ({}) has no live-update version table: it predates the RFC "
-          "or was built without CONFIG_LIVEUPDATE, so nothing about it can be proven",
+          "UNDECIDED: the {} kernel ({}) has no live-update version table and no registrations "
+          "were found: it predates the RFC, was built without CONFIG_LIVEUPDATE, or is a mainline "
+          "LUO kernel without a symbol table to find them by, so nothing about it can be proven",
           side == &in.current ? "current" : "next", side->path);
+  for (const KernelSide* side : {&in.current, &in.next}) {
+    if (in.no_table) break;
+    if (auto why = undecidable_evidence(side->kernel, in.catalog, req.trust_scan))
+      in.no_table = fmt::format("UNDECIDED: the {} kernel ({}): {}", side == &in.current ? "current" : "next",
+                                side->path, *why);
+  }
   return in;
 }
 

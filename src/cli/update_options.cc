@@ -33,6 +33,9 @@ void add_update_options(CLI::App* sub, UpdateArgs& args) {
                   "Module tree whose tables join the next kernel's (default /lib/modules/R)")
       ->type_name("DIR");
   sub->add_flag("--no-modules", req.no_modules, "Do not join the default /lib/modules/R trees");
+  sub->add_flag("--trust-scan", req.trust_scan,
+                "Judge a kernel whose strings rest only on a scan of its bytes (no symbols); "
+                "without it such a verdict is undecided");
   sub->add_option("--root", args.root, "Read /proc, /boot, /lib/modules and /etc under DIR")
       ->type_name("DIR");
   sub->add_option("--catalog", req.catalogs, "More handler families (TOML), after /etc/lucompat/catalog.d")

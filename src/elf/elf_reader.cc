@@ -5,6 +5,7 @@
 
 #include "elf/libelf_file.h"
 #include "elf/machine.h"
+#include "elf/registration_locator.h"
 #include "elf/table_locator.h"
 
 namespace lucompat {
@@ -74,6 +75,13 @@ Result<ElfReading> read_elf(Bytes file, const ElfReadOptions& options) {
     out.elf = describe(elf.header());
     out.identity = identify(elf, file, options.present);
     out.table = locate_table(elf, file, options.present);
+    if (!options.cut) {
+      RegistrationOptions ro{options.core_forms, options.base_layout, out.identity.module_name};
+      Derivation d = derive_registrations(elf, file, options.present, ro);
+      out.registrations_searched = d.searched;
+      out.registrations = std::move(d.table);
+      out.layout = std::move(d.own_layout);
+    }
     return out;
   });
 }

@@ -91,7 +91,7 @@ void LibelfFile::load_sections(Bytes file) {
       libelf_fail(fmt::format("section header {}", i));
     const char* name = elf_strptr(elf_->elf, header_.shstrndx, sh.sh_name);
     ElfSection s{i,          name != nullptr ? name : "", sh.sh_type,  sh.sh_flags, sh.sh_addr,
-                 sh.sh_offset, sh.sh_size,                sh.sh_addralign};
+                 sh.sh_offset, sh.sh_size,                sh.sh_addralign, sh.sh_link, sh.sh_info};
     if (name == nullptr)
       fail(ErrorKind::malformed, header_.shoff + i * header_.shentsize,
            fmt::format("section {} has a name offset {:#x} outside the section name table", i,

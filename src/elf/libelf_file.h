@@ -22,6 +22,8 @@ struct ElfSection {
   uint64_t offset = 0;
   uint64_t size = 0;
   uint64_t addralign = 0;
+  uint32_t link = 0;  // sh_link: a symbol table's string table, a relocation section's symbol table
+  uint32_t info = 0;  // sh_info: the section a relocation section applies to
   bool has_file_bytes() const;  // not SHT_NOBITS
 };
 

@@ -3,6 +3,10 @@
 #include <elf.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <mutex>
+
+#include "lucompat/policy/catalog.h"
 #include "lucompat/raw/raw_reader.h"
 
 namespace lucompat {
@@ -26,12 +30,31 @@ std::string raw_arch(const std::string& raw_format, std::optional<ByteOrder> ord
   return {};
 }
 
-Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwrapped u) {
+// The core ABI string forms to look for: the built-in catalog's core
+// families (data/catalog.toml), parsed once.
+const std::vector<CompatibleForm>& core_forms() {
+  static std::vector<CompatibleForm> forms;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Catalog catalog;
+    if (!catalog.add(builtin_catalog(), "catalog.toml (built in)")) return;
+    for (const Family& f : catalog.families()) {
+      if (f.cls != FamilyClass::core) continue;
+      for (const std::string& c : f.compatible)
+        if (const size_t n = c.find("{N}"); n != std::string::npos)
+          forms.push_back({c.substr(0, n), c.substr(n + 3)});
+    }
+  });
+  return forms;
+}
+
+Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwrapped u,
+                                     const InspectOptions& options) {
   Inspection out;
   out.input = input;
   out.input_size = data.size();
   if (u.kind == Innermost::elf) {
-    Result<ElfReading> r = read_elf(u.bytes, {u.cut, u.present});
+    Result<ElfReading> r = read_elf(u.bytes, {u.cut, u.present, core_forms(), options.base_layout});
     if (!r) return relocate(std::move(r).error(), u);
     out.format = r->elf.describe();
     out.kind = kind_of(*r);
@@ -40,6 +63,10 @@ Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwra
     out.elf = std::move(r->elf);
     out.identity = std::move(r->identity);
     out.table = std::move(r->table);
+    out.registrations = std::move(r->registrations);
+    out.layout = std::move(r->layout);
+    out.registrations_searched = r->registrations_searched;
+    if (!out.table) std::swap(out.table, out.registrations);
   } else {
     Result<RawReading> r = read_raw(u.bytes, u.raw_order, u.present);
     if (!r) return relocate(std::move(r).error(), u);
@@ -89,13 +116,55 @@ Result<Inspection> inspect_bytes(const std::string& input, Bytes data,
                  "empty file; expected a kernel image, module or object file"};
   auto u = catch_parse_errors([&] { return unwrap(data, options.unwrap); });
   if (!u) return with_input(std::move(u).error(), input);
-  auto r = inspect_unwrapped(input, data, std::move(u).value());
+  auto r = inspect_unwrapped(input, data, std::move(u).value(), options);
   if (!r) return with_input(std::move(r).error(), input);
   if (r->table && r->table->table.entries.size() > options.max_entries)
     return Error{ErrorKind::limit, input, r->table->location.offset,
                  fmt::format("the table has {} entries, more than the limit of {} (--max-entries)",
                              r->table->table.entries.size(), options.max_entries)};
   return r;
+}
+
+std::vector<std::string> registration_disagreements(const Inspection& in) {
+  std::vector<std::string> out;
+  if (!in.table || !in.registrations) return out;
+  const auto& rfc = in.table->table.entries;
+  const auto& regs = in.registrations->table.entries;
+  // Without a single handler object of mainline's layout, the kernel's
+  // handlers are of another shape (the RFC's own examples): nothing to compare.
+  if (std::none_of(regs.begin(), regs.end(), [](const TableEntry& e) {
+        return e.registration && e.registration->kind == EntryKind::file;
+      }))
+    return out;
+  const auto has = [](const std::vector<TableEntry>& v, const std::string& s) {
+    return std::any_of(v.begin(), v.end(), [&](const TableEntry& e) { return e.compatible == s; });
+  };
+  for (const auto& e : rfc)
+    if (!has(regs, e.compatible))
+      out.push_back(fmt::format("the version table lists {}, but no registered object or core string has it",
+                                e.compatible));
+  for (const auto& e : regs)
+    if (e.registration && e.registration->kind == EntryKind::file && !has(rfc, e.compatible))
+      out.push_back(fmt::format("the file handler {} ({}) is registered, but the version table does not list it",
+                                e.compatible, e.registration->symbol));
+  return out;
+}
+
+std::string evidence_of(const Inspection& in) {
+  if (!in.table) return "none";
+  const TableLocation& l = in.table->location;
+  if (l.method == TableMethod::registrations) return fmt::format("registrations ({})", l.evidence);
+  return fmt::format("version table ({}){}", name(l.method),
+                     in.registrations ? fmt::format(" and registrations ({})", in.registrations->location.evidence)
+                                      : "");
+}
+
+bool rests_on_scan_only(const Inspection& in) {
+  if (!in.table || in.table->location.method != TableMethod::registrations) return false;
+  const auto& entries = in.table->table.entries;
+  return !entries.empty() && std::all_of(entries.begin(), entries.end(), [](const TableEntry& e) {
+    return e.registration && e.registration->evidence == Evidence::scan;
+  });
 }
 
 Result<Inspection> inspect_file(const std::string& path, const InspectOptions& options) {

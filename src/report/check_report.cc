@@ -24,6 +24,7 @@ json kernel_json(const KernelSide& k) {
       {"arch", in.arch},
       {"chain", in.describe_chain()},
       {"has_table", in.table.has_value()},
+      {"evidence", evidence_of(in)},
       {"modules", k.modules.empty() ? json(nullptr) : json(k.modules)},
       {"module_count", k.module_count},
       {"strings", std::move(sources)},
@@ -37,7 +38,7 @@ std::string kernel_line(const char* label, const KernelSide& k) {
   if (!k.modules.empty())
     out += fmt::format(", with {} module{} from {}", k.module_count, k.module_count == 1 ? "" : "s",
                        printable(k.modules));
-  return out + "\n";
+  return out + fmt::format("; evidence: {}\n", evidence_of(k.kernel));
 }
 
 }  // namespace

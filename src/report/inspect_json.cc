@@ -12,12 +12,21 @@ json string_or_null(const std::string& s) { return s.empty() ? json(nullptr) : j
 json table_json(const LocatedTable& t) {
   const TableLocation& where = t.location;
   json entries = json::array();
-  for (const auto& e : t.table.entries)
-    entries.push_back({{"slot", e.slot}, {"compatible", e.compatible}, {"offset", e.offset}});
+  for (const auto& e : t.table.entries) {
+    json entry = {{"slot", e.slot}, {"compatible", e.compatible}, {"offset", e.offset}};
+    if (const auto& r = e.registration) {
+      entry["kind"] = name(r->kind);
+      entry["symbol"] = string_or_null(r->symbol);
+      entry["address"] = r->address ? json(*r->address) : json(nullptr);
+      entry["module"] = string_or_null(r->module);
+      entry["evidence"] = name(r->evidence);
+    }
+    entries.push_back(std::move(entry));
+  }
   json warnings = json::array();
   for (const auto& w : t.table.warnings)
     warnings.push_back({{"offset", w.offset}, {"message", w.message}});
-  return {
+  json out = {
       {"method", name(where.method)},
       {"shape", name(where.shape)},
       {"section", string_or_null(where.section)},
@@ -29,6 +38,11 @@ json table_json(const LocatedTable& t) {
       {"entries", std::move(entries)},
       {"warnings", std::move(warnings)},
   };
+  if (where.method == TableMethod::registrations) {
+    out["evidence"] = where.evidence;
+    out["near_misses"] = where.near_misses;
+  }
+  return out;
 }
 
 json order_json(std::optional<ByteOrder> o) {
@@ -93,6 +107,8 @@ json inspect_json(const Inspection& in) {
         {"module_name", string_or_null(id.module_name)},
         {"vermagic", string_or_null(id.vermagic)}}},
       {"table", in.table ? table_json(*in.table) : json(nullptr)},
+      {"registrations", in.registrations ? table_json(*in.registrations) : json(nullptr)},
+      {"disagreements", registration_disagreements(in)},
       {"no_table_reason", in.table ? json(nullptr) : json(no_table_reason(in))},
       {"error", nullptr},
   };

@@ -52,12 +52,18 @@ TEST(InspectJson, CarriesSchemaIdentityAndEntries) {
 TEST(InspectJson, NoTableExplainsWhy) {
   Inspection in = sample();
   in.table.reset();
+  in.registrations_searched = false;
   const auto j = inspect_json(in);
   EXPECT_EQ(j["status"], "no-table");
   EXPECT_TRUE(j["table"].is_null());
+  in.registrations_searched = true;
+  EXPECT_EQ(inspect_json(in)["no_table_reason"],
+            "no Live Update Orchestrator in this kernel: no version table, and its symbols show no "
+            "registered file handler, FLB or core string");
   EXPECT_EQ(j["no_table_reason"],
             "no live-update version table: the kernel predates the RFC or was built without "
-            "CONFIG_LIVEUPDATE");
+            "CONFIG_LIVEUPDATE, or it is a mainline LUO kernel whose registrations cannot be "
+            "found without a symbol table");
 }
 
 TEST(InspectJson, ErrorDocument) {
@@ -75,6 +81,64 @@ TEST(InspectText, ListsEntriesAndWarnings) {
             std::string::npos);
   EXPECT_NE(t.find("     1  luo-v1\n"), std::string::npos);
   EXPECT_NE(t.find("  warning: offset 0x1040: "), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lucompat
+
+namespace lucompat {
+namespace {
+
+LocatedTable derived(std::initializer_list<std::pair<const char*, EntryKind>> entries) {
+  LocatedTable t;
+  t.location.method = TableMethod::registrations;
+  t.location.evidence = "symtab + BTF";
+  uint32_t slot = 0;
+  for (const auto& [s, kind] : entries) {
+    TableEntry e;
+    e.slot = ++slot;
+    e.compatible = s;
+    e.registration = Registration{kind, kind == EntryKind::core ? "" : "obj", std::nullopt, "", Evidence::symtab};
+    t.table.entries.push_back(e);
+  }
+  return t;
+}
+
+TEST(Registrations, TextLineCountsKindsAndNamesTheEvidence) {
+  Inspection in = sample();
+  in.table = derived({{"luo-v1", EntryKind::core}, {"memfd-v1", EntryKind::file}, {"hugetlb-v1", EntryKind::flb}});
+  const std::string t = inspect_text(in);
+  EXPECT_NE(t.find("registrations: 1 file handler, 1 FLB, core luo-v1 (evidence: symtab + BTF)"), std::string::npos) << t;
+  const auto j = inspect_json(in);
+  EXPECT_EQ(j["table"]["method"], "registrations");
+  EXPECT_EQ(j["table"]["entries"][1]["kind"], "file");
+  EXPECT_EQ(j["table"]["entries"][1]["evidence"], "symtab");
+  EXPECT_TRUE(j["table"]["entries"][1]["address"].is_null());
+  EXPECT_EQ(evidence_of(in), "registrations (symtab + BTF)");
+}
+
+TEST(Registrations, AnRfcTableMustAgreeWithThem) {
+  Inspection in = sample();  // its RFC table lists luo-v1 and memfd-v1
+  in.registrations = derived({{"luo-v1", EntryKind::core}, {"memfd-v1", EntryKind::file},
+                              {"kho-v1", EntryKind::core}, {"pci-v2", EntryKind::flb}});
+  std::vector<std::string> table;
+  for (const auto& e : in.table->table.entries) table.push_back(e.compatible);
+  ASSERT_EQ(table, (std::vector<std::string>{"luo-v1", "memfd-v1"}));
+  EXPECT_TRUE(registration_disagreements(in).empty());
+  in.registrations = derived({{"luo-v1", EntryKind::core}, {"memfd-v2", EntryKind::file}});
+  const auto d = registration_disagreements(in);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_NE(d[0].find("memfd-v1"), std::string::npos);
+  EXPECT_NE(d[1].find("memfd-v2"), std::string::npos);
+  EXPECT_NE(inspect_text(in).find("DISAGREES"), std::string::npos);
+}
+
+TEST(Registrations, ScanOnlyEvidenceIsFlagged) {
+  Inspection in = sample();
+  in.table = derived({{"memfd-v1", EntryKind::file}});
+  EXPECT_FALSE(rests_on_scan_only(in));
+  in.table->table.entries[0].registration->evidence = Evidence::scan;
+  EXPECT_TRUE(rests_on_scan_only(in));
 }
 
 }  // namespace

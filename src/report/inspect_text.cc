@@ -33,6 +33,34 @@ std::string where(const LocatedTable& t) {
   return {};
 }
 
+// "4 file handlers, 1 FLB, core luo-v1 luo-session-v1 kho-v1 (evidence: symtab + BTF)"
+std::string registrations_line(const LocatedTable& t) {
+  size_t files = 0, flbs = 0;
+  std::string core;
+  for (const auto& e : t.table.entries) {
+    if (!e.registration) continue;
+    if (e.registration->kind == EntryKind::file) ++files;
+    if (e.registration->kind == EntryKind::flb) ++flbs;
+    if (e.registration->kind == EntryKind::core) core += " " + e.compatible;
+  }
+  return fmt::format("registrations: {} file handler{}, {} FLB{}, {} (evidence: {})", files,
+                     files == 1 ? "" : "s", flbs, flbs == 1 ? "" : "s",
+                     core.empty() ? "no core strings" : "core" + core, t.location.evidence);
+}
+
+void registration_entries(std::string& out, const LocatedTable& t) {
+  for (const auto& e : t.table.entries) {
+    if (!e.registration) continue;
+    const Registration& r = *e.registration;
+    std::string where = r.symbol;
+    if (r.address) where += fmt::format(" at {:#x}", *r.address);
+    if (!r.module.empty()) where += " in module " + r.module;
+    if (where.empty()) where = fmt::format("string at offset {:#x}", e.offset);
+    out += fmt::format("  {:>4}  {:<5} {:<24} {} ({})\n", e.slot, name(r.kind), printable(e.compatible),
+                       printable(where), name(r.evidence));
+  }
+}
+
 std::string layer_line(const Layer& l) {
   std::string out = l.format;
   if (!l.compression.empty()) {
@@ -55,9 +83,17 @@ std::string no_table_reason(const Inspection& in) {
     return "no live-update version table in the segment that holds the kernel's notes, where the "
            "RFC's linker script puts it; early exit read no further (run without --early-exit "
            "to search the whole image)";
+  if (in.kind == InputKind::kernel && in.registrations_searched)
+    return "no Live Update Orchestrator in this kernel: no version table, and its symbols show no "
+           "registered file handler, FLB or core string";
+  // Without symbols the registrations were not searched: a mainline LUO
+  // kernel looks the same as one without LUO, and we must not say which.
   if (in.kind == InputKind::kernel)
     return "no live-update version table: the kernel predates the RFC or was built without "
-           "CONFIG_LIVEUPDATE";
+           "CONFIG_LIVEUPDATE, or it is a mainline LUO kernel whose registrations cannot be "
+           "found without a symbol table";
+  if (in.kind == InputKind::module && in.registrations_searched)
+    return "no live-update version table, and the module registers no file handler or FLB";
   if (in.kind == InputKind::module)
     return "no live-update version table: the module declares no live-update file handler";
   return "no live-update version table in this object";
@@ -81,6 +117,13 @@ std::string inspect_text(const Inspection& in) {
     return out;
   }
   const LocatedTable& t = *in.table;
+  if (t.location.method == TableMethod::registrations) {
+    field(out, "table", registrations_line(t));
+    registration_entries(out, t);
+    for (const auto& w : t.table.warnings) out += fmt::format("  warning: {}\n", printable(w.message));
+    for (const auto& m : t.location.near_misses) out += fmt::format("  NEAR MISS: {}\n", printable(m));
+    return out;
+  }
   std::string at = where(t);
   // Offsets count from the innermost data: say so when that is not the file.
   if (!in.chain.empty()) at += in.compression().empty() ? " (in the innermost image)" : " (in the decompressed data)";
@@ -92,6 +135,11 @@ std::string inspect_text(const Inspection& in) {
     out += fmt::format("  {:>4}  {}\n", e.slot, printable(e.compatible));
   for (const auto& w : t.table.warnings)
     out += fmt::format("  warning: offset {:#x}: {}\n", w.offset, printable(w.message));
+  if (in.registrations) {
+    field(out, "also", registrations_line(*in.registrations));
+    registration_entries(out, *in.registrations);
+    for (const auto& d : registration_disagreements(in)) out += fmt::format("  DISAGREES: {}\n", printable(d));
+  }
   return out;
 }
 

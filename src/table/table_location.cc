@@ -7,6 +7,7 @@ std::string_view name(TableMethod m) {
     case TableMethod::section: return "section";
     case TableMethod::segment_scan: return "segment-scan";
     case TableMethod::magic_scan: return "magic-scan";
+    case TableMethod::registrations: return "registrations";
   }
   return "unknown";
 }
@@ -16,6 +17,24 @@ std::string_view name(TableShape s) {
     case TableShape::merged: return "merged";
     case TableShape::split: return "split";
     case TableShape::entries_only: return "entries-only";
+  }
+  return "unknown";
+}
+
+std::string_view name(EntryKind k) {
+  switch (k) {
+    case EntryKind::core: return "core";
+    case EntryKind::file: return "file";
+    case EntryKind::flb: return "flb";
+  }
+  return "unknown";
+}
+
+std::string_view name(Evidence e) {
+  switch (e) {
+    case Evidence::symtab: return "symtab";
+    case Evidence::kallsyms: return "kallsyms";
+    case Evidence::scan: return "scan";
   }
   return "unknown";
 }

@@ -75,14 +75,23 @@ class Cli(unittest.TestCase):
     def test_unreadable_outranks_missing_table(self):
         r = lucompat("inspect", NOTABLE, EXAMPLES / "does-not-exist")
         self.assertEqual(r.rc, BAD_INPUT, r)
-        self.assertIn("no live-update version table: the kernel predates the RFC", r.out)
+        self.assertIn("no Live Update Orchestrator in this kernel", r.out)
 
     def test_no_table_is_reported_plainly(self):
         r = lucompat("inspect", NOTABLE)
         self.assertEqual(r.rc, UNDECIDABLE, r)
         self.assertEqual(r.err, "")
-        self.assertIn("table     no live-update version table: the kernel predates the RFC or "
-                      "was built without CONFIG_LIVEUPDATE", r.out)
+        # Its symbol table was searched for registrations too: "no LUO" is a finding.
+        self.assertIn("table     no Live Update Orchestrator in this kernel: no version table, and "
+                      "its symbols show no registered file handler, FLB or core string", r.out)
+
+    def test_an_rfc_table_is_not_its_own_registration_evidence(self):
+        # The core string finder once read the table's own luo-v1 entry as a
+        # literal the kernel writes, and reported registrations that disagreed.
+        doc = lucompat("inspect", "--json", KERNEL).json()
+        self.assertEqual(doc["table"]["method"], "section")
+        self.assertIsNone(doc["registrations"])
+        self.assertEqual(doc["disagreements"], [])
 
 
 if __name__ == "__main__":

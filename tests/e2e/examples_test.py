@@ -3,7 +3,12 @@ to exactly the list in its source, in each shape and by each method."""
 
 import unittest
 
-from lucompat_e2e import (EXAMPLES, OK, UNDECIDABLE, entries, lucompat, main,
+import re
+
+import tempfile
+from pathlib import Path
+
+from lucompat_e2e import (EXAMPLES, EXAMPLES_SRC, OK, UNDECIDABLE, Elf, entries, lucompat, main,
                           table_def)
 
 # What each target is, as ELF and as a kernel architecture.
@@ -17,6 +22,13 @@ TARGETS = {
     "s390x": (64, "big", "s390x", "s390"),
 }
 RELEASE = "6.99.0-lucompat"
+
+
+def mainline_def(name):
+    """(symbol, compatible) pairs, or strings, an X(...) .def of the mainline example lists."""
+    text = (EXAMPLES_SRC / name).read_text()
+    pairs = re.findall(r'^X\((\w+), "([^"]*)"\)', text, re.M)
+    return pairs if pairs else re.findall(r'^X\("([^"]*)"\)', text, re.M)
 
 
 class Examples(unittest.TestCase):
@@ -91,14 +103,86 @@ class Examples(unittest.TestCase):
                 self.assertEqual(doc["identity"]["release"], RELEASE)
                 self.assertIsNone(doc["identity"]["banner"])
 
+    def test_mainline_registrations_in_every_target(self):
+        """Objects in mainline LUO's layout, without a table: the derived set is
+        exactly the .def lists, in a linked kernel (absolute pointers) and in a
+        module (pointers by RELA, or REL on i686 and arm), on every target."""
+        handlers = {(c, s) for s, c in mainline_def("mainline_handlers.def")}
+        flbs = {(c, s) for s, c in mainline_def("mainline_flbs.def")}
+        core = set(mainline_def("mainline_core.def"))
+        for arch in TARGETS:
+            for name, want_core in (("mainline.elf", core), ("mainline.ko", set())):
+                with self.subTest(arch=arch, file=name):
+                    doc = self.inspect(arch, name)
+                    table = doc["table"]
+                    self.assertEqual(table["method"], "registrations")
+                    self.assertEqual(table["evidence"], "symtab + documented layout")
+                    got = lambda kind: {(e["compatible"], e["symbol"]) for e in table["entries"]
+                                        if e["kind"] == kind}
+                    self.assertEqual(got("file"), handlers)
+                    self.assertEqual(got("flb"), flbs)
+                    self.assertEqual({e["compatible"] for e in table["entries"] if e["kind"] == "core"},
+                                     want_core)
+
+    def test_a_symbol_outside_its_section_is_no_handler(self):
+        """A handler symbol whose value points past its section's end: that
+        object is not a handler, the rest still is, and nothing crashes."""
+        for arch, name in (("x86_64", "mainline.ko"), ("s390x", "mainline.elf"), ("arm", "mainline.ko")):
+            with self.subTest(arch=arch, file=name):
+                elf = Elf((EXAMPLES / arch / name).read_bytes())
+                symtab, strtab = elf.find_section(".symtab"), elf.find_section(".strtab")
+                size = 24 if elf.is64 else 16
+                victim = mainline_def("mainline_handlers.def")[0][0]
+                for at in range(symtab["offset"], symtab["offset"] + symtab["size"], size):
+                    name_off = elf.unpack("I", at)[0]
+                    start = strtab["offset"] + name_off
+                    if bytes(elf.data[start:elf.data.index(0, start)]).decode() == victim:
+                        if elf.is64:
+                            elf.pack("Q", at + 8, 0x7FFFFFFFFFFFFFF0)
+                        else:
+                            elf.pack("I", at + 4, 0x7FFFFFF0)
+                with tempfile.TemporaryDirectory() as d:
+                    path = Path(d) / name
+                    path.write_bytes(bytes(elf.data))
+                    r = lucompat("inspect", "--json", path)
+                    self.assertEqual(r.rc, OK, r)
+                    symbols = {e["symbol"] for e in r.json()["table"]["entries"]}
+                    self.assertNotIn(victim, symbols)
+                    self.assertIn(mainline_def("mainline_handlers.def")[1][0], symbols)
+
+    def test_a_handler_whose_ops_cannot_be_verified_leaves_check_undecided(self):
+        """A handler-sized object with a valid compatible whose ops pointer is
+        gone: it is not counted, it is reported as a near miss, and check will
+        not rest a verdict on a set that may lack it."""
+        path = EXAMPLES / "x86_64" / "mainline.elf"
+        doc = lucompat("inspect", "--json", path).json()
+        victim = next(e for e in doc["table"]["entries"] if e["kind"] == "file")
+        data = bytearray(path.read_bytes())
+        data[victim["offset"]:victim["offset"] + 8] = bytes(8)  # the ops pointer
+        with tempfile.TemporaryDirectory() as d:
+            broken = Path(d) / "broken.elf"
+            broken.write_bytes(bytes(data))
+            r = lucompat("inspect", "--json", broken)
+            self.assertEqual(r.rc, OK, r)
+            table = r.json()["table"]
+            self.assertNotIn(victim["compatible"], [e["compatible"] for e in table["entries"]])
+            self.assertEqual(len(table["near_misses"]), 1)
+            self.assertIn(victim["compatible"], table["near_misses"][0])
+            r = lucompat("check", "--no-modules", "--current", broken, "--next", path)
+            self.assertEqual(r.rc, UNDECIDABLE, r)
+            self.assertIn("could not be verified", r.out)
+
     def test_kernel_without_table_is_undecidable(self):
         for arch in TARGETS:
             with self.subTest(arch=arch):
                 doc = self.inspect(arch, "notable.elf", rc=UNDECIDABLE)
                 self.assertEqual(doc["status"], "no-table")
                 self.assertIsNone(doc["table"])
-                self.assertIn("predates the RFC or was built without CONFIG_LIVEUPDATE",
-                              doc["no_table_reason"])
+                # With a symbol table, registrations were searched as well;
+                # without one (a stripped build) the reason stays the old one.
+                self.assertRegex(doc["no_table_reason"],
+                                 "no Live Update Orchestrator in this kernel|predates the RFC or "
+                                 "was built without CONFIG_LIVEUPDATE")
 
     def test_text_output(self):
         r = lucompat("inspect", EXAMPLES / "s390x" / "kernel.stripped")

@@ -30,6 +30,9 @@ struct CheckRequest {
   std::optional<std::string> manifest;
   std::vector<std::string> emits;     // "FAMILY=STRING"
   bool strict = false;
+  // A kernel whose strings rest only on a byte scan (no symbols) is judged
+  // only when the operator says so; otherwise the verdict is undecided.
+  bool trust_scan = false;
   std::vector<std::string> profile_files;  // --profiles, after /etc/lucompat/profiles.d
   std::optional<std::string> profile;      // --profile; else host.toml's, if any
 };

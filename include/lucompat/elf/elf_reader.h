@@ -10,6 +10,8 @@
 #include "lucompat/base/byte_range.h"
 #include "lucompat/base/byte_reader.h"
 #include "lucompat/base/result.h"
+#include "lucompat/derive/core_strings.h"
+#include "lucompat/derive/registration_layout.h"
 #include "lucompat/identity/kernel_identity.h"
 #include "lucompat/table/table_location.h"
 
@@ -34,6 +36,14 @@ struct ElfReading {
   ElfInfo elf;
   KernelIdentity identity;
   std::optional<LocatedTable> table;  // absent: the file carries no table
+  // Derived from the handler and FLB objects and core strings the file
+  // carries (TableMethod::registrations); absent when it has none, or no
+  // symbol table to find them by.
+  std::optional<LocatedTable> registrations;
+  bool registrations_searched = false;  // it had a symbol table to find them by
+  // The struct layout the registrations were matched with, when it came from
+  // this file's BTF: a module of this kernel is matched with it too.
+  std::optional<RegistrationLayout> layout;
 };
 
 bool is_elf(Bytes data);
@@ -44,6 +54,10 @@ struct ElfReadOptions {
   // Where `file` holds data (see Unwrapped::present); empty: everywhere. The
   // banner and table searches skip the rest.
   std::vector<ByteRange> present;
+  // The core ABI string forms to look for (the catalog's core families).
+  std::vector<CompatibleForm> core_forms;
+  // A module's kernel's layout (its split BTF lacks the structs).
+  std::optional<RegistrationLayout> base_layout;
 };
 
 // Offsets in errors and results are offsets in `file`.

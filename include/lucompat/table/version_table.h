@@ -5,14 +5,36 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lucompat {
+
+// What a string derived from a kernel's registrations is: a core ABI string
+// (luo-vN, luo-session-vN, kho-vN), a file handler's or an FLB's compatible.
+enum class EntryKind { core, file, flb };
+std::string_view name(EntryKind k);
+
+// How a registration was found, strongest first: the file's own symbol table,
+// the kernel's embedded kallsyms, or a scan of the bytes without any symbols.
+enum class Evidence { symtab, kallsyms, scan };
+std::string_view name(Evidence e);
+
+// Where a string derived from the objects a kernel registers came from.
+struct Registration {
+  EntryKind kind = EntryKind::file;
+  std::string symbol;              // the object's symbol; empty for a core string
+  std::optional<uint64_t> address; // link-time address; absent in a relocatable module
+  std::string module;              // the module's name, empty for the kernel itself
+  Evidence evidence = Evidence::symtab;
+};
 
 struct TableEntry {
   uint32_t slot = 0;      // 1-based position in the table, counting skipped slots
   std::string compatible;
   uint64_t offset = 0;    // input offset of the entry's first byte
+  // Set for a table derived from registrations (TableMethod::registrations).
+  std::optional<Registration> registration;
 };
 
 // Tolerated oddities: the table stays usable, but a human should know.

@@ -1,0 +1,60 @@
+// A kernel's (or module's) loaded bytes by address, as the registration
+// matcher reads them: regions of text, read-only data and data, and, for a
+// relocatable module, what the relocation at a pointer-sized slot points to.
+// Built by the readers (ELF sections, later kallsyms-located images); the
+// matcher itself never sees a file format.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "lucompat/base/byte_reader.h"
+
+namespace lucompat {
+
+enum class RegionKind { text, rodata, data };
+
+struct MemoryRegion {
+  uint64_t address = 0;  // of bytes[0]
+  uint64_t offset = 0;   // input offset of bytes[0]
+  Bytes bytes;
+  RegionKind kind = RegionKind::data;
+};
+
+// What a pointer slot holds once the image is loaded.
+struct Pointer {
+  enum class To {
+    null,      // nothing
+    address,   // an address in this image
+    external,  // a symbol defined elsewhere (a module calling into the kernel)
+  };
+  To to = To::null;
+  uint64_t address = 0;
+};
+
+struct MemoryImage {
+  unsigned pointer_size = 8;
+  ByteOrder order = ByteOrder::little;
+  std::vector<MemoryRegion> regions;
+  // A relocatable file: pointers are whatever the relocation at the slot
+  // says; a slot without one holds null only if its bytes are zero.
+  bool relocatable = false;
+  // Slot address -> its relocation's target; nullopt marks a relocation of a
+  // type that is not a plain absolute pointer (never trusted as one).
+  std::map<uint64_t, std::optional<Pointer>> relocations;
+  // Object symbols by address -> size, when the input has sizes (a symbol
+  // table): the ops an object points to must then be one whole object.
+  std::optional<std::map<uint64_t, uint64_t>> object_sizes;
+
+  // The region holding [address, address + size), or null.
+  const MemoryRegion* region_of(uint64_t address, uint64_t size) const;
+  // The bytes at [address, address + size), or nullopt when not all in one region.
+  std::optional<Bytes> read(uint64_t address, uint64_t size) const;
+  // The pointer at a slot, or nullopt when the slot is unreadable or holds
+  // something that is not a pointer this image can vouch for.
+  std::optional<Pointer> pointer_at(uint64_t address) const;
+};
+
+}  // namespace lucompat

@@ -1,0 +1,171 @@
+#include "lucompat/derive/object_matcher.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+namespace lucompat {
+namespace {
+
+constexpr uint64_t kText = 0x1000, kRodata = 0x2000, kData = 0x3000;
+
+// A little-endian 64-bit image: code, one handler's and one FLB's ops in
+// read-only data, and the objects in data, all laid out by hand.
+struct Crafted {
+  std::vector<std::byte> text = std::vector<std::byte>(64);
+  std::vector<std::byte> rodata = std::vector<std::byte>(128);
+  std::vector<std::byte> data = std::vector<std::byte>(512);
+  std::map<uint64_t, uint64_t> sizes;
+
+  static void put(std::vector<std::byte>& v, uint64_t at, uint64_t value) { std::memcpy(&v[at], &value, 8); }
+  static void put(std::vector<std::byte>& v, uint64_t at, std::string_view s) { std::memcpy(&v[at], s.data(), s.size()); }
+
+  Crafted() {
+    for (uint64_t i = 0; i < 9; ++i) put(rodata, i * 8, i % 2 == 0 ? kText + 4 * i : 0);  // file ops
+    sizes[kRodata] = 80;
+    for (uint64_t i = 0; i < 4; ++i) put(rodata, 80 + i * 8, kText + 4 * i);  // FLB ops
+    sizes[kRodata + 80] = 40;
+    put(data, 0, kRodata);  // a handler at kData
+    put(data, 8, "memfd-v1");
+    sizes[kData] = 88;
+    put(data, 128, kRodata + 80);  // an FLB at kData + 128
+    put(data, 136, "hugetlb-v1");
+    sizes[kData + 128] = 192;
+  }
+  MemoryImage image() const {
+    MemoryImage m;
+    m.regions = {{kText, 0x100, text, RegionKind::text},
+                 {kRodata, 0x200, rodata, RegionKind::rodata},
+                 {kData, 0x400, data, RegionKind::data}};
+    m.object_sizes = sizes;
+    return m;
+  }
+};
+
+const RegistrationLayout kLayout = documented_layout(8);
+
+TEST(ObjectMatcher, FindsAHandlerAndAnFlb) {
+  const Crafted c;
+  const auto h = match_object(c.image(), {"x", kData, 88}, kLayout);
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->kind, EntryKind::file);
+  EXPECT_EQ(h->compatible, "memfd-v1");
+  EXPECT_EQ(h->offset, 0x400u);
+  const auto f = match_object(c.image(), {"y", kData + 128, 192}, kLayout);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->kind, EntryKind::flb);
+  EXPECT_EQ(f->compatible, "hugetlb-v1");
+}
+
+TEST(ObjectMatcher, WrongSizeIsNotAHandler) {
+  const Crafted c;
+  std::string why;
+  EXPECT_FALSE(match_object(c.image(), {"x", kData, 96}, kLayout, &why));
+  EXPECT_NE(why.find("size"), std::string::npos);
+}
+
+TEST(ObjectMatcher, CompatibleMustBeTerminatedPrintableAndPadded) {
+  Crafted c;
+  Crafted::put(c.data, 8, std::string(48, 'a'));  // no NUL
+  EXPECT_FALSE(match_object(c.image(), {"x", kData, 88}, kLayout));
+  Crafted d;
+  Crafted::put(d.data, 8, std::string_view("memfd\tv1"));
+  EXPECT_FALSE(match_object(d.image(), {"x", kData, 88}, kLayout));
+  Crafted e;
+  Crafted::put(e.data, 30, std::string_view("junk"));  // bytes after the NUL
+  EXPECT_FALSE(match_object(e.image(), {"x", kData, 88}, kLayout));
+  Crafted f;
+  f.data[8] = std::byte{0};  // empty
+  EXPECT_FALSE(match_object(f.image(), {"x", kData, 88}, kLayout));
+}
+
+TEST(ObjectMatcher, OpsMustBeWholeReadOnlyAndCode) {
+  Crafted c;
+  Crafted::put(c.data, 0, kData + 256);  // ops in writable data
+  EXPECT_FALSE(match_object(c.image(), {"x", kData, 88}, kLayout));
+  Crafted d;
+  Crafted::put(d.data, 0, kRodata + 8);  // into the middle of an object
+  EXPECT_FALSE(match_object(d.image(), {"x", kData, 88}, kLayout));
+  Crafted e;
+  Crafted::put(e.rodata, 0, kData);  // a "function" in data
+  EXPECT_FALSE(match_object(e.image(), {"x", kData, 88}, kLayout));
+  Crafted f;
+  for (uint64_t i = 0; i < 9; ++i) Crafted::put(f.rodata, i * 8, uint64_t{0});  // no function at all
+  EXPECT_FALSE(match_object(f.image(), {"x", kData, 88}, kLayout));
+  Crafted g;
+  Crafted::put(g.rodata, 72, kText);  // owner is code
+  EXPECT_FALSE(match_object(g.image(), {"x", kData, 88}, kLayout));
+}
+
+TEST(ObjectMatcher, AnFlbsOpsDoNotMakeAHandler) {
+  Crafted c;
+  Crafted::put(c.data, 0, kRodata + 80);
+  // Without BTF an FLB's size is only a lower bound, so this may be an FLB.
+  const auto m = match_object(c.image(), {"x", kData, 88}, kLayout);
+  EXPECT_TRUE(!m || m->kind == EntryKind::flb);
+}
+
+TEST(ObjectMatcher, PrivateListHeadsMustBeZero) {
+  Crafted c;
+  Crafted::put(c.data, 56, uint64_t{1});
+  EXPECT_FALSE(match_object(c.image(), {"x", kData, 88}, kLayout));
+}
+
+TEST(ObjectMatcher, OutsideTheImageIsNotAHandler) {
+  const Crafted c;
+  EXPECT_FALSE(match_object(c.image(), {"x", kData + 500, 88}, kLayout));
+  EXPECT_FALSE(match_object(c.image(), {"x", ~uint64_t{0} - 4, 88}, kLayout));
+  Crafted d;
+  Crafted::put(d.data, 0, ~uint64_t{0} - 2);  // ops pointer wraps around
+  EXPECT_FALSE(match_object(d.image(), {"x", kData, 88}, kLayout));
+}
+
+TEST(ObjectMatcher, WithoutSizesADocumentedLayoutDoesNotGuess) {
+  const Crafted c;
+  MemoryImage m = c.image();
+  m.object_sizes.reset();
+  // The handler's size is exact in the documented layout; an FLB's is not.
+  EXPECT_TRUE(match_object(m, {"x", kData, std::nullopt}, kLayout));
+  EXPECT_FALSE(match_object(m, {"y", kData + 128, std::nullopt}, kLayout));
+}
+
+TEST(ObjectMatcher, RelocatableModulePointersComeFromRelocations) {
+  Crafted c;
+  Crafted::put(c.data, 0, uint64_t{0});
+  for (uint64_t i = 0; i < 10; ++i) Crafted::put(c.rodata, i * 8, uint64_t{0});
+  MemoryImage m = c.image();
+  m.relocatable = true;
+  EXPECT_FALSE(match_object(m, {"x", kData, 88}, kLayout));  // no relocation: a null ops
+  m.relocations[kData] = Pointer{Pointer::To::address, kRodata};
+  m.relocations[kRodata] = Pointer{Pointer::To::external, 0};
+  m.relocations[kRodata + 72] = Pointer{Pointer::To::address, kData + 300};
+  EXPECT_TRUE(match_object(m, {"x", kData, 88}, kLayout));
+  m.relocations[kRodata + 8] = std::nullopt;  // a relocation that is not a pointer
+  EXPECT_FALSE(match_object(m, {"x", kData, 88}, kLayout));
+  m.relocations.erase(kRodata + 8);
+  Crafted::put(c.rodata, 16, uint64_t{5});  // bytes in place without a relocation
+  m.regions[1].bytes = c.rodata;
+  EXPECT_FALSE(match_object(m, {"x", kData, 88}, kLayout));
+}
+
+TEST(ObjectMatcher, ARefusedObjectWithAValidCompatibleIsANearMiss) {
+  Crafted c;
+  Crafted::put(c.data, 0, kData + 256);  // ops in writable data: refused
+  EXPECT_FALSE(match_object(c.image(), {"x", kData, 88}, kLayout));
+  EXPECT_EQ(near_miss_compatible(c.image(), {"x", kData, 88}, kLayout), "memfd-v1");
+  // Another size, or no sizes at all, is no near miss.
+  EXPECT_FALSE(near_miss_compatible(c.image(), {"x", kData, 96}, kLayout));
+  EXPECT_FALSE(near_miss_compatible(c.image(), {"x", kData, std::nullopt}, kLayout));
+}
+
+TEST(CompatibleIn, Strict) {
+  using namespace std::string_literals;
+  EXPECT_EQ(compatible_in(as_bytes("pci-v2\0\0\0"s)), "pci-v2");
+  EXPECT_FALSE(compatible_in(as_bytes("pci-v2\0x\0"s)));
+  EXPECT_FALSE(compatible_in(as_bytes("pci v2\0"s)));
+  EXPECT_FALSE(compatible_in(as_bytes(""s)));
+}
+
+}  // namespace
+}  // namespace lucompat

@@ -1,0 +1,238 @@
+#include "elf/registration_locator.h"
+
+#include <elf.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "elf/elf_symbols.h"
+#include "lucompat/derive/memory_image.h"
+#include "lucompat/derive/object_matcher.h"
+#include "lucompat/table/table_format.h"
+
+namespace lucompat {
+
+namespace {
+
+ByteReader section_reader(const ElfSection& s, Bytes file, ByteOrder order) {
+  if (!s.has_file_bytes())
+    fail(ErrorKind::malformed, s.offset, fmt::format("section {} has no bytes in the file", s.name));
+  return ByteReader(file.subspan(s.offset, s.size), order, s.offset);
+}
+
+RegionKind kind_of(const ElfSection& s) {
+  if ((s.flags & SHF_EXECINSTR) != 0) return RegionKind::text;
+  // 64-bit PowerPC ELFv1: a function pointer is the address of the function's
+  // descriptor in .opd, not of its code.
+  if (s.name == ".opd") return RegionKind::text;
+  if ((s.flags & SHF_WRITE) == 0) return RegionKind::rodata;
+  // x86's vmlinux links .rodata into a writable segment (early boot writes
+  // beside it before mark_rodata_ro()); at run time it is read-only.
+  if (s.name == ".rodata" || s.name.starts_with(".rodata.")) return RegionKind::rodata;
+  // Constant data holding pointers, in position-independent code (ppc64's
+  // ops structs): writable only for the relocations applied at load.
+  if (s.name == ".data.rel.ro" || s.name.starts_with(".data.rel.ro.")) return RegionKind::rodata;
+  return RegionKind::data;
+}
+
+// A relocatable file has no addresses: each section gets its own range, far
+// enough apart (its index above bit 32) that no object can straddle two.
+uint64_t base_of(const LibelfFile& elf, size_t index) {
+  if (elf.header().type == ET_REL) return uint64_t{index} << 32;
+  for (const auto& s : elf.sections())
+    if (s.index == index) return s.addr;
+  return 0;
+}
+
+const ElfSection* section_at(const LibelfFile& elf, size_t index) {
+  for (const auto& s : elf.sections())
+    if (s.index == index) return &s;
+  return nullptr;
+}
+
+bool defined_in_section(const ElfSymbol& s) {
+  return s.shndx != SHN_UNDEF && s.shndx < SHN_LORESERVE;
+}
+
+// A linked file's symbol values are addresses; a relocatable file's are
+// offsets in their section.
+uint64_t address_of(const LibelfFile& elf, const ElfSymbol& s) {
+  return elf.header().type == ET_REL ? base_of(elf, s.shndx) + s.value : s.value;
+}
+
+bool in_table_section(const LibelfFile& elf, uint64_t offset) {
+  for (const auto& s : elf.sections())
+    if (offset >= s.offset && offset - s.offset < s.size && s.has_file_bytes())
+      for (const TableFormat& f : table_formats())
+        if (s.name == f.section || s.name == f.header_section) return true;
+  return false;
+}
+
+void add_relocations(const LibelfFile& elf, Bytes file, const std::vector<ElfSymbol>& symbols,
+                     size_t symtab_index, MemoryImage& image) {
+  const ElfHeader& h = elf.header();
+  const uint32_t absolute = absolute_pointer_relocation(h.machine, h.elf_class);
+  for (const auto& s : elf.sections()) {
+    if ((s.type != SHT_RELA && s.type != SHT_REL) || s.size == 0) continue;
+    const ElfSection* to = section_at(elf, s.info);
+    if (to == nullptr || (to->flags & SHF_ALLOC) == 0) continue;
+    if (s.link != symtab_index) continue;  // relocations against another symbol table
+    const bool rela = s.type == SHT_RELA;
+    const ByteReader target = section_reader(*to, file, h.order);
+    const uint64_t word = h.elf_class == 64 ? 8 : 4;
+    for (ElfRelocation r : read_relocations(section_reader(s, file, h.order), h.elf_class, rela)) {
+      const uint64_t slot = base_of(elf, to->index) + r.offset;
+      std::optional<Pointer> p;  // another type, or out of place: never trusted as a pointer
+      // SHT_REL keeps the addend in the slot itself.
+      const bool addend_known = rela || target.contains(r.offset, word);
+      if (!rela && addend_known)
+        r.addend = word == 8 ? static_cast<int64_t>(target.u64(r.offset, "REL addend"))
+                             : static_cast<int32_t>(target.u32(r.offset, "REL addend"));
+      if (addend_known && r.type == absolute && r.symbol < symbols.size()) {
+        const ElfSymbol& sym = symbols[r.symbol];
+        if (sym.shndx == SHN_UNDEF && r.symbol != 0)
+          p = Pointer{Pointer::To::external, 0};
+        else if (defined_in_section(sym))
+          p = Pointer{Pointer::To::address, address_of(elf, sym) + static_cast<uint64_t>(r.addend)};
+      }
+      image.relocations[slot] = p;
+    }
+  }
+}
+
+}  // namespace
+
+Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::vector<ByteRange>& present,
+                                const RegistrationOptions& options) {
+  Derivation result;
+  const ElfHeader& h = elf.header();
+  const ElfSection* symtab = nullptr;
+  for (const auto& s : elf.sections())
+    if (s.type == SHT_SYMTAB) symtab = &s;
+  if (symtab == nullptr) return result;
+  result.searched = true;
+  const ElfSection* strtab = section_at(elf, symtab->link);
+  if (strtab == nullptr || strtab->type != SHT_STRTAB)
+    fail(ErrorKind::malformed, symtab->offset, "the symbol table's string table is missing");
+  const std::vector<ElfSymbol> symbols =
+      read_symbols(section_reader(*symtab, file, h.order), section_reader(*strtab, file, h.order), h.elf_class);
+
+  const unsigned pointer_size = h.elf_class == 64 ? 8 : 4;
+  const bool relocatable = h.type == ET_REL;
+  std::optional<RegistrationLayout> layout;
+  std::string layout_words = "documented layout";
+  const ElfSection* btf = nullptr;
+  for (const auto& s : elf.sections())
+    if (s.name == ".BTF" && s.has_file_bytes()) btf = &s;
+  if (relocatable && options.base_layout) {
+    layout = options.base_layout;
+    layout_words = "the kernel's BTF";
+  } else if (btf != nullptr && !relocatable) {
+    const Bytes b = section_reader(*btf, file, h.order).data();
+    auto found = layout_from_btf(b, pointer_size);
+    if (!found) {
+      Error e = std::move(found).error();
+      e.offset = btf->offset;
+      throw ParseError(std::move(e));
+    }
+    layout = *found;  // nullopt: the build has no LUO structs at all
+    layout_words = "BTF";
+    result.own_layout = layout;
+  } else {
+    // No BTF, or a module's split BTF without its base: mainline's layout,
+    // with the ops objects' exact sizes from the symbol table.
+    layout = documented_layout(pointer_size);
+  }
+
+  MemoryImage image;
+  image.pointer_size = pointer_size;
+  image.order = h.order;
+  image.relocatable = relocatable;
+  std::set<size_t> regions;
+  bool partly_kept = false;
+  for (const auto& s : elf.sections()) {
+    if ((s.flags & SHF_ALLOC) == 0 || !s.has_file_bytes() || s.size == 0) continue;
+    const std::vector<ByteRange> kept = clip_to_present({s.offset, s.size}, present);
+    for (const ByteRange& r : kept)
+      image.regions.push_back({base_of(elf, s.index) + (r.offset - s.offset), r.offset,
+                               file.subspan(r.offset, r.size), kind_of(s)});
+    regions.insert(s.index);
+    partly_kept |= kept.size() != 1 || kept.front().size != s.size;
+  }
+  std::map<uint64_t, uint64_t> sizes;
+  for (const ElfSymbol& s : symbols)
+    if (s.type == STT_OBJECT && defined_in_section(s) && regions.count(s.shndx) != 0)
+      sizes.emplace(address_of(elf, s), s.size);
+  image.object_sizes = std::move(sizes);
+  if (relocatable) add_relocations(elf, file, symbols, symtab->index, image);
+
+  LocatedTable out;
+  out.location.method = TableMethod::registrations;
+  out.location.shape = TableShape::merged;
+  out.location.section = symtab->name;
+  out.location.offset = symtab->offset;
+  out.location.size = symtab->size;
+  out.location.evidence = "symtab + " + layout_words;
+  const auto add = [&](std::string compatible, uint64_t offset, Registration reg) {
+    TableEntry e;
+    e.slot = static_cast<uint32_t>(out.table.entries.size()) + 1;
+    e.compatible = std::move(compatible);
+    e.offset = offset;
+    e.registration = std::move(reg);
+    out.table.entries.push_back(std::move(e));
+  };
+
+  // Core strings are the kernel's own: a module does not write LUO's FDT.
+  // An RFC table's entries are no evidence of what the code writes, and
+  // would only repeat the table: its sections are not searched.
+  if (!relocatable)
+    for (const MemoryRegion& r : image.regions)
+      if (r.kind == RegionKind::rodata && !in_table_section(elf, r.offset))
+        for (FoundString& f : find_core_strings(r.bytes, r.offset, options.core_forms)) {
+          const bool seen = std::any_of(out.table.entries.begin(), out.table.entries.end(),
+                                        [&](const TableEntry& e) { return e.compatible == f.text; });
+          if (!seen) add(std::move(f.text), f.offset, {EntryKind::core, "", {}, "", Evidence::symtab});
+        }
+
+  if (layout) {
+    std::vector<std::pair<MatchedObject, const ElfSymbol*>> found;
+    std::set<uint64_t> matched_at;
+    std::vector<std::pair<uint64_t, std::string>> near_misses;
+    for (const ElfSymbol& s : symbols) {
+      if (s.type != STT_OBJECT || !defined_in_section(s) || regions.count(s.shndx) == 0) continue;
+      const uint64_t address = address_of(elf, s);
+      if (matched_at.count(address) != 0) continue;  // an alias of an object already found
+      std::string why;
+      auto m = match_object(image, {s.name, address, s.size}, *layout, &why);
+      if (m) {
+        matched_at.insert(address);
+        found.emplace_back(std::move(*m), &s);
+      } else if (auto c = near_miss_compatible(image, {s.name, address, s.size}, *layout)) {
+        near_misses.emplace_back(address, fmt::format("{} is sized like a registration and holds \"{}\", "
+                                                      "but is not counted: {}", s.name, *c, why));
+      }
+    }
+    // Handlers first, then FLBs, each in address order: stable across builds.
+    std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+      if (a.first.kind != b.first.kind) return a.first.kind == EntryKind::file;
+      return a.first.offset < b.first.offset;
+    });
+    // A near miss at an address that also matched under another name is none.
+    for (auto& [address, what] : near_misses)
+      if (matched_at.count(address) == 0) out.location.near_misses.push_back(std::move(what));
+    for (auto& [m, s] : found) {
+      Registration reg{m.kind, s->name, std::nullopt, options.module_name, Evidence::symtab};
+      if (!relocatable) reg.address = s->value;
+      add(std::move(m.compatible), m.offset, std::move(reg));
+    }
+  }
+  if (out.table.entries.empty() && out.location.near_misses.empty()) return result;
+  if (!present.empty() && partly_kept)
+    out.table.warnings.push_back(
+        {0, "parts of the image were not kept by the stream capture; registrations there are not seen"});
+  result.table = std::move(out);
+  return result;
+}
+
+}  // namespace lucompat

@@ -1,0 +1,175 @@
+"""Mainline LUO kernels (no RFC table): the version set derived from the
+handler and FLB objects and core strings they register must be exactly what
+corpus/mainline/MANIFEST.tsv lists, for every row whose `symbols` column
+says a symbol table is in the file. Then check on those kernels and modules.
+Skipped (exit 77) when the corpus is absent, as in a user's clone."""
+
+import csv
+import gzip
+import os
+import shutil
+import sys
+import unittest
+from pathlib import Path
+
+from lucompat_e2e import INCOMPATIBLE, OK, UNDECIDABLE, TempDirTest, lucompat, main
+
+CORPUS = Path(os.environ.get("LUCOMPAT_CORPUS", "../shared/corpus")) / "mainline"
+MANIFEST = CORPUS / "MANIFEST.tsv"
+
+
+def rows():
+    with MANIFEST.open(newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def pairs(cell):
+    """'memfd-v1:memfd_luo_handler,...' -> {(compatible, symbol)}; '-' or '' -> empty."""
+    if cell in ("", "-"):
+        return set()
+    return {tuple(p.split(":", 1)) for p in cell.split(",")}
+
+
+def strings(cell):
+    return set() if cell in ("", "-") else set(cell.split(","))
+
+
+def of_kind(doc, kind):
+    return [e for e in doc["table"]["entries"] if e["kind"] == kind]
+
+
+def symtab_rows():
+    return [r for r in rows() if r["symbols"].startswith("symtab")]
+
+
+def row_of(set_name):
+    return next(r for r in symtab_rows() if r["set"] == set_name)
+
+
+class Derived(TempDirTest):
+    def test_every_symtab_row_decodes_exactly(self):
+        self.assertGreater(len(symtab_rows()), 0)
+        for row in symtab_rows():
+            with self.subTest(file=row["file"]):
+                r = lucompat("inspect", "--json", CORPUS / row["file"])
+                self.assertEqual(r.rc, OK, r)
+                doc = r.json()
+                table = doc["table"]
+                self.assertEqual(table["method"], "registrations")
+                self.assertTrue(table["evidence"].startswith("symtab"), table["evidence"])
+                self.assertEqual({e["compatible"] for e in of_kind(doc, "core")}, strings(row["core"]))
+                self.assertEqual({(e["compatible"], e["symbol"]) for e in of_kind(doc, "file")},
+                                 pairs(row["file_handlers"]))
+                self.assertEqual({(e["compatible"], e["symbol"]) for e in of_kind(doc, "flb")},
+                                 pairs(row["flbs"]))
+                for e in table["entries"]:
+                    self.assertEqual(e["evidence"], "symtab")
+                    if doc["kind"] == "module":
+                        self.assertEqual(e["module"], doc["identity"]["module_name"])
+                        self.assertIsNone(e["address"])
+                    elif e["kind"] != "core":
+                        self.assertIsInstance(e["address"], int)
+
+    def test_a_compressed_vmlinux_keeps_what_the_derivation_reads(self):
+        # A stream over 4 MiB is kept sparsely; the sections the derivation
+        # reads (symbols, BTF, loaded data) must be kept too. Before, the
+        # zeros where .BTF should be made libbpf refuse the file.
+        row = next(r for r in symtab_rows() if r["set"] != "module")
+        packed = self.dir / (row["file"] + ".gz")
+        packed.write_bytes(gzip.compress((CORPUS / row["file"]).read_bytes(), compresslevel=1))
+        plain = lucompat("inspect", "--json", CORPUS / row["file"]).json()
+        r = lucompat("inspect", "--json", packed)
+        self.assertEqual(r.rc, OK, r)
+        self.assertEqual(r.json()["table"]["entries"], plain["table"]["entries"])
+
+    def test_text_names_the_evidence(self):
+        kernel = next(r for r in symtab_rows() if r["set"] != "module")
+        r = lucompat("inspect", CORPUS / kernel["file"])
+        self.assertEqual(r.rc, OK, r)
+        self.assertIn("registrations: ", r.out)
+        self.assertIn("(evidence: symtab + BTF)", r.out)
+
+    def modules_dir(self, name, module_row, patch=None):
+        d = self.dir / name
+        d.mkdir()
+        data = bytearray((CORPUS / module_row["file"]).read_bytes())
+        if patch:
+            patch(data)
+        (d / module_row["file"]).write_bytes(bytes(data))
+        return d
+
+    def test_check_a_kernel_against_itself(self):
+        kernel = CORPUS / next(r for r in symtab_rows() if r["set"] != "module")["file"]
+        r = lucompat("check", "--json", "--no-modules", "--current", kernel, "--next", kernel)
+        self.assertEqual(r.rc, OK, r)
+        doc = r.json()
+        self.assertEqual(doc["verdict"], "compatible")
+        self.assertEqual(doc["current"]["evidence"], "registrations (symtab + BTF)")
+        self.assertEqual(set(doc["next"]["strings"]), strings(row_of(kernel_set(kernel))["core"]) |
+                         {c for c, _ in pairs(row_of(kernel_set(kernel))["file_handlers"])} |
+                         {c for c, _ in pairs(row_of(kernel_set(kernel))["flbs"])})
+
+    def test_check_with_modules(self):
+        kernel = CORPUS / next(r for r in symtab_rows() if r["set"] != "module")["file"]
+        modules = [r for r in symtab_rows() if r["set"] == "module"]
+        v1 = next(m for m in modules if "vfio-pci-v1" in m["file_handlers"])
+        cur = self.modules_dir("cur", v1)
+        same = self.modules_dir("same", v1)
+        r = lucompat("check", "--json", "--uses", "vfio-pci", "--current", kernel, "--next", kernel,
+                     "--current-modules", cur, "--next-modules", same)
+        self.assertEqual(r.rc, OK, r)
+        fam = {f["family"]: f for f in r.json()["families"]}
+        self.assertEqual(fam["vfio-pci"]["verdict"], "compatible")
+        for flb, _ in pairs(v1["flbs"]):
+            self.assertIn(flb, r.json()["next"]["strings"])
+
+        # The next side's module lacks its pci FLB: its compatible is blanked,
+        # so the object is no FLB any more. vfio-pci needs pci (the catalog's
+        # `needs`), so its files cannot be restored.
+        doc = lucompat("inspect", "--json", CORPUS / v1["file"]).json()
+        pci = next(e for e in of_kind(doc, "flb") if e["compatible"].startswith("pci-"))
+        pointer = doc["elf"]["class"] // 8
+
+        def blank(data):
+            data[pci["offset"] + pointer:pci["offset"] + pointer + 48] = bytes(48)
+
+        nopci = self.modules_dir("nopci", v1, blank)
+        r = lucompat("check", "--json", "--uses", "vfio-pci", "--current", kernel, "--next", kernel,
+                     "--current-modules", cur, "--next-modules", nopci)
+        self.assertEqual(r.rc, INCOMPATIBLE, r)
+        self.assertNotIn(pci["compatible"], r.json()["next"]["strings"])
+        fam = {f["family"]: f for f in r.json()["families"]}
+        self.assertEqual(fam["pci"]["next_understands"], [])
+        self.assertEqual(fam["vfio-pci"]["verdict"], "incompatible")
+        self.assertTrue(any("needs pci" in x for x in fam["vfio-pci"]["reasons"]), fam["vfio-pci"])
+
+
+class TwoCoreVersions(TempDirTest):
+    def test_two_versions_of_one_core_family_leave_check_undecided(self):
+        row = next(r for r in symtab_rows() if r["set"] != "module")
+        kernel = CORPUS / row["file"]
+        doc = lucompat("inspect", "--json", kernel).json()
+        core = of_kind(doc, "core")
+        luo = next(e for e in core if e["compatible"].startswith("luo-v"))
+        other = next(e for e in core if e is not luo and len(e["compatible"]) == len(luo["compatible"]))
+        twin = luo["compatible"][:-1] + str(int(luo["compatible"][-1]) % 9 + 1)
+        data = bytearray(kernel.read_bytes())
+        data[other["offset"]:other["offset"] + len(twin)] = twin.encode()
+        patched = self.dir / "two-luo"
+        patched.write_bytes(bytes(data))
+        d = lucompat("inspect", "--json", patched).json()
+        self.assertEqual({luo["compatible"], twin} <= {e["compatible"] for e in of_kind(d, "core")}, True)
+        r = lucompat("check", "--no-modules", "--current", patched, "--next", kernel)
+        self.assertEqual(r.rc, UNDECIDABLE, r)
+        self.assertIn("core strings of luo", r.out + r.err)
+
+
+def kernel_set(path):
+    return next(r["set"] for r in symtab_rows() if CORPUS / r["file"] == path)
+
+
+if __name__ == "__main__":
+    if not MANIFEST.is_file():
+        print(f"skipped: no corpus at {MANIFEST}", file=sys.stderr)
+        sys.exit(77)
+    main()
