@@ -51,8 +51,12 @@ std::string_view type_name(const btf* b, const btf_type* t) {
 std::string_view pointee_struct(const btf* b, uint32_t member_type) {
   const btf_type* p = resolved(b, member_type);
   if (p == nullptr || !btf_is_ptr(p)) return {};
+  // A kernel built without modules only declares struct module: its BTF
+  // holds a forward declaration (kflag 0: a struct, not a union), which
+  // btf__resolve_type refuses to resolve, so it is taken as it stands.
   const btf_type* s = resolved(b, p->type);
-  if (s == nullptr || !btf_is_struct(s)) return {};
+  if (s == nullptr) s = btf__type_by_id(b, p->type);
+  if (s == nullptr || !(btf_is_struct(s) || (btf_is_fwd(s) && !btf_kflag(s)))) return {};
   return type_name(b, s);
 }
 

@@ -27,6 +27,12 @@ Verdict check_ops(const MemoryImage& image, const Pointer& ops, const OpsLayout&
     if (it == image.object_sizes->end() || it->second != layout.size)
       return fmt::format("no {}-byte object starts at its ops {:#x}", layout.size, ops.address);
   }
+  if (image.object_rooms) {
+    const auto it = image.object_rooms->find(ops.address);
+    if (it == image.object_rooms->end() || it->second < layout.size)
+      return fmt::format("no symbol with room for {} bytes starts at its ops {:#x}", layout.size,
+                         ops.address);
+  }
   unsigned set = 0;
   for (unsigned i = 0; i < layout.functions; ++i) {
     const auto p = image.pointer_at(ops.address + uint64_t{i} * image.pointer_size);
@@ -53,6 +59,9 @@ Verdict check_kind(const MemoryImage& image, const ObjectCandidate& c, const Obj
   if (c.size ? (layout.exact ? *c.size != layout.size : *c.size < layout.size) : !layout.exact)
     return c.size ? fmt::format("its size {} is not {}{}", *c.size, layout.exact ? "" : "at least ", layout.size)
                   : "its size is unknown and the layout gives no exact one";
+  if (c.room && layout.size > *c.room)
+    return fmt::format("it is followed by another symbol within {} bytes, so it is smaller than {}",
+                       *c.room, layout.size);
   const MemoryRegion* r = image.region_of(c.address, layout.size);
   if (r == nullptr) return "its bytes are not in the image";
   if (r->kind != RegionKind::data) return "it is not in writable data";

@@ -86,4 +86,14 @@ Result<ElfReading> read_elf(Bytes file, const ElfReadOptions& options) {
   });
 }
 
+Result<std::vector<LoadSegment>> load_segments(Bytes file) {
+  return catch_parse_errors([&] {
+    const LibelfFile elf(file, false);
+    std::vector<LoadSegment> out;
+    for (const auto& s : elf.segments())
+      if (s.type == PT_LOAD && s.filesz != 0) out.push_back({s.vaddr, s.offset, s.filesz});
+    return out;
+  });
+}
+
 }  // namespace lucompat

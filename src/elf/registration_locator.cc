@@ -9,6 +9,7 @@
 #include "elf/elf_symbols.h"
 #include "lucompat/derive/memory_image.h"
 #include "lucompat/derive/object_matcher.h"
+#include "lucompat/derive/registrations.h"
 #include "lucompat/table/table_format.h"
 
 namespace lucompat {
@@ -174,58 +175,21 @@ Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::ve
   out.location.offset = symtab->offset;
   out.location.size = symtab->size;
   out.location.evidence = "symtab + " + layout_words;
-  const auto add = [&](std::string compatible, uint64_t offset, Registration reg) {
-    TableEntry e;
-    e.slot = static_cast<uint32_t>(out.table.entries.size()) + 1;
-    e.compatible = std::move(compatible);
-    e.offset = offset;
-    e.registration = std::move(reg);
-    out.table.entries.push_back(std::move(e));
-  };
-
+  const RegistrationSearch search{Evidence::symtab, options.module_name, !relocatable};
   // Core strings are the kernel's own: a module does not write LUO's FDT.
   // An RFC table's entries are no evidence of what the code writes, and
   // would only repeat the table: its sections are not searched.
   if (!relocatable)
-    for (const MemoryRegion& r : image.regions)
-      if (r.kind == RegionKind::rodata && !in_table_section(elf, r.offset))
-        for (FoundString& f : find_core_strings(r.bytes, r.offset, options.core_forms)) {
-          const bool seen = std::any_of(out.table.entries.begin(), out.table.entries.end(),
-                                        [&](const TableEntry& e) { return e.compatible == f.text; });
-          if (!seen) add(std::move(f.text), f.offset, {EntryKind::core, "", {}, "", Evidence::symtab});
-        }
-
+    add_core_strings(
+        out, image, options.core_forms, search,
+        [](const void* e, uint64_t offset) { return in_table_section(*static_cast<const LibelfFile*>(e), offset); },
+        &elf);
   if (layout) {
-    std::vector<std::pair<MatchedObject, const ElfSymbol*>> found;
-    std::set<uint64_t> matched_at;
-    std::vector<std::pair<uint64_t, std::string>> near_misses;
-    for (const ElfSymbol& s : symbols) {
-      if (s.type != STT_OBJECT || !defined_in_section(s) || regions.count(s.shndx) == 0) continue;
-      const uint64_t address = address_of(elf, s);
-      if (matched_at.count(address) != 0) continue;  // an alias of an object already found
-      std::string why;
-      auto m = match_object(image, {s.name, address, s.size}, *layout, &why);
-      if (m) {
-        matched_at.insert(address);
-        found.emplace_back(std::move(*m), &s);
-      } else if (auto c = near_miss_compatible(image, {s.name, address, s.size}, *layout)) {
-        near_misses.emplace_back(address, fmt::format("{} is sized like a registration and holds \"{}\", "
-                                                      "but is not counted: {}", s.name, *c, why));
-      }
-    }
-    // Handlers first, then FLBs, each in address order: stable across builds.
-    std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
-      if (a.first.kind != b.first.kind) return a.first.kind == EntryKind::file;
-      return a.first.offset < b.first.offset;
-    });
-    // A near miss at an address that also matched under another name is none.
-    for (auto& [address, what] : near_misses)
-      if (matched_at.count(address) == 0) out.location.near_misses.push_back(std::move(what));
-    for (auto& [m, s] : found) {
-      Registration reg{m.kind, s->name, std::nullopt, options.module_name, Evidence::symtab};
-      if (!relocatable) reg.address = s->value;
-      add(std::move(m.compatible), m.offset, std::move(reg));
-    }
+    std::vector<ObjectCandidate> candidates;
+    for (const ElfSymbol& s : symbols)
+      if (s.type == STT_OBJECT && defined_in_section(s) && regions.count(s.shndx) != 0)
+        candidates.push_back({s.name, address_of(elf, s), s.size});
+    add_registrations(out, image, candidates, *layout, search);
   }
   if (out.table.entries.empty() && out.location.near_misses.empty()) return result;
   if (!present.empty() && partly_kept)

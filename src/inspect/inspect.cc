@@ -7,6 +7,8 @@
 #include <mutex>
 
 #include "lucompat/policy/catalog.h"
+#include "inspect/kallsyms_registrations.h"
+#include "lucompat/inspect/kernel_bytes.h"
 #include "lucompat/raw/raw_reader.h"
 
 namespace lucompat {
@@ -118,6 +120,21 @@ Result<Inspection> inspect_bytes(const std::string& input, Bytes data,
   if (!u) return with_input(std::move(u).error(), input);
   auto r = inspect_unwrapped(input, data, std::move(u).value(), options);
   if (!r) return with_input(std::move(r).error(), input);
+  // A kernel with neither a table nor a symbol table may be a mainline LUO
+  // kernel all the same: its own kallsyms name its objects. That takes the
+  // image whole, so it is read a second time (docs/performance.md).
+  if (r->kind == InputKind::kernel && !r->table && !r->registrations_searched &&
+      !options.unwrap.early_exit) {
+    auto k = unwrap_kernel_bytes(input, data, options);
+    if (!k) return with_input(std::move(k).error(), input);
+    // kallsyms this reader cannot decode (a 32-bit ARM zImage's, a layout
+    // newer than it knows) leave the kernel as it was: readable, its
+    // registrations unsearched, so undecided, never compatible.
+    if (auto d = registrations_by_kallsyms(*k, core_forms())) {
+      r->registrations_searched = d->searched;
+      r->table = std::move(d->table);
+    }
+  }
   if (r->table && r->table->table.entries.size() > options.max_entries)
     return Error{ErrorKind::limit, input, r->table->location.offset,
                  fmt::format("the table has {} entries, more than the limit of {} (--max-entries)",

@@ -14,20 +14,18 @@ Error with_input(Error e, const std::string& input) {
 
 }  // namespace
 
-Result<KernelBytes> read_kernel_bytes(const std::string& path, const InspectOptions& options) {
-  auto data = read_file(path, options.max_file_size);
-  if (!data) return with_input(std::move(data).error(), path);
+Result<KernelBytes> unwrap_kernel_bytes(const std::string& input, Bytes data,
+                                        const InspectOptions& options) {
   KernelBytes k;
-  k.input = path;
-  k.file = std::move(data).value();
-  if (k.file.bytes().empty())
-    return Error{ErrorKind::malformed, path, std::nullopt,
-                 "empty file; expected a kernel image"};
+  k.input = input;
+  if (data.empty())
+    return Error{ErrorKind::malformed, input, std::nullopt, "empty file; expected a kernel image"};
   UnwrapOptions unwrap = options.unwrap;
   unwrap.keep_all = true;
   unwrap.early_exit = false;
-  auto u = catch_parse_errors([&] { return lucompat::unwrap(k.file.bytes(), unwrap); });
-  if (!u) return with_input(std::move(u).error(), path);
+  unwrap.budget = nullptr;  // a second reading of one input: a budget of its own
+  auto u = catch_parse_errors([&] { return lucompat::unwrap(data, unwrap); });
+  if (!u) return with_input(std::move(u).error(), input);
   k.unwrapped = std::move(u).value();
   const Bytes b = k.unwrapped.bytes;
   if (k.unwrapped.kind == Innermost::elf) {
@@ -40,6 +38,16 @@ Result<KernelBytes> read_kernel_bytes(const std::string& path, const InspectOpti
     // byte order when it is not little-endian.
     k.order = k.unwrapped.raw_order.value_or(ByteOrder::little);
   }
+  return k;
+}
+
+Result<KernelBytes> read_kernel_bytes(const std::string& path, const InspectOptions& options) {
+  auto data = read_file(path, options.max_file_size);
+  if (!data) return with_input(std::move(data).error(), path);
+  FileData file = std::move(data).value();
+  auto k = unwrap_kernel_bytes(path, file.bytes(), options);
+  if (!k) return k;
+  k->file = std::move(file);  // the mapping moves, its bytes stay where they are
   return k;
 }
 

@@ -46,24 +46,65 @@ def row_of(set_name):
     return next(r for r in symtab_rows() if r["set"] == set_name)
 
 
+def kallsyms_rows():
+    """Rows with no symbol table but the kernel's own kallsyms."""
+    return [r for r in rows() if r["kallsyms"] == "kallsyms" and not r["symbols"].startswith("symtab")]
+
+
+def set_image(set_name):
+    return CORPUS / next(r["file"] for r in kallsyms_rows() if r["set"] == set_name
+                         and r["arch"] == "x86_64")
+
+
 class Derived(TempDirTest):
+    def decoded(self, row, evidence):
+        """The row's inspect document, checked against the manifest."""
+        r = lucompat("inspect", "--json", CORPUS / row["file"])
+        self.assertEqual(r.rc, OK, r)
+        doc = r.json()
+        table = doc["table"]
+        self.assertEqual(table["method"], "registrations")
+        self.assertTrue(table["evidence"].startswith(evidence), table["evidence"])
+        self.assertEqual({e["compatible"] for e in of_kind(doc, "core")}, strings(row["core"]))
+        self.assertEqual({(e["compatible"], e["symbol"]) for e in of_kind(doc, "file")},
+                         pairs(row["file_handlers"]))
+        self.assertEqual({(e["compatible"], e["symbol"]) for e in of_kind(doc, "flb")},
+                         pairs(row["flbs"]))
+        for e in table["entries"]:
+            self.assertEqual(e["evidence"], evidence)
+        return doc
+
+    def test_every_kallsyms_row_decodes_exactly(self):
+        self.assertGreater(len(kallsyms_rows()), 0)
+        for row in kallsyms_rows():
+            with self.subTest(file=row["file"]):
+                doc = self.decoded(row, "kallsyms")
+                want_btf = "BTF" if row["btf"] == "btf" else "documented layout"
+                self.assertEqual(doc["table"]["evidence"], f"kallsyms + {want_btf}")
+
+    def test_mainline_bzimages_check_as_their_sets_say(self):
+        # M_A -> M_C: luo-v1 and luo-session-v1 are gone.
+        r = lucompat("check", "--json", "--no-modules", "--current", set_image("M_A"),
+                     "--next", set_image("M_C"))
+        self.assertEqual(r.rc, INCOMPATIBLE, r)
+        fam = {f["family"]: f for f in r.json()["families"]}
+        self.assertEqual(fam["luo"]["verdict"], "incompatible")
+        self.assertEqual(fam["luo-session"]["verdict"], "incompatible")
+        self.assertEqual(fam["kho"]["verdict"], "compatible")
+        # M_A -> M_B: memfd-v1 is still read.
+        r = lucompat("check", "--json", "--no-modules", "--current", set_image("M_A"),
+                     "--next", set_image("M_B"))
+        self.assertEqual(r.rc, OK, r)
+        fam = {f["family"]: f for f in r.json()["families"]}
+        self.assertEqual(fam["memfd"]["chosen"], "memfd-v1")
+        self.assertEqual(r.json()["current"]["evidence"], "registrations (kallsyms + BTF)")
+
     def test_every_symtab_row_decodes_exactly(self):
         self.assertGreater(len(symtab_rows()), 0)
         for row in symtab_rows():
             with self.subTest(file=row["file"]):
-                r = lucompat("inspect", "--json", CORPUS / row["file"])
-                self.assertEqual(r.rc, OK, r)
-                doc = r.json()
-                table = doc["table"]
-                self.assertEqual(table["method"], "registrations")
-                self.assertTrue(table["evidence"].startswith("symtab"), table["evidence"])
-                self.assertEqual({e["compatible"] for e in of_kind(doc, "core")}, strings(row["core"]))
-                self.assertEqual({(e["compatible"], e["symbol"]) for e in of_kind(doc, "file")},
-                                 pairs(row["file_handlers"]))
-                self.assertEqual({(e["compatible"], e["symbol"]) for e in of_kind(doc, "flb")},
-                                 pairs(row["flbs"]))
-                for e in table["entries"]:
-                    self.assertEqual(e["evidence"], "symtab")
+                doc = self.decoded(row, "symtab")
+                for e in doc["table"]["entries"]:
                     if doc["kind"] == "module":
                         self.assertEqual(e["module"], doc["identity"]["module_name"])
                         self.assertIsNone(e["address"])

@@ -47,6 +47,9 @@ struct MemoryImage {
   // Object symbols by address -> size, when the input has sizes (a symbol
   // table): the ops an object points to must then be one whole object.
   std::optional<std::map<uint64_t, uint64_t>> object_sizes;
+  // Without sizes (kallsyms): symbol address -> the bytes up to the next
+  // symbol. The ops an object points to must start at a symbol and fit.
+  std::optional<std::map<uint64_t, uint64_t>> object_rooms;
 
   // The region holding [address, address + size), or null.
   const MemoryRegion* region_of(uint64_t address, uint64_t size) const;

@@ -18,6 +18,8 @@ struct ObjectCandidate {
   std::string symbol;
   uint64_t address = 0;
   std::optional<uint64_t> size;  // absent when the symbols carry no sizes (kallsyms)
+  // Without sizes, the bytes up to the next symbol: an object is no larger.
+  std::optional<uint64_t> room;
 };
 
 struct MatchedObject {

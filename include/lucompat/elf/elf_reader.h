@@ -63,4 +63,12 @@ struct ElfReadOptions {
 // Offsets in errors and results are offsets in `file`.
 Result<ElfReading> read_elf(Bytes file, const ElfReadOptions& options = {});
 
+// Where a linked file's loaded segments sit: file bytes by address.
+struct LoadSegment {
+  uint64_t address = 0;
+  uint64_t offset = 0;
+  uint64_t size = 0;  // bytes in the file
+};
+Result<std::vector<LoadSegment>> load_segments(Bytes file);
+
 }  // namespace lucompat

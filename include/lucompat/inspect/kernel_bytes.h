@@ -27,4 +27,9 @@ struct KernelBytes {
 // options.unwrap.max_output a stream). Errors carry `path` as their input.
 Result<KernelBytes> read_kernel_bytes(const std::string& path, const InspectOptions& options = {});
 
+// The same for bytes the caller holds (a package member); `file` stays empty
+// and the result points into `data`, which must outlive it.
+Result<KernelBytes> unwrap_kernel_bytes(const std::string& input, Bytes data,
+                                        const InspectOptions& options = {});
+
 }  // namespace lucompat
