@@ -16,6 +16,7 @@ import gzip
 import os
 import re
 import secrets
+import shlex
 import shutil
 import stat
 import subprocess
@@ -137,6 +138,7 @@ boot=1
 for w in $(cat /proc/cmdline); do
 	case "$w" in lucompat.boot=*) boot="${w#lucompat.boot=}" ;; esac
 done
+. /e2e/env
 echo "$M boot $boot"
 if [ -d "/e2e/boot$boot" ]; then
 	for f in $(ls "/e2e/boot$boot" | sort -n); do
@@ -161,7 +163,10 @@ reboot -f
 class Guest:
     """An initramfs under construction and the boots that use it."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, env=None):
+        """env: variables every command sees, e.g. the host's ASAN_OPTIONS,
+        so that the guest runs a sanitized binary as the host suite does."""
+        self.env = dict(env or {})
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.files = {}  # guest path -> (host path, mode)
@@ -195,6 +200,8 @@ class Guest:
         for guest_path, (host_path, mode) in sorted(self.files.items()):
             # Read through symlinks: ldd names a library by its link.
             cpio.file(guest_path, host_path.read_bytes(), mode)
+        cpio.file("e2e/env", "".join(f"export {k}={shlex.quote(v)}\n"
+                                     for k, v in sorted(self.env.items())).encode())
         for b, commands in enumerate(boots, 1):
             for i, command in enumerate(commands):
                 cpio.file(f"e2e/boot{b}/{i}", (command + "\n").encode())
