@@ -42,6 +42,15 @@ def row(kind, set_name):
     return found[0]
 
 
+def manifest_strings(r):
+    """Every compatible string a manifest row lists: core, handlers, FLBs
+    (the last two as compatible:symbol)."""
+    strings = set(r["core"].split(","))
+    for column in ("file_handlers", "flbs"):
+        strings |= {item.split(":")[0] for item in r[column].split(",") if item}
+    return strings
+
+
 def guest_path(r):
     return f"/kernels/{r['file']}" if r["set"] != "module" else f"/modules/{r['file']}"
 
@@ -109,6 +118,11 @@ class Qemu(unittest.TestCase):
         # The exit code is the one docs/exit-codes.md gives for the status.
         self.assertIn(doc["status"], EXIT_FOR_STATUS, r)
         self.assertEqual(r.rc, EXIT_FOR_STATUS[doc["status"]], r)
+        # A table, once inspect derives one from the registrations, holds what
+        # the manifest lists: the core strings, file handlers and FLBs.
+        if doc["status"] == "table":
+            self.assertEqual({e["compatible"] for e in doc["table"]["entries"]},
+                             manifest_strings(self.b))
         # And the guest changes nothing: the same binary on the host reads the
         # same file to the same document (only the path differs).
         host = lucompat("inspect", "--json", MAINLINE / self.b["file"])
