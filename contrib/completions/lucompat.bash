@@ -12,7 +12,7 @@ _lucompat()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="inspect check symbols profile report fleet"
+	local commands="inspect check kexec symbols profile report fleet"
 	local cmd="" sub="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -50,6 +50,7 @@ _lucompat()
 	inspect) opts="--json --verbose -v --jobs -j --early-exit --max-output --max-zstd-window --max-depth --max-file-size --max-entries --max-members --help" ;;
 	symbols) opts="--json --verbose -v --max-output --max-depth --max-file-size --help" ;;
 	check) opts="--next --current --current-modules --next-modules --no-modules --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --help" ;;
+	kexec) opts="--next --current --current-modules --next-modules --no-modules --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --initrd --append --reuse-cmdline --exec --color" ;;
 	report) opts="--next --current --current-modules --no-modules --root --catalog --profiles --host --label --store --help" ;;
 	profile)
 		case $sub in

@@ -1,5 +1,7 @@
 #include "lucompat/base/file.h"
 
+#include "lucompat/base/fd.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -17,20 +19,6 @@ namespace {
 Error io_error(const std::string& path, std::string message) {
   return Error{ErrorKind::io, path, std::nullopt, std::move(message)};
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 

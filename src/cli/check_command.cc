@@ -20,19 +20,21 @@ bool use_colour(const std::string& when) {
   return ::isatty(STDOUT_FILENO) != 0 && (no_colour == nullptr || *no_colour == '\0');
 }
 
-ExitCode run_check_command(const UpdateArgs& args, const std::string& colour) {
-  const auto outcome = run_check(args.finish());
+}  // namespace
+
+ExitCode check_and_print(const CheckRequest& request, bool json, const std::string& colour,
+                         const std::string& next_shown) {
+  auto outcome = run_check(request);
+  if (outcome && !next_shown.empty()) outcome->next.path = next_shown;
   if (!outcome) {
     const Error& e = outcome.error();
     const ExitCode code = e.kind == ErrorKind::usage ? ExitCode::usage : ExitCode::bad_input;
-    return report_error(e, args.json, check_error_json(e, code));
+    return report_error(e, json, check_error_json(e, code));
   }
-  const std::string out = args.json ? check_json(*outcome).dump(2) + "\n" : check_text(*outcome, use_colour(colour));
+  const std::string out = json ? check_json(*outcome).dump(2) + "\n" : check_text(*outcome, use_colour(colour));
   std::fputs(out.c_str(), stdout);
   return exit_code(outcome->report.verdict);
 }
-
-}  // namespace
 
 void add_check_command(CLI::App& app, ExitCode& result) {
   auto args = std::make_shared<UpdateArgs>();
@@ -63,7 +65,7 @@ void add_check_command(CLI::App& app, ExitCode& result) {
   sub->add_option("--color", *colour, "Colour the verdicts: auto (a terminal, unless NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->type_name("WHEN");
-  sub->callback([args, colour, &result] { result = run_check_command(*args, *colour); });
+  sub->callback([args, colour, &result] { result = check_and_print(args->finish(), args->json, *colour); });
 }
 
 }  // namespace lucompat::cli

@@ -14,5 +14,6 @@ void add_profile_command(CLI::App& app, ExitCode& result);
 void add_report_command(CLI::App& app, ExitCode& result);
 void add_fleet_command(CLI::App& app, ExitCode& result);
 void add_symbols_command(CLI::App& app, ExitCode& result);
+void add_kexec_command(CLI::App& app, ExitCode& result);
 
 }  // namespace lucompat::cli

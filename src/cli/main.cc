@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   lucompat::cli::add_report_command(app, result);
   lucompat::cli::add_fleet_command(app, result);
   lucompat::cli::add_symbols_command(app, result);
+  lucompat::cli::add_kexec_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -25,6 +25,12 @@ struct UpdateArgs {
 
 void add_update_options(CLI::App* sub, UpdateArgs& args);
 
+// Runs the check and prints it as `lucompat check` does (JSON, or text with
+// --color's colours); its exit code. `next_shown`: the next kernel's path to
+// print instead of the one checked (kexec checks /proc/self/fd/N).
+ExitCode check_and_print(const CheckRequest& request, bool json, const std::string& colour,
+                         const std::string& next_shown = {});
+
 // Prints an error (and its JSON document when asked) and returns its exit code.
 ExitCode report_error(const Error& e, bool json, const nlohmann::json& doc);
 

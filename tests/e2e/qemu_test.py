@@ -1,7 +1,7 @@
 """Real kernels booted under QEMU (TCG): the built lucompat runs inside a guest
 of the mainline-shape corpus kernel M_B, the corpus module loads into it, and
-kexec-tools' kexec_file_load path (the one `lucompat kexec` will drive) boots
-M_A from it. Every expected value comes from corpus/mainline/MANIFEST.tsv or
+`lucompat kexec` refuses M_C (luo-v2) and boots M_A from it with
+kexec_file_load on the very file it checked. Every expected value comes from corpus/mainline/MANIFEST.tsv or
 from the same binary run on the host. A missing QEMU fails the test with an
 install hint; an absent corpus skips it (exit 77)."""
 
@@ -21,7 +21,6 @@ from lucompat_e2e import LUCOMPAT, OK, UNDECIDABLE, lucompat, main
 CORPUS = Path(os.environ.get("LUCOMPAT_CORPUS", "../shared/corpus"))
 MAINLINE = CORPUS / "mainline"
 MANIFEST = MAINLINE / "MANIFEST.tsv"
-KEXEC = Path("/usr/sbin/kexec")
 GUEST_LUCOMPAT = "/usr/bin/lucompat"
 
 # docs/exit-codes.md: inspect exits 0 when the input has a table, 4 when not.
@@ -61,27 +60,30 @@ class Qemu(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = Path(tempfile.mkdtemp(prefix="lucompat-qemu-"))
-        cls.b, cls.a = row("bzImage", "M_B"), row("bzImage", "M_A")
+        cls.b, cls.a, cls.c = row("bzImage", "M_B"), row("bzImage", "M_A"), row("bzImage", "M_C")
         cls.module = next(r for r in manifest().values()
                           if r["set"] == "module" and r["file"].endswith("-v1.ko"))
         qemu_guest.require_tools()  # before anything else: fail with the install hint
-        if not KEXEC.is_file():
-            raise qemu_guest.GuestError(f"{KEXEC} not found: {qemu_guest.INSTALL_HINT}")
         # The sanitizers' options of the host suite (make asan) hold in the guest too.
         guest = qemu_guest.Guest(cls.dir, env={k: v for k, v in os.environ.items()
                                                if k in ("ASAN_OPTIONS", "UBSAN_OPTIONS")})
         guest.add(GUEST_LUCOMPAT, LUCOMPAT, executable=True, strip_debug=True)
-        guest.add(str(KEXEC), KEXEC, executable=True)
-        for r in (cls.b, cls.a, cls.module):
+        for r in (cls.b, cls.a, cls.c, cls.module):
             guest.add(guest_path(r), MAINLINE / r["file"])
         cls.commands = {
             "version": "cat /proc/version",
             "inspect": f"{GUEST_LUCOMPAT} inspect --json {guest_path(cls.b)}",
             "insmod": f"insmod {guest_path(cls.module)}",
             "modules": "cat /proc/modules",
-            "kexec_load": (f"kexec -s -l {guest_path(cls.a)} --initrd={qemu_guest.INITRAMFS_IN_GUEST}"
-                           f" --append='{qemu_guest.cmdline(boot=2)}'"),
-            "kexec_exec": "kexec -e",
+            # M_C writes luo-v2: refused, and nothing is loaded.
+            "kexec_refused": (f"{GUEST_LUCOMPAT} kexec --no-modules --current {guest_path(cls.b)}"
+                              f" --next {guest_path(cls.c)} --exec"),
+            "loaded_after_refusal": "cat /sys/kernel/kexec_loaded",
+            # M_B -> M_A for memfd-v1: loaded from the checked file, then booted.
+            "kexec": (f"{GUEST_LUCOMPAT} kexec --no-modules --current {guest_path(cls.b)}"
+                      f" --next {guest_path(cls.a)} --uses memfd --emit memfd=memfd-v1"
+                      f" --initrd {qemu_guest.INITRAMFS_IN_GUEST}"
+                      f" --append '{qemu_guest.cmdline(boot=2)}' --exec"),
         }
         second = {"version_after_kexec": "cat /proc/version"}
         start = time.monotonic()
@@ -139,11 +141,16 @@ class Qemu(unittest.TestCase):
         loaded = [line.split()[0] for line in self.result("modules").out.splitlines()]
         self.assertIn(name, loaded)
 
-    def test_kexec_boots_the_next_kernel(self):
-        r = self.result("kexec_load")
-        self.assertEqual(r.rc, 0, r)
-        # kexec -e never returns when it works: the next line is boot 2.
-        self.assertIsNone(self.result("kexec_exec").rc, self.result("kexec_exec"))
+    def test_lucompat_kexec_refuses_an_incompatible_kernel(self):
+        r = self.result("kexec_refused")
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("luo: the running kernel writes luo-v1 but the next kernel reads only luo-v2", r.out)
+        self.assertIn("nothing was loaded", r.err)
+        self.assertEqual(self.result("loaded_after_refusal").out.strip(), "0")
+
+    def test_lucompat_kexec_boots_the_next_kernel(self):
+        # lucompat kexec --exec never returns when it works: the next line is boot 2.
+        self.assertIsNone(self.result("kexec").rc, self.result("kexec"))
         r = self.result("version_after_kexec")
         self.assertEqual(r.rc, 0, r)
         self.assertEqual(r.out.rstrip("\n"), self.a["banner"])

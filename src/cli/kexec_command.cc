@@ -1,0 +1,139 @@
+// lucompat kexec: the check, then kexec_file_load(2) of the very file that was
+// checked, only on a compatible verdict.
+#include <fcntl.h>
+#include <linux/reboot.h>
+#include <sys/reboot.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+
+#include "cli/commands.h"
+#include "cli/update_options.h"
+#include "lucompat/base/fd.h"
+#include "lucompat/host/system_root.h"
+#include "lucompat/inspect/package.h"
+
+namespace lucompat::cli {
+namespace {
+
+// include/uapi/linux/kexec.h
+constexpr unsigned long kNoInitramfs = 0x4;  // KEXEC_FILE_NO_INITRAMFS
+
+struct KexecArgs {
+  UpdateArgs update;
+  std::string initrd;
+  std::string append;
+  bool reuse_cmdline = false;
+  bool exec = false;
+  std::string colour = "auto";
+};
+
+Result<int> open_file(const std::string& path, const char* what) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return Error{ErrorKind::io, path, std::nullopt, fmt::format("cannot open the {}: {}", what, std::strerror(errno))};
+  return fd;
+}
+
+Result<std::string> command_line(const KexecArgs& a) {
+  if (!a.reuse_cmdline) return a.append;
+  auto text = read_text(a.update.request.root.path("/proc/cmdline"));
+  if (!text) return std::move(text).error();
+  std::string s = *text;
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\0')) s.pop_back();
+  return s;
+}
+
+// Loads the checked kernel; a signature-enforcing kernel verifies this fd.
+Result<bool> load(const Fd& kernel, const KexecArgs& a) {
+  std::optional<Fd> initrd;
+  unsigned long flags = 0;
+  if (a.initrd.empty()) {
+    flags |= kNoInitramfs;
+  } else {
+    auto fd = open_file(a.initrd, "initrd");
+    if (!fd) return std::move(fd).error();
+    initrd.emplace(*fd);
+  }
+  auto cmdline = command_line(a);
+  if (!cmdline) return std::move(cmdline).error();
+  const int initrd_fd = initrd ? initrd->get() : -1;
+  if (::syscall(SYS_kexec_file_load, kernel.get(), initrd_fd, cmdline->size() + 1, cmdline->c_str(), flags) != 0)
+    return Error{ErrorKind::io, a.update.request.next, std::nullopt,
+                 fmt::format("kexec_file_load refused the kernel: {}", std::strerror(errno))};
+  return true;
+}
+
+ExitCode run_kexec(KexecArgs& a) {
+  const std::string path = a.update.request.next;
+  if (is_package_file(path))
+    return report_error(Error{ErrorKind::unsupported, path, std::nullopt,
+                              "is a package; kexec needs the kernel image itself"},
+                        false, {});
+  auto opened = open_file(path, "next kernel");
+  if (!opened) return report_error(opened.error(), false, {});
+  const Fd kernel(*opened);
+  // The check reads the open file, not the path again: what is loaded below
+  // is what was checked, even if the path is replaced meanwhile.
+  CheckRequest request = a.update.finish();
+  request.next = fmt::format("/proc/self/fd/{}", kernel.get());
+  const ExitCode verdict = check_and_print(request, a.update.json, a.colour, path);
+  if (verdict != ExitCode::ok) {
+    std::fprintf(stderr, "lucompat: kexec refused: the check exited %d; nothing was loaded\n",
+                 static_cast<int>(verdict));
+    return verdict;
+  }
+  if (auto loaded = load(kernel, a); !loaded) return report_error(loaded.error(), false, {});
+  if (!a.exec) {
+    std::fprintf(stderr, "lucompat: %s is loaded; 'luoctl kexec' or 'systemctl kexec' boots it\n",
+                 path.c_str());
+    return ExitCode::ok;
+  }
+  std::fflush(nullptr);
+  ::sync();
+  ::reboot(LINUX_REBOOT_CMD_KEXEC);
+  return report_error(Error{ErrorKind::io, path, std::nullopt,
+                            fmt::format("the kernel is loaded, but reboot into it failed: {}",
+                                        std::strerror(errno))},
+                      false, {});
+}
+
+}  // namespace
+
+void add_kexec_command(CLI::App& app, ExitCode& result) {
+  auto a = std::make_shared<KexecArgs>();
+  CLI::App* sub = app.add_subcommand(
+      "kexec", "Check the update, then load the next kernel with kexec_file_load only if compatible");
+  sub->footer(
+      "Runs 'lucompat check' on the update (every check option applies) and, only when the verdict\n"
+      "is compatible, loads the very file that was checked with kexec_file_load(2), from the same\n"
+      "open file: nothing can swap it between the check and the load. On any other verdict nothing\n"
+      "is loaded and the exit code is the check's. Without --exec the kernel stays loaded for\n"
+      "'luoctl kexec' or 'systemctl kexec'; with --exec lucompat syncs and reboots into it.\n\n"
+      "Examples:\n"
+      "  lucompat kexec --next /boot/vmlinuz-6.12.9 --initrd /boot/initrd.img-6.12.9 --reuse-cmdline\n"
+      "  lucompat kexec --next /boot/vmlinuz-6.12.9 --profile 2026.06 --reuse-cmdline --exec\n\n"
+      "Exit: 0 loaded (or, with --exec, never returns); 1 incompatible; 2 usage; 3 unreadable or\n"
+      "the load was refused; 4 undecided. Needs root (CAP_SYS_BOOT). See lucompat(1).");
+  add_update_options(sub, a->update);
+  sub->add_flag("--strict", a->update.request.strict, "Fail when an optional family cannot be restored");
+  sub->add_option("--profile", a->update.request.profile, "Check under this profile")->type_name("NAME");
+  sub->add_option("--initrd", a->initrd, "The initramfs to load with the kernel")->type_name("FILE");
+  auto* append = sub->add_option("--append", a->append, "The next kernel's command line")->type_name("CMDLINE");
+  sub->add_flag("--reuse-cmdline", a->reuse_cmdline, "The running kernel's command line (/proc/cmdline)")
+      ->excludes(append);
+  sub->add_flag("--exec", a->exec, "Reboot into the loaded kernel at once");
+  sub->add_option("--color", a->colour, "Colour the verdicts: auto, always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->type_name("WHEN");
+  sub->callback([a, &result] { result = run_kexec(*a); });
+}
+
+}  // namespace lucompat::cli

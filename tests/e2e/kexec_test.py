@@ -1,0 +1,51 @@
+"""lucompat kexec on this host: every path that must load nothing. The load
+itself, and the reboot into the loaded kernel, are proven under QEMU
+(qemu_test.py): a host test must never load a kernel."""
+
+from pathlib import Path
+
+from lucompat_e2e import (BAD_INPUT, EXAMPLES, INCOMPATIBLE, OK, UNDECIDABLE, USAGE, TempDirTest,
+                          deb, lucompat, main)
+
+X86 = EXAMPLES / "x86_64"
+LOADED = Path("/sys/kernel/kexec_loaded")
+
+
+def loaded():
+    return LOADED.read_text().strip() if LOADED.exists() else None
+
+
+class Kexec(TempDirTest):
+    def setUp(self):
+        self.before = loaded()
+
+    def tearDown(self):
+        self.assertEqual(loaded(), self.before)
+
+    def test_help_loads_nothing(self):
+        r = lucompat("kexec", "--next", X86 / "kernel.elf", "--help")
+        self.assertEqual(r.rc, OK, r)
+        self.assertIn("kexec_file_load", r.out)
+
+    def test_refused_verdicts_load_nothing(self):
+        for nxt, rc in ((X86 / "kernel-break.elf", INCOMPATIBLE), (X86 / "notable.elf", UNDECIDABLE)):
+            with self.subTest(next=nxt.name):
+                r = lucompat("kexec", "--no-modules", "--current", X86 / "kernel.elf", "--next", nxt, "--exec")
+                self.assertEqual(r.rc, rc, r)
+                self.assertIn("nothing was loaded", r.err)
+                # The report names the path given, not the descriptor checked.
+                self.assertIn(f"next     6.99.0-lucompat {nxt}", r.out)
+
+    def test_usage_and_bad_input_load_nothing(self):
+        r = lucompat("kexec", "--next", X86 / "kernel.elf", "--append", "x", "--reuse-cmdline")
+        self.assertEqual(r.rc, USAGE, r)
+        r = lucompat("kexec", "--no-modules", "--next", self.dir / "missing")
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        pkg = deb({"boot/vmlinuz-6.99.0-lucompat": (X86 / "kernel.elf").read_bytes()}, self.dir / "k.deb")
+        r = lucompat("kexec", "--no-modules", "--current", X86 / "kernel.elf", "--next", pkg)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn("is a package", r.err)
+
+
+if __name__ == "__main__":
+    main()
