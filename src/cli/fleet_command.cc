@@ -168,7 +168,14 @@ ExitCode run_plan(const FleetArgs& a) {
   auto hosts = fleet->store->hosts(fleet->where);
   if (!hosts) return fail(hosts.error(), a.json);
   if (auto known = check_builds(fleet->builds, *hosts, fleet->name); !known) return fail(known.error(), a.json);
+  if (profile->status == ProfileStatus::retired)
+    std::fprintf(stderr, "lucompat: warning: profile %s is retired: no VMM should start with it\n",
+                 profile->name.c_str());
   const Plan plan = fleet_plan(*profile, *hosts, fleet->builds, rules->catalog, a.waves, a.by);
+  if (!a.by.empty() && !hosts->empty() && !plan.group_seen)
+    return fail(Error{ErrorKind::usage, {}, std::nullopt,
+                      fmt::format("--by {}: no host has the label {}", a.by, a.by)},
+                a.json);
   std::fputs((a.json ? plan_json(plan).dump(2) + "\n" : plan_text(plan)).c_str(), stdout);
   if (hosts->empty()) return ExitCode::undecidable;
   return plan.blocked == 0 ? ExitCode::ok : ExitCode::incompatible;

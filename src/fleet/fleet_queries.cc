@@ -107,6 +107,7 @@ Plan fleet_plan(const Profile& profile, const std::vector<StoredHost>& hosts,
                 const std::string& group_label) {
   Plan plan;
   plan.profile = &profile;
+  plan.group_by = group_label;
   plan.builds = by_id(builds);
   // One verdict per (running, staged, pins): the per-build economy.
   std::map<std::tuple<int64_t, int64_t, std::string>, std::vector<std::string>> verdicts;
@@ -125,8 +126,10 @@ Plan fleet_plan(const Profile& profile, const std::vector<StoredHost>& hosts,
     std::string label;
     if (!group_label.empty()) {
       const auto labels = nlohmann::json::parse(h.labels.empty() ? "{}" : h.labels, nullptr, false);
-      if (labels.is_object() && labels.contains(group_label) && labels[group_label].is_string())
+      if (labels.is_object() && labels.contains(group_label) && labels[group_label].is_string()) {
         label = labels[group_label].get<std::string>();
+        plan.group_seen = true;
+      }
     }
     auto& groups = v->second.empty() ? ready : blocked;
     const auto gkey = std::make_tuple(h.running, h.staged.value_or(-1), v->second.empty() ? label : std::string());
@@ -138,17 +141,29 @@ Plan fleet_plan(const Profile& profile, const std::vector<StoredHost>& hosts,
   for (auto& [k, g] : blocked) plan.blocked_groups.push_back(std::move(g));
   std::stable_sort(plan.blocked_groups.begin(), plan.blocked_groups.end(),
                    [](const PlanGroup& a, const PlanGroup& b) { return a.hosts.size() > b.hosts.size(); });
-  // Largest groups first into the lightest wave: balanced waves of whole groups.
-  std::vector<PlanGroup> todo;
-  for (auto& [k, g] : ready) todo.push_back(std::move(g));
-  std::stable_sort(todo.begin(), todo.end(),
-                   [](const PlanGroup& a, const PlanGroup& b) { return a.hosts.size() > b.hosts.size(); });
-  plan.waves.resize(std::max<size_t>(1, std::min(waves, std::max<size_t>(todo.size(), 1))));
+  // A wave takes whole bundles: every ready group of one --by value (a rack
+  // is never split across waves, whatever builds its hosts run), or each
+  // group alone without --by. Largest bundles first into the lightest wave.
+  std::map<std::string, std::vector<PlanGroup>> by_value;
+  std::vector<std::vector<PlanGroup>> bundles;
+  for (auto& [k, g] : ready) {
+    if (group_label.empty()) bundles.push_back({std::move(g)});
+    else by_value[g.label].push_back(std::move(g));
+  }
+  for (auto& [value, groups] : by_value) bundles.push_back(std::move(groups));
+  const auto hosts_in = [](const std::vector<PlanGroup>& b) {
+    size_t n = 0;
+    for (const auto& g : b) n += g.hosts.size();
+    return n;
+  };
+  std::stable_sort(bundles.begin(), bundles.end(),
+                   [&](const auto& a, const auto& b) { return hosts_in(a) > hosts_in(b); });
+  plan.waves.resize(std::max<size_t>(1, std::min(waves, std::max<size_t>(bundles.size(), 1))));
   std::vector<size_t> load(plan.waves.size(), 0);
-  for (auto& g : todo) {
+  for (auto& bundle : bundles) {
     const size_t w = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
-    load[w] += g.hosts.size();
-    plan.waves[w].push_back(std::move(g));
+    load[w] += hosts_in(bundle);
+    for (auto& g : bundle) plan.waves[w].push_back(std::move(g));
   }
   std::erase_if(plan.waves, [](const auto& w) { return w.empty(); });
   return plan;

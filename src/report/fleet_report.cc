@@ -129,7 +129,7 @@ namespace {
 std::string group_label(const Plan& plan, const PlanGroup& g) {
   std::string out = build_label(plan.builds.at(g.running));
   out += g.staged ? " → " + build_label(plan.builds.at(*g.staged)) : std::string(" (nothing staged)");
-  if (!g.label.empty()) out += ", label " + printable(g.label);
+  if (!g.label.empty()) out += ", " + printable(plan.group_by + "=" + g.label);
   return out;
 }
 

@@ -440,6 +440,24 @@ class Fleet(TempDirTest):
         self.assertLess(text.index("blocked:"), text.index("wave 1"))  # blocked builds first
         self.assertEqual(lucompat("fleet", "plan", "--store", store, "--profiles", FLEET, "--profile", "nope").rc, 2)
 
+    def test_plan_by_label_never_splits_a_value_across_waves(self):
+        store = self.small_fleet()
+        # Rack r2 holds two build groups; three waves must still keep it whole.
+        r = lucompat("fleet", "plan", "--json", "--store", store, "--profiles", FLEET, "--profile", "2026.03",
+                     "--waves", "3", "--by", "rack")
+        doc = r.json()
+        racks = [{g["label"] for g in w["groups"]} for w in doc["waves"]]
+        for value in ("r1", "r2"):
+            self.assertEqual(sum(value in w for w in racks), 1, racks)
+        text = lucompat("fleet", "plan", "--store", store, "--profiles", FLEET, "--profile", "2026.03",
+                        "--by", "rack").out
+        self.assertIn(", rack=r1: 3", text)
+        r = lucompat("fleet", "plan", "--store", store, "--profiles", FLEET, "--profile", "2026.03", "--by", "row")
+        self.assertEqual(r.rc, 2, r)
+        self.assertIn("no host has the label row", r.err)
+        r = lucompat("fleet", "plan", "--store", store, "--profiles", FLEET, "--profile", "2024.06")
+        self.assertIn("warning: profile 2024.06 is retired", r.err)
+
     def test_status(self):
         store = self.small_fleet()
         # Every report says 2026-11-27T00:00:00Z: over a minute old by now.

@@ -53,6 +53,8 @@ struct PlanGroup {
 
 struct Plan {
   const Profile* profile = nullptr;
+  std::string group_by;     // the --by label, or empty
+  bool group_seen = false;  // some host has the --by label
   std::map<int64_t, StoredBuild> builds;
   size_t ready = 0;
   size_t blocked = 0;
