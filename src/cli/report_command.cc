@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "lucompat/base/printable.h"
 #include "cli/update_options.h"
 #include "lucompat/fleet/collect.h"
 #include "lucompat/fleet/store.h"
@@ -44,7 +45,8 @@ ExitCode run_report(ReportArgs& a) {
   if (!store) return report_error(store.error(), false, {});
   auto done = (*store)->ingest({*report});
   if (!done) return report_error(done.error(), false, {});
-  std::fprintf(stderr, "lucompat: report of %s stored in %s\n", report->host.c_str(), a.store.c_str());
+  std::fprintf(stderr, "lucompat: report of %s stored in %s\n", printable(report->host).c_str(),
+               printable(store_name(a.store)).c_str());
   return ExitCode::ok;
 }
 

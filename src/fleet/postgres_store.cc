@@ -61,7 +61,9 @@ using ResultPtr = std::unique_ptr<PGresult, decltype(Libpq::PQclear)>;
 
 class PostgresStore final : public Store {
  public:
-  PostgresStore(PGconn* conn, std::string url) : conn_(conn), url_(url), stored_(std::move(url)) {}
+  // Errors name the store by store_name(): its password masked.
+  PostgresStore(PGconn* conn, const std::string& url)
+      : conn_(conn), url_(store_name(url)), stored_(store_name(url)) {}
   ~PostgresStore() override { pq().PQfinish(conn_); }
 
   Error error(const std::string& what, const PGresult* r = nullptr) const {
@@ -385,7 +387,7 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
   if (pq().PQstatus(conn) != CONNECTION_OK) {
     std::string m = PostgresStore::one_line(pq().PQerrorMessage(conn));
     pq().PQfinish(conn);
-    return Error{ErrorKind::io, url, std::nullopt, "cannot connect to the store: " + m};
+    return Error{ErrorKind::io, store_name(url), std::nullopt, "cannot connect to the store: " + m};
   }
   auto store = std::make_unique<PostgresStore>(conn, url);
   if (auto r = store->migrate(); !r) return std::move(r).error();

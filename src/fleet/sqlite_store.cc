@@ -377,14 +377,30 @@ Result<bool> create_private(const std::string& path) {
 Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess access) {
   if (url == "sqlite:")
     return Error{ErrorKind::usage, url, std::nullopt, "the store URL has no path: expected sqlite:PATH"};
+  // Errors name the store as store_name() does: never with its password.
   if (url.starts_with(kSqlitePrefix)) return open_sqlite_store(store_name(url), access);
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) return open_postgres_store(url);
-  return Error{ErrorKind::usage, url, std::nullopt,
+  return Error{ErrorKind::usage, store_name(url), std::nullopt,
                "unsupported store URL: expected sqlite:PATH or postgresql://..."};
 }
 
 std::string store_name(const std::string& url) {
-  return url.starts_with(kSqlitePrefix) ? url.substr(kSqlitePrefix.size()) : url;
+  if (url.starts_with(kSqlitePrefix)) return url.substr(kSqlitePrefix.size());
+  std::string out = url;
+  // postgresql://user:SECRET@host/db
+  if (const size_t scheme = out.find("://"); scheme != std::string::npos) {
+    const size_t at = out.find('@', scheme + 3);
+    const size_t colon = out.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at)
+      out.replace(colon + 1, at - colon - 1, "***");
+  }
+  // ...?password=SECRET&...
+  for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    const size_t begin = p + std::string_view("password=").size();
+    const size_t end = std::min(out.find('&', begin), out.size());
+    out.replace(begin, end - begin, "***");
+  }
+  return out;
 }
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, StoreAccess access) {

@@ -164,6 +164,18 @@ class TerminalSafety(TempDirTest):
             child.stdout.close()
 
 
+class Secrets(TempDirTest):
+    def test_a_store_password_is_never_printed(self):
+        for url in ("postgresql://fleet:s3cret@127.0.0.1:1/fleet",
+                    "postgresql://fleet@127.0.0.1:1/fleet?password=s3cret&connect_timeout=2"):
+            with self.subTest(url=url):
+                r = lucompat("fleet", "status", "--store", url)
+                self.assertEqual(r.rc, BAD_INPUT, r)
+                self.assertNotIn("s3cret", r.err + r.out)
+                self.assertIn("***", r.err)
+                self.assertEqual(r.err.count("\n"), 1, r.err)
+
+
 class ModulePaths(TempDirTest):
     def tree(self, name, files):
         root = self.dir / name

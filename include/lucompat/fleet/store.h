@@ -70,7 +70,9 @@ enum class StoreAccess { create, existing };
 // current version.
 Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess access = StoreAccess::create);
 
-// What errors about the store at `url` name: its path for SQLite.
+// What errors and messages about the store at `url` name: its path for
+// SQLite; for PostgreSQL the URL with every password masked (user:***@,
+// password=***), so no error line or log ever carries one.
 std::string store_name(const std::string& url);
 
 // sqlite:/var/lib/lucompat/fleet.db as root, else under $XDG_DATA_HOME
