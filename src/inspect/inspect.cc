@@ -50,6 +50,20 @@ const std::vector<CompatibleForm>& core_forms() {
   return forms;
 }
 
+// The second, whole reading keeps the innermost image in memory, within the
+// process-wide budget for data kept whole (SparseBuffer::kMaxKeptWhole,
+// 64 MiB: Debian's amd64 vmlinux is 63 MiB). A larger kernel is left
+// undecided rather than let a small bomb take gigabytes; deriving during the
+// first reading would lift this (docs/performance.md).
+constexpr uint64_t kMaxDerivedImage = uint64_t{64} << 20;
+
+uint64_t innermost_size(const Inspection& in, Bytes data) {
+  uint64_t size = data.size();
+  for (const auto& l : in.chain)
+    if (l.decompressed_size) size = *l.decompressed_size;
+  return size;
+}
+
 Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwrapped u,
                                      const InspectOptions& options) {
   Inspection out;
@@ -124,12 +138,13 @@ Result<Inspection> inspect_bytes(const std::string& input, Bytes data,
   // kernel all the same: its own kallsyms name its objects. That takes the
   // image whole, so it is read a second time (docs/performance.md).
   if (r->kind == InputKind::kernel && !r->table && !r->registrations_searched &&
-      !options.unwrap.early_exit) {
+      !options.unwrap.early_exit && innermost_size(*r, data) <= kMaxDerivedImage) {
+    // The first reading succeeded, so a failed second one is a resource
+    // limit; that, and kallsyms this reader cannot decode (a 32-bit ARM
+    // zImage's, a layout newer than it knows), leave the kernel as it was:
+    // readable, its registrations unsearched, so undecided, never compatible.
     auto k = unwrap_kernel_bytes(input, data, options);
-    if (!k) return with_input(std::move(k).error(), input);
-    // kallsyms this reader cannot decode (a 32-bit ARM zImage's, a layout
-    // newer than it knows) leave the kernel as it was: readable, its
-    // registrations unsearched, so undecided, never compatible.
+    if (!k) return r;
     if (auto d = registrations_by_kallsyms(*k, core_forms())) {
       r->registrations_searched = d->searched;
       r->table = std::move(d->table);

@@ -164,6 +164,34 @@ class TerminalSafety(TempDirTest):
             child.stdout.close()
 
 
+class DerivationMemory(TempDirTest):
+    def test_a_kernel_bomb_without_a_table_is_not_read_whole(self):
+        # A kernel with no table is read whole a second time to search its
+        # kallsyms; 600 MiB of zeros behind a real ELF must not be.
+        import os as _os
+        # Without a symbol table, as a bzImage's payload is.
+        stripped = self.dir / "notable.stripped"
+        subprocess.run(["llvm-objcopy", "--strip-all", str(X86 / "notable.elf"), str(stripped)], check=True)
+        elf = stripped.read_bytes()
+        raw = self.dir / "bomb.elf"
+        with raw.open("wb") as f:
+            f.write(elf)
+            f.truncate(len(elf) + (600 << 20))
+        subprocess.run(["zstd", "-q", "-1", "-f", str(raw), "-o", str(raw) + ".zst"], check=True)
+        raw.unlink()
+        binary = _os.environ.get("LUCOMPAT", "build/lucompat")
+        pid = _os.fork()
+        if pid == 0:
+            devnull = _os.open(_os.devnull, _os.O_WRONLY)
+            _os.dup2(devnull, 1)
+            _os.dup2(devnull, 2)
+            _os.execv(binary, [binary, "inspect", str(raw) + ".zst"])
+        _, status, usage = _os.wait4(pid, 0)
+        self.assertEqual(_os.waitstatus_to_exitcode(status), 4)
+        if "ASAN_OPTIONS" not in _os.environ:  # the sanitizers' own memory
+            self.assertLess(usage.ru_maxrss, 256 * 1024)
+
+
 class Secrets(TempDirTest):
     def test_a_store_password_is_never_printed(self):
         for url in ("postgresql://fleet:s3cret@127.0.0.1:1/fleet",
