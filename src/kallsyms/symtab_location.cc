@@ -7,6 +7,7 @@
 #include <string>
 
 #include "elf/elf_header.h"
+#include "elf/elf_symbols.h"
 
 namespace lucompat {
 namespace {
@@ -51,29 +52,22 @@ std::optional<SymtabLocation> locate_by_symtab(const ByteReader& r) {
     if (Section s = read_section(r, h, i); s.type == SHT_SYMTAB) symtab = s;
   if (!symtab || symtab->link >= h.shnum) return std::nullopt;
   const Section strtab = read_section(r, h, symtab->link);
-  const uint64_t entsize = h.elf_class == 64 ? 24 : 16;
   const ByteReader syms = r.slice(symtab->offset, symtab->size, ".symtab");
   const ByteReader strs = r.slice(strtab.offset, strtab.size, ".strtab");
   std::map<std::string, uint64_t, std::less<>> found;  // name -> file offset
-  for (uint64_t at = 0; at + entsize <= syms.size(); at += entsize) {
-    const uint32_t name = syms.u32(at, "st_name");
-    const uint16_t shndx = syms.u16(at + (h.elf_class == 64 ? 6 : 14), "st_shndx");
-    const uint64_t value =
-        h.elf_class == 64 ? syms.u64(at + 8, "st_value") : syms.u32(at + 4, "st_value");
-    if (name >= strs.size() || shndx == SHN_UNDEF || shndx >= SHN_LORESERVE) continue;
-    const std::string_view tail = as_chars(strs.data().subspan(name));
-    const std::string_view sym = tail.substr(0, tail.find('\0'));
-    if (!sym.starts_with("kallsyms_")) continue;
+  for (const ElfSymbol& sym : read_symbols(syms, strs, h.elf_class)) {
+    if (!sym.name.starts_with("kallsyms_") || sym.shndx == SHN_UNDEF || sym.shndx >= SHN_LORESERVE)
+      continue;
     bool wanted = false;
-    for (std::string_view w : kWanted) wanted |= sym == w;
-    if (!wanted || shndx >= h.shnum) continue;
-    const Section s = read_section(r, h, shndx);
-    if (s.type == SHT_NOBITS || value < s.addr || value - s.addr >= s.size ||
+    for (std::string_view w : kWanted) wanted |= sym.name == w;
+    if (!wanted || sym.shndx >= h.shnum) continue;
+    const Section s = read_section(r, h, sym.shndx);
+    if (s.type == SHT_NOBITS || sym.value < s.addr || sym.value - s.addr >= s.size ||
         !r.contains(s.offset, s.size))
-      fail(ErrorKind::malformed, symtab->offset + at,
-           fmt::format("symbol {} (0x{:x}) does not lie in the file bytes of its section", sym,
-                       value));
-    found.emplace(std::string(sym), s.offset + (value - s.addr));
+      fail(ErrorKind::malformed, symtab->offset,
+           fmt::format("symbol {} (0x{:x}) does not lie in the file bytes of its section", sym.name,
+                       sym.value));
+    found.emplace(sym.name, s.offset + (sym.value - s.addr));
   }
   const auto get = [&](std::string_view n) -> std::optional<uint64_t> {
     const auto it = found.find(n);
