@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 
+#include "lucompat/host/live_kernel.h"
 #include "lucompat/host/running_kernel.h"
 #include "lucompat/host/usage.h"
 #include "lucompat/inspect/module_tree.h"
@@ -180,13 +181,35 @@ Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog,
   return policy;
 }
 
-Result<KernelSide> load_side(const CheckRequest& req) {
+// The running kernel: what it has registered now, read live, when it can be
+// (root, /proc/kcore, LUO's lists); else its image, found and proven by its
+// banner. A live reading that finds something wrong is an error, never a
+// reason to fall back: the image cannot say what the memory holds.
+Result<KernelSide> load_side(const CheckRequest& req, const Catalog& catalog) {
   if (req.current != "running") return load_image(req.current, "--current", req, false);
+  std::string why_not_live;
+  if (req.current_modules) {
+    why_not_live = "--current-modules names a module tree";
+  } else {
+    auto live = inspect_running(live_query_from(catalog, req.root));
+    if (live && live->table) {
+      KernelSide side;
+      side.path = "running kernel";
+      side.how = "queried live through /proc/kcore: what is registered now, loaded modules included";
+      side.live = true;
+      side.kernel = std::move(live).value();
+      add_strings(side.strings, side.kernel, "running kernel");
+      return side;
+    }
+    if (!live && live.error().kind != ErrorKind::io && live.error().kind != ErrorKind::unsupported)
+      return std::move(live).error();
+    why_not_live = live ? "it has none of the catalog's registration lists" : live.error().to_string();
+  }
   auto running = find_running_kernel(req.root, req.inspect);
   if (!running) return std::move(running).error();
   KernelSide side;
   side.path = running->path;
-  side.how = "the running kernel, proven by /proc/version";
+  side.how = fmt::format("the running kernel, proven by /proc/version; not queried live: {}", why_not_live);
   side.kernel = std::move(running->inspection);
   add_strings(side.strings, side.kernel, "kernel " + side.path);
   return side;
@@ -202,7 +225,7 @@ std::optional<std::string> undecidable_evidence(const Inspection& k, const Catal
     if (t != nullptr && !t->location.near_misses.empty())
       return "an object looks like a registration but could not be verified, so its set may be "
              "incomplete: " + t->location.near_misses.front();
-  if (k.table && k.table->location.method == TableMethod::registrations) {
+  if (k.table && is_derived(k.table->location.method)) {
     std::map<std::string, std::vector<std::string>> core;
     for (const auto& e : k.table->table.entries)
       if (e.registration && e.registration->kind == EntryKind::core) {
@@ -271,7 +294,7 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
   if (!policy) return std::move(policy).error();
   in.policy = std::move(policy).value();
 
-  auto current = load_side(req);
+  auto current = load_side(req, in.catalog);
   if (!current) return std::move(current).error();
   in.current = std::move(current).value();
   auto next = load_image(req.next, "--next", req, true);
@@ -287,7 +310,9 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
                              arch_of(b), b.byte_order ? name(*b.byte_order) : "unknown byte order",
                              arch_of(a), a.byte_order ? name(*a.byte_order) : "unknown byte order")};
 
-  if (auto r = join_modules(in.current, req.current_modules, req); !r) return std::move(r).error();
+  // A live reading has the loaded modules; those not loaded hold nothing now.
+  if (!in.current.live)
+    if (auto r = join_modules(in.current, req.current_modules, req); !r) return std::move(r).error();
   // /lib/modules/R of a release both kernels share holds one set of modules,
   // and which kernel built them cannot be told: crediting them to the next
   // kernel could prove a false "compatible", so only an explicit tree joins.
@@ -327,9 +352,10 @@ Result<KernelSide> load_kernel(const std::string& path, const CheckRequest& req)
   return load_image(path, "--kernel", req, true);
 }
 
-Result<KernelSide> load_current(const CheckRequest& req) {
-  auto side = load_side(req);
+Result<KernelSide> load_current(const CheckRequest& req, const Catalog& catalog) {
+  auto side = load_side(req, catalog);
   if (!side) return std::move(side).error();
+  if (side->live) return side;
   if (auto r = join_modules(*side, req.current_modules, req); !r) return std::move(r).error();
   return side;
 }

@@ -11,6 +11,8 @@
 
 #include <filesystem>
 
+#include "lucompat/check/update_check.h"
+#include "lucompat/host/live_kernel.h"
 #include "lucompat/inspect/inspect.h"
 #include "lucompat/inspect/module_tree.h"
 #include "lucompat/inspect/package.h"
@@ -28,6 +30,9 @@ struct InspectArgs {
   unsigned jobs = 0;
   uint64_t max_zstd_window = kDefaultMaxZstdWindow;
   InspectOptions options;
+  bool running = false;
+  std::string root = "/";
+  std::vector<std::string> catalogs;
 };
 
 // "\rinspecting modules 120/4000" on a terminal; nothing in a pipe or a log.
@@ -104,9 +109,22 @@ void inspect_package_file(const std::string& path, const InspectArgs& args, Outc
           package_has_table(*pkg));
 }
 
+void inspect_live(const InspectArgs& args, Outcome& out) {
+  const SystemRoot root(args.root);
+  auto catalog = load_catalog(root, args.catalogs);
+  if (!catalog) return out.error(catalog.error());
+  const Result<Inspection> r = inspect_running(live_query_from(*catalog, root));
+  if (!r) return out.error(r.error());
+  out.add(inspect_json(*r), inspect_text(*r), 0, r->table.has_value());
+}
+
 ExitCode run_inspect(const InspectArgs& args) {
   set_max_zstd_window(args.max_zstd_window);
   Outcome out;
+  if (args.running) {
+    inspect_live(args, out);
+    return out.finish(args.json, true);
+  }
   for (const auto& path : args.paths) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
@@ -144,13 +162,28 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
       "  lucompat inspect -v /lib/modules/$(uname -r)\n"
       "  lucompat inspect linux-image-6.1.0-56-amd64_6.1.192-2_amd64.deb\n"
       "  lucompat inspect --max-output 256MiB untrusted-download.efi\n"
-      "  lucompat inspect --early-exit --json build/*/arch/x86/boot/bzImage\n\n"
+      "  lucompat inspect --early-exit --json build/*/arch/x86/boot/bzImage\n"
+      "  sudo lucompat inspect --running\n\n"
+      "--running reads what the running kernel has registered now, in its memory: root only\n"
+      "(/proc/kcore, /proc/kallsyms addresses); see docs/kexec.md.\n\n"
       "Exit: 0 every input has a table; 3 an input could not be read; 4 an input has no table.\n"
       "JSON (lucompat.inspect/1): json-schema.md in /usr/share/doc/lucompat. See lucompat(1).");
-  sub->add_option("paths", args->paths,
-                  "Kernel images, modules, object files, or module trees (directories)")
-      ->required()
-      ->type_name("PATH");
+  CLI::Option* paths = sub->add_option("paths", args->paths,
+                                       "Kernel images, modules, object files, or module trees (directories)")
+                           ->type_name("PATH");
+  CLI::Option* running =
+      sub->add_flag("--running", args->running,
+                    "The handlers, FLBs and core strings registered now in the running kernel, read "
+                    "through /proc/kcore (root); instead of PATHs")
+          ->excludes(paths);
+  sub->add_option("--root", args->root, "With --running: read /proc and /sys under DIR")
+      ->needs(running)
+      ->type_name("DIR");
+  sub->add_option("--catalog", args->catalogs,
+                  "With --running: a catalog (TOML) whose [registration_lists] names the kernel's "
+                  "list heads, after the shipped one and /etc/lucompat/catalog.d")
+      ->needs(running)
+      ->type_name("FILE");
   sub->add_flag("--json", args->json,
                 "Print JSON: one document for one path, an array for several");
   sub->add_flag("-v,--verbose", args->verbose, "List the modules of a tree that have no table");
@@ -189,7 +222,11 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
                   "Refuse inputs with more nested containers than this (default 6)")
       ->check(CLI::Range(1, 64))
       ->type_name("N");
-  sub->callback([args, &result] { result = run_inspect(*args); });
+  sub->callback([args, &result] {
+    if (!args->running && args->paths.empty())
+      throw CLI::RequiredError("PATH (a kernel, module, tree or package) or --running");
+    result = run_inspect(*args);
+  });
 }
 
 }  // namespace lucompat::cli

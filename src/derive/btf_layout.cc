@@ -99,8 +99,34 @@ OpsLayout ops_layout(const btf* b, const char* name, unsigned pointer_size) {
   return ops;
 }
 
+// The byte offset of a member reached through nested structs ("private.list"),
+// or nullopt when the path does not name a byte-aligned member.
+std::optional<uint64_t> member_offset(const btf* b, const btf_type* t, std::string_view path) {
+  uint64_t offset = 0;
+  while (!path.empty()) {
+    if (t == nullptr || !btf_is_struct(t)) return std::nullopt;
+    const size_t dot = path.find('.');
+    const std::string_view want = path.substr(0, dot);
+    path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
+    const btf_member* m = btf_members(t);
+    const btf_type* next = nullptr;
+    for (unsigned i = 0; i < btf_vlen(t) && next == nullptr; ++i) {
+      const char* n = btf__name_by_offset(b, m[i].name_off);
+      if (n == nullptr || want != n) continue;
+      const uint64_t bit = btf_member_bit_offset(t, i);
+      if (bit % 8 != 0) return std::nullopt;
+      offset += bit / 8;
+      next = resolved(b, m[i].type);
+      if (next == nullptr) return std::nullopt;
+    }
+    if (next == nullptr) return std::nullopt;
+    t = next;
+  }
+  return offset;
+}
+
 ObjectLayout object_layout(const btf* b, const btf_type* t, const char* name, const char* ops_name,
-                           unsigned pointer_size, bool tail_is_zero) {
+                           unsigned pointer_size, bool tail_is_zero, std::string_view link) {
   ObjectLayout o;
   o.size = t->size;
   o.exact = true;
@@ -133,6 +159,9 @@ ObjectLayout object_layout(const btf* b, const btf_type* t, const char* name, co
   if (o.ops_offset + pointer_size > o.size || o.compatible_offset + o.compatible_size > o.size)
     bad(fmt::format("struct {}: a member lies beyond its size {}", name, o.size));
   o.ops = ops_layout(b, ops_name, pointer_size);
+  o.link_offset = member_offset(b, t, link);
+  if (o.link_offset && *o.link_offset + 2 * uint64_t{pointer_size} > o.size)
+    bad(fmt::format("struct {}: {} lies beyond its size {}", name, link, o.size));
   return o;
 }
 
@@ -158,8 +187,8 @@ Result<std::optional<RegistrationLayout>> layout_from_btf(Bytes bytes, unsigned 
     RegistrationLayout l;
     l.pointer_size = pointer_size;
     l.source = "BTF";
-    l.handler = object_layout(b.get(), handler, kHandler, kFileOps, pointer_size, true);
-    l.flb = object_layout(b.get(), flb, kFlb, kFlbOps, pointer_size, false);
+    l.handler = object_layout(b.get(), handler, kHandler, kFileOps, pointer_size, true, "list");
+    l.flb = object_layout(b.get(), flb, kFlb, kFlbOps, pointer_size, false, "private.list");
     return l;
   });
 }
@@ -171,9 +200,10 @@ RegistrationLayout documented_layout(unsigned pointer_size) {
   l.pointer_size = pointer_size;
   l.source = "documented layout";
   // ops, compatible[48], then two list heads (two pointers each).
-  l.handler = {p + kCompatible + 4 * p, true, 0, p, kCompatible, p + kCompatible, {10 * p, 9, 9 * p}};
-  // ops, compatible[48], then at least the private list head.
-  l.flb = {p + kCompatible + 2 * p, false, 0, p, kCompatible, 0, {5 * p, 4, 4 * p}};
+  l.handler = {p + kCompatible + 4 * p, true, 0, p, kCompatible, p + kCompatible, p + kCompatible,
+               {10 * p, 9, 9 * p}};
+  // ops, compatible[48], then at least the private state, which opens with its list head.
+  l.flb = {p + kCompatible + 2 * p, false, 0, p, kCompatible, 0, p + kCompatible, {5 * p, 4, 4 * p}};
   return l;
 }
 

@@ -69,6 +69,10 @@ TEST(BtfLayout, ReadsSizesAndOffsetsOfTheBuild) {
   EXPECT_EQ(r.flb.size, 192u);
   EXPECT_EQ(r.flb.ops.functions, 4u);
   EXPECT_EQ(r.flb.ops.size, 40u);
+  // The handler's list head is a member; the FLB's sits in a private state
+  // this BTF leaves opaque, so a walk of its list cannot be laid out.
+  EXPECT_EQ(r.handler.link_offset, std::optional<uint64_t>(56));
+  EXPECT_FALSE(r.flb.link_offset);
 }
 
 TEST(BtfLayout, OpsNotShapedLikeMainlineAreAnError) {
@@ -103,6 +107,8 @@ TEST(BtfLayout, DocumentedLayout) {
   EXPECT_FALSE(l.flb.exact);
   EXPECT_EQ(l.handler.ops.size, 80u);
   EXPECT_EQ(l.flb.ops.size, 40u);
+  EXPECT_EQ(l.handler.link_offset, std::optional<uint64_t>(56));
+  EXPECT_EQ(l.flb.link_offset, std::optional<uint64_t>(56));
 }
 
 }  // namespace

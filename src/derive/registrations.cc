@@ -8,7 +8,14 @@
 namespace lucompat {
 namespace {
 
-void add_entry(LocatedTable& out, std::string compatible, uint64_t offset, Registration reg) {
+bool listed(const LocatedTable& out, const std::string& s) {
+  return std::any_of(out.table.entries.begin(), out.table.entries.end(),
+                     [&](const TableEntry& e) { return e.compatible == s; });
+}
+
+}  // namespace
+
+void append_entry(LocatedTable& out, std::string compatible, uint64_t offset, Registration reg) {
   TableEntry e;
   e.slot = static_cast<uint32_t>(out.table.entries.size()) + 1;
   e.compatible = std::move(compatible);
@@ -17,13 +24,6 @@ void add_entry(LocatedTable& out, std::string compatible, uint64_t offset, Regis
   out.table.entries.push_back(std::move(e));
 }
 
-bool listed(const LocatedTable& out, const std::string& s) {
-  return std::any_of(out.table.entries.begin(), out.table.entries.end(),
-                     [&](const TableEntry& e) { return e.compatible == s; });
-}
-
-}  // namespace
-
 void add_core_strings(LocatedTable& out, const MemoryImage& image,
                       std::span<const CompatibleForm> forms, const RegistrationSearch& search,
                       bool (*skip)(const void* context, uint64_t offset), const void* context) {
@@ -31,7 +31,7 @@ void add_core_strings(LocatedTable& out, const MemoryImage& image,
     if (r.kind != RegionKind::rodata || (skip != nullptr && skip(context, r.offset))) continue;
     for (FoundString& f : find_core_strings(r.bytes, r.offset, forms))
       if (!listed(out, f.text))
-        add_entry(out, std::move(f.text), f.offset, {EntryKind::core, "", {}, "", search.evidence});
+        append_entry(out, std::move(f.text), f.offset, {EntryKind::core, "", {}, "", search.evidence});
   }
 }
 
@@ -64,7 +64,7 @@ void add_registrations(LocatedTable& out, const MemoryImage& image,
   for (auto& [m, c] : found) {
     Registration reg{m.kind, c->symbol, std::nullopt, search.module, search.evidence};
     if (search.link_addresses) reg.address = c->address;
-    add_entry(out, std::move(m.compatible), m.offset, std::move(reg));
+    append_entry(out, std::move(m.compatible), m.offset, std::move(reg));
   }
 }
 

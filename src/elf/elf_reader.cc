@@ -70,7 +70,7 @@ bool is_elf(Bytes data) { return has_elf_magic(data); }
 
 Result<ElfReading> read_elf(Bytes file, const ElfReadOptions& options) {
   return catch_parse_errors([&] {
-    const LibelfFile elf(file, options.cut);
+    const LibelfFile elf(file, options.cut ? ElfExtent::prefix : ElfExtent::whole);
     ElfReading out;
     out.elf = describe(elf.header());
     out.identity = identify(elf, file, options.present);
@@ -86,14 +86,24 @@ Result<ElfReading> read_elf(Bytes file, const ElfReadOptions& options) {
   });
 }
 
-Result<std::vector<LoadSegment>> load_segments(Bytes file) {
+namespace {
+
+Result<std::vector<LoadSegment>> loaded(Bytes file, ElfExtent extent) {
   return catch_parse_errors([&] {
-    const LibelfFile elf(file, false);
+    const LibelfFile elf(file, extent);
     std::vector<LoadSegment> out;
     for (const auto& s : elf.segments())
       if (s.type == PT_LOAD && s.filesz != 0) out.push_back({s.vaddr, s.offset, s.filesz});
     return out;
   });
+}
+
+}  // namespace
+
+Result<std::vector<LoadSegment>> load_segments(Bytes file) { return loaded(file, ElfExtent::whole); }
+
+Result<std::vector<LoadSegment>> load_segments_of_headers(Bytes headers) {
+  return loaded(headers, ElfExtent::headers);
 }
 
 }  // namespace lucompat

@@ -52,28 +52,32 @@ struct LibelfFile::Handle {
 
 bool ElfSection::has_file_bytes() const { return type != SHT_NOBITS; }
 
-LibelfFile::LibelfFile(Bytes file, bool cut)
-    : header_(parse_elf_header(file, cut)), elf_(new Handle) {
+LibelfFile::LibelfFile(Bytes file, ElfExtent extent)
+    : header_(parse_elf_header(file, extent != ElfExtent::whole)), elf_(new Handle) {
   init_libelf();
   // elf_memory opens the image read-only (ELF_C_READ): it never writes to it.
   auto* image = const_cast<char*>(reinterpret_cast<const char*>(file.data()));
   elf_->elf = elf_memory(image, file.size());
   if (elf_->elf == nullptr || elf_kind(elf_->elf) != ELF_K_ELF)
     libelf_fail("libelf cannot read the ELF file");
-  load_segments(file, cut);
-  if (!cut) load_sections(file);
+  load_segments(file, extent);
+  if (extent == ElfExtent::whole) load_sections(file);
 }
 
 LibelfFile::~LibelfFile() = default;
 
-void LibelfFile::load_segments(Bytes file, bool cut) {
+void LibelfFile::load_segments(Bytes file, ElfExtent extent) {
   const ByteReader r(file, header_.order);
   for (size_t i = 0; i < header_.phnum; ++i) {
     GElf_Phdr ph;
     if (gelf_getphdr(elf_->elf, static_cast<int>(i), &ph) == nullptr)
       libelf_fail(fmt::format("program header {}", i));
     ElfSegment s{ph.p_type, ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_align};
-    if (!r.contains(s.offset, s.filesz) && cut) continue;  // beyond where the stream stopped
+    if (extent == ElfExtent::headers) {
+      segments_.push_back(s);
+      continue;
+    }
+    if (!r.contains(s.offset, s.filesz) && extent == ElfExtent::prefix) continue;  // beyond where the stream stopped
     if (!r.contains(s.offset, s.filesz))
       fail(ErrorKind::malformed, s.offset,
            fmt::format("segment {} ({:#x} bytes) extends beyond the end of the file at {:#x}", i,

@@ -35,12 +35,22 @@ struct ElfSegment {
   uint64_t align = 0;
 };
 
+// How much of the ELF the bytes hold.
+enum class ElfExtent {
+  whole,
+  // A prefix (early exit): no sections, and only the segments that lie
+  // wholly inside it.
+  prefix,
+  // The file and program headers alone, the contents elsewhere (a core file
+  // such as /proc/kcore, read by address): every segment, its offsets
+  // unchecked, and no sections.
+  headers,
+};
+
 class LibelfFile {
  public:
   // Throws ParseError when libelf rejects the file or a header lies outside it.
-  // A `cut` file is a prefix (early exit): no sections, and only the segments
-  // that lie wholly inside it.
-  explicit LibelfFile(Bytes file, bool cut = false);
+  explicit LibelfFile(Bytes file, ElfExtent extent = ElfExtent::whole);
   ~LibelfFile();
   LibelfFile(const LibelfFile&) = delete;
   LibelfFile& operator=(const LibelfFile&) = delete;
@@ -56,7 +66,7 @@ class LibelfFile {
  private:
   struct Handle;
   void load_sections(Bytes file);
-  void load_segments(Bytes file, bool cut);
+  void load_segments(Bytes file, ElfExtent extent);
 
   ElfHeader header_;
   std::unique_ptr<Handle> elf_;

@@ -63,7 +63,9 @@ Result<HostReport> collect_report(const ReportRequest& req) {
     if (!utf8(label)) return not_utf8("--label");
     r.labels[label.substr(0, eq)] = label.substr(eq + 1);
   }
-  auto current = load_current(k);
+  auto catalog = load_catalog(k.root, k.catalogs);
+  if (!catalog) return std::move(catalog).error();
+  auto current = load_current(k, *catalog);
   if (!current) return std::move(current).error();
   r.running = facts(*current);
   if (!k.next.empty()) {
@@ -71,8 +73,6 @@ Result<HostReport> collect_report(const ReportRequest& req) {
     if (!next) return std::move(next).error();
     r.staged = facts(*next);
   }
-  auto catalog = load_catalog(k.root, k.catalogs);
-  if (!catalog) return std::move(catalog).error();
   auto host = load_host_config(k, *catalog);
   if (!host) return std::move(host).error();
   r.emit = host->emit;

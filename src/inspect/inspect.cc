@@ -39,13 +39,7 @@ const std::vector<CompatibleForm>& core_forms() {
   static std::once_flag once;
   std::call_once(once, [] {
     Catalog catalog;
-    if (!catalog.add(builtin_catalog(), "catalog.toml (built in)")) return;
-    for (const Family& f : catalog.families()) {
-      if (f.cls != FamilyClass::core) continue;
-      for (const std::string& c : f.compatible)
-        if (const size_t n = c.find("{N}"); n != std::string::npos)
-          forms.push_back({c.substr(0, n), c.substr(n + 3)});
-    }
+    if (catalog.add(builtin_catalog(), "catalog.toml (built in)")) forms = catalog.core_forms();
   });
   return forms;
 }
@@ -185,7 +179,7 @@ std::vector<std::string> registration_disagreements(const Inspection& in) {
 std::string evidence_of(const Inspection& in) {
   if (!in.table) return "none";
   const TableLocation& l = in.table->location;
-  if (l.method == TableMethod::registrations) return fmt::format("registrations ({})", l.evidence);
+  if (is_derived(l.method)) return fmt::format("{} ({})", name(l.method), l.evidence);
   return fmt::format("version table ({}){}", name(l.method),
                      in.registrations ? fmt::format(" and registrations ({})", in.registrations->location.evidence)
                                       : "");

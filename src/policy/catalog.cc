@@ -92,6 +92,25 @@ std::optional<unsigned> version_of(std::string_view digits) {
   return v;
 }
 
+// [registration_lists]: names a later catalog puts first, so a site catalog
+// names its kernel's lists without repeating the shipped ones.
+std::optional<Error> read_lists(const toml::table& doc, const std::string& origin, RegistrationLists& lists) {
+  const toml::node* n = doc.get("registration_lists");
+  if (n == nullptr) return std::nullopt;
+  const toml::table* t = n->as_table();
+  if (t == nullptr) return config_error(origin, n->source(), "registration_lists must be a table");
+  for (const auto& [key, value] : *t)
+    if (key.str() != "file" && key.str() != "flb")
+      return config_error(origin, value.source(),
+                          fmt::format("unknown key \"{}\" in registration_lists (known: file, flb)", key.str()));
+  for (auto [key, into] : {std::pair{"file", &lists.file}, std::pair{"flb", &lists.flb}}) {
+    std::vector<std::string> names;
+    if (auto e = read_strings(*t, key, origin, names)) return e;
+    into->insert(into->begin(), names.begin(), names.end());
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view name(FamilyClass c) {
@@ -108,9 +127,12 @@ Result<bool> Catalog::add(std::string_view text, const std::string& origin) {
   if (!parsed) return std::move(parsed).error();
   const toml::table& doc = *parsed;
   for (const auto& [key, value] : doc)
-    if (key.str() != "family")
+    if (key.str() != "family" && key.str() != "registration_lists")
       return config_error(origin, value.source(),
-                          fmt::format("unknown key \"{}\": a catalog holds [[family]] tables", key.str()));
+                          fmt::format("unknown key \"{}\": a catalog holds [[family]] tables and "
+                                      "[registration_lists]",
+                                      key.str()));
+  if (auto e = read_lists(doc, origin, lists_)) return *e;
   const toml::node* list = doc.get("family");
   if (list == nullptr) return true;
   const toml::array* families = list->as_array();
@@ -148,6 +170,17 @@ void Catalog::rebuild_patterns() {
       const size_t at = p.find(kVersion);
       patterns_.push_back({i, p.substr(0, at), p.substr(at + kVersion.size())});
     }
+}
+
+std::vector<CompatibleForm> Catalog::core_forms() const {
+  std::vector<CompatibleForm> forms;
+  for (const Family& f : families_) {
+    if (f.cls != FamilyClass::core) continue;
+    for (const std::string& c : f.compatible)
+      if (const size_t n = c.find(kVersion); n != std::string::npos)
+        forms.push_back({c.substr(0, n), c.substr(n + kVersion.size())});
+  }
+  return forms;
 }
 
 const Family* Catalog::find(std::string_view family) const {

@@ -86,7 +86,22 @@ TEST(Catalog, ErrorsNameFileLineAndColumn) {
   EXPECT_EQ(error_of("[[family]]\ncompatible = [\"x-v{N}\"]\n"),
             "site.toml:1:1: a family needs a name (a non-empty string)");
   EXPECT_EQ(error_of("families = 1\n"),
-            "site.toml:1:12: unknown key \"families\": a catalog holds [[family]] tables");
+            "site.toml:1:12: unknown key \"families\": a catalog holds [[family]] tables and "
+            "[registration_lists]");
+  EXPECT_EQ(error_of("[registration_lists]\nfiles = [\"x\"]\n"),
+            "site.toml:2:9: unknown key \"files\" in registration_lists (known: file, flb)");
+  EXPECT_EQ(error_of("registration_lists = 3\n"), "site.toml:1:22: registration_lists must be a table");
+}
+
+// The list heads are data: the shipped names, and a site's before them.
+TEST(Catalog, RegistrationListsComeFromCatalogsSiteNamesFirst) {
+  Catalog c;
+  ASSERT_TRUE(c.add(builtin_catalog(), "built in"));
+  EXPECT_EQ(c.registration_lists().file, std::vector<std::string>{"luo_file_handler_list"});
+  EXPECT_EQ(c.registration_lists().flb, std::vector<std::string>{"luo_flb_list"});
+  ASSERT_TRUE(c.add("[registration_lists]\nflb = [\"luo_flb_global\"]\n", "site.toml"));
+  EXPECT_EQ(c.registration_lists().file, std::vector<std::string>{"luo_file_handler_list"});
+  EXPECT_EQ(c.registration_lists().flb, (std::vector<std::string>{"luo_flb_global", "luo_flb_list"}));
 }
 
 // A 200,000-character fd pattern once crashed check (SIGSEGV in fnmatch).

@@ -38,7 +38,7 @@ json table_json(const LocatedTable& t) {
       {"entries", std::move(entries)},
       {"warnings", std::move(warnings)},
   };
-  if (where.method == TableMethod::registrations) {
+  if (is_derived(where.method)) {
     out["evidence"] = where.evidence;
     out["near_misses"] = where.near_misses;
   }

@@ -43,7 +43,7 @@ std::string registrations_line(const LocatedTable& t) {
     if (e.registration->kind == EntryKind::flb) ++flbs;
     if (e.registration->kind == EntryKind::core) core += " " + e.compatible;
   }
-  return fmt::format("registrations: {} file handler{}, {} FLB{}, {} (evidence: {})", files,
+  return fmt::format("{}: {} file handler{}, {} FLB{}, {} (evidence: {})", name(t.location.method), files,
                      files == 1 ? "" : "s", flbs, flbs == 1 ? "" : "s",
                      core.empty() ? "no core strings" : "core" + core, t.location.evidence);
 }
@@ -54,7 +54,8 @@ void registration_entries(std::string& out, const LocatedTable& t) {
     const Registration& r = *e.registration;
     std::string where = r.symbol;
     if (r.address) where += fmt::format(" at {:#x}", *r.address);
-    if (!r.module.empty()) where += " in module " + r.module;
+    // A live reading names the kernel itself "vmlinux", as /proc/kallsyms does not.
+    if (!r.module.empty()) where += (r.module == "vmlinux" ? " in " : " in module ") + r.module;
     if (where.empty()) where = fmt::format("string at offset {:#x}", e.offset);
     out += fmt::format("  {:>4}  {:<5} {:<24} {} ({})\n", e.slot, name(r.kind), printable(e.compatible),
                        printable(where), name(r.evidence));
@@ -117,7 +118,7 @@ std::string inspect_text(const Inspection& in) {
     return out;
   }
   const LocatedTable& t = *in.table;
-  if (t.location.method == TableMethod::registrations) {
+  if (is_derived(t.location.method)) {
     field(out, "table", registrations_line(t));
     registration_entries(out, t);
     for (const auto& w : t.table.warnings) out += fmt::format("  warning: {}\n", printable(w.message));

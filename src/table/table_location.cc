@@ -8,9 +8,12 @@ std::string_view name(TableMethod m) {
     case TableMethod::segment_scan: return "segment-scan";
     case TableMethod::magic_scan: return "magic-scan";
     case TableMethod::registrations: return "registrations";
+    case TableMethod::running: return "running";
   }
   return "unknown";
 }
+
+bool is_derived(TableMethod m) { return m == TableMethod::registrations || m == TableMethod::running; }
 
 std::string_view name(TableShape s) {
   switch (s) {
@@ -35,6 +38,7 @@ std::string_view name(Evidence e) {
     case Evidence::symtab: return "symtab";
     case Evidence::kallsyms: return "kallsyms";
     case Evidence::scan: return "scan";
+    case Evidence::kcore: return "kcore";
   }
   return "unknown";
 }

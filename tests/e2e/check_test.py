@@ -174,7 +174,10 @@ class RunningKernel(TempDirTest):
         self.assertEqual(r.rc, INCOMPATIBLE, r)
         doc = r.json()
         self.assertEqual(doc["current"]["path"], str(root / "boot/vmlinuz-6.99.0-lucompat"))
-        self.assertEqual(doc["current"]["how"], "the running kernel, proven by /proc/version")
+        # The fake root has no /proc/kallsyms: no live query, and the header says why.
+        self.assertEqual(doc["current"]["how"],
+                         f"the running kernel, proven by /proc/version; not queried live: "
+                         f"{root / 'proc/kallsyms'}: no such file")
         self.assertEqual(doc["current"]["modules"], str(root / "lib/modules" / self.RELEASE))
         self.assertEqual(doc["current"]["strings"]["vfio-pci-v2"], ["module kernel/vfio-pci.ko"])
         # Both kernels have one release: the tree is the running kernel's, and

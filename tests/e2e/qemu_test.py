@@ -1,9 +1,14 @@
 """Real kernels booted under QEMU (TCG): the built lucompat runs inside a guest
-of the mainline-shape corpus kernel M_B, the corpus module loads into it, and
-`lucompat kexec` refuses M_C (luo-v2) and boots M_A from it with
-kexec_file_load on the very file it checked. Every expected value comes from corpus/mainline/MANIFEST.tsv or
-from the same binary run on the host. A missing QEMU fails the test with an
-install hint; an absent corpus skips it (exit 77)."""
+of the mainline-shape corpus kernel M_B. `inspect --running` reads what the
+kernel registers now through /proc/kcore: its built-in handlers, then a
+module's as it loads, and no more once it unloads. `check` and `lucompat
+kexec` judge from that live reading: kexec refuses M_C (luo-v2) and boots M_A
+with kexec_file_load on the very file it checked. In M_A, a module that
+unloads without unregistering leaves freed nodes on the list: the live query
+and check then refuse to answer. Every expected value comes from
+corpus/mainline/MANIFEST.tsv or from the same binary run on the host over
+the same files. A missing QEMU fails the test with an install hint; an
+absent corpus skips it (exit 77)."""
 
 import csv
 import json
@@ -19,6 +24,9 @@ import qemu_guest
 from lucompat_e2e import LUCOMPAT, OK, UNDECIDABLE, lucompat, main
 
 CORPUS = Path(os.environ.get("LUCOMPAT_CORPUS", "../shared/corpus"))
+# Built from tests/e2e/modules/lu_luo_unreg/ by build-lu_luo_unreg.sh: it
+# unlinks its handlers and FLBs on unload unless unregister=0.
+UNREG_MODULE = Path(__file__).resolve().parent / "modules" / "lu_luo_unreg.ko"
 MAINLINE = CORPUS / "mainline"
 MANIFEST = MAINLINE / "MANIFEST.tsv"
 GUEST_LUCOMPAT = "/usr/bin/lucompat"
@@ -54,6 +62,31 @@ def guest_path(r):
     return f"/kernels/{r['file']}" if r["set"] != "module" else f"/modules/{r['file']}"
 
 
+def registered(doc):
+    """compatible -> (kind, owner module, symbol) of a live reading's entries."""
+    return {e["compatible"]: (e["kind"], e["module"], e["symbol"]) for e in doc["table"]["entries"]}
+
+
+def expected_registrations(r, owner):
+    """What a manifest row (or a host reading of a module) says one owner
+    registers: core strings, handlers and FLBs with their symbols."""
+    out = {c: ("core", owner, None) for c in r["core"].split(",") if c and c != "-"}
+    for column, kind in (("file_handlers", "file"), ("flbs", "flb")):
+        for item in r[column].split(","):
+            if item:
+                compatible, symbol = item.split(":")
+                out[compatible] = (kind, owner, symbol)
+    return out
+
+
+def host_module(path):
+    """A module as the host's lucompat reads it from the file: its name and
+    what it registers (derived from its symbol table)."""
+    doc = lucompat("inspect", "--json", path).json()
+    name = doc["identity"]["module_name"]
+    return name, {e["compatible"]: (e["kind"], name, e["symbol"]) for e in doc["table"]["entries"]}
+
+
 class Qemu(unittest.TestCase):
     """One guest run (two boots) shared by the tests: a boot is the cost."""
 
@@ -70,31 +103,47 @@ class Qemu(unittest.TestCase):
         guest.add(GUEST_LUCOMPAT, LUCOMPAT, executable=True, strip_debug=True)
         for r in (cls.b, cls.a, cls.c, cls.module):
             guest.add(guest_path(r), MAINLINE / r["file"])
+        guest.add("/modules/lu_luo_unreg.ko", UNREG_MODULE)
+        running = f"{GUEST_LUCOMPAT} inspect --running --json"
         cls.commands = {
             "version": "cat /proc/version",
             "inspect": f"{GUEST_LUCOMPAT} inspect --json {guest_path(cls.b)}",
+            "running_builtin": running,
+            "insmod_unreg": "insmod /modules/lu_luo_unreg.ko",
+            "running_unreg": running,
+            "rmmod_unreg": "rmmod lu_luo_unreg",
+            "running_after_rmmod": running,
             "insmod": f"insmod {guest_path(cls.module)}",
             "modules": "cat /proc/modules",
+            "running_loaded": running,
+            # check's running side is the live reading: M_B and the loaded module.
+            "check_a": f"{GUEST_LUCOMPAT} check --json --next {guest_path(cls.a)}",
+            "check_c": f"{GUEST_LUCOMPAT} check --json --next {guest_path(cls.c)}",
             # M_C writes luo-v2: refused, and nothing is loaded.
-            "kexec_refused": (f"{GUEST_LUCOMPAT} kexec --no-modules --current {guest_path(cls.b)}"
-                              f" --next {guest_path(cls.c)} --exec"),
+            "kexec_refused": f"{GUEST_LUCOMPAT} kexec --next {guest_path(cls.c)} --exec",
             "loaded_after_refusal": "cat /sys/kernel/kexec_loaded",
             # M_B -> M_A for memfd-v1: loaded from the checked file, then booted.
-            "kexec": (f"{GUEST_LUCOMPAT} kexec --no-modules --current {guest_path(cls.b)}"
-                      f" --next {guest_path(cls.a)} --uses memfd --emit memfd=memfd-v1"
+            "kexec": (f"{GUEST_LUCOMPAT} kexec --next {guest_path(cls.a)} --uses memfd --emit memfd=memfd-v1"
                       f" --initrd {qemu_guest.INITRAMFS_IN_GUEST}"
                       f" --append '{qemu_guest.cmdline(boot=2)}' --exec"),
         }
-        second = {"version_after_kexec": "cat /proc/version"}
+        cls.second = {
+            "version_after_kexec": "cat /proc/version",
+            "running_m_a": running,
+            # Unloaded without unregistering: its nodes stay linked in freed memory.
+            "leak": "insmod /modules/lu_luo_unreg.ko unregister=0 && rmmod lu_luo_unreg",
+            "running_dangling": running,
+            "check_dangling": f"{GUEST_LUCOMPAT} check --next {guest_path(cls.b)}",
+        }
         start = time.monotonic()
         # 512 MiB suffices under ASan too: its shadow is reserved, not committed.
         boots, cls.console = guest.run(MAINLINE / cls.b["file"],
-                                       [list(cls.commands.values()), list(second.values())],
+                                       [list(cls.commands.values()), list(cls.second.values())],
                                        memory=512)
-        print(f"\nqemu: two boots and {len(cls.commands) + len(second)} commands "
+        print(f"\nqemu: two boots and {len(cls.commands) + len(cls.second)} commands "
               f"in {time.monotonic() - start:.1f} s", file=sys.stderr)
         cls.results = dict(zip(cls.commands, boots[0]))
-        cls.results.update(zip(second, boots[1]))
+        cls.results.update(zip(cls.second, boots[1]))
 
     @classmethod
     def tearDownClass(cls):
@@ -103,6 +152,17 @@ class Qemu(unittest.TestCase):
     def result(self, name):
         self.assertIn(name, self.results, f"no result for {name}; console:\n{self.console}")
         return self.results[name]
+
+    def live(self, name):
+        """A live reading's document, after the checks every one must pass."""
+        r = self.result(name)
+        self.assertEqual(r.rc, 0, r)
+        doc = json.loads(r.out)
+        self.assertEqual(doc["table"]["method"], "running")
+        self.assertEqual(doc["table"]["evidence"], "kallsyms + BTF + kcore")
+        for e in doc["table"]["entries"]:
+            self.assertEqual(e["evidence"], "kcore")
+        return doc
 
     def test_guest_runs_the_kernel_under_test(self):
         r = self.result("version")
@@ -120,11 +180,8 @@ class Qemu(unittest.TestCase):
         # The exit code is the one docs/exit-codes.md gives for the status.
         self.assertIn(doc["status"], EXIT_FOR_STATUS, r)
         self.assertEqual(r.rc, EXIT_FOR_STATUS[doc["status"]], r)
-        # A table, once inspect derives one from the registrations, holds what
-        # the manifest lists: the core strings, file handlers and FLBs.
-        if doc["status"] == "table":
-            self.assertEqual({e["compatible"] for e in doc["table"]["entries"]},
-                             manifest_strings(self.b))
+        self.assertEqual(doc["status"], "table")
+        self.assertEqual({e["compatible"] for e in doc["table"]["entries"]}, manifest_strings(self.b))
         # And the guest changes nothing: the same binary on the host reads the
         # same file to the same document (only the path differs).
         host = lucompat("inspect", "--json", MAINLINE / self.b["file"])
@@ -134,17 +191,66 @@ class Qemu(unittest.TestCase):
         self.assertEqual(doc, want)
         self.assertEqual(r.err, host.err)
 
-    def test_module_loads(self):
+    def test_running_lists_the_built_in_registrations(self):
+        doc = self.live("running_builtin")
+        # Proven to be the running kernel: its banner, read through kcore.
+        self.assertEqual(doc["identity"]["banner"], self.b["banner"])
+        self.assertEqual(doc["identity"]["release"], self.b["kernelrelease"])
+        self.assertEqual(doc["arch"], self.b["arch"])
+        self.assertEqual(registered(doc), expected_registrations(self.b, "vmlinux"))
+
+    def test_running_follows_a_module_that_loads_and_unloads(self):
+        self.assertEqual(self.result("insmod_unreg").rc, 0, self.result("insmod_unreg"))
+        name, module = host_module(UNREG_MODULE)
+        self.assertEqual(name, "lu_luo_unreg")
+        self.assertEqual({v[0] for v in module.values()}, {"file", "flb"})
+        self.assertEqual(registered(self.live("running_unreg")),
+                         {**expected_registrations(self.b, "vmlinux"), **module})
+        self.assertEqual(self.result("rmmod_unreg").rc, 0, self.result("rmmod_unreg"))
+        self.assertEqual(registered(self.live("running_after_rmmod")),
+                         expected_registrations(self.b, "vmlinux"))
+
+    def test_running_lists_the_corpus_module_with_its_owner(self):
         r = self.result("insmod")
         self.assertEqual(r.rc, 0, r)
-        name = lucompat("inspect", "--json", MAINLINE / self.module["file"]).json()["identity"]["module_name"]
+        name, _ = host_module(MAINLINE / self.module["file"])
         loaded = [line.split()[0] for line in self.result("modules").out.splitlines()]
         self.assertIn(name, loaded)
+        self.assertEqual(registered(self.live("running_loaded")),
+                         {**expected_registrations(self.b, "vmlinux"),
+                          **expected_registrations(self.module, name)})
+
+    def host_check(self, next_row):
+        """The same check on the host, from M_B's image and the loaded module
+        as a module tree: what the live reading must agree with."""
+        tree = self.dir / "host-modules"
+        tree.mkdir(exist_ok=True)
+        shutil.copy(MAINLINE / self.module["file"], tree)
+        return lucompat("check", "--json", "--current", MAINLINE / self.b["file"],
+                        "--current-modules", tree, "--next", MAINLINE / next_row["file"])
+
+    def assert_check_agrees(self, name, next_row, rc):
+        r = self.result(name)
+        self.assertEqual(r.rc, rc, r)
+        doc = json.loads(r.out)
+        self.assertEqual(doc["current"]["path"], "running kernel")
+        self.assertIn("queried live", doc["current"]["how"])
+        host = self.host_check(next_row)
+        self.assertEqual(host.rc, rc, host)
+        want = host.json()
+        self.assertEqual(doc["verdict"], want["verdict"])
+        self.assertEqual(doc["families"], want["families"])
+
+    def test_check_judges_the_live_reading(self):
+        self.assert_check_agrees("check_a", self.a, 1)  # M_A lacks the module's vfio-pci and iommufd
+        self.assert_check_agrees("check_c", self.c, 1)
+        self.assertIn("luo-v2", self.result("check_c").out)
 
     def test_lucompat_kexec_refuses_an_incompatible_kernel(self):
         r = self.result("kexec_refused")
         self.assertEqual(r.rc, 1, r)
         self.assertIn("luo: the running kernel writes luo-v1 but the next kernel reads only luo-v2", r.out)
+        self.assertIn("queried live", r.out)
         self.assertIn("nothing was loaded", r.err)
         self.assertEqual(self.result("loaded_after_refusal").out.strip(), "0")
 
@@ -153,8 +259,21 @@ class Qemu(unittest.TestCase):
         self.assertIsNone(self.result("kexec").rc, self.result("kexec"))
         r = self.result("version_after_kexec")
         self.assertEqual(r.rc, 0, r)
-        self.assertEqual(r.out.rstrip("\n"), self.a["banner"])
-        self.assertNotEqual(self.a["banner"], self.b["banner"])
+        banner = lucompat("inspect", "--json", MAINLINE / self.a["file"]).json()["identity"]["banner"]
+        self.assertEqual(r.out.rstrip("\n"), banner)
+        self.assertNotEqual(banner, self.b["banner"])
+        self.assertEqual(registered(self.live("running_m_a")), expected_registrations(self.a, "vmlinux"))
+
+    def test_a_list_left_pointing_at_freed_memory_is_refused(self):
+        self.assertEqual(self.result("leak").rc, 0, self.result("leak"))
+        for name in ("running_dangling", "check_dangling"):
+            r = self.result(name)
+            self.assertEqual(r.rc, 3, r)
+            self.assertIn("luo_file_handler_list", r.err)
+            self.assertIn("corrupt", r.err)
+        # No verdict, and no fallback to the image: it cannot say what memory holds.
+        self.assertEqual(json.loads(self.result("running_dangling").out)["status"], "error")
+        self.assertEqual(self.result("check_dangling").out, "")
 
 
 if __name__ == "__main__":

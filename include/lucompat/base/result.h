@@ -42,4 +42,12 @@ auto catch_parse_errors(F&& f) -> Result<decltype(f())> {
   }
 }
 
+// The inverse, inside such a decoder: a Result's value, or its Error thrown
+// for the catch_parse_errors around the caller.
+template <typename T>
+T value_or_throw(Result<T> r) {
+  if (!r) throw ParseError(std::move(r).error());
+  return std::move(r).value();
+}
+
 }  // namespace lucompat

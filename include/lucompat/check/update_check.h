@@ -39,7 +39,8 @@ struct CheckRequest {
 
 struct KernelSide {
   std::string path;          // the image
-  std::string how;           // "running kernel, proven by /proc/version", "--next"
+  std::string how;           // "the running kernel, proven by /proc/version", "--next"
+  bool live = false;         // read from the running kernel's memory (inspect --running)
   Inspection kernel;
   std::string modules;       // where its module tables came from, or empty
   size_t module_count = 0;
@@ -79,9 +80,10 @@ Result<UpdateInputs> load_update(const CheckRequest& request);
 // strings: for the build gate, which needs no running kernel.
 Result<KernelSide> load_kernel(const std::string& path, const CheckRequest& request);
 
-// The current kernel of a request (the running one, proven, or --current),
-// with its module tree joined as `check` joins it.
-Result<KernelSide> load_current(const CheckRequest& request);
+// The current kernel of a request (the running one, read live or proven, or
+// --current), with its module tree joined as `check` joins it (a live reading
+// has its loaded modules already).
+Result<KernelSide> load_current(const CheckRequest& request, const Catalog& catalog);
 
 // host.toml, read under the request's root (empty when there is none).
 

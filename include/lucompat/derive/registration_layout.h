@@ -32,6 +32,11 @@ struct ObjectLayout {
   // The object's tail from here is private state filled at registration, so
   // all zero in the image; 0 when nothing is known to be zero.
   uint64_t zero_from = 0;
+  // The list head that links a registered object into its kernel's list
+  // (a handler's `list`, an FLB's `private.list`): what a walk of the running
+  // kernel's lists subtracts from each node. Absent when the layout cannot
+  // say (BTF whose private state is opaque).
+  std::optional<uint64_t> link_offset;
   OpsLayout ops;
 };
 

@@ -21,6 +21,9 @@ struct RegistrationSearch {
   bool link_addresses = true;    // false in a relocatable module: no addresses
 };
 
+// One more entry, in the next slot.
+void append_entry(LocatedTable& out, std::string compatible, uint64_t offset, Registration reg);
+
 // The core ABI strings in the image's read-only regions, except those whose
 // input offset `skip` says (an RFC table's section: no evidence of the code).
 void add_core_strings(LocatedTable& out, const MemoryImage& image,

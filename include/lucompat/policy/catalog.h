@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "lucompat/base/result.h"
+#include "lucompat/derive/core_strings.h"
 
 namespace lucompat {
 
@@ -36,6 +37,14 @@ struct ParsedCompatible {
   bool known = false;  // false: no catalog family matched
 };
 
+// The symbols of the list heads a running kernel links its registered file
+// handlers and FLBs into (static in kernel/liveupdate/). Names are data:
+// another kernel's names take a catalog line, not a new lucompat.
+struct RegistrationLists {
+  std::vector<std::string> file;  // tried in order; the first the kernel has is used
+  std::vector<std::string> flb;
+};
+
 class Catalog {
  public:
   // Parses TOML text; errors name `origin`, line and column. A family's
@@ -45,6 +54,10 @@ class Catalog {
 
   const std::vector<Family>& families() const { return families_; }
   const Family* find(std::string_view name) const;
+  const RegistrationLists& registration_lists() const { return lists_; }
+  // The compatible forms of the core families: the strings a derivation
+  // looks for in read-only data.
+  std::vector<CompatibleForm> core_forms() const;
   ParsedCompatible parse(std::string_view compatible) const;
   // The family whose fd patterns match a /proc/PID/fd link, if any.
   const Family* family_of_fd(std::string_view link) const;
@@ -58,6 +71,7 @@ class Catalog {
   };
   std::vector<Family> families_;
   std::vector<Pattern> patterns_;
+  RegistrationLists lists_;
   void rebuild_patterns();
 };
 

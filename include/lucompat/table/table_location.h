@@ -18,7 +18,12 @@ enum class TableMethod {
   // No RFC table: derived from the handler and FLB objects the kernel (or
   // module) registers and the core ABI strings it writes.
   registrations,
+  // Read from the running kernel's memory: what is registered now.
+  running,
 };
+
+// A table of registered objects (from a file, or live) rather than an RFC table.
+bool is_derived(TableMethod m);
 
 enum class TableShape {
   merged,        // header and entries in one section: a linked kernel

@@ -16,8 +16,9 @@ enum class EntryKind { core, file, flb };
 std::string_view name(EntryKind k);
 
 // How a registration was found, strongest first: the file's own symbol table,
-// the kernel's embedded kallsyms, or a scan of the bytes without any symbols.
-enum class Evidence { symtab, kallsyms, scan };
+// the kernel's embedded kallsyms, or a scan of the bytes without any symbols;
+// or, for the running kernel, its lists read through /proc/kcore.
+enum class Evidence { symtab, kallsyms, scan, kcore };
 std::string_view name(Evidence e);
 
 // Where a string derived from the objects a kernel registers came from.

@@ -1,0 +1,113 @@
+#include "lucompat/host/kcore.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+
+namespace lucompat {
+namespace {
+
+// One read is at most this much: the objects and strings the live query
+// reads are bytes to megabytes (rodata of a distribution kernel: ~20 MB).
+constexpr uint64_t kMaxRead = uint64_t{64} << 20;
+
+// All `size` bytes at `offset`, or the errno of the failed pread.
+int pread_all(int fd, std::byte* out, uint64_t size, uint64_t offset) {
+  while (size > 0) {
+    const ssize_t n = ::pread(fd, out, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    if (n == 0) return EIO;  // short: the file ends inside what its headers promise
+    out += n;
+    size -= static_cast<uint64_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return 0;
+}
+
+// Where the program headers end and the machine, from the file header of
+// either class (in this process's byte order, checked before).
+struct HeaderFacts {
+  uint64_t headers_end = 0;
+  uint16_t machine = 0;
+};
+template <typename Ehdr>
+HeaderFacts header_facts(const std::vector<std::byte>& ident) {
+  Ehdr h;
+  std::memcpy(&h, ident.data(), sizeof h);
+  return {uint64_t{h.e_phoff} + uint64_t{h.e_phnum} * h.e_phentsize, h.e_machine};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Kcore>> Kcore::open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int e = errno;
+    std::string why = std::strerror(e);
+    if (e == ENOENT) why = "no such file: the kernel was built without CONFIG_PROC_KCORE";
+    if (e == EACCES || e == EPERM)
+      why = fmt::format("{}: reading kernel memory needs root (CAP_SYS_RAWIO), and kernel "
+                        "lockdown forbids it even to root",
+                        std::strerror(e));
+    return Error{ErrorKind::io, path, std::nullopt, "cannot open: " + why};
+  }
+  std::unique_ptr<Kcore> k(new Kcore(path, fd));
+  std::vector<std::byte> head(sizeof(Elf64_Ehdr));
+  if (const int e = pread_all(fd, head.data(), head.size(), 0); e != 0)
+    return Error{ErrorKind::io, path, 0, fmt::format("cannot read the ELF header: {}", std::strerror(e))};
+  const auto cls = static_cast<unsigned char>(head[EI_CLASS]);
+  const auto data = static_cast<unsigned char>(head[EI_DATA]);
+  if (std::memcmp(head.data(), ELFMAG, SELFMAG) != 0 || (cls != ELFCLASS64 && cls != ELFCLASS32))
+    return Error{ErrorKind::malformed, path, 0, "expected an ELF core file"};
+  // The kernel writes its core in its own byte order, which is this
+  // process's (a 32-bit process on a 64-bit kernel cannot open kcore).
+  const bool native = (data == ELFDATA2LSB) == (std::endian::native == std::endian::little);
+  if (!native || (cls == ELFCLASS64) != (sizeof(void*) == 8))
+    return Error{ErrorKind::unsupported, path, 0,
+                 "the core's class or byte order is not this process's: run a lucompat built for "
+                 "the running kernel's architecture"};
+  k->pointer_size_ = cls == ELFCLASS64 ? 8 : 4;
+  k->order_ = data == ELFDATA2LSB ? ByteOrder::little : ByteOrder::big;
+  const HeaderFacts facts = cls == ELFCLASS64 ? header_facts<Elf64_Ehdr>(head) : header_facts<Elf32_Ehdr>(head);
+  const uint64_t end = facts.headers_end;
+  k->machine_ = facts.machine;
+  if (end > (uint64_t{1} << 24))
+    return Error{ErrorKind::malformed, path, 0, fmt::format("program headers end at {:#x}, beyond 16 MiB", end)};
+  std::vector<std::byte> headers(std::max<uint64_t>(end, head.size()));
+  if (const int e = pread_all(fd, headers.data(), headers.size(), 0); e != 0)
+    return Error{ErrorKind::io, path, 0, fmt::format("cannot read the program headers: {}", std::strerror(e))};
+  auto segments = load_segments_of_headers(headers);
+  if (!segments) {
+    Error err = std::move(segments).error();
+    err.input = path;
+    return err;
+  }
+  k->segments_ = std::move(*segments);
+  return k;
+}
+
+Result<std::vector<std::byte>> Kcore::read(uint64_t address, uint64_t size) const {
+  if (size > kMaxRead)
+    return Error{ErrorKind::limit, path_, std::nullopt,
+                 fmt::format("a read of {} bytes at {:#x} exceeds {} bytes", size, address, kMaxRead)};
+  for (const LoadSegment& s : segments_) {
+    if (address < s.address || address - s.address >= s.size) continue;
+    if (size > s.size - (address - s.address)) break;
+    std::vector<std::byte> out(size);
+    if (const int e = pread_all(fd_.get(), out.data(), size, s.offset + (address - s.address)); e != 0)
+      return Error{ErrorKind::io, path_, std::nullopt,
+                   fmt::format("cannot read {} bytes at kernel address {:#x}: {}", size, address, std::strerror(e))};
+    return out;
+  }
+  return Error{ErrorKind::malformed, path_, std::nullopt,
+               fmt::format("kernel address {:#x} (+{} bytes) is not mapped by any of its {} segments", address,
+                           size, segments_.size())};
+}
+
+}  // namespace lucompat
