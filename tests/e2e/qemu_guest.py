@@ -9,7 +9,7 @@ lists, at their host paths: the guest has no other userland.
 
 A guest may boot more than once: kexec into the next kernel with
 `cmdline(boot=N)` and the same /init runs the commands of boot N. For that
-the archive carries itself (minus this nested copy) as INITRAMFS_IN_GUEST."""
+each boot's archive carries the next boot's as INITRAMFS_IN_GUEST."""
 
 import base64
 import gzip
@@ -211,9 +211,14 @@ class Guest:
         return gzip.compress(cpio.bytes(), compresslevel=1, mtime=0)
 
     def build(self, boots):
-        inner = self._archive(boots, None) if len(boots) > 1 else None
+        # Each boot but the last kexecs into the next one with the archive it
+        # finds at INITRAMFS_IN_GUEST: the archive of boot N holds the one of
+        # boot N+1, the last one none.
+        archive = None
+        for _ in boots:
+            archive = self._archive(boots, archive)
         path = self.workdir / "initramfs.cpio.gz"
-        path.write_bytes(self._archive(boots, inner))
+        path.write_bytes(archive)
         return path
 
     def run(self, kernel, boots, memory=512, timeout=BOOT_TIMEOUT):

@@ -27,6 +27,15 @@ CORPUS = Path(os.environ.get("LUCOMPAT_CORPUS", "../shared/corpus"))
 # Built from tests/e2e/modules/lu_luo_unreg/ by build-lu_luo_unreg.sh: it
 # unlinks its handlers and FLBs on unload unless unregister=0.
 UNREG_MODULE = Path(__file__).resolve().parent / "modules" / "lu_luo_unreg.ko"
+GATE = Path(__file__).resolve().parents[2] / "contrib" / "gate" / "lucompat-kexec-gate"
+GUEST_GATE = "/usr/bin/lucompat-kexec-gate"
+# luoctl boots the kernel lucompat loaded; kexec-tools' `kexec -e` does the
+# same in the guest, after saying on the console how it was called.
+LUOCTL_STANDIN = """#!/bin/sh
+echo "luoctl-standin: $*" > /dev/console
+[ "$1" = kexec ] || exit 2
+exec /sbin/kexec -e
+"""
 MAINLINE = CORPUS / "mainline"
 MANIFEST = MAINLINE / "MANIFEST.tsv"
 GUEST_LUCOMPAT = "/usr/bin/lucompat"
@@ -88,7 +97,7 @@ def host_module(path):
 
 
 class Qemu(unittest.TestCase):
-    """One guest run (two boots) shared by the tests: a boot is the cost."""
+    """One guest run (three boots) shared by the tests: a boot is the cost."""
 
     @classmethod
     def setUpClass(cls):
@@ -104,6 +113,14 @@ class Qemu(unittest.TestCase):
         for r in (cls.b, cls.a, cls.c, cls.module):
             guest.add(guest_path(r), MAINLINE / r["file"])
         guest.add("/modules/lu_luo_unreg.ko", UNREG_MODULE)
+        guest.add(GUEST_GATE, GATE, executable=True)
+        kexec = shutil.which("kexec") or "/sbin/kexec"
+        if not Path(kexec).is_file():
+            raise qemu_guest.GuestError(f"kexec not found: {qemu_guest.INSTALL_HINT}")
+        guest.add("/sbin/kexec", kexec, executable=True)
+        luoctl = cls.dir / "luoctl"
+        luoctl.write_text(LUOCTL_STANDIN)
+        guest.add("/usr/bin/luoctl", luoctl, executable=True)
         running = f"{GUEST_LUCOMPAT} inspect --running --json"
         cls.commands = {
             "version": "cat /proc/version",
@@ -119,7 +136,10 @@ class Qemu(unittest.TestCase):
             # check's running side is the live reading: M_B and the loaded module.
             "check_a": f"{GUEST_LUCOMPAT} check --json --next {guest_path(cls.a)}",
             "check_c": f"{GUEST_LUCOMPAT} check --json --next {guest_path(cls.c)}",
-            # M_C writes luo-v2: refused, and nothing is loaded.
+            # M_C writes luo-v2: refused, and nothing is loaded, by the gate
+            # as by lucompat kexec.
+            "gate_refused": f"{GUEST_GATE} --next {guest_path(cls.c)} -- --reboot",
+            "loaded_after_gate_refusal": "cat /sys/kernel/kexec_loaded",
             "kexec_refused": f"{GUEST_LUCOMPAT} kexec --next {guest_path(cls.c)} --exec",
             "loaded_after_refusal": "cat /sys/kernel/kexec_loaded",
             # M_B -> M_A for memfd-v1: loaded from the checked file, then booted.
@@ -130,20 +150,28 @@ class Qemu(unittest.TestCase):
         cls.second = {
             "version_after_kexec": "cat /proc/version",
             "running_m_a": running,
+            # The gate as its man page shows it: lucompat kexec loads M_B,
+            # then "luoctl kexec --reboot" boots it.
+            "gate": (f"{GUEST_GATE} --next {guest_path(cls.b)} --initrd {qemu_guest.INITRAMFS_IN_GUEST}"
+                     f" --append '{qemu_guest.cmdline(boot=3)}' -- --reboot"),
+        }
+        cls.third = {
+            "version_after_gate": "cat /proc/version",
             # Unloaded without unregistering: its nodes stay linked in freed memory.
             "leak": "insmod /modules/lu_luo_unreg.ko unregister=0 && rmmod lu_luo_unreg",
             "running_dangling": running,
-            "check_dangling": f"{GUEST_LUCOMPAT} check --next {guest_path(cls.b)}",
+            "check_dangling": f"{GUEST_LUCOMPAT} check --next {guest_path(cls.a)}",
         }
+        boots_commands = [cls.commands, cls.second, cls.third]
         start = time.monotonic()
         # 512 MiB suffices under ASan too: its shadow is reserved, not committed.
         boots, cls.console = guest.run(MAINLINE / cls.b["file"],
-                                       [list(cls.commands.values()), list(cls.second.values())],
-                                       memory=512)
-        print(f"\nqemu: two boots and {len(cls.commands) + len(cls.second)} commands "
+                                       [list(c.values()) for c in boots_commands], memory=512)
+        print(f"\nqemu: three boots and {sum(map(len, boots_commands))} commands "
               f"in {time.monotonic() - start:.1f} s", file=sys.stderr)
-        cls.results = dict(zip(cls.commands, boots[0]))
-        cls.results.update(zip(cls.second, boots[1]))
+        cls.results = {}
+        for commands, results in zip(boots_commands, boots):
+            cls.results.update(zip(commands, results))
 
     @classmethod
     def tearDownClass(cls):
@@ -263,6 +291,19 @@ class Qemu(unittest.TestCase):
         self.assertEqual(r.out.rstrip("\n"), banner)
         self.assertNotEqual(banner, self.b["banner"])
         self.assertEqual(registered(self.live("running_m_a")), expected_registrations(self.a, "vmlinux"))
+
+    def test_the_gate_refuses_then_boots_through_luoctl(self):
+        r = self.result("gate_refused")
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("luo-v2", r.out)
+        self.assertIn("kexec refused: lucompat kexec exited 1", r.err)
+        self.assertEqual(self.result("loaded_after_gate_refusal").out.strip(), "0")
+        self.assertNotIn("luoctl-standin: kexec --reboot\n", self.console.split("boot 2")[0])
+        # M_A -> M_B: loaded by lucompat kexec, booted by "luoctl kexec --reboot".
+        self.assertIsNone(self.result("gate").rc, self.result("gate"))
+        self.assertIn("luoctl-standin: kexec --reboot\n", self.console)
+        r = self.result("version_after_gate")
+        self.assertEqual(r.out.rstrip("\n"), self.b["banner"])
 
     def test_a_list_left_pointing_at_freed_memory_is_refused(self):
         self.assertEqual(self.result("leak").rc, 0, self.result("leak"))
