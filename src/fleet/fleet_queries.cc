@@ -63,6 +63,7 @@ Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<
   Baseline out;
   out.builds = by_id(builds);
   for (const auto& g : groups) out.hosts += g.hosts;
+  out.kernel_builds = builds_in_use(groups);
   for (const auto& p : profiles.profiles()) {
     if (p.status == ProfileStatus::retired) continue;
     // With no host selected, nothing is viable "on every host".
@@ -174,6 +175,7 @@ FleetStatus fleet_status(const std::vector<StoredHost>& hosts, const std::vector
   FleetStatus out;
   out.builds = by_id(builds);
   out.hosts = hosts.size();
+  out.kernel_builds = builds_in_use(hosts);
   std::map<int64_t, size_t> per_build;
   std::map<std::string, size_t> per_profile;
   for (const auto& h : hosts) {

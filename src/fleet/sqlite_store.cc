@@ -1,6 +1,9 @@
-// The SQLite store: WAL journal (a killed ingester leaves the last committed
-// batch and nothing of the one in flight), a busy timeout so that several
-// ingesters queue instead of failing, and migrations applied on open.
+// The SQLite store: a rollback journal (a killed ingester leaves the last
+// committed batch and nothing of the one in flight), a busy timeout so that
+// several ingesters and readers queue instead of failing, and migrations
+// applied on open by whoever may write it. Not WAL: a WAL database cannot be
+// read by a user who may not create its -shm file, and a read-only query must
+// work on a store its reader cannot write.
 #include <fmt/format.h>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -131,9 +134,11 @@ class SqliteStore final : public Store {
   }
 
   Result<bool> migrate() {
-    // First: switching to WAL takes a lock that other ingesters may hold.
+    // First: changing the journal mode (an earlier lucompat made WAL
+    // stores) takes a lock that other ingesters may hold. FULL: in rollback
+    // mode NORMAL may corrupt the store on a power loss.
     sqlite3_busy_timeout(db_, 60000);
-    if (!exec("PRAGMA journal_mode=WAL") || !exec("PRAGMA synchronous=NORMAL") ||
+    if (!exec("PRAGMA journal_mode=DELETE") || !exec("PRAGMA synchronous=FULL") ||
         !exec("PRAGMA foreign_keys=ON"))
       return error("cannot configure the database");
     if (!exec("BEGIN IMMEDIATE")) return error("cannot lock the database to migrate it");
@@ -166,6 +171,24 @@ class SqliteStore final : public Store {
     }
     if (!exec("COMMIT")) return error("cannot commit the migration");
     version_ = static_cast<int>(kMigrations.size());
+    return true;
+  }
+
+  // A store this user may read but not write (a copy, a 0640 file for a
+  // readers' group): nothing can be migrated, so its schema must be current.
+  Result<bool> check_current() {
+    sqlite3_busy_timeout(db_, 60000);
+    Statement s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (s.step() != SQLITE_ROW) return error("cannot read the schema version (is it a lucompat store?)");
+    auto v = integer(s, 0, "schema_migrations.version");
+    if (!v) return std::move(v).error();
+    const auto current = static_cast<int64_t>(kMigrations.size());
+    if (*v != current)
+      return Error{*v > current ? ErrorKind::unsupported : ErrorKind::io, path_, std::nullopt,
+                   fmt::format("the store's schema is version {} and this lucompat's is {}, and this user "
+                               "cannot write the store to migrate it: run `lucompat fleet ingest` as one who can",
+                               *v, current)};
+    version_ = static_cast<int>(current);
     return true;
   }
 
@@ -409,17 +432,19 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, StoreA
     return Error{ErrorKind::io, path, std::nullopt, "no such store (fleet ingest creates it)"};
   if (access == StoreAccess::create)
     if (auto made = create_private(path); !made) return std::move(made).error();
-  const int create = access == StoreAccess::create ? SQLITE_OPEN_CREATE : 0;
+  // A read-only command on a store this user cannot write reads it as it is.
+  const bool read_only = access == StoreAccess::existing && ::access(path.c_str(), W_OK) != 0;
+  const int mode = read_only ? SQLITE_OPEN_READONLY
+                             : SQLITE_OPEN_READWRITE | (access == StoreAccess::create ? SQLITE_OPEN_CREATE : 0);
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | create | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, mode | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
     Error e{ErrorKind::io, path, std::nullopt,
             fmt::format("cannot open the store: {}", db ? sqlite3_errmsg(db) : "out of memory")};
     sqlite3_close(db);
     return e;
   }
   auto store = std::make_unique<SqliteStore>(db, path);
-  if (auto r = store->migrate(); !r) return std::move(r).error();
+  if (auto r = read_only ? store->check_current() : store->migrate(); !r) return std::move(r).error();
   return std::unique_ptr<Store>(std::move(store));
 }
 

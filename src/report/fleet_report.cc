@@ -18,6 +18,13 @@ json build_json(const StoredBuild& b) {
           {"has_table", b.facts.has_table}};
 }
 
+// The first line of status and baseline, counted the same way (a --where
+// slice counts its own hosts and builds).
+std::string fleet_line(size_t hosts, size_t builds) {
+  return fmt::format("fleet: {} host{}, {} kernel build{} running or staged\n", hosts, hosts == 1 ? "" : "s",
+                     builds, builds == 1 ? "" : "s");
+}
+
 std::string pair_label(const Baseline& base, const Blocker& b) {
   std::string out = build_label(base.builds.at(b.running));
   if (b.staged) out += " → " + build_label(base.builds.at(*b.staged));
@@ -67,12 +74,12 @@ json baseline_json(const Baseline& base) {
   return {{"schema", "lucompat.fleet-baseline/1"},
           {"baseline", base.baseline ? json(base.baseline->name) : json(nullptr)},
           {"hosts", base.hosts},
-          {"builds", base.builds.size()},
+          {"builds", base.kernel_builds},
           {"profiles", std::move(profiles)}};
 }
 
 std::string baseline_text(const Baseline& base) {
-  std::string out = fmt::format("fleet: {} hosts, {} kernel builds\n", base.hosts, base.builds.size());
+  std::string out = fleet_line(base.hosts, base.kernel_builds);
   if (base.hosts == 0 || base.profiles.empty())
     return out + (base.hosts == 0 ? "baseline: none: no hosts match\n" : "baseline: none: no profiles defined\n");
   out += base.baseline ? fmt::format("baseline: {}\n", base.baseline->name)
@@ -107,14 +114,14 @@ json status_json(const FleetStatus& s) {
   for (const auto& h : s.stale) stale.push_back({{"host", h.name}, {"collected_at", h.collected_at}});
   return {{"schema", "lucompat.fleet-status/1"},
           {"hosts", s.hosts},
+          {"kernel_builds", s.kernel_builds},
           {"builds", std::move(builds)},
           {"profiles", std::move(profiles)},
           {"stale", std::move(stale)}};
 }
 
 std::string status_text(const FleetStatus& s) {
-  std::string out = fmt::format("fleet: {} hosts on {} kernel builds\n\nhosts per running kernel build:\n",
-                                s.hosts, s.per_build.size());
+  std::string out = fleet_line(s.hosts, s.kernel_builds) + "\nhosts per running kernel build:\n";
   for (const auto& [id, n] : s.per_build) out += fmt::format("  {:>8}  {}\n", n, build_label(s.builds.at(id)));
   out += "\nhosts per profile:\n";
   for (const auto& [p, n] : s.per_profile) out += fmt::format("  {:>8}  {}\n", n, printable(p));

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,21 @@ struct FleetProfile {
   std::vector<Blocker> blockers;  // most hosts first
 };
 
+// How every fleet command counts kernel builds: those the selected hosts run
+// or have staged, so a --where slice counts its own.
+template <typename Hosts>
+size_t builds_in_use(const Hosts& hosts) {
+  std::set<int64_t> ids;
+  for (const auto& h : hosts) {
+    ids.insert(h.running);
+    if (h.staged) ids.insert(*h.staged);
+  }
+  return ids.size();
+}
+
 struct Baseline {
   size_t hosts = 0;
+  size_t kernel_builds = 0;  // builds_in_use of the selected hosts
   std::map<int64_t, StoredBuild> builds;
   const Profile* baseline = nullptr;    // newest active profile viable on every host
   std::vector<FleetProfile> profiles;   // every profile not retired, oldest first
@@ -68,6 +82,7 @@ Plan fleet_plan(const Profile& profile, const std::vector<StoredHost>& hosts,
 
 struct FleetStatus {
   size_t hosts = 0;
+  size_t kernel_builds = 0;  // builds_in_use of the selected hosts
   std::map<int64_t, StoredBuild> builds;
   std::vector<std::pair<int64_t, size_t>> per_build;         // running build -> hosts, most first
   std::vector<std::pair<std::string, size_t>> per_profile;   // reported profile -> hosts
