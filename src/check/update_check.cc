@@ -215,9 +215,12 @@ Result<KernelSide> load_side(const CheckRequest& req, const Catalog& catalog) {
   return side;
 }
 
-// Why a kernel's strings, though read, cannot support a verdict: its RFC
-// table and its registrations disagree, it carries two versions of one core
-// family (which one it writes cannot be told), or they rest on a byte scan alone.
+std::string arch_of(const Inspection& in) {
+  return in.arch.empty() ? std::string("an unknown architecture") : in.arch;
+}
+
+}  // namespace
+
 std::optional<std::string> undecidable_evidence(const Inspection& k, const Catalog& catalog, bool trust_scan) {
   if (const auto d = registration_disagreements(k); !d.empty())
     return "its version table and its registrations disagree: " + d.front();
@@ -241,12 +244,6 @@ std::optional<std::string> undecidable_evidence(const Inspection& k, const Catal
     return "its strings rest only on a scan of its bytes (no symbols); --trust-scan accepts that evidence";
   return std::nullopt;
 }
-
-std::string arch_of(const Inspection& in) {
-  return in.arch.empty() ? std::string("an unknown architecture") : in.arch;
-}
-
-}  // namespace
 
 ExitCode exit_code(Verdict v) {
   switch (v) {

@@ -6,9 +6,11 @@
 namespace lucompat {
 namespace {
 
-KernelFacts facts(const KernelSide& side) {
+KernelFacts facts(const KernelSide& side, const Catalog& catalog, bool trust_scan) {
   KernelFacts k;
   const Inspection& in = side.kernel;
+  k.evidence = evidence_of(in);
+  k.undecided = undecidable_evidence(in, catalog, trust_scan).value_or("");
   k.release = in.identity.release;
   k.banner = in.identity.banner;
   k.build_id = in.identity.build_id;
@@ -67,11 +69,11 @@ Result<HostReport> collect_report(const ReportRequest& req) {
   if (!catalog) return std::move(catalog).error();
   auto current = load_current(k, *catalog);
   if (!current) return std::move(current).error();
-  r.running = facts(*current);
+  r.running = facts(*current, *catalog, k.trust_scan);
   if (!k.next.empty()) {
     auto next = load_kernel(k.next, k);
     if (!next) return std::move(next).error();
-    r.staged = facts(*next);
+    r.staged = facts(*next, *catalog, k.trust_scan);
   }
   auto host = load_host_config(k, *catalog);
   if (!host) return std::move(host).error();

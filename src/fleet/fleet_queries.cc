@@ -58,6 +58,25 @@ Result<bool> check_builds(const std::vector<StoredBuild>& builds, const std::vec
   return references_known(builds, hosts, store, [](const StoredHost& h) { return h.name; });
 }
 
+namespace {
+
+// What stands in the way before any string is compared: a kernel without a
+// table, or whose strings check would call undecided. The first one found
+// heads the reasons: the rest rest on it.
+void add_evidence_reasons(std::vector<std::string>& reasons, const StoredBuild& running, const StoredBuild& next) {
+  const auto why = [](const StoredBuild& b, const char* which) -> std::string {
+    if (!b.facts.has_table) return fmt::format("the {} kernel has no live-update version table", which);
+    if (!b.facts.undecided.empty())
+      return fmt::format("the {} kernel's strings cannot support a verdict: {}", which, b.facts.undecided);
+    return {};
+  };
+  std::string first = why(running, "running");
+  if (first.empty()) first = why(next, "staged");
+  if (!first.empty()) reasons.insert(reasons.begin(), std::move(first));
+}
+
+}  // namespace
+
 Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<StoredBuild>& builds,
                         const ProfileSet& profiles, const Catalog& catalog) {
   Baseline out;
@@ -72,10 +91,7 @@ Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<
       const StoredBuild& running = out.builds.at(g.running);
       const StoredBuild& next = g.staged ? out.builds.at(*g.staged) : running;
       ProfileVerdict v = judge_profile(p, catalog, strings_of(running), strings_of(next), pins_of(g.emit));
-      if (!running.facts.has_table)
-        v.reasons.insert(v.reasons.begin(), "the running kernel has no live-update version table");
-      else if (!next.facts.has_table)
-        v.reasons.insert(v.reasons.begin(), "the staged kernel has no live-update version table");
+      add_evidence_reasons(v.reasons, running, next);
       if (v.reasons.empty()) continue;
       fp.viable = false;
       fp.blocking_hosts += g.hosts;
@@ -120,8 +136,7 @@ Plan fleet_plan(const Profile& profile, const std::vector<StoredHost>& hosts,
       const StoredBuild& running = plan.builds.at(h.running);
       const StoredBuild& next = h.staged ? plan.builds.at(*h.staged) : running;
       ProfileVerdict pv = judge_profile(profile, catalog, strings_of(running), strings_of(next), pins_of(h.emit));
-      if (!running.facts.has_table) pv.reasons.insert(pv.reasons.begin(), "the running kernel has no live-update version table");
-      else if (!next.facts.has_table) pv.reasons.insert(pv.reasons.begin(), "the staged kernel has no live-update version table");
+      add_evidence_reasons(pv.reasons, running, next);
       v = verdicts.emplace(key, std::move(pv.reasons)).first;
     }
     std::string label;

@@ -12,7 +12,8 @@ using nlohmann::json;
 
 json kernel_json(const KernelFacts& k) {
   return {{"release", k.release}, {"banner", k.banner},       {"build_id", k.build_id},
-          {"arch", k.arch},       {"has_table", k.has_table}, {"strings", k.strings}};
+          {"arch", k.arch},       {"has_table", k.has_table}, {"strings", k.strings},
+          {"evidence", k.evidence}, {"undecided", k.undecided.empty() ? json(nullptr) : json(k.undecided)}};
 }
 
 // Reads typed fields with the path of the first one that is wrong.
@@ -92,6 +93,8 @@ std::optional<KernelFacts> read_kernel(const json& doc, const char* key, bool re
   out.arch = f.text("arch", true);
   if (const json* t = f.get("has_table", json::value_t::boolean, true)) out.has_table = t->get<bool>();
   out.strings = f.strings("strings");
+  out.evidence = f.text("evidence", false);
+  out.undecided = f.text("undecided", false);  // null: nothing stands in the way
   std::sort(out.strings.begin(), out.strings.end());
   out.strings.erase(std::unique(out.strings.begin(), out.strings.end()), out.strings.end());
   if (!f.error && out.banner.empty() && out.build_id.empty())

@@ -37,6 +37,12 @@ constexpr std::array kMigrations{
         labels JSONB NOT NULL);
       CREATE INDEX hosts_by_build ON hosts(running, staged);
     )sql",
+    // What each build's strings rest on, and why they cannot support a
+    // verdict, if so: without it the fleet judged kernels check calls undecided.
+    R"sql(
+      ALTER TABLE builds ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
+      ALTER TABLE builds ADD COLUMN undecided TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 // An arbitrary constant: the key of the lock that serializes migrations.
@@ -174,10 +180,10 @@ class PostgresStore final : public Store {
     const std::string identity = k.identity();
     if (auto it = build_ids_.find(identity); it != build_ids_.end()) return it->second;
     auto ins = run(
-        "INSERT INTO builds(identity, release, banner, build_id, arch, has_table, strings) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (identity) DO NOTHING",
+        "INSERT INTO builds(identity, release, banner, build_id, arch, has_table, strings, evidence, undecided) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (identity) DO NOTHING",
         {identity, k.release, k.banner, k.build_id, k.arch, k.has_table ? "true" : "false",
-         nlohmann::json(k.strings).dump()});
+         nlohmann::json(k.strings).dump(), k.evidence, k.undecided});
     if (!ok(ins)) {
       retry_ = retryable(ins);
       return error("cannot store a kernel build", ins.get());
@@ -281,7 +287,8 @@ class PostgresStore final : public Store {
   }
 
   Result<std::vector<StoredBuild>> builds() override {
-    auto r = run("SELECT id, release, banner, build_id, arch, has_table, strings FROM builds ORDER BY id");
+    auto r = run(
+        "SELECT id, release, banner, build_id, arch, has_table, strings, evidence, undecided FROM builds ORDER BY id");
     if (!ok(r)) return error("cannot read kernel builds", r.get());
     return read_rows(r, &PostgresStore::build_row);
   }
@@ -299,6 +306,8 @@ class PostgresStore final : public Store {
     auto strings = stored_.strings(value(r, i, 6), fmt::format("builds.strings of build {}", b.id));
     if (!strings) return std::move(strings).error();
     b.facts.strings = std::move(strings).value();
+    b.facts.evidence = value(r, i, 7);
+    b.facts.undecided = value(r, i, 8);
     return b;
   }
 

@@ -47,6 +47,12 @@ constexpr std::array kMigrations{
         labels TEXT NOT NULL);
       CREATE INDEX hosts_by_build ON hosts(running, staged);
     )sql",
+    // What each build's strings rest on, and why they cannot support a
+    // verdict, if so: without it the fleet judged kernels check calls undecided.
+    R"sql(
+      ALTER TABLE builds ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
+      ALTER TABLE builds ADD COLUMN undecided TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 // A failed bind is kept and returned by the next step, so that a statement
@@ -207,8 +213,8 @@ class SqliteStore final : public Store {
     const std::string identity = k.identity();
     if (auto it = build_ids_.find(identity); it != build_ids_.end()) return it->second;
     Statement ins(db_,
-                  "INSERT INTO builds(identity, release, banner, build_id, arch, has_table, strings) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(identity) DO NOTHING");
+                  "INSERT INTO builds(identity, release, banner, build_id, arch, has_table, strings, evidence, "
+                  "undecided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(identity) DO NOTHING");
     ins.bind(1, identity);
     ins.bind(2, k.release);
     ins.bind(3, k.banner);
@@ -216,6 +222,8 @@ class SqliteStore final : public Store {
     ins.bind(5, k.arch);
     ins.bind(6, static_cast<int64_t>(k.has_table));
     ins.bind(7, json_text(k.strings));
+    ins.bind(8, k.evidence);
+    ins.bind(9, k.undecided);
     if (ins.step() != SQLITE_DONE) return error("cannot store a kernel build");
     Statement sel(db_, "SELECT id FROM builds WHERE identity = ?");
     sel.bind(1, identity);
@@ -284,11 +292,14 @@ class SqliteStore final : public Store {
     auto strings = stored_.strings(s.text(6), "builds.strings of " + row);
     if (!strings) return std::move(strings).error();
     b.facts.strings = std::move(strings).value();
+    b.facts.evidence = s.text(7);
+    b.facts.undecided = s.text(8);
     return b;
   }
 
   Result<std::vector<StoredBuild>> builds() override {
-    Statement s(db_, "SELECT id, release, banner, build_id, arch, has_table, strings FROM builds ORDER BY id");
+    Statement s(db_, "SELECT id, release, banner, build_id, arch, has_table, strings, evidence, undecided FROM builds "
+                    "ORDER BY id");
     return read_rows(s, &SqliteStore::build_row, "cannot read kernel builds");
   }
 

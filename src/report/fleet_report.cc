@@ -15,7 +15,9 @@ json build_json(const StoredBuild& b) {
           {"release", b.facts.release},
           {"build_id", b.facts.build_id.empty() ? json(nullptr) : json(b.facts.build_id)},
           {"banner", b.facts.banner},
-          {"has_table", b.facts.has_table}};
+          {"has_table", b.facts.has_table},
+          {"evidence", b.facts.evidence.empty() ? json(nullptr) : json(b.facts.evidence)},
+          {"undecided", b.facts.undecided.empty() ? json(nullptr) : json(b.facts.undecided)}};
 }
 
 // The first line of status and baseline, counted the same way (a --where
@@ -122,7 +124,13 @@ json status_json(const FleetStatus& s) {
 
 std::string status_text(const FleetStatus& s) {
   std::string out = fleet_line(s.hosts, s.kernel_builds) + "\nhosts per running kernel build:\n";
-  for (const auto& [id, n] : s.per_build) out += fmt::format("  {:>8}  {}\n", n, build_label(s.builds.at(id)));
+  for (const auto& [id, n] : s.per_build) {
+    const KernelFacts& f = s.builds.at(id).facts;
+    out += fmt::format("  {:>8}  {}", n, build_label(s.builds.at(id)));
+    if (!f.evidence.empty()) out += "; evidence: " + printable(f.evidence);
+    if (!f.undecided.empty()) out += "; UNDECIDED: " + printable(f.undecided);
+    out += '\n';
+  }
   out += "\nhosts per profile:\n";
   for (const auto& [p, n] : s.per_profile) out += fmt::format("  {:>8}  {}\n", n, printable(p));
   out += fmt::format("\nstale reports: {}\n", s.stale.size());

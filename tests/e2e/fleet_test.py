@@ -134,7 +134,7 @@ class Fleet(TempDirTest):
         self.assertEqual(status["hosts"], 1)
         self.assertEqual(status["builds"][0]["build_id"], self.new_only["running"]["build_id"])
         self.assertEqual(self.query(store, "SELECT collected_at FROM hosts"), [("2026-11-02T00:00:00Z",)])
-        self.assertEqual(self.query(store, "SELECT MAX(version) FROM schema_migrations"), [("1",)])
+        self.assertEqual(self.query(store, "SELECT MAX(version) FROM schema_migrations"), [("2",)])
 
     def test_documents_arrays_directories_and_stdin(self):
         store = self.store("shapes.db")
@@ -425,6 +425,42 @@ class Fleet(TempDirTest):
         self.assertEqual((r1["hosts"], r1["kernel_builds"]), (3, 2))
         self.assertEqual(lucompat("fleet", "status", "--store", store, "--where", "rack=r1").out.splitlines()[0],
                          "fleet: 3 hosts, 2 kernel builds running or staged")
+
+    def test_a_kernel_check_calls_undecided_blocks_every_profile(self):
+        # The report carries what check knew: strings that rest on a scan
+        # alone, or near misses, cannot make a profile viable fleet-wide.
+        store = self.store("undecided.db")
+        doc = self.host(self.new_only, "u-0")
+        doc["running"]["undecided"] = "its strings rest only on a scan of its bytes (no symbols)"
+        doc["running"]["evidence"] = "registrations (scan)"
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store, self.write_lines("u.jsonl", [doc])).rc, OK)
+        base = self.baseline(store, rc=INCOMPATIBLE)
+        self.assertIsNone(base["baseline"])
+        for p in base["profiles"]:
+            self.assertFalse(p["viable"], p)
+            self.assertEqual(p["blockers"][0]["reasons"][0],
+                             "the running kernel's strings cannot support a verdict: its strings rest only on a "
+                             "scan of its bytes (no symbols)")
+        status = lucompat("fleet", "status", "--json", "--store", store).json()
+        self.assertEqual((status["builds"][0]["evidence"], status["builds"][0]["undecided"]),
+                         ("registrations (scan)", doc["running"]["undecided"]))
+        self.assertIn("; evidence: registrations (scan); UNDECIDED: its strings rest only on a scan",
+                      lucompat("fleet", "status", "--store", store).out)
+
+    def test_a_store_of_schema_1_is_migrated_and_its_builds_keep_no_evidence(self):
+        if self.pg:
+            self.skipTest("the SQLite file is rewound by hand here")
+        store = self.store("v1.db")
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store,
+                                  self.write_lines("v1.jsonl", [self.host(self.new_only, "v1-0")])).rc, OK)
+        db = sqlite3.connect(store[len("sqlite:"):])
+        db.executescript("ALTER TABLE builds DROP COLUMN evidence; ALTER TABLE builds DROP COLUMN undecided;"
+                         "DELETE FROM schema_migrations WHERE version = 2;")
+        db.close()
+        status = lucompat("fleet", "status", "--json", "--store", store)
+        self.assertEqual(status.rc, OK, status)
+        self.assertIsNone(status.json()["builds"][0]["evidence"])
+        self.assertEqual(self.query(store, "SELECT MAX(version) FROM schema_migrations"), [("2",)])
 
     def small_fleet(self):
         """Hand-checked: 3 hosts old→new, 2 new with nothing staged, 1 new→break

@@ -85,6 +85,11 @@ Result<KernelSide> load_kernel(const std::string& path, const CheckRequest& requ
 // has its loaded modules already).
 Result<KernelSide> load_current(const CheckRequest& request, const Catalog& catalog);
 
+// Why a kernel's strings, though read, cannot support a verdict (its RFC
+// table and registrations disagree, near misses, two versions of one core
+// family, a byte scan alone without `trust_scan`); nullopt when they can.
+std::optional<std::string> undecidable_evidence(const Inspection& kernel, const Catalog& catalog, bool trust_scan);
+
 // host.toml, read under the request's root (empty when there is none).
 
 Result<HostConfig> load_host_config(const CheckRequest& request, const Catalog& catalog);

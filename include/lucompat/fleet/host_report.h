@@ -25,6 +25,13 @@ struct KernelFacts {
   std::string arch;
   bool has_table = false;
   std::vector<std::string> strings;  // kernel and module entries, sorted, unique
+  // What the strings rest on, as check's header says it ("registrations
+  // (kallsyms + BTF)"); empty in reports of an earlier lucompat.
+  std::string evidence;
+  // Why the strings, though read, cannot support a verdict (check is
+  // undecided on such a kernel: a scan alone, near misses, two core
+  // versions, a table that disagrees with the registrations); empty if none.
+  std::string undecided;
 
   // How the store tells builds apart: the build-id, else the banner.
   std::string identity() const;
