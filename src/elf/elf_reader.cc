@@ -100,6 +100,15 @@ Result<std::vector<LoadSegment>> loaded(Bytes file, ElfExtent extent) {
 
 }  // namespace
 
+Result<std::optional<LocatedTable>> registrations_by_scan(Bytes file, std::span<const CompatibleForm> core_forms) {
+  return catch_parse_errors([&] {
+    const LibelfFile elf(file);
+    RegistrationOptions options;
+    options.core_forms.assign(core_forms.begin(), core_forms.end());
+    return scan_registrations(elf, file, options);
+  });
+}
+
 Result<std::vector<LoadSegment>> load_segments(Bytes file) { return loaded(file, ElfExtent::whole); }
 
 Result<std::vector<LoadSegment>> load_segments_of_headers(Bytes headers) {

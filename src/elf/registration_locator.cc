@@ -102,6 +102,60 @@ void add_relocations(const LibelfFile& elf, Bytes file, const std::vector<ElfSym
   }
 }
 
+// The registration layout: a module's kernel's, the file's own BTF, else
+// mainline's documented one. nullopt: the file's BTF shows no LUO at all.
+std::optional<RegistrationLayout> layout_of(const LibelfFile& elf, Bytes file, const RegistrationOptions& options,
+                                            std::string* words, std::optional<RegistrationLayout>* own) {
+  const ElfHeader& h = elf.header();
+  const unsigned pointer_size = h.elf_class == 64 ? 8 : 4;
+  const bool relocatable = h.type == ET_REL;
+  const ElfSection* btf = nullptr;
+  for (const auto& s : elf.sections())
+    if (s.name == ".BTF" && s.has_file_bytes()) btf = &s;
+  if (relocatable && options.base_layout) {
+    *words = "the kernel's BTF";
+    return options.base_layout;
+  }
+  if (btf != nullptr && !relocatable) {
+    const Bytes b = section_reader(*btf, file, h.order).data();
+    auto found = layout_from_btf(b, pointer_size);
+    if (!found) {
+      Error e = std::move(found).error();
+      e.offset = btf->offset;
+      throw ParseError(std::move(e));
+    }
+    *words = "BTF";
+    *own = *found;
+    return *found;
+  }
+  // No BTF, or a module's split BTF without its base: mainline's layout,
+  // with the ops objects' exact sizes from the symbol table.
+  *words = "documented layout";
+  return documented_layout(pointer_size);
+}
+
+// The file's loaded sections by address, as much of each as `present` kept.
+MemoryImage section_image(const LibelfFile& elf, Bytes file, const std::vector<ByteRange>& present,
+                          std::set<size_t>* regions, bool* partly_kept) {
+  const ElfHeader& h = elf.header();
+  MemoryImage image;
+  image.pointer_size = h.elf_class == 64 ? 8 : 4;
+  image.order = h.order;
+  image.relocatable = h.type == ET_REL;
+  for (const auto& s : elf.sections()) {
+    if ((s.flags & SHF_ALLOC) == 0 || !s.has_file_bytes() || s.size == 0) continue;
+    const std::vector<ByteRange> kept = clip_to_present({s.offset, s.size}, present);
+    for (const ByteRange& r : kept)
+      image.regions.push_back({base_of(elf, s.index) + (r.offset - s.offset), r.offset,
+                               file.subspan(r.offset, r.size), kind_of(s)});
+    regions->insert(s.index);
+    *partly_kept |= kept.size() != 1 || kept.front().size != s.size;
+  }
+  return image;
+}
+
+bool in_rfc_table(const void* e, uint64_t offset) { return in_table_section(*static_cast<const LibelfFile*>(e), offset); }
+
 }  // namespace
 
 Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::vector<ByteRange>& present,
@@ -119,48 +173,12 @@ Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::ve
   const std::vector<ElfSymbol> symbols =
       read_symbols(section_reader(*symtab, file, h.order), section_reader(*strtab, file, h.order), h.elf_class);
 
-  const unsigned pointer_size = h.elf_class == 64 ? 8 : 4;
   const bool relocatable = h.type == ET_REL;
-  std::optional<RegistrationLayout> layout;
-  std::string layout_words = "documented layout";
-  const ElfSection* btf = nullptr;
-  for (const auto& s : elf.sections())
-    if (s.name == ".BTF" && s.has_file_bytes()) btf = &s;
-  if (relocatable && options.base_layout) {
-    layout = options.base_layout;
-    layout_words = "the kernel's BTF";
-  } else if (btf != nullptr && !relocatable) {
-    const Bytes b = section_reader(*btf, file, h.order).data();
-    auto found = layout_from_btf(b, pointer_size);
-    if (!found) {
-      Error e = std::move(found).error();
-      e.offset = btf->offset;
-      throw ParseError(std::move(e));
-    }
-    layout = *found;  // nullopt: the build has no LUO structs at all
-    layout_words = "BTF";
-    result.own_layout = layout;
-  } else {
-    // No BTF, or a module's split BTF without its base: mainline's layout,
-    // with the ops objects' exact sizes from the symbol table.
-    layout = documented_layout(pointer_size);
-  }
-
-  MemoryImage image;
-  image.pointer_size = pointer_size;
-  image.order = h.order;
-  image.relocatable = relocatable;
+  std::string layout_words;
+  const std::optional<RegistrationLayout> layout = layout_of(elf, file, options, &layout_words, &result.own_layout);
   std::set<size_t> regions;
   bool partly_kept = false;
-  for (const auto& s : elf.sections()) {
-    if ((s.flags & SHF_ALLOC) == 0 || !s.has_file_bytes() || s.size == 0) continue;
-    const std::vector<ByteRange> kept = clip_to_present({s.offset, s.size}, present);
-    for (const ByteRange& r : kept)
-      image.regions.push_back({base_of(elf, s.index) + (r.offset - s.offset), r.offset,
-                               file.subspan(r.offset, r.size), kind_of(s)});
-    regions.insert(s.index);
-    partly_kept |= kept.size() != 1 || kept.front().size != s.size;
-  }
+  MemoryImage image = section_image(elf, file, present, &regions, &partly_kept);
   std::map<uint64_t, uint64_t> sizes;
   for (const ElfSymbol& s : symbols)
     if (s.type == STT_OBJECT && defined_in_section(s) && regions.count(s.shndx) != 0)
@@ -180,10 +198,7 @@ Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::ve
   // An RFC table's entries are no evidence of what the code writes, and
   // would only repeat the table: its sections are not searched.
   if (!relocatable)
-    add_core_strings(
-        out, image, options.core_forms, search,
-        [](const void* e, uint64_t offset) { return in_table_section(*static_cast<const LibelfFile*>(e), offset); },
-        &elf);
+    add_core_strings(out, image, options.core_forms, search, in_rfc_table, &elf);
   if (layout) {
     std::vector<ObjectCandidate> candidates;
     for (const ElfSymbol& s : symbols)
@@ -197,6 +212,70 @@ Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::ve
         {0, "parts of the image were not kept by the stream capture; registrations there are not seen"});
   result.table = std::move(out);
   return result;
+}
+
+namespace {
+
+// Objects in writable data whose first word points into read-only data and
+// which hold a valid compatible where the layout puts it: what a scan hands
+// the matcher, which then checks the ops' shape and the zero list heads.
+// Without sizes only a layout with an exact size can be matched.
+std::vector<ObjectCandidate> scan_candidates(const MemoryImage& image, const RegistrationLayout& layout) {
+  std::vector<ObjectCandidate> out;
+  std::vector<const ObjectLayout*> kinds;
+  for (const ObjectLayout* l : {&layout.handler, &layout.flb})
+    if (l->exact) kinds.push_back(l);
+  const unsigned p = image.pointer_size;
+  for (const MemoryRegion& r : image.regions) {
+    if (r.kind != RegionKind::data) continue;
+    for (uint64_t at = (p - r.address % p) % p; at + p <= r.bytes.size(); at += p) {
+      const uint64_t address = r.address + at;
+      const auto ops = image.pointer_at(address);
+      if (!ops || ops->to != Pointer::To::address) continue;
+      const MemoryRegion* o = image.region_of(ops->address, 1);
+      if (o == nullptr || o->kind != RegionKind::rodata) continue;
+      for (const ObjectLayout* l : kinds) {
+        const auto field = image.read(address + l->compatible_offset, l->compatible_size);
+        if (field && compatible_in(*field)) {
+          out.push_back({"", address, std::nullopt, std::nullopt});
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<LocatedTable> scan_registrations(const LibelfFile& elf, Bytes file, const RegistrationOptions& options) {
+  if (elf.header().type == ET_REL) return std::nullopt;  // a module has its symbol table
+  std::string layout_words;
+  std::optional<RegistrationLayout> own;
+  const std::optional<RegistrationLayout> layout = layout_of(elf, file, options, &layout_words, &own);
+  std::set<size_t> regions;
+  bool partly_kept = false;
+  const MemoryImage image = section_image(elf, file, {}, &regions, &partly_kept);
+  LocatedTable out;
+  out.location.method = TableMethod::registrations;
+  out.location.shape = TableShape::merged;
+  out.location.evidence = "scan + " + layout_words;
+  const RegistrationSearch search{Evidence::scan, "", true};
+  add_core_strings(out, image, options.core_forms, search, in_rfc_table, &elf);
+  if (layout) {
+    // Without symbol sizes, a handler read as an FLB may pass (its ops start
+    // with function pointers too). An FLB's private state is zero in an
+    // image (filled at registration): requiring that, as the handler's list
+    // heads are required zero, tells the two apart.
+    RegistrationLayout strict = *layout;
+    if (strict.flb.zero_from == 0 && strict.flb.link_offset) strict.flb.zero_from = *strict.flb.link_offset;
+    add_registrations(out, image, scan_candidates(image, strict), strict, search);
+    if (!layout->flb.exact)
+      out.table.warnings.push_back({0, fmt::format("FLBs are not searched: a scan needs their exact size, which "
+                                                   "only the kernel's BTF gives ({})", layout_words)});
+  }
+  if (out.table.entries.empty()) return std::nullopt;
+  return out;
 }
 
 }  // namespace lucompat

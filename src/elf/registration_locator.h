@@ -32,4 +32,10 @@ struct Derivation {
 Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::vector<ByteRange>& present,
                                 const RegistrationOptions& options);
 
+// Without any symbols: a structural scan of a linked file's writable data
+// for objects shaped like a handler (an FLB too when BTF gives its exact
+// size), every entry with Evidence::scan. nullopt when nothing is found.
+// Throws ParseError on a broken BTF.
+std::optional<LocatedTable> scan_registrations(const LibelfFile& elf, Bytes file, const RegistrationOptions& options);
+
 }  // namespace lucompat

@@ -143,6 +143,13 @@ Result<Inspection> inspect_bytes(const std::string& input, Bytes data,
       r->registrations_searched = d->searched;
       r->table = std::move(d->table);
     }
+    // No kallsyms either: the weakest evidence, a scan of the bytes, which
+    // check accepts only with --trust-scan.
+    if (!r->registrations_searched && k->elf)
+      if (auto s = registrations_by_scan(k->bytes(), core_forms()); s && *s) {
+        r->registrations_searched = true;
+        r->table = std::move(**s);
+      }
   }
   if (r->table && r->table->table.entries.size() > options.max_entries)
     return Error{ErrorKind::limit, input, r->table->location.offset,

@@ -124,6 +124,40 @@ class Examples(unittest.TestCase):
                     self.assertEqual({e["compatible"] for e in table["entries"] if e["kind"] == "core"},
                                      want_core)
 
+    def test_without_any_symbols_a_scan_finds_the_handlers(self):
+        """The symbol table hidden (its section type made SHT_NULL) and no
+        kallsyms: a structural scan finds the handlers and core strings, on
+        every target, as `scan` evidence; FLBs need BTF's exact size, so a
+        warning says they were not searched. check rests no verdict on a scan
+        unless --trust-scan."""
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        handlers = {c for _, c in mainline_def("mainline_handlers.def")}
+        core = set(mainline_def("mainline_core.def"))
+        for arch in TARGETS:
+            with self.subTest(arch=arch):
+                elf = Elf((EXAMPLES / arch / "mainline.elf").read_bytes())
+                for i in range(elf.shnum):
+                    if elf.section(i)["type"] == 2:  # SHT_SYMTAB
+                        elf.pack("I", elf.shdr(i) + 4, 0)
+                path = Path(self.tmp.name) / f"scan-{arch}.elf"
+                path.write_bytes(bytes(elf.data))
+                r = lucompat("inspect", "--json", path)
+                self.assertEqual(r.rc, OK, r)
+                table = r.json()["table"]
+                self.assertEqual((table["method"], table["evidence"]), ("registrations", "scan + documented layout"))
+                self.assertEqual({e["evidence"] for e in table["entries"]}, {"scan"})
+                self.assertEqual({e["compatible"] for e in table["entries"] if e["kind"] == "file"}, handlers)
+                self.assertEqual({e["compatible"] for e in table["entries"] if e["kind"] == "core"}, core)
+                self.assertEqual([e for e in table["entries"] if e["kind"] == "flb"], [])
+                self.assertIn("FLBs are not searched", table["warnings"][0]["message"])
+        path = Path(self.tmp.name) / "scan-x86_64.elf"
+        r = lucompat("check", "--no-modules", "--current", path, "--next", path)
+        self.assertEqual(r.rc, UNDECIDABLE, r)
+        self.assertIn("rest only on a scan of its bytes", r.out)
+        r = lucompat("check", "--no-modules", "--trust-scan", "--current", path, "--next", path)
+        self.assertEqual(r.rc, OK, r)
+
     def test_a_symbol_outside_its_section_is_no_handler(self):
         """A handler symbol whose value points past its section's end: that
         object is not a handler, the rest still is, and nothing crashes."""

@@ -104,6 +104,18 @@ class Elf:
             name, typ, _flags, _addr, offset, size = self.unpack("IIIIII", off)
         return {"name": name, "type": typ, "offset": offset, "size": size, "header": off}
 
+    def offset_of_address(self, address):
+        """The file offset of a loaded address, through the program headers."""
+        for i in range(self.phnum):
+            at = self.phoff + i * self.phentsize
+            if self.is64:
+                typ, _flags, offset, vaddr, _paddr, filesz = self.unpack("IIQQQQ", at)
+            else:
+                typ, offset, vaddr, _paddr, filesz = self.unpack("IIIII", at)
+            if typ == 1 and vaddr <= address < vaddr + filesz:
+                return offset + address - vaddr
+        raise ValueError(f"address {address:#x} is in no loaded segment")
+
     def section_name(self, i):
         strtab = self.section(self.shstrndx)["offset"]
         start = strtab + self.section(i)["name"]

@@ -12,7 +12,7 @@ import sys
 import unittest
 from pathlib import Path
 
-from lucompat_e2e import INCOMPATIBLE, OK, UNDECIDABLE, TempDirTest, lucompat, main
+from lucompat_e2e import INCOMPATIBLE, OK, UNDECIDABLE, Elf, TempDirTest, lucompat, main
 
 CORPUS = Path(os.environ.get("LUCOMPAT_CORPUS", "../shared/corpus")) / "mainline"
 MANIFEST = CORPUS / "MANIFEST.tsv"
@@ -110,6 +110,36 @@ class Derived(TempDirTest):
                         self.assertIsNone(e["address"])
                     elif e["kind"] != "core":
                         self.assertIsInstance(e["address"], int)
+
+    def test_without_symbols_or_kallsyms_a_scan_with_btf_finds_the_set(self):
+        """The vmlinux of a symtab row with its symbol table hidden and its
+        kallsyms names and token table zeroed (located by its System.map):
+        only a structural scan is left, and with the build's BTF it finds the
+        manifest's whole set, FLBs included, as `scan` evidence."""
+        row = next(r for r in symtab_rows() if r["set"] != "module")
+        image = next(r for r in kallsyms_rows() if r["set"] == row["set"] and r["arch"] == row["arch"])
+        system_map = {}
+        for line in (CORPUS / (image["file"] + ".System.map")).read_text().splitlines():
+            address, _, name = line.split()[:3]
+            system_map[name] = int(address, 16)
+        elf = Elf((CORPUS / row["file"]).read_bytes())
+        for i in range(elf.shnum):
+            if elf.section(i)["type"] == 2:  # SHT_SYMTAB
+                elf.pack("I", elf.shdr(i) + 4, 0)
+        for name in ("kallsyms_names", "kallsyms_token_table"):
+            offset = elf.offset_of_address(system_map[name])
+            elf.data[offset:offset + 4096] = bytes(4096)
+        path = self.dir / "scan-only-vmlinux"
+        path.write_bytes(bytes(elf.data))
+        r = lucompat("inspect", "--json", path)
+        self.assertEqual(r.rc, OK, r)
+        table = r.json()["table"]
+        self.assertEqual(table["evidence"], "scan + BTF")
+        got = lambda kind: {e["compatible"] for e in table["entries"] if e["kind"] == kind}
+        self.assertEqual(got("core"), strings(row["core"]))
+        self.assertEqual(got("file"), {c for c, _ in pairs(row["file_handlers"])})
+        self.assertEqual(got("flb"), {c for c, _ in pairs(row["flbs"])})
+        self.assertEqual({e["evidence"] for e in table["entries"]}, {"scan"})
 
     def test_a_compressed_vmlinux_keeps_what_the_derivation_reads(self):
         # A stream over 4 MiB is kept sparsely; the sections the derivation
