@@ -80,6 +80,15 @@ class Decoding(unittest.TestCase):
                 self.assertEqual((doc["table"]["shape"], doc["table"]["format_version"]), ("split", 2))
                 self.assert_forward_entries(doc, "forward_table.def")
 
+    def test_stripped_kernel_found_by_segment_scan(self):
+        """No section headers: the table is found by its magic and read up to
+        the all-zero slot, integer entries included, in either byte order."""
+        for arch in TARGETS:
+            with self.subTest(arch=arch):
+                doc = inspect(EXAMPLES / arch / "forward.stripped")
+                self.assertEqual((doc["table"]["method"], doc["table"]["format_version"]), ("segment-scan", 2))
+                self.assert_forward_entries(doc, "forward_table.def")
+
     def test_module_entries_of_both_kinds(self):
         for arch in TARGETS:
             with self.subTest(arch=arch):
