@@ -33,19 +33,21 @@ std::vector<std::string> strings_of(const Catalog& catalog, const KernelStrings&
 
 bool decides(Verdict v) { return v != Verdict::unused && v != Verdict::not_preservable; }
 
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
 // The next kernel reads what the running one writes when it lists a string
 // of the same components: upstream's proposal compares a composite component
 // by component, so the order of the sub-components does not matter, but the
 // first is the handler's own (it finds the handler), and a component too
 // many or too few is a mismatch. A plain string is a composite of one.
-bool understood(const std::vector<std::string>& understands, const std::string& s) {
+// The string of `strings` that is `s` component for component; null if none.
+const std::string* spelled_in(const std::vector<std::string>& strings, const std::string& s) {
   const std::string key = component_key(s);
-  return std::any_of(understands.begin(), understands.end(),
-                     [&](const std::string& u) { return component_key(u) == key; });
+  const auto it = std::find_if(strings.begin(), strings.end(),
+                               [&](const std::string& u) { return component_key(u) == key; });
+  return it == strings.end() ? nullptr : &*it;
+}
+
+bool understood(const std::vector<std::string>& understands, const std::string& s) {
+  return spelled_in(understands, s) != nullptr;
 }
 
 std::vector<std::string> working_set(const FamilyCheck& f) {
@@ -167,21 +169,24 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
   const auto pin = policy.pins.find(f.family);
   if (pin != policy.pins.end()) {
     const std::string& source = policy.pin_sources.count(f.family) ? policy.pin_sources.at(f.family) : "--emit";
-    if (!contains(table, pin->second) && policy.demanded.count(f.family) != 0) {
+    // A pinned composite is the running kernel's string whatever the order
+    // of its sub-components: it writes its own spelling.
+    const std::string* emitted = spelled_in(table, pin->second);
+    if (emitted == nullptr && policy.demanded.count(f.family) != 0) {
       f.emits.clear();
       lost(f, fmt::format("{} needs {} but the running kernel cannot emit it (its table lists {})",
                           source, pin->second, list(table)),
            policy.strict);
       return;
     }
-    if (!contains(table, pin->second)) {
+    if (emitted == nullptr) {
       f.verdict = Verdict::undecided;
       f.reasons.push_back(fmt::format(
           "{} pins {} to {}, but the running kernel's table lists {}: the pin cannot be right",
           source, f.family, pin->second, list(table)));
       return;
     }
-    f.emits = {pin->second};
+    f.emits = {*emitted};
   }
   f.working = working_set(f);
 

@@ -284,6 +284,17 @@ TEST(Check, AnIntegerVersionIsNotTheStringOfTheSameNumber) {
   EXPECT_EQ(family(r, "pci").verdict, Verdict::warning);
 }
 
+TEST(Check, APinnedCompositeIsTheRunningKernelsOwnSpelling) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["memfd"] = {{"--uses"}, {}};
+  p.pins["memfd"] = "memfd-v2;seals-v1;vmalloc-v1";
+  const auto r = check_update(shipped(), kernel({"luo-v1", "memfd-v1", "memfd-v2;vmalloc-v1;seals-v1"}),
+                              kernel({"luo-v1", "memfd-v2;vmalloc-v1;seals-v1"}), p);
+  EXPECT_EQ(family(r, "memfd").verdict, Verdict::compatible);
+  EXPECT_EQ(family(r, "memfd").emits, std::vector<std::string>{"memfd-v2;vmalloc-v1;seals-v1"});
+}
+
 TEST(Check, APinNarrowsTheNegotiation) {
   CheckPolicy p;
   p.uses_given = true;
