@@ -6,12 +6,18 @@
 #include <lucompat/liveupdate_versions.h>
 
 #ifndef EXAMPLE_NO_TABLE
+#ifdef EXAMPLE_FORMAT_VERSION
+LUCOMPAT_LIVEUPDATE_TABLE_HEADER_VERSION(EXAMPLE_FORMAT_VERSION);
+#else
 LUCOMPAT_LIVEUPDATE_TABLE_HEADER();
+#endif
 #define X(name, compatible) LUCOMPAT_LIVEUPDATE_VERSION(name, compatible);
+#define XI(name, component, version) LUCOMPAT_LIVEUPDATE_INTEGER_VERSION(name, component, version);
 #ifndef EXAMPLE_TABLE
 #define EXAMPLE_TABLE "kernel_table.def"
 #endif
 #include EXAMPLE_TABLE
+#undef XI
 #undef X
 #endif
 

@@ -6,7 +6,12 @@
 #include <lucompat/liveupdate_versions.h>
 
 #define X(name, compatible) LUCOMPAT_LIVEUPDATE_VERSION(name, compatible);
-#include "module_table.def"
+#define XI(name, component, version) LUCOMPAT_LIVEUPDATE_INTEGER_VERSION(name, component, version);
+#ifndef EXAMPLE_TABLE
+#define EXAMPLE_TABLE "module_table.def"
+#endif
+#include EXAMPLE_TABLE
+#undef XI
 #undef X
 
 #define MODINFO(tag, text) \

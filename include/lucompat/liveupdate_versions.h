@@ -8,7 +8,16 @@
  *     { u32 magic 0x4c565550, u32 format version 1 }, in the target's byte
  *     order, in the input section ".liveupdate_sec_hdr";
  *   - LUCOMPAT_LIVEUPDATE_VERSION(name, "memfd-v1") places one 48-byte,
- *     NUL-terminated, zero-padded entry in ".liveupdate_versions".
+ *     NUL-terminated, zero-padded entry in ".liveupdate_versions";
+ *   - LUCOMPAT_LIVEUPDATE_SUB_COMPAT("vmalloc-v1") appends a component to a
+ *     compatible string, as upstream's KHO_SUB_COMPAT proposal does:
+ *     LUCOMPAT_LIVEUPDATE_VERSION(memfd, "memfd-v2"
+ *     LUCOMPAT_LIVEUPDATE_SUB_COMPAT("vmalloc-v1")) is "memfd-v2;vmalloc-v1",
+ *     which a kernel reads only if it reads every component;
+ *   - LUCOMPAT_LIVEUPDATE_INTEGER_VERSION(name, "pci", 2) places a format-2
+ *     integer-version entry (upstream's "name + integer version" proposal):
+ *     tag 1, three zero bytes, a u32 version, then the name in 40 bytes. A
+ *     table holding one needs LUCOMPAT_LIVEUPDATE_TABLE_HEADER_VERSION(2).
  *
  * A final link with liveupdate_versions.lds (beside this header) puts the
  * header first and the entries after it in one output section. Without it
@@ -27,6 +36,8 @@
 #define LUCOMPAT_LIVEUPDATE_MAGIC 0x4c565550u /* "LVUP" read as a big-endian u32 */
 #define LUCOMPAT_LIVEUPDATE_FORMAT_VERSION 1u
 #define LUCOMPAT_LIVEUPDATE_ENTRY_SIZE 48
+#define LUCOMPAT_LIVEUPDATE_INTEGER_TAG 1
+#define LUCOMPAT_LIVEUPDATE_INTEGER_NAME_SIZE 40
 
 /* unsigned int is 32 bits on every Linux target. */
 struct lucompat_liveupdate_versions_hdr {
@@ -43,10 +54,27 @@ struct lucompat_liveupdate_versions_hdr {
 LUCOMPAT_LIVEUPDATE_STATIC_ASSERT(sizeof(struct lucompat_liveupdate_versions_hdr) == 8,
 				  "the table header is two 32-bit words");
 
-#define LUCOMPAT_LIVEUPDATE_TABLE_HEADER()                                              \
+/* One integer-version entry: the same 48 bytes as a string entry. */
+struct lucompat_liveupdate_integer_version {
+	unsigned char tag; /* LUCOMPAT_LIVEUPDATE_INTEGER_TAG: no string starts with it */
+	unsigned char reserved[3];
+	unsigned int version;
+	char name[LUCOMPAT_LIVEUPDATE_INTEGER_NAME_SIZE];
+};
+
+LUCOMPAT_LIVEUPDATE_STATIC_ASSERT(sizeof(struct lucompat_liveupdate_integer_version) ==
+					  LUCOMPAT_LIVEUPDATE_ENTRY_SIZE,
+				  "an integer-version entry fills one 48-byte slot");
+
+#define LUCOMPAT_LIVEUPDATE_TABLE_HEADER_VERSION(format_version)                        \
 	__attribute__((used, section(".liveupdate_sec_hdr"), aligned(8))) static const   \
 	struct lucompat_liveupdate_versions_hdr lucompat_liveupdate_versions_hdr = {     \
-		LUCOMPAT_LIVEUPDATE_MAGIC, LUCOMPAT_LIVEUPDATE_FORMAT_VERSION }
+		LUCOMPAT_LIVEUPDATE_MAGIC, (format_version) }
+
+#define LUCOMPAT_LIVEUPDATE_TABLE_HEADER()                                              \
+	LUCOMPAT_LIVEUPDATE_TABLE_HEADER_VERSION(LUCOMPAT_LIVEUPDATE_FORMAT_VERSION)
+
+#define LUCOMPAT_LIVEUPDATE_SUB_COMPAT(component) ";" component
 
 /*
  * sizeof a string literal counts its NUL, so this rejects a string that would
@@ -57,5 +85,18 @@ LUCOMPAT_LIVEUPDATE_STATIC_ASSERT(sizeof(struct lucompat_liveupdate_versions_hdr
 					  "compatible string longer than 47 characters");     \
 	__attribute__((used, section(".liveupdate_versions"), aligned(1))) static const  \
 	char lucompat_liveupdate_version_##name[LUCOMPAT_LIVEUPDATE_ENTRY_SIZE] = compatible
+
+/*
+ * Aligned to 4 for its u32; every entry is 48 bytes, so the linker never pads
+ * between entries of either kind.
+ */
+#define LUCOMPAT_LIVEUPDATE_INTEGER_VERSION(name, component, number)                   \
+	LUCOMPAT_LIVEUPDATE_STATIC_ASSERT(sizeof(component) <=                             \
+						  LUCOMPAT_LIVEUPDATE_INTEGER_NAME_SIZE,       \
+					  "integer-version name longer than 39 characters");  \
+	LUCOMPAT_LIVEUPDATE_STATIC_ASSERT((number) >= 1, "integer versions start at 1");   \
+	__attribute__((used, section(".liveupdate_versions"), aligned(4))) static const  \
+	struct lucompat_liveupdate_integer_version lucompat_liveupdate_version_##name = { \
+		LUCOMPAT_LIVEUPDATE_INTEGER_TAG, { 0, 0, 0 }, (number), component }
 
 #endif /* LUCOMPAT_LIVEUPDATE_VERSIONS_H */

@@ -1,5 +1,7 @@
 #include "lucompat/derive/object_matcher.h"
 
+#include "lucompat/table/compatible.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -89,6 +91,9 @@ std::optional<std::string> compatible_in(Bytes field) {
     if (ch < 0x21 || ch > 0x7e) return std::nullopt;  // no spaces: strcmp keys, not prose
     out += static_cast<char>(ch);
   }
+  // An empty component or an '@' cannot be matched by any kernel's strcmp of
+  // components: not a handler's compatible.
+  if (compatible_problem(out)) return std::nullopt;
   return out;
 }
 

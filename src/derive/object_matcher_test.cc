@@ -167,5 +167,13 @@ TEST(CompatibleIn, Strict) {
   EXPECT_FALSE(compatible_in(as_bytes(""s)));
 }
 
+TEST(CompatibleIn, CompositesAreReadAndMalformedOnesRefused) {
+  using namespace std::string_literals;
+  EXPECT_EQ(compatible_in(as_bytes("memfd-v2;vmalloc-v1\0\0"s)), "memfd-v2;vmalloc-v1");
+  EXPECT_FALSE(compatible_in(as_bytes("memfd-v2;;vmalloc-v1\0"s)));
+  EXPECT_FALSE(compatible_in(as_bytes("memfd-v2;\0"s)));
+  EXPECT_FALSE(compatible_in(as_bytes("pci@2\0"s)));
+}
+
 }  // namespace
 }  // namespace lucompat

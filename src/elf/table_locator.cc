@@ -72,6 +72,7 @@ std::optional<LocatedTable> locate_by_section(const LibelfFile& elf, Bytes file,
   }
 
   LocatedTable found;
+  const TableFormat* entries_format = &find_entries_format(format);
   found.location.method = TableMethod::section;
   found.location.section = format.section;
   if (!headers.empty()) {
@@ -81,15 +82,15 @@ std::optional<LocatedTable> locate_by_section(const LibelfFile& elf, Bytes file,
       fail(ErrorKind::malformed, h.offset,
            fmt::format("section {} is {} bytes; the table header is {}", h.name, hb.size(),
                        format.header_size));
-    const TableFormat* f = take(decode_table_header(hb, order, h.offset));
-    found.table.format_version = f->version;
+    entries_format = take(decode_table_header(hb, order, h.offset));
+    found.table.format_version = entries_format->version;
     found.location.shape = TableShape::split;
     found.location.header_offset = h.offset;
   } else {
     found.location.shape = TableShape::entries_only;
   }
   for (const ElfSection* s : versions) {
-    VersionTable part = take(decode_table_entries(format, section_bytes(*s, file), order, s->offset));
+    VersionTable part = take(decode_table_entries(*entries_format, section_bytes(*s, file), order, s->offset));
     if (found.location.size == 0) found.location.offset = s->offset;
     found.location.size += s->size;
     for (auto& e : part.entries) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "lucompat/table/compatible.h"
 #include "policy/toml_config.h"
 
 namespace lucompat {
@@ -189,18 +190,33 @@ const Family* Catalog::find(std::string_view family) const {
   return nullptr;
 }
 
-ParsedCompatible Catalog::parse(std::string_view compatible) const {
+ParsedComponent Catalog::parse_component(std::string_view component) const {
+  const std::string text(component);
   for (const auto& p : patterns_)
-    if (auto digits = version_digits(compatible, p.prefix, p.suffix))
-      return {families_[p.family].name, version_of(*digits), true};
-  // Unknown: the usual "name-vN" / "name_vN" shape, else the whole string.
-  const size_t digits = compatible.size() - (compatible.find_last_not_of("0123456789") + 1);
-  const size_t name_end = compatible.size() - digits;
-  if (digits > 0 && name_end >= 3 && compatible[name_end - 1] == 'v' &&
-      (compatible[name_end - 2] == '-' || compatible[name_end - 2] == '_'))
-    return {std::string(compatible.substr(0, name_end - 2)), version_of(compatible.substr(name_end)),
+    if (auto digits = version_digits(component, p.prefix, p.suffix))
+      return {text, families_[p.family].name, version_of(*digits), true};
+  // Unknown: "name@N" (an integer-version entry), the usual "name-vN" /
+  // "name_vN" shape, else the whole string.
+  if (const auto integer = parse_integer_compatible(component))
+    return {text, std::string(integer->name), integer->version, false};
+  const size_t digits = component.size() - (component.find_last_not_of("0123456789") + 1);
+  const size_t name_end = component.size() - digits;
+  if (digits > 0 && name_end >= 3 && component[name_end - 1] == 'v' &&
+      (component[name_end - 2] == '-' || component[name_end - 2] == '_'))
+    return {text, std::string(component.substr(0, name_end - 2)), version_of(component.substr(name_end)),
             false};
-  return {std::string(compatible), std::nullopt, false};
+  return {text, text, std::nullopt, false};
+}
+
+ParsedCompatible Catalog::parse(std::string_view compatible) const {
+  ParsedCompatible out;
+  for (std::string_view part : components_of(compatible)) out.components.push_back(parse_component(part));
+  const ParsedComponent& first = out.components.front();
+  out.family = first.family;
+  out.version = first.version;
+  out.known = first.known;
+  out.integer = !is_composite(compatible) && parse_integer_compatible(compatible).has_value();
+  return out;
 }
 
 const Family* Catalog::family_of_fd(std::string_view link) const {

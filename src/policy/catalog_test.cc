@@ -34,6 +34,37 @@ TEST(Catalog, ParsesStringsOfEveryNamingStyle) {
   EXPECT_EQ(c.parse("luo-v2").family, "luo");
 }
 
+TEST(Catalog, CompositeBelongsToItsFirstComponentsFamily) {
+  const Catalog c = shipped();
+  const auto p = c.parse("memfd-v2;vmalloc-v1");
+  EXPECT_TRUE(p.known);
+  EXPECT_EQ(p.family, "memfd");
+  EXPECT_EQ(p.version, 2u);
+  EXPECT_FALSE(p.integer);
+  ASSERT_EQ(p.components.size(), 2u);
+  EXPECT_EQ(p.components[0].text, "memfd-v2");
+  EXPECT_EQ(p.components[1].text, "vmalloc-v1");
+  EXPECT_EQ(p.components[1].family, "vmalloc");
+  EXPECT_EQ(p.components[1].version, 1u);
+  EXPECT_FALSE(p.components[1].known);
+  EXPECT_EQ(c.parse("luo-v5;block-v1").family, "luo");
+  EXPECT_FALSE(c.parse("block-v1;luo-v5").known);
+}
+
+TEST(Catalog, IntegerVersionEntries) {
+  const Catalog c = shipped();
+  const auto p = c.parse("pci@2");
+  EXPECT_TRUE(p.known);
+  EXPECT_TRUE(p.integer);
+  EXPECT_EQ(p.family, "pci");
+  EXPECT_EQ(p.version, 2u);
+  const auto u = c.parse("block@3");
+  EXPECT_FALSE(u.known);
+  EXPECT_TRUE(u.integer);
+  EXPECT_EQ(u.family, "block");
+  EXPECT_EQ(u.version, 3u);
+}
+
 TEST(Catalog, UnknownStringsAreParsedGenerically) {
   const Catalog c = shipped();
   auto p = c.parse("frobnicator-v7");

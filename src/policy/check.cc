@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "lucompat/table/compatible.h"
+
 namespace lucompat {
 namespace {
 
@@ -31,8 +33,106 @@ std::vector<std::string> strings_of(const Catalog& catalog, const KernelStrings&
 
 bool decides(Verdict v) { return v != Verdict::unused && v != Verdict::not_preservable; }
 
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
+// The next kernel reads what the running one writes when it lists a string
+// of the same components: upstream's proposal compares a composite component
+// by component, so the order of the sub-components does not matter, but the
+// first is the handler's own (it finds the handler), and a component too
+// many or too few is a mismatch. A plain string is a composite of one.
+// The string of `strings` that is `s` component for component; null if none.
+const std::string* spelled_in(const std::vector<std::string>& strings, const std::string& s) {
+  const std::string key = component_key(s);
+  const auto it = std::find_if(strings.begin(), strings.end(),
+                               [&](const std::string& u) { return component_key(u) == key; });
+  return it == strings.end() ? nullptr : &*it;
+}
+
+bool understood(const std::vector<std::string>& understands, const std::string& s) {
+  return spelled_in(understands, s) != nullptr;
+}
+
+std::vector<std::string> working_set(const FamilyCheck& f) {
+  std::vector<std::string> out;
+  for (const auto& e : f.emits)
+    if (understood(f.understands, e)) out.push_back(e);
+  return out;
+}
+
+// The versions of the integer-version entries among `strings`.
+std::vector<std::string> integer_versions(const std::vector<std::string>& strings) {
+  std::vector<std::string> out;
+  for (const auto& s : strings)
+    if (const auto v = parse_integer_compatible(s)) out.push_back(std::to_string(v->version));
+  return out;
+}
+
+bool has(const std::vector<std::string_view>& parts, std::string_view c) {
+  return std::find(parts.begin(), parts.end(), c) != parts.end();
+}
+
+// The next kernel's string with the most components in common with `e`;
+// null when none shares one.
+const std::string* closest_to(const std::string& e, const std::vector<std::string>& understands) {
+  const std::vector<std::string_view> mine = components_of(e);
+  const std::string* closest = nullptr;
+  size_t best = 0;
+  for (const auto& u : understands) {
+    const std::vector<std::string_view> theirs = components_of(u);
+    const auto shared = static_cast<size_t>(
+        std::count_if(mine.begin(), mine.end(), [&](std::string_view c) { return has(theirs, c); }));
+    if (shared > best) best = shared, closest = &u;
+  }
+  return closest;
+}
+
+// Why a family is not carried, beyond the verdict's reason: no shared
+// integer version, or where a string the next kernel does not read whole
+// departs from the next kernel's closest one, so the reason names the
+// component ("vmalloc-v1") rather than leave the operator to diff two
+// composites.
+void note_missing_components(FamilyCheck& f) {
+  if (const auto mine = integer_versions(f.emits); !mine.empty())
+    f.reasons.push_back(fmt::format("no integer version of {} is shared: the running kernel supports "
+                                    "{}, the next kernel {}",
+                                    f.family, list(mine), list(integer_versions(f.understands))));
+  for (const auto& e : f.emits) {
+    if (understood(f.understands, e)) continue;
+    const std::string* closest = closest_to(e, f.understands);
+    if (closest == nullptr || (!is_composite(e) && !is_composite(*closest))) continue;
+    const std::vector<std::string_view> mine = components_of(e);
+    const std::vector<std::string_view> theirs = components_of(*closest);
+    std::vector<std::string> lacks, extra;
+    for (std::string_view c : mine)
+      if (!has(theirs, c)) lacks.emplace_back(c);
+    for (std::string_view c : theirs)
+      if (!has(mine, c)) extra.emplace_back(c);
+    if (!lacks.empty())
+      f.reasons.push_back(fmt::format("{}: the next kernel's closest string, {}, lacks the component{} {}",
+                                      e, *closest, lacks.size() == 1 ? "" : "s", list(lacks)));
+    if (!extra.empty())
+      f.reasons.push_back(fmt::format("{}: the next kernel's closest string, {}, also requires {}", e,
+                                      *closest, list(extra)));
+    f.missing_components[e] = lacks;
+  }
+}
+
+// Integer-version entries are negotiated: both kernels use the highest
+// version they share, so any shared one carries the family.
+bool negotiate(FamilyCheck& f) {
+  const std::string* best = nullptr;
+  uint32_t best_version = 0;
+  const std::vector<std::string> mine = integer_versions(f.emits);
+  const std::vector<std::string> theirs = integer_versions(f.understands);
+  for (const auto& w : f.working)
+    if (const auto v = parse_integer_compatible(w); v && v->version > best_version)
+      best = &w, best_version = v->version;
+  if (best == nullptr) return false;
+  f.verdict = Verdict::compatible;
+  f.chosen = *best;
+  f.negotiated_version = best_version;
+  f.reasons.push_back(fmt::format("{} is negotiated by integer version: the running kernel supports {}, "
+                                  "the next kernel {}; both use the highest they share, {} ({})",
+                                  f.family, list(mine), list(theirs), best_version, *best));
+  return true;
 }
 
 std::string pin_hint(const FamilyCheck& f) {
@@ -69,25 +169,26 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
   const auto pin = policy.pins.find(f.family);
   if (pin != policy.pins.end()) {
     const std::string& source = policy.pin_sources.count(f.family) ? policy.pin_sources.at(f.family) : "--emit";
-    if (!contains(table, pin->second) && policy.demanded.count(f.family) != 0) {
+    // A pinned composite is the running kernel's string whatever the order
+    // of its sub-components: it writes its own spelling.
+    const std::string* emitted = spelled_in(table, pin->second);
+    if (emitted == nullptr && policy.demanded.count(f.family) != 0) {
       f.emits.clear();
       lost(f, fmt::format("{} needs {} but the running kernel cannot emit it (its table lists {})",
                           source, pin->second, list(table)),
            policy.strict);
       return;
     }
-    if (!contains(table, pin->second)) {
+    if (emitted == nullptr) {
       f.verdict = Verdict::undecided;
       f.reasons.push_back(fmt::format(
           "{} pins {} to {}, but the running kernel's table lists {}: the pin cannot be right",
           source, f.family, pin->second, list(table)));
       return;
     }
-    f.emits = {pin->second};
+    f.emits = {*emitted};
   }
-  f.working.clear();
-  for (const auto& e : f.emits)
-    if (contains(f.understands, e)) f.working.push_back(e);
+  f.working = working_set(f);
 
   if (f.emits.empty()) {
     if (f.cls == FamilyClass::core) {
@@ -104,9 +205,10 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
         f.family, f.family));
     return;
   }
+  if (negotiate(f)) return;
   if (f.emits.size() == 1) {
     const std::string& e = f.emits.front();
-    if (contains(f.understands, e)) {
+    if (understood(f.understands, e)) {
       f.verdict = Verdict::compatible;
       f.chosen = e;
       f.reasons.push_back(fmt::format("the running kernel writes {} and the next kernel reads it", e));
@@ -130,7 +232,7 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
     f.verdict = Verdict::undecided;
     std::vector<std::string> missing;
     for (const auto& e : f.emits)
-      if (!contains(f.understands, e)) missing.push_back(e);
+      if (!understood(f.understands, e)) missing.push_back(e);
     f.reasons.push_back(fmt::format(
         "the running kernel may write any of {}, but the next kernel does not read {}; which one "
         "it writes depends on its configuration: pin it with {}",
@@ -219,11 +321,11 @@ FamilyCheck check_family(const Catalog& catalog, const Family& family, const Ker
   else if (family.cls == FamilyClass::core) f.used_by = {"every live update"};
   if (family.cls == FamilyClass::core || use != uses.end()) {
     judge(f, policy, table);
+    if (f.verdict != Verdict::compatible && decides(f.verdict)) note_missing_components(f);
     return f;
   }
   f.verdict = Verdict::unused;
-  for (const auto& e : f.emits)
-    if (contains(f.understands, e)) f.working.push_back(e);
+  f.working = working_set(f);
   return f;
 }
 

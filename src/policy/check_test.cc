@@ -187,6 +187,124 @@ TEST(Check, AFamilyIsLostWithTheFlbItNeeds) {
   EXPECT_EQ(check_update(shipped(), kVfio, kVfio, p).verdict, Verdict::compatible);
 }
 
+TEST(Check, CompositeNeedsEveryComponentInAnyOrderAfterTheFirst) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["memfd"] = {{"--uses"}, {}};
+  const auto cur = kernel({"luo-v1", "memfd-v2;vmalloc-v1;seals-v1"});
+  auto r = check_update(shipped(), cur, kernel({"luo-v1", "memfd-v2;seals-v1;vmalloc-v1"}), p);
+  EXPECT_EQ(r.verdict, Verdict::compatible) << r.summary;
+  EXPECT_EQ(family(r, "memfd").chosen, "memfd-v2;vmalloc-v1;seals-v1");
+  EXPECT_TRUE(r.unknown.empty());
+
+  r = check_update(shipped(), cur, kernel({"luo-v1", "memfd-v2;vmalloc-v2;seals-v1"}), p);
+  EXPECT_EQ(r.verdict, Verdict::incompatible);
+  const auto& memfd = family(r, "memfd");
+  EXPECT_EQ(memfd.missing_components.at("memfd-v2;vmalloc-v1;seals-v1"),
+            std::vector<std::string>{"vmalloc-v1"});
+  EXPECT_EQ(memfd.reasons,
+            (std::vector<std::string>{
+                "the running kernel writes memfd-v2;vmalloc-v1;seals-v1 but the next kernel reads "
+                "only memfd-v2;vmalloc-v2;seals-v1; the preserved files would be lost",
+                "memfd-v2;vmalloc-v1;seals-v1: the next kernel's closest string, "
+                "memfd-v2;vmalloc-v2;seals-v1, lacks the component vmalloc-v1",
+                "memfd-v2;vmalloc-v1;seals-v1: the next kernel's closest string, "
+                "memfd-v2;vmalloc-v2;seals-v1, also requires vmalloc-v2"}));
+}
+
+TEST(Check, CompositeIsNotTheSumOfItsComponents) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["memfd"] = {{"--uses"}, {}};
+  // The next kernel lists each component, but no handler reads them together.
+  const auto r = check_update(shipped(), kernel({"luo-v1", "memfd-v2;vmalloc-v1"}),
+                              kernel({"luo-v1", "memfd-v2", "vmalloc-v1"}), p);
+  EXPECT_EQ(family(r, "memfd").verdict, Verdict::incompatible);
+  EXPECT_EQ(family(r, "memfd").missing_components.at("memfd-v2;vmalloc-v1"),
+            std::vector<std::string>{"vmalloc-v1"});
+  // A plain string is not read by a handler that demands a component more.
+  const auto back = check_update(shipped(), kernel({"luo-v1", "memfd-v2"}),
+                                 kernel({"luo-v1", "memfd-v2;vmalloc-v1"}), p);
+  EXPECT_EQ(family(back, "memfd").verdict, Verdict::incompatible);
+  EXPECT_EQ(family(back, "memfd").reasons.back(),
+            "memfd-v2: the next kernel's closest string, memfd-v2;vmalloc-v1, also requires vmalloc-v1");
+}
+
+TEST(Check, CompositeCoreMismatchNamesTheComponent) {
+  const auto r = check_update(shipped(), kernel({"luo-v5;block-v1"}), kernel({"luo-v5;block-v2"}), {});
+  EXPECT_EQ(r.verdict, Verdict::incompatible);
+  EXPECT_EQ(family(r, "luo").missing_components.at("luo-v5;block-v1"), std::vector<std::string>{"block-v1"});
+}
+
+TEST(Check, IntegerVersionsNegotiateTheHighestShared) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["pci"] = {{"--uses"}, {}};
+  const auto r = check_update(shipped(), kernel({"luo-v1", "pci@1", "pci@2", "pci@3"}),
+                              kernel({"luo-v1", "pci@2", "pci@3", "pci@4"}), p);
+  EXPECT_EQ(r.verdict, Verdict::compatible) << r.summary;
+  const auto& pci = family(r, "pci");
+  EXPECT_EQ(pci.verdict, Verdict::compatible);
+  EXPECT_EQ(pci.negotiated_version, 3u);
+  EXPECT_EQ(pci.chosen, "pci@3");
+  EXPECT_EQ(pci.working, (std::vector<std::string>{"pci@2", "pci@3"}));
+  EXPECT_EQ(pci.reasons.front(),
+            "pci is negotiated by integer version: the running kernel supports 1, 2, 3, the next "
+            "kernel 2, 3, 4; both use the highest they share, 3 (pci@3)");
+}
+
+TEST(Check, IntegerVersionsSortNumerically) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["pci"] = {{"--uses"}, {}};
+  const auto r = check_update(shipped(), kernel({"luo-v1", "pci@9", "pci@10"}),
+                              kernel({"luo-v1", "pci@9", "pci@10"}), p);
+  EXPECT_EQ(family(r, "pci").negotiated_version, 10u);
+  EXPECT_EQ(family(r, "pci").emits, (std::vector<std::string>{"pci@9", "pci@10"}));
+}
+
+TEST(Check, NoSharedIntegerVersionIsALoss) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["pci"] = {{"--uses"}, {}};
+  const auto r = check_update(shipped(), kernel({"luo-v1", "pci@1", "pci@2"}),
+                              kernel({"luo-v1", "pci@3"}), p);
+  const auto& pci = family(r, "pci");
+  EXPECT_EQ(pci.verdict, Verdict::warning);  // pci is optional
+  EXPECT_FALSE(pci.negotiated_version);
+  EXPECT_EQ(pci.reasons.back(),
+            "no integer version of pci is shared: the running kernel supports 1, 2, the next kernel 3");
+}
+
+TEST(Check, AnIntegerVersionIsNotTheStringOfTheSameNumber) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["pci"] = {{"--uses"}, {}};
+  const auto r = check_update(shipped(), kernel({"luo-v1", "pci@2"}), kernel({"luo-v1", "pci-v2"}), p);
+  EXPECT_EQ(family(r, "pci").verdict, Verdict::warning);
+}
+
+TEST(Check, APinnedCompositeIsTheRunningKernelsOwnSpelling) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["memfd"] = {{"--uses"}, {}};
+  p.pins["memfd"] = "memfd-v2;seals-v1;vmalloc-v1";
+  const auto r = check_update(shipped(), kernel({"luo-v1", "memfd-v1", "memfd-v2;vmalloc-v1;seals-v1"}),
+                              kernel({"luo-v1", "memfd-v2;vmalloc-v1;seals-v1"}), p);
+  EXPECT_EQ(family(r, "memfd").verdict, Verdict::compatible);
+  EXPECT_EQ(family(r, "memfd").emits, std::vector<std::string>{"memfd-v2;vmalloc-v1;seals-v1"});
+}
+
+TEST(Check, APinNarrowsTheNegotiation) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["pci"] = {{"--uses"}, {}};
+  p.pins["pci"] = "pci@1";
+  const auto r = check_update(shipped(), kernel({"luo-v1", "pci@1", "pci@2"}),
+                              kernel({"luo-v1", "pci@1", "pci@2"}), p);
+  EXPECT_EQ(family(r, "pci").negotiated_version, 1u);
+}
+
 TEST(Catalog, NeedsNameFlbFamilies) {
   Catalog c = shipped();
   auto r = c.add("[[family]]\nname = \"x\"\ncompatible = [\"x-v{N}\"]\nneeds = [\"memfd\"]\n", "s.toml");

@@ -4,12 +4,19 @@
 
 #include <algorithm>
 
+#include "lucompat/table/compatible.h"
 #include "policy/toml_config.h"
 
 namespace lucompat {
 namespace {
 
-bool has(const KernelStrings& k, const std::string& s) { return k.find(s) != k.end(); }
+// A kernel lists a profile's string when it lists the same components, as
+// check reads them: a composite's sub-components in any order.
+bool has(const KernelStrings& k, const std::string& s) {
+  if (k.find(s) != k.end()) return true;
+  const std::string key = component_key(s);
+  return std::any_of(k.begin(), k.end(), [&](const auto& listed) { return component_key(listed.first) == key; });
+}
 
 }  // namespace
 
@@ -104,7 +111,8 @@ void apply_profile(const Profile& profile, const Catalog& catalog, CheckPolicy& 
       FamilyUse& use = policy.uses[c.family];
       use.used_by.push_back("profile " + profile.name);
       use.required = required;
-      if (const auto known = policy.pins.find(c.family); known != policy.pins.end() && known->second != s)
+      if (const auto known = policy.pins.find(c.family);
+          known != policy.pins.end() && component_key(known->second) != component_key(s))
         policy.conflicts[c.family] =
             fmt::format("{} says the running kernel emits {}", policy.pin_sources[c.family], known->second);
       policy.pins[c.family] = s;
@@ -124,7 +132,8 @@ ProfileVerdict judge_profile(const Profile& profile, const Catalog& catalog,
     std::vector<std::string> out;
     if (!has(current, s)) out.push_back(fmt::format("{}: the running kernel cannot emit it (not in its table)", s));
     const ParsedCompatible c = catalog.parse(s);
-    if (const auto pin = host_pins.find(c.family); pin != host_pins.end() && pin->second != s)
+    if (const auto pin = host_pins.find(c.family);
+        pin != host_pins.end() && component_key(pin->second) != component_key(s))
       out.push_back(fmt::format("{}: the running kernel is pinned to emit {}", s, pin->second));
     if (!has(next, s)) out.push_back(fmt::format("{}: the next kernel does not understand it", s));
     return out;

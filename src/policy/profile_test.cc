@@ -152,5 +152,28 @@ TEST(Profiles, KernelGate) {
             (std::vector<std::string>{"luo-v1", "vfio-pci-v1"}));
 }
 
+TEST(Profiles, ACompositeIsListedWhateverTheOrderOfItsSubComponents) {
+  const ProfileSet set = load(R"([[profile]]
+name = "2027.01"
+requires = ["luo-v1", "memfd-v2;vmalloc-v1;seals-v1"]
+optional = ["pci@2"]
+)");
+  const auto cur = kernel({"luo-v1", "memfd-v2;seals-v1;vmalloc-v1", "pci@1", "pci@2"});
+  const auto nxt = kernel({"luo-v1", "memfd-v2;vmalloc-v1;seals-v1", "pci@2"});
+  const ProfileVerdict v = judge_profile(set.profiles()[0], shipped(), cur, nxt, {});
+  EXPECT_TRUE(v.viable);
+  EXPECT_TRUE(v.warnings.empty());
+  const ProfileVerdict lost = judge_profile(set.profiles()[0], shipped(), cur,
+                                            kernel({"luo-v1", "memfd-v2;vmalloc-v2;seals-v1", "pci@3"}), {});
+  EXPECT_EQ(lost.reasons, std::vector<std::string>{
+                              "memfd-v2;vmalloc-v1;seals-v1: the next kernel does not understand it"});
+  EXPECT_EQ(lost.warnings, std::vector<std::string>{"optional pci@2: the next kernel does not understand it"});
+
+  CheckPolicy p;
+  apply_profile(set.profiles()[0], shipped(), p);
+  const CheckReport r = check_update(shipped(), cur, nxt, p);
+  EXPECT_EQ(r.verdict, Verdict::compatible) << r.summary;
+}
+
 }  // namespace
 }  // namespace lucompat

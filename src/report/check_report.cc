@@ -1,5 +1,6 @@
 #include "lucompat/base/printable.h"
 #include "lucompat/report/check_report.h"
+#include "lucompat/table/compatible.h"
 
 #include <fmt/format.h>
 
@@ -43,6 +44,20 @@ std::string kernel_line(const char* label, const KernelSide& k) {
 
 }  // namespace
 
+// The composites a family's strings hold, split: what a consumer would
+// otherwise split itself, and must split as lucompat does.
+json composites_json(const FamilyCheck& f) {
+  json out = json::object();
+  for (const auto* strings : {&f.emits, &f.understands})
+    for (const auto& s : *strings)
+      if (is_composite(s)) {
+        json parts = json::array();
+        for (std::string_view c : components_of(s)) parts.push_back(c);
+        out[s] = std::move(parts);
+      }
+  return out;
+}
+
 json check_json(const CheckOutcome& o) {
   json families = json::array();
   for (const auto& f : o.report.families)
@@ -55,6 +70,9 @@ json check_json(const CheckOutcome& o) {
         {"next_understands", f.understands},
         {"working_set", f.working},
         {"chosen", f.chosen.empty() ? json(nullptr) : json(f.chosen)},
+        {"negotiated_version", f.negotiated_version ? json(*f.negotiated_version) : json(nullptr)},
+        {"components", composites_json(f)},
+        {"missing_components", f.missing_components},
         {"verdict", name(f.verdict)},
         {"reasons", f.reasons},
     });

@@ -1,6 +1,7 @@
 #include <optional>
 
 #include "lucompat/report/inspect_report.h"
+#include "lucompat/table/compatible.h"
 
 namespace lucompat {
 namespace {
@@ -14,6 +15,15 @@ json table_json(const LocatedTable& t) {
   json entries = json::array();
   for (const auto& e : t.table.entries) {
     json entry = {{"slot", e.slot}, {"compatible", e.compatible}, {"offset", e.offset}};
+    if (is_composite(e.compatible)) {
+      json parts = json::array();
+      for (std::string_view c : components_of(e.compatible)) parts.push_back(c);
+      entry["components"] = std::move(parts);
+    }
+    if (const auto v = parse_integer_compatible(e.compatible)) {
+      entry["name"] = v->name;
+      entry["version"] = v->version;
+    }
     if (const auto& r = e.registration) {
       entry["kind"] = name(r->kind);
       entry["symbol"] = string_or_null(r->symbol);

@@ -2,6 +2,7 @@
 
 #include "lucompat/base/printable.h"
 #include "lucompat/report/inspect_report.h"
+#include "lucompat/table/compatible.h"
 
 namespace lucompat {
 namespace {
@@ -48,6 +49,19 @@ std::string registrations_line(const LocatedTable& t) {
                      core.empty() ? "no core strings" : "core" + core, t.location.evidence);
 }
 
+// What a forward-format entry holds, beside its string: the components of a
+// composite, or the name and version of an integer-version entry.
+std::string entry_note(std::string_view compatible) {
+  if (is_composite(compatible)) {
+    std::string parts;
+    for (std::string_view c : components_of(compatible)) parts += (parts.empty() ? "" : " + ") + printable(c);
+    return "  (composite: " + parts + ")";
+  }
+  if (const auto v = parse_integer_compatible(compatible))
+    return fmt::format("  (integer version {} of {})", v->version, printable(v->name));
+  return {};
+}
+
 void registration_entries(std::string& out, const LocatedTable& t) {
   for (const auto& e : t.table.entries) {
     if (!e.registration) continue;
@@ -57,8 +71,8 @@ void registration_entries(std::string& out, const LocatedTable& t) {
     // A live reading names the kernel itself "vmlinux", as /proc/kallsyms does not.
     if (!r.module.empty()) where += (r.module == "vmlinux" ? " in " : " in module ") + r.module;
     if (where.empty()) where = fmt::format("string at offset {:#x}", e.offset);
-    out += fmt::format("  {:>4}  {:<5} {:<24} {} ({})\n", e.slot, name(r.kind), printable(e.compatible),
-                       printable(where), name(r.evidence));
+    out += fmt::format("  {:>4}  {:<5} {:<24} {} ({}){}\n", e.slot, name(r.kind), printable(e.compatible),
+                       printable(where), name(r.evidence), entry_note(e.compatible));
   }
 }
 
@@ -133,7 +147,7 @@ std::string inspect_text(const Inspection& in) {
         t.table.format_version ? fmt::format("version {}", *t.table.format_version)
                                : "entries only; the kernel's header states the version");
   for (const auto& e : t.table.entries)
-    out += fmt::format("  {:>4}  {}\n", e.slot, printable(e.compatible));
+    out += fmt::format("  {:>4}  {}{}\n", e.slot, printable(e.compatible), entry_note(e.compatible));
   for (const auto& w : t.table.warnings)
     out += fmt::format("  warning: offset {:#x}: {}\n", w.offset, printable(w.message));
   if (in.registrations) {

@@ -9,9 +9,10 @@ namespace {
 
 std::string supported_versions(uint32_t magic) {
   std::string out;
+  size_t n = 0;
   for (const auto& f : table_formats())
-    if (f.magic == magic) out += (out.empty() ? "" : ", ") + std::to_string(f.version);
-  return out;
+    if (f.magic == magic) out += (n++ == 0 ? "" : ", ") + std::to_string(f.version);
+  return (n == 1 ? "version " : "versions ") + out;
 }
 
 const TableFormat& read_header(const ByteReader& r) {
@@ -35,8 +36,8 @@ const TableFormat& read_header(const ByteReader& r) {
   const TableFormat* f = find_table_format(magic, version);
   if (f == nullptr)
     fail(ErrorKind::unsupported, r.base() + 4,
-         fmt::format("unsupported table format version {} (this lucompat reads version {})",
-                     version, supported_versions(magic)));
+         fmt::format("unsupported table format version {} (this lucompat reads {})", version,
+                     supported_versions(magic)));
   return *f;
 }
 

@@ -23,6 +23,16 @@ struct TableBytes {
     bytes += slot;
     return *this;
   }
+  // A format-2 integer-version slot: tag 1, three zero bytes, u32 version,
+  // 40 bytes of name.
+  TableBytes& integer(ByteOrder order, std::string_view name, uint32_t version) {
+    bytes += std::string("\x01\0\0\0", 4);
+    put32(order, version);
+    std::string field(40, '\0');
+    field.replace(0, std::min<size_t>(name.size(), 40), name.substr(0, 40));
+    bytes += field;
+    return *this;
+  }
   TableBytes& raw(std::string_view s) {
     bytes += s;
     return *this;
@@ -87,12 +97,127 @@ TEST(DecodeTable, ByteSwappedMagicNamesBothOrders) {
 
 TEST(DecodeTable, UnsupportedVersionSaysWhich) {
   TableBytes t;
-  t.header(ByteOrder::little, 0x4c565550, 2);
+  t.header(ByteOrder::little, 0x4c565550, 3);
   auto r = decode_table(t.view(), ByteOrder::little);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::unsupported);
   EXPECT_EQ(r.error().offset, 4u);
-  EXPECT_EQ(r.error().message, "unsupported table format version 2 (this lucompat reads version 1)");
+  EXPECT_EQ(r.error().message,
+            "unsupported table format version 3 (this lucompat reads versions 1, 2)");
+}
+
+TEST(DecodeTable, FormatTwoIntegerEntriesInBothByteOrders) {
+  for (ByteOrder order : {ByteOrder::little, ByteOrder::big}) {
+    TableBytes t;
+    t.header(order, 0x4c565550, 2).entry("luo-v1").integer(order, "pci", 2).integer(order, "pci", 70000);
+    auto r = decode_table(t.view(), order, 0x100);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ(r->format_version, 2u);
+    EXPECT_EQ(names(*r), (std::vector<std::string>{"luo-v1", "pci@2", "pci@70000"}));
+    EXPECT_EQ(r->entries[1].offset, 0x100u + 8 + 48);
+    EXPECT_TRUE(r->warnings.empty());
+  }
+}
+
+TEST(DecodeTable, CompositeStringsInEitherFormat) {
+  for (uint32_t version : {1u, 2u}) {
+    TableBytes t;
+    t.header(ByteOrder::little, 0x4c565550, version).entry("memfd-v2;vmalloc-v1");
+    auto r = decode_table(t.view(), ByteOrder::little);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ(names(*r), (std::vector<std::string>{"memfd-v2;vmalloc-v1"}));
+  }
+}
+
+TEST(DecodeTable, MalformedCompositesAreErrorsAtTheirByte) {
+  const std::vector<std::pair<std::string, uint64_t>> cases{
+      {"memfd-v2;;vmalloc-v1", 9}, {";memfd-v2", 0}, {"memfd-v2;", 9}, {"memfd@2", 5}};
+  for (const auto& [text, at] : cases) {
+    TableBytes t;
+    t.header(ByteOrder::little).entry("luo-v1").entry(text);
+    auto r = decode_table(t.view(), ByteOrder::little);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.error().kind, ErrorKind::malformed);
+    EXPECT_EQ(r.error().offset, 8u + 48 + at) << text;
+    EXPECT_EQ(r.error().message.rfind("entry 2: ", 0), 0u) << r.error().message;
+  }
+}
+
+TEST(DecodeTable, IntegerEntryInFormatOneIsAnError) {
+  TableBytes t;
+  t.header(ByteOrder::little).integer(ByteOrder::little, "pci", 2);
+  auto r = decode_table(t.view(), ByteOrder::little);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().offset, 8u);
+  EXPECT_EQ(r.error().message,
+            "entry 1: an integer-version entry (first byte 0x01), which only format version 2 has");
+}
+
+TEST(DecodeTable, MalformedIntegerEntries) {
+  struct Case {
+    std::string slot;
+    uint64_t at;
+    std::string message;
+  };
+  const auto slot = [](std::string_view head, std::string_view name) {
+    std::string s(head);
+    s += name;
+    s.resize(48, '\0');
+    return s;
+  };
+  const std::vector<Case> cases{
+      {slot(std::string("\x01\0\0\0\0\0\0\0", 8), "pci"), 4,
+       "entry 1: integer version 0 of \"pci\" (versions start at 1)"},
+      {slot(std::string("\x01\0\0\0\x02\0\0\0", 8), ""), 8,
+       "entry 1: integer version 2 without a name"},
+      {slot(std::string("\x01\x07\0\0\x02\0\0\0", 8), "pci"), 1,
+       "entry 1: integer-version entry with non-zero reserved byte 0x07 at position 1"},
+      {slot(std::string("\x01\0\0\0\x02\0\0\0", 8), "pci;x"), 11,
+       "entry 1: integer-version name \"pci;x\" holds ';'"},
+      {std::string("\x01\0\0\0\x02\0\0\0", 8) + std::string(40, 'p'), 8,
+       "entry 1: no NUL terminator within its 40 name bytes"},
+      {slot(std::string("\x01\0\0\0\x02\0\0\0", 8), "pc\ti"), 10,
+       "entry 1: non-printable byte 0x09 at position 10"},
+  };
+  for (const auto& c : cases) {
+    TableBytes t;
+    t.header(ByteOrder::little, 0x4c565550, 2).raw(c.slot);
+    auto r = decode_table(t.view(), ByteOrder::little);
+    ASSERT_FALSE(r.ok()) << c.message;
+    EXPECT_EQ(r.error().offset, 8u + c.at) << c.message;
+    EXPECT_EQ(r.error().message, c.message);
+  }
+}
+
+TEST(DecodeTable, IntegerEntryStrayByteAfterNameIsAWarning) {
+  TableBytes t;
+  std::string s = std::string("\x01\0\0\0\x02\0\0\0", 8) + "pci";
+  s.resize(48, '\0');
+  s[47] = 'x';
+  t.header(ByteOrder::little, 0x4c565550, 2).raw(s);
+  auto r = decode_table(t.view(), ByteOrder::little);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(names(*r), (std::vector<std::string>{"pci@2"}));
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_EQ(r->warnings[0].offset, 8u + 47);
+}
+
+TEST(ScanTable, FormatTwoEndsAtTheZeroSlot) {
+  TableBytes t;
+  t.header(ByteOrder::big, 0x4c565550, 2).integer(ByteOrder::big, "pci", 3).entry("").entry("junk");
+  auto r = scan_table(t.view(), ByteOrder::big);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(names(*r), (std::vector<std::string>{"pci@3"}));
+}
+
+TEST(DecodeTableEntries, ModuleEntriesReadWithTheNewestFormat) {
+  const TableFormat& f = find_entries_format(table_formats().front());
+  EXPECT_EQ(f.version, 2u);
+  TableBytes t;
+  t.entry("vfio-pci-v2").integer(ByteOrder::big, "iommu", 2);
+  auto r = decode_table_entries(f, t.view(), ByteOrder::big);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(names(*r), (std::vector<std::string>{"vfio-pci-v2", "iommu@2"}));
 }
 
 TEST(DecodeTable, SizeNotHeaderPlusWholeEntries) {
@@ -200,7 +325,8 @@ TEST(ScanTable, TruncatedTailIsNotAnEntry) {
 
 TEST(TableFormats, RegistryLookup) {
   EXPECT_NE(find_table_format(0x4c565550, 1), nullptr);
-  EXPECT_EQ(find_table_format(0x4c565550, 2), nullptr);
+  EXPECT_EQ(find_table_format(0x4c565550, 2)->version, 2u);
+  EXPECT_EQ(find_table_format(0x4c565550, 3), nullptr);
   EXPECT_NE(find_table_format_by_section(".liveupdate_versions"), nullptr);
   EXPECT_EQ(find_table_format_by_section(".liveupdate_features"), nullptr);
 }

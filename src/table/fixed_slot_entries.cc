@@ -11,8 +11,12 @@
 #include <optional>
 #include <string>
 
+#include "lucompat/table/compatible.h"
+
 namespace lucompat {
 namespace {
+
+enum class SlotKinds { strings, strings_and_integers };
 
 struct SlotProblem {
   uint64_t offset;
@@ -25,18 +29,26 @@ struct Slot {
   std::optional<SlotProblem> stray_byte;   // a non-zero byte after the NUL
 };
 
-Slot read_slot(const ByteReader& r, uint64_t at, uint32_t number) {
-  const Bytes b = r.bytes(at, kFixedSlotSize, "a 48-byte table entry");
-  const auto* c = reinterpret_cast<const unsigned char*>(b.data());
-  const auto* nul = static_cast<const unsigned char*>(std::memchr(c, 0, b.size()));
+// A format-2 slot whose first byte is this holds a name and a u32 version;
+// a string slot cannot start with it, since strings are printable.
+constexpr unsigned char kIntegerSlotTag = 0x01;
+constexpr uint64_t kIntegerVersionAt = 4;
+constexpr uint64_t kIntegerNameAt = 8;
+
+// The NUL-terminated printable text at c[from, size), and the first stray
+// byte after its NUL. `what` names the field in messages.
+Slot read_text(const ByteReader& r, uint64_t at, const unsigned char* c, size_t from, size_t size,
+               uint32_t number, std::string_view what) {
+  const auto* nul = static_cast<const unsigned char*>(std::memchr(c + from, 0, size - from));
   Slot s;
   if (nul == nullptr) {
-    s.error = SlotProblem{r.base() + at,
-                          fmt::format("entry {}: no NUL terminator within its 48 bytes", number)};
+    s.error = SlotProblem{r.base() + at + from,
+                          fmt::format("entry {}: no NUL terminator within its {} {}bytes", number,
+                                      size - from, what)};
     return s;
   }
-  const size_t len = nul - c;
-  for (size_t i = 0; i < len; ++i) {
+  const size_t end = nul - c;
+  for (size_t i = from; i < end; ++i) {
     if (c[i] < 0x20 || c[i] > 0x7e) {
       s.error = SlotProblem{r.base() + at + i,
                             fmt::format("entry {}: non-printable byte {:#04x} at position {}",
@@ -44,8 +56,8 @@ Slot read_slot(const ByteReader& r, uint64_t at, uint32_t number) {
       return s;
     }
   }
-  s.text.assign(reinterpret_cast<const char*>(c), len);
-  for (size_t i = len + 1; i < b.size(); ++i) {
+  s.text.assign(reinterpret_cast<const char*>(c + from), end - from);
+  for (size_t i = end + 1; i < size; ++i) {
     if (c[i] != 0) {
       s.stray_byte = SlotProblem{
           r.base() + at + i,
@@ -55,6 +67,55 @@ Slot read_slot(const ByteReader& r, uint64_t at, uint32_t number) {
       break;
     }
   }
+  return s;
+}
+
+// Layout (format 2): tag 0x01, three zero bytes, u32 version (target byte
+// order, at least 1), then the component's name NUL-terminated and
+// zero-padded in the remaining 40 bytes. The entry reads as "NAME@VERSION".
+Slot read_integer_slot(const ByteReader& r, uint64_t at, const unsigned char* c, uint32_t number) {
+  for (uint64_t i = 1; i < kIntegerVersionAt; ++i)
+    if (c[i] != 0)
+      return {{}, SlotProblem{r.base() + at + i,
+                              fmt::format("entry {}: integer-version entry with non-zero reserved "
+                                          "byte {:#04x} at position {}",
+                                          number, c[i], i)},
+              {}};
+  const uint32_t version = r.u32(at + kIntegerVersionAt, "an integer version");
+  Slot s = read_text(r, at, c, kIntegerNameAt, kFixedSlotSize, number, "name ");
+  if (s.error) return s;
+  if (version == 0)
+    s.error = SlotProblem{r.base() + at + kIntegerVersionAt,
+                          fmt::format("entry {}: integer version 0 of \"{}\" (versions start at 1)",
+                                      number, s.text)};
+  else if (s.text.empty())
+    s.error = SlotProblem{r.base() + at + kIntegerNameAt,
+                          fmt::format("entry {}: integer version {} without a name", number, version)};
+  else if (const size_t bad = s.text.find_first_of(";@"); bad != std::string::npos)
+    s.error = SlotProblem{r.base() + at + kIntegerNameAt + bad,
+                          fmt::format("entry {}: integer-version name \"{}\" holds '{}'", number,
+                                      s.text, s.text[bad])};
+  else
+    s.text = integer_compatible(s.text, version);
+  return s;
+}
+
+Slot read_slot(const ByteReader& r, uint64_t at, uint32_t number, SlotKinds kinds) {
+  const Bytes b = r.bytes(at, kFixedSlotSize, "a 48-byte table entry");
+  const auto* c = reinterpret_cast<const unsigned char*>(b.data());
+  if (c[0] == kIntegerSlotTag) {
+    if (kinds == SlotKinds::strings_and_integers) return read_integer_slot(r, at, c, number);
+    return {{}, SlotProblem{r.base() + at,
+                            fmt::format("entry {}: an integer-version entry (first byte {:#04x}), "
+                                        "which only format version 2 has",
+                                        number, c[0])},
+            {}};
+  }
+  Slot s = read_text(r, at, c, 0, kFixedSlotSize, number, "");
+  if (s.error) return s;
+  if (auto p = compatible_problem(s.text))
+    s.error = SlotProblem{r.base() + at + p->position,
+                          fmt::format("entry {}: {}", number, p->message)};
   return s;
 }
 
@@ -88,9 +149,7 @@ void add_entry(VersionTable& out, Seen& seen, Slot s, uint64_t offset, uint32_t 
   out.entries.push_back({number, std::move(s.text), offset});
 }
 
-}  // namespace
-
-void decode_fixed_slot_entries(const ByteReader& r, VersionTable& out) {
+void decode_fixed_slots(const ByteReader& r, VersionTable& out, SlotKinds kinds) {
   if (r.size() % kFixedSlotSize != 0)
     fail(ErrorKind::malformed, r.base(),
          fmt::format("entries take {} bytes, which is not a multiple of the {}-byte entry size "
@@ -101,7 +160,7 @@ void decode_fixed_slot_entries(const ByteReader& r, VersionTable& out) {
   Seen seen = seen_in(out);
   for (uint64_t at = 0; at < r.size(); at += kFixedSlotSize) {
     const auto number = static_cast<uint32_t>(first + at / kFixedSlotSize);
-    Slot s = read_slot(r, at, number);
+    Slot s = read_slot(r, at, number, kinds);
     if (s.error) fail(ErrorKind::malformed, s.error->offset, s.error->message);
     add_entry(out, seen, std::move(s), r.base() + at, number);
   }
@@ -118,12 +177,12 @@ bool is_zero_slot(const ByteReader& r, uint64_t at) {
 // (a stray byte after the NUL included) is damage and makes the table
 // unusable: stopping there silently would drop entries and could turn an
 // incompatible update into a compatible one.
-void scan_fixed_slot_entries(const ByteReader& r, VersionTable& out) {
+void scan_fixed_slots(const ByteReader& r, VersionTable& out, SlotKinds kinds) {
   uint32_t number = 1;
   Seen seen = seen_in(out);
   for (uint64_t at = 0; r.contains(at, kFixedSlotSize); at += kFixedSlotSize, ++number) {
     if (is_zero_slot(r, at)) return;
-    Slot s = read_slot(r, at, number);
+    Slot s = read_slot(r, at, number, kinds);
     if (!s.error && s.stray_byte) s.error = std::move(s.stray_byte);
     if (s.error)
       fail(ErrorKind::malformed, s.error->offset,
@@ -132,6 +191,21 @@ void scan_fixed_slot_entries(const ByteReader& r, VersionTable& out) {
                "damaged slot cannot be skipped)");
     add_entry(out, seen, std::move(s), r.base() + at, number);
   }
+}
+
+}  // namespace
+
+void decode_string_slots(const ByteReader& r, VersionTable& out) {
+  decode_fixed_slots(r, out, SlotKinds::strings);
+}
+void scan_string_slots(const ByteReader& r, VersionTable& out) {
+  scan_fixed_slots(r, out, SlotKinds::strings);
+}
+void decode_versioned_slots(const ByteReader& r, VersionTable& out) {
+  decode_fixed_slots(r, out, SlotKinds::strings_and_integers);
+}
+void scan_versioned_slots(const ByteReader& r, VersionTable& out) {
+  scan_fixed_slots(r, out, SlotKinds::strings_and_integers);
 }
 
 }  // namespace lucompat

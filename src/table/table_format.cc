@@ -7,10 +7,16 @@
 namespace lucompat {
 namespace {
 
-// RFC "liveupdate: list all file handler versions in vmlinux section".
+// Rows of one section are ordered oldest first; the newest reads the entries
+// of a module, which carries no header (see find_entries_format).
 constexpr std::array kFormats{
+    // RFC "liveupdate: list all file handler versions in vmlinux section".
     TableFormat{".liveupdate_versions", ".liveupdate_sec_hdr", 0x4c565550, 1, 8, kFixedSlotSize,
-                &decode_fixed_slot_entries, &scan_fixed_slot_entries},
+                &decode_string_slots, &scan_string_slots},
+    // lucompat's format 2 (docs/formats.md): format 1 plus integer-version
+    // slots, upstream's "name + integer version" proposal.
+    TableFormat{".liveupdate_versions", ".liveupdate_sec_hdr", 0x4c565550, 2, 8, kFixedSlotSize,
+                &decode_versioned_slots, &scan_versioned_slots},
 };
 
 }  // namespace
@@ -27,6 +33,13 @@ const TableFormat* find_table_format_by_section(std::string_view section) {
   for (const auto& f : kFormats)
     if (f.section == section) return &f;
   return nullptr;
+}
+
+const TableFormat& find_entries_format(const TableFormat& any_of_section) {
+  const TableFormat* newest = &any_of_section;
+  for (const auto& f : kFormats)
+    if (f.section == any_of_section.section && f.version > newest->version) newest = &f;
+  return *newest;
 }
 
 bool is_table_magic(uint32_t magic) {

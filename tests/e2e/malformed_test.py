@@ -79,8 +79,8 @@ def cases():
                       ['expected table magic 0x4c565550 ("LVUP"), found 0xdeadbeef']),
         "swapped-magic": (patched(k, at_table(0, struct.pack(">I", 0x4C565550))),
                           ["table magic is byte-swapped (0x5055564c): the table is stored big-endian but the file is little-endian"]),
-        "format-version-2": (patched(k, at_table(4, struct.pack("<I", 2))),
-                             ["unsupported table format version 2 (this lucompat reads version 1)"]),
+        "format-version-3": (patched(k, at_table(4, struct.pack("<I", 3))),
+                             ["unsupported table format version 3 (this lucompat reads versions 1, 2)"]),
         "size-8-plus-47": (patched(k, lambda e: e.set_section(".liveupdate_versions", "size", 8 + 47)),
                            ["table size 55 is not 8 + 48·N"]),
         "entry-without-nul": (patched(k, at_table(8, b"A" * 48)),
@@ -97,12 +97,12 @@ def cases():
             patched(lambda: Elf(example("x86_64", "kernel.o")),
                     lambda e: e.set_section(".liveupdate_sec_hdr", "size", 4)),
             ["section .liveupdate_sec_hdr is 4 bytes; the table header is 8"]),
-        "split-header-version-2": (
+        "split-header-version-3": (
             patched(lambda: Elf(example("x86_64", "kernel.o")),
-                    lambda e: e.data.__setitem__(e.find_section(".liveupdate_sec_hdr")["offset"] + 4, 2)),
-            ["unsupported table format version 2"]),
-        "scan-format-version-2": (stripped(lambda d, at: d.__setitem__(at + 4, 2)),
-                                  ["unsupported table format version 2"]),
+                    lambda e: e.data.__setitem__(e.find_section(".liveupdate_sec_hdr")["offset"] + 4, 3)),
+            ["unsupported table format version 3"]),
+        "scan-format-version-3": (stripped(lambda d, at: d.__setitem__(at + 4, 3)),
+                                  ["unsupported table format version 3"]),
         "scan-swapped-magic": (
             stripped(lambda d, at: d.__setitem__(slice(at, at + 8), struct.pack(">II", 0x4C565550, 1))),
             ["the table is stored big-endian but the file is little-endian"]),

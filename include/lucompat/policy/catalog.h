@@ -29,12 +29,24 @@ struct Family {
   std::string source;                   // "file:line" where it was defined
 };
 
-// A compatible string understood: its family (or the generic name of an
-// unknown one) and its integer version.
-struct ParsedCompatible {
+// One component of a compatible string understood: its family (or the
+// generic name of an unknown one) and its integer version.
+struct ParsedComponent {
+  std::string text;
   std::string family;
   std::optional<unsigned> version;
   bool known = false;  // false: no catalog family matched
+};
+
+// A compatible string understood. A composite ("memfd-v2;vmalloc-v1")
+// belongs to the family of its first component, the handler's own; the
+// others are state it carries and must be read too.
+struct ParsedCompatible {
+  std::string family;
+  std::optional<unsigned> version;
+  bool known = false;    // false: no catalog family matched (the first component)
+  bool integer = false;  // an integer-version entry, "pci@2": negotiated, not matched
+  std::vector<ParsedComponent> components;  // every component, the first included
 };
 
 // The symbols of the list heads a running kernel links its registered file
@@ -58,6 +70,7 @@ class Catalog {
   // The compatible forms of the core families: the strings a derivation
   // looks for in read-only data.
   std::vector<CompatibleForm> core_forms() const;
+  // Each component by its own family; a composite's family is its first's.
   ParsedCompatible parse(std::string_view compatible) const;
   // The family whose fd patterns match a /proc/PID/fd link, if any.
   const Family* family_of_fd(std::string_view link) const;
@@ -73,6 +86,7 @@ class Catalog {
   std::vector<Pattern> patterns_;
   RegistrationLists lists_;
   void rebuild_patterns();
+  ParsedComponent parse_component(std::string_view component) const;
 };
 
 // The catalog shipped with lucompat (data/catalog.toml, built in).

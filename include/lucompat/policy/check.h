@@ -4,6 +4,7 @@
 // their reasons out.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <optional>
@@ -56,6 +57,12 @@ struct FamilyCheck {
   std::vector<std::string> understands;  // U: what the next kernel reads
   std::vector<std::string> working;      // W = E ∩ U
   std::string chosen;                    // the string that will be written, when known
+  // Integer-version entries ("pci@2") are negotiated: both kernels use the
+  // highest version they share, this one.
+  std::optional<uint32_t> negotiated_version;
+  // For each string the running kernel may write that the next kernel does
+  // not read whole: the components the next kernel's closest string lacks.
+  std::map<std::string, std::vector<std::string>> missing_components;
   Verdict verdict = Verdict::unused;
   std::vector<std::string> reasons;
 };

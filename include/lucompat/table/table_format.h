@@ -37,4 +37,9 @@ const TableFormat* find_table_format(uint32_t magic, uint32_t version);
 const TableFormat* find_table_format_by_section(std::string_view section);
 bool is_table_magic(uint32_t magic);
 
+// The format that reads a section's entries when no header states one (a
+// module's): the newest of that section, whose slots are a superset of the
+// older ones', so an older module reads the same.
+const TableFormat& find_entries_format(const TableFormat& any_of_section);
+
 }  // namespace lucompat
