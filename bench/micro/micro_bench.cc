@@ -17,6 +17,8 @@
 #include <random>
 #include <string>
 
+#include "elf/elf_records.h"
+#include "elf/libelf_file.h"
 #include "table/marker_scan.h"
 #include "lucompat/policy/check.h"
 #include "lucompat/policy/profile.h"
@@ -154,6 +156,40 @@ void select_profile(benchmark::State& state) {
 BENCHMARK(select_profile);
 
 }  // namespace
+}  // namespace lucompat
+
+namespace lucompat {
+
+// Whether libelf costs anything over our own records where both can serve:
+// every section header of the image (an ELF: the corpus vmlinux), named.
+void elf_sections_libelf(benchmark::State& state) {
+  const Bytes file = as_bytes(image());
+  if (!has_elf_magic(file)) return state.SkipWithError("LUCOMPAT_BENCH_IMAGE is not an ELF");
+  for (auto _ : state) {
+    const LibelfFile elf(file);
+    benchmark::DoNotOptimize(elf.sections().size());
+  }
+}
+BENCHMARK(elf_sections_libelf)->Unit(benchmark::kMicrosecond);
+
+void elf_sections_records(benchmark::State& state) {
+  const Bytes file = as_bytes(image());
+  if (!has_elf_magic(file)) return state.SkipWithError("LUCOMPAT_BENCH_IMAGE is not an ELF");
+  for (auto _ : state) {
+    const ElfFileHeader h = read_file_header(file);
+    const ByteReader r(file, h.order);
+    const ElfSectionHeader names = read_section_header(r, h.elf_class, h.shoff, h.shentsize, h.shstrndx);
+    const std::string_view strtab = as_chars(file.subspan(names.offset, names.size));
+    size_t n = 0;
+    for (uint32_t i = 1; i < h.shnum; ++i) {
+      const ElfSectionHeader s = read_section_header(r, h.elf_class, h.shoff, h.shentsize, i);
+      n += std::string(strtab.substr(s.name, strtab.find('\0', s.name) - s.name)).size();
+    }
+    benchmark::DoNotOptimize(n);
+  }
+}
+BENCHMARK(elf_sections_records)->Unit(benchmark::kMicrosecond);
+
 }  // namespace lucompat
 
 BENCHMARK_MAIN();

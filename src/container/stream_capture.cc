@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "elf/elf_header.h"
+#include "elf/elf_records.h"
 #include "lucompat/container/codec.h"
 #include "lucompat/table/table_format.h"
 #include "table/marker_scan.h"
@@ -56,15 +57,18 @@ void StreamCapture::plan_elf(uint64_t available) {
   // The header is in the head; read just what says where the tables are.
   // Their validation belongs to the ELF reader, later.
   const Bytes head = buffer_.view(std::min<uint64_t>(available, kHead));
-  if (head.size() < 64) return;
-  const ByteOrder order = static_cast<uint8_t>(head[5]) == 2 ? ByteOrder::big : ByteOrder::little;
-  const ByteReader r(head, order);
-  const bool is64 = static_cast<uint8_t>(head[4]) == 2;
-  const uint64_t shoff = is64 ? r.u64(40, "e_shoff") : r.u32(32, "e_shoff");
-  const uint64_t at = is64 ? 54 : 42;
-  phdrs_ = {is64 ? r.u64(32, "e_phoff") : r.u32(28, "e_phoff"),
-            uint64_t{r.u16(at, "e_phentsize")} * r.u16(at + 2, "e_phnum")};
-  const uint64_t shdrs = uint64_t{r.u16(at + 4, "e_shentsize")} * r.u16(at + 6, "e_shnum");
+  ElfFileHeader h;
+  try {
+    h = read_file_header(head);
+  } catch (const ParseError&) {
+    return;  // the ELF reader says what is wrong with it, with the whole file
+  }
+  phdrs_ = {h.phoff, uint64_t{h.phentsize} * h.phnum};
+  phnum_ = h.phnum;
+  elf_class_ = h.elf_class;
+  order_ = h.order;
+  const uint64_t shoff = h.shoff;
+  const uint64_t shdrs = uint64_t{h.shentsize} * h.shnum;
   add_range(phdrs_.offset, phdrs_.offset + phdrs_.size);
   if (shoff > kHead) head_ = std::max<uint64_t>(kLargeElfHead, available);
   if (shoff != 0) {
@@ -121,20 +125,16 @@ void StreamCapture::keep_only(SparseBuffer& buffer, const std::vector<ByteRange>
 
 void StreamCapture::plan_segments() {
   notes_planned_ = true;
-  const Bytes head = buffer_.view(phdrs_.offset + phdrs_.size);
-  const ByteOrder order = static_cast<uint8_t>(head[5]) == 2 ? ByteOrder::big : ByteOrder::little;
-  const bool is64 = static_cast<uint8_t>(head[4]) == 2;
-  const ByteReader r(head, order);
-  const uint64_t entsize = phdrs_.size / std::max<uint64_t>(1, r.u16(is64 ? 56 : 44, "e_phnum"));
+  const ByteReader r(buffer_.view(phdrs_.offset + phdrs_.size), order_);
+  const uint64_t entsize = phdrs_.size / std::max<uint64_t>(1, phnum_);
+  // Entries of another size: the ELF reader names the error, with the whole file.
+  if (entsize < program_header_size(elf_class_)) return;
   std::vector<ByteRange> loads, notes;
-  for (uint64_t p = phdrs_.offset; entsize != 0 && p + entsize <= phdrs_.offset + phdrs_.size;
-       p += entsize) {
-    const uint32_t type = r.u32(p, "p_type");
-    if (type != PT_NOTE && type != PT_LOAD) continue;
-    const uint64_t off = is64 ? r.u64(p + 8, "p_offset") : r.u32(p + 4, "p_offset");
-    const uint64_t size = is64 ? r.u64(p + 32, "p_filesz") : r.u32(p + 16, "p_filesz");
-    (type == PT_NOTE ? notes : loads).push_back({off, size});
-    if (type == PT_NOTE && off >= pos_) add_range(off, off + std::min<uint64_t>(size, kHead));
+  for (uint64_t i = 0; i < phnum_; ++i) {
+    const ElfProgramHeader p = read_program_header(r, elf_class_, phdrs_.offset, entsize, i);
+    if (p.type != PT_NOTE && p.type != PT_LOAD) continue;
+    (p.type == PT_NOTE ? notes : loads).push_back({p.offset, p.filesz});
+    if (p.type == PT_NOTE && p.offset >= pos_) add_range(p.offset, p.offset + std::min<uint64_t>(p.filesz, kHead));
   }
   if (!early_exit_ || notes.empty()) return;
   const ByteRange& note = notes.front();

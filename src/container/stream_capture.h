@@ -66,6 +66,9 @@ class StreamCapture {
   uint64_t stop_at_ = UINT64_MAX;  // the end of the segment holding the notes
   bool notes_planned_ = false;
   ByteRange phdrs_;
+  uint64_t phnum_ = 0;  // the ELF's, once its header was planned
+  int elf_class_ = 0;
+  ByteOrder order_ = ByteOrder::little;
   std::string tail_;  // the last bytes of the previous chunk, for hits across chunks
   size_t candidates_ = 0;
   std::vector<MarkerHit> hits_;  // reused across chunks

@@ -5,29 +5,20 @@
 #include <string_view>
 
 #include "elf/elf_header.h"
+#include "elf/elf_records.h"
 #include "lucompat/table/table_format.h"
 
 namespace lucompat {
 namespace {
 
-struct Shdr {
-  uint32_t name, type;
-  uint64_t flags, offset, size;
-};
-
-Shdr read_shdr(const ByteReader& r, const ElfHeader& h, uint32_t i) {
-  const uint64_t at = h.shoff + uint64_t{i} * h.shentsize;
-  if (h.elf_class == 64)
-    return {r.u32(at, "sh_name"), r.u32(at + 4, "sh_type"), r.u64(at + 8, "sh_flags"),
-            r.u64(at + 24, "sh_offset"), r.u64(at + 32, "sh_size")};
-  return {r.u32(at, "sh_name"), r.u32(at + 4, "sh_type"), r.u32(at + 8, "sh_flags"),
-          r.u32(at + 16, "sh_offset"), r.u32(at + 20, "sh_size")};
+ElfSectionHeader read_shdr(const ByteReader& r, const ElfHeader& h, uint32_t i) {
+  return read_section_header(r, h.elf_class, h.shoff, h.shentsize, i);
 }
 
 // With a symbol table the registrations are derived (registration_locator):
 // that reads the symbols, their names, relocations, the BTF and the loaded
 // sections the objects and their ops lie in.
-bool wanted(std::string_view name, const Shdr& s, bool has_symtab) {
+bool wanted(std::string_view name, const ElfSectionHeader& s, bool has_symtab) {
   if (s.type == SHT_NOTE || name == ".modinfo") return true;
   if (has_symtab && (s.type == SHT_SYMTAB || s.type == SHT_STRTAB || s.type == SHT_RELA ||
                      s.type == SHT_REL || name == ".BTF" || (s.flags & SHF_ALLOC) != 0))
@@ -51,22 +42,19 @@ std::vector<ByteRange> elf_ranges_missing(Bytes file, const Covered& covered) {
   if (!missing.empty()) return missing;
 
   for (uint32_t i = 0; i < h.phnum; ++i) {
-    const uint64_t at = h.phoff + uint64_t{i} * h.phentsize;
-    if (r.u32(at, "p_type") != PT_NOTE) continue;
-    const bool is64 = h.elf_class == 64;
-    need(is64 ? r.u64(at + 8, "p_offset") : r.u32(at + 4, "p_offset"),
-         is64 ? r.u64(at + 32, "p_filesz") : r.u32(at + 16, "p_filesz"));
+    const ElfProgramHeader p = read_program_header(r, h.elf_class, h.phoff, h.phentsize, i);
+    if (p.type == PT_NOTE) need(p.offset, p.filesz);
   }
   if (h.shnum == 0) return missing;
 
-  const Shdr names = read_shdr(r, h, h.shstrndx);
+  const ElfSectionHeader names = read_shdr(r, h, h.shstrndx);
   need(names.offset, names.size);
   if (!missing.empty()) return missing;
   const ByteReader strtab = r.slice(names.offset, names.size, "section name table");
   bool has_symtab = false;
   for (uint32_t i = 1; i < h.shnum; ++i) has_symtab |= read_shdr(r, h, i).type == SHT_SYMTAB;
   for (uint32_t i = 1; i < h.shnum; ++i) {
-    const Shdr s = read_shdr(r, h, i);
+    const ElfSectionHeader s = read_shdr(r, h, i);
     if (s.type == SHT_NOBITS || s.name >= strtab.size()) continue;
     const std::string_view rest = as_chars(strtab.data().subspan(s.name));
     if (wanted(rest.substr(0, rest.find('\0')), s, has_symtab)) need(s.offset, s.size);

@@ -86,20 +86,6 @@ Result<ElfReading> read_elf(Bytes file, const ElfReadOptions& options) {
   });
 }
 
-namespace {
-
-Result<std::vector<LoadSegment>> loaded(Bytes file, ElfExtent extent) {
-  return catch_parse_errors([&] {
-    const LibelfFile elf(file, extent);
-    std::vector<LoadSegment> out;
-    for (const auto& s : elf.segments())
-      if (s.type == PT_LOAD && s.filesz != 0) out.push_back({s.vaddr, s.offset, s.filesz});
-    return out;
-  });
-}
-
-}  // namespace
-
 Result<std::optional<LocatedTable>> registrations_by_scan(Bytes file, std::span<const CompatibleForm> core_forms) {
   return catch_parse_errors([&] {
     const LibelfFile elf(file);
@@ -109,10 +95,14 @@ Result<std::optional<LocatedTable>> registrations_by_scan(Bytes file, std::span<
   });
 }
 
-Result<std::vector<LoadSegment>> load_segments(Bytes file) { return loaded(file, ElfExtent::whole); }
-
-Result<std::vector<LoadSegment>> load_segments_of_headers(Bytes headers) {
-  return loaded(headers, ElfExtent::headers);
+Result<std::vector<LoadSegment>> load_segments(Bytes file) {
+  return catch_parse_errors([&] {
+    const LibelfFile elf(file);
+    std::vector<LoadSegment> out;
+    for (const auto& s : elf.segments())
+      if (s.type == PT_LOAD && s.filesz != 0) out.push_back({s.vaddr, s.offset, s.filesz});
+    return out;
+  });
 }
 
 }  // namespace lucompat

@@ -3,10 +3,12 @@
 #include <elf.h>
 #include <fmt/format.h>
 
+#include "elf/elf_records.h"
+
 namespace lucompat {
 
 std::vector<ElfSymbol> read_symbols(const ByteReader& symtab, const ByteReader& strtab, int elf_class) {
-  const uint64_t entry = elf_class == 64 ? 24 : 16;
+  const uint64_t entry = symbol_size(elf_class);
   if (symtab.size() % entry != 0)
     fail(ErrorKind::malformed, symtab.base(),
          fmt::format("the symbol table is {} bytes, not a multiple of its {}-byte entries", symtab.size(), entry));
@@ -14,31 +16,22 @@ std::vector<ElfSymbol> read_symbols(const ByteReader& symtab, const ByteReader& 
   std::vector<ElfSymbol> out;
   out.reserve(symtab.size() / entry);
   for (uint64_t at = 0; at < symtab.size(); at += entry) {
+    const ElfSymbolRecord rec = read_symbol(symtab, elf_class, at);
     ElfSymbol s;
-    const uint32_t name = symtab.u32(at, "st_name");
-    uint8_t info = 0;
-    if (elf_class == 64) {
-      info = symtab.u8(at + 4, "st_info");
-      s.shndx = symtab.u16(at + 6, "st_shndx");
-      s.value = symtab.u64(at + 8, "st_value");
-      s.size = symtab.u64(at + 16, "st_size");
-    } else {
-      s.value = symtab.u32(at + 4, "st_value");
-      s.size = symtab.u32(at + 8, "st_size");
-      info = symtab.u8(at + 12, "st_info");
-      s.shndx = symtab.u16(at + 14, "st_shndx");
-    }
-    s.type = static_cast<uint8_t>(info & 0xf);
-    s.binding = static_cast<uint8_t>(info >> 4);
-    if (name >= names.size() && name != 0)
+    s.value = rec.value;
+    s.size = rec.size;
+    s.shndx = rec.shndx;
+    s.type = static_cast<uint8_t>(rec.info & 0xf);
+    s.binding = static_cast<uint8_t>(rec.info >> 4);
+    if (rec.name >= names.size() && rec.name != 0)
       fail(ErrorKind::malformed, symtab.base() + at,
            fmt::format("symbol {} has a name offset {:#x} outside its string table ({} bytes)",
-                       at / entry, name, names.size()));
-    if (name != 0) {
-      const size_t end = names.find('\0', name);
+                       at / entry, rec.name, names.size()));
+    if (rec.name != 0) {
+      const size_t end = names.find('\0', rec.name);
       if (end == std::string_view::npos)
-        fail(ErrorKind::malformed, strtab.base() + name, "a symbol name runs past the end of its string table");
-      s.name = std::string(names.substr(name, end - name));
+        fail(ErrorKind::malformed, strtab.base() + rec.name, "a symbol name runs past the end of its string table");
+      s.name = std::string(names.substr(rec.name, end - rec.name));
     }
     out.push_back(std::move(s));
   }
@@ -46,8 +39,7 @@ std::vector<ElfSymbol> read_symbols(const ByteReader& symtab, const ByteReader& 
 }
 
 std::vector<ElfRelocation> read_relocations(const ByteReader& section, int elf_class, bool rela) {
-  const uint64_t word = elf_class == 64 ? 8 : 4;
-  const uint64_t entry = word * (rela ? 3 : 2);
+  const uint64_t entry = relocation_size(elf_class, rela);
   if (section.size() % entry != 0)
     fail(ErrorKind::malformed, section.base(),
          fmt::format("a relocation section of {} bytes is not a multiple of its {}-byte entries",
@@ -55,21 +47,8 @@ std::vector<ElfRelocation> read_relocations(const ByteReader& section, int elf_c
   std::vector<ElfRelocation> out;
   out.reserve(section.size() / entry);
   for (uint64_t at = 0; at < section.size(); at += entry) {
-    ElfRelocation r;
-    if (elf_class == 64) {
-      r.offset = section.u64(at, "r_offset");
-      const uint64_t info = section.u64(at + 8, "r_info");
-      r.symbol = static_cast<uint32_t>(info >> 32);
-      r.type = static_cast<uint32_t>(info & 0xffffffffu);
-      if (rela) r.addend = static_cast<int64_t>(section.u64(at + 16, "r_addend"));
-    } else {
-      r.offset = section.u32(at, "r_offset");
-      const uint32_t info = section.u32(at + 4, "r_info");
-      r.symbol = info >> 8;
-      r.type = info & 0xffu;
-      if (rela) r.addend = static_cast<int32_t>(section.u32(at + 8, "r_addend"));
-    }
-    out.push_back(r);
+    const ElfRelocationRecord r = read_relocation(section, elf_class, rela, at);
+    out.push_back({r.offset, r.symbol, r.type, r.addend});
   }
   return out;
 }

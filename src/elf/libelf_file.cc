@@ -73,10 +73,6 @@ void LibelfFile::load_segments(Bytes file, ElfExtent extent) {
     if (gelf_getphdr(elf_->elf, static_cast<int>(i), &ph) == nullptr)
       libelf_fail(fmt::format("program header {}", i));
     ElfSegment s{ph.p_type, ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_align};
-    if (extent == ElfExtent::headers) {
-      segments_.push_back(s);
-      continue;
-    }
     if (!r.contains(s.offset, s.filesz) && extent == ElfExtent::prefix) continue;  // beyond where the stream stopped
     if (!r.contains(s.offset, s.filesz))
       fail(ErrorKind::malformed, s.offset,

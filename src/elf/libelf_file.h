@@ -41,10 +41,6 @@ enum class ElfExtent {
   // A prefix (early exit): no sections, and only the segments that lie
   // wholly inside it.
   prefix,
-  // The file and program headers alone, the contents elsewhere (a core file
-  // such as /proc/kcore, read by address): every segment, its offsets
-  // unchecked, and no sections.
-  headers,
 };
 
 class LibelfFile {

@@ -1,5 +1,7 @@
 #include "lucompat/host/kcore.h"
 
+#include "elf/elf_records.h"
+
 #include <elf.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -30,19 +32,6 @@ int pread_all(int fd, std::byte* out, uint64_t size, uint64_t offset) {
   return 0;
 }
 
-// Where the program headers end and the machine, from the file header of
-// either class (in this process's byte order, checked before).
-struct HeaderFacts {
-  uint64_t headers_end = 0;
-  uint16_t machine = 0;
-};
-template <typename Ehdr>
-HeaderFacts header_facts(const std::vector<std::byte>& ident) {
-  Ehdr h;
-  std::memcpy(&h, ident.data(), sizeof h);
-  return {uint64_t{h.e_phoff} + uint64_t{h.e_phnum} * h.e_phentsize, h.e_machine};
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Kcore>> Kcore::open(const std::string& path) {
@@ -61,34 +50,36 @@ Result<std::unique_ptr<Kcore>> Kcore::open(const std::string& path) {
   std::vector<std::byte> head(sizeof(Elf64_Ehdr));
   if (const int e = pread_all(fd, head.data(), head.size(), 0); e != 0)
     return Error{ErrorKind::io, path, 0, fmt::format("cannot read the ELF header: {}", std::strerror(e))};
-  const auto cls = static_cast<unsigned char>(head[EI_CLASS]);
-  const auto data = static_cast<unsigned char>(head[EI_DATA]);
-  if (std::memcmp(head.data(), ELFMAG, SELFMAG) != 0 || (cls != ELFCLASS64 && cls != ELFCLASS32))
-    return Error{ErrorKind::malformed, path, 0, "expected an ELF core file"};
-  // The kernel writes its core in its own byte order, which is this
-  // process's (a 32-bit process on a 64-bit kernel cannot open kcore).
-  const bool native = (data == ELFDATA2LSB) == (std::endian::native == std::endian::little);
-  if (!native || (cls == ELFCLASS64) != (sizeof(void*) == 8))
+  auto header = catch_parse_errors([&] { return read_file_header(head); });
+  if (!header) {
+    Error e = std::move(header).error();
+    e.input = path;
+    return e;
+  }
+  const ElfFileHeader& h = *header;
+  // The kernel writes its core in its own byte order and class, which are
+  // this process's (a 32-bit process on a 64-bit kernel cannot open kcore).
+  const ByteOrder native = std::endian::native == std::endian::little ? ByteOrder::little : ByteOrder::big;
+  if (h.order != native || (h.elf_class == 64) != (sizeof(void*) == 8))
     return Error{ErrorKind::unsupported, path, 0,
                  "the core's class or byte order is not this process's: run a lucompat built for "
                  "the running kernel's architecture"};
-  k->pointer_size_ = cls == ELFCLASS64 ? 8 : 4;
-  k->order_ = data == ELFDATA2LSB ? ByteOrder::little : ByteOrder::big;
-  const HeaderFacts facts = cls == ELFCLASS64 ? header_facts<Elf64_Ehdr>(head) : header_facts<Elf32_Ehdr>(head);
-  const uint64_t end = facts.headers_end;
-  k->machine_ = facts.machine;
-  if (end > (uint64_t{1} << 24))
-    return Error{ErrorKind::malformed, path, 0, fmt::format("program headers end at {:#x}, beyond 16 MiB", end)};
-  std::vector<std::byte> headers(std::max<uint64_t>(end, head.size()));
+  k->pointer_size_ = h.elf_class == 64 ? 8 : 4;
+  k->order_ = h.order;
+  k->machine_ = h.machine;
+  const uint64_t end = h.phoff + uint64_t{h.phnum} * h.phentsize;
+  if (h.phentsize < program_header_size(h.elf_class) || end > (uint64_t{1} << 24))
+    return Error{ErrorKind::malformed, path, 0,
+                 fmt::format("{} program headers of {} bytes at {:#x}: not a kernel's core", h.phnum, h.phentsize,
+                             h.phoff)};
+  std::vector<std::byte> headers(end);
   if (const int e = pread_all(fd, headers.data(), headers.size(), 0); e != 0)
     return Error{ErrorKind::io, path, 0, fmt::format("cannot read the program headers: {}", std::strerror(e))};
-  auto segments = load_segments_of_headers(headers);
-  if (!segments) {
-    Error err = std::move(segments).error();
-    err.input = path;
-    return err;
+  const ByteReader r(headers, h.order);
+  for (uint64_t i = 0; i < h.phnum; ++i) {
+    const ElfProgramHeader p = read_program_header(r, h.elf_class, h.phoff, h.phentsize, i);
+    if (p.type == PT_LOAD && p.filesz != 0) k->segments_.push_back({p.vaddr, p.offset, p.filesz});
   }
-  k->segments_ = std::move(*segments);
   return k;
 }
 

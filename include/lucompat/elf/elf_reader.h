@@ -76,9 +76,5 @@ struct LoadSegment {
   uint64_t size = 0;  // bytes in the file
 };
 Result<std::vector<LoadSegment>> load_segments(Bytes file);
-// The same from an ELF's file and program headers alone, for a file whose
-// contents are read by address rather than held (a core file such as
-// /proc/kcore): the offsets are not checked against `headers`.
-Result<std::vector<LoadSegment>> load_segments_of_headers(Bytes headers);
 
 }  // namespace lucompat
