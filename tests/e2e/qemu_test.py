@@ -168,8 +168,12 @@ class Qemu(unittest.TestCase):
         # boot's archive holds the next one's: under ASan (a 126 MB binary)
         # boot 1 unpacks about 200 MB, which 512 MiB cannot hold. ASan's
         # shadow is reserved, not committed, and costs nothing here.
+        # The ASan + UBSan build at -O0 under TCG is many times slower: each
+        # check decompresses a kernel. The guard grows with it.
+        timeout = qemu_guest.BOOT_TIMEOUT * (6 if os.environ.get("LUCOMPAT_SANITIZED") == "1" else 1)
         boots, cls.console = guest.run(MAINLINE / cls.b["file"],
-                                       [list(c.values()) for c in boots_commands], memory=1024)
+                                       [list(c.values()) for c in boots_commands], memory=1024,
+                                       timeout=timeout)
         print(f"\nqemu: three boots and {sum(map(len, boots_commands))} commands "
               f"in {time.monotonic() - start:.1f} s", file=sys.stderr)
         cls.results = {}
