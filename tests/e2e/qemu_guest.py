@@ -7,9 +7,10 @@ host files the test names (the lucompat binary, kernels, modules) and, for
 every executable among them, the shared libraries and dynamic loader ldd
 lists, at their host paths: the guest has no other userland.
 
-A guest may boot more than once: kexec into the next kernel with
-`cmdline(boot=N)` and the same /init runs the commands of boot N. For that
-each boot's archive carries the next boot's as INITRAMFS_IN_GUEST."""
+A guest may boot more than once: kexec into the next kernel with the
+initramfs at INITRAMFS_IN_GUEST, and its /init runs the commands of the next
+boot. Each boot's archive says which boot it is (/e2e/boot) and carries the
+next boot's, so the command line may stay the same (`--reuse-cmdline`)."""
 
 import base64
 import gzip
@@ -29,17 +30,12 @@ INSTALL_HINT = "install it with scripts/install-deps (Debian: apt-get install qe
 
 # Where the initramfs of the next boot sits inside the guest (see module doc).
 INITRAMFS_IN_GUEST = "/initramfs.cpio.gz"
-# The kernel command line of every boot; `lucompat.boot=N` tells /init which
-# boot it is (a boot without it is the first).
-BASE_CMDLINE = "console=ttyS0 panic=-1 quiet"
+# The kernel command line of the first boot; the next ones may reuse it.
+CMDLINE = "console=ttyS0 panic=-1 quiet"
 
 # A boot of these tinyconfig kernels takes about 2 s under TCG; the rest is
 # the guest's work. A hang guard, not a speed check.
 BOOT_TIMEOUT = 120
-
-
-def cmdline(boot=1):
-    return f"{BASE_CMDLINE} lucompat.boot={boot}"
 
 
 class GuestError(Exception):
@@ -134,10 +130,7 @@ mount -t tmpfs tmpfs /tmp
 # Only emergencies on the console: kernel lines must not split ours.
 dmesg -n 1
 M="@@lucompat-e2e @NONCE@"
-boot=1
-for w in $(cat /proc/cmdline); do
-	case "$w" in lucompat.boot=*) boot="${w#lucompat.boot=}" ;; esac
-done
+boot=$(cat /e2e/boot)
 . /e2e/env
 echo "$M boot $boot"
 if [ -d "/e2e/boot$boot" ]; then
@@ -189,7 +182,7 @@ class Guest:
             for lib in shared_libraries(host_path):
                 self.files.setdefault(lib, (Path(lib), 0o755))
 
-    def _archive(self, boots, nested):
+    def _archive(self, boots, number, nested):
         cpio = Cpio()
         for d in ("dev", "proc", "sys", "tmp", "bin", "root"):
             cpio.dir(d)
@@ -205,6 +198,7 @@ class Guest:
         for b, commands in enumerate(boots, 1):
             for i, command in enumerate(commands):
                 cpio.file(f"e2e/boot{b}/{i}", (command + "\n").encode())
+        cpio.file("e2e/boot", f"{number}\n".encode())
         if nested is not None:
             cpio.file(INITRAMFS_IN_GUEST, nested)
         # Level 1: the guest inflates it under TCG; size matters less than time.
@@ -215,8 +209,8 @@ class Guest:
         # finds at INITRAMFS_IN_GUEST: the archive of boot N holds the one of
         # boot N+1, the last one none.
         archive = None
-        for _ in boots:
-            archive = self._archive(boots, archive)
+        for number in range(len(boots), 0, -1):
+            archive = self._archive(boots, number, archive)
         path = self.workdir / "initramfs.cpio.gz"
         path.write_bytes(archive)
         return path
@@ -228,7 +222,7 @@ class Guest:
         initramfs = self.build(boots)
         argv = [QEMU, "-machine", "q35", "-accel", "tcg", "-m", str(memory), "-smp", "1",
                 "-nodefaults", "-display", "none", "-serial", "stdio", "-no-reboot",
-                "-kernel", str(kernel), "-initrd", str(initramfs), "-append", cmdline(1)]
+                "-kernel", str(kernel), "-initrd", str(initramfs), "-append", CMDLINE]
         try:
             proc = subprocess.run(argv, capture_output=True, stdin=subprocess.DEVNULL,
                                   timeout=timeout * len(boots))

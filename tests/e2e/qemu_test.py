@@ -144,16 +144,16 @@ class Qemu(unittest.TestCase):
             "loaded_after_refusal": "cat /sys/kernel/kexec_loaded",
             # M_B -> M_A for memfd-v1: loaded from the checked file, then booted.
             "kexec": (f"{GUEST_LUCOMPAT} kexec --next {guest_path(cls.a)} --uses memfd --emit memfd=memfd-v1"
-                      f" --initrd {qemu_guest.INITRAMFS_IN_GUEST}"
-                      f" --append '{qemu_guest.cmdline(boot=2)}' --exec"),
+                      f" --initrd {qemu_guest.INITRAMFS_IN_GUEST} --append '{qemu_guest.CMDLINE}' --exec"),
         }
         cls.second = {
             "version_after_kexec": "cat /proc/version",
             "running_m_a": running,
-            # The gate as its man page shows it: lucompat kexec loads M_B,
-            # then "luoctl kexec --reboot" boots it.
+            # The gate's documented example (lucompat-kexec-gate(1),
+            # docs/integration.md): lucompat kexec loads M_B with the running
+            # kernel's command line, then "luoctl kexec --reboot" boots it.
             "gate": (f"{GUEST_GATE} --next {guest_path(cls.b)} --initrd {qemu_guest.INITRAMFS_IN_GUEST}"
-                     f" --append '{qemu_guest.cmdline(boot=3)}' -- --reboot"),
+                     f" --reuse-cmdline -- --reboot"),
         }
         cls.third = {
             "version_after_gate": "cat /proc/version",
