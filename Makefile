@@ -3,6 +3,9 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
+# Warnings are errors where LUCOMPAT_WERROR=ON (CI sets it): a fresh
+# compiler's new warning must not break a user's build.
+CMAKE_GEN  += -DLUCOMPAT_WERROR=$(if $(filter ON,$(LUCOMPAT_WERROR)),ON,OFF)
 
 # What `make run` shows: one kernel per table shape and byte order.
 EXAMPLES = $(BUILD)/examples/x86_64/kernel.elf \
