@@ -2,17 +2,67 @@
 // the sparse stream capture, the ELF and raw readers. Caps are small so that
 // an input that expands is an error quickly, not a slow run. Each input is
 // read twice: whole, and with early exit (which leaves a cut ELF).
+//
+// Oracles beyond "no crash": an error's offset into the input lies inside
+// it; an uncompressed input's table entries lie inside it, and an RFC entry
+// or a core string is there, NUL-terminated, at its offset; a table that
+// early exit finds is the one the whole reading finds.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "lucompat/inspect/inspect.h"
+
+namespace {
+
+using lucompat::Bytes;
+using lucompat::Inspection;
+using lucompat::Result;
+
+void check_error(const lucompat::Error& e, size_t size) {
+  if (e.context.empty() && e.offset && *e.offset > size) __builtin_trap();
+}
+
+// Entries of an input read as it is (no container, no decompression) point
+// at their own bytes.
+void check_entries(const Inspection& in, Bytes bytes) {
+  if (!in.table || !in.chain.empty()) return;
+  for (const auto& e : in.table->table.entries) {
+    if (e.offset > bytes.size()) __builtin_trap();
+    const bool at_offset = !e.registration || e.registration->kind == lucompat::EntryKind::core;
+    // A composite or integer entry is decoded, not spelled, at its offset.
+    if (!at_offset || e.compatible.find_first_of(";@") != std::string::npos) continue;
+    const std::string_view here(reinterpret_cast<const char*>(bytes.data()) + e.offset, bytes.size() - e.offset);
+    if (here.substr(0, e.compatible.size()) != e.compatible || here.size() == e.compatible.size() ||
+        here[e.compatible.size()] != '\0')
+      __builtin_trap();
+  }
+}
+
+std::optional<std::vector<std::string>> compatibles(const Result<Inspection>& r) {
+  if (!r || !r->table) return std::nullopt;
+  std::vector<std::string> out;
+  for (const auto& e : r->table->table.entries) out.push_back(e.compatible);
+  return out;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lucompat::InspectOptions options;
   options.unwrap.max_output = 8u << 20;
-  const lucompat::Bytes bytes(reinterpret_cast<const std::byte*>(data), size);
-  (void)lucompat::inspect_bytes("fuzz", bytes, options);
+  const Bytes bytes(reinterpret_cast<const std::byte*>(data), size);
+  const Result<Inspection> whole = lucompat::inspect_bytes("fuzz", bytes, options);
   options.unwrap.early_exit = true;
-  (void)lucompat::inspect_bytes("fuzz", bytes, options);
+  const Result<Inspection> early = lucompat::inspect_bytes("fuzz", bytes, options);
+  for (const Result<Inspection>* r : {&whole, &early}) {
+    if (!*r) check_error(r->error(), size);
+    else check_entries(r->value(), bytes);
+  }
+  const auto a = compatibles(whole), b = compatibles(early);
+  if (b && a && *a != *b) __builtin_trap();
   return 0;
 }

@@ -29,7 +29,7 @@ PeFile parse_pe(Bytes data) {
   const uint16_t optional_size = r.u16(coff + 16, "COFF SizeOfOptionalHeader");
   const uint64_t table = coff + 20 + optional_size;
   if (!r.contains(table, uint64_t{count} * 40))
-    fail(ErrorKind::malformed, table,
+    fail_beyond_end(table, data.size(), coff + 16,
          fmt::format("the PE section table ({} sections of 40 bytes) extends beyond the end of "
                      "the file at {:#x}",
                      count, data.size()));
@@ -44,7 +44,7 @@ PeFile parse_pe(Bytes data) {
     // VirtualSize is the true size; 0 means the linker only set the raw size.
     const uint32_t size = virtual_size != 0 ? std::min(virtual_size, raw_size) : raw_size;
     if (raw_size != 0 && !r.contains(s.offset, size))
-      fail(ErrorKind::malformed, s.offset,
+      fail_beyond_end(s.offset, data.size(), h + 20,
            fmt::format("PE section {} ({:#x} bytes) extends beyond the end of the file at {:#x}",
                        s.name, size, data.size()));
     if (raw_size != 0) s.data = r.bytes(s.offset, size, "PE section data");

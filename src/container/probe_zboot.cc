@@ -22,7 +22,7 @@ std::optional<Step> probe_zboot(Bytes data, const ProbeContext&) {
                      "lzo, xzkern, zstd22)",
                      name));
   if (!r.contains(offset, size))
-    fail(ErrorKind::malformed, offset,
+    fail_beyond_end(offset, data.size(), 8,
          fmt::format("zboot payload ({} bytes) extends beyond the end of the file at {:#x}", size,
                      data.size()));
   // zstd payloads are followed by their size, outside the header's count.

@@ -11,7 +11,8 @@
 namespace lucompat {
 namespace {
 
-void check_table(const ByteReader& r, std::string_view what, uint64_t off, uint64_t count,
+// `field`: where the header states the table's offset.
+void check_table(const ByteReader& r, std::string_view what, uint64_t off, uint64_t field, uint64_t count,
                  uint64_t entsize, uint64_t expected_entsize) {
   if (count == 0) return;
   if (entsize != expected_entsize)
@@ -19,7 +20,7 @@ void check_table(const ByteReader& r, std::string_view what, uint64_t off, uint6
          fmt::format("{} entry size is {}, expected {}", what, entsize, expected_entsize));
   // count <= 2^32 and entsize <= 64, so the product cannot overflow.
   if (!r.contains(off, count * entsize))
-    fail(ErrorKind::malformed, off,
+    fail_beyond_end(off, r.size(), field,
          fmt::format("{} ({} entries of {} bytes) extends beyond the end of the file at {:#x}",
                      what, count, entsize, r.size()));
 }
@@ -67,8 +68,11 @@ ElfHeader parse_elf_header(Bytes file, bool cut) {
     fail(ErrorKind::malformed, h.elf_class == 64 ? offsetof(Elf64_Ehdr, e_shoff) : offsetof(Elf32_Ehdr, e_shoff),
          "e_shoff is set but there are no section headers");
 
-  check_table(r, "the program header table", h.phoff, h.phnum, h.phentsize, program_header_size(h.elf_class));
-  check_table(r, "the section header table", h.shoff, h.shnum, h.shentsize, shdr_size);
+  const bool is64 = h.elf_class == 64;
+  check_table(r, "the program header table", h.phoff, is64 ? offsetof(Elf64_Ehdr, e_phoff) : offsetof(Elf32_Ehdr, e_phoff),
+              h.phnum, h.phentsize, program_header_size(h.elf_class));
+  check_table(r, "the section header table", h.shoff, is64 ? offsetof(Elf64_Ehdr, e_shoff) : offsetof(Elf32_Ehdr, e_shoff),
+              h.shnum, h.shentsize, shdr_size);
   if (h.shnum != 0 && h.shstrndx >= h.shnum)
     fail(ErrorKind::malformed,
          h.elf_class == 64 ? offsetof(Elf64_Ehdr, e_shstrndx) : offsetof(Elf32_Ehdr, e_shstrndx),

@@ -75,7 +75,7 @@ void LibelfFile::load_segments(Bytes file, ElfExtent extent) {
     ElfSegment s{ph.p_type, ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_align};
     if (!r.contains(s.offset, s.filesz) && extent == ElfExtent::prefix) continue;  // beyond where the stream stopped
     if (!r.contains(s.offset, s.filesz))
-      fail(ErrorKind::malformed, s.offset,
+      fail_beyond_end(s.offset, file.size(), header_.phoff + i * header_.phentsize,
            fmt::format("segment {} ({:#x} bytes) extends beyond the end of the file at {:#x}", i,
                        s.filesz, file.size()));
     segments_.push_back(s);
@@ -97,7 +97,7 @@ void LibelfFile::load_sections(Bytes file) {
            fmt::format("section {} has a name offset {:#x} outside the section name table", i,
                        sh.sh_name));
     if (s.has_file_bytes() && !r.contains(s.offset, s.size))
-      fail(ErrorKind::malformed, s.offset,
+      fail_beyond_end(s.offset, file.size(), header_.shoff + i * header_.shentsize,
            fmt::format("section {} ({:#x} bytes) extends beyond the end of the file at {:#x}",
                        s.name, s.size, file.size()));
     sections_.push_back(std::move(s));

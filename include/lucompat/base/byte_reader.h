@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "lucompat/base/byte_order.h"
@@ -21,6 +22,12 @@ inline Bytes as_bytes(std::string_view s) {
 inline std::string_view as_chars(Bytes b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
+
+// Throws the error for a range that does not fit the input: at the range's
+// start when that lies in the input, else at the field that claimed it, the
+// claimed start then named in the message (an offset past the end names no
+// byte of the input).
+[[noreturn]] void fail_beyond_end(uint64_t start, uint64_t input_size, uint64_t claimed_by, std::string message);
 
 class ByteReader {
  public:
