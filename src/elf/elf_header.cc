@@ -32,19 +32,8 @@ bool has_elf_magic(Bytes data) {
 }
 
 ElfHeader parse_elf_header(Bytes file, bool cut) {
-  const ElfFileHeader f = read_file_header(file);
   ElfHeader h;
-  h.elf_class = f.elf_class;
-  h.order = f.order;
-  h.type = f.type;
-  h.machine = f.machine;
-  h.phoff = f.phoff;
-  h.shoff = f.shoff;
-  h.phentsize = f.phentsize;
-  h.phnum = f.phnum;
-  h.shentsize = f.shentsize;
-  h.shnum = f.shnum;
-  h.shstrndx = f.shstrndx;
+  static_cast<ElfFileHeader&>(h) = read_file_header(file);
   const ByteReader r(file, h.order);
   if (cut) {
     h.sections_cut = h.shoff != 0;

@@ -4,22 +4,14 @@
 
 #include <cstdint>
 
+#include "elf/elf_records.h"
 #include "lucompat/base/byte_reader.h"
 
 namespace lucompat {
 
-struct ElfHeader {
-  int elf_class = 0;  // 32 or 64
-  ByteOrder order = ByteOrder::little;
-  uint16_t type = 0;
-  uint16_t machine = 0;
-  uint64_t phoff = 0;
-  uint16_t phentsize = 0;
-  uint32_t phnum = 0;
-  uint64_t shoff = 0;
-  uint16_t shentsize = 0;
-  uint32_t shnum = 0;      // resolved through section 0 when e_shnum overflows
-  uint32_t shstrndx = 0;   // resolved through section 0 when it is SHN_XINDEX
+// The file header as read, checked: shnum and shstrndx resolved through
+// section 0 when they overflow their fields.
+struct ElfHeader : ElfFileHeader {
   // The file was cut before its section headers (early exit): shoff, shnum
   // and shstrndx are left zero, and only the program headers are read.
   bool sections_cut = false;

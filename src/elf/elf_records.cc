@@ -56,10 +56,10 @@ void read_header_as(const ByteReader& r, ElfFileHeader& h) {
   h.phoff = ELF_FIELD(r, 0, Ehdr, e_phoff);
   h.shoff = ELF_FIELD(r, 0, Ehdr, e_shoff);
   h.phentsize = static_cast<uint16_t>(ELF_FIELD(r, 0, Ehdr, e_phentsize));
-  h.phnum = static_cast<uint16_t>(ELF_FIELD(r, 0, Ehdr, e_phnum));
+  h.phnum = static_cast<uint32_t>(ELF_FIELD(r, 0, Ehdr, e_phnum));
   h.shentsize = static_cast<uint16_t>(ELF_FIELD(r, 0, Ehdr, e_shentsize));
-  h.shnum = static_cast<uint16_t>(ELF_FIELD(r, 0, Ehdr, e_shnum));
-  h.shstrndx = static_cast<uint16_t>(ELF_FIELD(r, 0, Ehdr, e_shstrndx));
+  h.shnum = static_cast<uint32_t>(ELF_FIELD(r, 0, Ehdr, e_shnum));
+  h.shstrndx = static_cast<uint32_t>(ELF_FIELD(r, 0, Ehdr, e_shstrndx));
 }
 
 template <typename C>

@@ -22,10 +22,10 @@ struct ElfFileHeader {
   uint64_t phoff = 0;
   uint64_t shoff = 0;
   uint16_t phentsize = 0;
-  uint16_t phnum = 0;
+  uint32_t phnum = 0;
   uint16_t shentsize = 0;
-  uint16_t shnum = 0;
-  uint16_t shstrndx = 0;
+  uint32_t shnum = 0;     // e_shnum; elf_header.h resolves an overflow
+  uint32_t shstrndx = 0;  // e_shstrndx; elf_header.h resolves SHN_XINDEX
 };
 
 struct ElfProgramHeader {

@@ -152,7 +152,7 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
       return Error{ErrorKind::unsupported, kallsyms_path, std::nullopt,
                    fmt::format("the kernel's BTF has LUO's structs, but it has none of the list heads the "
                                "catalog names ({}): name this kernel's in [registration_lists] of a catalog",
-                               fmt::format("{}", fmt::join(q.lists.file, ", ")))};
+                               fmt::join(q.lists.file, ", "))};
     return in;  // no LUO in this kernel
   }
 
