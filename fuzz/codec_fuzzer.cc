@@ -1,19 +1,69 @@
 // Each decompressor on its own, under a 1 MiB output cap: the first byte picks
-// the codec, the rest is its input.
+// the codec, the rest is its input. Oracle: fed in pieces (as a stream nested
+// in another is), a decoder gives exactly what it gives fed all at once.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
 
 #include "lucompat/container/codec.h"
+
+namespace {
+
+constexpr uint64_t kCap = 1u << 20;
+
+struct Outcome {
+  std::string output;
+  uint64_t consumed = 0;
+};
+
+std::optional<Outcome> whole(const lucompat::Codec& codec, lucompat::Bytes input) {
+  Outcome o;
+  try {
+    o.consumed = codec.decode(input, [&](lucompat::Bytes b) {
+      o.output.append(lucompat::as_chars(b));
+      return true;
+    }, kCap).consumed;
+  } catch (const lucompat::ParseError&) {
+    return std::nullopt;  // corrupt, truncated or over the cap: the expected failures
+  }
+  return o;
+}
+
+// Piece sizes from the input's own bytes: 1 to 64, so splits land everywhere.
+std::optional<Outcome> in_pieces(const lucompat::Codec& codec, lucompat::Bytes input) {
+  Outcome o;
+  const lucompat::Sink sink = [&](lucompat::Bytes b) {
+    o.output.append(lucompat::as_chars(b));
+    return true;
+  };
+  try {
+    const auto decoder = codec.open(sink, kCap);
+    for (size_t at = 0, i = 0; at < input.size(); ++i) {
+      const size_t n = std::min<size_t>(1 + static_cast<uint8_t>(input[i % input.size()]) % 64,
+                                        input.size() - at);
+      decoder->feed(input.subspan(at, n));
+      at += n;
+    }
+    decoder->finish();
+    o.consumed = decoder->consumed();
+  } catch (const lucompat::ParseError&) {
+    return std::nullopt;
+  }
+  return o;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const auto codecs = lucompat::codecs();
   const lucompat::Codec& codec = codecs[data[0] % codecs.size()];
-  try {
-    codec.decode(lucompat::Bytes(reinterpret_cast<const std::byte*>(data + 1), size - 1),
-                 [](lucompat::Bytes) { return true; }, 1u << 20);
-  } catch (const lucompat::ParseError&) {
-    // Corrupt, truncated or over the cap: the expected failures.
-  }
+  const lucompat::Bytes input(reinterpret_cast<const std::byte*>(data + 1), size - 1);
+  const std::optional<Outcome> a = whole(codec, input);
+  const std::optional<Outcome> b = in_pieces(codec, input);
+  if (a.has_value() != b.has_value()) abort();
+  if (a && (a->output != b->output || a->consumed != b->consumed)) abort();
   return 0;
 }

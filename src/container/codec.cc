@@ -3,6 +3,7 @@
 #include <array>
 #include <vector>
 
+#include "container/codec_util.h"
 #include "container/codecs.h"
 
 namespace lucompat {
@@ -12,16 +13,56 @@ using namespace std::string_view_literals;
 
 // Magics from the kernel's compressors (scripts/Makefile.lib) and their formats.
 constexpr std::array kCodecs{
-    Codec{"gzip", "\x1f\x8b\x08"sv, &decode_gzip},
-    Codec{"xz", "\xfd" "7zXZ\x00"sv, &decode_xz},
-    Codec{"bzip2", "BZh"sv, &decode_bzip2},
-    Codec{"lzma", "\x5d\x00\x00"sv, &decode_lzma},
-    Codec{"lzo", "\x89LZO\x00\r\n\x1a\n"sv, &decode_lzo},
-    Codec{"lz4", "\x02\x21\x4c\x18"sv, &decode_lz4_legacy},
-    Codec{"zstd", "\x28\xb5\x2f\xfd"sv, &decode_zstd},
+    Codec{"gzip", "\x1f\x8b\x08"sv, &open_gzip},
+    Codec{"xz", "\xfd" "7zXZ\x00"sv, &open_xz},
+    Codec{"bzip2", "BZh"sv, &open_bzip2},
+    Codec{"lzma", "\x5d\x00\x00"sv, &open_lzma},
+    Codec{"lzo", "\x89LZO\x00\r\n\x1a\n"sv, &open_lzo},
+    Codec{"lz4", "\x02\x21\x4c\x18"sv, &open_lz4_legacy},
+    Codec{"zstd", "\x28\xb5\x2f\xfd"sv, &open_zstd},
 };
 
 }  // namespace
+
+uint64_t StreamDecoder::feed(Bytes input) {
+  if (ended_ || stopped_) return 0;
+  const uint64_t used = decode(input);
+  consumed_ += used;
+  return used;
+}
+
+void StreamDecoder::finish() {
+  if (!ended_ && !stopped_) drain();
+  if (!ended_ && !stopped_) truncated(consumed_);
+}
+
+bool StreamDecoder::emit(const void* data, size_t size) {
+  if (size > max_output_ - produced_)
+    fail(ErrorKind::limit, std::nullopt,
+         fmt::format("{} output exceeds the {}-byte limit (--max-output)", name_, max_output_));
+  produced_ += size;
+  if (size == 0 || sink_(Bytes(static_cast<const std::byte*>(data), size))) return true;
+  stopped_ = true;
+  return false;
+}
+
+void StreamDecoder::truncated(uint64_t at) const { lucompat::truncated(name_, at); }
+
+void StreamDecoder::corrupt(uint64_t at, std::string_view why) const {
+  lucompat::corrupt(name_, at, why);
+}
+
+StreamInfo Codec::decode(Bytes input, const Sink& sink, uint64_t max_output) const {
+  const std::unique_ptr<StreamDecoder> decoder = open(sink, max_output);
+  decoder->feed(input);
+  decoder->finish();
+  StreamInfo info{decoder->consumed(), decoder->produced(), std::nullopt};
+  info.stopped = decoder->stopped();
+  if (!info.stopped)
+    info.size_trailer = decoder->own_size() ? decoder->own_size()
+                                            : size_trailer_after(input, decoder->consumed());
+  return info;
+}
 
 std::span<const Codec> codecs() { return kCodecs; }
 

@@ -7,35 +7,55 @@
 #include "container/codecs.h"
 
 namespace lucompat {
+namespace {
 
-StreamInfo decode_bzip2(Bytes input, const Sink& sink, uint64_t max_output) {
-  bz_stream s{};
-  if (BZ2_bzDecompressInit(&s, 0, 0) != BZ_OK) corrupt("bzip2", 0, "cannot initialise libbz2");
-  struct End {
-    bz_stream& s;
-    ~End() { BZ2_bzDecompressEnd(&s); }
-  } end{s};
-  CappedSink out(sink, max_output, "bzip2");
-  char buf[kCodecChunk];
-  uint64_t fed = 0;
-  const auto total_in = [&] { return (uint64_t{s.total_in_hi32} << 32) | s.total_in_lo32; };
-  for (;;) {
-    if (s.avail_in == 0 && fed < input.size()) {
-      const uint64_t n = std::min<uint64_t>(input.size() - fed, UINT_MAX);
-      s.next_in = const_cast<char*>(reinterpret_cast<const char*>(input.data() + fed));
-      s.avail_in = static_cast<unsigned>(n);
-      fed += n;
-    }
-    s.next_out = buf;
-    s.avail_out = sizeof buf;
-    const int rc = BZ2_bzDecompress(&s);
-    const size_t n = sizeof buf - s.avail_out;
-    if (!out.write(buf, n)) return out.stopped_at(total_in());
-    if (rc == BZ_STREAM_END) break;
-    if (rc != BZ_OK) corrupt("bzip2", total_in(), rc == BZ_DATA_ERROR_MAGIC ? "bad magic" : "bad block data");
-    if (n == 0 && s.avail_in == 0 && fed == input.size()) truncated("bzip2", total_in());
+class Bzip2Decoder final : public StreamDecoder {
+ public:
+  Bzip2Decoder(const Sink& sink, uint64_t max_output) : StreamDecoder(sink, max_output, "bzip2") {
+    if (BZ2_bzDecompressInit(&s_, 0, 0) != BZ_OK) corrupt(0, "cannot initialise libbz2");
   }
-  return {total_in(), out.produced(), size_trailer_after(input, total_in())};
+  ~Bzip2Decoder() override { BZ2_bzDecompressEnd(&s_); }
+  Bzip2Decoder(const Bzip2Decoder&) = delete;
+  Bzip2Decoder& operator=(const Bzip2Decoder&) = delete;
+
+ private:
+  uint64_t total_in() const { return (uint64_t{s_.total_in_hi32} << 32) | s_.total_in_lo32; }
+
+  uint64_t decode(Bytes input) override {
+    const uint64_t before = total_in();
+    uint64_t fed = 0;
+    for (;;) {
+      if (s_.avail_in == 0 && fed < input.size()) {
+        const uint64_t n = std::min<uint64_t>(input.size() - fed, UINT_MAX);
+        s_.next_in = const_cast<char*>(reinterpret_cast<const char*>(input.data() + fed));
+        s_.avail_in = static_cast<unsigned>(n);
+        fed += n;
+      }
+      s_.next_out = buf_;
+      s_.avail_out = sizeof buf_;
+      const int rc = BZ2_bzDecompress(&s_);
+      const size_t n = sizeof buf_ - s_.avail_out;
+      if (!emit(buf_, n)) break;
+      if (rc == BZ_STREAM_END) {
+        end();
+        break;
+      }
+      if (rc != BZ_OK)
+        corrupt(total_in(), rc == BZ_DATA_ERROR_MAGIC ? "bad magic" : "bad block data");
+      if (s_.avail_in == 0 && fed == input.size() && n < sizeof buf_) break;
+    }
+    s_.avail_in = 0;
+    return total_in() - before;
+  }
+
+  bz_stream s_{};
+  char buf_[kCodecChunk];
+};
+
+}  // namespace
+
+std::unique_ptr<StreamDecoder> open_bzip2(const Sink& sink, uint64_t max_output) {
+  return std::make_unique<Bzip2Decoder>(sink, max_output);
 }
 
 }  // namespace lucompat

@@ -17,6 +17,13 @@ constexpr uint64_t kAllThreads = uint64_t{128} << 20;
 // What a decoder may use before it asks for more: liblzma's smallest limit.
 constexpr uint64_t kInitialLimit = 1;
 
+// liblzma reuses a stream's allocations (the dictionary) when it is
+// initialised again, which a module tree of thousands of small streams
+// notices. A kernel's 32 MiB dictionary is not kept: it would stay beside the
+// next stream's in the peak RSS, outside the budget of all threads (a
+// module's 1 MiB dictionary is kept).
+constexpr uint64_t kKeepBelow = uint64_t{2} << 20;
+
 DecoderMemory& dictionaries() {
   static DecoderMemory m;
   return m;
@@ -32,75 +39,91 @@ std::string_view why(lzma_ret rc) {
   }
 }
 
-// One decoder per thread: liblzma reuses a stream's allocations (the
-// dictionary) when it is initialised again, which a module tree of thousands
-// of small streams notices. A kernel's 32 MiB dictionary is not kept: it
-// would stay beside the next stream's in the peak RSS, outside the budget of
-// all threads (a module's 1 MiB dictionary is kept).
-constexpr uint64_t kKeepBelow = uint64_t{2} << 20;
+struct LzmaState {
+  lzma_stream s = LZMA_STREAM_INIT;
+  LzmaState() = default;
+  ~LzmaState() { lzma_end(&s); }
+  LzmaState(const LzmaState&) = delete;
+  LzmaState& operator=(const LzmaState&) = delete;
+};
 
-lzma_stream& thread_stream() {
-  thread_local struct Stream {
-    lzma_stream s = LZMA_STREAM_INIT;
-    ~Stream() { lzma_end(&s); }
-  } stream;
-  return stream.s;
-}
-
-StreamInfo run(lzma_stream& s, std::string_view codec, Bytes input, const Sink& sink,
-               uint64_t max_output) {
-  struct Trim {
-    lzma_stream& s;
-    ~Trim() {
-      if (lzma_memusage(&s) > kKeepBelow) lzma_end(&s);
-    }
-  } trim{s};
-  CappedSink out(sink, max_output, codec);
-  // The decoder starts with almost no memory allowed: a header that needs
-  // more stops it with LZMA_MEMLIMIT_ERROR, and it goes on once that much is
-  // reserved among all threads. Declared after `trim`: given back after the
-  // decoder has been freed.
-  DecoderMemory::Reservation reserved(dictionaries());
-  reserved.set(lzma_memusage(&s), kAllThreads);
-  s.next_in = reinterpret_cast<const uint8_t*>(input.data());
-  s.avail_in = input.size();
-  uint8_t buf[kCodecChunk];
-  for (;;) {
-    s.next_out = buf;
-    s.avail_out = sizeof buf;
-    // Never LZMA_CONCATENATED: the kernel's size trailer is not xz padding.
-    const lzma_ret rc = lzma_code(&s, s.avail_in == 0 ? LZMA_FINISH : LZMA_RUN);
-    if (!out.write(buf, sizeof buf - s.avail_out)) return out.stopped_at(s.total_in);
-    if (rc == LZMA_STREAM_END) break;
-    if (rc == LZMA_OK) continue;
-    if (rc == LZMA_BUF_ERROR) truncated(codec, s.total_in);
-    if (rc == LZMA_MEMLIMIT_ERROR) {
-      const uint64_t needed = lzma_memusage(&s);
-      if (needed > kMemLimit)
-        fail(ErrorKind::limit, s.total_in,
-             fmt::format("{} stream needs {} bytes of decoder memory, more than the {} MiB limit",
-                         codec, needed, kMemLimit >> 20));
-      reserved.set(needed, kAllThreads);
-      if (lzma_memlimit_set(&s, needed) != LZMA_OK) corrupt(codec, s.total_in, "cannot raise the memory limit");
-      continue;
-    }
-    corrupt(codec, s.total_in, why(rc));
+class LzmaDecoder final : public StreamDecoder {
+ public:
+  // `alone`: the legacy .lzma format, else .xz.
+  LzmaDecoder(const Sink& sink, uint64_t max_output, bool alone)
+      : StreamDecoder(sink, max_output, alone ? "lzma" : "xz") {
+    lzma_stream& s = state_->s;
+    const lzma_ret rc =
+        alone ? lzma_alone_decoder(&s, kInitialLimit) : lzma_stream_decoder(&s, kInitialLimit, 0);
+    if (rc != LZMA_OK) corrupt(0, "cannot initialise liblzma");
+    // The decoder starts with almost no memory allowed: a header that needs
+    // more stops it with LZMA_MEMLIMIT_ERROR, and it goes on once that much
+    // is reserved among all threads.
+    reserved_.set(lzma_memusage(&s), kAllThreads);
   }
-  return {s.total_in, out.produced(), size_trailer_after(input, s.total_in)};
-}
+  ~LzmaDecoder() override {
+    // Before the reservation is given back: the memory is freed first.
+    if (lzma_memusage(&state_->s) > kKeepBelow) lzma_end(&state_->s);
+  }
+  LzmaDecoder(const LzmaDecoder&) = delete;
+  LzmaDecoder& operator=(const LzmaDecoder&) = delete;
+
+ private:
+  uint64_t decode(Bytes input) override {
+    lzma_stream& s = state_->s;
+    s.next_in = reinterpret_cast<const uint8_t*>(input.data());
+    s.avail_in = input.size();
+    run(LZMA_RUN);
+    const uint64_t used = input.size() - s.avail_in;
+    s.avail_in = 0;
+    return used;
+  }
+
+  void drain() override { run(LZMA_FINISH); }
+
+  // Never LZMA_CONCATENATED: the kernel's size trailer is not xz padding.
+  void run(lzma_action action) {
+    lzma_stream& s = state_->s;
+    for (;;) {
+      s.next_out = buf_;
+      s.avail_out = sizeof buf_;
+      const lzma_ret rc = lzma_code(&s, action);
+      const size_t n = sizeof buf_ - s.avail_out;
+      if (!emit(buf_, n)) return;
+      if (rc == LZMA_STREAM_END) return end();
+      if (rc == LZMA_OK) {
+        if (s.avail_in == 0 && n < sizeof buf_ && action == LZMA_RUN) return;
+        continue;
+      }
+      if (rc == LZMA_BUF_ERROR) return;  // no progress without more input
+      if (rc == LZMA_MEMLIMIT_ERROR) {
+        const uint64_t needed = lzma_memusage(&s);
+        if (needed > kMemLimit)
+          fail(ErrorKind::limit, s.total_in,
+               fmt::format("{} stream needs {} bytes of decoder memory, more than the {} MiB limit",
+                           name(), needed, kMemLimit >> 20));
+        reserved_.set(needed, kAllThreads);
+        if (lzma_memlimit_set(&s, needed) != LZMA_OK)
+          corrupt(s.total_in, "cannot raise the memory limit");
+        continue;
+      }
+      corrupt(s.total_in, why(rc));
+    }
+  }
+
+  DecoderMemory::Reservation reserved_{dictionaries()};
+  PerThread<LzmaState> state_;
+  uint8_t buf_[kCodecChunk];
+};
 
 }  // namespace
 
-StreamInfo decode_xz(Bytes input, const Sink& sink, uint64_t max_output) {
-  lzma_stream& s = thread_stream();
-  if (lzma_stream_decoder(&s, kInitialLimit, 0) != LZMA_OK) corrupt("xz", 0, "cannot initialise liblzma");
-  return run(s, "xz", input, sink, max_output);
+std::unique_ptr<StreamDecoder> open_xz(const Sink& sink, uint64_t max_output) {
+  return std::make_unique<LzmaDecoder>(sink, max_output, false);
 }
 
-StreamInfo decode_lzma(Bytes input, const Sink& sink, uint64_t max_output) {
-  lzma_stream& s = thread_stream();
-  if (lzma_alone_decoder(&s, kInitialLimit) != LZMA_OK) corrupt("lzma", 0, "cannot initialise liblzma");
-  return run(s, "lzma", input, sink, max_output);
+std::unique_ptr<StreamDecoder> open_lzma(const Sink& sink, uint64_t max_output) {
+  return std::make_unique<LzmaDecoder>(sink, max_output, true);
 }
 
 }  // namespace lucompat

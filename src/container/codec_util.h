@@ -1,4 +1,5 @@
-// What every codec wrapper shares: the capped sink and the trailer rule.
+// What the decoders share: decoder memory across threads, per-thread state
+// reuse, formats parsed in whole units, and the trailer rule.
 #pragma once
 
 #include <fmt/format.h>
@@ -6,6 +7,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "lucompat/container/codec.h"
 
@@ -13,69 +15,132 @@ namespace lucompat {
 
 inline constexpr size_t kCodecChunk = size_t{1} << 16;
 
-// Forwards output to the sink and fails once it would pass the cap. write()
-// returns false once the sink wants no more.
-class CappedSink {
- public:
-  CappedSink(const Sink& sink, uint64_t max_output, std::string_view codec)
-      : sink_(sink), max_(max_output), codec_(codec) {}
-
-  [[nodiscard]] bool write(const void* data, size_t n) {
-    if (n > max_ - produced_)
-      fail(ErrorKind::limit, std::nullopt,
-           fmt::format("{} output exceeds the {}-byte limit (--max-output)", codec_, max_));
-    produced_ += n;
-    return n == 0 || sink_(Bytes(static_cast<const std::byte*>(data), n));
-  }
-  uint64_t produced() const { return produced_; }
-  // What a decoder returns when the sink stopped it after `consumed` input bytes.
-  StreamInfo stopped_at(uint64_t consumed) const {
-    StreamInfo info{consumed, produced_, std::nullopt};
-    info.stopped = true;
-    return info;
-  }
-
- private:
-  const Sink& sink_;
-  uint64_t max_;
-  uint64_t produced_ = 0;
-  std::string_view codec_;
-};
-
 // Decoder memory shared by all threads (zstd windows, xz dictionaries): a
 // decoder reserves what its stream needs before the library allocates it and
 // gives it back after, so the total stays within a limit whatever -j says.
-// A thread holds one reservation at most (no decoder runs inside another's
-// sink) and gives it back before asking for more, so waiting cannot deadlock.
+//
+// A thread that holds no reservation waits for room; one that already holds
+// some (a stream nested in another, decoded in the outer one's sink) does not
+// wait: it could be waiting for itself, or two such threads for each other.
+// It takes the room if it is free now and is refused otherwise.
 class DecoderMemory {
  public:
   class Reservation {
    public:
     explicit Reservation(DecoderMemory& m) : m_(m) {}
-    ~Reservation() { set(0, 0); }
+    ~Reservation() { release(); }
     Reservation(const Reservation&) = delete;
     Reservation& operator=(const Reservation&) = delete;
 
-    // Waits until `bytes`, at most `limit`, fit beside the other threads'.
+    // `bytes`, at most `limit`, beside the other decoders'.
     void set(uint64_t bytes, uint64_t limit) {
+      release();
       std::unique_lock lock(m_.mu_);
-      m_.in_use_ -= bytes_;
-      bytes_ = 0;
-      m_.freed_.notify_all();
-      m_.freed_.wait(lock, [&] { return m_.in_use_ <= limit && bytes <= limit - m_.in_use_; });
+      const auto fits = [&] { return m_.in_use_ <= limit && bytes <= limit - m_.in_use_; };
+      if (held_by_this_thread() == 0) {
+        m_.freed_.wait(lock, fits);
+      } else if (!fits()) {
+        fail(ErrorKind::limit, std::nullopt,
+             fmt::format("a stream nested in another needs {} bytes of decoder memory, more than "
+                         "is free of the {}-byte limit of all streams together",
+                         bytes, limit));
+      }
       m_.in_use_ += bytes;
       bytes_ = bytes;
+      held_by_this_thread() += bytes;
     }
 
    private:
+    void release() {
+      if (bytes_ == 0) return;
+      const std::lock_guard lock(m_.mu_);
+      m_.in_use_ -= bytes_;
+      held_by_this_thread() -= bytes_;
+      bytes_ = 0;
+      m_.freed_.notify_all();
+    }
+
     DecoderMemory& m_;
     uint64_t bytes_ = 0;
   };
 
  private:
+  static uint64_t& held_by_this_thread() {
+    thread_local uint64_t held = 0;  // in every pool together
+    return held;
+  }
+
   std::mutex mu_;
   std::condition_variable freed_;
   uint64_t in_use_ = 0;
+};
+
+// A library's decoder state kept by each thread for its next stream: setting
+// one up per stream was a tenth of a module tree's time. A stream nested in
+// another on the same thread gets a state of its own for its lifetime.
+template <typename State>
+class PerThread {
+ public:
+  PerThread() {
+    Slot& s = slot();
+    if (!s.busy) {
+      s.busy = true;
+      state_ = &s.state;
+    } else {
+      own_ = std::make_unique<State>();
+      state_ = own_.get();
+    }
+  }
+  ~PerThread() {
+    if (!own_) slot().busy = false;
+  }
+  PerThread(const PerThread&) = delete;
+  PerThread& operator=(const PerThread&) = delete;
+
+  State& operator*() const { return *state_; }
+  State* operator->() const { return state_; }
+
+ private:
+  struct Slot {
+    State state;
+    bool busy = false;
+  };
+  static Slot& slot() {
+    thread_local Slot s;
+    return s;
+  }
+
+  State* state_ = nullptr;
+  std::unique_ptr<State> own_;
+};
+
+// A format read in whole units (a header, a block) that decodes each from
+// contiguous bytes: straight from the input when a unit lies in one piece of
+// it, from a buffer of that unit's bytes only when it is split across pieces.
+class UnitDecoder : public StreamDecoder {
+ protected:
+  using StreamDecoder::StreamDecoder;
+
+  // Reads one unit at the start of `avail`, at stream offset at(): returns
+  // its size, or 0 after need() when `avail` does not hold all of it. May
+  // call skip() for bytes after the unit that are not read at all.
+  virtual uint64_t unit(Bytes avail) = 0;
+  // The unit needs `total` bytes, counted from its start (more than it has).
+  uint64_t need(uint64_t total) {
+    need_ = total;
+    return 0;
+  }
+  void skip(uint64_t bytes) { skip_ = bytes; }
+  uint64_t at() const { return at_; }  // the stream offset of the unit being read
+  bool in_unit() const { return !pending_.empty() || skip_ != 0; }
+
+ private:
+  uint64_t decode(Bytes input) final;
+
+  std::vector<std::byte> pending_;  // a unit's bytes so far, when split across pieces
+  uint64_t need_ = 0;
+  uint64_t skip_ = 0;
+  uint64_t at_ = 0;
 };
 
 // The kernel appends the decompressed size as 4 little-endian bytes; anything

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <bit>
 #include <memory>
+#include <string>
 
 #include "container/codec_util.h"
 #include "container/codecs.h"
@@ -13,11 +14,10 @@ namespace lucompat {
 
 namespace {
 
-// One decoder per thread, reset for each stream: creating one per module of
-// a tree, with its window buffer, was a tenth of the tree's time. A decoder
-// grown past this by a kernel's window is not kept, so that it does not stay
-// beside the next stream's in the peak RSS: what is kept lies outside the
-// window budget, so it is kept small (a module's window fits).
+// A decoder grown past this by a kernel's window is not kept for the
+// thread's next stream, so that it does not stay beside the next stream's in
+// the peak RSS: what is kept lies outside the window budget, so it is kept
+// small (a module's window fits).
 constexpr size_t kKeepBelow = size_t{1} << 20;
 
 std::atomic<uint64_t> max_window{kDefaultMaxZstdWindow};
@@ -28,64 +28,93 @@ DecoderMemory& window_budget() {
   return m;
 }
 
-// The window the frame asks for, refused past the limit.
-uint64_t window_of(Bytes input, uint64_t limit) {
-  ZSTD_frameHeader h{};
-  const size_t rc = ZSTD_getFrameHeader(&h, input.data(), input.size());
-  if (ZSTD_isError(rc)) corrupt("zstd", 0, ZSTD_getErrorName(rc));
-  if (rc != 0) truncated("zstd", 0);
-  if (h.windowSize > limit)
-    fail(ErrorKind::limit, 0,
-         fmt::format("zstd frame needs a {}-byte window, more than the {}-byte limit "
-                     "(--max-zstd-window)",
-                     h.windowSize, limit));
-  return h.windowSize;
-}
+struct ZstdState {
+  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx{nullptr, &ZSTD_freeDCtx};
+};
 
-using Decoder = std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)>;
+class ZstdDecoder final : public StreamDecoder {
+ public:
+  ZstdDecoder(const Sink& sink, uint64_t max_output)
+      : StreamDecoder(sink, max_output, "zstd"), limit_(max_window.load()) {
+    auto& ctx = state_->ctx;
+    if (!ctx) ctx.reset(ZSTD_createDCtx());
+    if (!ctx) corrupt(0, "cannot initialise libzstd");
+    ZSTD_DCtx_reset(ctx.get(), ZSTD_reset_session_only);
+    // The library's own check too, so that it refuses what the header check
+    // allowed past no other way: the smallest log whose window holds the limit.
+    const int log = std::clamp(static_cast<int>(std::bit_width(std::max<uint64_t>(limit_, 2) - 1)),
+                               ZSTD_WINDOWLOG_MIN, ZSTD_WINDOWLOG_MAX);
+    ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_windowLogMax, log);
+  }
+  ~ZstdDecoder() override {
+    if (ZSTD_sizeof_DCtx(state_->ctx.get()) > kKeepBelow) state_->ctx.reset();
+  }
+  ZstdDecoder(const ZstdDecoder&) = delete;
+  ZstdDecoder& operator=(const ZstdDecoder&) = delete;
 
-Decoder& thread_decoder() {
-  thread_local Decoder ctx(nullptr, &ZSTD_freeDCtx);
-  if (!ctx) ctx.reset(ZSTD_createDCtx());
-  if (!ctx) corrupt("zstd", 0, "cannot initialise libzstd");
-  ZSTD_DCtx_reset(ctx.get(), ZSTD_reset_session_only);
-  return ctx;
-}
+ private:
+  uint64_t decode(Bytes input) override {
+    if (header_known_) return run(input, consumed());
+    // The window is reserved before the library allocates it, so the frame
+    // header is read first: gathered here when it is split across pieces.
+    ZSTD_frameHeader h{};
+    size_t rc = 0;
+    uint64_t used = 0;
+    for (;;) {
+      rc = ZSTD_getFrameHeader(&h, header_.data(), header_.size());
+      if (ZSTD_isError(rc)) corrupt(0, ZSTD_getErrorName(rc));
+      if (rc == 0) break;
+      if (used == input.size()) return used;  // the header goes on in the next piece
+      const uint64_t take = std::min<uint64_t>(rc - header_.size(), input.size() - used);
+      header_.append(as_chars(input.subspan(used, take)));
+      used += take;
+    }
+    if (h.windowSize > limit_)
+      fail(ErrorKind::limit, 0,
+           fmt::format("zstd frame needs a {}-byte window, more than the {}-byte limit "
+                       "(--max-zstd-window)",
+                       h.windowSize, limit_));
+    reserved_.set(h.windowSize, limit_);
+    header_known_ = true;
+    // The header's bytes, then the rest of this piece.
+    const uint64_t header_at = consumed() + used - header_.size();
+    if (run(as_bytes(std::string_view(header_)), header_at) < header_.size() || ended() ||
+        stopped())
+      return used;
+    return used + run(input.subspan(used), consumed() + used);
+  }
+
+  // Decodes `input`, at stream offset `at`; returns the bytes used.
+  uint64_t run(Bytes input, uint64_t at) {
+    ZSTD_inBuffer in{input.data(), input.size(), 0};
+    for (;;) {
+      ZSTD_outBuffer o{buf_, sizeof buf_, 0};
+      const size_t rc = ZSTD_decompressStream(state_->ctx.get(), &o, &in);
+      if (ZSTD_isError(rc)) corrupt(at + in.pos, ZSTD_getErrorName(rc));
+      if (!emit(buf_, o.pos)) return in.pos;
+      if (rc == 0) {  // the frame is complete
+        end();
+        return in.pos;
+      }
+      if (in.pos == in.size && o.pos < o.size) return in.pos;
+    }
+  }
+
+  const uint64_t limit_;
+  bool header_known_ = false;
+  std::string header_;  // the frame header, while it is split across pieces
+  DecoderMemory::Reservation reserved_{window_budget()};
+  PerThread<ZstdState> state_;
+  unsigned char buf_[kCodecChunk];
+};
 
 }  // namespace
 
 void set_max_zstd_window(uint64_t bytes) { max_window.store(bytes); }
 uint64_t max_zstd_window() { return max_window.load(); }
 
-StreamInfo decode_zstd(Bytes input, const Sink& sink, uint64_t max_output) {
-  const uint64_t limit = max_window.load();
-  DecoderMemory::Reservation reserved(window_budget());
-  reserved.set(window_of(input, limit), limit);
-  Decoder& decoder = thread_decoder();
-  struct Trim {
-    Decoder& d;
-    ~Trim() {
-      if (ZSTD_sizeof_DCtx(d.get()) > kKeepBelow) d.reset();
-    }
-  } trim{decoder};
-  ZSTD_DCtx* const ctx = decoder.get();
-  // The library's own check too, so that it refuses what the header check
-  // allowed past no other way: the smallest log whose window holds the limit.
-  const int log = std::clamp(static_cast<int>(std::bit_width(std::max<uint64_t>(limit, 2) - 1)),
-                             ZSTD_WINDOWLOG_MIN, ZSTD_WINDOWLOG_MAX);
-  ZSTD_DCtx_setParameter(ctx, ZSTD_d_windowLogMax, log);
-  CappedSink out(sink, max_output, "zstd");
-  ZSTD_inBuffer in{input.data(), input.size(), 0};
-  unsigned char buf[kCodecChunk];
-  for (;;) {
-    ZSTD_outBuffer o{buf, sizeof buf, 0};
-    const size_t rc = ZSTD_decompressStream(ctx, &o, &in);
-    if (ZSTD_isError(rc)) corrupt("zstd", in.pos, ZSTD_getErrorName(rc));
-    if (!out.write(buf, o.pos)) return out.stopped_at(in.pos);
-    if (rc == 0) break;  // the frame is complete
-    if (in.pos == in.size && o.pos < o.size) truncated("zstd", in.pos);
-  }
-  return {in.pos, out.produced(), size_trailer_after(input, in.pos)};
+std::unique_ptr<StreamDecoder> open_zstd(const Sink& sink, uint64_t max_output) {
+  return std::make_unique<ZstdDecoder>(sink, max_output);
 }
 
 }  // namespace lucompat

@@ -1,16 +1,18 @@
-// The codec entry points registered in codec.cc, one file each.
+// The decoders registered in codec.cc, one file each.
 #pragma once
+
+#include <memory>
 
 #include "lucompat/container/codec.h"
 
 namespace lucompat {
 
-StreamInfo decode_gzip(Bytes input, const Sink& sink, uint64_t max_output);
-StreamInfo decode_xz(Bytes input, const Sink& sink, uint64_t max_output);
-StreamInfo decode_lzma(Bytes input, const Sink& sink, uint64_t max_output);
-StreamInfo decode_bzip2(Bytes input, const Sink& sink, uint64_t max_output);
-StreamInfo decode_lzo(Bytes input, const Sink& sink, uint64_t max_output);
-StreamInfo decode_lz4_legacy(Bytes input, const Sink& sink, uint64_t max_output);
-StreamInfo decode_zstd(Bytes input, const Sink& sink, uint64_t max_output);
+std::unique_ptr<StreamDecoder> open_gzip(const Sink& sink, uint64_t max_output);
+std::unique_ptr<StreamDecoder> open_xz(const Sink& sink, uint64_t max_output);
+std::unique_ptr<StreamDecoder> open_lzma(const Sink& sink, uint64_t max_output);
+std::unique_ptr<StreamDecoder> open_bzip2(const Sink& sink, uint64_t max_output);
+std::unique_ptr<StreamDecoder> open_lzo(const Sink& sink, uint64_t max_output);
+std::unique_ptr<StreamDecoder> open_lz4_legacy(const Sink& sink, uint64_t max_output);
+std::unique_ptr<StreamDecoder> open_zstd(const Sink& sink, uint64_t max_output);
 
 }  // namespace lucompat

@@ -1,47 +1,81 @@
 // A compressed stream at the start of the data: a .ko.xz, an Image.gz, the
-// payload of a bzImage or zboot.
+// payload of a bzImage or zboot, and the streams nested in it.
 #include <fmt/format.h>
 
 #include "container/probe.h"
 #include "container/stream_capture.h"
+#include "container/stream_chain.h"
 #include "lucompat/elf/elf_reader.h"
 
 namespace lucompat {
+namespace {
 
-Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& options) {
+// What a stream's decoding says about it, as a layer.
+Layer layer_of(const StreamChain::Stage& stage, bool last) {
+  const StreamDecoder& d = *stage.decoder;
+  const std::string_view name = stage.codec->name;
+  Layer layer;
+  layer.format = std::string(name);
+  layer.compression = std::string(name);
+  layer.size = d.consumed();
+  if (d.stopped() || !d.ended()) {
+    // What is known of a stream read only in part: no total size, no trailer.
+    if (last)
+      layer.details.emplace_back(
+          "early_exit",
+          fmt::format("stopped after {} bytes, past the segment that holds the notes and the table",
+                      d.produced()));
+    return layer;
+  }
+  layer.decompressed_size = d.produced();
+  layer.size_trailer = d.own_size();
+  if (!layer.size_trailer && stage.after >= 4)
+    layer.size_trailer = load<uint32_t>(stage.trailer.data(), ByteOrder::little);
+  if (name != "gzip" && stage.after != 0 && stage.after != 4)
+    layer.warnings.push_back(fmt::format(
+        "{} bytes follow the {} stream; expected none or a 4-byte size", stage.after, name));
+  if (layer.size_trailer && *layer.size_trailer != static_cast<uint32_t>(d.produced()) &&
+      (name == "gzip" || stage.after == 4))
+    layer.warnings.push_back(
+        fmt::format("the size trailer says {} bytes, but the stream decompressed to {}",
+                    *layer.size_trailer, d.produced()));
+  return layer;
+}
+
+}  // namespace
+
+Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& options, int depth) {
   auto buffer = SparseBuffer::acquire(options.max_output);
   StreamCapture capture(*buffer, options.early_exit, options.keep_all);
   // A probe run alone (the probe fuzzer) has no input-wide budget: this stream is all of it.
   const std::shared_ptr<OutputBudget> budget =
       options.budget ? options.budget : std::make_shared<OutputBudget>(options.max_output);
-  const StreamInfo info = codec.decode(
-      data,
-      [&](Bytes chunk) {
-        budget->charge(chunk.size());
-        return capture.consume(chunk);
-      },
-      options.max_output);
-  const Bytes out = buffer->view(info.produced);
-  if (!info.stopped && !capture.whole() && is_elf(out)) {
+  StreamChain chain(codec, depth, options, *budget,
+                    [&](Bytes chunk) { return capture.consume(chunk); });
+  chain.run(data);
+  const Bytes out = buffer->view(capture.size());
+  if (!chain.stopped() && !capture.whole() && is_elf(out)) {
     // The first pass kept what an ELF usually needs; if this one is laid out
     // otherwise, decompress again for exactly the missing ranges (each pass
     // can reveal more: headers, then names, then sections).
+    const uint64_t produced = capture.size();
     const Covered covered = [&](uint64_t off, uint64_t size) {
-      return off >= info.produced || size > info.produced - off || buffer->covers(off, size);
+      return off >= produced || size > produced - off || buffer->covers(off, size);
     };
+    // Bytes read again are not counted twice against the input's total; each
+    // stream's own cap still holds.
+    OutputBudget again(UINT64_MAX);
     try {
       for (int pass = 0; pass < 3; ++pass) {
         const std::vector<ByteRange> missing = elf_ranges_missing(out, covered);
         if (missing.empty()) break;
         uint64_t at = 0;
-        codec.decode(
-            data,
-            [&](Bytes chunk) {
-              StreamCapture::keep_only(*buffer, missing, at, chunk);
-              at += chunk.size();
-              return true;
-            },
-            options.max_output);
+        StreamChain refill(codec, depth, options, again, [&](Bytes chunk) {
+          StreamCapture::keep_only(*buffer, missing, at, chunk);
+          at += chunk.size();
+          return true;
+        });
+        refill.run(data);
       }
     } catch (const ParseError& e) {
       if (e.error().kind == ErrorKind::limit) throw;
@@ -49,39 +83,20 @@ Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& option
     }
   }
   Step step;
-  step.layer.format = std::string(codec.name);
-  step.layer.compression = std::string(codec.name);
-  step.layer.size = info.consumed;
+  const auto& stages = chain.stages();
+  step.layer = layer_of(*stages.front(), stages.size() == 1);
+  for (size_t i = 1; i < stages.size(); ++i)
+    step.nested.push_back(layer_of(*stages[i], i + 1 == stages.size()));
   step.inner = out;
   step.buffer = std::move(buffer);
-  if (info.stopped) {
-    // What is known of a stream read only in part: no total size, no trailer.
-    step.cut = true;
-    step.layer.details.emplace_back(
-        "early_exit",
-        fmt::format("stopped after {} bytes, past the segment that holds the notes and the table",
-                    info.produced));
-    return step;
-  }
-  step.layer.decompressed_size = info.produced;
-  step.layer.size_trailer = info.size_trailer;
-  const uint64_t after = data.size() - info.consumed;
-  if (codec.name != "gzip" && after != 0 && after != 4)
-    step.layer.warnings.push_back(
-        fmt::format("{} bytes follow the {} stream; expected none or a 4-byte size", after,
-                    codec.name));
-  if (info.size_trailer && *info.size_trailer != static_cast<uint32_t>(info.produced) &&
-      (codec.name == "gzip" || after == 4))
-    step.layer.warnings.push_back(
-        fmt::format("the size trailer says {} bytes, but the stream decompressed to {}",
-                    *info.size_trailer, info.produced));
+  step.cut = chain.stopped();
   return step;
 }
 
 std::optional<Step> probe_compressed(Bytes data, const ProbeContext& context) {
   const Codec* codec = codec_at(data);
   if (codec == nullptr) return std::nullopt;
-  return decompress_step(*codec, data, context.options);
+  return decompress_step(*codec, data, context.options, context.depth);
 }
 
 }  // namespace lucompat

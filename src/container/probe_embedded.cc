@@ -47,7 +47,7 @@ std::optional<Step> find_payload(Bytes data, const ProbeContext& context, std::s
     if (codec == nullptr) continue;
     ++attempts;
     try {
-      Step step = decompress_step(*codec, data.subspan(at), context.options);
+      Step step = decompress_step(*codec, data.subspan(at), context.options, context.depth + 1);
       if (!looks_like_kernel(step.inner)) continue;
       Layer outer;
       outer.format = format;

@@ -9,7 +9,6 @@
 
 #include "elf/elf_header.h"
 #include "elf/elf_records.h"
-#include "lucompat/container/codec.h"
 #include "lucompat/table/table_format.h"
 #include "table/marker_scan.h"
 
@@ -40,9 +39,10 @@ void StreamCapture::decide(Bytes first) {
     mode_ = Mode::elf;
   } else if (at(first, 0x38, "ARM\x64") || at(first, 0x38, "RSC\x05")) {
     mode_ = Mode::raw;
-  } else if (codec_at(first) != nullptr || at(first, 0, "MZ") || at(first, 0x202, "HdrS") ||
+  } else if (at(first, 0, "MZ") || at(first, 0x202, "HdrS") ||
              at(first, 0x24, "\x18\x28\x6f\x01")) {
-    // Another container inside: its probes need random access to all of it.
+    // Another container inside: its probes need random access to all of it
+    // (a stream inside was decoded as the bytes came: see StreamChain).
     mode_ = Mode::whole;
   } else {
     mode_ = Mode::raw;

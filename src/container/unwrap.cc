@@ -30,8 +30,10 @@ void OutputBudget::charge(uint64_t bytes) {
 }
 
 Error relocate(Error e, const Unwrapped& u) {
+  // An error that names its own data (a stream nested in a stream) is about it.
+  if (!e.context.empty()) return e;
   if (e.offset) *e.offset += u.base;
-  if (e.context.empty()) e.context = u.context;
+  e.context = u.context;
   return e;
 }
 
@@ -56,7 +58,7 @@ Unwrapped unwrap(Bytes input, const UnwrapOptions& given) {
     u.bytes = data;
     u.base = static_cast<uint64_t>(data.data() - owner.data());
     if (is_elf(data)) return finish(Innermost::elf);
-    const ProbeContext context{options, has_pe_signature(data)};
+    const ProbeContext context{options, has_pe_signature(data), static_cast<int>(u.chain.size())};
     std::optional<Step> step;
     try {
       for (Probe probe : kProbes)
@@ -65,7 +67,7 @@ Unwrapped unwrap(Bytes input, const UnwrapOptions& given) {
       throw ParseError(relocate(e.error(), u));
     }
     if (!step) return finish(Innermost::raw);
-    const size_t adding = step->outer ? 2 : 1;
+    const size_t adding = (step->outer ? 2 : 1) + step->nested.size();
     if (u.chain.size() + adding > static_cast<size_t>(options.max_depth))
       fail(ErrorKind::limit, std::nullopt,
            fmt::format("containers are nested more than {} deep (the --max-depth limit)",
@@ -77,10 +79,12 @@ Unwrapped unwrap(Bytes input, const UnwrapOptions& given) {
       u.buffers.assign(1, step->buffer);
       owner = step->inner;
       sparse = step->buffer.get();
-      u.context = "in the data decompressed from " + step->layer.format;
+      u.context = "in the data decompressed from " +
+                  (step->nested.empty() ? step->layer.format : step->nested.back().format);
     }
     if (step->outer) u.chain.push_back(std::move(*step->outer));
     u.chain.push_back(std::move(step->layer));
+    for (Layer& layer : step->nested) u.chain.push_back(std::move(layer));
     data = step->inner;
     u.cut = step->cut;
     if (step->raw_image) {

@@ -6,7 +6,7 @@ around systemd's EFI stub. Each must yield the chain and the exact entries."""
 
 import struct
 import unittest
-from lucompat_e2e import (COMPRESSORS, EXAMPLES, OK, SYSTEMD_STUB, TempDirTest, arm64_image,
+from lucompat_e2e import (BAD_INPUT, COMPRESSORS, EXAMPLES, OK, SYSTEMD_STUB, TempDirTest, arm64_image,
                           bzimage, compress, entries, lucompat, main, raw_image, table_def, uki,
                           zboot)
 
@@ -174,6 +174,47 @@ class Containers(TempDirTest):
         doc = self.inspect("nested5", data)
         self.assertEqual(self.chain(doc), ["gzip"] * 5)
         self.assertEqual(entries(doc), KERNEL_ENTRIES)
+
+    def test_every_codec_inside_every_codec(self):
+        # The inner stream is decoded from the outer one's output as it
+        # comes, in whatever pieces that decoder hands over.
+        for outer in COMPRESSORS:
+            for inner in COMPRESSORS:
+                with self.subTest(outer=outer, inner=inner):
+                    data = compress(outer, compress(inner, self.kernel, trailer=True))
+                    if outer == inner == "lzma":
+                        # Both decoders are alive at once: two 64 MiB
+                        # dictionaries (lzma -9) pass the 128 MiB for all
+                        # streams together, and waiting would wait for itself.
+                        doc = self.inspect("lzma.lzma", data, BAD_INPUT)
+                        self.assertIn("a stream nested in another needs 67",
+                                      doc["error"]["message"])
+                        continue
+                    doc = self.inspect(f"{inner}.{outer}", data)
+                    self.assertEqual(self.chain(doc), [outer, inner])
+                    self.assertEqual(doc["chain"][1]["size_trailer"], len(self.kernel))
+                    self.assertEqual(doc["chain"][1]["warnings"], [])
+                    self.assertEqual(entries(doc), KERNEL_ENTRIES)
+
+    def test_error_in_a_nested_stream_names_its_data(self):
+        inner = bytearray(compress("gzip", self.kernel))
+        inner[len(inner) // 2] ^= 0xFF
+        path = self.dir / "corrupt-inner.xz"
+        path.write_bytes(compress("xz", bytes(inner)))
+        r = lucompat("inspect", path)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertRegex(r.err, r"in the data decompressed from xz, offset 0x[0-9a-f]+: corrupt gzip data")
+        self.assertEqual(len(r.err.splitlines()), 1, r)
+
+    def test_nesting_past_the_depth_limit(self):
+        data = self.kernel
+        for _ in range(7):
+            data = compress("gzip", data)
+        path = self.dir / "nested7"
+        path.write_bytes(data)
+        r = lucompat("inspect", path)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn("nested more than 6 deep (the --max-depth limit)", r.err)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ with exit 3 and exactly one error line. The bombs are built here with the
 real compressors; nothing big is committed. Numbers measured before and
 after the fix are in docs/reliability.md ("Memory bounds")."""
 
+import json
 import os
 import struct
 import subprocess
@@ -16,7 +17,8 @@ import time
 import unittest
 import zlib
 
-from lucompat_e2e import BAD_INPUT, EXAMPLES, LUCOMPAT, TempDirTest, compress, deb
+from lucompat_e2e import (BAD_INPUT, EXAMPLES, LUCOMPAT, TempDirTest, compress, deb, entries,
+                          table_def)
 
 MAX_RSS = 256 << 20
 MAX_SECONDS = 20
@@ -46,10 +48,10 @@ def measured(*args, timeout=60):
                 usage.ru_maxrss * 1024, seconds)
 
 
-def stored_gzip_layers(layers, size, sink):
-    """Feeds `sink` `size` zero bytes inside `layers` nested gzip streams of
-    stored (uncompressed) blocks: each layer is as large as the one inside it,
-    and only the outermost compressor makes the file small."""
+def stored_gzip_layers(layers, size, sink, prefix=b""):
+    """Feeds `sink` `prefix` and `size` zero bytes inside `layers` nested gzip
+    streams of stored (uncompressed) blocks: each layer is as large as the one
+    inside it, and only the outermost compressor makes the file small."""
     streams = [zlib.compressobj(0, zlib.DEFLATED, 31) for _ in range(layers)]
 
     def push(data, i):
@@ -60,6 +62,8 @@ def stored_gzip_layers(layers, size, sink):
         sink(data)
 
     chunk = bytes(MiB)
+    if prefix:
+        push(prefix, layers - 1)
     for _ in range(size // MiB):
         push(chunk, layers - 1)
     for i in range(layers - 1, -1, -1):  # innermost first, through the layers around it
@@ -104,10 +108,26 @@ class MemoryBounds(TempDirTest):
         self.assertTrue(lines[0].startswith("lucompat: "), what)
         return lines[0]
 
-    def nested(self, name, layers, size):
+    def nested(self, name, layers, size, prefix=b""):
         # xz -0: the outermost layer only has to be small on disk, quickly.
         return compressed_file(self.dir / name, ["xz", "-0", "-T1", "-c"],
-                               lambda write: stored_gzip_layers(layers, size, write))
+                               lambda write: stored_gzip_layers(layers, size, write, prefix))
+
+    def test_nested_layers_larger_than_memory_are_read(self):
+        # A kernel with 200 MiB after it in two stored gzip layers inside xz:
+        # each layer is decoded from the one around it as it comes, so none is
+        # held (kept whole for the next probe, each was refused past 64 MiB).
+        kernel = (EXAMPLES / "x86_64" / "kernel.elf").read_bytes()
+        path = self.nested("kernel-nested.xz", 2, 200 * MiB, prefix=kernel)
+        rc, out, err, rss, seconds = measured("inspect", "--json", path)
+        print(f"inspect {path}: peak RSS {rss / MiB:.1f} MiB, {seconds:.2f} s", flush=True)
+        self.assertEqual(rc, 0, err)
+        doc = json.loads(out)
+        self.assertEqual([layer["format"] for layer in doc["chain"]], ["xz", "gzip", "gzip"])
+        self.assertEqual(doc["chain"][2]["decompressed_size"], len(kernel) + 200 * MiB)
+        self.assertEqual(entries(doc), table_def("kernel_table.def"))
+        if not SANITIZED:
+            self.assertLessEqual(rss, 64 * MiB)
 
     def test_nested_layers(self):
         # Four stored gzip layers of 300 MiB in 90 KB of xz: each layer was

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -40,12 +41,63 @@ struct StreamInfo {
   bool stopped = false;
 };
 
+// One stream's decoder, fed its input in pieces: a stream nested in another
+// is decoded from the outer one's output as it comes, never held whole.
+class StreamDecoder {
+ public:
+  virtual ~StreamDecoder() = default;
+  // Decodes what `input` holds of the stream. Returns how many of its bytes
+  // belong to the stream: all of them until the stream ends, then none.
+  // Throws ParseError (offsets from the stream's start) on corrupt data, and a
+  // limit error once output would pass the cap.
+  uint64_t feed(Bytes input);
+  // The input has ended: decodes what is still buffered, then throws a
+  // "truncated" ParseError unless the stream ended.
+  void finish();
+  bool ended() const { return ended_; }
+  bool stopped() const { return stopped_; }  // the sink wants no more
+  uint64_t consumed() const { return consumed_; }
+  uint64_t produced() const { return produced_; }
+  // A size the stream itself records (gzip's ISIZE), when it has one.
+  virtual std::optional<uint32_t> own_size() const { return std::nullopt; }
+
+ protected:
+  StreamDecoder(const Sink& sink, uint64_t max_output, std::string_view name)
+      : sink_(sink), max_output_(max_output), name_(name) {}
+  // Decodes from `input`, whose first byte is at stream offset consumed():
+  // returns the count of bytes used, and calls end() once the stream is
+  // complete. Returns early once emit() says the sink wants no more.
+  virtual uint64_t decode(Bytes input) = 0;
+  // The input has ended: decode what is buffered (liblzma's LZMA_FINISH, a
+  // format that ends where its input does). The default has nothing to do.
+  virtual void drain() {}
+  // Hands output to the sink; false once the sink wants no more.
+  [[nodiscard]] bool emit(const void* data, size_t size);
+  void end() { ended_ = true; }
+  [[noreturn]] void truncated(uint64_t at) const;
+  [[noreturn]] void corrupt(uint64_t at, std::string_view why) const;
+  std::string_view name() const { return name_; }
+
+ private:
+  const Sink& sink_;
+  const uint64_t max_output_;
+  const std::string_view name_;
+  uint64_t consumed_ = 0;
+  uint64_t produced_ = 0;
+  bool ended_ = false;
+  bool stopped_ = false;
+};
+
 struct Codec {
   std::string_view name;   // "gzip", "xz", "lzma", "bzip2", "lzo", "lz4", "zstd"
   std::string_view magic;  // bytes at the start of a stream
-  // Throws ParseError (offsets relative to `input`) on corrupt or truncated
-  // data, and a limit error when output would exceed max_output.
-  StreamInfo (*decode)(Bytes input, const Sink& sink, uint64_t max_output);
+  // A decoder for one stream; `sink` must outlive it.
+  std::unique_ptr<StreamDecoder> (*open)(const Sink& sink, uint64_t max_output);
+
+  // The whole stream at the start of `input`. Throws ParseError (offsets
+  // relative to `input`) on corrupt or truncated data, and a limit error when
+  // output would exceed max_output.
+  StreamInfo decode(Bytes input, const Sink& sink, uint64_t max_output) const;
 };
 
 std::span<const Codec> codecs();
