@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,26 +27,57 @@ struct Step {
   std::string version_hint;
 };
 
+struct ContainerProbe;
+
 struct ProbeContext {
   const UnwrapOptions& options;
   bool efi_stub = false;  // the bytes are also a PE/COFF EFI application
   int depth = 0;          // containers around the bytes, for the --max-depth limit
+  // The registry in use, for the stream capture of what a probe decompresses.
+  std::span<const ContainerProbe* const> probes;
 };
 
 using Probe = std::optional<Step> (*)(Bytes data, const ProbeContext& context);
 
-std::optional<Step> probe_zboot(Bytes data, const ProbeContext& context);
-std::optional<Step> probe_uki(Bytes data, const ProbeContext& context);
-std::optional<Step> probe_bzimage(Bytes data, const ProbeContext& context);
-std::optional<Step> probe_arm64_image(Bytes data, const ProbeContext& context);
-std::optional<Step> probe_riscv_image(Bytes data, const ProbeContext& context);
-std::optional<Step> probe_compressed(Bytes data, const ProbeContext& context);
-std::optional<Step> probe_arm_zimage(Bytes data, const ProbeContext& context);
-std::optional<Step> probe_embedded_payload(Bytes data, const ProbeContext& context);
+// How a stream capture keeps a decompressed stream that starts a container.
+enum class Capture : uint8_t {
+  whole,   // its probe follows offsets anywhere in it: every byte (bounded)
+  sparse,  // a raw image: what the magic scan and the banner search need
+};
+
+// One container format: the only place its magic and its reader are named.
+// unwrap() tries the registry's probes in order, the stream capture asks
+// their sniffs what a stream holds, the probe fuzzer runs each.
+struct ContainerProbe {
+  ContainerKind kind;
+  std::string_view name;  // for tests and the fuzzer
+  // Whether a stream's first bytes (4 KiB or more when it has them) start
+  // this container; null for a payload found by scanning, which no head shows.
+  bool (*sniff)(Bytes head);
+  Probe probe;
+  Capture capture;
+};
+
+// Specific headers before generic ones, the embedded-payload search (which
+// decompresses speculatively) last.
+std::span<const ContainerProbe* const> container_probes();
+
+// unwrap() with another registry: a test's, to show a new format needs only its record.
+Unwrapped unwrap_with(Bytes data, const UnwrapOptions& options,
+                      std::span<const ContainerProbe* const> probes);
+
+extern const ContainerProbe kZbootProbe;
+extern const ContainerProbe kUkiProbe;
+extern const ContainerProbe kBzImageProbe;
+extern const ContainerProbe kArm64ImageProbe;
+extern const ContainerProbe kRiscvImageProbe;
+extern const ContainerProbe kCompressedProbe;
+extern const ContainerProbe kArmZImageProbe;
+extern const ContainerProbe kEmbeddedProbe;
 
 // Decompresses a stream that starts at data[0], inside `depth` containers,
 // and the streams nested in it, into a Step (shared by probes).
-Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& options, int depth);
+Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context, int depth);
 
 // "x86 bzImage" plus " + PE/COFF EFI stub" when the same bytes are a PE.
 std::string with_stub(std::string format, const ProbeContext& context);

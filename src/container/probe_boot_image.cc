@@ -6,9 +6,22 @@
 
 namespace lucompat {
 
-std::optional<Step> probe_arm64_image(Bytes data, const ProbeContext& context) {
+namespace {
+
+bool sniff_arm64(Bytes head) {
+  const std::string_view s = as_chars(head);
+  return s.size() >= 0x40 && s.substr(0x38, 4) == "ARM\x64";
+}
+
+bool sniff_riscv(Bytes head) {
+  const std::string_view s = as_chars(head);
+  return s.size() >= 0x40 &&
+         (s.substr(0x38, 4) == "RSC\x05" || s.substr(0x30, 8) == std::string_view("RISCV\0\0\0", 8));
+}
+
+std::optional<Step> probe_arm64(Bytes data, const ProbeContext& context) {
+  if (!sniff_arm64(data)) return std::nullopt;
   const ByteReader r(data, ByteOrder::little);
-  if (!r.contains(0, 0x40) || as_chars(r.bytes(0x38, 4, "arm64 magic")) != "ARM\x64") return std::nullopt;
   const uint64_t flags = r.u64(0x18, "arm64 flags");
   Step step;
   step.layer.format = with_stub("arm64 Image", context);
@@ -22,12 +35,9 @@ std::optional<Step> probe_arm64_image(Bytes data, const ProbeContext& context) {
   return step;
 }
 
-std::optional<Step> probe_riscv_image(Bytes data, const ProbeContext& context) {
+std::optional<Step> probe_riscv(Bytes data, const ProbeContext& context) {
+  if (!sniff_riscv(data)) return std::nullopt;
   const ByteReader r(data, ByteOrder::little);
-  if (!r.contains(0, 0x40)) return std::nullopt;
-  const bool magic2 = as_chars(r.bytes(0x38, 4, "riscv magic2")) == "RSC\x05";
-  const bool magic = as_chars(r.bytes(0x30, 8, "riscv magic")) == std::string_view("RISCV\0\0\0", 8);
-  if (!magic && !magic2) return std::nullopt;
   Step step;
   step.layer.format = with_stub("riscv Image", context);
   step.layer.size = data.size();
@@ -37,5 +47,12 @@ std::optional<Step> probe_riscv_image(Bytes data, const ProbeContext& context) {
   step.raw_image = true;
   return step;
 }
+
+}  // namespace
+
+const ContainerProbe kArm64ImageProbe{ContainerKind::arm64_image, "arm64 Image", &sniff_arm64,
+                                      &probe_arm64, Capture::sparse};
+const ContainerProbe kRiscvImageProbe{ContainerKind::riscv_image, "riscv Image", &sniff_riscv,
+                                      &probe_riscv, Capture::sparse};
 
 }  // namespace lucompat

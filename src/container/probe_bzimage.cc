@@ -6,11 +6,16 @@
 
 namespace lucompat {
 
-std::optional<Step> probe_bzimage(Bytes data, const ProbeContext& context) {
+namespace {
+
+bool sniff(Bytes head) {
+  const std::string_view s = as_chars(head);
+  return s.size() >= 0x260 && s.substr(0x1fe, 2) == "\x55\xaa" && s.substr(0x202, 4) == "HdrS";
+}
+
+std::optional<Step> probe(Bytes data, const ProbeContext& context) {
+  if (!sniff(data)) return std::nullopt;
   const ByteReader r(data, ByteOrder::little);
-  if (!r.contains(0x200, 0x60) || r.u16(0x1fe, "boot flag") != 0xaa55 ||
-      as_chars(r.bytes(0x202, 4, "setup header magic")) != "HdrS")
-    return std::nullopt;
   const uint16_t protocol = r.u16(0x206, "boot protocol version");
   if (protocol < 0x0208)
     fail(ErrorKind::unsupported, 0x206,
@@ -50,5 +55,10 @@ std::optional<Step> probe_bzimage(Bytes data, const ProbeContext& context) {
   step.inner = payload;
   return step;
 }
+
+}  // namespace
+
+const ContainerProbe kBzImageProbe{ContainerKind::bzimage, "x86 bzImage", &sniff, &probe,
+                                   Capture::whole};
 
 }  // namespace lucompat

@@ -15,6 +15,7 @@ Layer layer_of(const StreamChain::Stage& stage, bool last) {
   const StreamDecoder& d = *stage.decoder;
   const std::string_view name = stage.codec->name;
   Layer layer;
+  layer.kind = ContainerKind::compressed;
   layer.format = std::string(name);
   layer.compression = std::string(name);
   layer.size = d.consumed();
@@ -31,11 +32,12 @@ Layer layer_of(const StreamChain::Stage& stage, bool last) {
   layer.size_trailer = d.own_size();
   if (!layer.size_trailer && stage.after >= 4)
     layer.size_trailer = load<uint32_t>(stage.trailer.data(), ByteOrder::little);
-  if (name != "gzip" && stage.after != 0 && stage.after != 4)
+  // A stream that records its own size (gzip) may be followed by anything.
+  if (!d.own_size() && stage.after != 0 && stage.after != 4)
     layer.warnings.push_back(fmt::format(
         "{} bytes follow the {} stream; expected none or a 4-byte size", stage.after, name));
   if (layer.size_trailer && *layer.size_trailer != static_cast<uint32_t>(d.produced()) &&
-      (name == "gzip" || stage.after == 4))
+      (d.own_size() || stage.after == 4))
     layer.warnings.push_back(
         fmt::format("the size trailer says {} bytes, but the stream decompressed to {}",
                     *layer.size_trailer, d.produced()));
@@ -44,9 +46,10 @@ Layer layer_of(const StreamChain::Stage& stage, bool last) {
 
 }  // namespace
 
-Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& options, int depth) {
+Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context, int depth) {
+  const UnwrapOptions& options = context.options;
   auto buffer = SparseBuffer::acquire(options.max_output);
-  StreamCapture capture(*buffer, options.early_exit, options.keep_all);
+  StreamCapture capture(*buffer, options.early_exit, options.keep_all, context.probes);
   // A probe run alone (the probe fuzzer) has no input-wide budget: this stream is all of it.
   const std::shared_ptr<OutputBudget> budget =
       options.budget ? options.budget : std::make_shared<OutputBudget>(options.max_output);
@@ -93,10 +96,21 @@ Step decompress_step(const Codec& codec, Bytes data, const UnwrapOptions& option
   return step;
 }
 
-std::optional<Step> probe_compressed(Bytes data, const ProbeContext& context) {
+namespace {
+
+bool sniff(Bytes head) { return codec_at(head) != nullptr; }
+
+std::optional<Step> probe(Bytes data, const ProbeContext& context) {
   const Codec* codec = codec_at(data);
   if (codec == nullptr) return std::nullopt;
-  return decompress_step(*codec, data, context.options, context.depth);
+  return decompress_step(*codec, data, context, context.depth);
 }
+
+}  // namespace
+
+// A stream inside a stream never reaches a capture (the chain decodes it);
+// elsewhere its probe reads it whole.
+const ContainerProbe kCompressedProbe{ContainerKind::compressed, "compressed stream", &sniff,
+                                      &probe, Capture::whole};
 
 }  // namespace lucompat

@@ -31,7 +31,9 @@ bool has_table_magic(Bytes data) {
   return false;
 }
 
-std::optional<Step> find_payload(Bytes data, const ProbeContext& context, std::string format) {
+// `kind`: an ARM zImage, which must hold a payload, or any other decompressor.
+std::optional<Step> find_payload(Bytes data, const ProbeContext& context, ContainerKind kind,
+                                 std::string format) {
   int attempts = 0;
   std::string last;  // why the last candidate failed, for the error when none works
   // Most bytes start no magic: one table lookup rejects them, where trying
@@ -47,9 +49,10 @@ std::optional<Step> find_payload(Bytes data, const ProbeContext& context, std::s
     if (codec == nullptr) continue;
     ++attempts;
     try {
-      Step step = decompress_step(*codec, data.subspan(at), context.options, context.depth + 1);
+      Step step = decompress_step(*codec, data.subspan(at), context, context.depth + 1);
       if (!looks_like_kernel(step.inner)) continue;
       Layer outer;
+      outer.kind = kind;
       outer.format = format;
       outer.offset = at;
       outer.size = step.layer.size;
@@ -70,7 +73,7 @@ std::optional<Step> find_payload(Bytes data, const ProbeContext& context, std::s
                          at + why.offset.value_or(0), why.message);
     }
   }
-  if (format == "ARM zImage")
+  if (kind == ContainerKind::arm_zimage)
     fail(ErrorKind::malformed, std::nullopt,
          fmt::format("ARM zImage: no compressed payload that decompresses into a kernel ({} "
                      "candidates tried{})",
@@ -78,18 +81,26 @@ std::optional<Step> find_payload(Bytes data, const ProbeContext& context, std::s
   return std::nullopt;
 }
 
-}  // namespace
+bool sniff_arm_zimage(Bytes head) {
+  return head.size() >= 0x30 && load<uint32_t>(head.data() + 0x24, ByteOrder::little) == 0x016f2818;
+}
 
 std::optional<Step> probe_arm_zimage(Bytes data, const ProbeContext& context) {
-  const ByteReader r(data, ByteOrder::little);
-  if (!r.contains(0, 0x30) || r.u32(0x24, "zImage magic") != 0x016f2818) return std::nullopt;
-  return find_payload(data, context, "ARM zImage");
+  if (!sniff_arm_zimage(data)) return std::nullopt;
+  return find_payload(data, context, ContainerKind::arm_zimage, "ARM zImage");
 }
 
-std::optional<Step> probe_embedded_payload(Bytes data, const ProbeContext& context) {
+std::optional<Step> probe_embedded(Bytes data, const ProbeContext& context) {
   // A raw image that holds the table itself needs no unwrapping.
   if (has_table_magic(data) || looks_like_kernel(data)) return std::nullopt;
-  return find_payload(data, context, "self-decompressing image");
+  return find_payload(data, context, ContainerKind::embedded, "self-decompressing image");
 }
+
+}  // namespace
+
+const ContainerProbe kArmZImageProbe{ContainerKind::arm_zimage, "ARM zImage", &sniff_arm_zimage,
+                                     &probe_arm_zimage, Capture::whole};
+const ContainerProbe kEmbeddedProbe{ContainerKind::embedded, "embedded payload", nullptr,
+                                    &probe_embedded, Capture::sparse};
 
 }  // namespace lucompat

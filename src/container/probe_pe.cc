@@ -32,9 +32,11 @@ std::string pretty_name(const std::string& osrel) {
   return osrel.substr(0, osrel.find('\n'));
 }
 
-}  // namespace
 
-std::optional<Step> probe_uki(Bytes data, const ProbeContext&) {
+// Any PE: the header that says where its sections are may lie anywhere.
+bool sniff(Bytes head) { return as_chars(head).starts_with("MZ"); }
+
+std::optional<Step> probe(Bytes data, const ProbeContext&) {
   if (!has_pe_signature(data)) return std::nullopt;
   const PeFile pe = parse_pe(data);  // validates every PE we meet, stub or UKI
   const PeSection* linux = pe.find(".linux");
@@ -56,6 +58,10 @@ std::optional<Step> probe_uki(Bytes data, const ProbeContext&) {
   step.version_hint = uname;
   return step;
 }
+
+}  // namespace
+
+const ContainerProbe kUkiProbe{ContainerKind::uki, "UKI", &sniff, &probe, Capture::whole};
 
 std::string with_stub(std::string format, const ProbeContext& context) {
   return context.efi_stub ? format + " + PE/COFF EFI stub" : format;

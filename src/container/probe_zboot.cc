@@ -6,11 +6,16 @@
 
 namespace lucompat {
 
-std::optional<Step> probe_zboot(Bytes data, const ProbeContext&) {
+namespace {
+
+bool sniff(Bytes head) {
+  const std::string_view s = as_chars(head);
+  return s.size() >= 0x40 && s.starts_with("MZ") && s.substr(4, 4) == "zimg";
+}
+
+std::optional<Step> probe(Bytes data, const ProbeContext&) {
+  if (!sniff(data)) return std::nullopt;
   const ByteReader r(data, ByteOrder::little);
-  if (!r.contains(0, 0x40) || as_chars(r.bytes(0, 2, "MZ")) != "MZ" ||
-      as_chars(r.bytes(4, 4, "zboot magic")) != "zimg")
-    return std::nullopt;
   const uint32_t offset = r.u32(8, "zboot payload offset");
   const uint32_t size = r.u32(12, "zboot payload size");
   const std::string_view field = as_chars(r.bytes(0x18, 32, "zboot compression name"));
@@ -39,5 +44,9 @@ std::optional<Step> probe_zboot(Bytes data, const ProbeContext&) {
   step.inner = payload;
   return step;
 }
+
+}  // namespace
+
+const ContainerProbe kZbootProbe{ContainerKind::zboot, "EFI zboot", &sniff, &probe, Capture::whole};
 
 }  // namespace lucompat

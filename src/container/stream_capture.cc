@@ -28,25 +28,19 @@ constexpr size_t kOverlap = 13;  // the longest marker's length - 1
 
 uint64_t span_of(Marker m) { return m == Marker::banner ? kBannerSpan : kTableSpan; }
 
-bool at(Bytes b, size_t offset, std::string_view s) {
-  return b.size() >= offset + s.size() && std::memcmp(b.data() + offset, s.data(), s.size()) == 0;
-}
-
 }  // namespace
 
 void StreamCapture::decide(Bytes first) {
+  mode_ = Mode::raw;
   if (has_elf_magic(first)) {
     mode_ = Mode::elf;
-  } else if (at(first, 0x38, "ARM\x64") || at(first, 0x38, "RSC\x05")) {
-    mode_ = Mode::raw;
-  } else if (at(first, 0, "MZ") || at(first, 0x202, "HdrS") ||
-             at(first, 0x24, "\x18\x28\x6f\x01")) {
-    // Another container inside: its probes need random access to all of it
-    // (a stream inside was decoded as the bytes came: see StreamChain).
-    mode_ = Mode::whole;
-  } else {
-    mode_ = Mode::raw;
+    return;
   }
+  for (const ContainerProbe* p : probes_)
+    if (p->sniff != nullptr && p->sniff(first)) {
+      mode_ = p->capture == Capture::whole ? Mode::whole : Mode::raw;
+      return;
+    }
 }
 
 void StreamCapture::add_range(uint64_t begin, uint64_t end) {

@@ -17,18 +17,21 @@
 #include <string>
 #include <vector>
 
-#include "table/marker_scan.h"
+#include "container/probe.h"
 #include "container/sparse_buffer.h"
+#include "table/marker_scan.h"
 #include "elf/elf_layout.h"
 
 namespace lucompat {
 
 class StreamCapture {
  public:
-  // `keep_all`: keep the whole stream (no rules, no early exit).
-  StreamCapture(SparseBuffer& buffer, bool early_exit, bool keep_all = false)
+  // `keep_all`: keep the whole stream (no rules, no early exit). `probes`
+  // say which containers a stream may start and how each is read.
+  StreamCapture(SparseBuffer& buffer, bool early_exit, bool keep_all = false,
+                std::span<const ContainerProbe* const> probes = container_probes())
       : buffer_(buffer), mode_(keep_all ? Mode::whole : Mode::undecided),
-        early_exit_(early_exit && !keep_all) {}
+        early_exit_(early_exit && !keep_all), probes_(probes) {}
 
   // The sink of the first pass: keeps by the rules above. Returns false when
   // early exit is on and the rest of the stream is not needed.
@@ -62,6 +65,7 @@ class StreamCapture {
   uint64_t pos_ = 0;
   std::vector<ByteRange> ranges_;  // to keep as the stream passes them
   bool early_exit_ = false;
+  std::span<const ContainerProbe* const> probes_;
   uint64_t head_ = kHead;  // how much of the start is kept
   uint64_t stop_at_ = UINT64_MAX;  // the end of the segment holding the notes
   bool notes_planned_ = false;

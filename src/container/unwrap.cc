@@ -2,24 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <array>
-
 #include "container/pe.h"
 #include "container/probe.h"
 #include "lucompat/elf/elf_reader.h"
 
 namespace lucompat {
-namespace {
-
-// Order matters: specific headers before generic ones, the embedded-payload
-// search (which decompresses speculatively) last.
-constexpr std::array<Probe, 8> kProbes{
-    &probe_zboot,       &probe_uki,        &probe_bzimage,    &probe_arm64_image,
-    &probe_riscv_image, &probe_compressed, &probe_arm_zimage, &probe_embedded_payload,
-};
-
-}  // namespace
-
 void OutputBudget::charge(uint64_t bytes) {
   const uint64_t before = used_.fetch_add(bytes, std::memory_order_relaxed);
   if (bytes > limit_ || before > limit_ - bytes)
@@ -37,7 +24,12 @@ Error relocate(Error e, const Unwrapped& u) {
   return e;
 }
 
-Unwrapped unwrap(Bytes input, const UnwrapOptions& given) {
+Unwrapped unwrap(Bytes input, const UnwrapOptions& options) {
+  return unwrap_with(input, options, container_probes());
+}
+
+Unwrapped unwrap_with(Bytes input, const UnwrapOptions& given,
+                      std::span<const ContainerProbe* const> probes) {
   UnwrapOptions options = given;
   if (!options.budget) options.budget = std::make_shared<OutputBudget>(options.max_output);
   Unwrapped u;
@@ -58,15 +50,21 @@ Unwrapped unwrap(Bytes input, const UnwrapOptions& given) {
     u.bytes = data;
     u.base = static_cast<uint64_t>(data.data() - owner.data());
     if (is_elf(data)) return finish(Innermost::elf);
-    const ProbeContext context{options, has_pe_signature(data), static_cast<int>(u.chain.size())};
+    const ProbeContext context{options, has_pe_signature(data), static_cast<int>(u.chain.size()),
+                               probes};
     std::optional<Step> step;
+    const ContainerProbe* found = nullptr;
     try {
-      for (Probe probe : kProbes)
-        if ((step = probe(data, context))) break;
+      for (const ContainerProbe* p : probes)
+        if ((step = p->probe(data, context))) {
+          found = p;
+          break;
+        }
     } catch (const ParseError& e) {
       throw ParseError(relocate(e.error(), u));
     }
     if (!step) return finish(Innermost::raw);
+    (step->outer ? step->outer->kind : step->layer.kind) = found->kind;
     const size_t adding = (step->outer ? 2 : 1) + step->nested.size();
     if (u.chain.size() + adding > static_cast<size_t>(options.max_depth))
       fail(ErrorKind::limit, std::nullopt,
@@ -89,7 +87,7 @@ Unwrapped unwrap(Bytes input, const UnwrapOptions& given) {
     u.cut = step->cut;
     if (step->raw_image) {
       u.raw_order = step->raw_order;
-      u.raw_format = u.chain.back().format;
+      u.raw_kind = found->kind;
       return finish(Innermost::raw);
     }
   }

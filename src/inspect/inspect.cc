@@ -25,10 +25,10 @@ InputKind kind_of(const ElfReading& r) {
   return InputKind::object;
 }
 
-std::string raw_arch(const std::string& raw_format, std::optional<ByteOrder> order) {
-  if (raw_format.starts_with("arm64 Image"))
+std::string raw_arch(std::optional<ContainerKind> kind, std::optional<ByteOrder> order) {
+  if (kind == ContainerKind::arm64_image)
     return order == ByteOrder::big ? "arm64be" : "arm64";
-  if (raw_format.starts_with("riscv Image")) return "riscv64";
+  if (kind == ContainerKind::riscv_image) return "riscv64";
   return {};
 }
 
@@ -86,7 +86,7 @@ Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwra
                    "neither a version table nor a Linux banner inside"};
     out.format = "raw binary image";
     out.kind = InputKind::kernel;
-    out.arch = raw_arch(u.raw_format, r->order);
+    out.arch = raw_arch(u.raw_kind, r->order);
     out.byte_order = r->order;
     out.identity = std::move(r->identity);
     out.table = std::move(r->table);

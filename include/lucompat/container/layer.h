@@ -10,7 +10,20 @@
 
 namespace lucompat {
 
+// What a layer is, for decisions; `format` is for people.
+enum class ContainerKind : uint8_t {
+  zboot,        // EFI zboot
+  uki,          // a PE/COFF EFI application with a .linux section
+  bzimage,      // x86 bzImage
+  arm64_image,  // raw arm64 Image
+  riscv_image,  // raw riscv Image
+  compressed,   // a compressed stream
+  arm_zimage,   // 32-bit ARM zImage, its payload found by scanning
+  embedded,     // a decompressor with a payload found by scanning (s390x)
+};
+
 struct Layer {
+  ContainerKind kind = ContainerKind::compressed;
   std::string format;       // "x86 bzImage + PE/COFF EFI stub", "xz", "UKI", "EFI zboot"
   uint64_t offset = 0;      // where this layer's inner bytes start in the layer's own bytes
   uint64_t size = 0;        // how many of its bytes the inner data takes (compressed size)

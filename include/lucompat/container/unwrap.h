@@ -59,7 +59,9 @@ struct Unwrapped {
   Bytes bytes;                             // the innermost data
   Innermost kind = Innermost::raw;
   std::optional<ByteOrder> raw_order;      // known byte order of a raw image
-  std::string raw_format;                  // "arm64 Image", or empty when unknown
+  // The container that said the innermost bytes are a raw image (an arm64
+  // or riscv Image), when one did.
+  std::optional<ContainerKind> raw_kind;
   // An ELF cut short by early exit: `bytes` end after the segment holding the
   // table, so the section headers are not there to read.
   bool cut = false;
