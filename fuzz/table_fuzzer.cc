@@ -1,4 +1,5 @@
-// The table decoders on arbitrary bytes, in both byte orders and all shapes.
+// The table decoders on arbitrary bytes, in both byte orders and all shapes,
+// the entries alone with every registered format.
 #include <cstddef>
 #include <cstdint>
 
@@ -9,7 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (auto order : {lucompat::ByteOrder::little, lucompat::ByteOrder::big}) {
     (void)lucompat::decode_table(bytes, order, 0x1000);
     (void)lucompat::scan_table(bytes, order);
-    (void)lucompat::decode_table_entries(lucompat::table_formats().front(), bytes, order);
+    for (const lucompat::TableFormat& format : lucompat::table_formats())
+      (void)lucompat::decode_table_entries(format, bytes, order);
   }
   return 0;
 }

@@ -5,13 +5,14 @@
 // hit before the real one).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
-#include <cstring>
+#include <vector>
 
 #include "container/probe.h"
 #include "lucompat/elf/elf_reader.h"
 #include "lucompat/identity/kernel_identity.h"
-#include "lucompat/table/table_format.h"
+#include "table/marker_scan.h"
 
 namespace lucompat {
 namespace {
@@ -23,12 +24,10 @@ constexpr int kMaxAttempts = 32;
 bool looks_like_kernel(Bytes b) { return is_elf(b) || find_banner(b).has_value(); }
 
 bool has_table_magic(Bytes data) {
-  const uint32_t magic = table_formats().front().magic;
-  for (ByteOrder order : {ByteOrder::little, ByteOrder::big}) {
-    const uint32_t stored = load<uint32_t>(reinterpret_cast<const std::byte*>(&magic), order);
-    if (memmem(data.data(), data.size(), &stored, 4) != nullptr) return true;
-  }
-  return false;
+  std::vector<MarkerHit> hits;
+  find_markers(data, hits);
+  return std::any_of(hits.begin(), hits.end(),
+                     [](const MarkerHit& h) { return h.marker != Marker::banner; });
 }
 
 // `kind`: an ARM zImage, which must hold a payload, or any other decompressor.

@@ -17,7 +17,6 @@ namespace {
 
 using namespace std::string_view_literals;
 
-constexpr uint64_t kTableSpan = 8 + 48 * kMaxTableEntries;
 constexpr uint64_t kBannerSpan = 1024;
 // objcopy and ld put the section name table right before the section headers.
 constexpr uint64_t kNamesWindow = uint64_t{1} << 20;
@@ -26,7 +25,13 @@ constexpr size_t kMaxCandidates = 4096;
 
 constexpr size_t kOverlap = 13;  // the longest marker's length - 1
 
-uint64_t span_of(Marker m) { return m == Marker::banner ? kBannerSpan : kTableSpan; }
+// What is kept after a table magic: the largest table any registered format allows.
+uint64_t table_span() {
+  static const uint64_t span = max_table_size();
+  return span;
+}
+
+uint64_t span_of(Marker m) { return m == Marker::banner ? kBannerSpan : table_span(); }
 
 }  // namespace
 
@@ -95,7 +100,7 @@ void StreamCapture::scan(Bytes chunk) {
     if (h.offset < tail_.size() && h.offset + marker_bytes(h.marker).size() > tail_.size())
       hit(seam_start + h.offset, span_of(h.marker));
   // The head is kept whole: only markers whose span reaches past it matter.
-  const uint64_t from = head_ - std::min(head_, kTableSpan);
+  const uint64_t from = head_ - std::min(head_, table_span());
   const uint64_t skip = pos_ >= from ? 0 : std::min<uint64_t>(chunk.size(), from - pos_);
   hits_.clear();
   find_markers(chunk.subspan(skip), hits_);

@@ -24,9 +24,8 @@ Result<RawReading> read_raw(Bytes image, std::optional<ByteOrder> order,
       if (!out.order) {
         // The magic's bytes say which order the table was read in.
         const auto* at = image.data() + out.table->location.offset;
-        out.order = load<uint32_t>(at, ByteOrder::little) == table_formats().front().magic
-                        ? ByteOrder::little
-                        : ByteOrder::big;
+        out.order = is_table_magic(load<uint32_t>(at, ByteOrder::little)) ? ByteOrder::little
+                                                                           : ByteOrder::big;
       }
     }
     if (auto b = find_banner(parts)) {

@@ -211,7 +211,7 @@ TEST(ScanTable, FormatTwoEndsAtTheZeroSlot) {
 }
 
 TEST(DecodeTableEntries, ModuleEntriesReadWithTheNewestFormat) {
-  const TableFormat& f = find_entries_format(table_formats().front());
+  const TableFormat& f = find_entries_format(*find_table_format(table_magic(), 1));
   EXPECT_EQ(f.version, 2u);
   TableBytes t;
   t.entry("vfio-pci-v2").integer(ByteOrder::big, "iommu", 2);

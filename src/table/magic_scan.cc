@@ -15,6 +15,7 @@ struct Candidate {
   uint64_t offset;
   uint64_t address;
   Result<VersionTable> table;
+  const TableFormat* format = nullptr;  // once the table decoded
 };
 
 // Where each region holds a table magic, in either order: one pass for both.
@@ -27,16 +28,19 @@ Hits find_magics(const std::vector<ScanRegion>& regions) {
 }
 
 std::vector<Candidate> candidates(const std::vector<ScanRegion>& regions, const Hits& hits,
-                                  ByteOrder order) {
-  // The format-1 magic, 0x4c565550, as stored in `order`.
+                                  ByteOrder order, TableFormats formats) {
+  // The registry's magic as stored in `order`.
   const Marker stored = order == ByteOrder::little ? Marker::table_le : Marker::table_be;
   std::vector<Candidate> out;
   for (size_t i = 0; i < regions.size(); ++i) {
     const ScanRegion& region = regions[i];
     for (const MarkerHit& h : hits[i]) {
       if (h.marker != stored || region.bytes.size() - h.offset < 8) continue;
-      out.push_back({region.offset + h.offset, region.address + h.offset,
-                     scan_table(region.bytes.subspan(h.offset), order, region.offset + h.offset)});
+      const Bytes at = region.bytes.subspan(h.offset);
+      const uint64_t offset = region.offset + h.offset;
+      Candidate& c = out.emplace_back(Candidate{offset, region.address + h.offset,
+                                                scan_table(at, order, offset, formats)});
+      if (c.table.ok()) c.format = decode_table_header(at, order, offset, formats).value();
     }
   }
   return out;
@@ -64,7 +68,6 @@ void refuse_unreadable(const std::vector<Candidate>& all) {
 }
 
 LocatedTable pick_table(std::vector<Candidate*> valid) {
-  const TableFormat& format = table_formats().front();
   // The linker script aligns the table to 8; prefer such hits over chance ones.
   std::vector<Candidate*> aligned;
   for (Candidate* c : valid)
@@ -76,7 +79,7 @@ LocatedTable pick_table(std::vector<Candidate*> valid) {
            fmt::format("two different tables found by the magic scan, at {:#x} and {:#x}",
                        pick.front()->offset, c->offset));
   Candidate& c = *pick.front();
-  const uint64_t size = format.header_size + c.table->entries.size() * format.entry_size;
+  const uint64_t size = c.format->header_size + c.table->entries.size() * c.format->entry_size;
   VersionTable table = std::move(c.table).value();
   if (pick.size() > 1)
     table.warnings.push_back(
@@ -89,9 +92,9 @@ LocatedTable pick_table(std::vector<Candidate*> valid) {
 // Both byte orders are always examined: a kernel has one, so a table in each
 // is a forgery or a corruption, and picking either could be the wrong one.
 std::optional<LocatedTable> scan_in_order(const std::vector<ScanRegion>& regions, const Hits& hits,
-                                          ByteOrder order, bool order_known) {
-  std::vector<Candidate> mine = candidates(regions, hits, order);
-  std::vector<Candidate> swapped = candidates(regions, hits, other(order));
+                                          ByteOrder order, bool order_known, TableFormats formats) {
+  std::vector<Candidate> mine = candidates(regions, hits, order, formats);
+  std::vector<Candidate> swapped = candidates(regions, hits, other(order), formats);
   refuse_unreadable(mine);
   std::vector<Candidate*> valid = valid_ones(mine);
   std::vector<Candidate*> valid_swapped = valid_ones(swapped);
@@ -117,8 +120,8 @@ std::optional<LocatedTable> scan_in_order(const std::vector<ScanRegion>& regions
 }  // namespace
 
 std::optional<LocatedTable> scan_for_table(const std::vector<ScanRegion>& regions, ByteOrder order,
-                                           bool order_known) {
-  return scan_in_order(regions, find_magics(regions), order, order_known);
+                                           bool order_known, TableFormats formats) {
+  return scan_in_order(regions, find_magics(regions), order, order_known, formats);
 }
 
 }  // namespace lucompat

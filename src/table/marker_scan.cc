@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "lucompat/table/table_format.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -11,13 +13,37 @@ namespace {
 
 using namespace std::string_view_literals;
 
-constexpr std::string_view kTableLe = "PUVL"sv, kTableBe = "LVUP"sv, kBanner = "Linux version "sv;
+constexpr std::string_view kBanner = "Linux version "sv;
 constexpr size_t kLongest = kBanner.size();
+
+// The registry's table magic as stored in each byte order: "PUVL" and "LVUP"
+// for the RFC's. The filters below test a position's first and fourth bytes,
+// which are each other's in the two orders.
+struct TableMarkers {
+  char le[4];
+  char be[4];
+  std::string_view little() const { return {le, 4}; }
+  std::string_view big() const { return {be, 4}; }
+};
+
+const TableMarkers& table_markers() {
+  static const TableMarkers m = [] {
+    TableMarkers t{};
+    const uint32_t magic = table_magic();
+    for (int i = 0; i < 4; ++i) {
+      t.le[i] = static_cast<char>((magic >> (8 * i)) & 0xff);
+      t.be[3 - i] = t.le[i];
+    }
+    return t;
+  }();
+  return m;
+}
 
 void check_at(const std::byte* base, size_t size, size_t i, std::vector<MarkerHit>& out) {
   const std::string_view rest(reinterpret_cast<const char*>(base) + i, size - i);
-  if (rest.starts_with(kTableLe)) out.push_back({i, Marker::table_le});
-  else if (rest.starts_with(kTableBe)) out.push_back({i, Marker::table_be});
+  const TableMarkers& m = table_markers();
+  if (rest.starts_with(m.little())) out.push_back({i, Marker::table_le});
+  else if (rest.starts_with(m.big())) out.push_back({i, Marker::table_be});
   else if (rest.starts_with(kBanner)) out.push_back({i, Marker::banner});
 }
 
@@ -31,14 +57,17 @@ void check_at(const std::byte* base, size_t size, size_t i, std::vector<MarkerHi
 size_t scan_portable(const std::byte* p, size_t n, std::vector<MarkerHit>& out) {
   constexpr size_t W = 16;
   typedef uint8_t Lanes __attribute__((vector_size(W)));
-  const Lanes P = Lanes{} + 'P', L = Lanes{} + 'L', space = Lanes{} + ' ';
+  const TableMarkers& t = table_markers();
+  const Lanes P = Lanes{} + static_cast<uint8_t>(t.le[0]), L = Lanes{} + static_cast<uint8_t>(t.le[3]);
+  const Lanes B = Lanes{} + static_cast<uint8_t>(kBanner[0]), space = Lanes{} + ' ';
   size_t i = 0;
   for (; i + W + kLongest <= n; i += W) {
     Lanes first, fourth, last;
     std::memcpy(&first, p + i, W);
     std::memcpy(&fourth, p + i + 3, W);
     std::memcpy(&last, p + i + kLongest - 1, W);
-    const Lanes m = ((first == P) & (fourth == L)) | ((first == L) & ((fourth == P) | (last == space)));
+    const Lanes m = ((first == P) & (fourth == L)) | ((first == L) & (fourth == P)) |
+                    ((first == B) & (last == space));
     uint64_t words[W / 8];
     std::memcpy(words, &m, sizeof words);
     uint64_t any = 0;
@@ -64,21 +93,30 @@ __attribute__((target("avx2"), always_inline)) inline __m256i load_avx2(const st
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q));
 }
 
-__attribute__((target("avx2"), always_inline)) inline __m256i filter_avx2(const std::byte* at) {
-  const __m256i P = _mm256_set1_epi8('P'), L = _mm256_set1_epi8('L'), space = _mm256_set1_epi8(' ');
+// P and L: the magic's first and fourth bytes stored little-endian; B: the banner's first.
+struct Avx2Bytes {
+  __m256i P, L, B, space;
+};
+
+__attribute__((target("avx2"), always_inline)) inline __m256i filter_avx2(const std::byte* at,
+                                                                         const Avx2Bytes& c) {
   const __m256i first = load_avx2(at), fourth = load_avx2(at + 3), last = load_avx2(at + kLongest - 1);
-  const __m256i first_l = _mm256_cmpeq_epi8(first, L);
+  const __m256i first_l = _mm256_cmpeq_epi8(first, c.L);
   const __m256i table = _mm256_or_si256(
-      _mm256_and_si256(_mm256_cmpeq_epi8(first, P), _mm256_cmpeq_epi8(fourth, L)),
-      _mm256_and_si256(first_l, _mm256_cmpeq_epi8(fourth, P)));
-  return _mm256_or_si256(table, _mm256_and_si256(first_l, _mm256_cmpeq_epi8(last, space)));
+      _mm256_and_si256(_mm256_cmpeq_epi8(first, c.P), _mm256_cmpeq_epi8(fourth, c.L)),
+      _mm256_and_si256(first_l, _mm256_cmpeq_epi8(fourth, c.P)));
+  return _mm256_or_si256(
+      table, _mm256_and_si256(_mm256_cmpeq_epi8(first, c.B), _mm256_cmpeq_epi8(last, c.space)));
 }
 
 __attribute__((target("avx2"))) size_t scan_avx2(const std::byte* p, size_t n,
                                                  std::vector<MarkerHit>& out) {
+  const TableMarkers& t = table_markers();
+  const Avx2Bytes c{_mm256_set1_epi8(t.le[0]), _mm256_set1_epi8(t.le[3]),
+                    _mm256_set1_epi8(kBanner[0]), _mm256_set1_epi8(' ')};
   size_t i = 0;
   for (; i + 64 + kLongest <= n; i += 64) {
-    const __m256i a = filter_avx2(p + i), b = filter_avx2(p + i + 32);
+    const __m256i a = filter_avx2(p + i, c), b = filter_avx2(p + i + 32, c);
     const __m256i any = _mm256_or_si256(a, b);
     if (_mm256_testz_si256(any, any)) continue;
     const uint64_t bits = static_cast<uint32_t>(_mm256_movemask_epi8(a)) |
@@ -103,8 +141,8 @@ ScanFn pick_scan() {
 
 std::string_view marker_bytes(Marker m) {
   switch (m) {
-    case Marker::table_le: return kTableLe;
-    case Marker::table_be: return kTableBe;
+    case Marker::table_le: return table_markers().little();
+    case Marker::table_be: return table_markers().big();
     case Marker::banner: return kBanner;
   }
   return {};

@@ -1,5 +1,6 @@
 #include "lucompat/table/table_format.h"
 
+#include <algorithm>
 #include <array>
 
 #include "table/fixed_slot_entries.h"
@@ -19,31 +20,43 @@ constexpr std::array kFormats{
                 &decode_versioned_slots, &scan_versioned_slots},
 };
 
+static_assert(std::all_of(kFormats.begin(), kFormats.end(),
+                          [](const TableFormat& f) { return f.magic == kFormats[0].magic; }),
+              "the marker scan looks for one magic: teach its filter a second one first");
+
 }  // namespace
 
-std::span<const TableFormat> table_formats() { return kFormats; }
+TableFormats table_formats() { return kFormats; }
 
-const TableFormat* find_table_format(uint32_t magic, uint32_t version) {
-  for (const auto& f : kFormats)
+uint32_t table_magic() { return kFormats[0].magic; }
+
+uint64_t max_table_size(TableFormats formats) {
+  uint64_t most = 0;
+  for (const auto& f : formats) most = std::max(most, f.max_size());
+  return most;
+}
+
+const TableFormat* find_table_format(uint32_t magic, uint32_t version, TableFormats formats) {
+  for (const auto& f : formats)
     if (f.magic == magic && f.version == version) return &f;
   return nullptr;
 }
 
-const TableFormat* find_table_format_by_section(std::string_view section) {
-  for (const auto& f : kFormats)
+const TableFormat* find_table_format_by_section(std::string_view section, TableFormats formats) {
+  for (const auto& f : formats)
     if (f.section == section) return &f;
   return nullptr;
 }
 
-const TableFormat& find_entries_format(const TableFormat& any_of_section) {
+const TableFormat& find_entries_format(const TableFormat& any_of_section, TableFormats formats) {
   const TableFormat* newest = &any_of_section;
-  for (const auto& f : kFormats)
+  for (const auto& f : formats)
     if (f.section == any_of_section.section && f.version > newest->version) newest = &f;
   return *newest;
 }
 
-bool is_table_magic(uint32_t magic) {
-  for (const auto& f : kFormats)
+bool is_table_magic(uint32_t magic, TableFormats formats) {
+  for (const auto& f : formats)
     if (f.magic == magic) return true;
   return false;
 }

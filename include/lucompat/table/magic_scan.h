@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lucompat/base/byte_reader.h"
+#include "lucompat/table/table_format.h"
 #include "lucompat/table/table_location.h"
 
 namespace lucompat {
@@ -23,6 +24,7 @@ struct ScanRegion {
 // order is known) a table stored in the other one. With `order_known` false,
 // a table in the other order is simply read in that order.
 std::optional<LocatedTable> scan_for_table(const std::vector<ScanRegion>& regions, ByteOrder order,
-                                           bool order_known = true);
+                                           bool order_known = true,
+                                           TableFormats formats = table_formats());
 
 }  // namespace lucompat

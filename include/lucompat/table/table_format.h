@@ -1,6 +1,9 @@
-// The registry of table formats lucompat can decode. A later format (another
-// magic, a format version 2, a .liveupdate_features section) is one more row
-// here with its own entry decoder, not a change to the callers.
+// The registry of table formats lucompat can decode: the only place a
+// format's magic, header and slot sizes are stated. A later format (a format
+// version 3, a .liveupdate_features section) is one more row with its own
+// entry decoder, not a change to the callers: the section locator, the magic
+// scan, the marker scan, the stream capture, the embedded-payload probe and
+// the raw reader all derive what they look for from the rows.
 #pragma once
 
 #include <cstdint>
@@ -28,18 +31,35 @@ struct TableFormat {
   // Decodes entries up to the table's end where no size is known (a segment
   // scan); a slot that is neither an entry nor the end throws ParseError.
   void (*scan_entries)(const ByteReader& bytes, VersionTable& out);
+
+  // The most bytes a table of this format can take (kMaxTableEntries entries).
+  uint64_t max_size() const { return header_size + uint64_t{entry_size} * kMaxTableEntries; }
 };
 
-std::span<const TableFormat> table_formats();
+// A registry: the built-in one, or a test's with a format of its own.
+using TableFormats = std::span<const TableFormat>;
+
+TableFormats table_formats();
+
+// The magic every row shares, which the marker scan looks for in every byte
+// (a second magic would need a second pair of bytes in its filter; the
+// built-in rows are checked to share one at compile time).
+uint32_t table_magic();
+
+// The most bytes any registered table can take after its magic.
+uint64_t max_table_size(TableFormats formats = table_formats());
 
 // Null when no registered format has this magic and version.
-const TableFormat* find_table_format(uint32_t magic, uint32_t version);
-const TableFormat* find_table_format_by_section(std::string_view section);
-bool is_table_magic(uint32_t magic);
+const TableFormat* find_table_format(uint32_t magic, uint32_t version,
+                                     TableFormats formats = table_formats());
+const TableFormat* find_table_format_by_section(std::string_view section,
+                                                TableFormats formats = table_formats());
+bool is_table_magic(uint32_t magic, TableFormats formats = table_formats());
 
 // The format that reads a section's entries when no header states one (a
 // module's): the newest of that section, whose slots are a superset of the
 // older ones', so an older module reads the same.
-const TableFormat& find_entries_format(const TableFormat& any_of_section);
+const TableFormat& find_entries_format(const TableFormat& any_of_section,
+                                       TableFormats formats = table_formats());
 
 }  // namespace lucompat
