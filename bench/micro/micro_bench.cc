@@ -17,9 +17,9 @@
 #include <random>
 #include <string>
 
-#include "elf/elf_records.h"
+#include "lucompat/elf/elf_records.h"
 #include "elf/libelf_file.h"
-#include "table/marker_scan.h"
+#include "lucompat/table/marker_scan.h"
 #include "lucompat/policy/check.h"
 #include "lucompat/policy/profile.h"
 #include "lucompat/table/decode.h"

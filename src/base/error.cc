@@ -6,6 +6,10 @@
 
 namespace lucompat {
 
+ExitCode exit_code(ErrorKind kind) {
+  return kind == ErrorKind::usage ? ExitCode::usage : ExitCode::bad_input;
+}
+
 std::string_view name(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::io: return "io";

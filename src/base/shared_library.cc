@@ -1,4 +1,4 @@
-#include "base/shared_library.h"
+#include "lucompat/base/shared_library.h"
 
 #include <dlfcn.h>
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-#include "base/shared_library.h"
+#include "lucompat/base/shared_library.h"
 
 #include <gtest/gtest.h>
 

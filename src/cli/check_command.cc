@@ -28,8 +28,7 @@ ExitCode check_and_print(const CheckRequest& request, bool json, const std::stri
   if (outcome && !next_shown.empty()) outcome->next.path = next_shown;
   if (!outcome) {
     const Error& e = outcome.error();
-    const ExitCode code = e.kind == ErrorKind::usage ? ExitCode::usage : ExitCode::bad_input;
-    return report_error(e, json, check_error_json(e, code));
+    return report_error(e, json, check_error_json(e, exit_code(e.kind)));
   }
   const std::string out = json ? check_json(*outcome).dump(2) + "\n" : check_text(*outcome, use_colour(colour));
   std::fputs(out.c_str(), stdout);

@@ -66,7 +66,7 @@ void add_update_options(CLI::App* sub, UpdateArgs& args) {
 ExitCode report_error(const Error& e, bool json, const nlohmann::json& doc) {
   std::fprintf(stderr, "lucompat: %s\n", e.to_string().c_str());
   if (json) std::fputs((doc.dump(2) + "\n").c_str(), stdout);
-  return e.kind == ErrorKind::usage ? ExitCode::usage : ExitCode::bad_input;
+  return exit_code(e.kind);
 }
 
 }  // namespace lucompat::cli

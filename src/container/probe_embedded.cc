@@ -12,7 +12,7 @@
 #include "container/probe.h"
 #include "lucompat/elf/elf_reader.h"
 #include "lucompat/identity/kernel_identity.h"
-#include "table/marker_scan.h"
+#include "lucompat/table/marker_scan.h"
 
 namespace lucompat {
 namespace {

@@ -7,10 +7,10 @@
 #include <cstring>
 #include <string_view>
 
-#include "elf/elf_header.h"
-#include "elf/elf_records.h"
+#include "lucompat/elf/elf_header.h"
+#include "lucompat/elf/elf_records.h"
 #include "lucompat/table/table_format.h"
-#include "table/marker_scan.h"
+#include "lucompat/table/marker_scan.h"
 
 namespace lucompat {
 namespace {

@@ -19,8 +19,8 @@
 
 #include "container/probe.h"
 #include "container/sparse_buffer.h"
-#include "table/marker_scan.h"
-#include "elf/elf_layout.h"
+#include "lucompat/table/marker_scan.h"
+#include "lucompat/elf/elf_layout.h"
 
 namespace lucompat {
 

@@ -1,6 +1,6 @@
-#include "elf/elf_header.h"
+#include "lucompat/elf/elf_header.h"
 
-#include "elf/elf_records.h"
+#include "lucompat/elf/elf_records.h"
 
 #include <elf.h>
 #include <fmt/format.h>

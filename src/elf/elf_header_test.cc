@@ -1,4 +1,4 @@
-#include "elf/elf_header.h"
+#include "lucompat/elf/elf_header.h"
 
 #include <elf.h>
 #include <gtest/gtest.h>

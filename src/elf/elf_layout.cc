@@ -1,11 +1,11 @@
-#include "elf/elf_layout.h"
+#include "lucompat/elf/elf_layout.h"
 
 #include <elf.h>
 
 #include <string_view>
 
-#include "elf/elf_header.h"
-#include "elf/elf_records.h"
+#include "lucompat/elf/elf_header.h"
+#include "lucompat/elf/elf_records.h"
 #include "lucompat/table/table_format.h"
 
 namespace lucompat {

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "elf/libelf_file.h"
-#include "elf/machine.h"
+#include "lucompat/elf/machine.h"
 #include "elf/registration_locator.h"
 #include "elf/table_locator.h"
 

@@ -1,4 +1,4 @@
-#include "elf/elf_records.h"
+#include "lucompat/elf/elf_records.h"
 
 #include <elf.h>
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-#include "elf/elf_records.h"
+#include "lucompat/elf/elf_records.h"
 
 #include <gelf.h>
 #include <gtest/gtest.h>

@@ -1,9 +1,9 @@
-#include "elf/elf_symbols.h"
+#include "lucompat/elf/elf_symbols.h"
 
 #include <elf.h>
 #include <fmt/format.h>
 
-#include "elf/elf_records.h"
+#include "lucompat/elf/elf_records.h"
 
 namespace lucompat {
 

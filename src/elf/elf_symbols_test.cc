@@ -1,4 +1,4 @@
-#include "elf/elf_symbols.h"
+#include "lucompat/elf/elf_symbols.h"
 
 #include "lucompat/base/result.h"
 

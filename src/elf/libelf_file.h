@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "elf/elf_header.h"
+#include "lucompat/elf/elf_header.h"
 
 namespace lucompat {
 

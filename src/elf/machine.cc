@@ -1,4 +1,4 @@
-#include "elf/machine.h"
+#include "lucompat/elf/machine.h"
 
 #include <elf.h>
 #include <fmt/format.h>

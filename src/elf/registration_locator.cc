@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <set>
 
-#include "elf/elf_symbols.h"
+#include "lucompat/elf/elf_symbols.h"
 #include "lucompat/derive/memory_image.h"
 #include "lucompat/derive/object_matcher.h"
 #include "lucompat/derive/registrations.h"

@@ -9,7 +9,7 @@
 #include <map>
 #include <memory>
 
-#include "base/shared_library.h"
+#include "lucompat/base/shared_library.h"
 #include "fleet/stores.h"
 
 namespace lucompat {

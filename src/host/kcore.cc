@@ -1,6 +1,6 @@
 #include "lucompat/host/kcore.h"
 
-#include "elf/elf_records.h"
+#include "lucompat/elf/elf_records.h"
 
 #include <elf.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "elf/machine.h"
+#include "lucompat/elf/machine.h"
 #include "lucompat/base/file.h"
 #include "lucompat/base/printable.h"
 #include "lucompat/derive/registrations.h"

@@ -6,7 +6,7 @@
 #include <charconv>
 #include <filesystem>
 
-#include "policy/toml_config.h"
+#include "lucompat/policy/toml_config.h"
 
 namespace lucompat {
 namespace {

@@ -14,7 +14,7 @@
 #include <memory>
 #include <utility>
 
-#include "base/shared_library.h"
+#include "lucompat/base/shared_library.h"
 #include "inspect/inspect_pool.h"
 #include "inspect/package_paths.h"
 #include "lucompat/inspect/module_tree.h"

@@ -6,8 +6,8 @@
 #include <map>
 #include <string>
 
-#include "elf/elf_header.h"
-#include "elf/elf_symbols.h"
+#include "lucompat/elf/elf_header.h"
+#include "lucompat/elf/elf_symbols.h"
 
 namespace lucompat {
 namespace {

@@ -7,7 +7,7 @@
 #include <charconv>
 
 #include "lucompat/table/compatible.h"
-#include "policy/toml_config.h"
+#include "lucompat/policy/toml_config.h"
 
 namespace lucompat {
 namespace {

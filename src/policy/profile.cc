@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "lucompat/table/compatible.h"
-#include "policy/toml_config.h"
+#include "lucompat/policy/toml_config.h"
 
 namespace lucompat {
 namespace {

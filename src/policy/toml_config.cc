@@ -1,4 +1,4 @@
-#include "policy/toml_config.h"
+#include "lucompat/policy/toml_config.h"
 
 #include <fmt/format.h>
 

@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "lucompat/table/decode.h"
-#include "table/marker_scan.h"
+#include "lucompat/table/marker_scan.h"
 
 namespace lucompat {
 namespace {

@@ -1,4 +1,4 @@
-#include "table/marker_scan.h"
+#include "lucompat/table/marker_scan.h"
 
 #include <gtest/gtest.h>
 

@@ -11,7 +11,7 @@
 
 #include "lucompat/table/decode.h"
 #include "lucompat/table/magic_scan.h"
-#include "table/marker_scan.h"
+#include "lucompat/table/marker_scan.h"
 
 namespace lucompat {
 namespace {

@@ -27,6 +27,11 @@ enum class ExitCode : int {
 
 std::string_view name(ErrorKind kind);
 
+// The one mapping of an error to an exit code: a usage error is 2, any
+// other (an input that cannot be read, is corrupt, unsupported or over a
+// limit) is 3.
+ExitCode exit_code(ErrorKind kind);
+
 struct Error {
   ErrorKind kind = ErrorKind::malformed;
   std::string input;                // file name, or empty when not yet known

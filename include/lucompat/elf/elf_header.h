@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "elf/elf_records.h"
+#include "lucompat/elf/elf_records.h"
 #include "lucompat/base/byte_reader.h"
 
 namespace lucompat {
