@@ -7,7 +7,7 @@
 
 namespace lucompat {
 
-Result<bool> open_shared_library(const char* soname, std::string_view needed_for,
+Result<void> open_shared_library(const char* soname, std::string_view needed_for,
                                  std::span<const SymbolSlot> symbols) {
   const auto failed = [&](const char* why) {
     return Error{ErrorKind::unsupported, soname, std::nullopt,
@@ -25,7 +25,7 @@ Result<bool> open_shared_library(const char* soname, std::string_view needed_for
     }
     std::memcpy(s.slot, &fn, sizeof fn);  // POSIX: a data pointer converts to a function pointer
   }
-  return true;
+  return {};
 }
 
 }  // namespace lucompat

@@ -41,24 +41,24 @@ void add_strings(KernelStrings& into, const Inspection& in, const std::string& s
   }
 }
 
-Result<bool> add_modules(KernelSide& side, const ModuleTree& tree) {
+Result<void> add_modules(KernelSide& side, const ModuleTree& tree) {
   for (const auto& m : tree.modules) {
     if (!m.result) return m.result.error();  // fail closed: an unreadable module may hold a table
     add_strings(side.strings, *m.result, "module " + m.path);
   }
   side.module_count = tree.modules.size();
-  return true;
+  return {};
 }
 
 // Modules from DIR: the explicit one, else /lib/modules/RELEASE when present.
-Result<bool> join_modules(KernelSide& side, const std::optional<std::string>& explicit_dir,
+Result<void> join_modules(KernelSide& side, const std::optional<std::string>& explicit_dir,
                           const CheckRequest& req) {
   std::string dir;
   if (explicit_dir) {
     dir = *explicit_dir;
   } else {
     const std::string& release = side.kernel.identity.release;
-    if (req.no_modules || release.empty()) return true;
+    if (req.no_modules || release.empty()) return {};
     if (!is_single_path_component(release))
       return Error{ErrorKind::malformed, side.path, std::nullopt,
                    fmt::format("the kernel's release \"{}\" is not a single path component, so "
@@ -66,16 +66,15 @@ Result<bool> join_modules(KernelSide& side, const std::optional<std::string>& ex
                                release)};
     dir = req.root.path("/lib/modules/" + release);
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) return true;
+    if (!fs::is_directory(dir, ec)) return {};
     // A release directory without modules (only modules.dep, a vmlinuz) adds nothing.
     auto found = find_modules(dir);
-    if (!found || found->empty()) return true;
+    if (!found || found->empty()) return {};
   }
   // A module's split BTF lacks the LUO structs: its kernel's BTF has them.
   InspectOptions options = req.inspect;
   if (!options.base_layout) options.base_layout = side.kernel.layout;
-  auto tree = inspect_module_tree(dir, options, req.jobs);
-  if (!tree) return std::move(tree).error();
+  LUCOMPAT_TRY(tree, inspect_module_tree(dir, options, req.jobs));
   side.modules = dir;
   return add_modules(side, *tree);
 }
@@ -91,8 +90,7 @@ Result<KernelSide> load_image(const std::string& path, const std::string& how, c
                  "is a directory; a kernel image or package is needed here (module trees go to "
                  "--current-modules / --next-modules)"};
   if (allow_package && is_package_file(path)) {
-    auto pkg = inspect_package(path, req.inspect, req.jobs);
-    if (!pkg) return std::move(pkg).error();
+    LUCOMPAT_TRY(pkg, inspect_package(path, req.inspect, req.jobs));
     if (pkg->kernels.size() != 1)
       return Error{ErrorKind::unsupported, path, std::nullopt,
                    fmt::format("the package holds {} kernel images; lucompat needs exactly one",
@@ -101,11 +99,10 @@ Result<KernelSide> load_image(const std::string& path, const std::string& how, c
     side.kernel = std::move(pkg->kernels[0].result).value();
     add_strings(side.strings, side.kernel, "kernel " + path + "!" + pkg->kernels[0].path);
     side.modules = pkg->modules.root;
-    if (auto r = add_modules(side, pkg->modules); !r) return std::move(r).error();
+    LUCOMPAT_CHECK(add_modules(side, pkg->modules));
     return side;
   }
-  auto in = inspect_file(path, req.inspect);
-  if (!in) return std::move(in).error();
+  LUCOMPAT_TRY(in, inspect_file(path, req.inspect));
   side.kernel = std::move(in).value();
   add_strings(side.strings, side.kernel, "kernel " + path);
   return side;
@@ -117,8 +114,7 @@ Result<HostConfig> load_host_config(const CheckRequest& req, const Catalog& cata
   const std::string path = req.root.path("/etc/lucompat/host.toml");
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return HostConfig{};
-  auto text = read_text(path);
-  if (!text) return std::move(text).error();
+  LUCOMPAT_TRY(text, read_text(path));
   return read_host_config(*text, path, catalog);
 }
 
@@ -137,20 +133,16 @@ Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog,
   }
   std::vector<int> pids = req.pids;
   for (const auto& name : req.processes) {
-    auto found = pids_of_process(req.root, name);
-    if (!found) return std::move(found).error();
+    LUCOMPAT_TRY(found, pids_of_process(req.root, name));
     pids.insert(pids.end(), found->begin(), found->end());
   }
   for (int pid : pids) {
-    auto fds = families_of_pid(req.root, pid, catalog);
-    if (!fds) return std::move(fds).error();
+    LUCOMPAT_TRY(fds, families_of_pid(req.root, pid, catalog));
     merge_uses(policy.uses, *fds);
   }
   if (req.manifest) {
-    auto text = read_text(*req.manifest);
-    if (!text) return std::move(text).error();
-    auto m = read_manifest(*text, *req.manifest, catalog);
-    if (!m) return std::move(m).error();
+    LUCOMPAT_TRY(text, read_text(*req.manifest));
+    LUCOMPAT_TRY(m, read_manifest(*text, *req.manifest, catalog));
     merge_uses(policy.uses, *m);
   }
   policy.uses_given = !req.uses.empty() || !pids.empty() || req.manifest.has_value();
@@ -205,8 +197,7 @@ Result<KernelSide> load_side(const CheckRequest& req, const Catalog& catalog) {
       return std::move(live).error();
     why_not_live = live ? "it has none of the catalog's registration lists" : live.error().to_string();
   }
-  auto running = find_running_kernel(req.root, req.inspect);
-  if (!running) return std::move(running).error();
+  LUCOMPAT_TRY(running, find_running_kernel(req.root, req.inspect));
   KernelSide side;
   side.path = running->path;
   side.how = fmt::format("the running kernel, proven by /proc/version; not queried live: {}", why_not_live);
@@ -255,11 +246,10 @@ ExitCode exit_code(Verdict v) {
 
 Result<Catalog> load_catalog(const SystemRoot& root, const std::vector<std::string>& extra) {
   Catalog catalog;
-  if (auto r = catalog.add(builtin_catalog(), "catalog.toml (built in)"); !r) return std::move(r).error();
+  LUCOMPAT_CHECK(catalog.add(builtin_catalog(), "catalog.toml (built in)"));
   for (const auto& f : config_files(root.path("/etc/lucompat/catalog.d"), extra)) {
-    auto text = read_text(f);
-    if (!text) return std::move(text).error();
-    if (auto r = catalog.add(*text, f); !r) return std::move(r).error();
+    LUCOMPAT_TRY(text, read_text(f));
+    LUCOMPAT_CHECK(catalog.add(*text, f));
   }
   return catalog;
 }
@@ -268,34 +258,27 @@ Result<ProfileSet> load_profiles(const SystemRoot& root, const std::vector<std::
                                  const Catalog& catalog) {
   ProfileSet profiles;
   for (const auto& f : config_files(root.path("/etc/lucompat/profiles.d"), extra)) {
-    auto text = read_text(f);
-    if (!text) return std::move(text).error();
-    if (auto r = profiles.add(*text, f, catalog); !r) return std::move(r).error();
+    LUCOMPAT_TRY(text, read_text(f));
+    LUCOMPAT_CHECK(profiles.add(*text, f, catalog));
   }
   return profiles;
 }
 
 Result<UpdateInputs> load_update(const CheckRequest& req) {
   UpdateInputs in;
-  auto catalog = load_catalog(req.root, req.catalogs);
-  if (!catalog) return std::move(catalog).error();
+  LUCOMPAT_TRY(catalog, load_catalog(req.root, req.catalogs));
   in.catalog = std::move(catalog).value();
-  auto profiles = load_profiles(req.root, req.profile_files, in.catalog);
-  if (!profiles) return std::move(profiles).error();
+  LUCOMPAT_TRY(profiles, load_profiles(req.root, req.profile_files, in.catalog));
   in.profiles = std::move(profiles).value();
-  auto host = load_host_config(req, in.catalog);
-  if (!host) return std::move(host).error();
+  LUCOMPAT_TRY(host, load_host_config(req, in.catalog));
   in.host_profile = host->profile;
   in.host_profile_at = host->profile_at;
-  auto policy = load_policy(req, in.catalog, *host);
-  if (!policy) return std::move(policy).error();
+  LUCOMPAT_TRY(policy, load_policy(req, in.catalog, *host));
   in.policy = std::move(policy).value();
 
-  auto current = load_side(req, in.catalog);
-  if (!current) return std::move(current).error();
+  LUCOMPAT_TRY(current, load_side(req, in.catalog));
   in.current = std::move(current).value();
-  auto next = load_image(req.next, "--next", req, true);
-  if (!next) return std::move(next).error();
+  LUCOMPAT_TRY(next, load_image(req.next, "--next", req, true));
   in.next = std::move(next).value();
 
   const Inspection& a = in.current.kernel;
@@ -309,7 +292,7 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
 
   // A live reading has the loaded modules; those not loaded hold nothing now.
   if (!in.current.live)
-    if (auto r = join_modules(in.current, req.current_modules, req); !r) return std::move(r).error();
+    LUCOMPAT_CHECK(join_modules(in.current, req.current_modules, req));
   // /lib/modules/R of a release both kernels share holds one set of modules,
   // and which kernel built them cannot be told: crediting them to the next
   // kernel could prove a false "compatible", so only an explicit tree joins.
@@ -324,7 +307,7 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
         "/lib/modules/{} cannot be told apart; give them with --next-modules DIR",
         in.next.kernel.identity.release, in.next.kernel.identity.release));
   } else if (in.next.modules.empty()) {
-    if (auto r = join_modules(in.next, req.next_modules, req); !r) return std::move(r).error();
+    LUCOMPAT_CHECK(join_modules(in.next, req.next_modules, req));
   }
 
   // Without a table or registrations in the kernel itself nothing about it
@@ -350,16 +333,14 @@ Result<KernelSide> load_kernel(const std::string& path, const CheckRequest& req)
 }
 
 Result<KernelSide> load_current(const CheckRequest& req, const Catalog& catalog) {
-  auto side = load_side(req, catalog);
-  if (!side) return std::move(side).error();
+  LUCOMPAT_TRY(side, load_side(req, catalog));
   if (side->live) return side;
-  if (auto r = join_modules(*side, req.current_modules, req); !r) return std::move(r).error();
+  LUCOMPAT_CHECK(join_modules(*side, req.current_modules, req));
   return side;
 }
 
 Result<CheckOutcome> run_check(const CheckRequest& req) {
-  auto in = load_update(req);
-  if (!in) return std::move(in).error();
+  LUCOMPAT_TRY(in, load_update(req));
   CheckOutcome out;
   out.current = std::move(in->current);
   out.next = std::move(in->next);

@@ -44,31 +44,28 @@ Result<int> open_file(const std::string& path, const char* what) {
 
 Result<std::string> command_line(const KexecArgs& a) {
   if (!a.reuse_cmdline) return a.append;
-  auto text = read_text(a.update.request.root.path("/proc/cmdline"));
-  if (!text) return std::move(text).error();
+  LUCOMPAT_TRY(text, read_text(a.update.request.root.path("/proc/cmdline")));
   std::string s = *text;
   while (!s.empty() && (s.back() == '\n' || s.back() == '\0')) s.pop_back();
   return s;
 }
 
 // Loads the checked kernel; a signature-enforcing kernel verifies this fd.
-Result<bool> load(const Fd& kernel, const KexecArgs& a) {
+Result<void> load(const Fd& kernel, const KexecArgs& a) {
   std::optional<Fd> initrd;
   unsigned long flags = 0;
   if (a.initrd.empty()) {
     flags |= kNoInitramfs;
   } else {
-    auto fd = open_file(a.initrd, "initrd");
-    if (!fd) return std::move(fd).error();
+    LUCOMPAT_TRY(fd, open_file(a.initrd, "initrd"));
     initrd.emplace(*fd);
   }
-  auto cmdline = command_line(a);
-  if (!cmdline) return std::move(cmdline).error();
+  LUCOMPAT_TRY(cmdline, command_line(a));
   const int initrd_fd = initrd ? initrd->get() : -1;
   if (::syscall(SYS_kexec_file_load, kernel.get(), initrd_fd, cmdline->size() + 1, cmdline->c_str(), flags) != 0)
     return Error{ErrorKind::io, a.update.request.next, std::nullopt,
                  fmt::format("kexec_file_load refused the kernel: {}", std::strerror(errno))};
-  return true;
+  return {};
 }
 
 ExitCode run_kexec(KexecArgs& a) {

@@ -41,15 +41,12 @@ struct Loaded {
 // that still names a retired profile.
 Result<Loaded> load(const ProfileArgs& a) {
   const SystemRoot root(a.root);
-  auto catalog = load_catalog(root, a.catalogs);
-  if (!catalog) return std::move(catalog).error();
-  auto profiles = load_profiles(root, a.files, *catalog);
-  if (!profiles) return std::move(profiles).error();
+  LUCOMPAT_TRY(catalog, load_catalog(root, a.catalogs));
+  LUCOMPAT_TRY(profiles, load_profiles(root, a.files, *catalog));
   Loaded out{std::move(catalog).value(), std::move(profiles).value(), {}};
   out.warnings = out.profiles.warnings();
   if (auto text = read_text(root.path("/etc/lucompat/host.toml"))) {
-    auto host = read_host_config(*text, root.path("/etc/lucompat/host.toml"), out.catalog);
-    if (!host) return std::move(host).error();
+    LUCOMPAT_TRY(host, read_host_config(*text, root.path("/etc/lucompat/host.toml"), out.catalog));
     if (const Profile* p = out.profiles.find(host->profile); p && p->status == ProfileStatus::retired)
       out.warnings.push_back({host->profile_at, fmt::format("profile {} is retired but still referenced", p->name)});
     else if (!host->profile.empty() && p == nullptr)

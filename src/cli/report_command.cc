@@ -22,8 +22,7 @@ struct ReportArgs {
 // run (host.toml's pins and profile apply), on the same kernels.
 Result<std::optional<CheckReport>> staged_verdict(const ReportRequest& request) {
   if (request.kernels.next.empty()) return std::optional<CheckReport>();
-  auto outcome = run_check(request.kernels);
-  if (!outcome) return std::move(outcome).error();
+  LUCOMPAT_TRY(outcome, run_check(request.kernels));
   return std::optional<CheckReport>(std::move(outcome->report));
 }
 

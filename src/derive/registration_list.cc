@@ -18,8 +18,7 @@ namespace {
 
 Result<uint64_t> read_pointer(const KernelMemory& memory, uint64_t address) {
   const unsigned p = memory.pointer_size();
-  auto bytes = memory.read(address, p);
-  if (!bytes) return std::move(bytes).error();
+  LUCOMPAT_TRY(bytes, memory.read(address, p));
   const ByteReader r(*bytes, memory.order());
   return p == 8 ? r.u64(0, "pointer") : uint64_t{r.u32(0, "pointer")};
 }
@@ -63,8 +62,7 @@ Result<std::vector<RegisteredObject>> read_registered(const KernelMemory& memory
   if (!o.link_offset)
     return Error{ErrorKind::unsupported, {}, std::nullopt,
                  fmt::format("the {} layout ({}) does not say where its list head sits", what, layout.source)};
-  auto nodes = walk_list(memory, head, max_nodes);
-  if (!nodes) return std::move(nodes).error();
+  LUCOMPAT_TRY(nodes, walk_list(memory, head, max_nodes));
   return catch_parse_errors([&] {
     std::vector<RegisteredObject> out;
     for (const uint64_t node : *nodes) {

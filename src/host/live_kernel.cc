@@ -46,8 +46,7 @@ Result<std::string> read_c_string(const KernelMemory& memory, uint64_t address, 
   std::string out;
   constexpr uint64_t kPiece = 64;
   while (out.size() < max) {
-    auto piece = memory.read(address + out.size(), kPiece);
-    if (!piece) return std::move(piece).error();
+    LUCOMPAT_TRY(piece, memory.read(address + out.size(), kPiece));
     const std::string_view s = as_chars(*piece);
     const size_t nul = s.find('\0');
     out += s.substr(0, nul);
@@ -97,10 +96,8 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
   const std::string version_path = q.root.path("/proc/version");
   const std::string kallsyms_path = q.root.path("/proc/kallsyms");
   const std::string kcore_path = q.root.path("/proc/kcore");
-  auto version = read_file(version_path, kMaxBanner);
-  if (!version) return std::move(version).error();
-  auto release = read_file(q.root.path("/proc/sys/kernel/osrelease"), kMaxBanner);
-  if (!release) return std::move(release).error();
+  LUCOMPAT_TRY(version, read_file(version_path, kMaxBanner));
+  LUCOMPAT_TRY(release, read_file(q.root.path("/proc/sys/kernel/osrelease"), kMaxBanner));
 
   Inspection in;
   in.input = "running kernel";
@@ -109,10 +106,8 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
   in.identity.banner = trimmed(text_of(*version));
   in.identity.release = trimmed(text_of(*release));
 
-  auto kallsyms_file = read_file(kallsyms_path, kMaxKallsyms);
-  if (!kallsyms_file) return std::move(kallsyms_file).error();
-  auto kallsyms = parse_proc_kallsyms(as_chars(kallsyms_file->bytes()), kallsyms_path);
-  if (!kallsyms) return std::move(kallsyms).error();
+  LUCOMPAT_TRY(kallsyms_file, read_file(kallsyms_path, kMaxKallsyms));
+  LUCOMPAT_TRY(kallsyms, parse_proc_kallsyms(as_chars(kallsyms_file->bytes()), kallsyms_path));
   if (kallsyms->symbols.empty())
     return cannot(kallsyms_path, "lists no symbols: the kernel was built without CONFIG_KALLSYMS");
   if (kallsyms->addresses_hidden) {
@@ -123,8 +118,7 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
                               restrict ? " = " + trimmed(text_of(*restrict)) : ""));
   }
 
-  auto kcore = Kcore::open(kcore_path);
-  if (!kcore) return std::move(kcore).error();
+  LUCOMPAT_TRY(kcore, Kcore::open(kcore_path));
   const Kcore& memory = **kcore;
   in.arch = linux_arch(memory.machine(), memory.pointer_size() == 8 ? 64 : 32, memory.order());
   in.byte_order = memory.order();
@@ -132,8 +126,7 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
   // Proof that kcore is this kernel's memory, as /proc/version is its banner.
   const auto banner_at = kallsyms->kernel_address("linux_banner");
   if (!banner_at) return cannot(kallsyms_path, "has no linux_banner, which the proof of reading this kernel needs");
-  auto banner = read_c_string(memory, *banner_at, kMaxBanner);
-  if (!banner) return std::move(banner).error();
+  LUCOMPAT_TRY(banner, read_c_string(memory, *banner_at, kMaxBanner));
   if (trimmed(*banner) != in.identity.banner)
     return Error{ErrorKind::malformed, kcore_path, std::nullopt,
                  fmt::format("linux_banner reads \"{}\" through it, but {} says \"{}\": this is not the "
@@ -142,8 +135,7 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
 
   std::string layout_source;
   bool has_luo_structs = false;
-  auto layout = running_layout(q.root, memory.pointer_size(), &layout_source, &has_luo_structs);
-  if (!layout) return std::move(layout).error();
+  LUCOMPAT_TRY(layout, running_layout(q.root, memory.pointer_size(), &layout_source, &has_luo_structs));
   const auto file_list = first_symbol(*kallsyms, q.lists.file);
   const auto flb_list = first_symbol(*kallsyms, q.lists.flb);
   in.registrations_searched = true;
@@ -168,8 +160,7 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
     if (*ro_end - *ro_start > kMaxRodata)
       return Error{ErrorKind::limit, kcore_path, std::nullopt,
                    fmt::format("the read-only data is {} bytes, more than {}", *ro_end - *ro_start, kMaxRodata)};
-    auto rodata = memory.read(*ro_start, *ro_end - *ro_start);
-    if (!rodata) return std::move(rodata).error();
+    LUCOMPAT_TRY(rodata, memory.read(*ro_start, *ro_end - *ro_start));
     MemoryImage image;
     image.regions.push_back({*ro_start, *ro_start, *rodata, RegionKind::rodata});
     add_core_strings(out, image, q.core_forms, {Evidence::kcore, "vmlinux", true});

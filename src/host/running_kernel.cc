@@ -52,10 +52,8 @@ std::vector<std::string> running_kernel_candidates(const SystemRoot& root, const
 }
 
 Result<RunningKernel> find_running_kernel(const SystemRoot& root, const InspectOptions& options) {
-  auto release = read_text(root.path("/proc/sys/kernel/osrelease"));
-  if (!release) return std::move(release).error();
-  auto banner = read_text(root.path("/proc/version"));
-  if (!banner) return std::move(banner).error();
+  LUCOMPAT_TRY(release, read_text(root.path("/proc/sys/kernel/osrelease")));
+  LUCOMPAT_TRY(banner, read_text(root.path("/proc/version")));
   RunningKernel k;
   k.release = trim(*release);
   k.banner = trim(*banner);

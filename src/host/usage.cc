@@ -92,8 +92,7 @@ Result<std::vector<int>> pids_of_process(const SystemRoot& root, const std::stri
 Result<std::map<std::string, FamilyUse>> read_manifest(std::string_view text,
                                                        const std::string& origin,
                                                        const Catalog& catalog) {
-  auto doc = parse_toml(text, origin);
-  if (!doc) return std::move(doc).error();
+  LUCOMPAT_TRY(doc, parse_toml(text, origin));
   std::map<std::string, FamilyUse> out;
   for (const auto& [key, value] : *doc)
     if (key.str() != "session")
@@ -131,8 +130,7 @@ Result<std::map<std::string, FamilyUse>> read_manifest(std::string_view text,
 
 Result<HostConfig> read_host_config(std::string_view text, const std::string& origin,
                                     const Catalog& catalog) {
-  auto doc = parse_toml(text, origin);
-  if (!doc) return std::move(doc).error();
+  LUCOMPAT_TRY(doc, parse_toml(text, origin));
   HostConfig config;
   for (const auto& [key, value] : *doc) {
     if (key.str() == "profile") {

@@ -90,8 +90,7 @@ Result<std::optional<RegistrationLayout>> layout_of(const KernelBytes& kernel, c
 
 Result<KallsymsDerivation> registrations_by_kallsyms(const KernelBytes& kernel,
                                                      std::span<const CompatibleForm> core_forms) {
-  auto decoded = decode_kallsyms({kernel.bytes(), kernel.order, kernel.pointer_size, kernel.elf, {}});
-  if (!decoded) return std::move(decoded).error();
+  LUCOMPAT_TRY(decoded, decode_kallsyms({kernel.bytes(), kernel.order, kernel.pointer_size, kernel.elf, {}}));
   if (!*decoded) return KallsymsDerivation{};
   const Kallsyms& k = **decoded;
   return catch_parse_errors([&]() -> KallsymsDerivation {

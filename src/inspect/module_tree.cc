@@ -83,8 +83,7 @@ Result<std::vector<std::string>> find_modules(const std::string& root) {
 
 Result<ModuleTree> inspect_module_tree(const std::string& root, const InspectOptions& options,
                                        unsigned jobs, const Progress& progress) {
-  auto paths = find_modules(root);
-  if (!paths) return std::move(paths).error();
+  LUCOMPAT_TRY(paths, find_modules(root));
   if (paths->empty())
     return Error{ErrorKind::io, root, std::nullopt,
                  "no kernel modules (*.ko, *.ko.gz, *.ko.xz, *.ko.zst) below this directory"};

@@ -223,8 +223,7 @@ bool is_package_file(const std::string& path) {
 Result<PackageReport> inspect_package(const std::string& path, const InspectOptions& options,
                                       unsigned jobs, const Progress& progress) {
   if (const auto& loaded = load_libarchive(); !loaded) return Error(loaded.error());
-  auto file = read_file(path, options.max_file_size);
-  if (!file) return std::move(file).error();
+  LUCOMPAT_TRY(file, read_file(path, options.max_file_size));
   const Bytes bytes = file->bytes();
   PackageReport out;
   out.input = path;

@@ -123,9 +123,8 @@ std::string_view name(FamilyClass c) {
   return "unknown";
 }
 
-Result<bool> Catalog::add(std::string_view text, const std::string& origin) {
-  auto parsed = parse_toml(text, origin);
-  if (!parsed) return std::move(parsed).error();
+Result<void> Catalog::add(std::string_view text, const std::string& origin) {
+  LUCOMPAT_TRY(parsed, parse_toml(text, origin));
   const toml::table& doc = *parsed;
   for (const auto& [key, value] : doc)
     if (key.str() != "family" && key.str() != "registration_lists")
@@ -135,14 +134,13 @@ Result<bool> Catalog::add(std::string_view text, const std::string& origin) {
                                       key.str()));
   if (auto e = read_lists(doc, origin, lists_)) return *e;
   const toml::node* list = doc.get("family");
-  if (list == nullptr) return true;
+  if (list == nullptr) return {};
   const toml::array* families = list->as_array();
   if (families == nullptr) return config_error(origin, list->source(), "family must be [[family]] tables");
   for (const auto& node : *families) {
     const toml::table* t = node.as_table();
     if (t == nullptr) return config_error(origin, node.source(), "family must be [[family]] tables");
-    auto f = read_family(*t, origin);
-    if (!f) return std::move(f).error();
+    LUCOMPAT_TRY(f, read_family(*t, origin));
     // A later definition of the same family replaces the earlier one, so a
     // site catalog can override the shipped one.
     auto same = std::find_if(families_.begin(), families_.end(),
@@ -161,7 +159,7 @@ Result<bool> Catalog::add(std::string_view text, const std::string& origin) {
                                         f->name, need));
   }
   rebuild_patterns();
-  return true;
+  return {};
 }
 
 void Catalog::rebuild_patterns() {

@@ -35,16 +35,15 @@ const Profile* ProfileSet::find(std::string_view profile) const {
   return nullptr;
 }
 
-Result<bool> ProfileSet::add(std::string_view text, const std::string& origin, const Catalog& catalog) {
-  auto parsed = parse_toml(text, origin);
-  if (!parsed) return std::move(parsed).error();
+Result<void> ProfileSet::add(std::string_view text, const std::string& origin, const Catalog& catalog) {
+  LUCOMPAT_TRY(parsed, parse_toml(text, origin));
   const toml::table& doc = *parsed;
   for (const auto& [key, value] : doc)
     if (key.str() != "profile")
       return config_error(origin, value.source(),
                           fmt::format("unknown key \"{}\": a profile file holds [[profile]] tables", key.str()));
   const toml::node* list = doc.get("profile");
-  if (list == nullptr) return true;
+  if (list == nullptr) return {};
   if (!list->is_array_of_tables()) return config_error(origin, list->source(), "profile must be [[profile]] tables");
   for (const auto& node : *list->as_array()) {
     const toml::table& t = *node.as_table();
@@ -99,7 +98,7 @@ Result<bool> ProfileSet::add(std::string_view text, const std::string& origin, c
     }
     profiles_.push_back(std::move(p));
   }
-  return true;
+  return {};
 }
 
 void apply_profile(const Profile& profile, const Catalog& catalog, CheckPolicy& policy) {

@@ -32,6 +32,38 @@ class [[nodiscard]] Result {
   std::variant<T, Error> v_;
 };
 
+// Success without a value, or an Error.
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() = default;
+  Result(Error error) : error_(std::move(error)), failed_(true) {}  // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return !failed_; }
+  explicit operator bool() const { return ok(); }
+
+  const Error& error() const& { return error_; }
+  Error&& error() && { return std::move(error_); }
+
+ private:
+  Error error_;
+  bool failed_ = false;
+};
+
+// Declares `name` as the Result of `expr`, and returns its Error from the
+// enclosing function (whose Result may hold another type) when it failed:
+//   LUCOMPAT_TRY(text, read_text(path));
+//   use(*text);
+// A declaration, not an expression: GCC's statement expressions would give
+// the value directly but are not ISO C++ (-Wpedantic).
+#define LUCOMPAT_TRY(name, expr) \
+  auto name = (expr);            \
+  if (!name) return std::move(name).error()
+
+// The same for a Result whose value is not needed (a Result<void>).
+#define LUCOMPAT_CHECK(expr) \
+  if (auto lucompat_checked_ = (expr); !lucompat_checked_) return std::move(lucompat_checked_).error()
+
 // Runs a throwing decoder and turns a ParseError into a Result.
 template <typename F>
 auto catch_parse_errors(F&& f) -> Result<decltype(f())> {

@@ -20,7 +20,7 @@ struct SymbolSlot {
 
 // dlopen()s `soname` (kept open for the life of the process) and fills every
 // slot; the error names the library, what needs it and dlerror()'s reason.
-Result<bool> open_shared_library(const char* soname, std::string_view needed_for,
+Result<void> open_shared_library(const char* soname, std::string_view needed_for,
                                  std::span<const SymbolSlot> symbols);
 
 // A struct of function pointers named like the library's functions, from an
@@ -40,8 +40,7 @@ Result<bool> open_shared_library(const char* soname, std::string_view needed_for
 template <typename Api>
 Result<Api> load_shared_api(const char* soname, std::string_view needed_for) {
   Api api;
-  if (auto r = open_shared_library(soname, needed_for, api.symbols()); !r)
-    return std::move(r).error();
+  LUCOMPAT_CHECK(open_shared_library(soname, needed_for, api.symbols()));
   return api;
 }
 

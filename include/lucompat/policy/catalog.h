@@ -62,7 +62,7 @@ class Catalog {
   // Parses TOML text; errors name `origin`, line and column. A family's
   // `needs` must name FLB families known by then (the shipped catalog's, or
   // the same file's).
-  Result<bool> add(std::string_view toml, const std::string& origin);
+  Result<void> add(std::string_view toml, const std::string& origin);
 
   const std::vector<Family>& families() const { return families_; }
   const Family* find(std::string_view name) const;

@@ -39,7 +39,7 @@ class ProfileSet {
   // Validates against the catalog: duplicate names and two versions of one
   // family in a profile are errors (a kernel emits one version of a family);
   // strings no catalog family knows are warnings.
-  Result<bool> add(std::string_view toml, const std::string& origin, const Catalog& catalog);
+  Result<void> add(std::string_view toml, const std::string& origin, const Catalog& catalog);
 
   const std::vector<Profile>& profiles() const { return profiles_; }
   const std::vector<ConfigWarning>& warnings() const { return warnings_; }
