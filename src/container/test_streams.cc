@@ -20,10 +20,6 @@ void require(bool ok, const char* what) {
   if (!ok) throw std::runtime_error(std::string("test compressor failed: ") + what);
 }
 
-void put_le32(std::string& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
-}
-
 void put_be(std::string& out, uint64_t v, int size) {
   for (int i = size - 1; i >= 0; --i) out += static_cast<char>((v >> (8 * i)) & 0xff);
 }
@@ -144,14 +140,14 @@ std::string lz4_legacy(std::string_view data) {
   // What `lz4 -l -12` writes: the magic, then blocks of 8 MiB of input.
   constexpr size_t kBlock = 8 << 20;
   std::string out;
-  put_le32(out, 0x184c2102);
+  put_le(out, 0, 0x184c2102, 4);
   std::string packed(static_cast<size_t>(LZ4_compressBound(kBlock)), '\0');
   for (size_t at = 0; at < data.size(); at += kBlock) {
     const std::string_view block = data.substr(at, kBlock);
     const int n = LZ4_compress_HC(block.data(), packed.data(), static_cast<int>(block.size()),
                                   static_cast<int>(packed.size()), LZ4HC_CLEVEL_MAX);
     require(n > 0, "LZ4_compress_HC");
-    put_le32(out, static_cast<uint32_t>(n));
+    put_le(out, out.size(), static_cast<uint32_t>(n), 4);
     out.append(packed, 0, static_cast<size_t>(n));
   }
   return out;
@@ -182,7 +178,7 @@ std::string compress(std::string_view codec, std::string_view data) {
 }
 
 std::string with_size_trailer(std::string stream, uint32_t size) {
-  put_le32(stream, size);
+  put_le(stream, stream.size(), size, 4);
   return stream;
 }
 
@@ -196,6 +192,11 @@ Decoded decode(const Codec& codec, std::string_view input, uint64_t max_output) 
       },
       max_output);
   return d;
+}
+
+void put_le(std::string& s, uint64_t at, uint64_t value, int size) {
+  if (s.size() < at + static_cast<uint64_t>(size)) s.resize(at + static_cast<uint64_t>(size));
+  for (int i = 0; i < size; ++i) s[at + static_cast<uint64_t>(i)] = static_cast<char>((value >> (8 * i)) & 0xff);
 }
 
 std::optional<Error> error_of(const std::function<void()>& f) {

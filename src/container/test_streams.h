@@ -44,6 +44,10 @@ struct Decoded {
 // The whole output, through a sink that always wants more.
 Decoded decode(const Codec& codec, std::string_view input, uint64_t max_output = kDefaultMaxOutput);
 
+// Writes `value` as `size` little-endian bytes at `at`, growing `s` to fit:
+// the fields of a container header.
+void put_le(std::string& s, uint64_t at, uint64_t value, int size);
+
 // The ParseError `f` throws, or nullopt when it returns.
 std::optional<Error> error_of(const std::function<void()>& f);
 // The error decoding `stream` with a codec; throws when there is none.
