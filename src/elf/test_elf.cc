@@ -47,6 +47,11 @@ size_t ElfBuilder::nobits(std::string name, uint64_t offset, uint64_t size) {
   return sections_.size();
 }
 
+void ElfBuilder::link(size_t index, uint32_t link, uint32_t info) {
+  sections_.at(index - 1).link = link;
+  sections_.at(index - 1).info = info;
+}
+
 void ElfBuilder::segment(uint32_t type, uint64_t offset, uint64_t filesz, uint64_t vaddr) {
   if (segments_.size() == kMaxSegments) throw std::logic_error("too many segments");
   segments_.push_back({type, offset, filesz, vaddr});
@@ -120,22 +125,20 @@ std::string ElfBuilder::build() const {
     PUT(Ehdr, 0, e_shoff, shoff);
     PUT(Ehdr, 0, e_shnum, shnum);
     PUT(Ehdr, 0, e_shstrndx, shnum - 1);
-    const auto header = [&](uint64_t index, uint64_t name, uint32_t type, uint64_t flags, uint64_t addr,
-                            uint64_t offset, uint64_t size) {
+    const auto header = [&](uint64_t index, uint64_t name, const Section& s) {
       const uint64_t at = shoff + index * sizeof(Shdr);
       PUT(Shdr, at, sh_name, name);
-      PUT(Shdr, at, sh_type, type);
-      PUT(Shdr, at, sh_flags, flags);
-      PUT(Shdr, at, sh_addr, addr);
-      PUT(Shdr, at, sh_offset, offset);
-      PUT(Shdr, at, sh_size, size);
+      PUT(Shdr, at, sh_type, s.type);
+      PUT(Shdr, at, sh_flags, s.flags);
+      PUT(Shdr, at, sh_addr, s.addr);
+      PUT(Shdr, at, sh_offset, s.offset);
+      PUT(Shdr, at, sh_size, s.size);
+      PUT(Shdr, at, sh_link, s.link);
+      PUT(Shdr, at, sh_info, s.info);
       PUT(Shdr, at, sh_addralign, 1);
     };
-    for (size_t i = 0; i < sections_.size(); ++i) {
-      const Section& s = sections_[i];
-      header(i + 1, name_at[i], s.type, s.flags, s.addr, s.offset, s.size);
-    }
-    header(shnum - 1, names_name, SHT_STRTAB, 0, 0, names_offset, names.size());
+    for (size_t i = 0; i < sections_.size(); ++i) header(i + 1, name_at[i], sections_[i]);
+    header(shnum - 1, names_name, {".shstrtab", SHT_STRTAB, 0, 0, names_offset, names.size(), {}});
     return out;
   };
   return class_ == 64 ? build_as(Class64{}) : build_as(Class32{});

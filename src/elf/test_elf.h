@@ -27,6 +27,9 @@ class ElfBuilder {
   // A section without file bytes, whose header claims `offset` and `size`.
   size_t nobits(std::string name, uint64_t offset, uint64_t size);
   uint64_t offset_of(size_t index) const { return sections_.at(index - 1).offset; }
+  // sh_link and sh_info: a symbol table's strings, a relocation section's
+  // symbol table and target.
+  void link(size_t index, uint32_t link, uint32_t info = 0);
 
   // At most kMaxSegments; their table follows the file header.
   static constexpr size_t kMaxSegments = 8;
@@ -51,6 +54,8 @@ class ElfBuilder {
     uint64_t offset;
     uint64_t size;
     std::string bytes;
+    uint32_t link = 0;
+    uint32_t info = 0;
   };
   struct Segment {
     uint32_t type;
