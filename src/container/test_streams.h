@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -61,6 +62,8 @@ struct CodecCase {
   // gzip's own ISIZE field is the size the kernel reads: no trailer follows.
   bool size_in_stream = false;
 };
+// A test's name shows the codec, not the bytes of the case.
+inline void PrintTo(const CodecCase& c, std::ostream* os) { *os << c.codec; }
 class CodecContract : public ::testing::TestWithParam<CodecCase> {};
 
 }  // namespace lucompat::testing
