@@ -49,7 +49,8 @@ TEST(ProbeZboot, TheSizeAfterAZstdPayloadGoesWithIt) {
   // The header counts the stream alone; the size the build appends follows.
   const std::string payload = testing::zstd(kData);
   const std::string trailer = testing::with_size_trailer("", 3000);
-  const auto step = probe(zboot("zstd22", payload, trailer));
+  const std::string bytes = zboot("zstd22", payload, trailer);
+  const auto step = probe(bytes);
   ASSERT_TRUE(step.has_value());
   EXPECT_EQ(step->layer.size, payload.size());
   EXPECT_EQ(as_chars(step->inner), payload + trailer);
