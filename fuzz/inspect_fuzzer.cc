@@ -5,8 +5,10 @@
 //
 // Oracles beyond "no crash": an error's offset into the input lies inside
 // it; an uncompressed input's table entries lie inside it, and an RFC entry
-// or a core string is there, NUL-terminated, at its offset; a table that
-// early exit finds is the one the whole reading finds.
+// is there, NUL-terminated, at its offset; a derived table (from its symbols,
+// its kallsyms or a scan) holds only strings the input spells, NUL-terminated
+// (derived_oracle.h); a table that early exit finds is the one the whole
+// reading finds.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "derived_oracle.h"
 #include "lucompat/inspect/inspect.h"
 
 namespace {
@@ -29,12 +32,14 @@ void check_error(const lucompat::Error& e, size_t size) {
 // Entries of an input read as it is (no container, no decompression) point
 // at their own bytes.
 void check_entries(const Inspection& in, Bytes bytes) {
-  if (!in.table || !in.chain.empty()) return;
+  if (!in.chain.empty()) return;
+  if (in.registrations) lucompat::fuzz::check_derived(*in.registrations, bytes);
+  if (!in.table) return;
+  if (lucompat::is_derived(in.table->location.method)) return lucompat::fuzz::check_derived(*in.table, bytes);
   for (const auto& e : in.table->table.entries) {
     if (e.offset > bytes.size()) __builtin_trap();
-    const bool at_offset = !e.registration || e.registration->kind == lucompat::EntryKind::core;
     // A composite or integer entry is decoded, not spelled, at its offset.
-    if (!at_offset || e.compatible.find_first_of(";@") != std::string::npos) continue;
+    if (e.compatible.find_first_of(";@") != std::string::npos) continue;
     const std::string_view here(reinterpret_cast<const char*>(bytes.data()) + e.offset, bytes.size() - e.offset);
     if (here.substr(0, e.compatible.size()) != e.compatible || here.size() == e.compatible.size() ||
         here[e.compatible.size()] != '\0')

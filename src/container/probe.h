@@ -29,12 +29,16 @@ struct Step {
 
 struct ContainerProbe;
 
+// Specific headers before generic ones, the embedded-payload search (which
+// decompresses speculatively) last.
+std::span<const ContainerProbe* const> container_probes();
+
 struct ProbeContext {
   const UnwrapOptions& options;
   bool efi_stub = false;  // the bytes are also a PE/COFF EFI application
   int depth = 0;          // containers around the bytes, for the --max-depth limit
   // The registry in use, for the stream capture of what a probe decompresses.
-  std::span<const ContainerProbe* const> probes;
+  std::span<const ContainerProbe* const> probes = container_probes();
 };
 
 using Probe = std::optional<Step> (*)(Bytes data, const ProbeContext& context);
@@ -57,10 +61,6 @@ struct ContainerProbe {
   Probe probe;
   Capture capture;
 };
-
-// Specific headers before generic ones, the embedded-payload search (which
-// decompresses speculatively) last.
-std::span<const ContainerProbe* const> container_probes();
 
 // unwrap() with another registry: a test's, to show a new format needs only its record.
 Unwrapped unwrap_with(Bytes data, const UnwrapOptions& options,

@@ -93,11 +93,11 @@ void LibelfFile::load_sections(Bytes file) {
     ElfSection s{i,          name != nullptr ? name : "", sh.sh_type,  sh.sh_flags, sh.sh_addr,
                  sh.sh_offset, sh.sh_size,                sh.sh_addralign, sh.sh_link, sh.sh_info};
     if (name == nullptr)
-      fail(ErrorKind::malformed, header_.shoff + i * header_.shentsize,
+      fail(ErrorKind::malformed, header_offset(s),
            fmt::format("section {} has a name offset {:#x} outside the section name table", i,
                        sh.sh_name));
     if (s.has_file_bytes() && !r.contains(s.offset, s.size))
-      fail_beyond_end(s.offset, file.size(), header_.shoff + i * header_.shentsize,
+      fail_beyond_end(s.offset, file.size(), header_offset(s),
            fmt::format("section {} ({:#x} bytes) extends beyond the end of the file at {:#x}",
                        s.name, s.size, file.size()));
     sections_.push_back(std::move(s));

@@ -16,10 +16,11 @@ namespace lucompat {
 
 namespace {
 
-ByteReader section_reader(const ElfSection& s, Bytes file, ByteOrder order) {
+// A SHT_NOBITS section's offset may lie anywhere: the error names its header.
+ByteReader section_reader(const LibelfFile& elf, const ElfSection& s, Bytes file) {
   if (!s.has_file_bytes())
-    fail(ErrorKind::malformed, s.offset, fmt::format("section {} has no bytes in the file", s.name));
-  return ByteReader(file.subspan(s.offset, s.size), order, s.offset);
+    fail(ErrorKind::malformed, elf.header_offset(s), fmt::format("section {} has no bytes in the file", s.name));
+  return ByteReader(file.subspan(s.offset, s.size), elf.header().order, s.offset);
 }
 
 RegionKind kind_of(const ElfSection& s) {
@@ -80,9 +81,9 @@ void add_relocations(const LibelfFile& elf, Bytes file, const std::vector<ElfSym
     if (to == nullptr || (to->flags & SHF_ALLOC) == 0) continue;
     if (s.link != symtab_index) continue;  // relocations against another symbol table
     const bool rela = s.type == SHT_RELA;
-    const ByteReader target = section_reader(*to, file, h.order);
+    const ByteReader target = section_reader(elf, *to, file);
     const uint64_t word = h.elf_class == 64 ? 8 : 4;
-    for (ElfRelocation r : read_relocations(section_reader(s, file, h.order), h.elf_class, rela)) {
+    for (ElfRelocation r : read_relocations(section_reader(elf, s, file), h.elf_class, rela)) {
       const uint64_t slot = base_of(elf, to->index) + r.offset;
       std::optional<Pointer> p;  // another type, or out of place: never trusted as a pointer
       // SHT_REL keeps the addend in the slot itself.
@@ -117,7 +118,7 @@ std::optional<RegistrationLayout> layout_of(const LibelfFile& elf, Bytes file, c
     return options.base_layout;
   }
   if (btf != nullptr && !relocatable) {
-    const Bytes b = section_reader(*btf, file, h.order).data();
+    const Bytes b = section_reader(elf, *btf, file).data();
     auto found = layout_from_btf(b, pointer_size);
     if (!found) {
       Error e = std::move(found).error();
@@ -171,7 +172,7 @@ Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::ve
   if (strtab == nullptr || strtab->type != SHT_STRTAB)
     fail(ErrorKind::malformed, symtab->offset, "the symbol table's string table is missing");
   const std::vector<ElfSymbol> symbols =
-      read_symbols(section_reader(*symtab, file, h.order), section_reader(*strtab, file, h.order), h.elf_class);
+      read_symbols(section_reader(elf, *symtab, file), section_reader(elf, *strtab, file), h.elf_class);
 
   const bool relocatable = h.type == ET_REL;
   std::string layout_words;

@@ -40,10 +40,11 @@ bool starts_with_magic(Bytes b, ByteOrder order) {
 }
 
 // The loader range-checked every section with file bytes; a SHT_NOBITS one
-// has none, whatever its offset says (a fuzzer found one at 2^63).
-Bytes section_bytes(const ElfSection& s, Bytes file) {
+// has none, whatever its offset says (a fuzzer found one at 2^63): the error
+// names its header.
+Bytes section_bytes(const LibelfFile& elf, const ElfSection& s, Bytes file) {
   if (!s.has_file_bytes())
-    fail(ErrorKind::malformed, s.offset,
+    fail(ErrorKind::malformed, elf.header_offset(s),
          fmt::format("section {} has no bytes in the file (SHT_NOBITS)", s.name));
   return file.subspan(s.offset, s.size);
 }
@@ -61,12 +62,12 @@ std::optional<LocatedTable> locate_by_section(const LibelfFile& elf, Bytes file,
   // A relocatable link (ld -r with the kernel's script) may already have merged them.
   const bool merged = !versions.empty() &&
                       (!relocatable || (headers.empty() && versions.size() == 1 &&
-                                        starts_with_magic(section_bytes(*versions[0], file), order)));
+                                        starts_with_magic(section_bytes(elf, *versions[0], file), order)));
   if (merged) {
     const ElfSection& s = one_section(versions);
     // Decode before building the result: GCC 12 double-destroys members of an
     // aggregate whose initializer throws (PR c++/66139).
-    VersionTable table = take(decode_table(section_bytes(s, file), order, s.offset));
+    VersionTable table = take(decode_table(section_bytes(elf, s, file), order, s.offset));
     return LocatedTable{{TableMethod::section, TableShape::merged, s.name, s.offset, s.size, {}},
                         std::move(table)};
   }
@@ -77,7 +78,7 @@ std::optional<LocatedTable> locate_by_section(const LibelfFile& elf, Bytes file,
   found.location.section = format.section;
   if (!headers.empty()) {
     const ElfSection& h = one_section(headers);
-    const Bytes hb = section_bytes(h, file);
+    const Bytes hb = section_bytes(elf, h, file);
     if (hb.size() != format.header_size)
       fail(ErrorKind::malformed, h.offset,
            fmt::format("section {} is {} bytes; the table header is {}", h.name, hb.size(),
@@ -90,7 +91,7 @@ std::optional<LocatedTable> locate_by_section(const LibelfFile& elf, Bytes file,
     found.location.shape = TableShape::entries_only;
   }
   for (const ElfSection* s : versions) {
-    VersionTable part = take(decode_table_entries(*entries_format, section_bytes(*s, file), order, s->offset));
+    VersionTable part = take(decode_table_entries(*entries_format, section_bytes(elf, *s, file), order, s->offset));
     if (found.location.size == 0) found.location.offset = s->offset;
     found.location.size += s->size;
     for (auto& e : part.entries) {

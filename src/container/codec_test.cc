@@ -1,0 +1,143 @@
+// The codec registry, and the contract every codec keeps whatever its
+// format: CodecContract's tests run once per codec, instantiated in that
+// codec's own test file. Only the public interface is used (codec.h), so the
+// tests hold whatever way a codec drives its library.
+#include "lucompat/container/codec.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "container/test_streams.h"
+
+namespace lucompat::testing {
+namespace {
+
+const Codec& codec_of(const CodecCase& c) {
+  const Codec* codec = codec_named(c.codec);
+  if (codec == nullptr) throw std::invalid_argument("no codec " + std::string(c.codec));
+  return *codec;
+}
+
+TEST(Codecs, EachIsFoundByItsMagicAndByItsName) {
+  ASSERT_EQ(codecs().size(), 7u);
+  for (const Codec& c : codecs()) {
+    SCOPED_TRACE(std::string(c.name));
+    EXPECT_EQ(codec_named(c.name), &c);
+    const std::string stream = compress(c.name, sample_text(100));
+    EXPECT_TRUE(stream.starts_with(c.magic));
+    EXPECT_EQ(codec_at(as_bytes(stream)), &c);
+  }
+}
+
+TEST(Codecs, ZbootSpellsTwoOfThemAfterTheKconfigChoice) {
+  EXPECT_EQ(codec_named("xzkern"), codec_named("xz"));
+  EXPECT_EQ(codec_named("zstd22"), codec_named("zstd"));
+  EXPECT_EQ(codec_named("xz")->name, "xz");
+  EXPECT_EQ(codec_named("deflate"), nullptr);
+  EXPECT_EQ(codec_named(""), nullptr);
+}
+
+TEST(Codecs, APartOfAMagicIsNoMagic) {
+  EXPECT_EQ(codec_at({}), nullptr);
+  EXPECT_EQ(codec_at(as_bytes("\x1f\x8b")), nullptr);
+  EXPECT_EQ(codec_at(as_bytes("\x7f" "ELF")), nullptr);
+  // lzma's magic is its usual properties byte and the low bytes of the
+  // dictionary size: an 8 MiB dictionary matches, a 12 KiB one does not.
+  EXPECT_EQ(codec_at(as_bytes(std::string_view("\x5d\x00\x00\x80\x00", 5)))->name, "lzma");
+  EXPECT_EQ(codec_at(as_bytes(std::string_view("\x5d\x00\x30\x00\x00", 5))), nullptr);
+}
+
+TEST_P(CodecContract, RoundTripsWhatItsLibraryWrote) {
+  const Codec& codec = codec_of(GetParam());
+  // One output chunk, several, and an input of a single byte.
+  for (size_t size : {size_t{1}, size_t{4000}, size_t{300} << 10}) {
+    SCOPED_TRACE(size);
+    const std::string data = sample_text(size, static_cast<uint32_t>(size));
+    const std::string stream = compress(codec.name, data);
+    const Decoded d = decode(codec, stream);
+    EXPECT_EQ(d.out, data);
+    EXPECT_EQ(d.info.produced, size);
+    EXPECT_EQ(d.info.consumed, stream.size());
+    EXPECT_FALSE(d.info.stopped);
+  }
+}
+
+TEST_P(CodecContract, RoundTripsWhatDoesNotCompress) {
+  const Codec& codec = codec_of(GetParam());
+  const std::string data = random_bytes(100 << 10);
+  const std::string stream = compress(codec.name, data);
+  EXPECT_EQ(decode(codec, stream).out, data);
+}
+
+TEST_P(CodecContract, EveryTruncationIsAMalformedErrorInsideTheInput) {
+  const Codec& codec = codec_of(GetParam());
+  const std::string stream = compress(codec.name, sample_text(3000));
+  for (size_t n = 0; n < stream.size(); ++n) {
+    SCOPED_TRACE(n);
+    // A heap block of exactly n bytes: under ASan a read past it is caught.
+    const auto cut = std::make_unique_for_overwrite<char[]>(n);
+    std::copy_n(stream.data(), n, cut.get());
+    const auto e = error_of([&] { (void)decode(codec, std::string_view(cut.get(), n)); });
+    ASSERT_TRUE(e.has_value());
+    EXPECT_EQ(e->kind, ErrorKind::malformed) << e->message;
+    ASSERT_TRUE(e->offset.has_value()) << e->message;
+    EXPECT_LE(*e->offset, n) << e->message;
+  }
+}
+
+TEST_P(CodecContract, OutputPastTheCapIsALimitError) {
+  const Codec& codec = codec_of(GetParam());
+  const std::string data = sample_text(200 << 10);
+  const std::string stream = compress(codec.name, data);
+  const auto e = error_of([&] { (void)decode(codec, stream, data.size() - 1); });
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->kind, ErrorKind::limit) << e->message;
+  EXPECT_EQ(decode(codec, stream, data.size()).out, data);
+}
+
+TEST_P(CodecContract, ASinkThatHasEnoughStopsTheDecoder) {
+  const Codec& codec = codec_of(GetParam());
+  const std::string data = sample_text(1 << 20, 3);
+  const std::string stream = compress(codec.name, data);
+  int chunks = 0;
+  std::string got;
+  const StreamInfo info = codec.decode(
+      as_bytes(stream),
+      [&](Bytes chunk) {
+        if (chunk.empty()) return true;
+        ++chunks;
+        got += as_chars(chunk);
+        return false;
+      },
+      kDefaultMaxOutput);
+  EXPECT_EQ(chunks, 1);
+  EXPECT_TRUE(info.stopped);
+  EXPECT_EQ(info.produced, got.size());
+  EXPECT_EQ(got, data.substr(0, got.size()));
+  EXPECT_LE(info.consumed, stream.size());
+}
+
+TEST_P(CodecContract, TheKernelsSizeTrailerIsReadAfterTheStream) {
+  const Codec& codec = codec_of(GetParam());
+  const std::string data = sample_text(5000);
+  const std::string stream = compress(codec.name, data);
+  if (GetParam().size_in_stream) {
+    EXPECT_EQ(decode(codec, stream).info.size_trailer, 5000u);
+    // What follows the stream is neither part of it nor its size.
+    const Decoded d = decode(codec, stream + "\x01\x02\x03\x04\x05");
+    EXPECT_EQ(d.info.consumed, stream.size());
+    EXPECT_EQ(d.info.size_trailer, 5000u);
+    return;
+  }
+  EXPECT_EQ(decode(codec, stream).info.size_trailer, std::nullopt);
+  const Decoded d = decode(codec, with_size_trailer(stream, 5000));
+  EXPECT_EQ(d.out, data);
+  EXPECT_EQ(d.info.consumed, stream.size());
+  EXPECT_EQ(d.info.size_trailer, 5000u);
+  // Fewer than four bytes after the stream are no size.
+  EXPECT_EQ(decode(codec, stream + std::string("\x88\x13\x00", 3)).info.size_trailer, std::nullopt);
+}
+
+}  // namespace
+}  // namespace lucompat::testing
