@@ -74,9 +74,6 @@ const Codec* codec_at(Bytes data) {
 }
 
 const Codec* codec_named(std::string_view name) {
-  // EFI zboot names its compression after the kernel's Kconfig choice.
-  if (name == "xzkern") name = "xz";
-  if (name == "zstd22") name = "zstd";
   for (const auto& c : kCodecs)
     if (c.name == name) return &c;
   return nullptr;

@@ -2,11 +2,27 @@
 // compression of the Image it carries.
 #include <fmt/format.h>
 
+#include <string_view>
+#include <utility>
+
 #include "container/probe.h"
 
 namespace lucompat {
 
 namespace {
+
+// The names Makefile.zboot writes (comp-type-y) and the codec of each: any
+// other, even a codec's own name, is no kernel's.
+constexpr std::pair<std::string_view, std::string_view> kCompressions[] = {
+    {"gzip", "gzip"}, {"lz4", "lz4"},      {"lzma", "lzma"},
+    {"lzo", "lzo"},   {"xzkern", "xz"},    {"zstd22", "zstd"},
+};
+
+const Codec* codec_for(std::string_view name) {
+  for (const auto& [written, codec] : kCompressions)
+    if (name == written) return codec_named(codec);
+  return nullptr;
+}
 
 bool sniff(Bytes head) {
   const std::string_view s = as_chars(head);
@@ -20,7 +36,7 @@ std::optional<Step> probe(Bytes data, const ProbeContext&) {
   const uint32_t size = r.u32(12, "zboot payload size");
   const std::string_view field = as_chars(r.bytes(0x18, 32, "zboot compression name"));
   const std::string name(field.substr(0, field.find('\0')));
-  const Codec* codec = codec_named(name);
+  const Codec* codec = codec_for(name);
   if (codec == nullptr)
     fail(ErrorKind::unsupported, 0x18,
          fmt::format("EFI zboot compression \"{}\" is not one the kernel writes (gzip, lz4, lzma, "

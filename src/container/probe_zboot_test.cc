@@ -69,6 +69,15 @@ TEST(ProbeZboot, ACompressionTheKernelDoesNotWriteIsUnsupported) {
   EXPECT_EQ(e.offset, 0x18u);
 }
 
+TEST(ProbeZboot, ACodecsOwnNameIsNotOneTheKernelWrites) {
+  // Makefile.zboot writes "xzkern", never "xz", and no bzip2 at all.
+  for (const char* name : {"xz", "zstd", "bzip2"}) {
+    const Error e = probe_error(kZbootProbe.probe, zboot(name, testing::gzip(kData)));
+    EXPECT_EQ(e.kind, ErrorKind::unsupported) << name;
+    EXPECT_EQ(e.offset, 0x18u);
+  }
+}
+
 TEST(ProbeZboot, APayloadPastTheEndIsAnErrorInsideTheFile) {
   std::string bytes = zboot("gzip", testing::gzip(kData));
   put_le(bytes, 12, 0x100000, 4);
