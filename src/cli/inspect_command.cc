@@ -58,7 +58,7 @@ class Outcome {
   }
   // `errors` counts the members (modules, a package's kernels) that failed;
   // their lines were printed by print_errors.
-  void add(nlohmann::json doc, std::string text, size_t errors, bool has_table) {
+  void add(nlohmann::json doc, const std::string& text, size_t errors, bool has_table) {
     any_error_ |= errors != 0;
     any_missing_ |= !has_table;
     docs_.push_back(std::move(doc));

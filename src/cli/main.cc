@@ -24,9 +24,7 @@ constexpr const char* kDescription =
 // EX_SOFTWARE from sysexits.h: distinct from every verdict.
 constexpr int kInternalError = 70;
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   using lucompat::ExitCode;
   CLI::App app{kDescription, "lucompat"};
   app.set_version_flag("--version", std::string("lucompat ") + LUCOMPAT_VERSION);
@@ -52,9 +50,20 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "lucompat: %s\n", lucompat::cli::usage_message(app, e).c_str());
     return static_cast<int>(ExitCode::usage);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "lucompat: internal error: %s\n", e.what());
-    return kInternalError;
   }
   return static_cast<int>(result);
+}
+
+}  // namespace
+
+// Anything thrown, in setting up the commands too, is a bug: one line and 70.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lucompat: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "lucompat: internal error: an exception of unknown type\n");
+  }
+  return kInternalError;
 }

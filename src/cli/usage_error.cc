@@ -14,7 +14,8 @@ const CLI::App* deepest(const CLI::App& app) {
 
 std::string path_of(const CLI::App* app) {
   std::string out;
-  for (; app != nullptr; app = app->get_parent()) out = app->get_name() + (out.empty() ? "" : " " + out);
+  for (; app != nullptr; app = app->get_parent())
+    out = out.empty() ? app->get_name() : fmt::format("{} {}", app->get_name(), out);
   return out;
 }
 

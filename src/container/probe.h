@@ -80,6 +80,6 @@ extern const ContainerProbe kEmbeddedProbe;
 Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context, int depth);
 
 // "x86 bzImage" plus " + PE/COFF EFI stub" when the same bytes are a PE.
-std::string with_stub(std::string format, const ProbeContext& context);
+std::string with_stub(const std::string& format, const ProbeContext& context);
 
 }  // namespace lucompat

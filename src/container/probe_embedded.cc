@@ -32,7 +32,7 @@ bool has_table_magic(Bytes data) {
 
 // `kind`: an ARM zImage, which must hold a payload, or any other decompressor.
 std::optional<Step> find_payload(Bytes data, const ProbeContext& context, ContainerKind kind,
-                                 std::string format) {
+                                 const std::string& format) {
   int attempts = 0;
   std::string last;  // why the last candidate failed, for the error when none works
   // Most bytes start no magic: one table lookup rejects them, where trying

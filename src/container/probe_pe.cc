@@ -63,7 +63,7 @@ std::optional<Step> probe(Bytes data, const ProbeContext&) {
 
 const ContainerProbe kUkiProbe{ContainerKind::uki, "UKI", &sniff, &probe, Capture::whole};
 
-std::string with_stub(std::string format, const ProbeContext& context) {
+std::string with_stub(const std::string& format, const ProbeContext& context) {
   return context.efi_stub ? format + " + PE/COFF EFI stub" : format;
 }
 

@@ -176,7 +176,7 @@ class Reader {
     for (;;) {
       const la_ssize_t n = ar().archive_read_data(a, buf, sizeof buf);
       if (n == 0) return data;
-      if (n < 0) fail_archive(a, where.empty() ? name : where + ": " + name);
+      if (n < 0) fail_archive(a, where.empty() ? name : fmt::format("{}: {}", where, name));
       if (data.size() + static_cast<uint64_t>(n) > limit) too_large(name, limit);
       options_.unwrap.budget->charge(static_cast<uint64_t>(n));
       data.insert(data.end(), buf, buf + n);

@@ -26,8 +26,8 @@ bool plausible_markers(const ByteReader& r, uint64_t p, uint64_t k, const Kallsy
   if (!r.contains(p, 4 * k) || r.u32(p, "marker") != 0) return false;
   uint64_t prev = 0;
   for (uint64_t i = 1; i < k; ++i) {
-    const uint64_t m = r.u32(p + 4 * i, "marker");
-    if (m < prev + 2 * 256 || m - prev > 256 * (2 + l.max_name)) return false;
+    const uint64_t m = r.u32(p + uint64_t{4} * i, "marker");
+    if (m < prev + uint64_t{2} * 256 || m - prev > uint64_t{256} * (2 + l.max_name)) return false;
     prev = m;
   }
   return true;

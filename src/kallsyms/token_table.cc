@@ -10,7 +10,7 @@
 namespace lucompat {
 namespace {
 
-constexpr uint64_t kIndexBytes = 256 * 2;
+constexpr uint64_t kIndexBytes = uint64_t{256} * 2;
 // The labels are aligned to at most 8 bytes: padding before the index is less.
 constexpr uint64_t kMaxPadding = 8;
 // A token is a piece of a name, at most KSYM_NAME_LEN (512) long.
@@ -35,7 +35,7 @@ TokenTable read_token_table(const ByteReader& image, uint64_t table, uint64_t in
   out.table = table;
   out.index = index;
   std::array<uint64_t, 256> idx{};
-  for (int i = 0; i < 256; ++i) idx[i] = image.u16(index + 2 * i, "kallsyms_token_index entry");
+  for (size_t i = 0; i < 256; ++i) idx[i] = image.u16(index + 2 * i, "kallsyms_token_index entry");
   if (index < table)
     fail(ErrorKind::malformed, index, "kallsyms_token_index lies before kallsyms_token_table");
   const uint64_t room = index - table;  // the token table cannot run into its index
@@ -44,7 +44,7 @@ TokenTable read_token_table(const ByteReader& image, uint64_t table, uint64_t in
          fmt::format("kallsyms_token_index[0] is {}; expected 0 (the first token)", idx[0]));
   // The whole index first: an entry out of range is named as such, not as
   // an overlong token before it.
-  for (int i = 0; i < 256; ++i) {
+  for (size_t i = 0; i < 256; ++i) {
     if (i > 0 && idx[i] <= idx[i - 1])
       fail(ErrorKind::malformed, index + 2 * i,
            fmt::format("kallsyms_token_index[{}] is {}, not above the previous {}", i, idx[i],
@@ -99,7 +99,7 @@ std::vector<TokenTable> find_token_tables(const ByteReader& image) {
     const uint64_t stop = std::min<uint64_t>(image.size(), digits + 256 * (kMaxToken + 1));
     for (uint64_t at = (digits + 1) & ~uint64_t{1}; at + kIndexBytes <= stop; at += 2) {
       if (image.u16(at, "index") != 0) continue;
-      const uint64_t zero_digit = image.u16(at + 2 * '0', "index");
+      const uint64_t zero_digit = image.u16(at + uint64_t{2} * '0', "index");
       if (zero_digit > digits || image.u16(at + 2, "index") == 0) continue;
       const uint64_t table = digits - zero_digit;
       try {

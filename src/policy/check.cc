@@ -27,6 +27,7 @@ std::vector<std::string> strings_of(const Catalog& catalog, const KernelStrings&
   }
   std::sort(found.begin(), found.end());
   std::vector<std::string> out;
+  out.reserve(found.size());
   for (auto& [v, s] : found) out.push_back(std::move(s));
   return out;
 }

@@ -67,7 +67,7 @@ void refuse_unreadable(const std::vector<Candidate>& all) {
     if (!c.table.ok()) throw ParseError(c.table.error());
 }
 
-LocatedTable pick_table(std::vector<Candidate*> valid) {
+LocatedTable pick_table(const std::vector<Candidate*>& valid) {
   // The linker script aligns the table to 8; prefer such hits over chance ones.
   std::vector<Candidate*> aligned;
   for (Candidate* c : valid)
@@ -104,11 +104,11 @@ std::optional<LocatedTable> scan_in_order(const std::vector<ScanRegion>& regions
                      "{:#x}): a kernel has one byte order, so neither can be trusted",
                      name(order), valid.front()->offset, name(other(order)),
                      valid_swapped.front()->offset));
-  if (!valid.empty()) return pick_table(std::move(valid));
+  if (!valid.empty()) return pick_table(valid);
   if (!order_known) {
     refuse_unreadable(swapped);
     if (valid_swapped.empty()) return std::nullopt;
-    return pick_table(std::move(valid_swapped));
+    return pick_table(valid_swapped);
   }
   if (!valid_swapped.empty())
     fail(ErrorKind::malformed, valid_swapped.front()->offset,
