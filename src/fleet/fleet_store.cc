@@ -94,10 +94,6 @@ std::string time_order_sql(std::string_view c) {
       c);
 }
 
-// One statement for up to kChunk hosts: a statement per host would make
-// PostgreSQL's round trips, not the database, the limit.
-constexpr size_t kChunk = 1000;
-
 std::string upsert_sql(size_t rows) {
   std::string sql =
       "INSERT INTO hosts(name, collected_at, running, staged, profile, vmm_features, emit, labels) VALUES ";
@@ -243,20 +239,25 @@ Result<IngestStats> Store::ingest_once(const std::vector<HostReport>& batch, boo
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return batch[a].host < batch[b].host; });
   IngestStats stats;
-  for (size_t at = 0; at < order.size(); at += kChunk) {
-    const size_t end = std::min(order.size(), at + kChunk);
+  const size_t per_statement = db_->rows_per_statement();
+  std::unique_ptr<sql::Statement> upsert;
+  size_t upsert_rows = 0;
+  std::vector<size_t> newest;
+  std::vector<std::string> json;  // what the parameters view: reserved, never moved
+  std::vector<sql::Value> params;
+  for (size_t at = 0; at < order.size(); at += per_statement) {
+    const size_t end = std::min(order.size(), at + per_statement);
     // A statement may change a row once: a host repeated in the chunk keeps
     // its newest report, and the others count as older.
-    std::vector<size_t> newest;
+    newest.clear();
     for (size_t i = at; i < end; ++i) {
       const HostReport& r = batch[order[i]];
       if (newest.empty() || batch[newest.back()].host != r.host) newest.push_back(order[i]);
       else if (parse_utc(r.collected_at) > parse_utc(batch[newest.back()].collected_at)) newest.back() = order[i];
     }
-    std::vector<std::string> json;  // what the parameters view: reserved, never moved
+    json.clear();
     json.reserve(3 * newest.size());
-    std::vector<sql::Value> params;
-    params.reserve(8 * newest.size());
+    params.clear();
     for (const size_t i : newest) {
       const HostReport& r = batch[i];
       json.push_back(nlohmann::json(r.vmm_features).dump());
@@ -267,7 +268,13 @@ Result<IngestStats> Store::ingest_once(const std::vector<HostReport>& batch, boo
                                    std::string_view(json[json.size() - 3]), std::string_view(json[json.size() - 2]),
                                    sql::Json{json.back()}});
     }
-    auto applied = db_->execute("cannot store hosts", upsert_sql(newest.size()), params);
+    if (upsert_rows != newest.size()) {
+      auto prepared = db_->prepare("cannot store hosts", upsert_sql(newest.size()));
+      if (!prepared) return failed(std::move(prepared).error());
+      upsert = std::move(prepared).value();
+      upsert_rows = newest.size();
+    }
+    auto applied = upsert->execute(params);
     if (!applied) return failed(std::move(applied).error());
     stats.applied += static_cast<size_t>(*applied);
     stats.ignored += end - at - static_cast<size_t>(*applied);

@@ -198,6 +198,7 @@ class PostgresConnection final : public sql::Connection {
   sql::ColumnTypes types() const override { return {"BIGSERIAL PRIMARY KEY", "BIGINT", "BOOLEAN", "JSONB"}; }
   std::string_view label_sql() const override { return "labels->>?"; }
   std::string label_key(std::string_view key) const override { return std::string(key); }
+  size_t rows_per_statement() const override { return 1000; }
   std::string_view hosts_scan() const override { return "hosts"; }
   std::string_view begin_write() const override { return "BEGIN"; }
   std::string_view begin_read() const override { return "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"; }
@@ -207,10 +208,13 @@ class PostgresConnection final : public sql::Connection {
     return finished(what, ResultPtr(pq().PQexec(conn_.get(), std::string(sql).c_str())));
   }
 
-  Result<int64_t> execute(std::string_view what, std::string_view sql, std::span<const sql::Value> params) override {
+  Result<std::unique_ptr<sql::Statement>> prepare(std::string_view what, std::string_view sql) override;
+
+  // A statement prepared by prepare(), with its parameters numbered.
+  Result<int64_t> run(std::string_view what, const std::string& sql, std::span<const sql::Value> params) {
     const Parameters p(params);
-    ResultPtr r(pq().PQexecParams(conn_.get(), numbered(sql).c_str(), p.size(), p.types.data(), p.values.data(),
-                                  nullptr, nullptr, 0));
+    ResultPtr r(pq().PQexecParams(conn_.get(), sql.c_str(), p.size(), p.types.data(), p.values.data(), nullptr,
+                                  nullptr, 0));
     if (auto ok = finished(what, std::move(r)); !ok) return std::move(ok).error();
     const std::string_view count = last_count_;
     int64_t n = 0;
@@ -252,6 +256,24 @@ class PostgresConnection final : public sql::Connection {
   std::string last_count_;
   bool retryable_ = false;
 };
+
+// Numbered once, sent with each run: a server-side plan would not pay for
+// itself over a batch's few statements.
+class PostgresStatement final : public sql::Statement {
+ public:
+  PostgresStatement(PostgresConnection& db, std::string sql, std::string what)
+      : db_(db), sql_(std::move(sql)), what_(std::move(what)) {}
+  Result<int64_t> execute(std::span<const sql::Value> params) override { return db_.run(what_, sql_, params); }
+
+ private:
+  PostgresConnection& db_;
+  std::string sql_;
+  std::string what_;
+};
+
+Result<std::unique_ptr<sql::Statement>> PostgresConnection::prepare(std::string_view what, std::string_view sql) {
+  return std::unique_ptr<sql::Statement>(std::make_unique<PostgresStatement>(*this, numbered(sql), std::string(what)));
+}
 
 }  // namespace
 

@@ -33,6 +33,59 @@ Error failure(sqlite3* db, const std::string& path, std::string_view what) {
   return Error{ErrorKind::io, path, std::nullopt, fmt::format("{}: {}", what, sqlite3_errmsg(db))};
 }
 
+// Every parameter bound, or the statement is not run: a failed bind never
+// leaves one missing.
+Result<bool> bind_all(sqlite3_stmt* s, sqlite3* db, const std::string& path, std::string_view what,
+                  std::span<const sql::Value> params) {
+  if (static_cast<size_t>(sqlite3_bind_parameter_count(s)) != params.size())
+    return Error{ErrorKind::io, path, std::nullopt,
+                 fmt::format("{}: the statement has {} parameters, not {}", what, sqlite3_bind_parameter_count(s),
+                             params.size())};
+  for (size_t i = 0; i < params.size(); ++i) {
+    const int at = static_cast<int>(i + 1);
+    const int bound = std::visit(
+        [&](const auto& v) -> int {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::optional<int64_t>>)
+            return v ? sqlite3_bind_int64(s, at, *v) : sqlite3_bind_null(s, at);
+          else if constexpr (std::is_same_v<T, bool>)
+            return sqlite3_bind_int(s, at, v ? 1 : 0);
+          else if constexpr (std::is_same_v<T, std::string_view>)
+            return sqlite3_bind_text64(s, at, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+          else
+            return sqlite3_bind_text64(s, at, v.text.data(), v.text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        },
+        params[i]);
+    if (bound != SQLITE_OK) return failure(db, path, what);
+  }
+  return true;
+}
+
+class SqliteStatement final : public sql::Statement {
+ public:
+  SqliteStatement(StatementPtr statement, sqlite3* db, std::string path, std::string what)
+      : statement_(std::move(statement)), db_(db), path_(std::move(path)), what_(std::move(what)) {}
+
+  Result<int64_t> execute(std::span<const sql::Value> params) override {
+    // Reset whatever happens, so that the next run starts afresh and this
+    // one holds no lock.
+    const auto reset = [](sqlite3_stmt* s) {
+      sqlite3_reset(s);
+      sqlite3_clear_bindings(s);
+    };
+    std::unique_ptr<sqlite3_stmt, decltype(reset)> running(statement_.get(), reset);
+    if (auto b = bind_all(running.get(), db_, path_, what_, params); !b) return std::move(b).error();
+    if (sqlite3_step(running.get()) != SQLITE_DONE) return failure(db_, path_, what_);
+    return static_cast<int64_t>(sqlite3_changes64(db_));
+  }
+
+ private:
+  StatementPtr statement_;
+  sqlite3* db_;
+  std::string path_;
+  std::string what_;
+};
+
 class SqliteCursor final : public sql::Cursor {
  public:
   SqliteCursor(StatementPtr statement, sqlite3* db, std::string path, std::string what)
@@ -81,6 +134,7 @@ class SqliteConnection final : public sql::Connection {
     for (char c : key) path += c == '"' ? std::string("\\\"") : std::string(1, c);
     return path + "\"";
   }
+  size_t rows_per_statement() const override { return 1; }
   std::string_view hosts_scan() const override { return "hosts NOT INDEXED"; }
   std::string_view begin_write() const override { return "BEGIN IMMEDIATE"; }
   std::string_view begin_read() const override { return "BEGIN"; }
@@ -88,20 +142,22 @@ class SqliteConnection final : public sql::Connection {
 
   Result<bool> script(std::string_view what, std::string_view sql) override {
     const std::string text(sql);
-    if (sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return error(what);
+    if (sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+      return failure(db_.get(), path_, what);
     return true;
   }
 
-  Result<int64_t> execute(std::string_view what, std::string_view sql, std::span<const sql::Value> params) override {
-    auto s = prepare(what, sql, params);
+  Result<std::unique_ptr<sql::Statement>> prepare(std::string_view what, std::string_view sql) override {
+    auto s = compile(what, sql);
     if (!s) return std::move(s).error();
-    if (sqlite3_step(s->get()) != SQLITE_DONE) return error(what);
-    return static_cast<int64_t>(sqlite3_changes64(db_.get()));
+    return std::unique_ptr<sql::Statement>(
+        std::make_unique<SqliteStatement>(std::move(s).value(), db_.get(), path_, std::string(what)));
   }
 
   Result<sql::Rows> query(std::string_view what, std::string_view sql, std::span<const sql::Value> params) override {
-    auto s = prepare(what, sql, params);
+    auto s = compile(what, sql);
     if (!s) return std::move(s).error();
+    if (auto b = bind_all(s->get(), db_.get(), path_, what, params); !b) return std::move(b).error();
     return sql::Rows(std::make_unique<SqliteCursor>(std::move(s).value(), db_.get(), path_, std::string(what)),
                      path_);
   }
@@ -109,37 +165,12 @@ class SqliteConnection final : public sql::Connection {
   // Writers take the lock when they begin and wait for it: no deadlock.
   bool retryable() const override { return false; }
 
-  Error error(std::string_view what) const { return failure(db_.get(), path_, what); }
-
  private:
-  // One statement, every parameter bound: a failed bind never leaves one
-  // missing.
-  Result<StatementPtr> prepare(std::string_view what, std::string_view sql, std::span<const sql::Value> params) {
+  Result<StatementPtr> compile(std::string_view what, std::string_view sql) {
     sqlite3_stmt* raw = nullptr;
     const int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
     StatementPtr s(raw);
-    if (rc != SQLITE_OK || s == nullptr) return error(what);
-    if (static_cast<size_t>(sqlite3_bind_parameter_count(s.get())) != params.size())
-      return Error{ErrorKind::io, path_, std::nullopt,
-                   fmt::format("{}: the statement has {} parameters, not {}", what,
-                               sqlite3_bind_parameter_count(s.get()), params.size())};
-    for (size_t i = 0; i < params.size(); ++i) {
-      const int at = static_cast<int>(i + 1);
-      const int bound = std::visit(
-          [&](const auto& v) -> int {
-            using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, std::optional<int64_t>>)
-              return v ? sqlite3_bind_int64(s.get(), at, *v) : sqlite3_bind_null(s.get(), at);
-            else if constexpr (std::is_same_v<T, bool>)
-              return sqlite3_bind_int(s.get(), at, v ? 1 : 0);
-            else if constexpr (std::is_same_v<T, std::string_view>)
-              return sqlite3_bind_text64(s.get(), at, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-            else
-              return sqlite3_bind_text64(s.get(), at, v.text.data(), v.text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-          },
-          params[i]);
-      if (bound != SQLITE_OK) return error(what);
-    }
+    if (rc != SQLITE_OK || s == nullptr) return failure(db_.get(), path_, what);
     return s;
   }
 
