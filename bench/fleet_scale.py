@@ -113,8 +113,9 @@ def table(results, builds, hosts):
             else:
                 (wa, ra), = per_build.values()
                 cells = [f"{wa:.2f} s", mib(ra)]
-            wall = per_build["after"][0]
-            rate = f"{hosts / wall:,.0f} reports/s" if command == "fleet ingest" else ""
+            rate = ""
+            if command == "fleet ingest":  # before → after
+                rate = " → ".join(f"{hosts / w:,.0f}" for w, _ in per_build.values()) + " reports/s"
             lines.append(f"| {store} | `{command}` | " + " | ".join(cells) + f" | {rate} |")
     return lines
 
