@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <limits>
 #include <memory>
 
 #include "cli/commands.h"
@@ -93,10 +94,11 @@ Result<Rules> load_rules(const FleetArgs& a) {
   return Rules{std::move(catalog).value(), std::move(profiles).value()};
 }
 
-// The store, the --where filters, and the kernel builds every query needs.
+// The store, the --where filters, and the kernel builds every query needs,
+// read in one snapshot with what the query reads next.
 struct Fleet {
-  std::string name;  // as errors name the store
   std::unique_ptr<Store> store;
+  Store::Snapshot snapshot;  // ends before the store closes
   std::vector<LabelFilter> where;
   std::vector<StoredBuild> builds;
 };
@@ -106,9 +108,11 @@ Result<Fleet> open_fleet(const FleetArgs& a) {
   if (!where) return std::move(where).error();
   auto store = open(a, StoreAccess::existing);
   if (!store) return std::move(store).error();
+  auto snapshot = (*store)->snapshot();
+  if (!snapshot) return std::move(snapshot).error();
   auto builds = (*store)->builds();
   if (!builds) return std::move(builds).error();
-  return Fleet{store_name(store_url(a)), std::move(store).value(), std::move(where).value(),
+  return Fleet{std::move(store).value(), std::move(snapshot).value(), std::move(where).value(),
                std::move(builds).value()};
 }
 
@@ -119,7 +123,8 @@ ExitCode run_baseline(const FleetArgs& a) {
   if (!fleet) return fail(fleet.error(), a.json);
   auto groups = fleet->store->groups(fleet->where);
   if (!groups) return fail(groups.error(), a.json);
-  if (auto known = check_builds(fleet->builds, *groups, fleet->name); !known) return fail(known.error(), a.json);
+  if (auto known = check_builds(fleet->builds, *groups, fleet->store->name()); !known)
+    return fail(known.error(), a.json);
   const Baseline base = fleet_baseline(*groups, fleet->builds, rules->profiles, rules->catalog);
   std::fputs((a.json ? baseline_json(base).dump(2) + "\n" : baseline_text(base)).c_str(), stdout);
   if (base.hosts == 0 || base.profiles.empty()) {
@@ -146,14 +151,14 @@ ExitCode run_status(const FleetArgs& a) {
   if (!before) return fail(before.error(), a.json);
   auto fleet = open_fleet(a);
   if (!fleet) return fail(fleet.error(), a.json);
-  auto hosts = fleet->store->hosts(fleet->where);
-  if (!hosts) return fail(hosts.error(), a.json);
-  if (auto known = check_builds(fleet->builds, *hosts, fleet->name); !known) return fail(known.error(), a.json);
-  const FleetStatus s = fleet_status(*hosts, fleet->builds, *before);
-  const std::string out = a.json                      ? status_json(s).dump(2) + "\n"
-                          : a.format == "prometheus" ? status_prometheus(s)
-                                                     : status_text(s);
-  std::fputs(out.c_str(), stdout);
+  auto s = fleet_status(*fleet->store, fleet->where, fleet->builds, *before);
+  if (!s) return fail(s.error(), a.json);
+  if (a.format == "prometheus" && !a.json) {
+    std::fputs(status_prometheus(*s).c_str(), stdout);
+    return ExitCode::ok;
+  }
+  auto written = a.json ? write_status_json(*s, stdout) : write_status_text(*s, stdout);
+  if (!written) return fail(written.error(), a.json);
   return ExitCode::ok;
 }
 
@@ -165,20 +170,22 @@ ExitCode run_plan(const FleetArgs& a) {
     return fail(Error{ErrorKind::usage, {}, std::nullopt, fmt::format("no profile \"{}\"", a.profile)}, a.json);
   auto fleet = open_fleet(a);
   if (!fleet) return fail(fleet.error(), a.json);
-  auto hosts = fleet->store->hosts(fleet->where);
-  if (!hosts) return fail(hosts.error(), a.json);
-  if (auto known = check_builds(fleet->builds, *hosts, fleet->name); !known) return fail(known.error(), a.json);
+  const PlanRequest request{profile, fleet->where, a.waves, a.by,
+                            a.json ? std::numeric_limits<size_t>::max() : kPlanTextNames};
+  auto plan = fleet_plan(*fleet->store, request, fleet->builds, rules->catalog);
+  if (!plan) return fail(plan.error(), a.json);
   if (profile->status == ProfileStatus::retired)
     std::fprintf(stderr, "lucompat: warning: profile %s is retired: no VMM should start with it\n",
                  profile->name.c_str());
-  const Plan plan = fleet_plan(*profile, *hosts, fleet->builds, rules->catalog, a.waves, a.by);
-  if (!a.by.empty() && !hosts->empty() && !plan.group_seen)
+  const size_t hosts = plan->ready + plan->blocked;
+  if (!a.by.empty() && hosts > 0 && !plan->group_seen)
     return fail(Error{ErrorKind::usage, {}, std::nullopt,
                       fmt::format("--by {}: no host has the label {}", a.by, a.by)},
                 a.json);
-  std::fputs((a.json ? plan_json(plan).dump(2) + "\n" : plan_text(plan)).c_str(), stdout);
-  if (hosts->empty()) return ExitCode::undecidable;
-  return plan.blocked == 0 ? ExitCode::ok : ExitCode::incompatible;
+  if (a.json) write_plan_json(*plan, stdout);
+  else std::fputs(plan_text(*plan).c_str(), stdout);
+  if (hosts == 0) return ExitCode::undecidable;
+  return plan->blocked == 0 ? ExitCode::ok : ExitCode::incompatible;
 }
 
 }  // namespace

@@ -32,17 +32,6 @@ std::string host_name(const SystemRoot& root) {
   return buf;
 }
 
-// JSON holds UTF-8 only: a name that is not would fail when the report is
-// written, after everything was read.
-bool utf8(const std::string& s) {
-  try {
-    (void)nlohmann::json(s).dump();
-    return true;
-  } catch (const nlohmann::json::type_error&) {
-    return false;
-  }
-}
-
 // A name from the command line is a usage error; the machine's, bad input.
 Error not_utf8(const std::string& what, ErrorKind kind = ErrorKind::usage) {
   return Error{kind, {}, std::nullopt, fmt::format("{}: not UTF-8", what)};

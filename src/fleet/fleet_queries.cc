@@ -21,7 +21,7 @@ KernelStrings strings_of(const StoredBuild& b) {
   return k;
 }
 
-std::map<std::string, std::string> pins_of(const std::string& emit) {
+std::map<std::string, std::string> pins_of(std::string_view emit) {
   std::map<std::string, std::string> out;
   if (emit.empty()) return out;
   const auto j = nlohmann::json::parse(emit, nullptr, false);
@@ -31,31 +31,35 @@ std::map<std::string, std::string> pins_of(const std::string& emit) {
   return out;
 }
 
-// Rows with .running, .staged and a name for humans.
-template <typename Row, typename Name>
-Result<bool> references_known(const std::vector<StoredBuild>& builds, const std::vector<Row>& rows,
-                              const std::string& store, Name name) {
-  std::set<int64_t> known;
-  for (const auto& b : builds) known.insert(b.id);
-  for (const auto& r : rows)
-    for (const auto id : {std::optional<int64_t>(r.running), r.staged})
-      if (id && !known.contains(*id))
-        return Error{ErrorKind::malformed, store, std::nullopt,
-                     fmt::format("corrupt store: host {} refers to kernel build {}, which is not stored", name(r),
-                                 *id)};
-  return true;
+// A build a host refers to: a store edited by hand may refer to one it does
+// not hold.
+Result<const StoredBuild*> build_of(const std::map<int64_t, StoredBuild>& builds, int64_t id, std::string_view host,
+                                    const std::string& store) {
+  if (auto it = builds.find(id); it != builds.end()) return &it->second;
+  return Error{ErrorKind::malformed, store, std::nullopt,
+               fmt::format("corrupt store: host {} refers to kernel build {}, which is not stored", host, id)};
+}
+
+// The running and the next build of a host: its staged one, else the running.
+Result<std::pair<const StoredBuild*, const StoredBuild*>> update_of(const std::map<int64_t, StoredBuild>& builds,
+                                                                    int64_t running, std::optional<int64_t> staged,
+                                                                    std::string_view host, const std::string& store) {
+  auto from = build_of(builds, running, host, store);
+  if (!from) return std::move(from).error();
+  if (!staged) return std::make_pair(*from, *from);
+  auto to = build_of(builds, *staged, host, store);
+  if (!to) return std::move(to).error();
+  return std::make_pair(*from, *to);
 }
 
 }  // namespace
 
 Result<bool> check_builds(const std::vector<StoredBuild>& builds, const std::vector<HostGroup>& groups,
                           const std::string& store) {
-  return references_known(builds, groups, store, [](const HostGroup& g) { return g.example; });
-}
-
-Result<bool> check_builds(const std::vector<StoredBuild>& builds, const std::vector<StoredHost>& hosts,
-                          const std::string& store) {
-  return references_known(builds, hosts, store, [](const StoredHost& h) { return h.name; });
+  const auto known = by_id(builds);
+  for (const auto& g : groups)
+    if (auto u = update_of(known, g.running, g.staged, g.example, store); !u) return std::move(u).error();
+  return true;
 }
 
 namespace {
@@ -75,32 +79,51 @@ void add_evidence_reasons(std::vector<std::string>& reasons, const StoredBuild& 
   if (!first.empty()) reasons.insert(reasons.begin(), std::move(first));
 }
 
+// What stands between a host's running and next build and the profile.
+std::vector<std::string> reasons_against(const Profile& profile, const Catalog& catalog, const StoredBuild& running,
+                                         const StoredBuild& next, std::string_view emit) {
+  ProfileVerdict v = judge_profile(profile, catalog, strings_of(running), strings_of(next), pins_of(emit));
+  add_evidence_reasons(v.reasons, running, next);
+  return std::move(v.reasons);
+}
+
+// The first `keep` of a group's names, in order. Names come in the store's
+// order, so they are cut back now and then rather than kept all.
+void keep_first(std::vector<std::string>& names, size_t keep) {
+  if (names.size() <= keep) return std::sort(names.begin(), names.end());
+  std::partial_sort(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(keep), names.end());
+  names.resize(keep);
+}
+
 }  // namespace
 
 Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<StoredBuild>& builds,
                         const ProfileSet& profiles, const Catalog& catalog) {
   Baseline out;
   out.builds = by_id(builds);
-  for (const auto& g : groups) out.hosts += g.hosts;
-  out.kernel_builds = builds_in_use(groups);
+  BuildsInUse in_use;
+  for (const auto& g : groups) {
+    out.hosts += g.hosts;
+    in_use.add(g.running, g.staged);
+  }
+  out.kernel_builds = in_use.count();
   for (const auto& p : profiles.profiles()) {
     if (p.status == ProfileStatus::retired) continue;
     // With no host selected, nothing is viable "on every host".
     FleetProfile fp{&p, !groups.empty(), 0, {}};
     for (const auto& g : groups) {
       const StoredBuild& running = out.builds.at(g.running);
-      const StoredBuild& next = g.staged ? out.builds.at(*g.staged) : running;
-      ProfileVerdict v = judge_profile(p, catalog, strings_of(running), strings_of(next), pins_of(g.emit));
-      add_evidence_reasons(v.reasons, running, next);
-      if (v.reasons.empty()) continue;
+      std::vector<std::string> reasons =
+          reasons_against(p, catalog, running, g.staged ? out.builds.at(*g.staged) : running, g.emit);
+      if (reasons.empty()) continue;
       fp.viable = false;
       fp.blocking_hosts += g.hosts;
-      // One blocker per build pair: groups differing only in pins or profile merge.
+      // One blocker per build pair: groups differing only in pins merge.
       auto it = std::find_if(fp.blockers.begin(), fp.blockers.end(), [&](const Blocker& b) {
-        return b.running == g.running && b.staged == g.staged && b.reasons == v.reasons;
+        return b.running == g.running && b.staged == g.staged && b.reasons == reasons;
       });
       if (it == fp.blockers.end()) {
-        fp.blockers.push_back({g.running, g.staged, g.hosts, g.example, v.reasons});
+        fp.blockers.push_back({g.running, g.staged, g.hosts, g.example, std::move(reasons)});
       } else {
         it->hosts += g.hosts;
         it->example = std::min(it->example, g.example);
@@ -119,62 +142,78 @@ Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<
   return out;
 }
 
-Plan fleet_plan(const Profile& profile, const std::vector<StoredHost>& hosts,
-                const std::vector<StoredBuild>& builds, const Catalog& catalog, size_t waves,
-                const std::string& group_label) {
+Result<Plan> fleet_plan(Store& store, const PlanRequest& request, const std::vector<StoredBuild>& builds,
+                        const Catalog& catalog) {
   Plan plan;
-  plan.profile = &profile;
-  plan.group_by = group_label;
+  plan.profile = request.profile;
+  plan.group_by = request.group_label;
   plan.builds = by_id(builds);
-  // One verdict per (running, staged, pins): the per-build economy.
-  std::map<std::tuple<int64_t, int64_t, std::string>, std::vector<std::string>> verdicts;
-  std::map<std::tuple<int64_t, int64_t, std::string>, PlanGroup> ready, blocked;
-  for (const auto& h : hosts) {
-    const auto key = std::make_tuple(h.running, h.staged.value_or(-1), h.emit);
-    auto v = verdicts.find(key);
+  // One verdict per (running, staged, pins): the per-build economy. Groups
+  // are keyed by builds and the label's value (blocked ones by builds alone);
+  // a host with nothing staged has staged -1.
+  using Key = std::tuple<int64_t, int64_t, std::string>;
+  using KeyView = std::tuple<int64_t, int64_t, std::string_view>;
+  std::map<Key, std::vector<std::string>, std::less<>> verdicts;
+  struct Gathered {
+    PlanGroup group;
+    std::string first;  // its first host by name, whose reasons a blocked group gives
+  };
+  std::map<Key, Gathered, std::less<>> ready, blocked;
+  const HostQuery query{request.where, request.group_label, false};
+  auto read = store.hosts(query, [&](const HostRow& h) -> Result<bool> {
+    const int64_t staged = h.staged.value_or(-1);
+    auto v = verdicts.find(KeyView(h.running, staged, h.emit));
     if (v == verdicts.end()) {
-      const StoredBuild& running = plan.builds.at(h.running);
-      const StoredBuild& next = h.staged ? plan.builds.at(*h.staged) : running;
-      ProfileVerdict pv = judge_profile(profile, catalog, strings_of(running), strings_of(next), pins_of(h.emit));
-      add_evidence_reasons(pv.reasons, running, next);
-      v = verdicts.emplace(key, std::move(pv.reasons)).first;
+      auto update = update_of(plan.builds, h.running, h.staged, h.name, store.name());
+      if (!update) return std::move(update).error();
+      auto reasons = reasons_against(*request.profile, catalog, *update->first, *update->second, h.emit);
+      v = verdicts.emplace(Key(h.running, staged, h.emit), std::move(reasons)).first;
     }
-    std::string label;
-    if (!group_label.empty()) {
-      const auto labels = nlohmann::json::parse(h.labels.empty() ? "{}" : h.labels, nullptr, false);
-      if (labels.is_object() && labels.contains(group_label) && labels[group_label].is_string()) {
-        label = labels[group_label].get<std::string>();
-        plan.group_seen = true;
-      }
+    const bool ready_host = v->second.empty();
+    if (h.label) plan.group_seen = true;
+    const std::string_view label = ready_host && h.label ? *h.label : std::string_view();
+    auto& groups = ready_host ? ready : blocked;
+    auto g = groups.find(KeyView(h.running, staged, label));
+    if (g == groups.end())
+      g = groups.emplace(Key(h.running, staged, label), Gathered{PlanGroup{h.running, h.staged, std::string(label), 0, {}, {}}, {}})
+              .first;
+    Gathered& gathered = g->second;
+    if (gathered.group.hosts++ == 0 || h.name < gathered.first) {
+      gathered.first = h.name;
+      if (!ready_host) gathered.group.reasons = v->second;
     }
-    auto& groups = v->second.empty() ? ready : blocked;
-    const auto gkey = std::make_tuple(h.running, h.staged.value_or(-1), v->second.empty() ? label : std::string());
-    PlanGroup& g = groups[gkey];
-    if (g.hosts.empty()) g = PlanGroup{h.running, h.staged, v->second.empty() ? label : "", {}, v->second};
-    g.hosts.push_back(h.name);
-    (v->second.empty() ? plan.ready : plan.blocked) += 1;
+    std::vector<std::string>& names = gathered.group.names;
+    names.emplace_back(h.name);
+    if (names.size() / 2 > request.names) keep_first(names, request.names);
+    (ready_host ? plan.ready : plan.blocked) += 1;
+    return true;
+  });
+  if (!read) return std::move(read).error();
+  for (auto& [k, g] : blocked) {
+    keep_first(g.group.names, request.names);
+    plan.blocked_groups.push_back(std::move(g.group));
   }
-  for (auto& [k, g] : blocked) plan.blocked_groups.push_back(std::move(g));
   std::stable_sort(plan.blocked_groups.begin(), plan.blocked_groups.end(),
-                   [](const PlanGroup& a, const PlanGroup& b) { return a.hosts.size() > b.hosts.size(); });
+                   [](const PlanGroup& a, const PlanGroup& b) { return a.hosts > b.hosts; });
   // A wave takes whole bundles: every ready group of one --by value (a rack
   // is never split across waves, whatever builds its hosts run), or each
   // group alone without --by. Largest bundles first into the lightest wave.
   std::map<std::string, std::vector<PlanGroup>> by_value;
   std::vector<std::vector<PlanGroup>> bundles;
   for (auto& [k, g] : ready) {
-    if (group_label.empty()) bundles.push_back({std::move(g)});
-    else by_value[g.label].push_back(std::move(g));
+    keep_first(g.group.names, request.names);
+    if (request.group_label.empty()) bundles.push_back({std::move(g.group)});
+    else by_value[g.group.label].push_back(std::move(g.group));
   }
   for (auto& [value, groups] : by_value) bundles.push_back(std::move(groups));
   const auto hosts_in = [](const std::vector<PlanGroup>& b) {
     size_t n = 0;
-    for (const auto& g : b) n += g.hosts.size();
+    for (const auto& g : b) n += g.hosts;
     return n;
   };
   std::stable_sort(bundles.begin(), bundles.end(),
                    [&](const auto& a, const auto& b) { return hosts_in(a) > hosts_in(b); });
-  plan.waves.resize(std::max<size_t>(1, std::min(waves, std::max<size_t>(bundles.size(), 1))));
+  plan.waves.resize(std::max<size_t>(1, std::min(request.waves, std::max<size_t>(bundles.size(), 1))));
   std::vector<size_t> load(plan.waves.size(), 0);
   for (auto& bundle : bundles) {
     const size_t w = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
@@ -185,23 +224,38 @@ Plan fleet_plan(const Profile& profile, const std::vector<StoredHost>& hosts,
   return plan;
 }
 
-FleetStatus fleet_status(const std::vector<StoredHost>& hosts, const std::vector<StoredBuild>& builds,
-                         UtcTime stale_before) {
+Result<FleetStatus> fleet_status(Store& store, const std::vector<LabelFilter>& where,
+                                 const std::vector<StoredBuild>& builds, UtcTime stale_before) {
   FleetStatus out;
   out.builds = by_id(builds);
-  out.hosts = hosts.size();
-  out.kernel_builds = builds_in_use(hosts);
+  BuildsInUse in_use;
   std::map<int64_t, size_t> per_build;
-  std::map<std::string, size_t> per_profile;
-  for (const auto& h : hosts) {
+  std::map<std::string, size_t, std::less<>> per_profile;
+  auto read = store.hosts({where, {}, false}, [&](const HostRow& h) -> Result<bool> {
+    if (auto update = update_of(out.builds, h.running, h.staged, h.name, store.name()); !update)
+      return std::move(update).error();
+    ++out.hosts;
+    in_use.add(h.running, h.staged);
     ++per_build[h.running];
-    ++per_profile[h.profile.empty() ? "(none)" : h.profile];
-    if (h.collected < stale_before) out.stale.push_back(h);
-  }
+    const std::string_view profile = h.profile.empty() ? "(none)" : h.profile;
+    auto p = per_profile.find(profile);
+    if (p == per_profile.end()) p = per_profile.emplace(profile, 0).first;
+    ++p->second;
+    if (h.collected < stale_before) ++out.stale;
+    return true;
+  });
+  if (!read) return std::move(read).error();
+  out.kernel_builds = in_use.count();
   out.per_build.assign(per_build.begin(), per_build.end());
   std::stable_sort(out.per_build.begin(), out.per_build.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
   out.per_profile.assign(per_profile.begin(), per_profile.end());
+  out.each_stale = [&store, where, stale_before](const std::function<void(const HostRow&)>& each) {
+    return store.hosts({where, {}, true}, [&](const HostRow& h) -> Result<bool> {
+      if (h.collected < stale_before) each(h);
+      return true;
+    });
+  };
   return out;
 }
 

@@ -1,12 +1,12 @@
-// The PostgreSQL store, for fleets too large for one file: the same tables as
-// SQLite in PostgreSQL's dialect, migrations under an advisory lock (several
-// hosts may open a new database at once), and batches retried when two
-// ingesters deadlock on the same new kernel builds.
+// The PostgreSQL store, for fleets that many machines write to: the core's
+// schema in PostgreSQL's types, migrations under an advisory lock (several
+// hosts may open a new database at once), rows streamed one at a time
+// (single-row mode: a result held whole was 500 MiB at a million hosts), and
+// batches retried when two ingesters deadlock on the same new kernel builds.
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
-#include <array>
-#include <map>
+#include <charconv>
 #include <memory>
 
 #include "lucompat/base/shared_library.h"
@@ -15,43 +15,18 @@
 namespace lucompat {
 namespace {
 
-constexpr std::array kMigrations{
-    R"sql(
-      CREATE TABLE builds (
-        id BIGSERIAL PRIMARY KEY,
-        identity TEXT NOT NULL UNIQUE,
-        release TEXT NOT NULL,
-        banner TEXT NOT NULL,
-        build_id TEXT NOT NULL,
-        arch TEXT NOT NULL,
-        has_table BOOLEAN NOT NULL,
-        strings TEXT NOT NULL);
-      CREATE TABLE hosts (
-        name TEXT PRIMARY KEY,
-        collected_at TEXT NOT NULL,
-        running BIGINT NOT NULL REFERENCES builds(id),
-        staged BIGINT REFERENCES builds(id),
-        profile TEXT NOT NULL,
-        vmm_features TEXT NOT NULL,
-        emit TEXT NOT NULL,
-        labels JSONB NOT NULL);
-      CREATE INDEX hosts_by_build ON hosts(running, staged);
-    )sql",
-    // What each build's strings rest on, and why they cannot support a
-    // verdict, if so: without it the fleet judged kernels check calls undecided.
-    R"sql(
-      ALTER TABLE builds ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
-      ALTER TABLE builds ADD COLUMN undecided TEXT NOT NULL DEFAULT '';
-    )sql",
-};
-
 // An arbitrary constant: the key of the lock that serializes migrations.
 constexpr int64_t kMigrationLock = 0x6c75636f6d706174;
 
-#define LUCOMPAT_LIBPQ(X)                                                                   \
-  X(PQclear) X(PQcmdTuples) X(PQconnectdb) X(PQerrorMessage) X(PQexec) X(PQexecParams)      \
-  X(PQfinish) X(PQgetisnull) X(PQgetvalue) X(PQntuples) X(PQresultErrorField)              \
-  X(PQresultErrorMessage) X(PQresultStatus) X(PQstatus)
+// Parameter types (pg_type OIDs, fixed in every server): a parameter whose
+// type the server had to guess from a multi-row VALUES list would be text.
+constexpr Oid kInt8 = 20, kBool = 16, kJsonb = 3802, kUnknown = 0;
+
+#define LUCOMPAT_LIBPQ(X)                                                                             \
+  X(PQcancel) X(PQclear) X(PQcmdTuples) X(PQconnectdb) X(PQerrorMessage) X(PQexec) X(PQexecParams)   \
+  X(PQfinish) X(PQfreeCancel) X(PQgetCancel) X(PQgetisnull) X(PQgetlength) X(PQgetResult)            \
+  X(PQgetvalue) X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQsendQueryParams) \
+  X(PQsetSingleRowMode) X(PQstatus)
 
 LUCOMPAT_SHARED_API(Libpq, LUCOMPAT_LIBPQ);
 
@@ -63,344 +38,255 @@ const Result<Libpq>& load_libpq() {
 // Valid once open_postgres_store has loaded the library.
 const Libpq& pq() { return load_libpq().value(); }
 
-using ResultPtr = std::unique_ptr<PGresult, decltype(Libpq::PQclear)>;
+struct Finish {
+  void operator()(PGconn* c) const { pq().PQfinish(c); }
+};
+struct Clear {
+  void operator()(PGresult* r) const { pq().PQclear(r); }
+};
+struct FreeCancel {
+  void operator()(PGcancel* c) const { pq().PQfreeCancel(c); }
+};
+using ConnectionPtr = std::unique_ptr<PGconn, Finish>;
+using ResultPtr = std::unique_ptr<PGresult, Clear>;
+using CancelPtr = std::unique_ptr<PGcancel, FreeCancel>;
 
-class PostgresStore final : public Store {
- public:
-  // Errors name the store by store_name(): its password masked.
-  PostgresStore(PGconn* conn, const std::string& url)
-      : conn_(conn), url_(store_name(url)), stored_(store_name(url)) {}
-  ~PostgresStore() override { pq().PQfinish(conn_); }
+// PostgreSQL adds DETAIL and HINT lines; an error is one line.
+std::string one_line(const char* message) {
+  std::string m = message ? message : "";
+  while (!m.empty() && m.back() == '\n') m.pop_back();
+  for (size_t at = 0; (at = m.find('\n', at)) != std::string::npos;) m.replace(at, 1, "; ");
+  return m;
+}
 
-  Error error(const std::string& what, const PGresult* r = nullptr) const {
-    const char* msg = r ? pq().PQresultErrorMessage(r) : pq().PQerrorMessage(conn_);
-    return Error{ErrorKind::io, url_, std::nullopt, fmt::format("{}: {}", what, one_line(msg ? msg : ""))};
-  }
+Error failure(const std::string& store, std::string_view what, const char* message) {
+  return Error{ErrorKind::io, store, std::nullopt, fmt::format("{}: {}", what, one_line(message))};
+}
 
-  // PostgreSQL adds DETAIL and HINT lines; an error is one line.
-  static std::string one_line(std::string m) {
-    while (!m.empty() && m.back() == '\n') m.pop_back();
-    for (size_t at = 0; (at = m.find('\n', at)) != std::string::npos;) m.replace(at, 1, "; ");
-    return m;
-  }
+bool succeeded(const PGresult* r) {
+  const auto s = pq().PQresultStatus(r);
+  return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+}
 
-  // Every row through `read`, up to the first bad one.
-  template <typename Row>
-  Result<std::vector<Row>> read_rows(const ResultPtr& r,
-                                     Result<Row> (PostgresStore::*read)(const ResultPtr&, int) const) const {
-    std::vector<Row> out;
-    for (int i = 0; i < pq().PQntuples(r.get()); ++i) {
-      auto row = (this->*read)(r, i);
-      if (!row) return std::move(row).error();
-      out.push_back(std::move(row).value());
+// The core writes `?`; PostgreSQL numbers its parameters. Quoted text and
+// names are left as they are.
+std::string numbered(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size() + sql.size() / 8);
+  char quote = 0;
+  int n = 0;
+  for (const char c : sql) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '?') {
+      out += fmt::format("${}", ++n);
+      continue;
     }
+    out += c;
+  }
+  return out;
+}
+
+// Parameters in libpq's form: text, and the type of each.
+struct Parameters {
+  explicit Parameters(std::span<const sql::Value> params) {
+    text.reserve(params.size());
+    for (const auto& p : params) {
+      std::visit(
+          [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::optional<int64_t>>) {
+              text.push_back(v ? std::to_string(*v) : std::string());
+              null.push_back(!v);
+              types.push_back(kInt8);
+            } else if constexpr (std::is_same_v<T, bool>) {
+              text.push_back(v ? "true" : "false");
+              null.push_back(false);
+              types.push_back(kBool);
+            } else if constexpr (std::is_same_v<T, std::string_view>) {
+              text.emplace_back(v);
+              null.push_back(false);
+              types.push_back(kUnknown);
+            } else {
+              text.emplace_back(v.text);
+              null.push_back(false);
+              types.push_back(kJsonb);
+            }
+          },
+          p);
+    }
+    for (size_t i = 0; i < text.size(); ++i) values.push_back(null[i] ? nullptr : text[i].c_str());
+  }
+  int size() const { return static_cast<int>(values.size()); }
+
+  std::vector<std::string> text;
+  std::vector<bool> null;
+  std::vector<Oid> types;
+  std::vector<const char*> values;
+};
+
+class PostgresCursor final : public sql::Cursor {
+ public:
+  PostgresCursor(PGconn* conn, std::string store, std::string what)
+      : conn_(conn), store_(std::move(store)), what_(std::move(what)) {}
+
+  // Left early (a bad row, an error of the caller's): the server is asked to
+  // stop, and what it sent meanwhile is read and dropped, so that the
+  // connection can run the next statement.
+  ~PostgresCursor() override {
+    if (done_) return;
+    if (CancelPtr cancel{pq().PQgetCancel(conn_)}) {
+      char why[256];
+      pq().PQcancel(cancel.get(), why, sizeof why);
+    }
+    drain();
+  }
+
+  Result<bool> next() override {
+    if (done_) return false;
+    row_.reset(pq().PQgetResult(conn_));
+    const auto status = row_ ? pq().PQresultStatus(row_.get()) : PGRES_TUPLES_OK;
+    if (status == PGRES_SINGLE_TUPLE) return true;
+    // The end: a last result without rows, then none.
+    Result<bool> out = status == PGRES_TUPLES_OK
+                           ? Result<bool>(false)
+                           : Result<bool>(failure(store_, what_, pq().PQresultErrorMessage(row_.get())));
+    row_.reset();
+    drain();
     return out;
   }
-
-  static std::string_view value(const ResultPtr& r, int row, int col) { return pq().PQgetvalue(r.get(), row, col); }
-  Result<int64_t> integer(const ResultPtr& r, int row, int col, const std::string& what) const {
-    return stored_.integer(value(r, row, col), what);
+  bool null(int col) const override { return pq().PQgetisnull(row_.get(), 0, col) != 0; }
+  std::string_view text(int col) const override {
+    return {pq().PQgetvalue(row_.get(), 0, col), static_cast<size_t>(pq().PQgetlength(row_.get(), 0, col))};
   }
-  Result<std::optional<int64_t>> optional_integer(const ResultPtr& r, int row, int col, const std::string& what) const {
-    if (pq().PQgetisnull(r.get(), row, col)) return std::optional<int64_t>();
-    auto v = integer(r, row, col, what);
-    if (!v) return std::move(v).error();
-    return std::optional<int64_t>(*v);
+  std::optional<int64_t> integer(int col) const override {
+    const std::string_view t = text(col);
+    int64_t v = 0;
+    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size()) return std::nullopt;
+    return v;
   }
-
-  ResultPtr run(const std::string& sql, const std::vector<std::string>& params = {},
-                const std::vector<bool>& null = {}) {
-    std::vector<const char*> values;
-    for (size_t i = 0; i < params.size(); ++i)
-      values.push_back(i < null.size() && null[i] ? nullptr : params[i].c_str());
-    return ResultPtr(pq().PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                  values.data(), nullptr, nullptr, 0),
-                     pq().PQclear);
-  }
-  // Several statements, no parameters: what a migration is.
-  ResultPtr script(const char* sql) { return ResultPtr(pq().PQexec(conn_, sql), pq().PQclear); }
-
-  static bool ok(const ResultPtr& r) {
-    const auto s = pq().PQresultStatus(r.get());
-    return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
-  }
-  // Deadlock or serialization failure: the batch may simply be retried.
-  static bool retryable(const ResultPtr& r) {
-    const char* state = pq().PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
-    return state && (std::string_view(state) == "40P01" || std::string_view(state) == "40001");
-  }
-
-  Result<bool> migrate() {
-    run("SET client_min_messages = warning");
-    if (!ok(run("BEGIN"))) return error("cannot start the migration");
-    auto lock = run(fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLock));
-    auto table = run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-    auto current = run("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-    if (!ok(lock) || !ok(table) || !ok(current)) {
-      Error e = error("cannot read the schema version", current.get());
-      run("ROLLBACK");
-      return e;
-    }
-    auto stored = integer(current, 0, 0, "schema_migrations.version");
-    if (stored && (*stored < 0 || *stored > 1'000'000))
-      stored = stored_.corrupt("schema_migrations.version", "out of range");
-    if (!stored) {
-      run("ROLLBACK");
-      return std::move(stored).error();
-    }
-    version_ = static_cast<int>(*stored);
-    if (version_ > static_cast<int>(kMigrations.size())) {
-      run("ROLLBACK");
-      return Error{ErrorKind::unsupported, url_, std::nullopt,
-                   fmt::format("the store's schema is version {}, newer than this lucompat knows ({})",
-                               version_, kMigrations.size())};
-    }
-    for (size_t v = version_; v < kMigrations.size(); ++v) {
-      auto r = script(kMigrations[v]);
-      if (!ok(r)) {
-        Error e = error(fmt::format("migration to schema version {} failed", v + 1), r.get());
-        run("ROLLBACK");
-        return e;
-      }
-      auto recorded = run("INSERT INTO schema_migrations(version, applied_at) VALUES ($1, $2)",
-                          {std::to_string(v + 1), utc_now()});
-      if (!ok(recorded)) {
-        Error e = error(fmt::format("cannot record schema version {}", v + 1), recorded.get());
-        run("ROLLBACK");
-        return e;
-      }
-    }
-    if (!ok(run("COMMIT"))) return error("cannot commit the migration");
-    version_ = static_cast<int>(kMigrations.size());
-    return true;
-  }
-
-
-  Result<int64_t> build_id(const KernelFacts& k) {
-    const std::string identity = k.identity();
-    if (auto it = build_ids_.find(identity); it != build_ids_.end()) return it->second;
-    auto ins = run(
-        "INSERT INTO builds(identity, release, banner, build_id, arch, has_table, strings, evidence, undecided) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (identity) DO NOTHING",
-        {identity, k.release, k.banner, k.build_id, k.arch, k.has_table ? "true" : "false",
-         nlohmann::json(k.strings).dump(), k.evidence, k.undecided});
-    if (!ok(ins)) {
-      retry_ = retryable(ins);
-      return error("cannot store a kernel build", ins.get());
-    }
-    auto sel = run("SELECT id FROM builds WHERE identity = $1", {identity});
-    if (!ok(sel) || pq().PQntuples(sel.get()) != 1) return error("cannot find a kernel build", sel.get());
-    auto id = integer(sel, 0, 0, "builds.id of " + identity);
-    if (id) build_ids_[identity] = *id;
-    return id;
-  }
-
-  // One statement for up to kChunk hosts: a round trip per host would make
-  // the network, not the database, the limit. A statement may touch a row
-  // once, so a host repeated in the chunk keeps only its newest report.
-  static constexpr size_t kChunk = 1000;
-
-  Result<IngestStats> upsert_hosts(const std::vector<const HostReport*>& chunk,
-                                   const std::vector<std::pair<int64_t, std::optional<int64_t>>>& ids) {
-    std::map<std::string, size_t> newest;
-    for (size_t i = 0; i < chunk.size(); ++i) {
-      auto [it, fresh] = newest.emplace(chunk[i]->host, i);
-      if (!fresh && parse_utc(chunk[i]->collected_at) > parse_utc(chunk[it->second]->collected_at)) it->second = i;
-    }
-    std::string sql =
-        "INSERT INTO hosts(name, collected_at, running, staged, profile, vmm_features, emit, labels) VALUES ";
-    std::vector<std::string> params;
-    std::vector<bool> null;
-    for (const auto& [host, i] : newest) {
-      const HostReport& r = *chunk[i];
-      const size_t n = params.size();
-      sql += fmt::format("{}(${}, ${}, ${}::bigint, ${}::bigint, ${}, ${}, ${}, ${}::jsonb)", n ? ", " : "", n + 1,
-                         n + 2, n + 3, n + 4, n + 5, n + 6, n + 7, n + 8);
-      params.insert(params.end(), {r.host, r.collected_at, std::to_string(ids[i].first),
-                                   ids[i].second ? std::to_string(*ids[i].second) : std::string(), r.profile,
-                                   nlohmann::json(r.vmm_features).dump(), nlohmann::json(r.emit).dump(),
-                                   nlohmann::json(r.labels).dump()});
-      null.insert(null.end(), {false, false, false, !ids[i].second, false, false, false, false});
-    }
-    sql +=
-        " ON CONFLICT (name) DO UPDATE SET collected_at = excluded.collected_at, "
-        "running = excluded.running, staged = excluded.staged, profile = excluded.profile, "
-        "vmm_features = excluded.vmm_features, emit = excluded.emit, labels = excluded.labels "
-        "WHERE " + time_order_sql("excluded.collected_at") + " > " + time_order_sql("hosts.collected_at");
-    auto up = run(sql, params, null);
-    if (!ok(up)) {
-      retry_ = retryable(up);
-      return error("cannot store hosts", up.get());
-    }
-    auto applied = stored_.integer(pq().PQcmdTuples(up.get()), "the count of stored hosts");
-    if (!applied) return std::move(applied).error();
-    IngestStats stats;
-    stats.applied = static_cast<size_t>(*applied);
-    stats.ignored = chunk.size() - stats.applied;
-    return stats;
-  }
-
-  Result<IngestStats> ingest_once(const std::vector<HostReport>& batch) {
-    retry_ = false;
-    build_ids_.clear();  // ids of a rolled-back transaction must not survive it
-    if (!ok(run("BEGIN"))) return error("cannot start a transaction");
-    IngestStats stats;
-    const auto failed = [&](Error e) -> Result<IngestStats> {
-      run("ROLLBACK");
-      build_ids_.clear();
-      return e;
-    };
-    for (size_t at = 0; at < batch.size(); at += kChunk) {
-      std::vector<const HostReport*> chunk;
-      std::vector<std::pair<int64_t, std::optional<int64_t>>> ids;
-      for (size_t i = at; i < std::min(batch.size(), at + kChunk); ++i) {
-        const HostReport& r = batch[i];
-        auto running = build_id(r.running);
-        if (!running) return failed(running.error());
-        std::optional<int64_t> staged;
-        if (r.staged) {
-          auto s = build_id(*r.staged);
-          if (!s) return failed(s.error());
-          staged = *s;
-        }
-        chunk.push_back(&r);
-        ids.emplace_back(*running, staged);
-      }
-      auto part = upsert_hosts(chunk, ids);
-      if (!part) return failed(part.error());
-      stats.applied += part->applied;
-      stats.ignored += part->ignored;
-    }
-    auto commit = run("COMMIT");
-    if (!ok(commit)) {
-      retry_ = retryable(commit);
-      return failed(error("cannot commit the batch", commit.get()));
-    }
-    return stats;
-  }
-
-  Result<IngestStats> ingest(const std::vector<HostReport>& batch) override {
-    for (int attempt = 0;; ++attempt) {
-      auto r = ingest_once(batch);
-      if (r || !retry_ || attempt == 4) return r;
-    }
-  }
-
-  Result<std::vector<StoredBuild>> builds() override {
-    auto r = run(
-        "SELECT id, release, banner, build_id, arch, has_table, strings, evidence, undecided FROM builds ORDER BY id");
-    if (!ok(r)) return error("cannot read kernel builds", r.get());
-    return read_rows(r, &PostgresStore::build_row);
-  }
-
-  Result<StoredBuild> build_row(const ResultPtr& r, int i) const {
-    StoredBuild b;
-    auto id = integer(r, i, 0, "builds.id");
-    if (!id) return std::move(id).error();
-    b.id = *id;
-    b.facts.release = value(r, i, 1);
-    b.facts.banner = value(r, i, 2);
-    b.facts.build_id = value(r, i, 3);
-    b.facts.arch = value(r, i, 4);
-    b.facts.has_table = value(r, i, 5) == "t";
-    auto strings = stored_.strings(value(r, i, 6), fmt::format("builds.strings of build {}", b.id));
-    if (!strings) return std::move(strings).error();
-    b.facts.strings = std::move(strings).value();
-    b.facts.evidence = value(r, i, 7);
-    b.facts.undecided = value(r, i, 8);
-    return b;
-  }
-
-  static std::string where_sql(const std::vector<LabelFilter>& where, std::vector<std::string>& params) {
-    std::string sql;
-    for (const auto& w : where) {
-      params.push_back(w.key);
-      params.push_back(w.value);
-      sql += fmt::format("{} labels->>${} = ${}", params.size() == 2 ? " WHERE" : " AND", params.size() - 1,
-                         params.size());
-    }
-    return sql;
-  }
-
-  Result<std::vector<HostGroup>> groups(const std::vector<LabelFilter>& where) override {
-    std::vector<std::string> params;
-    auto r = run("SELECT running, staged, emit, profile, COUNT(*), MIN(name) FROM hosts" + where_sql(where, params) +
-                     " GROUP BY running, staged, emit, profile ORDER BY running, staged",
-                 params);
-    if (!ok(r)) return error("cannot query host groups", r.get());
-    return read_rows(r, &PostgresStore::group_row);
-  }
-
-  Result<HostGroup> group_row(const ResultPtr& r, int i) const {
-    HostGroup g;
-    g.example = value(r, i, 5);
-    const std::string row = "host " + g.example;
-    auto running = integer(r, i, 0, "hosts.running of " + row);
-    auto staged = optional_integer(r, i, 1, "hosts.staged of " + row);
-    auto emit = stored_.string_object(value(r, i, 2), "hosts.emit of " + row);
-    auto hosts = integer(r, i, 4, "the host count of a group");
-    for (const Error* e : {error_of(running), error_of(staged), error_of(emit), error_of(hosts)})
-      if (e) return *e;
-    g.running = *running;
-    g.staged = *staged;
-    g.emit = std::move(emit).value();
-    g.profile = value(r, i, 3);
-    g.hosts = static_cast<size_t>(*hosts);
-    return g;
-  }
-
-  Result<std::vector<StoredHost>> hosts(const std::vector<LabelFilter>& where) override {
-    std::vector<std::string> params;
-    auto r = run("SELECT name, collected_at, running, staged, profile, emit, labels::text FROM hosts" + where_sql(where, params) +
-                     " ORDER BY name",
-                 params);
-    if (!ok(r)) return error("cannot query hosts", r.get());
-    return read_rows(r, &PostgresStore::host_row);
-  }
-
-  Result<StoredHost> host_row(const ResultPtr& r, int i) const {
-    StoredHost h;
-    h.name = value(r, i, 0);
-    const std::string row = "host " + h.name;
-    auto collected = stored_.time(value(r, i, 1), "hosts.collected_at of " + row);
-    auto running = integer(r, i, 2, "hosts.running of " + row);
-    auto staged = optional_integer(r, i, 3, "hosts.staged of " + row);
-    auto emit = stored_.string_object(value(r, i, 5), "hosts.emit of " + row);
-    auto labels = stored_.string_object(value(r, i, 6), "hosts.labels of " + row);
-    for (const Error* e : {error_of(collected), error_of(running), error_of(staged), error_of(emit), error_of(labels)})
-      if (e) return *e;
-    h.collected_at = value(r, i, 1);
-    h.collected = *collected;
-    h.running = *running;
-    h.staged = *staged;
-    h.profile = value(r, i, 4);
-    h.emit = std::move(emit).value();
-    h.labels = std::move(labels).value();
-    return h;
+  std::optional<bool> boolean(int col) const override {
+    const std::string_view t = text(col);
+    if (t == "t") return true;
+    if (t == "f") return false;
+    return std::nullopt;
   }
 
  private:
+  void drain() {
+    while (ResultPtr r{pq().PQgetResult(conn_)}) {
+    }
+    done_ = true;
+  }
+
   PGconn* conn_;
-  std::string url_;
-  StoredValues stored_;
-  int version_ = 0;
-  bool retry_ = false;  // the last failure was a deadlock: the batch may be retried
-  std::map<std::string, int64_t> build_ids_;
+  std::string store_;
+  std::string what_;
+  ResultPtr row_;
+  bool done_ = false;
 };
+
+class PostgresConnection final : public sql::Connection {
+ public:
+  // Errors name the store by store_name(): its password masked.
+  PostgresConnection(ConnectionPtr conn, std::string name) : conn_(std::move(conn)), name_(std::move(name)) {}
+
+  const std::string& name() const override { return name_; }
+  sql::ColumnTypes types() const override { return {"BIGSERIAL PRIMARY KEY", "BIGINT", "BOOLEAN", "JSONB"}; }
+  std::string_view label_sql() const override { return "labels->>?"; }
+  std::string label_key(std::string_view key) const override { return std::string(key); }
+  size_t rows_per_statement() const override { return 1000; }
+  std::string_view hosts_scan() const override { return "hosts"; }
+  std::string_view begin_write() const override { return "BEGIN"; }
+  std::string_view begin_read() const override { return "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"; }
+  std::string_view lock_schema() const override { return lock_; }
+
+  Result<bool> script(std::string_view what, std::string_view sql) override {
+    return finished(what, ResultPtr(pq().PQexec(conn_.get(), std::string(sql).c_str())));
+  }
+
+  Result<std::unique_ptr<sql::Statement>> prepare(std::string_view what, std::string_view sql) override;
+
+  // A statement prepared by prepare(), with its parameters numbered.
+  Result<int64_t> run(std::string_view what, const std::string& sql, std::span<const sql::Value> params) {
+    const Parameters p(params);
+    ResultPtr r(pq().PQexecParams(conn_.get(), sql.c_str(), p.size(), p.types.data(), p.values.data(), nullptr,
+                                  nullptr, 0));
+    if (auto ok = finished(what, std::move(r)); !ok) return std::move(ok).error();
+    const std::string_view count = last_count_;
+    int64_t n = 0;
+    if (!count.empty() && std::from_chars(count.data(), count.data() + count.size(), n).ec != std::errc())
+      return failure(name_, what, "the server's count of changed rows is not a number");
+    return n;
+  }
+
+  Result<sql::Rows> query(std::string_view what, std::string_view sql, std::span<const sql::Value> params) override {
+    retryable_ = false;
+    const Parameters p(params);
+    if (pq().PQsendQueryParams(conn_.get(), numbered(sql).c_str(), p.size(), p.types.data(), p.values.data(),
+                               nullptr, nullptr, 0) == 0)
+      return failure(name_, what, pq().PQerrorMessage(conn_.get()));
+    auto cursor = std::make_unique<PostgresCursor>(conn_.get(), name_, std::string(what));
+    // Else the result would come whole; the cursor drains it.
+    if (pq().PQsetSingleRowMode(conn_.get()) == 0) return failure(name_, what, "cannot stream the rows");
+    return sql::Rows(std::move(cursor), name_);
+  }
+
+  bool retryable() const override { return retryable_; }
+
+ private:
+  Result<bool> finished(std::string_view what, ResultPtr r) {
+    retryable_ = false;
+    if (r && succeeded(r.get())) {
+      last_count_ = pq().PQcmdTuples(r.get());
+      return true;
+    }
+    // Deadlock or serialization failure.
+    const char* state = r ? pq().PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
+    retryable_ = state && (std::string_view(state) == "40P01" || std::string_view(state) == "40001");
+    return failure(name_, what, r ? pq().PQresultErrorMessage(r.get()) : pq().PQerrorMessage(conn_.get()));
+  }
+
+  ConnectionPtr conn_;
+  std::string name_;
+  std::string lock_ = fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLock);
+  std::string last_count_;
+  bool retryable_ = false;
+};
+
+// Numbered once, sent with each run: a server-side plan would not pay for
+// itself over a batch's few statements.
+class PostgresStatement final : public sql::Statement {
+ public:
+  PostgresStatement(PostgresConnection& db, std::string sql, std::string what)
+      : db_(db), sql_(std::move(sql)), what_(std::move(what)) {}
+  Result<int64_t> execute(std::span<const sql::Value> params) override { return db_.run(what_, sql_, params); }
+
+ private:
+  PostgresConnection& db_;
+  std::string sql_;
+  std::string what_;
+};
+
+Result<std::unique_ptr<sql::Statement>> PostgresConnection::prepare(std::string_view what, std::string_view sql) {
+  return std::unique_ptr<sql::Statement>(std::make_unique<PostgresStatement>(*this, numbered(sql), std::string(what)));
+}
 
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
   if (const auto& loaded = load_libpq(); !loaded) return Error(loaded.error());
-  PGconn* conn = pq().PQconnectdb(url.c_str());
-  if (pq().PQstatus(conn) != CONNECTION_OK) {
-    std::string m = PostgresStore::one_line(pq().PQerrorMessage(conn));
-    pq().PQfinish(conn);
-    return Error{ErrorKind::io, store_name(url), std::nullopt, "cannot connect to the store: " + m};
-  }
-  auto store = std::make_unique<PostgresStore>(conn, url);
-  if (auto r = store->migrate(); !r) return std::move(r).error();
-  return std::unique_ptr<Store>(std::move(store));
+  ConnectionPtr conn(pq().PQconnectdb(url.c_str()));
+  if (pq().PQstatus(conn.get()) != CONNECTION_OK)
+    return failure(store_name(url), "cannot connect to the store", pq().PQerrorMessage(conn.get()));
+  auto connection = std::make_unique<PostgresConnection>(std::move(conn), store_name(url));
+  if (auto r = connection->script("cannot configure the connection", "SET client_min_messages = warning"); !r)
+    return std::move(r).error();
+  if (auto r = migrate(*connection); !r) return std::move(r).error();
+  return std::make_unique<Store>(std::move(connection));
 }
 
 }  // namespace lucompat

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace lucompat {
 namespace {
@@ -33,6 +34,63 @@ std::string pair_label(const Baseline& base, const Blocker& b) {
   else out += " (nothing staged)";
   return out;
 }
+
+// nlohmann's dump(2) layout, written as it goes, so that a document too
+// large to hold (the stale hosts of a million) comes out as the one it would
+// have been. Keys are written in nlohmann's order: sorted.
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::FILE* out) : out_(out) {}
+
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+  void key(std::string_view k) {
+    item();
+    write(json(k).dump() + ": ");
+    after_key_ = true;
+  }
+  // A value small enough to hold, whole.
+  void value(const json& v) {
+    item();
+    std::string text = v.dump(2);
+    const std::string indent = "\n" + std::string(2 * open_.size(), ' ');
+    for (size_t at = 0; (at = text.find('\n', at)) != std::string::npos; at += indent.size())
+      text.replace(at, 1, indent);
+    write(text);
+  }
+  void member(std::string_view k, const json& v) {
+    key(k);
+    value(v);
+  }
+
+ private:
+  // Where an object's key or an array's element starts.
+  void item() {
+    if (std::exchange(after_key_, false) || open_.empty()) return;
+    write(open_.back() ? "\n" : ",\n");
+    open_.back() = false;
+    write(std::string(2 * open_.size(), ' '));
+  }
+  void open(char bracket) {
+    item();
+    std::fputc(bracket, out_);
+    open_.push_back(true);
+  }
+  void close(char bracket) {
+    const bool empty = open_.back();
+    open_.pop_back();
+    if (!empty) write("\n" + std::string(2 * open_.size(), ' '));
+    std::fputc(bracket, out_);
+    if (open_.empty()) std::fputc('\n', out_);  // the document's last line ends too
+  }
+  void write(const std::string& s) { std::fwrite(s.data(), 1, s.size(), out_); }
+
+  std::FILE* out_;
+  std::vector<bool> open_;  // per open bracket: nothing in it yet
+  bool after_key_ = false;
+};
 
 }  // namespace
 
@@ -103,40 +161,58 @@ std::string baseline_text(const Baseline& base) {
   return out;
 }
 
-json status_json(const FleetStatus& s) {
+namespace {
+
+json per_build_json(const FleetStatus& s) {
   json builds = json::array();
   for (const auto& [id, n] : s.per_build) {
     json b = build_json(s.builds.at(id));
     b["hosts"] = n;
     builds.push_back(std::move(b));
   }
-  json profiles = json::object();
-  for (const auto& [p, n] : s.per_profile) profiles[p] = n;
-  json stale = json::array();
-  for (const auto& h : s.stale) stale.push_back({{"host", h.name}, {"collected_at", h.collected_at}});
-  return {{"schema", "lucompat.fleet-status/1"},
-          {"hosts", s.hosts},
-          {"kernel_builds", s.kernel_builds},
-          {"builds", std::move(builds)},
-          {"profiles", std::move(profiles)},
-          {"stale", std::move(stale)}};
+  return builds;
 }
 
-std::string status_text(const FleetStatus& s) {
-  std::string out = fleet_line(s.hosts, s.kernel_builds) + "\nhosts per running kernel build:\n";
+}  // namespace
+
+Result<bool> write_status_json(const FleetStatus& s, std::FILE* out) {
+  json profiles = json::object();
+  for (const auto& [p, n] : s.per_profile) profiles[p] = n;
+  JsonWriter w(out);
+  w.begin_object();
+  w.member("builds", per_build_json(s));
+  w.member("hosts", s.hosts);
+  w.member("kernel_builds", s.kernel_builds);
+  w.member("profiles", profiles);
+  w.member("schema", "lucompat.fleet-status/1");
+  w.key("stale");
+  w.begin_array();
+  auto listed = s.each_stale([&](const HostRow& h) {
+    w.value({{"host", h.name}, {"collected_at", h.collected_at}});
+  });
+  if (!listed) return listed;
+  w.end_array();
+  w.end_object();
+  return true;
+}
+
+Result<bool> write_status_text(const FleetStatus& s, std::FILE* out) {
+  std::string head = fleet_line(s.hosts, s.kernel_builds) + "\nhosts per running kernel build:\n";
   for (const auto& [id, n] : s.per_build) {
     const KernelFacts& f = s.builds.at(id).facts;
-    out += fmt::format("  {:>8}  {}", n, build_label(s.builds.at(id)));
-    if (!f.evidence.empty()) out += "; evidence: " + printable(f.evidence);
-    if (!f.undecided.empty()) out += "; UNDECIDED: " + printable(f.undecided);
-    out += '\n';
+    head += fmt::format("  {:>8}  {}", n, build_label(s.builds.at(id)));
+    if (!f.evidence.empty()) head += "; evidence: " + printable(f.evidence);
+    if (!f.undecided.empty()) head += "; UNDECIDED: " + printable(f.undecided);
+    head += '\n';
   }
-  out += "\nhosts per profile:\n";
-  for (const auto& [p, n] : s.per_profile) out += fmt::format("  {:>8}  {}\n", n, printable(p));
-  out += fmt::format("\nstale reports: {}\n", s.stale.size());
-  for (const auto& h : s.stale)
-    out += fmt::format("  {}  collected {}\n", printable(h.name), printable(h.collected_at));
-  return out;
+  head += "\nhosts per profile:\n";
+  for (const auto& [p, n] : s.per_profile) head += fmt::format("  {:>8}  {}\n", n, printable(p));
+  head += fmt::format("\nstale reports: {}\n", s.stale);
+  std::fputs(head.c_str(), out);
+  if (s.stale == 0) return true;
+  return s.each_stale([&](const HostRow& h) {
+    fmt::print(out, "  {}  collected {}\n", printable(h.name), printable(h.collected_at));
+  });
 }
 
 namespace {
@@ -148,41 +224,59 @@ std::string group_label(const Plan& plan, const PlanGroup& g) {
   return out;
 }
 
-json group_json(const Plan& plan, const PlanGroup& g) {
-  return {{"running", build_json(plan.builds.at(g.running))},
-          {"staged", g.staged ? build_json(plan.builds.at(*g.staged)) : json(nullptr)},
-          {"label", g.label.empty() ? json(nullptr) : json(g.label)},
-          {"hosts", g.hosts},
-          {"reasons", g.reasons}};
+// A group lists its hosts one by one: one group may hold every host.
+void write_group(JsonWriter& w, const Plan& plan, const PlanGroup& g) {
+  w.begin_object();
+  w.key("hosts");
+  w.begin_array();
+  for (const auto& name : g.names) w.value(name);
+  w.end_array();
+  w.member("label", g.label.empty() ? json(nullptr) : json(g.label));
+  w.member("reasons", g.reasons);
+  w.member("running", build_json(plan.builds.at(g.running)));
+  w.member("staged", g.staged ? build_json(plan.builds.at(*g.staged)) : json(nullptr));
+  w.end_object();
 }
 
-std::string some_hosts(const std::vector<std::string>& hosts) {
+std::string some_hosts(const PlanGroup& g) {
   std::string out;
-  for (size_t i = 0; i < std::min<size_t>(hosts.size(), 3); ++i) out += (i ? ", " : "") + printable(hosts[i]);
-  return hosts.size() > 3 ? out + ", ..." : out;
+  for (size_t i = 0; i < std::min(g.names.size(), kPlanTextNames); ++i) out += (i ? ", " : "") + printable(g.names[i]);
+  return g.hosts > kPlanTextNames ? out + ", ..." : out;
+}
+
+size_t hosts_in(const std::vector<PlanGroup>& wave) {
+  size_t hosts = 0;
+  for (const auto& g : wave) hosts += g.hosts;
+  return hosts;
 }
 
 }  // namespace
 
-json plan_json(const Plan& plan) {
-  json blocked = json::array();
-  for (const auto& g : plan.blocked_groups) blocked.push_back(group_json(plan, g));
-  json waves = json::array();
+void write_plan_json(const Plan& plan, std::FILE* out) {
+  JsonWriter w(out);
+  w.begin_object();
+  w.member("blocked", plan.blocked);
+  w.key("blocked_builds");
+  w.begin_array();
+  for (const auto& g : plan.blocked_groups) write_group(w, plan, g);
+  w.end_array();
+  w.member("profile", plan.profile->name);
+  w.member("ready", plan.ready);
+  w.member("schema", "lucompat.fleet-plan/1");
+  w.key("waves");
+  w.begin_array();
   for (size_t i = 0; i < plan.waves.size(); ++i) {
-    json groups = json::array();
-    size_t hosts = 0;
-    for (const auto& g : plan.waves[i]) {
-      groups.push_back(group_json(plan, g));
-      hosts += g.hosts.size();
-    }
-    waves.push_back({{"wave", i + 1}, {"hosts", hosts}, {"groups", std::move(groups)}});
+    w.begin_object();
+    w.key("groups");
+    w.begin_array();
+    for (const auto& g : plan.waves[i]) write_group(w, plan, g);
+    w.end_array();
+    w.member("hosts", hosts_in(plan.waves[i]));
+    w.member("wave", i + 1);
+    w.end_object();
   }
-  return {{"schema", "lucompat.fleet-plan/1"},
-          {"profile", plan.profile->name},
-          {"ready", plan.ready},
-          {"blocked", plan.blocked},
-          {"blocked_builds", std::move(blocked)},
-          {"waves", std::move(waves)}};
+  w.end_array();
+  w.end_object();
 }
 
 std::string plan_text(const Plan& plan) {
@@ -190,16 +284,15 @@ std::string plan_text(const Plan& plan) {
                                 plan.ready, plan.blocked);
   if (!plan.blocked_groups.empty()) out += "\nblocked:\n";
   for (const auto& g : plan.blocked_groups) {
-    out += fmt::format("  {}: {} host{} ({})\n", group_label(plan, g), g.hosts.size(),
-                       g.hosts.size() == 1 ? "" : "s", some_hosts(g.hosts));
+    out += fmt::format("  {}: {} host{} ({})\n", group_label(plan, g), g.hosts, g.hosts == 1 ? "" : "s",
+                       some_hosts(g));
     for (const auto& r : g.reasons) out += fmt::format("      {}\n", r);
   }
   for (size_t i = 0; i < plan.waves.size(); ++i) {
-    size_t hosts = 0;
-    for (const auto& g : plan.waves[i]) hosts += g.hosts.size();
+    const size_t hosts = hosts_in(plan.waves[i]);
     out += fmt::format("\nwave {}: {} host{}\n", i + 1, hosts, hosts == 1 ? "" : "s");
     for (const auto& g : plan.waves[i])
-      out += fmt::format("  {}: {} ({})\n", group_label(plan, g), g.hosts.size(), some_hosts(g.hosts));
+      out += fmt::format("  {}: {} ({})\n", group_label(plan, g), g.hosts, some_hosts(g));
   }
   return out;
 }

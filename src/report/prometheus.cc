@@ -94,7 +94,7 @@ std::string status_prometheus(const FleetStatus& s) {
   for (const auto& [profile, n] : s.per_profile)
     p.sample("lucompat_fleet_hosts_per_profile", {{"profile", profile}}, static_cast<double>(n));
   p.family("lucompat_fleet_stale_reports", "gauge", "Hosts whose newest report is older than --stale");
-  p.sample("lucompat_fleet_stale_reports", {}, static_cast<double>(s.stale.size()));
+  p.sample("lucompat_fleet_stale_reports", {}, static_cast<double>(s.stale));
   return p.text();
 }
 

@@ -1,8 +1,11 @@
 // Fleet questions answered per kernel build, not per host: which profile can
 // the whole fleet move to, which hosts block the newer ones and why, and how
-// the fleet stands. A million hosts cost little more than their builds.
+// the fleet stands. Hosts are read once, as a stream, into per-build
+// aggregates: a million hosts cost little more than their builds, in time and
+// in memory.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -31,19 +34,21 @@ struct FleetProfile {
 
 // How every fleet command counts kernel builds: those the selected hosts run
 // or have staged, so a --where slice counts its own.
-template <typename Hosts>
-size_t builds_in_use(const Hosts& hosts) {
-  std::set<int64_t> ids;
-  for (const auto& h : hosts) {
-    ids.insert(h.running);
-    if (h.staged) ids.insert(*h.staged);
+class BuildsInUse {
+ public:
+  void add(int64_t running, std::optional<int64_t> staged) {
+    ids_.insert(running);
+    if (staged) ids_.insert(*staged);
   }
-  return ids.size();
-}
+  size_t count() const { return ids_.size(); }
+
+ private:
+  std::set<int64_t> ids_;
+};
 
 struct Baseline {
   size_t hosts = 0;
-  size_t kernel_builds = 0;  // builds_in_use of the selected hosts
+  size_t kernel_builds = 0;  // BuildsInUse of the selected hosts
   std::map<int64_t, StoredBuild> builds;
   const Profile* baseline = nullptr;    // newest active profile viable on every host
   std::vector<FleetProfile> profiles;   // every profile not retired, oldest first
@@ -61,7 +66,8 @@ struct PlanGroup {
   int64_t running = 0;
   std::optional<int64_t> staged;
   std::string label;  // the grouping label's value, or empty
-  std::vector<std::string> hosts;
+  size_t hosts = 0;
+  std::vector<std::string> names;    // the first hosts by name, as many as the plan keeps
   std::vector<std::string> reasons;  // blocked groups only
 };
 
@@ -76,27 +82,38 @@ struct Plan {
   std::vector<std::vector<PlanGroup>> waves;         // each wave's groups
 };
 
-Plan fleet_plan(const Profile& profile, const std::vector<StoredHost>& hosts,
-                const std::vector<StoredBuild>& builds, const Catalog& catalog, size_t waves,
-                const std::string& group_label);
+struct PlanRequest {
+  const Profile* profile = nullptr;
+  std::vector<LabelFilter> where;
+  size_t waves = 1;
+  std::string group_label;  // --by, or empty
+  // Host names each group keeps, the first by name: all for a JSON plan,
+  // which lists them, a few for a text one.
+  size_t names = 0;
+};
+
+Result<Plan> fleet_plan(Store& store, const PlanRequest& request, const std::vector<StoredBuild>& builds,
+                        const Catalog& catalog);
 
 struct FleetStatus {
   size_t hosts = 0;
-  size_t kernel_builds = 0;  // builds_in_use of the selected hosts
+  size_t kernel_builds = 0;  // BuildsInUse of the selected hosts
   std::map<int64_t, StoredBuild> builds;
   std::vector<std::pair<int64_t, size_t>> per_build;         // running build -> hosts, most first
   std::vector<std::pair<std::string, size_t>> per_profile;   // reported profile -> hosts
-  std::vector<StoredHost> stale;                             // collected before the cutoff
+  size_t stale = 0;                                          // collected before the cutoff
+  // Passes the stale hosts to `each` in name order, read again from the
+  // store rather than held: every host of a million may be stale.
+  std::function<Result<bool>(const std::function<void(const HostRow&)>& each)> each_stale;
 };
 
-FleetStatus fleet_status(const std::vector<StoredHost>& hosts, const std::vector<StoredBuild>& builds,
-                         UtcTime stale_before);
+// The store must outlive the status: each_stale reads it.
+Result<FleetStatus> fleet_status(Store& store, const std::vector<LabelFilter>& where,
+                                 const std::vector<StoredBuild>& builds, UtcTime stale_before);
 
-// Every build a host or group refers to must be stored: a store edited by
-// hand may refer to one that is not, and the queries look each one up.
+// Every build a group refers to must be stored: a store edited by hand may
+// refer to one that is not, and the queries look each one up.
 Result<bool> check_builds(const std::vector<StoredBuild>& builds, const std::vector<HostGroup>& groups,
-                          const std::string& store);
-Result<bool> check_builds(const std::vector<StoredBuild>& builds, const std::vector<StoredHost>& hosts,
                           const std::string& store);
 
 }  // namespace lucompat

@@ -1,18 +1,27 @@
-// The fleet store: host reports in, per-build groups out. One interface, so
-// SQLite (the embedded default) and, later, PostgreSQL run the same queries.
-// Kernel builds are stored once; hosts reference them, so queries work per
-// build, not per host.
+// The fleet store: host reports in, per-build groups out. One store on two
+// databases, SQLite (the embedded default) and PostgreSQL, which run the same
+// schema, migrations and queries. Kernel builds are stored once; hosts
+// reference them, so queries work per build, not per host, and hosts are
+// streamed, never held: a query's memory does not grow with the fleet.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "lucompat/fleet/host_report.h"
 
 namespace lucompat {
+
+namespace sql {
+class Connection;
+}
 
 struct IngestStats {
   size_t applied = 0;  // new hosts, or reports newer than the stored one
@@ -29,37 +38,86 @@ struct LabelFilter {
   std::string value;
 };
 
-// Hosts that share a running build, a staged build, pins and a profile: what
-// every policy question depends on.
+// Hosts that share a running build, a staged build and pins: what every
+// policy question depends on.
 struct HostGroup {
   int64_t running = 0;
   std::optional<int64_t> staged;
   std::string emit;  // JSON object of pins
-  std::string profile;
   size_t hosts = 0;
   std::string example;  // one host of the group, for humans
 };
 
-struct StoredHost {
-  std::string name;
-  std::string collected_at;  // as the report had it
-  UtcTime collected;         // the same instant, for comparing
+// One host as a query reads it; the views are valid during the call it is
+// passed to.
+struct HostRow {
+  std::string_view name;
+  std::string_view collected_at;  // as the report had it
+  UtcTime collected;              // the same instant, for comparing
   int64_t running = 0;
   std::optional<int64_t> staged;
-  std::string profile;
-  std::string emit;    // JSON object of pins
-  std::string labels;  // JSON object
+  std::string_view profile;
+  std::string_view emit;                  // JSON object of pins
+  std::optional<std::string_view> label;  // of HostQuery::label, if the host has it
+};
+
+struct HostQuery {
+  std::vector<LabelFilter> where;
+  std::string label;     // a label to read, or empty
+  bool by_name = false;  // in name order, else in the store's
 };
 
 class Store {
  public:
-  virtual ~Store() = default;
+  explicit Store(std::unique_ptr<sql::Connection> connection);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // As errors name the store: never with its password.
+  const std::string& name() const;
+
   // One transaction: all of the batch or none of it. The newest
   // collected_at per host wins; re-ingesting is harmless.
-  virtual Result<IngestStats> ingest(const std::vector<HostReport>& batch) = 0;
-  virtual Result<std::vector<StoredBuild>> builds() = 0;
-  virtual Result<std::vector<HostGroup>> groups(const std::vector<LabelFilter>& where) = 0;
-  virtual Result<std::vector<StoredHost>> hosts(const std::vector<LabelFilter>& where) = 0;
+  Result<IngestStats> ingest(const std::vector<HostReport>& batch);
+
+  // While one is alive, every query reads one state of the store, whatever
+  // ingesters commit meanwhile: a query made of several (builds, then hosts)
+  // never sees a host whose build it did not read.
+  class Snapshot {
+   public:
+    explicit Snapshot(sql::Connection& connection) : connection_(&connection) {}
+    Snapshot(Snapshot&& other) noexcept : connection_(std::exchange(other.connection_, nullptr)) {}
+    Snapshot(const Snapshot&) = delete;
+    Snapshot& operator=(const Snapshot&) = delete;
+    Snapshot& operator=(Snapshot&&) = delete;
+    ~Snapshot();
+
+   private:
+    sql::Connection* connection_;
+  };
+  Result<Snapshot> snapshot();
+
+  Result<std::vector<StoredBuild>> builds();
+  // Grouped by the database: a few hundred groups for a million hosts.
+  Result<std::vector<HostGroup>> groups(const std::vector<LabelFilter>& where);
+  // Every selected host, one at a time, to `each`; the first error `each`
+  // returns stops the query and is returned.
+  Result<bool> hosts(const HostQuery& query, const std::function<Result<bool>(const HostRow&)>& each);
+
+ private:
+  struct BatchBuilds {
+    std::vector<std::pair<int64_t, std::optional<int64_t>>> ids;  // of each report: running, staged
+    std::map<std::string, int64_t> fresh;                         // stored by this batch, by identity
+  };
+  Result<BatchBuilds> build_ids(const std::vector<HostReport>& batch);
+  Result<IngestStats> ingest_once(const std::vector<HostReport>& batch, bool& retry);
+
+  std::unique_ptr<sql::Connection> db_;
+  // Ids of builds known to be committed: builds are never deleted, so they
+  // stay valid for later batches; an id from a transaction that rolled back
+  // would not.
+  std::map<std::string, int64_t> committed_builds_;
 };
 
 // Only ingest creates a store: a query on a mistyped path must fail, not

@@ -1,6 +1,7 @@
 // Renderers for `lucompat fleet`.
 #pragma once
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -13,12 +14,17 @@ namespace lucompat {
 nlohmann::json baseline_json(const Baseline& baseline);
 std::string baseline_text(const Baseline& baseline);
 
-// Schema "lucompat.fleet-status/1".
-nlohmann::json status_json(const FleetStatus& status);
-std::string status_text(const FleetStatus& status);
+// Schema "lucompat.fleet-status/1". Written as the stale hosts are read, not
+// returned: every host of a million may be one. A failure to read them ends
+// the output where it stands.
+Result<bool> write_status_json(const FleetStatus& status, std::FILE* out);
+Result<bool> write_status_text(const FleetStatus& status, std::FILE* out);
 
-// Schema "lucompat.fleet-plan/1".
-nlohmann::json plan_json(const Plan& plan);
+// Schema "lucompat.fleet-plan/1", which lists every host of every group,
+// written a group at a time.
+void write_plan_json(const Plan& plan, std::FILE* out);
+// The text names a few hosts of each group, as many as this.
+inline constexpr size_t kPlanTextNames = 3;
 std::string plan_text(const Plan& plan);
 
 nlohmann::json ingest_json(const IngestSummary& summary);

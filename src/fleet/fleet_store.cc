@@ -1,0 +1,441 @@
+// The store written once for both databases: schema, migrations, ingest and
+// the queries, over sql::Connection.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <limits>
+
+#include "fleet/stores.h"
+
+namespace lucompat {
+namespace {
+
+constexpr std::string_view kSqlitePrefix = "sqlite:";
+
+// Each entry moves the schema one version up; never change what one does
+// once it shipped. {id}, {integer}, {boolean} and {json} are the dialect's
+// column types.
+constexpr std::array<std::string_view, 2> kMigrations{
+    R"sql(
+      CREATE TABLE builds (
+        id {id},
+        identity TEXT NOT NULL UNIQUE,
+        release TEXT NOT NULL,
+        banner TEXT NOT NULL,
+        build_id TEXT NOT NULL,
+        arch TEXT NOT NULL,
+        has_table {boolean} NOT NULL,
+        strings TEXT NOT NULL);
+      CREATE TABLE hosts (
+        name TEXT PRIMARY KEY,
+        collected_at TEXT NOT NULL,
+        running {integer} NOT NULL REFERENCES builds(id),
+        staged {integer} REFERENCES builds(id),
+        profile TEXT NOT NULL,
+        vmm_features TEXT NOT NULL,
+        emit TEXT NOT NULL,
+        labels {json} NOT NULL);
+      CREATE INDEX hosts_by_build ON hosts(running, staged);
+    )sql",
+    // What each build's strings rest on, and why they cannot support a
+    // verdict, if so: without it the fleet judged kernels check calls undecided.
+    R"sql(
+      ALTER TABLE builds ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
+      ALTER TABLE builds ADD COLUMN undecided TEXT NOT NULL DEFAULT '';
+    )sql",
+};
+constexpr auto kSchemaVersion = static_cast<int64_t>(kMigrations.size());
+
+std::string migration_sql(const sql::Connection& db, size_t index) {
+  const sql::ColumnTypes t = db.types();
+  return fmt::format(fmt::runtime(kMigrations[index]), fmt::arg("id", t.id), fmt::arg("integer", t.integer),
+                     fmt::arg("boolean", t.boolean), fmt::arg("json", t.json));
+}
+
+// The integer in the first column of a query's one row (a version, an id),
+// the rows read to their end so that the connection is free again.
+Result<int64_t> one_integer(sql::Connection& db, std::string_view what, std::string_view sql,
+                            std::span<const sql::Value> params, std::string_view column, std::string_view of = {},
+                            int64_t most = std::numeric_limits<int64_t>::max()) {
+  auto rows = db.query(what, sql, params);
+  if (!rows) return std::move(rows).error();
+  auto row = rows->next();
+  if (!row) return std::move(row).error();
+  if (!*row) return Error{ErrorKind::io, db.name(), std::nullopt, fmt::format("{}: no row", what)};
+  auto v = rows->integer(0, column, of);
+  if (v && (*v < 0 || *v > most)) return rows->corrupt(column, of, "out of range");
+  if (auto end = rows->next(); !end || *end)
+    return end ? Error{ErrorKind::io, db.name(), std::nullopt, fmt::format("{}: more than one row", what)}
+               : std::move(end).error();
+  return v;
+}
+
+Result<int64_t> read_version(sql::Connection& db, std::string_view what) {
+  return one_integer(db, what, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {},
+                     "schema_migrations.version", {}, 1'000'000);
+}
+
+// Ends the transaction a failure left open; the failure is what is returned.
+Error rolled_back(sql::Connection& db, Error e) {
+  (void)db.script("cannot roll back", "ROLLBACK");
+  return e;
+}
+
+// An SQL expression over a collected_at column whose text order is the
+// instants' order: the fraction padded to nine digits, so "...:00.5Z" sorts
+// after "...:00Z". Stored text stays as sent.
+std::string time_order_sql(std::string_view c) {
+  return fmt::format(
+      "(substr({0}, 1, 19) || substr(CASE WHEN length({0}) > 20 THEN substr({0}, 20, length({0}) - 20) "
+      "ELSE '.' END || '000000000', 1, 10))",
+      c);
+}
+
+std::string upsert_sql(size_t rows) {
+  std::string sql =
+      "INSERT INTO hosts(name, collected_at, running, staged, profile, vmm_features, emit, labels) VALUES ";
+  for (size_t i = 0; i < rows; ++i) sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
+  return sql +
+         " ON CONFLICT (name) DO UPDATE SET collected_at = excluded.collected_at, running = excluded.running, "
+         "staged = excluded.staged, profile = excluded.profile, vmm_features = excluded.vmm_features, "
+         "emit = excluded.emit, labels = excluded.labels WHERE " +
+         time_order_sql("excluded.collected_at") + " > " + time_order_sql("hosts.collected_at");
+}
+
+// " WHERE label = ? AND ...", and its parameters.
+struct Where {
+  std::string sql;
+  std::vector<std::string> keys;  // what the parameters view
+  std::vector<sql::Value> params;
+};
+
+Where where_sql(const sql::Connection& db, const std::vector<LabelFilter>& where) {
+  Where w;
+  w.keys.reserve(where.size());
+  for (const auto& f : where) {
+    w.sql += fmt::format("{} {} = ?", w.sql.empty() ? " WHERE" : " AND", db.label_sql());
+    w.keys.push_back(db.label_key(f.key));
+    w.params.emplace_back(std::string_view(w.keys.back()));
+    w.params.emplace_back(std::string_view(f.value));
+  }
+  return w;
+}
+
+}  // namespace
+
+Result<bool> migrate(sql::Connection& db) {
+  if (auto r = db.script("cannot lock the store to migrate it", db.begin_write()); !r) return r;
+  if (!db.lock_schema().empty())
+    if (auto r = db.script("cannot lock the store to migrate it", db.lock_schema()); !r)
+      return rolled_back(db, std::move(r).error());
+  if (auto r = db.script("cannot create the schema_migrations table",
+                         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                         "applied_at TEXT NOT NULL)");
+      !r)
+    return rolled_back(db, std::move(r).error());
+  auto current = read_version(db, "cannot read the schema version");
+  if (!current) return rolled_back(db, std::move(current).error());
+  if (*current > kSchemaVersion)
+    return rolled_back(db, Error{ErrorKind::unsupported, db.name(), std::nullopt,
+                                 fmt::format("the store's schema is version {}, newer than this lucompat knows ({})",
+                                             *current, kSchemaVersion)});
+  for (auto v = static_cast<size_t>(*current); v < kMigrations.size(); ++v) {
+    if (auto r = db.script(fmt::format("migration to schema version {} failed", v + 1), migration_sql(db, v)); !r)
+      return rolled_back(db, std::move(r).error());
+    const std::string now = utc_now();
+    const std::array<sql::Value, 2> params{static_cast<int64_t>(v + 1), std::string_view(now)};
+    if (auto r = db.execute(fmt::format("cannot record schema version {}", v + 1),
+                            "INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)", params);
+        !r)
+      return rolled_back(db, std::move(r).error());
+  }
+  return db.script("cannot commit the migration", "COMMIT");
+}
+
+Result<bool> check_schema(sql::Connection& db) {
+  auto v = read_version(db, "cannot read the schema version (is it a lucompat store?)");
+  if (!v) return std::move(v).error();
+  if (*v != kSchemaVersion)
+    return Error{*v > kSchemaVersion ? ErrorKind::unsupported : ErrorKind::io, db.name(), std::nullopt,
+                 fmt::format("the store's schema is version {} and this lucompat's is {}, and this user "
+                             "cannot write the store to migrate it: run `lucompat fleet ingest` as one who can",
+                             *v, kSchemaVersion)};
+  return true;
+}
+
+Store::Store(std::unique_ptr<sql::Connection> connection) : db_(std::move(connection)) {}
+Store::~Store() = default;
+
+const std::string& Store::name() const { return db_->name(); }
+
+Store::Snapshot::~Snapshot() {
+  if (connection_ != nullptr) (void)connection_->script("cannot end a read", "COMMIT");
+}
+
+Result<Store::Snapshot> Store::snapshot() {
+  if (auto r = db_->script("cannot start a read", db_->begin_read()); !r) return std::move(r).error();
+  return Snapshot(*db_);
+}
+
+// The ids of each report's running and staged builds. Builds new to the
+// store are stored first, in the order of their identities.
+Result<Store::BatchBuilds> Store::build_ids(const std::vector<HostReport>& batch) {
+  BatchBuilds out;
+  // Where each report's ids are, or will be once stored: map nodes stay put.
+  std::map<std::string, std::pair<const KernelFacts*, int64_t>> fresh;
+  std::vector<std::pair<const int64_t*, const int64_t*>> where;
+  where.reserve(batch.size());
+  const auto place = [&](const KernelFacts& k) -> const int64_t* {
+    std::string identity = k.identity();
+    if (auto it = committed_builds_.find(identity); it != committed_builds_.end()) return &it->second;
+    return &fresh.try_emplace(std::move(identity), &k, 0).first->second.second;
+  };
+  for (const auto& r : batch) where.emplace_back(place(r.running), r.staged ? place(*r.staged) : nullptr);
+  for (auto& [identity, stored] : fresh) {
+    const KernelFacts& k = *stored.first;
+    const std::string strings = nlohmann::json(k.strings).dump();
+    const std::array<sql::Value, 9> build{std::string_view(identity), std::string_view(k.release),
+                                          std::string_view(k.banner), std::string_view(k.build_id),
+                                          std::string_view(k.arch),     k.has_table,
+                                          std::string_view(strings),   std::string_view(k.evidence),
+                                          std::string_view(k.undecided)};
+    auto inserted = db_->execute("cannot store a kernel build",
+                                 "INSERT INTO builds(identity, release, banner, build_id, arch, has_table, strings, "
+                                 "evidence, undecided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                 "ON CONFLICT (identity) DO NOTHING",
+                                 build);
+    if (!inserted) return std::move(inserted).error();
+    const std::array<sql::Value, 1> key{std::string_view(identity)};
+    auto id = one_integer(*db_, "cannot find a kernel build", "SELECT id FROM builds WHERE identity = ?", key,
+                          "builds.id of", identity);
+    if (!id) return std::move(id).error();
+    stored.second = *id;
+    out.fresh.emplace(identity, *id);
+  }
+  out.ids.reserve(batch.size());
+  for (const auto& [running, staged] : where)
+    out.ids.emplace_back(*running, staged ? std::optional<int64_t>(*staged) : std::nullopt);
+  return out;
+}
+
+Result<IngestStats> Store::ingest_once(const std::vector<HostReport>& batch, bool& retry) {
+  retry = false;
+  if (auto r = db_->script("cannot start a transaction", db_->begin_write()); !r) return std::move(r).error();
+  // Whether the statement that failed may pass if run again, asked before
+  // the rollback is the last statement.
+  const auto failed = [&](Error e) {
+    retry = db_->retryable();
+    return rolled_back(*db_, std::move(e));
+  };
+  auto builds = build_ids(batch);
+  if (!builds) return failed(std::move(builds).error());
+  // Builds, then hosts, each taken in one order (identities, names) by every
+  // transaction: two ingesters never wait for each other in a circle, which
+  // on PostgreSQL is a deadlock that fails one of them.
+  std::vector<size_t> order(batch.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return batch[a].host < batch[b].host; });
+  IngestStats stats;
+  const size_t per_statement = db_->rows_per_statement();
+  std::unique_ptr<sql::Statement> upsert;
+  size_t upsert_rows = 0;
+  std::vector<size_t> newest;
+  std::vector<std::string> json;  // what the parameters view: reserved, never moved
+  std::vector<sql::Value> params;
+  for (size_t at = 0; at < order.size(); at += per_statement) {
+    const size_t end = std::min(order.size(), at + per_statement);
+    // A statement may change a row once: a host repeated in the chunk keeps
+    // its newest report, and the others count as older.
+    newest.clear();
+    for (size_t i = at; i < end; ++i) {
+      const HostReport& r = batch[order[i]];
+      if (newest.empty() || batch[newest.back()].host != r.host) newest.push_back(order[i]);
+      else if (parse_utc(r.collected_at) > parse_utc(batch[newest.back()].collected_at)) newest.back() = order[i];
+    }
+    json.clear();
+    json.reserve(3 * newest.size());
+    params.clear();
+    for (const size_t i : newest) {
+      const HostReport& r = batch[i];
+      json.push_back(nlohmann::json(r.vmm_features).dump());
+      json.push_back(nlohmann::json(r.emit).dump());
+      json.push_back(nlohmann::json(r.labels).dump());
+      params.insert(params.end(), {std::string_view(r.host), std::string_view(r.collected_at), builds->ids[i].first,
+                                   builds->ids[i].second, std::string_view(r.profile),
+                                   std::string_view(json[json.size() - 3]), std::string_view(json[json.size() - 2]),
+                                   sql::Json{json.back()}});
+    }
+    if (upsert_rows != newest.size()) {
+      auto prepared = db_->prepare("cannot store hosts", upsert_sql(newest.size()));
+      if (!prepared) return failed(std::move(prepared).error());
+      upsert = std::move(prepared).value();
+      upsert_rows = newest.size();
+    }
+    auto applied = upsert->execute(params);
+    if (!applied) return failed(std::move(applied).error());
+    stats.applied += static_cast<size_t>(*applied);
+    stats.ignored += end - at - static_cast<size_t>(*applied);
+  }
+  if (auto r = db_->script("cannot commit the batch", "COMMIT"); !r) return failed(std::move(r).error());
+  committed_builds_.merge(builds->fresh);
+  return stats;
+}
+
+Result<IngestStats> Store::ingest(const std::vector<HostReport>& batch) {
+  // Another writer (an older lucompat, a script) may still deadlock with
+  // this one on PostgreSQL: the batch the server fails is run again.
+  for (int attempt = 1;; ++attempt) {
+    bool retry = false;
+    auto r = ingest_once(batch, retry);
+    if (r || attempt == 5 || !retry) return r;
+  }
+}
+
+Result<std::vector<StoredBuild>> Store::builds() {
+  auto rows = db_->query("cannot read kernel builds",
+                         "SELECT id, release, banner, build_id, arch, has_table, strings, evidence, undecided "
+                         "FROM builds ORDER BY id",
+                         {});
+  if (!rows) return std::move(rows).error();
+  std::vector<StoredBuild> out;
+  for (;;) {
+    auto more = rows->next();
+    if (!more) return std::move(more).error();
+    if (!*more) return out;
+    StoredBuild b;
+    auto id = rows->integer(0, "builds.id");
+    if (!id) return std::move(id).error();
+    b.id = *id;
+    const std::string of = std::to_string(b.id);
+    auto release = rows->text(1, "builds.release of build", of);
+    auto banner = rows->text(2, "builds.banner of build", of);
+    auto build_id = rows->text(3, "builds.build_id of build", of);
+    auto arch = rows->text(4, "builds.arch of build", of);
+    auto has_table = rows->boolean(5, "builds.has_table of build", of);
+    auto strings = rows->strings(6, "builds.strings of build", of);
+    auto evidence = rows->text(7, "builds.evidence of build", of);
+    auto undecided = rows->text(8, "builds.undecided of build", of);
+    for (const Error* e : {error_of(release), error_of(banner), error_of(build_id), error_of(arch),
+                           error_of(has_table), error_of(strings), error_of(evidence), error_of(undecided)})
+      if (e) return *e;
+    b.facts = KernelFacts{std::string(*release), std::string(*banner), std::string(*build_id), std::string(*arch),
+                          *has_table, std::move(strings).value(), std::string(*evidence), std::string(*undecided)};
+    out.push_back(std::move(b));
+  }
+}
+
+Result<std::vector<HostGroup>> Store::groups(const std::vector<LabelFilter>& where) {
+  const Where w = where_sql(*db_, where);
+  auto rows = db_->query("cannot query host groups",
+                         fmt::format("SELECT running, staged, emit, COUNT(*), MIN(name) FROM {}{} "
+                                     "GROUP BY running, staged, emit",
+                                     db_->hosts_scan(), w.sql),
+                         w.params);
+  if (!rows) return std::move(rows).error();
+  std::vector<HostGroup> out;
+  for (;;) {
+    auto more = rows->next();
+    if (!more) return std::move(more).error();
+    if (!*more) break;
+    auto example = rows->text(4, "hosts.name");
+    if (!example) return std::move(example).error();
+    auto running = rows->integer(0, "hosts.running of host", *example);
+    auto staged = rows->optional_integer(1, "hosts.staged of host", *example);
+    auto emit = rows->string_object(2, "hosts.emit of host", *example);
+    auto hosts = rows->integer(3, "the host count of a group");
+    for (const Error* e : {error_of(running), error_of(staged), error_of(emit), error_of(hosts)})
+      if (e) return *e;
+    out.push_back({*running, *staged, std::string(*emit), static_cast<size_t>(*hosts), std::string(*example)});
+  }
+  // The databases order NULLs apart: the same store lists alike on both.
+  std::sort(out.begin(), out.end(), [](const HostGroup& a, const HostGroup& b) {
+    return std::tie(a.running, a.staged, a.emit) < std::tie(b.running, b.staged, b.emit);
+  });
+  return out;
+}
+
+Result<bool> Store::hosts(const HostQuery& q, const std::function<Result<bool>(const HostRow&)>& each) {
+  Where w = where_sql(*db_, q.where);
+  std::string label_key;
+  std::string label_column;
+  if (!q.label.empty()) {
+    label_key = db_->label_key(q.label);
+    label_column = fmt::format(", {}", db_->label_sql());
+    w.params.insert(w.params.begin(), std::string_view(label_key));
+  }
+  auto rows = db_->query("cannot query hosts",
+                         fmt::format("SELECT name, collected_at, running, staged, profile, emit{} FROM hosts{}{}",
+                                     label_column, w.sql, q.by_name ? " ORDER BY name" : ""),
+                         w.params);
+  if (!rows) return std::move(rows).error();
+  const std::string label_what = fmt::format("the label {} of host", q.label);
+  // Hosts mostly share their pins: the JSON is checked once per value.
+  std::string checked_emit;
+  for (;;) {
+    auto more = rows->next();
+    if (!more) return std::move(more).error();
+    if (!*more) return true;
+    auto name = rows->text(0, "hosts.name");
+    if (!name) return std::move(name).error();
+    auto collected_at = rows->text(1, "hosts.collected_at of host", *name);
+    auto collected = rows->time(1, "hosts.collected_at of host", *name);
+    auto running = rows->integer(2, "hosts.running of host", *name);
+    auto staged = rows->optional_integer(3, "hosts.staged of host", *name);
+    auto profile = rows->text(4, "hosts.profile of host", *name);
+    auto emit = rows->text(5, "hosts.emit of host", *name);
+    if (emit && *emit != checked_emit) {
+      emit = rows->string_object(5, "hosts.emit of host", *name);
+      if (emit) checked_emit = *emit;
+    }
+    auto label = q.label.empty() ? Result<std::optional<std::string_view>>(std::nullopt)
+                                 : rows->optional_text(6, label_what, *name);
+    for (const Error* e : {error_of(collected_at), error_of(collected), error_of(running), error_of(staged),
+                           error_of(profile), error_of(emit), error_of(label)})
+      if (e) return *e;
+    if (auto done = each(HostRow{*name, *collected_at, *collected, *running, *staged, *profile, *emit, *label});
+        !done)
+      return done;
+  }
+}
+
+Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess access) {
+  if (url == "sqlite:")
+    return Error{ErrorKind::usage, url, std::nullopt, "the store URL has no path: expected sqlite:PATH"};
+  // Errors name the store as store_name() does: never with its password.
+  if (url.starts_with(kSqlitePrefix)) return open_sqlite_store(store_name(url), access);
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) return open_postgres_store(url);
+  return Error{ErrorKind::usage, store_name(url), std::nullopt,
+               "unsupported store URL: expected sqlite:PATH or postgresql://..."};
+}
+
+std::string store_name(const std::string& url) {
+  if (url.starts_with(kSqlitePrefix)) return url.substr(kSqlitePrefix.size());
+  std::string out = url;
+  // postgresql://user:SECRET@host/db
+  if (const size_t scheme = out.find("://"); scheme != std::string::npos) {
+    const size_t at = out.find('@', scheme + 3);
+    const size_t colon = out.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at)
+      out.replace(colon + 1, at - colon - 1, "***");
+  }
+  // ...?password=SECRET&...
+  for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    const size_t begin = p + std::string_view("password=").size();
+    const size_t end = std::min(out.find('&', begin), out.size());
+    out.replace(begin, end - begin, "***");
+  }
+  return out;
+}
+
+std::string default_store_url() {
+  if (::geteuid() == 0) return "sqlite:/var/lib/lucompat/fleet.db";
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  const char* home = std::getenv("HOME");
+  const std::string base = xdg && *xdg ? xdg : std::string(home ? home : ".") + "/.local/share";
+  return "sqlite:" + base + "/lucompat/fleet.db";
+}
+
+}  // namespace lucompat
