@@ -87,10 +87,8 @@ struct Rules {
 
 Result<Rules> load_rules(const FleetArgs& a) {
   const SystemRoot root(a.root);
-  auto catalog = load_catalog(root, a.catalogs);
-  if (!catalog) return std::move(catalog).error();
-  auto profiles = load_profiles(root, a.profiles, *catalog);
-  if (!profiles) return std::move(profiles).error();
+  LUCOMPAT_TRY(catalog, load_catalog(root, a.catalogs));
+  LUCOMPAT_TRY(profiles, load_profiles(root, a.profiles, *catalog));
   return Rules{std::move(catalog).value(), std::move(profiles).value()};
 }
 
@@ -104,14 +102,10 @@ struct Fleet {
 };
 
 Result<Fleet> open_fleet(const FleetArgs& a) {
-  auto where = filters(a);
-  if (!where) return std::move(where).error();
-  auto store = open(a, StoreAccess::existing);
-  if (!store) return std::move(store).error();
-  auto snapshot = (*store)->snapshot();
-  if (!snapshot) return std::move(snapshot).error();
-  auto builds = (*store)->builds();
-  if (!builds) return std::move(builds).error();
+  LUCOMPAT_TRY(where, filters(a));
+  LUCOMPAT_TRY(store, open(a, StoreAccess::existing));
+  LUCOMPAT_TRY(snapshot, (*store)->snapshot());
+  LUCOMPAT_TRY(builds, (*store)->builds());
   return Fleet{std::move(store).value(), std::move(snapshot).value(), std::move(where).value(),
                std::move(builds).value()};
 }

@@ -54,23 +54,18 @@ Result<HostReport> collect_report(const ReportRequest& req) {
     if (!utf8(label)) return not_utf8("--label");
     r.labels[label.substr(0, eq)] = label.substr(eq + 1);
   }
-  auto catalog = load_catalog(k.root, k.catalogs);
-  if (!catalog) return std::move(catalog).error();
-  auto current = load_current(k, *catalog);
-  if (!current) return std::move(current).error();
+  LUCOMPAT_TRY(catalog, load_catalog(k.root, k.catalogs));
+  LUCOMPAT_TRY(current, load_current(k, *catalog));
   r.running = facts(*current, *catalog, k.trust_scan);
   if (!k.next.empty()) {
-    auto next = load_kernel(k.next, k);
-    if (!next) return std::move(next).error();
+    LUCOMPAT_TRY(next, load_kernel(k.next, k));
     r.staged = facts(*next, *catalog, k.trust_scan);
   }
-  auto host = load_host_config(k, *catalog);
-  if (!host) return std::move(host).error();
+  LUCOMPAT_TRY(host, load_host_config(k, *catalog));
   r.emit = host->emit;
   r.profile = host->profile;
   if (!r.profile.empty()) {
-    auto profiles = load_profiles(k.root, k.profile_files, *catalog);
-    if (!profiles) return std::move(profiles).error();
+    LUCOMPAT_TRY(profiles, load_profiles(k.root, k.profile_files, *catalog));
     if (const Profile* p = profiles->find(r.profile)) r.vmm_features = p->vmm_features;
   }
   return r;

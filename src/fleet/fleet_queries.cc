@@ -44,11 +44,9 @@ Result<const StoredBuild*> build_of(const std::map<int64_t, StoredBuild>& builds
 Result<std::pair<const StoredBuild*, const StoredBuild*>> update_of(const std::map<int64_t, StoredBuild>& builds,
                                                                     int64_t running, std::optional<int64_t> staged,
                                                                     std::string_view host, const std::string& store) {
-  auto from = build_of(builds, running, host, store);
-  if (!from) return std::move(from).error();
+  LUCOMPAT_TRY(from, build_of(builds, running, host, store));
   if (!staged) return std::make_pair(*from, *from);
-  auto to = build_of(builds, *staged, host, store);
-  if (!to) return std::move(to).error();
+  LUCOMPAT_TRY(to, build_of(builds, *staged, host, store));
   return std::make_pair(*from, *to);
 }
 
@@ -58,7 +56,7 @@ Result<bool> check_builds(const std::vector<StoredBuild>& builds, const std::vec
                           const std::string& store) {
   const auto known = by_id(builds);
   for (const auto& g : groups)
-    if (auto u = update_of(known, g.running, g.staged, g.example, store); !u) return std::move(u).error();
+    LUCOMPAT_CHECK(update_of(known, g.running, g.staged, g.example, store));
   return true;
 }
 
@@ -164,8 +162,7 @@ Result<Plan> fleet_plan(Store& store, const PlanRequest& request, const std::vec
     const int64_t staged = h.staged.value_or(-1);
     auto v = verdicts.find(KeyView(h.running, staged, h.emit));
     if (v == verdicts.end()) {
-      auto update = update_of(plan.builds, h.running, h.staged, h.name, store.name());
-      if (!update) return std::move(update).error();
+      LUCOMPAT_TRY(update, update_of(plan.builds, h.running, h.staged, h.name, store.name()));
       auto reasons = reasons_against(*request.profile, catalog, *update->first, *update->second, h.emit);
       v = verdicts.emplace(Key(h.running, staged, h.emit), std::move(reasons)).first;
     }

@@ -60,10 +60,8 @@ std::string migration_sql(const sql::Connection& db, size_t index) {
 Result<int64_t> one_integer(sql::Connection& db, std::string_view what, std::string_view sql,
                             std::span<const sql::Value> params, std::string_view column, std::string_view of = {},
                             int64_t most = std::numeric_limits<int64_t>::max()) {
-  auto rows = db.query(what, sql, params);
-  if (!rows) return std::move(rows).error();
-  auto row = rows->next();
-  if (!row) return std::move(row).error();
+  LUCOMPAT_TRY(rows, db.query(what, sql, params));
+  LUCOMPAT_TRY(row, rows->next());
   if (!*row) return Error{ErrorKind::io, db.name(), std::nullopt, fmt::format("{}: no row", what)};
   auto v = rows->integer(0, column, of);
   if (v && (*v < 0 || *v > most)) return rows->corrupt(column, of, "out of range");
@@ -156,8 +154,7 @@ Result<bool> migrate(sql::Connection& db) {
 }
 
 Result<bool> check_schema(sql::Connection& db) {
-  auto v = read_version(db, "cannot read the schema version (is it a lucompat store?)");
-  if (!v) return std::move(v).error();
+  LUCOMPAT_TRY(v, read_version(db, "cannot read the schema version (is it a lucompat store?)"));
   if (*v != kSchemaVersion)
     return Error{*v > kSchemaVersion ? ErrorKind::unsupported : ErrorKind::io, db.name(), std::nullopt,
                  fmt::format("the store's schema is version {} and this lucompat's is {}, and this user "
@@ -176,7 +173,7 @@ Store::Snapshot::~Snapshot() {
 }
 
 Result<Store::Snapshot> Store::snapshot() {
-  if (auto r = db_->script("cannot start a read", db_->begin_read()); !r) return std::move(r).error();
+  LUCOMPAT_CHECK(db_->script("cannot start a read", db_->begin_read()));
   return Snapshot(*db_);
 }
 
@@ -202,16 +199,14 @@ Result<Store::BatchBuilds> Store::build_ids(const std::vector<HostReport>& batch
                                           std::string_view(k.arch),     k.has_table,
                                           std::string_view(strings),   std::string_view(k.evidence),
                                           std::string_view(k.undecided)};
-    auto inserted = db_->execute("cannot store a kernel build",
+    LUCOMPAT_TRY(inserted, db_->execute("cannot store a kernel build",
                                  "INSERT INTO builds(identity, release, banner, build_id, arch, has_table, strings, "
                                  "evidence, undecided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                                  "ON CONFLICT (identity) DO NOTHING",
-                                 build);
-    if (!inserted) return std::move(inserted).error();
+                                 build));
     const std::array<sql::Value, 1> key{std::string_view(identity)};
-    auto id = one_integer(*db_, "cannot find a kernel build", "SELECT id FROM builds WHERE identity = ?", key,
-                          "builds.id of", identity);
-    if (!id) return std::move(id).error();
+    LUCOMPAT_TRY(id, one_integer(*db_, "cannot find a kernel build", "SELECT id FROM builds WHERE identity = ?", key,
+                          "builds.id of", identity));
     stored.second = *id;
     out.fresh.emplace(identity, *id);
   }
@@ -223,7 +218,7 @@ Result<Store::BatchBuilds> Store::build_ids(const std::vector<HostReport>& batch
 
 Result<IngestStats> Store::ingest_once(const std::vector<HostReport>& batch, bool& retry) {
   retry = false;
-  if (auto r = db_->script("cannot start a transaction", db_->begin_write()); !r) return std::move(r).error();
+  LUCOMPAT_CHECK(db_->script("cannot start a transaction", db_->begin_write()));
   // Whether the statement that failed may pass if run again, asked before
   // the rollback is the last statement.
   const auto failed = [&](Error e) {
@@ -295,19 +290,16 @@ Result<IngestStats> Store::ingest(const std::vector<HostReport>& batch) {
 }
 
 Result<std::vector<StoredBuild>> Store::builds() {
-  auto rows = db_->query("cannot read kernel builds",
+  LUCOMPAT_TRY(rows, db_->query("cannot read kernel builds",
                          "SELECT id, release, banner, build_id, arch, has_table, strings, evidence, undecided "
                          "FROM builds ORDER BY id",
-                         {});
-  if (!rows) return std::move(rows).error();
+                         {}));
   std::vector<StoredBuild> out;
   for (;;) {
-    auto more = rows->next();
-    if (!more) return std::move(more).error();
+    LUCOMPAT_TRY(more, rows->next());
     if (!*more) return out;
     StoredBuild b;
-    auto id = rows->integer(0, "builds.id");
-    if (!id) return std::move(id).error();
+    LUCOMPAT_TRY(id, rows->integer(0, "builds.id"));
     b.id = *id;
     const std::string of = std::to_string(b.id);
     auto release = rows->text(1, "builds.release of build", of);
@@ -329,19 +321,16 @@ Result<std::vector<StoredBuild>> Store::builds() {
 
 Result<std::vector<HostGroup>> Store::groups(const std::vector<LabelFilter>& where) {
   const Where w = where_sql(*db_, where);
-  auto rows = db_->query("cannot query host groups",
+  LUCOMPAT_TRY(rows, db_->query("cannot query host groups",
                          fmt::format("SELECT running, staged, emit, COUNT(*), MIN(name) FROM {}{} "
                                      "GROUP BY running, staged, emit",
                                      db_->hosts_scan(), w.sql),
-                         w.params);
-  if (!rows) return std::move(rows).error();
+                         w.params));
   std::vector<HostGroup> out;
   for (;;) {
-    auto more = rows->next();
-    if (!more) return std::move(more).error();
+    LUCOMPAT_TRY(more, rows->next());
     if (!*more) break;
-    auto example = rows->text(4, "hosts.name");
-    if (!example) return std::move(example).error();
+    LUCOMPAT_TRY(example, rows->text(4, "hosts.name"));
     auto running = rows->integer(0, "hosts.running of host", *example);
     auto staged = rows->optional_integer(1, "hosts.staged of host", *example);
     auto emit = rows->string_object(2, "hosts.emit of host", *example);
@@ -366,20 +355,17 @@ Result<bool> Store::hosts(const HostQuery& q, const std::function<Result<bool>(c
     label_column = fmt::format(", {}", db_->label_sql());
     w.params.insert(w.params.begin(), std::string_view(label_key));
   }
-  auto rows = db_->query("cannot query hosts",
+  LUCOMPAT_TRY(rows, db_->query("cannot query hosts",
                          fmt::format("SELECT name, collected_at, running, staged, profile, emit{} FROM hosts{}{}",
                                      label_column, w.sql, q.by_name ? " ORDER BY name" : ""),
-                         w.params);
-  if (!rows) return std::move(rows).error();
+                         w.params));
   const std::string label_what = fmt::format("the label {} of host", q.label);
   // Hosts mostly share their pins: the JSON is checked once per value.
   std::string checked_emit;
   for (;;) {
-    auto more = rows->next();
-    if (!more) return std::move(more).error();
+    LUCOMPAT_TRY(more, rows->next());
     if (!*more) return true;
-    auto name = rows->text(0, "hosts.name");
-    if (!name) return std::move(name).error();
+    LUCOMPAT_TRY(name, rows->text(0, "hosts.name"));
     auto collected_at = rows->text(1, "hosts.collected_at of host", *name);
     auto collected = rows->time(1, "hosts.collected_at of host", *name);
     auto running = rows->integer(2, "hosts.running of host", *name);

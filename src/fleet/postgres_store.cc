@@ -215,7 +215,7 @@ class PostgresConnection final : public sql::Connection {
     const Parameters p(params);
     ResultPtr r(pq().PQexecParams(conn_.get(), sql.c_str(), p.size(), p.types.data(), p.values.data(), nullptr,
                                   nullptr, 0));
-    if (auto ok = finished(what, std::move(r)); !ok) return std::move(ok).error();
+    LUCOMPAT_CHECK(finished(what, std::move(r)));
     const std::string_view count = last_count_;
     int64_t n = 0;
     if (!count.empty() && std::from_chars(count.data(), count.data() + count.size(), n).ec != std::errc())
@@ -285,7 +285,7 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
   auto connection = std::make_unique<PostgresConnection>(std::move(conn), store_name(url));
   if (auto r = connection->script("cannot configure the connection", "SET client_min_messages = warning"); !r)
     return std::move(r).error();
-  if (auto r = migrate(*connection); !r) return std::move(r).error();
+  LUCOMPAT_CHECK(migrate(*connection));
   return std::make_unique<Store>(std::move(connection));
 }
 

@@ -21,8 +21,7 @@ Result<int64_t> Rows::integer(int col, std::string_view what, std::string_view o
 
 Result<std::optional<int64_t>> Rows::optional_integer(int col, std::string_view what, std::string_view of) const {
   if (cursor_->null(col)) return std::optional<int64_t>();
-  auto v = integer(col, what, of);
-  if (!v) return std::move(v).error();
+  LUCOMPAT_TRY(v, integer(col, what, of));
   return std::optional<int64_t>(*v);
 }
 
@@ -40,8 +39,7 @@ Result<std::string_view> Rows::text(int col, std::string_view what, std::string_
 Result<std::optional<std::string_view>> Rows::optional_text(int col, std::string_view what,
                                                              std::string_view of) const {
   if (cursor_->null(col)) return std::optional<std::string_view>();
-  auto t = text(col, what, of);
-  if (!t) return std::move(t).error();
+  LUCOMPAT_TRY(t, text(col, what, of));
   return std::optional<std::string_view>(*t);
 }
 

@@ -144,8 +144,7 @@ class Connection {
   virtual Result<std::unique_ptr<Statement>> prepare(std::string_view what, std::string_view sql) = 0;
   // A statement run once; the rows it inserted, updated or deleted.
   Result<int64_t> execute(std::string_view what, std::string_view sql, std::span<const Value> params) {
-    auto s = prepare(what, sql);
-    if (!s) return std::move(s).error();
+    LUCOMPAT_TRY(s, prepare(what, sql));
     return (*s)->execute(params);
   }
   // One statement's rows, streamed: however many there are, one is held.

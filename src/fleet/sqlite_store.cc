@@ -74,7 +74,7 @@ class SqliteStatement final : public sql::Statement {
       sqlite3_clear_bindings(s);
     };
     std::unique_ptr<sqlite3_stmt, decltype(reset)> running(statement_.get(), reset);
-    if (auto b = bind_all(running.get(), db_, path_, what_, params); !b) return std::move(b).error();
+    LUCOMPAT_CHECK(bind_all(running.get(), db_, path_, what_, params));
     if (sqlite3_step(running.get()) != SQLITE_DONE) return failure(db_, path_, what_);
     return static_cast<int64_t>(sqlite3_changes64(db_));
   }
@@ -148,16 +148,14 @@ class SqliteConnection final : public sql::Connection {
   }
 
   Result<std::unique_ptr<sql::Statement>> prepare(std::string_view what, std::string_view sql) override {
-    auto s = compile(what, sql);
-    if (!s) return std::move(s).error();
+    LUCOMPAT_TRY(s, compile(what, sql));
     return std::unique_ptr<sql::Statement>(
         std::make_unique<SqliteStatement>(std::move(s).value(), db_.get(), path_, std::string(what)));
   }
 
   Result<sql::Rows> query(std::string_view what, std::string_view sql, std::span<const sql::Value> params) override {
-    auto s = compile(what, sql);
-    if (!s) return std::move(s).error();
-    if (auto b = bind_all(s->get(), db_.get(), path_, what, params); !b) return std::move(b).error();
+    LUCOMPAT_TRY(s, compile(what, sql));
+    LUCOMPAT_CHECK(bind_all(s->get(), db_.get(), path_, what, params));
     return sql::Rows(std::make_unique<SqliteCursor>(std::move(s).value(), db_.get(), path_, std::string(what)),
                      path_);
   }
@@ -211,7 +209,7 @@ Result<SqliteDatabase> connect_sqlite(const std::string& path, StoreAccess acces
   if (access == StoreAccess::existing && !std::filesystem::exists(path, ec))
     return Error{ErrorKind::io, path, std::nullopt, "no such store (fleet ingest creates it)"};
   if (access == StoreAccess::create)
-    if (auto made = create_private(path); !made) return std::move(made).error();
+    LUCOMPAT_CHECK(create_private(path));
   // A read-only command on a store this user cannot write reads it as it is.
   const bool writable = access == StoreAccess::create || ::access(path.c_str(), W_OK) == 0;
   const int mode = !writable ? SQLITE_OPEN_READONLY
@@ -236,8 +234,7 @@ Result<SqliteDatabase> connect_sqlite(const std::string& path, StoreAccess acces
 }
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, StoreAccess access) {
-  auto db = connect_sqlite(path, access);
-  if (!db) return std::move(db).error();
+  LUCOMPAT_TRY(db, connect_sqlite(path, access));
   if (auto r = db->writable ? migrate(*db->connection) : check_schema(*db->connection); !r)
     return std::move(r).error();
   return std::make_unique<Store>(std::move(db->connection));

@@ -62,7 +62,7 @@ std::optional<UtcTime> parse_utc(std::string_view t) {
   if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return std::nullopt;
   const auto nanos = fraction(t);
   if (!nanos) return std::nullopt;
-  return UtcTime{days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s, *nanos};
+  return UtcTime{days_from_civil(y, mo, d) * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 + s, *nanos};
 }
 
 UtcTime utc_from(std::time_t t) { return UtcTime{static_cast<int64_t>(t), 0}; }

@@ -55,10 +55,13 @@ class [[nodiscard]] Result<void> {
 //   LUCOMPAT_TRY(text, read_text(path));
 //   use(*text);
 // A declaration, not an expression: GCC's statement expressions would give
-// the value directly but are not ISO C++ (-Wpedantic).
+// the value directly but are not ISO C++ (-Wpedantic). `name` is a
+// declarator, which parentheses would not be.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define LUCOMPAT_TRY(name, expr) \
   auto name = (expr);            \
   if (!name) return std::move(name).error()
+// NOLINTEND(bugprone-macro-parentheses)
 
 // The same for a Result whose value is not needed (a Result<void>).
 #define LUCOMPAT_CHECK(expr) \

@@ -26,8 +26,11 @@ Result<void> open_shared_library(const char* soname, std::string_view needed_for
 // A struct of function pointers named like the library's functions, from an
 // X-macro list of them: LUCOMPAT_SHARED_API(Libpq, LIST) with
 // #define LIST(X) X(PQexec) X(PQclear) ...
+// `name` is an identifier pasted after :: and as a member, never an expression.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define LUCOMPAT_API_SLOT(name) decltype(&::name) name = nullptr;
 #define LUCOMPAT_API_SYMBOL(name) ::lucompat::SymbolSlot{#name, &name},
+// NOLINTEND(bugprone-macro-parentheses)
 #define LUCOMPAT_SHARED_API(Name, LIST)                  \
   struct Name {                                          \
     LIST(LUCOMPAT_API_SLOT)                              \

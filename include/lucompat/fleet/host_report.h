@@ -54,7 +54,7 @@ nlohmann::json report_json(const HostReport& report);
 // How far ahead of the ingesting host's clock a report may be dated: clocks
 // drift, but the newest report wins, so one dated 9999 would pin its host
 // forever.
-inline constexpr int64_t kMaxReportAheadSeconds = 24 * 3600;
+inline constexpr int64_t kMaxReportAheadSeconds = int64_t{24} * 3600;
 
 // Validates a document; errors name `where` (file, and line for JSON lines)
 // and the field: "reports.jsonl:12: running.strings[3]: expected a string".
