@@ -13,7 +13,7 @@ EXAMPLES = $(BUILD)/examples/x86_64/kernel.elf \
            $(BUILD)/examples/arm/kernel.o \
            $(BUILD)/examples/aarch64/module.ko
 
-.PHONY: all deps build run test asan fuzz bench bench-fleet install clean
+.PHONY: all deps build run test asan fuzz tidy format bench bench-fleet install clean
 
 all: build
 
@@ -21,7 +21,8 @@ deps:
 	@scripts/install-deps
 
 build: deps
-	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 # inspect the examples, then check one update that is safe and one that must
@@ -35,6 +36,14 @@ run: build
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# clang-tidy's bugprone and performance checks over src/ (.clang-tidy), and
+# the sources as clang-format writes them (.clang-format; make format fixes).
+tidy: build
+	scripts/tidy $(BUILD)
+
+format:
+	scripts/check-format --fix
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer; any
 # report fails the run.

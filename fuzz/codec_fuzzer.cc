@@ -21,10 +21,15 @@ struct Outcome {
 std::optional<Outcome> whole(const lucompat::Codec& codec, lucompat::Bytes input) {
   Outcome o;
   try {
-    o.consumed = codec.decode(input, [&](lucompat::Bytes b) {
-      o.output.append(lucompat::as_chars(b));
-      return true;
-    }, kCap).consumed;
+    o.consumed = codec
+                     .decode(
+                         input,
+                         [&](lucompat::Bytes b) {
+                           o.output.append(lucompat::as_chars(b));
+                           return true;
+                         },
+                         kCap)
+                     .consumed;
   } catch (const lucompat::ParseError&) {
     return std::nullopt;  // corrupt, truncated or over the cap: the expected failures
   }

@@ -13,14 +13,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lucompat::Catalog catalog;
   (void)catalog.add(lucompat::builtin_catalog(), "catalog.toml");
   switch (data[0] % 4) {
-    case 0: (void)catalog.add(text, "fuzz.toml"); break;
+    case 0:
+      (void)catalog.add(text, "fuzz.toml");
+      break;
     case 1: {
       lucompat::ProfileSet profiles;
       (void)profiles.add(text, "fuzz.toml", catalog);
       break;
     }
-    case 2: (void)lucompat::read_manifest(text, "fuzz.toml", catalog); break;
-    default: (void)lucompat::read_host_config(text, "fuzz.toml", catalog); break;
+    case 2:
+      (void)lucompat::read_manifest(text, "fuzz.toml", catalog);
+      break;
+    default:
+      (void)lucompat::read_host_config(text, "fuzz.toml", catalog);
+      break;
   }
   return 0;
 }

@@ -22,8 +22,9 @@ inline void check_derived(const LocatedTable& t, Bytes input) {
       __builtin_trap();
     const std::string spelled = e.compatible + '\0';
     const std::string_view from = all.substr(e.offset);
-    const bool found = e.registration->kind == EntryKind::core ? from.starts_with(spelled)
-                                                               : from.find(spelled) != std::string_view::npos;
+    const bool found = e.registration->kind == EntryKind::core
+                           ? from.starts_with(spelled)
+                           : from.find(spelled) != std::string_view::npos;
     if (!found) __builtin_trap();
   }
 }

@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!r) return 0;
   if (r->registrations) lucompat::fuzz::check_derived(*r->registrations, input);
   if (!r->registrations_searched)
-    if (const auto scanned = lucompat::registrations_by_scan(input, options.core_forms); scanned && *scanned)
+    if (const auto scanned = lucompat::registrations_by_scan(input, options.core_forms);
+        scanned && *scanned)
       lucompat::fuzz::check_derived(**scanned, input);
   return 0;
 }

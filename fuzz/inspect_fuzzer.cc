@@ -35,12 +35,14 @@ void check_entries(const Inspection& in, Bytes bytes) {
   if (!in.chain.empty()) return;
   if (in.registrations) lucompat::fuzz::check_derived(*in.registrations, bytes);
   if (!in.table) return;
-  if (lucompat::is_derived(in.table->location.method)) return lucompat::fuzz::check_derived(*in.table, bytes);
+  if (lucompat::is_derived(in.table->location.method))
+    return lucompat::fuzz::check_derived(*in.table, bytes);
   for (const auto& e : in.table->table.entries) {
     if (e.offset > bytes.size()) __builtin_trap();
     // A composite or integer entry is decoded, not spelled, at its offset.
     if (e.compatible.find_first_of(";@") != std::string::npos) continue;
-    const std::string_view here(reinterpret_cast<const char*>(bytes.data()) + e.offset, bytes.size() - e.offset);
+    const std::string_view here(reinterpret_cast<const char*>(bytes.data()) + e.offset,
+                                bytes.size() - e.offset);
     if (here.substr(0, e.compatible.size()) != e.compatible || here.size() == e.compatible.size() ||
         here[e.compatible.size()] != '\0')
       __builtin_trap();
@@ -64,8 +66,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.unwrap.early_exit = true;
   const Result<Inspection> early = lucompat::inspect_bytes("fuzz", bytes, options);
   for (const Result<Inspection>* r : {&whole, &early}) {
-    if (!*r) check_error(r->error(), size);
-    else check_entries(r->value(), bytes);
+    if (!*r)
+      check_error(r->error(), size);
+    else
+      check_entries(r->value(), bytes);
   }
   const auto a = compatibles(whole), b = compatibles(early);
   if (b && a && *a != *b) __builtin_trap();

@@ -18,7 +18,8 @@ class Memory : public lucompat::KernelMemory {
  public:
   explicit Memory(lucompat::Bytes bytes) : bytes_(bytes) {}
   lucompat::Result<std::vector<std::byte>> read(uint64_t address, uint64_t size) const override {
-    if (address < kBase || address - kBase > bytes_.size() || size > bytes_.size() - (address - kBase))
+    if (address < kBase || address - kBase > bytes_.size() ||
+        size > bytes_.size() - (address - kBase))
       return lucompat::Error{lucompat::ErrorKind::malformed, "memory", address, "unmapped"};
     const auto b = bytes_.subspan(address - kBase, size);
     return std::vector<std::byte>(b.begin(), b.end());

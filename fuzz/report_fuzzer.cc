@@ -10,6 +10,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
-  lucompat::read_reports(in, "fuzz.jsonl", [](lucompat::HostReport&&) {}, [](lucompat::Error&&) {});
+  lucompat::read_reports(
+      in, "fuzz.jsonl", [](lucompat::HostReport&&) {}, [](lucompat::Error&&) {});
   return 0;
 }

@@ -17,13 +17,13 @@
 #include <random>
 #include <string>
 
-#include "lucompat/elf/elf_records.h"
 #include "elf/libelf_file.h"
-#include "lucompat/table/marker_scan.h"
+#include "lucompat/elf/elf_records.h"
 #include "lucompat/policy/check.h"
 #include "lucompat/policy/profile.h"
 #include "lucompat/table/decode.h"
 #include "lucompat/table/magic_scan.h"
+#include "lucompat/table/marker_scan.h"
 
 namespace lucompat {
 namespace {
@@ -178,7 +178,8 @@ void elf_sections_records(benchmark::State& state) {
   for (auto _ : state) {
     const ElfFileHeader h = read_file_header(file);
     const ByteReader r(file, h.order);
-    const ElfSectionHeader names = read_section_header(r, h.elf_class, h.shoff, h.shentsize, h.shstrndx);
+    const ElfSectionHeader names =
+        read_section_header(r, h.elf_class, h.shoff, h.shentsize, h.shstrndx);
     const std::string_view strtab = as_chars(file.subspan(names.offset, names.size));
     size_t n = 0;
     for (uint32_t i = 1; i < h.shnum; ++i) {

@@ -12,7 +12,8 @@ std::vector<std::pair<uint64_t, uint64_t>> pairs(const std::vector<ByteRange>& v
 }
 
 TEST(ClipToPresent, EmptyPresentMeansEverything) {
-  EXPECT_EQ(pairs(clip_to_present({10, 20}, {})), (std::vector<std::pair<uint64_t, uint64_t>>{{10, 20}}));
+  EXPECT_EQ(pairs(clip_to_present({10, 20}, {})),
+            (std::vector<std::pair<uint64_t, uint64_t>>{{10, 20}}));
 }
 
 TEST(ClipToPresent, KeepsOnlyTheOverlaps) {

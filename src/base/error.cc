@@ -12,11 +12,16 @@ ExitCode exit_code(ErrorKind kind) {
 
 std::string_view name(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::io: return "io";
-    case ErrorKind::malformed: return "malformed";
-    case ErrorKind::unsupported: return "unsupported";
-    case ErrorKind::limit: return "limit";
-    case ErrorKind::usage: return "usage";
+    case ErrorKind::io:
+      return "io";
+    case ErrorKind::malformed:
+      return "malformed";
+    case ErrorKind::unsupported:
+      return "unsupported";
+    case ErrorKind::limit:
+      return "limit";
+    case ErrorKind::usage:
+      return "usage";
   }
   return "unknown";
 }

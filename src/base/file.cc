@@ -78,14 +78,13 @@ Result<FileData> read_file(const std::string& path, uint64_t max_size) {
 
   FileData file;
   if (static_cast<uint64_t>(st.st_size) > max_size)
-    return Error{ErrorKind::limit, path, std::nullopt,
-                 fmt::format("file is {} bytes, more than the {}-byte limit", st.st_size,
-                             max_size)};
+    return Error{
+        ErrorKind::limit, path, std::nullopt,
+        fmt::format("file is {} bytes, more than the {}-byte limit", st.st_size, max_size)};
   // Small files (most modules) are read: mapping and unmapping each one
   // cost more than the copy, in TLB shootdowns across a tree's workers.
   if (st.st_size > kReadBelow) {
-    void* m =
-        ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    void* m = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
     if (m != MAP_FAILED) {
       file.map_ = static_cast<std::byte*>(m);
       file.map_size_ = static_cast<size_t>(st.st_size);
@@ -101,8 +100,8 @@ Result<FileData> read_file(const std::string& path, uint64_t max_size) {
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
-      return io_error(path, fmt::format("read failed at offset {:#x}: {}", data.size(),
-                                        std::strerror(errno)));
+      return io_error(
+          path, fmt::format("read failed at offset {:#x}: {}", data.size(), std::strerror(errno)));
     }
     if (data.size() + static_cast<uint64_t>(n) > max_size)
       return Error{ErrorKind::limit, path, std::nullopt,

@@ -32,8 +32,8 @@ std::string printable(std::string_view text) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c < 0x7f) {
       // "\x" or "\n" in the input must not read as an escape we made.
-      if (c == '\\' && i + 1 < text.size() && (text[i + 1] == 'x' || text[i + 1] == 'n' ||
-                                                text[i + 1] == 't' || text[i + 1] == '\\'))
+      if (c == '\\' && i + 1 < text.size() &&
+          (text[i + 1] == 'x' || text[i + 1] == 'n' || text[i + 1] == 't' || text[i + 1] == '\\'))
         out += '\\';
       out += static_cast<char>(c);
       ++i;

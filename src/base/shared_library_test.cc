@@ -21,7 +21,8 @@ TEST(SharedLibrary, AMissingLibrarySaysWhoNeedsIt) {
   const auto r = open_shared_library("liblucompat-absent.so.9", "reading widgets", {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().input, "liblucompat-absent.so.9");
-  EXPECT_NE(r.error().message.find("reading widgets needs liblucompat-absent.so.9"), std::string::npos)
+  EXPECT_NE(r.error().message.find("reading widgets needs liblucompat-absent.so.9"),
+            std::string::npos)
       << r.error().message;
 }
 
@@ -30,7 +31,8 @@ TEST(SharedLibrary, AMissingSymbolIsAnError) {
   const SymbolSlot symbols[] = {{"lucompat_no_such_function", &fn}};
   const auto r = open_shared_library("libc.so.6", "a test", symbols);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("lucompat_no_such_function"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("lucompat_no_such_function"), std::string::npos)
+      << r.error().message;
 }
 
 }  // namespace

@@ -43,7 +43,8 @@ lucompat_status fail(lucompat_status status, std::string message) {
 }
 
 lucompat_status from(const lucompat::Error& e) {
-  return fail(e.kind == lucompat::ErrorKind::usage ? LUCOMPAT_ERR_USAGE : LUCOMPAT_ERR_INPUT, e.to_string());
+  return fail(e.kind == lucompat::ErrorKind::usage ? LUCOMPAT_ERR_USAGE : LUCOMPAT_ERR_INPUT,
+              e.to_string());
 }
 
 // Runs `f`, turning exceptions into a status.
@@ -72,12 +73,18 @@ lucompat::CheckRequest request_of(const lucompat_check_options* o) {
 
 lucompat_verdict verdict_of(lucompat::Verdict v) {
   switch (v) {
-    case lucompat::Verdict::compatible: return LUCOMPAT_COMPATIBLE;
-    case lucompat::Verdict::warning: return LUCOMPAT_WARNING;
-    case lucompat::Verdict::undecided: return LUCOMPAT_UNDECIDED;
-    case lucompat::Verdict::incompatible: return LUCOMPAT_INCOMPATIBLE;
-    case lucompat::Verdict::unused: return LUCOMPAT_NOT_USED;
-    case lucompat::Verdict::not_preservable: return LUCOMPAT_NOT_PRESERVABLE;
+    case lucompat::Verdict::compatible:
+      return LUCOMPAT_COMPATIBLE;
+    case lucompat::Verdict::warning:
+      return LUCOMPAT_WARNING;
+    case lucompat::Verdict::undecided:
+      return LUCOMPAT_UNDECIDED;
+    case lucompat::Verdict::incompatible:
+      return LUCOMPAT_INCOMPATIBLE;
+    case lucompat::Verdict::unused:
+      return LUCOMPAT_NOT_USED;
+    case lucompat::Verdict::not_preservable:
+      return LUCOMPAT_NOT_PRESERVABLE;
   }
   return LUCOMPAT_UNDECIDED;
 }
@@ -126,7 +133,8 @@ lucompat_status lucompat_image_open(const char* path, lucompat_image** out) {
     auto image = new lucompat_image{std::move(r).value(), {}, {}};
     image->format = image->inspection.describe_chain();
     if (image->inspection.table)
-      for (const auto& e : image->inspection.table->table.entries) image->entries.push_back(e.compatible);
+      for (const auto& e : image->inspection.table->table.entries)
+        image->entries.push_back(e.compatible);
     *out = image;
     return LUCOMPAT_OK;
   });
@@ -134,11 +142,21 @@ lucompat_status lucompat_image_open(const char* path, lucompat_image** out) {
 
 void lucompat_image_free(lucompat_image* image) { delete image; }
 
-const char* lucompat_image_format(const lucompat_image* i) { return i ? i->format.c_str() : nullptr; }
-const char* lucompat_image_release(const lucompat_image* i) { return i ? i->inspection.identity.release.c_str() : nullptr; }
-const char* lucompat_image_banner(const lucompat_image* i) { return i ? i->inspection.identity.banner.c_str() : nullptr; }
-const char* lucompat_image_build_id(const lucompat_image* i) { return i ? i->inspection.identity.build_id.c_str() : nullptr; }
-const char* lucompat_image_arch(const lucompat_image* i) { return i ? i->inspection.arch.c_str() : nullptr; }
+const char* lucompat_image_format(const lucompat_image* i) {
+  return i ? i->format.c_str() : nullptr;
+}
+const char* lucompat_image_release(const lucompat_image* i) {
+  return i ? i->inspection.identity.release.c_str() : nullptr;
+}
+const char* lucompat_image_banner(const lucompat_image* i) {
+  return i ? i->inspection.identity.banner.c_str() : nullptr;
+}
+const char* lucompat_image_build_id(const lucompat_image* i) {
+  return i ? i->inspection.identity.build_id.c_str() : nullptr;
+}
+const char* lucompat_image_arch(const lucompat_image* i) {
+  return i ? i->inspection.arch.c_str() : nullptr;
+}
 int lucompat_image_has_table(const lucompat_image* i) { return i && i->inspection.table ? 1 : 0; }
 size_t lucompat_image_entry_count(const lucompat_image* i) { return i ? i->entries.size() : 0; }
 const char* lucompat_image_entry(const lucompat_image* i, size_t index) {
@@ -156,7 +174,6 @@ lucompat_check_options* lucompat_check_options_new(void) {
 }
 
 void lucompat_check_options_free(lucompat_check_options* o) { delete o; }
-
 
 lucompat_status lucompat_check_options_set_current(lucompat_check_options* o, const char* path) {
   return set(o, [&] { return text_arg(path, "path", o->request.current); });
@@ -183,7 +200,8 @@ lucompat_status lucompat_check_options_add_pid(lucompat_check_options* o, int pi
     return LUCOMPAT_OK;
   });
 }
-lucompat_status lucompat_check_options_add_emit(lucompat_check_options* o, const char* family, const char* compatible) {
+lucompat_status lucompat_check_options_add_emit(lucompat_check_options* o, const char* family,
+                                                const char* compatible) {
   return set(o, [&] {
     std::string f, c;
     if (auto s = text_arg(family, "family", f); s != LUCOMPAT_OK) return s;
@@ -218,7 +236,8 @@ lucompat_status lucompat_check(const lucompat_check_options* o, lucompat_check_r
     if (auto s = need(o, "options"); s != LUCOMPAT_OK) return s;
     if (auto s = need(out, "out"); s != LUCOMPAT_OK) return s;
     *out = nullptr;
-    if (o->request.next.empty()) return fail(LUCOMPAT_ERR_USAGE, "no next kernel: call lucompat_check_options_set_next");
+    if (o->request.next.empty())
+      return fail(LUCOMPAT_ERR_USAGE, "no next kernel: call lucompat_check_options_set_next");
     auto r = lucompat::run_check(request_of(o));
     if (!r) return from(r.error());
     *out = new lucompat_check_result{std::move(r).value()};
@@ -266,8 +285,8 @@ lucompat_status lucompat_profile_select(const lucompat_check_options* o, lucompa
     *out = nullptr;
     auto in = lucompat::load_update(request_of(o));
     if (!in) return from(in.error());
-    const auto s = lucompat::select_profile(in->profiles, in->catalog, in->current.strings, in->next.strings,
-                                            in->policy.pins);
+    const auto s = lucompat::select_profile(in->profiles, in->catalog, in->current.strings,
+                                            in->next.strings, in->policy.pins);
     auto sel = new lucompat_selection();
     for (const auto& v : s.verdicts) {
       sel->names.push_back(v.profile->name);

@@ -29,8 +29,10 @@ TEST(CApi, BadArgumentsAreUsageErrorsWithAMessage) {
 
 TEST(CApi, SelectsAProfile) {
   lucompat_check_options* o = lucompat_check_options_new();
-  ASSERT_EQ(lucompat_check_options_set_current(o, (kExamples + "/x86_64/kernel-old.elf").c_str()), LUCOMPAT_OK);
-  ASSERT_EQ(lucompat_check_options_set_next(o, (kExamples + "/x86_64/kernel.elf").c_str()), LUCOMPAT_OK);
+  ASSERT_EQ(lucompat_check_options_set_current(o, (kExamples + "/x86_64/kernel-old.elf").c_str()),
+            LUCOMPAT_OK);
+  ASSERT_EQ(lucompat_check_options_set_next(o, (kExamples + "/x86_64/kernel.elf").c_str()),
+            LUCOMPAT_OK);
   ASSERT_EQ(lucompat_check_options_set_modules(o, 0), LUCOMPAT_OK);
   ASSERT_EQ(lucompat_check_options_add_profiles(o, kFleet.c_str()), LUCOMPAT_OK);
   lucompat_selection* s = nullptr;

@@ -23,7 +23,8 @@ Error usage_error(std::string message) {
 }
 
 // TOML files of a .d directory in name order, then the explicit ones.
-std::vector<std::string> config_files(const std::string& dir, const std::vector<std::string>& extra) {
+std::vector<std::string> config_files(const std::string& dir,
+                                      const std::vector<std::string>& extra) {
   std::vector<std::string> files;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec))
@@ -37,7 +38,8 @@ void add_strings(KernelStrings& into, const Inspection& in, const std::string& s
   if (!in.table) return;
   for (const auto& e : in.table->table.entries) {
     auto& sources = into[e.compatible];
-    if (std::find(sources.begin(), sources.end(), source) == sources.end()) sources.push_back(source);
+    if (std::find(sources.begin(), sources.end(), source) == sources.end())
+      sources.push_back(source);
   }
 }
 
@@ -79,8 +81,8 @@ Result<void> join_modules(KernelSide& side, const std::optional<std::string>& ex
   return add_modules(side, *tree);
 }
 
-Result<KernelSide> load_image(const std::string& path, const std::string& how, const CheckRequest& req,
-                              bool allow_package) {
+Result<KernelSide> load_image(const std::string& path, const std::string& how,
+                              const CheckRequest& req, bool allow_package) {
   KernelSide side;
   side.path = path;
   side.how = how;
@@ -120,7 +122,8 @@ Result<HostConfig> load_host_config(const CheckRequest& req, const Catalog& cata
 
 namespace {
 
-Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog, const HostConfig& host) {
+Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog,
+                                const HostConfig& host) {
   CheckPolicy policy;
   policy.strict = req.strict;
   for (const auto& family : req.uses) {
@@ -155,18 +158,20 @@ Result<CheckPolicy> load_policy(const CheckRequest& req, const Catalog& catalog,
   for (const auto& e : req.emits) {
     const size_t eq = e.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == e.size())
-      return usage_error(fmt::format("--emit {}: expected FAMILY=STRING, e.g. --emit memfd=memfd-v1", e));
+      return usage_error(
+          fmt::format("--emit {}: expected FAMILY=STRING, e.g. --emit memfd=memfd-v1", e));
     const std::string family = e.substr(0, eq), s = e.substr(eq + 1);
     if (catalog.find(family) == nullptr)
       return usage_error(fmt::format("--emit {}: no family {} in the catalog", e, family));
     const ParsedCompatible p = catalog.parse(s);
     if (!p.known || p.family != family)
-      return usage_error(fmt::format("--emit {}: \"{}\" is not a {} compatible string", e, s, family));
+      return usage_error(
+          fmt::format("--emit {}: \"{}\" is not a {} compatible string", e, s, family));
     // A kernel emits one string per family: two pins would let the order of
     // the flags decide the verdict.
     if (const auto [it, fresh] = emitted.emplace(family, e); !fresh && it->second != e)
-      return usage_error(fmt::format("--emit {} and --emit {}: two different pins for the family {}",
-                                     it->second, e, family));
+      return usage_error(fmt::format(
+          "--emit {} and --emit {}: two different pins for the family {}", it->second, e, family));
     policy.pins[family] = s;
     policy.pin_sources[family] = "--emit";
   }
@@ -187,7 +192,8 @@ Result<KernelSide> load_side(const CheckRequest& req, const Catalog& catalog) {
     if (live && live->table) {
       KernelSide side;
       side.path = "running kernel";
-      side.how = "queried live through /proc/kcore: what is registered now, loaded modules included";
+      side.how =
+          "queried live through /proc/kcore: what is registered now, loaded modules included";
       side.live = true;
       side.kernel = std::move(live).value();
       add_strings(side.strings, side.kernel, "running kernel");
@@ -195,12 +201,14 @@ Result<KernelSide> load_side(const CheckRequest& req, const Catalog& catalog) {
     }
     if (!live && live.error().kind != ErrorKind::io && live.error().kind != ErrorKind::unsupported)
       return std::move(live).error();
-    why_not_live = live ? "it has none of the catalog's registration lists" : live.error().to_string();
+    why_not_live =
+        live ? "it has none of the catalog's registration lists" : live.error().to_string();
   }
   LUCOMPAT_TRY(running, find_running_kernel(req.root, req.inspect));
   KernelSide side;
   side.path = running->path;
-  side.how = fmt::format("the running kernel, proven by /proc/version; not queried live: {}", why_not_live);
+  side.how = fmt::format("the running kernel, proven by /proc/version; not queried live: {}",
+                         why_not_live);
   side.kernel = std::move(running->inspection);
   add_strings(side.strings, side.kernel, "kernel " + side.path);
   return side;
@@ -212,13 +220,16 @@ std::string arch_of(const Inspection& in) {
 
 }  // namespace
 
-std::optional<std::string> undecidable_evidence(const Inspection& k, const Catalog& catalog, bool trust_scan) {
+std::optional<std::string> undecidable_evidence(const Inspection& k, const Catalog& catalog,
+                                                bool trust_scan) {
   if (const auto d = registration_disagreements(k); !d.empty())
     return "its version table and its registrations disagree: " + d.front();
-  for (const LocatedTable* t : {k.table ? &*k.table : nullptr, k.registrations ? &*k.registrations : nullptr})
+  for (const LocatedTable* t :
+       {k.table ? &*k.table : nullptr, k.registrations ? &*k.registrations : nullptr})
     if (t != nullptr && !t->location.near_misses.empty())
       return "an object looks like a registration but could not be verified, so its set may be "
-             "incomplete: " + t->location.near_misses.front();
+             "incomplete: " +
+             t->location.near_misses.front();
   if (k.table && is_derived(k.table->location.method)) {
     std::map<std::string, std::vector<std::string>> core;
     for (const auto& e : k.table->table.entries)
@@ -228,19 +239,24 @@ std::optional<std::string> undecidable_evidence(const Inspection& k, const Catal
       }
     for (const auto& [family, strings] : core)
       if (strings.size() > 1)
-        return fmt::format("it carries {} core strings of {} ({}), so which one it writes cannot be told",
-                           strings.size(), family, fmt::join(strings, ", "));
+        return fmt::format(
+            "it carries {} core strings of {} ({}), so which one it writes cannot be told",
+            strings.size(), family, fmt::join(strings, ", "));
   }
   if (rests_on_scan_only(k) && !trust_scan)
-    return "its strings rest only on a scan of its bytes (no symbols); --trust-scan accepts that evidence";
+    return "its strings rest only on a scan of its bytes (no symbols); --trust-scan accepts that "
+           "evidence";
   return std::nullopt;
 }
 
 ExitCode exit_code(Verdict v) {
   switch (v) {
-    case Verdict::incompatible: return ExitCode::incompatible;
-    case Verdict::undecided: return ExitCode::undecidable;
-    default: return ExitCode::ok;
+    case Verdict::incompatible:
+      return ExitCode::incompatible;
+    case Verdict::undecided:
+      return ExitCode::undecidable;
+    default:
+      return ExitCode::ok;
   }
 }
 
@@ -284,15 +300,15 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
   const Inspection& a = in.current.kernel;
   const Inspection& b = in.next.kernel;
   if (a.arch.empty() || a.arch != b.arch || a.byte_order != b.byte_order)
-    return Error{ErrorKind::unsupported, in.next.path, std::nullopt,
-                 fmt::format("the next kernel is for {} ({}), the current one for {} ({}): a kexec "
-                             "cannot cross architectures or byte orders",
-                             arch_of(b), b.byte_order ? name(*b.byte_order) : "unknown byte order",
-                             arch_of(a), a.byte_order ? name(*a.byte_order) : "unknown byte order")};
+    return Error{
+        ErrorKind::unsupported, in.next.path, std::nullopt,
+        fmt::format("the next kernel is for {} ({}), the current one for {} ({}): a kexec "
+                    "cannot cross architectures or byte orders",
+                    arch_of(b), b.byte_order ? name(*b.byte_order) : "unknown byte order",
+                    arch_of(a), a.byte_order ? name(*a.byte_order) : "unknown byte order")};
 
   // A live reading has the loaded modules; those not loaded hold nothing now.
-  if (!in.current.live)
-    LUCOMPAT_CHECK(join_modules(in.current, req.current_modules, req));
+  if (!in.current.live) LUCOMPAT_CHECK(join_modules(in.current, req.current_modules, req));
   // /lib/modules/R of a release both kernels share holds one set of modules,
   // and which kernel built them cannot be told: crediting them to the next
   // kernel could prove a false "compatible", so only an explicit tree joins.
@@ -322,8 +338,8 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
   for (const KernelSide* side : {&in.current, &in.next}) {
     if (in.no_table) break;
     if (auto why = undecidable_evidence(side->kernel, in.catalog, req.trust_scan))
-      in.no_table = fmt::format("UNDECIDED: the {} kernel ({}): {}", side == &in.current ? "current" : "next",
-                                side->path, *why);
+      in.no_table = fmt::format("UNDECIDED: the {} kernel ({}): {}",
+                                side == &in.current ? "current" : "next", side->path, *why);
   }
   return in;
 }

@@ -30,7 +30,8 @@ ExitCode check_and_print(const CheckRequest& request, bool json, const std::stri
     const Error& e = outcome.error();
     return report_error(e, json, check_error_json(e, exit_code(e.kind)));
   }
-  const std::string out = json ? check_json(*outcome).dump(2) + "\n" : check_text(*outcome, use_colour(colour));
+  const std::string out =
+      json ? check_json(*outcome).dump(2) + "\n" : check_text(*outcome, use_colour(colour));
   std::fputs(out.c_str(), stdout);
   return exit_code(outcome->report.verdict);
 }
@@ -50,21 +51,26 @@ void add_check_command(CLI::App& app, ExitCode& result) {
       "Examples:\n"
       "  lucompat check --next /boot/vmlinuz-6.12.9\n"
       "  lucompat check --next linux-image-6.12.9_amd64.deb --pid $(pidof qemu-system-x86_64)\n"
-      "  lucompat check --current old.efi --next new.efi --uses memfd,vfio-pci --emit memfd=memfd-v1\n"
+      "  lucompat check --current old.efi --next new.efi --uses memfd,vfio-pci --emit "
+      "memfd=memfd-v1\n"
       "  lucompat check --next /boot/vmlinuz-6.12.9 --profile 2026.06\n\n"
       "Exit: 0 compatible (optional losses are warnings unless --strict); 1 incompatible;\n"
       "2 usage; 3 an input is unreadable; 4 undecided (e.g. pin a family with --emit).\n"
-      "Policy and flags: lucompat(1). JSON (lucompat.check/1): json-schema.md in the documentation\n"
+      "Policy and flags: lucompat(1). JSON (lucompat.check/1): json-schema.md in the "
+      "documentation\n"
       "directory (/usr/share/doc/lucompat).");
   add_update_options(sub, *args);
-  sub->add_flag("--strict", args->request.strict, "Fail when an optional family cannot be restored");
+  sub->add_flag("--strict", args->request.strict,
+                "Fail when an optional family cannot be restored");
   sub->add_option("--profile", args->request.profile,
                   "Check under this profile's pins and policy (default: host.toml's profile)")
       ->type_name("NAME");
-  sub->add_option("--color", *colour, "Colour the verdicts: auto (a terminal, unless NO_COLOR), always, never")
+  sub->add_option("--color", *colour,
+                  "Colour the verdicts: auto (a terminal, unless NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->type_name("WHEN");
-  sub->callback([args, colour, &result] { result = check_and_print(args->finish(), args->json, *colour); });
+  sub->callback(
+      [args, colour, &result] { result = check_and_print(args->finish(), args->json, *colour); });
 }
 
 }  // namespace lucompat::cli

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
-#include <unistd.h>
 
 #include <filesystem>
 
@@ -145,8 +145,7 @@ ExitCode run_inspect(const InspectArgs& args) {
 void add_inspect_command(CLI::App& app, ExitCode& result) {
   auto args = std::make_shared<InspectArgs>();
   CLI::App* sub = app.add_subcommand(
-      "inspect",
-      "Show the live-update version table and identity of kernels, modules and objects");
+      "inspect", "Show the live-update version table and identity of kernels, modules and objects");
   sub->footer(
       "Reads every kernel artifact by its content, whatever its name: x86 bzImage (gzip, xz,\n"
       "lzma, bzip2, lzo, lz4, zstd), EFI-stub kernels and UKIs, EFI zboot, arm64 and riscv\n"
@@ -168,13 +167,15 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
       "(/proc/kcore, /proc/kallsyms addresses); see docs/kexec.md.\n\n"
       "Exit: 0 every input has a table; 3 an input could not be read; 4 an input has no table.\n"
       "JSON (lucompat.inspect/1): json-schema.md in /usr/share/doc/lucompat. See lucompat(1).");
-  CLI::Option* paths = sub->add_option("paths", args->paths,
-                                       "Kernel images, modules, object files, or module trees (directories)")
-                           ->type_name("PATH");
+  CLI::Option* paths =
+      sub->add_option("paths", args->paths,
+                      "Kernel images, modules, object files, or module trees (directories)")
+          ->type_name("PATH");
   CLI::Option* running =
-      sub->add_flag("--running", args->running,
-                    "The handlers, FLBs and core strings registered now in the running kernel, read "
-                    "through /proc/kcore (root); instead of PATHs")
+      sub->add_flag(
+             "--running", args->running,
+             "The handlers, FLBs and core strings registered now in the running kernel, read "
+             "through /proc/kcore (root); instead of PATHs")
           ->excludes(paths);
   sub->add_option("--root", args->root, "With --running: read /proc and /sys under DIR")
       ->needs(running)

@@ -38,7 +38,8 @@ struct KexecArgs {
 Result<int> open_file(const std::string& path, const char* what) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return Error{ErrorKind::io, path, std::nullopt, fmt::format("cannot open the {}: {}", what, std::strerror(errno))};
+    return Error{ErrorKind::io, path, std::nullopt,
+                 fmt::format("cannot open the {}: {}", what, std::strerror(errno))};
   return fd;
 }
 
@@ -62,7 +63,8 @@ Result<void> load(const Fd& kernel, const KexecArgs& a) {
   }
   LUCOMPAT_TRY(cmdline, command_line(a));
   const int initrd_fd = initrd ? initrd->get() : -1;
-  if (::syscall(SYS_kexec_file_load, kernel.get(), initrd_fd, cmdline->size() + 1, cmdline->c_str(), flags) != 0)
+  if (::syscall(SYS_kexec_file_load, kernel.get(), initrd_fd, cmdline->size() + 1, cmdline->c_str(),
+                flags) != 0)
     return Error{ErrorKind::io, a.update.request.next, std::nullopt,
                  fmt::format("kexec_file_load refused the kernel: {}", std::strerror(errno))};
   return {};
@@ -107,24 +109,33 @@ ExitCode run_kexec(KexecArgs& a) {
 void add_kexec_command(CLI::App& app, ExitCode& result) {
   auto a = std::make_shared<KexecArgs>();
   CLI::App* sub = app.add_subcommand(
-      "kexec", "Check the update, then load the next kernel with kexec_file_load only if compatible");
+      "kexec",
+      "Check the update, then load the next kernel with kexec_file_load only if compatible");
   sub->footer(
-      "Runs 'lucompat check' on the update (every check option applies) and, only when the verdict\n"
+      "Runs 'lucompat check' on the update (every check option applies) and, only when the "
+      "verdict\n"
       "is compatible, loads the very file that was checked with kexec_file_load(2), from the same\n"
-      "open file: nothing can swap it between the check and the load. On any other verdict nothing\n"
+      "open file: nothing can swap it between the check and the load. On any other verdict "
+      "nothing\n"
       "is loaded and the exit code is the check's. Without --exec the kernel stays loaded for\n"
       "'luoctl kexec' or 'systemctl kexec'; with --exec lucompat syncs and reboots into it.\n\n"
       "Examples:\n"
-      "  lucompat kexec --next /boot/vmlinuz-6.12.9 --initrd /boot/initrd.img-6.12.9 --reuse-cmdline\n"
+      "  lucompat kexec --next /boot/vmlinuz-6.12.9 --initrd /boot/initrd.img-6.12.9 "
+      "--reuse-cmdline\n"
       "  lucompat kexec --next /boot/vmlinuz-6.12.9 --profile 2026.06 --reuse-cmdline --exec\n\n"
       "Exit: 0 loaded (or, with --exec, never returns); 1 incompatible; 2 usage; 3 unreadable or\n"
       "the load was refused; 4 undecided. Needs root (CAP_SYS_BOOT). See lucompat(1).");
   add_update_options(sub, a->update);
-  sub->add_flag("--strict", a->update.request.strict, "Fail when an optional family cannot be restored");
-  sub->add_option("--profile", a->update.request.profile, "Check under this profile")->type_name("NAME");
-  sub->add_option("--initrd", a->initrd, "The initramfs to load with the kernel")->type_name("FILE");
-  auto* append = sub->add_option("--append", a->append, "The next kernel's command line")->type_name("CMDLINE");
-  sub->add_flag("--reuse-cmdline", a->reuse_cmdline, "The running kernel's command line (/proc/cmdline)")
+  sub->add_flag("--strict", a->update.request.strict,
+                "Fail when an optional family cannot be restored");
+  sub->add_option("--profile", a->update.request.profile, "Check under this profile")
+      ->type_name("NAME");
+  sub->add_option("--initrd", a->initrd, "The initramfs to load with the kernel")
+      ->type_name("FILE");
+  auto* append = sub->add_option("--append", a->append, "The next kernel's command line")
+                     ->type_name("CMDLINE");
+  sub->add_flag("--reuse-cmdline", a->reuse_cmdline,
+                "The running kernel's command line (/proc/cmdline)")
       ->excludes(append);
   sub->add_flag("--exec", a->exec, "Reboot into the loaded kernel at once");
   sub->add_option("--color", a->colour, "Colour the verdicts: auto, always, never")

@@ -16,8 +16,8 @@ struct ProfileArgs {
   std::vector<std::string> catalogs;
   std::vector<std::string> files;
   bool json = false;
-  std::string name;                 // show, env
-  std::string format = "shell";     // env
+  std::string name;                  // show, env
+  std::string format = "shell";      // env
   std::vector<std::string> kernels;  // matrix
   std::vector<std::string> only;     // matrix --profile
   UpdateArgs update;                 // select
@@ -47,10 +47,13 @@ Result<Loaded> load(const ProfileArgs& a) {
   out.warnings = out.profiles.warnings();
   if (auto text = read_text(root.path("/etc/lucompat/host.toml"))) {
     LUCOMPAT_TRY(host, read_host_config(*text, root.path("/etc/lucompat/host.toml"), out.catalog));
-    if (const Profile* p = out.profiles.find(host->profile); p && p->status == ProfileStatus::retired)
-      out.warnings.push_back({host->profile_at, fmt::format("profile {} is retired but still referenced", p->name)});
+    if (const Profile* p = out.profiles.find(host->profile);
+        p && p->status == ProfileStatus::retired)
+      out.warnings.push_back(
+          {host->profile_at, fmt::format("profile {} is retired but still referenced", p->name)});
     else if (!host->profile.empty() && p == nullptr)
-      out.warnings.push_back({host->profile_at, fmt::format("no profile \"{}\" is defined", host->profile)});
+      out.warnings.push_back(
+          {host->profile_at, fmt::format("no profile \"{}\" is defined", host->profile)});
   }
   return out;
 }
@@ -65,7 +68,9 @@ ExitCode fail(const Error& e, bool json) {
 }
 
 Error no_such_profile(const std::string& name) {
-  return Error{ErrorKind::usage, {}, std::nullopt,
+  return Error{ErrorKind::usage,
+               {},
+               std::nullopt,
                fmt::format("no profile \"{}\" (see lucompat profile list)", name)};
 }
 
@@ -96,7 +101,9 @@ ExitCode run_env(const ProfileArgs& a) {
   const Profile* p = l->profiles.find(a.name);
   if (p == nullptr) return fail(no_such_profile(a.name), false);
   if (p->status == ProfileStatus::retired)
-    return fail(Error{ErrorKind::malformed, {}, std::nullopt,
+    return fail(Error{ErrorKind::malformed,
+                      {},
+                      std::nullopt,
                       fmt::format("profile {} is retired: no VMM should start with it", p->name)},
                 false);
   if (p->status == ProfileStatus::deprecated)
@@ -108,7 +115,9 @@ ExitCode run_select(const ProfileArgs& a) {
   auto in = load_update(a.update.finish());
   if (!in) return fail(in.error(), a.update.json);
   if (in->profiles.profiles().empty())
-    return fail(Error{ErrorKind::malformed, {}, std::nullopt,
+    return fail(Error{ErrorKind::malformed,
+                      {},
+                      std::nullopt,
                       "no profiles to select from (define them in /etc/lucompat/profiles.d or give "
                       "--profiles FILE)"},
                 a.update.json);
@@ -165,7 +174,8 @@ void add_profile_command(CLI::App& app, ExitCode& result) {
       "Profiles live in /etc/lucompat/profiles.d/*.toml (oldest first, by file name and position)\n"
       "and --profiles FILE. See lucompat-profiles(5).");
 
-  CLI::App* list = profile->add_subcommand("list", "List the profiles, oldest first, and validate them");
+  CLI::App* list =
+      profile->add_subcommand("list", "List the profiles, oldest first, and validate them");
   add_config_options(list, *a);
   list->callback([a, &result] { result = run_list(*a); });
 
@@ -185,15 +195,20 @@ void add_profile_command(CLI::App& app, ExitCode& result) {
   select->callback([a, &result] { result = run_select(*a); });
 
   CLI::App* matrix = profile->add_subcommand(
-      "matrix", "Kernels × profiles: the gate a kernel build runs before shipping (exit 1: a kernel "
-                "lacks an active profile)");
+      "matrix",
+      "Kernels × profiles: the gate a kernel build runs before shipping (exit 1: a kernel "
+      "lacks an active profile)");
   matrix->add_option("--kernel", a->kernels, "A kernel image or package (repeatable)")
       ->required()
       ->type_name("PATH");
-  matrix->add_option("--profile", a->only, "Only these profiles (repeatable; default: all not retired)")
+  matrix
+      ->add_option("--profile", a->only,
+                   "Only these profiles (repeatable; default: all not retired)")
       ->type_name("NAME");
   add_config_options(matrix, *a);
-  matrix->footer("Example:\n  lucompat profile matrix --kernel arch/x86/boot/bzImage --kernel linux-image.deb");
+  matrix->footer(
+      "Example:\n  lucompat profile matrix --kernel arch/x86/boot/bzImage --kernel "
+      "linux-image.deb");
   matrix->callback([a, &result] { result = run_matrix(*a); });
 
   CLI::App* env = profile->add_subcommand(
@@ -206,8 +221,9 @@ void add_profile_command(CLI::App& app, ExitCode& result) {
       ->type_name("FILE");
   env->add_option("--catalog", a->catalogs, "More handler families (TOML)")->type_name("FILE");
   env->add_option("--root", a->root, "Read /etc under DIR")->type_name("DIR");
-  env->footer("Examples:\n  eval \"$(lucompat profile env 2026.06)\"\n"
-              "  lucompat profile env 2026.06 --format systemd > /run/vmm/profile.env");
+  env->footer(
+      "Examples:\n  eval \"$(lucompat profile env 2026.06)\"\n"
+      "  lucompat profile env 2026.06 --format systemd > /run/vmm/profile.env");
   env->callback([a, &result] { result = run_env(*a); });
 }
 

@@ -2,8 +2,8 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "lucompat/base/printable.h"
 #include "cli/update_options.h"
+#include "lucompat/base/printable.h"
 #include "lucompat/fleet/collect.h"
 #include "lucompat/fleet/store.h"
 #include "lucompat/report/prometheus.h"
@@ -68,18 +68,25 @@ void add_report_command(CLI::App& app, ExitCode& result) {
       "With --format prometheus and --next, the staged kernel is also checked against the\n"
       "running one as 'lucompat check' would (host.toml's pins and profile apply), and the\n"
       "verdict is a metric. See lucompat(1) and the fleet page of the documentation.");
-  sub->add_option("--next", k.next, "The staged next kernel: an image or a package")->type_name("PATH");
-  sub->add_option("--current", k.current, "The kernel handing over: 'running' (default) or an image")
+  sub->add_option("--next", k.next, "The staged next kernel: an image or a package")
+      ->type_name("PATH");
+  sub->add_option("--current", k.current,
+                  "The kernel handing over: 'running' (default) or an image")
       ->type_name("running|PATH");
-  sub->add_option("--current-modules", k.current_modules, "Module tree of the current kernel")->type_name("DIR");
+  sub->add_option("--current-modules", k.current_modules, "Module tree of the current kernel")
+      ->type_name("DIR");
   sub->add_flag("--no-modules", k.no_modules, "Do not join /lib/modules/R");
-  sub->add_option("--root", a->root, "Read /proc, /boot, /lib/modules and /etc under DIR")->type_name("DIR");
+  sub->add_option("--root", a->root, "Read /proc, /boot, /lib/modules and /etc under DIR")
+      ->type_name("DIR");
   sub->add_option("--catalog", k.catalogs, "More handler families (TOML)")->type_name("FILE");
   sub->add_option("--profiles", k.profile_files, "More profiles (TOML)")->type_name("FILE");
-  sub->add_option("--host", a->request.host, "The host's name (default: its host name)")->type_name("NAME");
-  sub->add_option("--label", a->request.labels, "A label for fleet queries (repeatable)")->type_name("KEY=VALUE");
+  sub->add_option("--host", a->request.host, "The host's name (default: its host name)")
+      ->type_name("NAME");
+  sub->add_option("--label", a->request.labels, "A label for fleet queries (repeatable)")
+      ->type_name("KEY=VALUE");
   sub->add_option("--store", a->store, "Store the report instead of printing it")->type_name("URL");
-  sub->add_option("--format", a->format, "json (a lucompat.report/1 document) or prometheus (metrics)")
+  sub->add_option("--format", a->format,
+                  "json (a lucompat.report/1 document) or prometheus (metrics)")
       ->check(CLI::IsMember({"json", "prometheus"}))
       ->type_name("FORMAT");
   sub->callback([a, &result] { result = run_report(*a); });

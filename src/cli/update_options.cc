@@ -24,7 +24,8 @@ void add_update_options(CLI::App* sub, UpdateArgs& args) {
   sub->add_option("--next", req.next, "The kernel to kexec into: an image or a .deb/.rpm package")
       ->required()
       ->type_name("PATH");
-  sub->add_option("--current", req.current, "The kernel handing over: 'running' (default) or an image")
+  sub->add_option("--current", req.current,
+                  "The kernel handing over: 'running' (default) or an image")
       ->type_name("running|PATH");
   sub->add_option("--current-modules", req.current_modules,
                   "Module tree whose tables join the current kernel's (default /lib/modules/R)")
@@ -38,9 +39,11 @@ void add_update_options(CLI::App* sub, UpdateArgs& args) {
                 "without it such a verdict is undecided");
   sub->add_option("--root", args.root, "Read /proc, /boot, /lib/modules and /etc under DIR")
       ->type_name("DIR");
-  sub->add_option("--catalog", req.catalogs, "More handler families (TOML), after /etc/lucompat/catalog.d")
+  sub->add_option("--catalog", req.catalogs,
+                  "More handler families (TOML), after /etc/lucompat/catalog.d")
       ->type_name("FILE");
-  sub->add_option("--profiles", req.profile_files, "More profiles (TOML), after /etc/lucompat/profiles.d")
+  sub->add_option("--profiles", req.profile_files,
+                  "More profiles (TOML), after /etc/lucompat/profiles.d")
       ->type_name("FILE");
   sub->add_option("--uses", args.uses, "Families in use, comma-separated (e.g. memfd,vfio-pci)")
       ->type_name("LIST");

@@ -21,7 +21,8 @@ std::string path_of(const CLI::App* app) {
 
 std::string commands_of(const CLI::App& app) {
   std::string out;
-  for (const CLI::App* sub : app.get_subcommands({})) out += (out.empty() ? "" : ", ") + sub->get_name();
+  for (const CLI::App* sub : app.get_subcommands({}))
+    out += (out.empty() ? "" : ", ") + sub->get_name();
   return out;
 }
 
@@ -45,7 +46,8 @@ std::string usage_message(const CLI::App& app, const CLI::ParseError& e) {
     const std::string& first = left.front();
     if (first.starts_with("-")) return fmt::format("unknown option {}{}", first, help);
     if (!at->get_subcommands({}).empty())
-      return fmt::format("unknown command '{}' (commands of {}: {})", first, where, commands_of(*at));
+      return fmt::format("unknown command '{}' (commands of {}: {})", first, where,
+                         commands_of(*at));
     return fmt::format("unexpected argument '{}'{}", first, help);
   }
   if (!at->get_subcommands({}).empty() && at->get_subcommands().empty())

@@ -14,7 +14,10 @@ using namespace std::string_view_literals;
 // Magics from the kernel's compressors (scripts/Makefile.lib) and their formats.
 constexpr std::array kCodecs{
     Codec{"gzip", "\x1f\x8b\x08"sv, &open_gzip},
-    Codec{"xz", "\xfd" "7zXZ\x00"sv, &open_xz},
+    Codec{"xz",
+          "\xfd"
+          "7zXZ\x00"sv,
+          &open_xz},
     Codec{"bzip2", "BZh"sv, &open_bzip2},
     Codec{"lzma", "\x5d\x00\x00"sv, &open_lzma},
     Codec{"lzo", "\x89LZO\x00\r\n\x1a\n"sv, &open_lzo},
@@ -59,8 +62,8 @@ StreamInfo Codec::decode(Bytes input, const Sink& sink, uint64_t max_output) con
   StreamInfo info{decoder->consumed(), decoder->produced(), std::nullopt};
   info.stopped = decoder->stopped();
   if (!info.stopped)
-    info.size_trailer = decoder->own_size() ? decoder->own_size()
-                                            : size_trailer_after(input, decoder->consumed());
+    info.size_trailer =
+        decoder->own_size() ? decoder->own_size() : size_trailer_after(input, decoder->consumed());
   return info;
 }
 

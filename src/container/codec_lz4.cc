@@ -36,7 +36,8 @@ class Lz4Decoder final : public UnitDecoder {
     const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(avail.data() + 4), buf_.get(),
                                       static_cast<int>(word), kBlockSize);
     if (n < 0) corrupt(at() + 4, "block does not decompress");
-    if (emit(buf_.get(), static_cast<size_t>(n)) && n < kBlockSize) end();  // only the last block is short
+    if (emit(buf_.get(), static_cast<size_t>(n)) && n < kBlockSize)
+      end();  // only the last block is short
     return uint64_t{4} + word;
   }
 

@@ -11,7 +11,8 @@ TEST(CodecLz4, FramesConcatenatedAfterAFullBlockAreOneStream) {
   // lz4 -l cuts its input into 8 MiB blocks; only the last one is shorter.
   const std::string data = sample_text((8 << 20) + 5000);
   const std::string stream = lz4_legacy(data.substr(0, 8 << 20)) + lz4_legacy(data.substr(8 << 20));
-  const Decoded d = decode(*codec_named("lz4"), with_size_trailer(stream, static_cast<uint32_t>(data.size())));
+  const Decoded d =
+      decode(*codec_named("lz4"), with_size_trailer(stream, static_cast<uint32_t>(data.size())));
   EXPECT_TRUE(d.out == data);
   EXPECT_EQ(d.info.consumed, stream.size());
   EXPECT_EQ(d.info.size_trailer, data.size());

@@ -31,11 +31,16 @@ DecoderMemory& dictionaries() {
 
 std::string_view why(lzma_ret rc) {
   switch (rc) {
-    case LZMA_FORMAT_ERROR: return "not a valid stream header";
-    case LZMA_OPTIONS_ERROR: return "unsupported options in the header";
-    case LZMA_DATA_ERROR: return "the compressed data is corrupt";
-    case LZMA_UNSUPPORTED_CHECK: return "unsupported integrity check";
-    default: return "decoder error";
+    case LZMA_FORMAT_ERROR:
+      return "not a valid stream header";
+    case LZMA_OPTIONS_ERROR:
+      return "unsupported options in the header";
+    case LZMA_DATA_ERROR:
+      return "the compressed data is corrupt";
+    case LZMA_UNSUPPORTED_CHECK:
+      return "unsupported integrity check";
+    default:
+      return "decoder error";
   }
 }
 

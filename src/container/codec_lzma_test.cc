@@ -26,8 +26,10 @@ std::string xz_with_dictionary_code(std::string_view data, uint8_t code) {
   if (flags & 0x80) skip_number();  // uncompressed size
   if (s[p] != '\x21' || s[p + 1] != '\x01') throw std::logic_error("not one LZMA2 filter");
   s[p + 2] = static_cast<char>(code);
-  const uint32_t crc = lzma_crc32(reinterpret_cast<const uint8_t*>(s.data()) + kBlock, header - 4, 0);
-  for (size_t i = 0; i < 4; ++i) s[kBlock + header - 4 + i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+  const uint32_t crc =
+      lzma_crc32(reinterpret_cast<const uint8_t*>(s.data()) + kBlock, header - 4, 0);
+  for (size_t i = 0; i < 4; ++i)
+    s[kBlock + header - 4 + i] = static_cast<char>((crc >> (8 * i)) & 0xff);
   return s;
 }
 

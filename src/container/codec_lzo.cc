@@ -33,7 +33,7 @@ class LzoDecoder final : public UnitDecoder {
     uint64_t pos = 9;  // magic
     if (!r.contains(pos, 2)) return need(pos + 2);
     const uint16_t version = r.u16(pos, "lzop version");
-    pos += 4;  // version, library version
+    pos += 4;                         // version, library version
     if (version >= 0x0940) pos += 2;  // version needed to extract
     if (!r.contains(pos, 1)) return need(pos + 1);
     const uint8_t method = r.u8(pos, "lzop method");
@@ -80,8 +80,14 @@ class LzoDecoder final : public UnitDecoder {
     if (!r.contains(0, pos + d_checks + c_checks + src_len))
       return need(pos + d_checks + c_checks + src_len);
     uint32_t adler = 0, crc = 0;
-    if (flags_ & kAdler32D) { adler = r.u32(pos, "lzop block checksum"); pos += 4; }
-    if (flags_ & kCrc32D) { crc = r.u32(pos, "lzop block checksum"); pos += 4; }
+    if (flags_ & kAdler32D) {
+      adler = r.u32(pos, "lzop block checksum");
+      pos += 4;
+    }
+    if (flags_ & kCrc32D) {
+      crc = r.u32(pos, "lzop block checksum");
+      pos += 4;
+    }
     pos += c_checks;
     const auto* data = reinterpret_cast<const unsigned char*>(avail.data() + pos);
     if (src_len < dst_len) {

@@ -19,8 +19,9 @@ TEST(CodecLzo, EachChecksumLzopWritesIsVerified) {
     EXPECT_EQ(decode(*codec_named("lzo"), stream).out, data);
     if (flags == 0) continue;
     stream[kFirstBlock + 8] ^= 1;  // the first checksum after the two sizes: adler32's, if any
-    expect_corrupt("lzo", stream, (flags & kLzopAdler32D) ? "corrupt lzo data: block checksum (adler32) mismatch"
-                                                          : "corrupt lzo data: block checksum (crc32) mismatch");
+    expect_corrupt("lzo", stream,
+                   (flags & kLzopAdler32D) ? "corrupt lzo data: block checksum (adler32) mismatch"
+                                           : "corrupt lzo data: block checksum (crc32) mismatch");
   }
 }
 
@@ -42,7 +43,8 @@ TEST(CodecLzo, BlockSizesNoLzopWritesAreCorrupt) {
 
   std::string grown = good;
   grown.replace(kFirstBlock + 4, 4, std::string("\x00\x00\x10\x00", 4));  // more than the 1000 out
-  expect_corrupt("lzo", grown, "corrupt lzo data: compressed block (4096 bytes) larger than its output");
+  expect_corrupt("lzo", grown,
+                 "corrupt lzo data: compressed block (4096 bytes) larger than its output");
   EXPECT_EQ(decode_error("lzo", grown).offset, kFirstBlock + 4);
 }
 

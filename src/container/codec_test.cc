@@ -40,7 +40,9 @@ TEST(Codecs, OnlyTheirOwnNamesNameThem) {
 TEST(Codecs, APartOfAMagicIsNoMagic) {
   EXPECT_EQ(codec_at({}), nullptr);
   EXPECT_EQ(codec_at(as_bytes("\x1f\x8b")), nullptr);
-  EXPECT_EQ(codec_at(as_bytes("\x7f" "ELF")), nullptr);
+  EXPECT_EQ(codec_at(as_bytes("\x7f"
+                              "ELF")),
+            nullptr);
   // lzma's magic is its usual properties byte and the low bytes of the
   // dictionary size: an 8 MiB dictionary matches, a 12 KiB one does not.
   EXPECT_EQ(codec_at(as_bytes(std::string_view("\x5d\x00\x00\x80\x00", 5)))->name, "lzma");

@@ -93,9 +93,9 @@ TEST(ContainerProbes, AStreamHoldingATestFormatIsCapturedWholeForItsProbe) {
   const std::vector<const ContainerProbe*> probes = with_box();
   for (const bool registered : {true, false}) {
     SparseBuffer buffer(stream.size());
-    StreamCapture capture(buffer, false, false,
-                          registered ? std::span<const ContainerProbe* const>(probes)
-                                     : container_probes());
+    StreamCapture capture(
+        buffer, false, false,
+        registered ? std::span<const ContainerProbe* const>(probes) : container_probes());
     for (size_t at = 0; at < stream.size(); at += 1u << 16)
       ASSERT_TRUE(capture.consume(as_bytes(std::string_view(stream).substr(at, 1u << 16))));
     EXPECT_EQ(capture.whole(), registered);

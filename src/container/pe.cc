@@ -16,7 +16,8 @@ bool has_pe_signature(Bytes data) {
   const ByteReader r(data, ByteOrder::little);
   if (!r.contains(0, 0x40) || as_chars(data.first(2)) != "MZ") return false;
   const uint32_t lfanew = r.u32(0x3c, "e_lfanew");
-  return r.contains(lfanew, 4) && as_chars(r.bytes(lfanew, 4, "PE signature")) == std::string_view("PE\0\0", 4);
+  return r.contains(lfanew, 4) &&
+         as_chars(r.bytes(lfanew, 4, "PE signature")) == std::string_view("PE\0\0", 4);
 }
 
 PeFile parse_pe(Bytes data) {
@@ -29,10 +30,11 @@ PeFile parse_pe(Bytes data) {
   const uint16_t optional_size = r.u16(coff + 16, "COFF SizeOfOptionalHeader");
   const uint64_t table = coff + 20 + optional_size;
   if (!r.contains(table, uint64_t{count} * 40))
-    fail_beyond_end(table, data.size(), coff + 16,
-         fmt::format("the PE section table ({} sections of 40 bytes) extends beyond the end of "
-                     "the file at {:#x}",
-                     count, data.size()));
+    fail_beyond_end(
+        table, data.size(), coff + 16,
+        fmt::format("the PE section table ({} sections of 40 bytes) extends beyond the end of "
+                    "the file at {:#x}",
+                    count, data.size()));
   for (uint16_t i = 0; i < count; ++i) {
     const uint64_t h = table + uint64_t{i} * 40;
     const std::string_view raw_name = as_chars(r.bytes(h, 8, "PE section name"));
@@ -44,9 +46,10 @@ PeFile parse_pe(Bytes data) {
     // VirtualSize is the true size; 0 means the linker only set the raw size.
     const uint32_t size = virtual_size != 0 ? std::min(virtual_size, raw_size) : raw_size;
     if (raw_size != 0 && !r.contains(s.offset, size))
-      fail_beyond_end(s.offset, data.size(), h + 20,
-           fmt::format("PE section {} ({:#x} bytes) extends beyond the end of the file at {:#x}",
-                       s.name, size, data.size()));
+      fail_beyond_end(
+          s.offset, data.size(), h + 20,
+          fmt::format("PE section {} ({:#x} bytes) extends beyond the end of the file at {:#x}",
+                      s.name, size, data.size()));
     if (raw_size != 0) s.data = r.bytes(s.offset, size, "PE section data");
     f.sections.push_back(std::move(s));
   }
@@ -55,13 +58,20 @@ PeFile parse_pe(Bytes data) {
 
 std::string pe_machine_name(uint16_t machine) {
   switch (machine) {
-    case 0x8664: return "x86-64";
-    case 0x014c: return "i386";
-    case 0xaa64: return "arm64";
-    case 0x01c4: return "arm";
-    case 0x5064: return "riscv64";
-    case 0x6264: return "loongarch64";
-    default: return fmt::format("machine {:#06x}", machine);
+    case 0x8664:
+      return "x86-64";
+    case 0x014c:
+      return "i386";
+    case 0xaa64:
+      return "arm64";
+    case 0x01c4:
+      return "arm";
+    case 0x5064:
+      return "riscv64";
+    case 0x6264:
+      return "loongarch64";
+    default:
+      return fmt::format("machine {:#06x}", machine);
   }
 }
 

@@ -15,8 +15,8 @@ bool sniff_arm64(Bytes head) {
 
 bool sniff_riscv(Bytes head) {
   const std::string_view s = as_chars(head);
-  return s.size() >= 0x40 &&
-         (s.substr(0x38, 4) == "RSC\x05" || s.substr(0x30, 8) == std::string_view("RISCV\0\0\0", 8));
+  return s.size() >= 0x40 && (s.substr(0x38, 4) == "RSC\x05" ||
+                              s.substr(0x30, 8) == std::string_view("RISCV\0\0\0", 8));
 }
 
 std::optional<Step> probe_arm64(Bytes data, const ProbeContext& context) {

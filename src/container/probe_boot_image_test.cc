@@ -33,7 +33,8 @@ std::string riscv_image(bool old_magic, bool new_magic) {
 
 TEST(ProbeArm64Image, TheHeaderStatesTheByteOrderOfARawImage) {
   const UnwrapOptions options;
-  for (const auto& [flags, order] : {std::pair{0u, ByteOrder::little}, std::pair{1u, ByteOrder::big}}) {
+  for (const auto& [flags, order] :
+       {std::pair{0u, ByteOrder::little}, std::pair{1u, ByteOrder::big}}) {
     const std::string bytes = arm64_image(flags);
     const auto step = kArm64ImageProbe.probe(as_bytes(bytes), {options, false});
     ASSERT_TRUE(step.has_value());
@@ -47,7 +48,8 @@ TEST(ProbeArm64Image, TheHeaderStatesTheByteOrderOfARawImage) {
     EXPECT_EQ(step->inner.size(), bytes.size());
   }
   const std::string bytes = arm64_image(0);
-  EXPECT_EQ(kArm64ImageProbe.probe(as_bytes(bytes), {options, true})->layer.format, "arm64 Image + PE/COFF EFI stub");
+  EXPECT_EQ(kArm64ImageProbe.probe(as_bytes(bytes), {options, true})->layer.format,
+            "arm64 Image + PE/COFF EFI stub");
 }
 
 TEST(ProbeArm64Image, WithoutItsMagicOrHeaderItIsNotOne) {
@@ -59,7 +61,8 @@ TEST(ProbeArm64Image, WithoutItsMagicOrHeaderItIsNotOne) {
 
 TEST(ProbeRiscvImage, EitherMagicMakesARawLittleEndianImage) {
   const UnwrapOptions options;
-  for (const auto& [old_magic, new_magic] : {std::pair{true, false}, std::pair{false, true}, std::pair{true, true}}) {
+  for (const auto& [old_magic, new_magic] :
+       {std::pair{true, false}, std::pair{false, true}, std::pair{true, true}}) {
     const std::string bytes = riscv_image(old_magic, new_magic);
     const auto step = kRiscvImageProbe.probe(as_bytes(bytes), {options, false});
     ASSERT_TRUE(step.has_value());
@@ -70,7 +73,8 @@ TEST(ProbeRiscvImage, EitherMagicMakesARawLittleEndianImage) {
   }
   EXPECT_FALSE(kRiscvImageProbe.probe(as_bytes(riscv_image(false, false)), {options}).has_value());
   EXPECT_FALSE(kRiscvImageProbe.probe(as_bytes(arm64_image(0)), {options}).has_value());
-  EXPECT_FALSE(kRiscvImageProbe.probe(as_bytes(riscv_image(true, true)).first(0x3f), {options}).has_value());
+  EXPECT_FALSE(
+      kRiscvImageProbe.probe(as_bytes(riscv_image(true, true)).first(0x3f), {options}).has_value());
 }
 
 }  // namespace

@@ -28,9 +28,10 @@ std::optional<Step> probe(Bytes data, const ProbeContext& context) {
   const uint32_t payload_length = r.u32(0x24c, "payload_length");
   const uint64_t start = (setup_sects + 1) * 512 + payload_offset;
   if (!r.contains(start, payload_length))
-    fail_beyond_end(start, data.size(), 0x248,
-         fmt::format("bzImage payload ({} bytes) extends beyond the end of the file at {:#x}",
-                     payload_length, data.size()));
+    fail_beyond_end(
+        start, data.size(), 0x248,
+        fmt::format("bzImage payload ({} bytes) extends beyond the end of the file at {:#x}",
+                    payload_length, data.size()));
   const Bytes payload = r.bytes(start, payload_length, "bzImage payload");
   if (codec_at(payload) == nullptr)
     fail(ErrorKind::malformed, start,

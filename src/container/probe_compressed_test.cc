@@ -27,7 +27,8 @@ TEST(ProbeCompressed, AStreamIsDecompressedWithWhatItsLayerKnows) {
   for (const Codec& codec : codecs()) {
     SCOPED_TRACE(std::string(codec.name));
     const std::string stream = testing::compress(codec.name, data);
-    const std::string input = codec.name == "gzip" ? stream : testing::with_size_trailer(stream, 100000);
+    const std::string input =
+        codec.name == "gzip" ? stream : testing::with_size_trailer(stream, 100000);
     const auto step = probe(input);
     ASSERT_TRUE(step.has_value());
     EXPECT_EQ(step->layer.format, codec.name);
@@ -43,7 +44,9 @@ TEST(ProbeCompressed, AStreamIsDecompressedWithWhatItsLayerKnows) {
 }
 
 TEST(ProbeCompressed, BytesWithoutAMagicAreNotMine) {
-  EXPECT_FALSE(probe("\x7f" "ELF").has_value());
+  EXPECT_FALSE(probe("\x7f"
+                     "ELF")
+                   .has_value());
   EXPECT_FALSE(probe("").has_value());
 }
 
@@ -52,12 +55,14 @@ TEST(ProbeCompressed, WhatFollowsTheStreamIsNamedInAWarning) {
   const std::string stream = testing::xz(data);
   auto step = probe(stream + "1234567");
   ASSERT_TRUE(step.has_value());
-  EXPECT_EQ(step->layer.warnings,
-            std::vector<std::string>{"7 bytes follow the xz stream; expected none or a 4-byte size"});
+  EXPECT_EQ(
+      step->layer.warnings,
+      std::vector<std::string>{"7 bytes follow the xz stream; expected none or a 4-byte size"});
   step = probe(testing::with_size_trailer(stream, 4999));
   ASSERT_TRUE(step.has_value());
   EXPECT_EQ(step->layer.warnings,
-            std::vector<std::string>{"the size trailer says 4999 bytes, but the stream decompressed to 5000"});
+            std::vector<std::string>{
+                "the size trailer says 4999 bytes, but the stream decompressed to 5000"});
 }
 
 TEST(ProbeCompressed, ACorruptStreamIsAnErrorInsideIt) {

@@ -14,9 +14,9 @@ using testing::probe_error;
 using testing::put_le;
 
 // A raw kernel: what looks_like_kernel() accepts without an ELF header.
-const std::string kKernel =
-    testing::sample_text(20000) + "Linux version 6.1.0-test (builder@host) (gcc 12) #1 SMP\n" + '\0' +
-    testing::sample_text(20000, 2);
+const std::string kKernel = testing::sample_text(20000) +
+                            "Linux version 6.1.0-test (builder@host) (gcc 12) #1 SMP\n" + '\0' +
+                            testing::sample_text(20000, 2);
 const std::string kPayload = testing::xz(kKernel);
 // Bytes of decompressor code: no magic of any codec in them.
 const std::string kCode(0x300, '\x90');
@@ -84,11 +84,13 @@ TEST(ProbeArmZimage, TheInputsOwnBudgetSpentIsFinal) {
 }
 
 TEST(ProbeArmZimage, AZimageWithoutAKernelInsideIsMalformed) {
-  const Error e = probe_error(kArmZImageProbe.probe, zimage(false_hits(1) + testing::gzip("not a kernel")));
+  const Error e =
+      probe_error(kArmZImageProbe.probe, zimage(false_hits(1) + testing::gzip("not a kernel")));
   EXPECT_EQ(e.kind, ErrorKind::malformed);
   // The byte the last failed candidate failed at: its flags, past the magic at 0x330.
-  EXPECT_NE(e.message.find("2 candidates tried; the last to fail: gzip at 0x334: corrupt gzip data"),
-            std::string::npos)
+  EXPECT_NE(
+      e.message.find("2 candidates tried; the last to fail: gzip at 0x334: corrupt gzip data"),
+      std::string::npos)
       << e.message;
 }
 

@@ -32,7 +32,6 @@ std::string pretty_name(const std::string& osrel) {
   return osrel.substr(0, osrel.find('\n'));
 }
 
-
 // Any PE: the header that says where its sections are may lie anywhere.
 bool sniff(Bytes head) { return as_chars(head).starts_with("MZ"); }
 

@@ -15,10 +15,10 @@ using testing::detail;
 using testing::probe_error;
 using testing::put_le;
 
-constexpr uint64_t kCoff = 0x84;            // after "PE\0\0" at e_lfanew 0x80
-constexpr uint64_t kOptionalSize = 0xf0;    // PE32+'s optional header
+constexpr uint64_t kCoff = 0x84;          // after "PE\0\0" at e_lfanew 0x80
+constexpr uint64_t kOptionalSize = 0xf0;  // PE32+'s optional header
 constexpr uint64_t kSectionTable = kCoff + 20 + kOptionalSize;
-constexpr uint64_t kFirstData = 0x400;      // the file alignment: 512
+constexpr uint64_t kFirstData = 0x400;  // the file alignment: 512
 
 struct PeSectionSpec {
   std::string name;
@@ -40,8 +40,8 @@ std::string pe_file(const std::vector<PeSectionSpec>& sections, uint16_t machine
     const uint64_t h = kSectionTable + i * 40;
     const uint64_t raw = (s.bytes.size() + 511) / 512 * 512;
     b.replace(h, s.name.size(), s.name);
-    put_le(b, h + 8, s.bytes.size(), 4);  // VirtualSize
-    put_le(b, h + 16, raw, 4);            // SizeOfRawData
+    put_le(b, h + 8, s.bytes.size(), 4);            // VirtualSize
+    put_le(b, h + 16, raw, 4);                      // SizeOfRawData
     put_le(b, h + 20, raw != 0 ? b.size() : 0, 4);  // PointerToRawData
     b += s.bytes + std::string(raw - s.bytes.size(), '\0');
   }

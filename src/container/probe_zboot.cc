@@ -14,8 +14,8 @@ namespace {
 // The names Makefile.zboot writes (comp-type-y) and the codec of each: any
 // other, even a codec's own name, is no kernel's.
 constexpr std::pair<std::string_view, std::string_view> kCompressions[] = {
-    {"gzip", "gzip"}, {"lz4", "lz4"},      {"lzma", "lzma"},
-    {"lzo", "lzo"},   {"xzkern", "xz"},    {"zstd22", "zstd"},
+    {"gzip", "gzip"}, {"lz4", "lz4"},   {"lzma", "lzma"},
+    {"lzo", "lzo"},   {"xzkern", "xz"}, {"zstd22", "zstd"},
 };
 
 const Codec* codec_for(std::string_view name) {
@@ -43,9 +43,10 @@ std::optional<Step> probe(Bytes data, const ProbeContext&) {
                      "lzo, xzkern, zstd22)",
                      name));
   if (!r.contains(offset, size))
-    fail_beyond_end(offset, data.size(), 8,
-         fmt::format("zboot payload ({} bytes) extends beyond the end of the file at {:#x}", size,
-                     data.size()));
+    fail_beyond_end(
+        offset, data.size(), 8,
+        fmt::format("zboot payload ({} bytes) extends beyond the end of the file at {:#x}", size,
+                    data.size()));
   // zstd payloads are followed by their size, outside the header's count.
   const uint64_t with_trailer = r.contains(offset, uint64_t{size} + 4) ? uint64_t{size} + 4 : size;
   const Bytes payload = r.bytes(offset, with_trailer, "zboot payload");

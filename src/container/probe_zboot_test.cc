@@ -14,7 +14,8 @@ constexpr uint64_t kPayloadAt = 0x200;
 
 // The header drivers/firmware/efi/libstub/zboot-header.S writes: "MZ",
 // "zimg", the payload's offset and size, the compression's name.
-std::string zboot(std::string_view compression, const std::string& payload, const std::string& after = "") {
+std::string zboot(std::string_view compression, const std::string& payload,
+                  const std::string& after = "") {
   std::string b(kPayloadAt, '\0');
   b.replace(0, 2, "MZ");
   b.replace(4, 4, "zimg");

@@ -9,8 +9,8 @@
 
 #include "lucompat/elf/elf_header.h"
 #include "lucompat/elf/elf_records.h"
-#include "lucompat/table/table_format.h"
 #include "lucompat/table/marker_scan.h"
+#include "lucompat/table/table_format.h"
 
 namespace lucompat {
 namespace {
@@ -133,7 +133,8 @@ void StreamCapture::plan_segments() {
     const ElfProgramHeader p = read_program_header(r, elf_class_, phdrs_.offset, entsize, i);
     if (p.type != PT_NOTE && p.type != PT_LOAD) continue;
     (p.type == PT_NOTE ? notes : loads).push_back({p.offset, p.filesz});
-    if (p.type == PT_NOTE && p.offset >= pos_) add_range(p.offset, p.offset + std::min<uint64_t>(p.filesz, kHead));
+    if (p.type == PT_NOTE && p.offset >= pos_)
+      add_range(p.offset, p.offset + std::min<uint64_t>(p.filesz, kHead));
   }
   if (!early_exit_ || notes.empty()) return;
   const ByteRange& note = notes.front();

@@ -19,8 +19,8 @@
 
 #include "container/probe.h"
 #include "container/sparse_buffer.h"
-#include "lucompat/table/marker_scan.h"
 #include "lucompat/elf/elf_layout.h"
+#include "lucompat/table/marker_scan.h"
 
 namespace lucompat {
 
@@ -30,8 +30,10 @@ class StreamCapture {
   // say which containers a stream may start and how each is read.
   StreamCapture(SparseBuffer& buffer, bool early_exit, bool keep_all = false,
                 std::span<const ContainerProbe* const> probes = container_probes())
-      : buffer_(buffer), mode_(keep_all ? Mode::whole : Mode::undecided),
-        early_exit_(early_exit && !keep_all), probes_(probes) {}
+      : buffer_(buffer),
+        mode_(keep_all ? Mode::whole : Mode::undecided),
+        early_exit_(early_exit && !keep_all),
+        probes_(probes) {}
 
   // The sink of the first pass: keeps by the rules above. Returns false when
   // early exit is on and the rest of the stream is not needed.
@@ -40,8 +42,8 @@ class StreamCapture {
   bool whole() const { return mode_ == Mode::whole || pos_ <= head_; }
 
   // For a refill pass: keep exactly these ranges and nothing else.
-  static void keep_only(SparseBuffer& buffer, const std::vector<ByteRange>& ranges,
-                        uint64_t at, Bytes chunk);
+  static void keep_only(SparseBuffer& buffer, const std::vector<ByteRange>& ranges, uint64_t at,
+                        Bytes chunk);
 
   static constexpr uint64_t kHead = uint64_t{4} << 20;
   // What is kept of the head once the ELF header shows a large file (its
@@ -66,7 +68,7 @@ class StreamCapture {
   std::vector<ByteRange> ranges_;  // to keep as the stream passes them
   bool early_exit_ = false;
   std::span<const ContainerProbe* const> probes_;
-  uint64_t head_ = kHead;  // how much of the start is kept
+  uint64_t head_ = kHead;          // how much of the start is kept
   uint64_t stop_at_ = UINT64_MAX;  // the end of the segment holding the notes
   bool notes_planned_ = false;
   ByteRange phdrs_;

@@ -25,14 +25,14 @@ const std::string kBanner = "Linux version 6.1.0-test (builder@host) #1 SMP\n";
 
 struct Captured {
   std::unique_ptr<SparseBuffer> buffer;
-  uint64_t size = 0;    // what the capture saw
+  uint64_t size = 0;     // what the capture saw
   bool stopped = false;  // consume() said the rest is not needed
 };
 
 // Feeds `stream` to a capture, cut at `cuts` (ascending offsets) and then in
 // `chunk`-byte pieces.
-Captured capture(const std::string& stream, const std::vector<uint64_t>& cuts, size_t chunk = 64 << 10,
-                 bool early_exit = false, bool keep_all = false) {
+Captured capture(const std::string& stream, const std::vector<uint64_t>& cuts,
+                 size_t chunk = 64 << 10, bool early_exit = false, bool keep_all = false) {
   Captured out{std::make_unique<SparseBuffer>(stream.size())};
   StreamCapture c(*out.buffer, early_exit, keep_all);
   std::vector<uint64_t> at = cuts;
@@ -123,11 +123,13 @@ struct ElfImage {
 ElfImage elf_file(uint64_t size, uint64_t note, uint64_t load_end) {
   ElfBuilder b(ET_EXEC);
   const size_t n = b.section(".notes", std::string(36, 'n'), SHT_NOTE, SHF_ALLOC, 0, note);
-  b.section(".data", filler(size - b.offset_of(n) - 36 - 4096), SHT_PROGBITS, SHF_ALLOC | SHF_WRITE);
+  b.section(".data", filler(size - b.offset_of(n) - 36 - 4096), SHT_PROGBITS,
+            SHF_ALLOC | SHF_WRITE);
   b.segment(PT_LOAD, 0, load_end, 0xffff0000);
   b.segment(PT_NOTE, b.offset_of(n), 36, 0xffff0000 + b.offset_of(n));
   ElfImage e{b.build(), b.offset_of(n), 0};
-  e.shoff = load<uint64_t>(as_bytes(e.bytes).data() + offsetof(Elf64_Ehdr, e_shoff), ByteOrder::little);
+  e.shoff =
+      load<uint64_t>(as_bytes(e.bytes).data() + offsetof(Elf64_Ehdr, e_shoff), ByteOrder::little);
   return e;
 }
 

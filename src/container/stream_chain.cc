@@ -8,17 +8,20 @@ namespace lucompat {
 
 StreamChain::StreamChain(const Codec& first, int depth, const UnwrapOptions& options,
                          OutputBudget& budget, Sink sink)
-    : budget_(budget), depth_(depth), max_depth_(options.max_depth),
-      max_output_(options.max_output), sink_(std::move(sink)) {
+    : budget_(budget),
+      depth_(depth),
+      max_depth_(options.max_depth),
+      max_output_(options.max_output),
+      sink_(std::move(sink)) {
   add_stage(first);
 }
 
 void StreamChain::add_stage(const Codec& codec) {
   // The outermost stream was counted by the caller's own check.
   if (!stages_.empty() && static_cast<int64_t>(stages_.size()) + depth_ >= max_depth_)
-    fail(ErrorKind::limit, std::nullopt,
-         fmt::format("containers are nested more than {} deep (the --max-depth limit)",
-                     max_depth_));
+    fail(
+        ErrorKind::limit, std::nullopt,
+        fmt::format("containers are nested more than {} deep (the --max-depth limit)", max_depth_));
   const size_t index = stages_.size();
   auto stage = std::make_unique<Stage>();
   stage->codec = &codec;

@@ -21,8 +21,8 @@ class StreamChain {
   struct Stage {
     const Codec* codec = nullptr;
     std::unique_ptr<StreamDecoder> decoder;
-    Sink output;                      // feeds the next stage, or the chain's sink
-    uint64_t after = 0;               // bytes of the outer output past this stream's end
+    Sink output;                         // feeds the next stage, or the chain's sink
+    uint64_t after = 0;                  // bytes of the outer output past this stream's end
     std::array<std::byte, 4> trailer{};  // the first of them
   };
 
@@ -62,8 +62,8 @@ class StreamChain {
   const uint64_t max_output_;
   const Sink sink_;
   std::vector<std::unique_ptr<Stage>> stages_;
-  bool decided_ = false;   // whether the innermost output is another stream is known
-  std::string sniff_;      // the innermost output until then
+  bool decided_ = false;  // whether the innermost output is another stream is known
+  std::string sniff_;     // the innermost output until then
 };
 
 }  // namespace lucompat

@@ -24,13 +24,16 @@ void put_be(std::string& out, uint64_t v, int size) {
   for (int i = size - 1; i >= 0; --i) out += static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
-const unsigned char* bytes_of(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* bytes_of(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 }  // namespace
 
 std::string sample_text(size_t size, uint32_t seed) {
-  static constexpr std::array<std::string_view, 8> kWords{
-      "memfd ", "liveupdate ", "handler ", "0x1f8b ", "session\n", "kho-v1 ", "preserve ", "vmalloc;"};
+  static constexpr std::array<std::string_view, 8> kWords{"memfd ",    "liveupdate ", "handler ",
+                                                          "0x1f8b ",   "session\n",   "kho-v1 ",
+                                                          "preserve ", "vmalloc;"};
   std::mt19937 rng(seed);
   std::string out;
   while (out.size() < size) out += kWords[rng() % kWords.size()];
@@ -47,7 +50,8 @@ std::string random_bytes(size_t size, uint32_t seed) {
 
 std::string gzip(std::string_view data) {
   z_stream z{};
-  require(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY) == Z_OK, "deflateInit2");
+  require(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY) == Z_OK,
+          "deflateInit2");
   std::string out(deflateBound(&z, static_cast<uLong>(data.size())), '\0');
   z.next_in = const_cast<Bytef*>(bytes_of(data));
   z.avail_in = static_cast<uInt>(data.size());
@@ -64,9 +68,10 @@ std::string xz(std::string_view data) {
   // The kernel's xz payloads carry CRC32 checks (scripts/xz_wrap.sh).
   std::string out(lzma_stream_buffer_bound(data.size()), '\0');
   size_t n = 0;
-  require(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, nullptr, bytes_of(data), data.size(),
-                                  reinterpret_cast<uint8_t*>(out.data()), &n, out.size()) == LZMA_OK,
-          "lzma_easy_buffer_encode");
+  require(
+      lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, nullptr, bytes_of(data), data.size(),
+                              reinterpret_cast<uint8_t*>(out.data()), &n, out.size()) == LZMA_OK,
+      "lzma_easy_buffer_encode");
   out.resize(n);
   return out;
 }
@@ -121,8 +126,9 @@ std::string lzop(std::string_view data, uint32_t flags) {
   for (size_t at = 0; at < data.size(); at += kBlock) {
     const std::string_view block = data.substr(at, kBlock);
     lzo_uint n = 0;
-    require(lzo1x_999_compress(bytes_of(block), block.size(), reinterpret_cast<unsigned char*>(packed.data()),
-                               &n, work.data()) == LZO_E_OK,
+    require(lzo1x_999_compress(bytes_of(block), block.size(),
+                               reinterpret_cast<unsigned char*>(packed.data()), &n,
+                               work.data()) == LZO_E_OK,
             "lzo1x_999_compress");
     put_be(out, block.size(), 4);
     // A block that does not shrink is stored as it is, as lzop does.
@@ -196,7 +202,8 @@ Decoded decode(const Codec& codec, std::string_view input, uint64_t max_output) 
 
 void put_le(std::string& s, uint64_t at, uint64_t value, int size) {
   if (s.size() < at + static_cast<uint64_t>(size)) s.resize(at + static_cast<uint64_t>(size));
-  for (int i = 0; i < size; ++i) s[at + static_cast<uint64_t>(i)] = static_cast<char>((value >> (8 * i)) & 0xff);
+  for (int i = 0; i < size; ++i)
+    s[at + static_cast<uint64_t>(i)] = static_cast<char>((value >> (8 * i)) & 0xff);
 }
 
 std::optional<Error> error_of(const std::function<void()>& f) {

@@ -32,7 +32,9 @@ using BtfPtr = std::unique_ptr<btf, BtfFree>;
 // libbpf prints its parse errors to stderr; ours go through Error instead.
 int quiet(enum libbpf_print_level, const char*, va_list) { return 0; }
 
-[[noreturn]] void bad(std::string message) { fail(ErrorKind::malformed, std::nullopt, std::move(message)); }
+[[noreturn]] void bad(std::string message) {
+  fail(ErrorKind::malformed, std::nullopt, std::move(message));
+}
 
 // The type behind typedefs and qualifiers.
 const btf_type* resolved(const btf* b, uint32_t id, uint32_t* out_id = nullptr) {
@@ -88,7 +90,8 @@ OpsLayout ops_layout(const btf* b, const char* name, unsigned pointer_size) {
       if (i + 1 != n || pointee_struct(b, m[i].type) != "module")
         bad(fmt::format("struct {}: owner is not its last member, a struct module pointer", name));
       ops.owner_offset = bit / 8;
-    } else if (points_to_function(b, m[i].type) && bit / 8 == ops.functions * uint64_t{pointer_size}) {
+    } else if (points_to_function(b, m[i].type) &&
+               bit / 8 == ops.functions * uint64_t{pointer_size}) {
       ++ops.functions;
     } else {
       bad(fmt::format("struct {}: member {} is not a function pointer in sequence", name, member));
@@ -154,8 +157,7 @@ ObjectLayout object_layout(const btf* b, const btf_type* t, const char* name, co
       o.zero_from = bit / 8;
     }
   }
-  if (!has_ops || !has_compatible)
-    bad(fmt::format("struct {} lacks ops or compatible", name));
+  if (!has_ops || !has_compatible) bad(fmt::format("struct {} lacks ops or compatible", name));
   if (o.ops_offset + pointer_size > o.size || o.compatible_offset + o.compatible_size > o.size)
     bad(fmt::format("struct {}: a member lies beyond its size {}", name, o.size));
   o.ops = ops_layout(b, ops_name, pointer_size);
@@ -175,8 +177,11 @@ Result<std::optional<RegistrationLayout>> layout_from_btf(Bytes bytes, unsigned 
   errno = 0;
   BtfPtr b(btf__new(bytes.data(), static_cast<uint32_t>(bytes.size())));
   if (!b)
-    return Error{ErrorKind::malformed, {}, std::nullopt,
-                 fmt::format("libbpf cannot read the .BTF: {}", std::strerror(errno == 0 ? EINVAL : errno))};
+    return Error{
+        ErrorKind::malformed,
+        {},
+        std::nullopt,
+        fmt::format("libbpf cannot read the .BTF: {}", std::strerror(errno == 0 ? EINVAL : errno))};
   return catch_parse_errors([&]() -> std::optional<RegistrationLayout> {
     const btf_type* handler = find_struct(b.get(), kHandler);
     const btf_type* flb = find_struct(b.get(), kFlb);
@@ -203,7 +208,8 @@ RegistrationLayout documented_layout(unsigned pointer_size) {
   l.handler = {p + kCompatible + 4 * p, true, 0, p, kCompatible, p + kCompatible, p + kCompatible,
                {10 * p, 9, 9 * p}};
   // ops, compatible[48], then at least the private state, which opens with its list head.
-  l.flb = {p + kCompatible + 2 * p, false, 0, p, kCompatible, 0, p + kCompatible, {5 * p, 4, 4 * p}};
+  l.flb = {p + kCompatible + 2 * p, false, 0, p, kCompatible, 0, p + kCompatible,
+           {5 * p, 4, 4 * p}};
   return l;
 }
 

@@ -22,10 +22,11 @@ std::vector<std::byte> crafted_btf(unsigned flb_private, bool owner_last = true)
   const int blob = btf__add_array(b, lng, chr, flb_private);
 
   const int file_ops = btf__add_struct(b, "liveupdate_file_ops", 80);
-  const char* names[] = {"can_preserve", "preserve", "unpreserve", "freeze", "unfreeze",
-                         "retrieve", "can_finish", "finish", "get_id"};
+  const char* names[] = {"can_preserve", "preserve",   "unpreserve", "freeze", "unfreeze",
+                         "retrieve",     "can_finish", "finish",     "get_id"};
   if (!owner_last) btf__add_field(b, "owner", module_p, 0, 0);
-  for (unsigned i = 0; i < 9; ++i) btf__add_field(b, names[i], fnp, (i + (owner_last ? 0 : 1)) * 64, 0);
+  for (unsigned i = 0; i < 9; ++i)
+    btf__add_field(b, names[i], fnp, (i + (owner_last ? 0 : 1)) * 64, 0);
   if (owner_last) btf__add_field(b, "owner", module_p, 9 * 64, 0);
   const int flb_ops = btf__add_struct(b, "liveupdate_flb_ops", 40);
   const char* flb_names[] = {"preserve", "unpreserve", "retrieve", "finish"};

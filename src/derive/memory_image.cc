@@ -26,7 +26,8 @@ std::optional<Pointer> MemoryImage::pointer_at(uint64_t address) const {
     if (const auto it = relocations.find(address); it != relocations.end()) return it->second;
     // RELA keeps addends out of place, so an unrelocated pointer slot is zero;
     // anything else there is an integer or a REL addend we do not resolve.
-    const bool zero = std::all_of(bytes->begin(), bytes->end(), [](std::byte b) { return b == std::byte{0}; });
+    const bool zero =
+        std::all_of(bytes->begin(), bytes->end(), [](std::byte b) { return b == std::byte{0}; });
     return zero ? std::optional<Pointer>(Pointer{}) : std::nullopt;
   }
   const uint64_t value = pointer_size == 8 ? load<uint64_t>(bytes->data(), order)

@@ -22,7 +22,8 @@ using Verdict = std::string;
 Verdict check_ops(const MemoryImage& image, const Pointer& ops, const OpsLayout& layout) {
   if (ops.to != Pointer::To::address) return "its ops pointer does not point into this image";
   const MemoryRegion* r = image.region_of(ops.address, layout.size);
-  if (r == nullptr) return fmt::format("its ops at {:#x} are not {} readable bytes", ops.address, layout.size);
+  if (r == nullptr)
+    return fmt::format("its ops at {:#x} are not {} readable bytes", ops.address, layout.size);
   if (r->kind != RegionKind::rodata) return "its ops are not in read-only data";
   if (image.object_sizes) {
     const auto it = image.object_sizes->find(ops.address);
@@ -42,7 +43,8 @@ Verdict check_ops(const MemoryImage& image, const Pointer& ops, const OpsLayout&
     if (p->to == Pointer::To::null) continue;
     if (p->to == Pointer::To::address) {
       const MemoryRegion* f = image.region_of(p->address, 1);
-      if (f == nullptr || f->kind != RegionKind::text) return fmt::format("ops slot {} does not point to code", i);
+      if (f == nullptr || f->kind != RegionKind::text)
+        return fmt::format("ops slot {} does not point to code", i);
     }
     ++set;
   }
@@ -59,7 +61,8 @@ Verdict check_ops(const MemoryImage& image, const Pointer& ops, const OpsLayout&
 Verdict check_kind(const MemoryImage& image, const ObjectCandidate& c, const ObjectLayout& layout,
                    std::string& compatible) {
   if (c.size ? (layout.exact ? *c.size != layout.size : *c.size < layout.size) : !layout.exact)
-    return c.size ? fmt::format("its size {} is not {}{}", *c.size, layout.exact ? "" : "at least ", layout.size)
+    return c.size ? fmt::format("its size {} is not {}{}", *c.size, layout.exact ? "" : "at least ",
+                                layout.size)
                   : "its size is unknown and the layout gives no exact one";
   if (c.room && layout.size > *c.room)
     return fmt::format("it is followed by another symbol within {} bytes, so it is smaller than {}",

@@ -18,11 +18,16 @@ struct Crafted {
   std::vector<std::byte> data = std::vector<std::byte>(512);
   std::map<uint64_t, uint64_t> sizes;
 
-  static void put(std::vector<std::byte>& v, uint64_t at, uint64_t value) { std::memcpy(&v[at], &value, 8); }
-  static void put(std::vector<std::byte>& v, uint64_t at, std::string_view s) { std::memcpy(&v[at], s.data(), s.size()); }
+  static void put(std::vector<std::byte>& v, uint64_t at, uint64_t value) {
+    std::memcpy(&v[at], &value, 8);
+  }
+  static void put(std::vector<std::byte>& v, uint64_t at, std::string_view s) {
+    std::memcpy(&v[at], s.data(), s.size());
+  }
 
   Crafted() {
-    for (uint64_t i = 0; i < 9; ++i) put(rodata, i * 8, i % 2 == 0 ? kText + 4 * i : 0);  // file ops
+    for (uint64_t i = 0; i < 9; ++i)
+      put(rodata, i * 8, i % 2 == 0 ? kText + 4 * i : 0);  // file ops
     sizes[kRodata] = 80;
     for (uint64_t i = 0; i < 4; ++i) put(rodata, 80 + i * 8, kText + 4 * i);  // FLB ops
     sizes[kRodata + 80] = 40;
@@ -91,7 +96,8 @@ TEST(ObjectMatcher, OpsMustBeWholeReadOnlyAndCode) {
   Crafted::put(e.rodata, 0, kData);  // a "function" in data
   EXPECT_FALSE(match_object(e.image(), {"x", kData, 88}, kLayout));
   Crafted f;
-  for (uint64_t i = 0; i < 9; ++i) Crafted::put(f.rodata, i * 8, uint64_t{0});  // no function at all
+  for (uint64_t i = 0; i < 9; ++i)
+    Crafted::put(f.rodata, i * 8, uint64_t{0});  // no function at all
   EXPECT_FALSE(match_object(f.image(), {"x", kData, 88}, kLayout));
   Crafted g;
   Crafted::put(g.rodata, 72, kText);  // owner is code

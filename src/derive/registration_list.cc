@@ -11,7 +11,8 @@ namespace lucompat {
 namespace {
 
 [[noreturn]] void corrupt(uint64_t address, std::string message) {
-  fail(ErrorKind::malformed, std::nullopt, fmt::format("kernel address {:#x}: {}", address, message));
+  fail(ErrorKind::malformed, std::nullopt,
+       fmt::format("kernel address {:#x}: {}", address, message));
 }
 
 }  // namespace
@@ -23,7 +24,8 @@ Result<uint64_t> read_pointer(const KernelMemory& memory, uint64_t address) {
   return p == 8 ? r.u64(0, "pointer") : uint64_t{r.u32(0, "pointer")};
 }
 
-Result<std::vector<uint64_t>> walk_list(const KernelMemory& memory, uint64_t head, size_t max_nodes) {
+Result<std::vector<uint64_t>> walk_list(const KernelMemory& memory, uint64_t head,
+                                        size_t max_nodes) {
   return catch_parse_errors([&] {
     const uint64_t p = memory.pointer_size();
     std::vector<uint64_t> nodes;
@@ -40,28 +42,34 @@ Result<std::vector<uint64_t>> walk_list(const KernelMemory& memory, uint64_t hea
       // being changed as we read.
       const uint64_t back = value_or_throw(read_pointer(memory, node + p));
       if (back != prev)
-        corrupt(node, fmt::format("the node's prev pointer is {:#x}, not its predecessor {:#x}: the "
-                                  "list is corrupt or changed during the walk",
-                                  back, prev));
+        corrupt(node,
+                fmt::format("the node's prev pointer is {:#x}, not its predecessor {:#x}: the "
+                            "list is corrupt or changed during the walk",
+                            back, prev));
       nodes.push_back(node);
       prev = node;
       node = value_or_throw(read_pointer(memory, node));
     }
     const uint64_t last = value_or_throw(read_pointer(memory, head + p));
     if (last != prev)
-      corrupt(head, fmt::format("the head's prev pointer is {:#x}, not the last node {:#x}", last, prev));
+      corrupt(head,
+              fmt::format("the head's prev pointer is {:#x}, not the last node {:#x}", last, prev));
     return nodes;
   });
 }
 
 Result<std::vector<RegisteredObject>> read_registered(const KernelMemory& memory, uint64_t head,
-                                                      EntryKind kind, const RegistrationLayout& layout,
+                                                      EntryKind kind,
+                                                      const RegistrationLayout& layout,
                                                       size_t max_nodes) {
   const ObjectLayout& o = kind == EntryKind::flb ? layout.flb : layout.handler;
   const std::string_view what = kind == EntryKind::flb ? "FLB" : "file handler";
   if (!o.link_offset)
-    return Error{ErrorKind::unsupported, {}, std::nullopt,
-                 fmt::format("the {} layout ({}) does not say where its list head sits", what, layout.source)};
+    return Error{ErrorKind::unsupported,
+                 {},
+                 std::nullopt,
+                 fmt::format("the {} layout ({}) does not say where its list head sits", what,
+                             layout.source)};
   LUCOMPAT_TRY(nodes, walk_list(memory, head, max_nodes));
   return catch_parse_errors([&] {
     std::vector<RegisteredObject> out;
@@ -69,12 +77,15 @@ Result<std::vector<RegisteredObject>> read_registered(const KernelMemory& memory
       RegisteredObject r;
       r.kind = kind;
       r.address = node - *o.link_offset;
-      const auto field = value_or_throw(memory.read(r.address + o.compatible_offset, o.compatible_size));
+      const auto field =
+          value_or_throw(memory.read(r.address + o.compatible_offset, o.compatible_size));
       const auto compatible = compatible_in(field);
-      if (!compatible) corrupt(r.address, fmt::format("the registered {} has no valid compatible string", what));
+      if (!compatible)
+        corrupt(r.address, fmt::format("the registered {} has no valid compatible string", what));
       r.compatible = *compatible;
       const uint64_t ops = value_or_throw(read_pointer(memory, r.address + o.ops_offset));
-      if (ops == 0) corrupt(r.address, fmt::format("the registered {} {} has no ops", what, r.compatible));
+      if (ops == 0)
+        corrupt(r.address, fmt::format("the registered {} {} has no ops", what, r.compatible));
       r.owner = value_or_throw(read_pointer(memory, ops + o.ops.owner_offset));
       out.push_back(std::move(r));
     }

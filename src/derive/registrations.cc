@@ -31,7 +31,8 @@ void add_core_strings(LocatedTable& out, const MemoryImage& image,
     if (r.kind != RegionKind::rodata || (skip != nullptr && skip(context, r.offset))) continue;
     for (FoundString& f : find_core_strings(r.bytes, r.offset, forms))
       if (!listed(out, f.text))
-        append_entry(out, std::move(f.text), f.offset, {EntryKind::core, "", {}, "", search.evidence});
+        append_entry(out, std::move(f.text), f.offset,
+                     {EntryKind::core, "", {}, "", search.evidence});
   }
 }
 

@@ -54,7 +54,8 @@ TEST(ElfHeader, BadClassAndByteOrder) {
   EXPECT_EQ(message_of(b), "offset 0x4: invalid ELF class 7 (expected 1 for ELF32 or 2 for ELF64)");
   b = elf64_header();
   b[EI_DATA] = 0;
-  EXPECT_EQ(message_of(b), "offset 0x5: invalid ELF byte order 0 (expected 1 for LSB or 2 for MSB)");
+  EXPECT_EQ(message_of(b),
+            "offset 0x5: invalid ELF byte order 0 (expected 1 for LSB or 2 for MSB)");
 }
 
 TEST(ElfHeader, SectionTableBeyondEof) {

@@ -4,9 +4,9 @@
 #include <fmt/format.h>
 
 #include "elf/libelf_file.h"
-#include "lucompat/elf/machine.h"
 #include "elf/registration_locator.h"
 #include "elf/table_locator.h"
+#include "lucompat/elf/machine.h"
 
 namespace lucompat {
 namespace {
@@ -86,7 +86,8 @@ Result<ElfReading> read_elf(Bytes file, const ElfReadOptions& options) {
   });
 }
 
-Result<std::optional<LocatedTable>> registrations_by_scan(Bytes file, std::span<const CompatibleForm> core_forms) {
+Result<std::optional<LocatedTable>> registrations_by_scan(
+    Bytes file, std::span<const CompatibleForm> core_forms) {
   return catch_parse_errors([&] {
     const LibelfFile elf(file);
     RegistrationOptions options;

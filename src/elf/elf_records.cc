@@ -12,10 +12,14 @@ namespace {
 // A field of `width` bytes at `at`, zero-extended.
 uint64_t field(const ByteReader& r, uint64_t at, size_t width, const char* name) {
   switch (width) {
-    case 1: return r.u8(at, name);
-    case 2: return r.u16(at, name);
-    case 4: return r.u32(at, name);
-    default: return r.u64(at, name);
+    case 1:
+      return r.u8(at, name);
+    case 2:
+      return r.u16(at, name);
+    case 4:
+      return r.u32(at, name);
+    default:
+      return r.u64(at, name);
   }
 }
 
@@ -32,7 +36,9 @@ struct Class32 {
   using Rela = Elf32_Rela;
   static uint32_t symbol_of(uint64_t info) { return static_cast<uint32_t>(ELF32_R_SYM(info)); }
   static uint32_t type_of(uint64_t info) { return static_cast<uint32_t>(ELF32_R_TYPE(info)); }
-  static int64_t signed_addend(uint64_t a) { return static_cast<int32_t>(static_cast<uint32_t>(a)); }
+  static int64_t signed_addend(uint64_t a) {
+    return static_cast<int32_t>(static_cast<uint32_t>(a));
+  }
 };
 
 struct Class64 {
@@ -74,16 +80,20 @@ template <typename C>
 ElfSectionHeader section_header_as(const ByteReader& r, uint64_t at) {
   using Shdr = typename C::Shdr;
   (void)r.bytes(at, sizeof(Shdr), "a section header");
-  return {static_cast<uint32_t>(ELF_FIELD(r, at, Shdr, sh_name)), static_cast<uint32_t>(ELF_FIELD(r, at, Shdr, sh_type)),
-          ELF_FIELD(r, at, Shdr, sh_flags),  ELF_FIELD(r, at, Shdr, sh_addr),
-          ELF_FIELD(r, at, Shdr, sh_offset), ELF_FIELD(r, at, Shdr, sh_size),
+  return {static_cast<uint32_t>(ELF_FIELD(r, at, Shdr, sh_name)),
+          static_cast<uint32_t>(ELF_FIELD(r, at, Shdr, sh_type)),
+          ELF_FIELD(r, at, Shdr, sh_flags),
+          ELF_FIELD(r, at, Shdr, sh_addr),
+          ELF_FIELD(r, at, Shdr, sh_offset),
+          ELF_FIELD(r, at, Shdr, sh_size),
           static_cast<uint32_t>(ELF_FIELD(r, at, Shdr, sh_link))};
 }
 
 template <typename C>
 ElfSymbolRecord symbol_as(const ByteReader& r, uint64_t at) {
   using Sym = typename C::Sym;
-  return {static_cast<uint32_t>(ELF_FIELD(r, at, Sym, st_name)), static_cast<uint8_t>(ELF_FIELD(r, at, Sym, st_info)),
+  return {static_cast<uint32_t>(ELF_FIELD(r, at, Sym, st_name)),
+          static_cast<uint8_t>(ELF_FIELD(r, at, Sym, st_info)),
           static_cast<uint16_t>(ELF_FIELD(r, at, Sym, st_shndx)), ELF_FIELD(r, at, Sym, st_value),
           ELF_FIELD(r, at, Sym, st_size)};
 }
@@ -108,31 +118,35 @@ ElfFileHeader read_file_header(Bytes file) {
   const ByteReader ident(file, ByteOrder::little);
   const uint8_t cls = ident.u8(EI_CLASS, "ELF class (EI_CLASS)");
   if (cls != ELFCLASS32 && cls != ELFCLASS64)
-    fail(ErrorKind::malformed, EI_CLASS, fmt::format("invalid ELF class {} (expected 1 for ELF32 or 2 for ELF64)", cls));
+    fail(ErrorKind::malformed, EI_CLASS,
+         fmt::format("invalid ELF class {} (expected 1 for ELF32 or 2 for ELF64)", cls));
   const uint8_t data = ident.u8(EI_DATA, "ELF byte order (EI_DATA)");
   if (data != ELFDATA2LSB && data != ELFDATA2MSB)
     fail(ErrorKind::malformed, EI_DATA,
          fmt::format("invalid ELF byte order {} (expected 1 for LSB or 2 for MSB)", data));
   const uint8_t version = ident.u8(EI_VERSION, "ELF version (EI_VERSION)");
   if (version != EV_CURRENT)
-    fail(ErrorKind::unsupported, EI_VERSION, fmt::format("unsupported ELF version {} (expected 1)", version));
+    fail(ErrorKind::unsupported, EI_VERSION,
+         fmt::format("unsupported ELF version {} (expected 1)", version));
   ElfFileHeader h;
   h.elf_class = cls == ELFCLASS64 ? 64 : 32;
   h.order = data == ELFDATA2MSB ? ByteOrder::big : ByteOrder::little;
   const ByteReader r(file, h.order);
-  if (h.elf_class == 64) read_header_as<Class64>(r, h);
-  else read_header_as<Class32>(r, h);
+  if (h.elf_class == 64)
+    read_header_as<Class64>(r, h);
+  else
+    read_header_as<Class32>(r, h);
   return h;
 }
 
-ElfProgramHeader read_program_header(const ByteReader& r, int elf_class, uint64_t table, uint64_t entsize,
-                                     uint64_t index) {
+ElfProgramHeader read_program_header(const ByteReader& r, int elf_class, uint64_t table,
+                                     uint64_t entsize, uint64_t index) {
   const uint64_t at = table + index * entsize;
   return elf_class == 64 ? program_header_as<Class64>(r, at) : program_header_as<Class32>(r, at);
 }
 
-ElfSectionHeader read_section_header(const ByteReader& r, int elf_class, uint64_t table, uint64_t entsize,
-                                     uint64_t index) {
+ElfSectionHeader read_section_header(const ByteReader& r, int elf_class, uint64_t table,
+                                     uint64_t entsize, uint64_t index) {
   const uint64_t at = table + index * entsize;
   return elf_class == 64 ? section_header_as<Class64>(r, at) : section_header_as<Class32>(r, at);
 }
@@ -142,12 +156,19 @@ ElfSymbolRecord read_symbol(const ByteReader& r, int elf_class, uint64_t at) {
 }
 
 ElfRelocationRecord read_relocation(const ByteReader& r, int elf_class, bool rela, uint64_t at) {
-  return elf_class == 64 ? relocation_as<Class64>(r, rela, at) : relocation_as<Class32>(r, rela, at);
+  return elf_class == 64 ? relocation_as<Class64>(r, rela, at)
+                         : relocation_as<Class32>(r, rela, at);
 }
 
-uint64_t program_header_size(int elf_class) { return elf_class == 64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr); }
-uint64_t section_header_size(int elf_class) { return elf_class == 64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr); }
-uint64_t symbol_size(int elf_class) { return elf_class == 64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym); }
+uint64_t program_header_size(int elf_class) {
+  return elf_class == 64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+}
+uint64_t section_header_size(int elf_class) {
+  return elf_class == 64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+}
+uint64_t symbol_size(int elf_class) {
+  return elf_class == 64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+}
 uint64_t relocation_size(int elf_class, bool rela) {
   if (elf_class == 64) return rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel);
   return rela ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel);

@@ -19,7 +19,8 @@ std::vector<std::filesystem::path> example_elves() {
   std::vector<std::filesystem::path> out;
   for (const auto& e : std::filesystem::recursive_directory_iterator(LUCOMPAT_EXAMPLES_DIR)) {
     const auto ext = e.path().extension();
-    if (e.is_regular_file() && (ext == ".elf" || ext == ".ko" || ext == ".o")) out.push_back(e.path());
+    if (e.is_regular_file() && (ext == ".elf" || ext == ".ko" || ext == ".o"))
+      out.push_back(e.path());
   }
   return out;
 }
@@ -65,7 +66,8 @@ TEST(ElfRecords, AgreeWithLibelfOnEveryExample) {
     for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
       GElf_Shdr sh;
       ASSERT_NE(gelf_getshdr(scn, &sh), nullptr);
-      const ElfSectionHeader s = read_section_header(r, h.elf_class, h.shoff, h.shentsize, elf_ndxscn(scn));
+      const ElfSectionHeader s =
+          read_section_header(r, h.elf_class, h.shoff, h.shentsize, elf_ndxscn(scn));
       EXPECT_EQ(s.name, sh.sh_name);
       EXPECT_EQ(s.type, sh.sh_type);
       EXPECT_EQ(s.flags, sh.sh_flags);
@@ -78,7 +80,8 @@ TEST(ElfRecords, AgreeWithLibelfOnEveryExample) {
         for (uint64_t i = 0; i < sh.sh_size / symbol_size(h.elf_class); ++i) {
           GElf_Sym sym;
           ASSERT_NE(gelf_getsym(d, static_cast<int>(i), &sym), nullptr);
-          const ElfSymbolRecord rec = read_symbol(r, h.elf_class, sh.sh_offset + i * symbol_size(h.elf_class));
+          const ElfSymbolRecord rec =
+              read_symbol(r, h.elf_class, sh.sh_offset + i * symbol_size(h.elf_class));
           EXPECT_EQ(rec.name, sym.st_name);
           EXPECT_EQ(rec.info, sym.st_info);
           EXPECT_EQ(rec.shndx, sym.st_shndx);
@@ -98,8 +101,8 @@ TEST(ElfRecords, AgreeWithLibelfOnEveryExample) {
             ASSERT_NE(gelf_getrel(d, static_cast<int>(i), &rel), nullptr);
             want = {rel.r_offset, rel.r_info, 0};
           }
-          const ElfRelocationRecord got =
-              read_relocation(r, h.elf_class, rela, sh.sh_offset + i * relocation_size(h.elf_class, rela));
+          const ElfRelocationRecord got = read_relocation(
+              r, h.elf_class, rela, sh.sh_offset + i * relocation_size(h.elf_class, rela));
           EXPECT_EQ(got.offset, want.r_offset);
           // gelf widens a 32-bit r_info to the 64-bit split.
           EXPECT_EQ(got.symbol, GELF_R_SYM(want.r_info));
@@ -115,7 +118,9 @@ TEST(ElfRecords, AgreeWithLibelfOnEveryExample) {
 TEST(ElfRecords, HeadersThatAreNotElfAreErrorsNamingTheField) {
   std::vector<std::byte> data(64);
   EXPECT_THROW(read_file_header(data), ParseError);
-  const char ident[] = "\x7f" "ELF\x02\x01\x01";
+  const char ident[] =
+      "\x7f"
+      "ELF\x02\x01\x01";
   std::memcpy(data.data(), ident, 7);
   try {
     read_file_header(Bytes(data).first(40));

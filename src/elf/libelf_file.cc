@@ -73,11 +73,13 @@ void LibelfFile::load_segments(Bytes file, ElfExtent extent) {
     if (gelf_getphdr(elf_->elf, static_cast<int>(i), &ph) == nullptr)
       libelf_fail(fmt::format("program header {}", i));
     ElfSegment s{ph.p_type, ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_align};
-    if (!r.contains(s.offset, s.filesz) && extent == ElfExtent::prefix) continue;  // beyond where the stream stopped
+    if (!r.contains(s.offset, s.filesz) && extent == ElfExtent::prefix)
+      continue;  // beyond where the stream stopped
     if (!r.contains(s.offset, s.filesz))
-      fail_beyond_end(s.offset, file.size(), header_.phoff + i * header_.phentsize,
-           fmt::format("segment {} ({:#x} bytes) extends beyond the end of the file at {:#x}", i,
-                       s.filesz, file.size()));
+      fail_beyond_end(
+          s.offset, file.size(), header_.phoff + i * header_.phentsize,
+          fmt::format("segment {} ({:#x} bytes) extends beyond the end of the file at {:#x}", i,
+                      s.filesz, file.size()));
     segments_.push_back(s);
   }
 }
@@ -90,16 +92,20 @@ void LibelfFile::load_sections(Bytes file) {
     if (scn == nullptr || gelf_getshdr(scn, &sh) == nullptr)
       libelf_fail(fmt::format("section header {}", i));
     const char* name = elf_strptr(elf_->elf, header_.shstrndx, sh.sh_name);
-    ElfSection s{i,          name != nullptr ? name : "", sh.sh_type,  sh.sh_flags, sh.sh_addr,
-                 sh.sh_offset, sh.sh_size,                sh.sh_addralign, sh.sh_link, sh.sh_info};
+    ElfSection s{i,          name != nullptr ? name : "",
+                 sh.sh_type, sh.sh_flags,
+                 sh.sh_addr, sh.sh_offset,
+                 sh.sh_size, sh.sh_addralign,
+                 sh.sh_link, sh.sh_info};
     if (name == nullptr)
       fail(ErrorKind::malformed, header_offset(s),
            fmt::format("section {} has a name offset {:#x} outside the section name table", i,
                        sh.sh_name));
     if (s.has_file_bytes() && !r.contains(s.offset, s.size))
-      fail_beyond_end(s.offset, file.size(), header_offset(s),
-           fmt::format("section {} ({:#x} bytes) extends beyond the end of the file at {:#x}",
-                       s.name, s.size, file.size()));
+      fail_beyond_end(
+          s.offset, file.size(), header_offset(s),
+          fmt::format("section {} ({:#x} bytes) extends beyond the end of the file at {:#x}",
+                      s.name, s.size, file.size()));
     sections_.push_back(std::move(s));
   }
 }
@@ -113,8 +119,8 @@ std::optional<std::string> LibelfFile::build_id() const {
   for (const auto& p : segments_) {
     if (p.type != PT_NOTE) continue;
     const Elf_Type t = p.align == 8 ? ELF_T_NHDR8 : ELF_T_NHDR;
-    if (auto id = find_build_id(elf_getdata_rawchunk(elf_->elf, static_cast<int64_t>(p.offset),
-                                                     p.filesz, t)))
+    if (auto id = find_build_id(
+            elf_getdata_rawchunk(elf_->elf, static_cast<int64_t>(p.offset), p.filesz, t)))
       return id;
   }
   return std::nullopt;

@@ -56,7 +56,9 @@ class LibelfFile {
   const std::vector<ElfSegment>& segments() const { return segments_; }
   // Where a section's header lies: what an error about a section whose own
   // offset is not in the file (SHT_NOBITS claims any) points at.
-  uint64_t header_offset(const ElfSection& s) const { return header_.shoff + s.index * header_.shentsize; }
+  uint64_t header_offset(const ElfSection& s) const {
+    return header_.shoff + s.index * header_.shentsize;
+  }
 
   // The GNU build-id note from note sections, or note segments when the file
   // has no section headers.

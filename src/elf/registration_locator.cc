@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <set>
 
-#include "lucompat/elf/elf_symbols.h"
 #include "lucompat/derive/memory_image.h"
 #include "lucompat/derive/object_matcher.h"
 #include "lucompat/derive/registrations.h"
+#include "lucompat/elf/elf_symbols.h"
 #include "lucompat/table/table_format.h"
 
 namespace lucompat {
@@ -19,7 +19,8 @@ namespace {
 // A SHT_NOBITS section's offset may lie anywhere: the error names its header.
 ByteReader section_reader(const LibelfFile& elf, const ElfSection& s, Bytes file) {
   if (!s.has_file_bytes())
-    fail(ErrorKind::malformed, elf.header_offset(s), fmt::format("section {} has no bytes in the file", s.name));
+    fail(ErrorKind::malformed, elf.header_offset(s),
+         fmt::format("section {} has no bytes in the file", s.name));
   return ByteReader(file.subspan(s.offset, s.size), elf.header().order, s.offset);
 }
 
@@ -105,8 +106,9 @@ void add_relocations(const LibelfFile& elf, Bytes file, const std::vector<ElfSym
 
 // The registration layout: a module's kernel's, the file's own BTF, else
 // mainline's documented one. nullopt: the file's BTF shows no LUO at all.
-std::optional<RegistrationLayout> layout_of(const LibelfFile& elf, Bytes file, const RegistrationOptions& options,
-                                            std::string* words, std::optional<RegistrationLayout>* own) {
+std::optional<RegistrationLayout> layout_of(const LibelfFile& elf, Bytes file,
+                                            const RegistrationOptions& options, std::string* words,
+                                            std::optional<RegistrationLayout>* own) {
   const ElfHeader& h = elf.header();
   const unsigned pointer_size = h.elf_class == 64 ? 8 : 4;
   const bool relocatable = h.type == ET_REL;
@@ -155,11 +157,14 @@ MemoryImage section_image(const LibelfFile& elf, Bytes file, const std::vector<B
   return image;
 }
 
-bool in_rfc_table(const void* e, uint64_t offset) { return in_table_section(*static_cast<const LibelfFile*>(e), offset); }
+bool in_rfc_table(const void* e, uint64_t offset) {
+  return in_table_section(*static_cast<const LibelfFile*>(e), offset);
+}
 
 }  // namespace
 
-Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::vector<ByteRange>& present,
+Derivation derive_registrations(const LibelfFile& elf, Bytes file,
+                                const std::vector<ByteRange>& present,
                                 const RegistrationOptions& options) {
   Derivation result;
   const ElfHeader& h = elf.header();
@@ -171,12 +176,13 @@ Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::ve
   const ElfSection* strtab = section_at(elf, symtab->link);
   if (strtab == nullptr || strtab->type != SHT_STRTAB)
     fail(ErrorKind::malformed, symtab->offset, "the symbol table's string table is missing");
-  const std::vector<ElfSymbol> symbols =
-      read_symbols(section_reader(elf, *symtab, file), section_reader(elf, *strtab, file), h.elf_class);
+  const std::vector<ElfSymbol> symbols = read_symbols(
+      section_reader(elf, *symtab, file), section_reader(elf, *strtab, file), h.elf_class);
 
   const bool relocatable = h.type == ET_REL;
   std::string layout_words;
-  const std::optional<RegistrationLayout> layout = layout_of(elf, file, options, &layout_words, &result.own_layout);
+  const std::optional<RegistrationLayout> layout =
+      layout_of(elf, file, options, &layout_words, &result.own_layout);
   std::set<size_t> regions;
   bool partly_kept = false;
   MemoryImage image = section_image(elf, file, present, &regions, &partly_kept);
@@ -198,8 +204,7 @@ Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::ve
   // Core strings are the kernel's own: a module does not write LUO's FDT.
   // An RFC table's entries are no evidence of what the code writes, and
   // would only repeat the table: its sections are not searched.
-  if (!relocatable)
-    add_core_strings(out, image, options.core_forms, search, in_rfc_table, &elf);
+  if (!relocatable) add_core_strings(out, image, options.core_forms, search, in_rfc_table, &elf);
   if (layout) {
     std::vector<ObjectCandidate> candidates;
     for (const ElfSymbol& s : symbols)
@@ -209,8 +214,9 @@ Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::ve
   }
   if (out.table.entries.empty() && out.location.near_misses.empty()) return result;
   if (!present.empty() && partly_kept)
-    out.table.warnings.push_back(
-        {0, "parts of the image were not kept by the stream capture; registrations there are not seen"});
+    out.table.warnings.push_back({0,
+                                  "parts of the image were not kept by the stream capture; "
+                                  "registrations there are not seen"});
   result.table = std::move(out);
   return result;
 }
@@ -221,7 +227,8 @@ namespace {
 // which hold a valid compatible where the layout puts it: what a scan hands
 // the matcher, which then checks the ops' shape and the zero list heads.
 // Without sizes only a layout with an exact size can be matched.
-std::vector<ObjectCandidate> scan_candidates(const MemoryImage& image, const RegistrationLayout& layout) {
+std::vector<ObjectCandidate> scan_candidates(const MemoryImage& image,
+                                             const RegistrationLayout& layout) {
   std::vector<ObjectCandidate> out;
   std::vector<const ObjectLayout*> kinds;
   for (const ObjectLayout* l : {&layout.handler, &layout.flb})
@@ -249,11 +256,13 @@ std::vector<ObjectCandidate> scan_candidates(const MemoryImage& image, const Reg
 
 }  // namespace
 
-std::optional<LocatedTable> scan_registrations(const LibelfFile& elf, Bytes file, const RegistrationOptions& options) {
+std::optional<LocatedTable> scan_registrations(const LibelfFile& elf, Bytes file,
+                                               const RegistrationOptions& options) {
   if (elf.header().type == ET_REL) return std::nullopt;  // a module has its symbol table
   std::string layout_words;
   std::optional<RegistrationLayout> own;
-  const std::optional<RegistrationLayout> layout = layout_of(elf, file, options, &layout_words, &own);
+  const std::optional<RegistrationLayout> layout =
+      layout_of(elf, file, options, &layout_words, &own);
   std::set<size_t> regions;
   bool partly_kept = false;
   const MemoryImage image = section_image(elf, file, {}, &regions, &partly_kept);
@@ -269,11 +278,14 @@ std::optional<LocatedTable> scan_registrations(const LibelfFile& elf, Bytes file
     // image (filled at registration): requiring that, as the handler's list
     // heads are required zero, tells the two apart.
     RegistrationLayout strict = *layout;
-    if (strict.flb.zero_from == 0 && strict.flb.link_offset) strict.flb.zero_from = *strict.flb.link_offset;
+    if (strict.flb.zero_from == 0 && strict.flb.link_offset)
+      strict.flb.zero_from = *strict.flb.link_offset;
     add_registrations(out, image, scan_candidates(image, strict), strict, search);
     if (!layout->flb.exact)
-      out.table.warnings.push_back({0, fmt::format("FLBs are not searched: a scan needs their exact size, which "
-                                                   "only the kernel's BTF gives ({})", layout_words)});
+      out.table.warnings.push_back(
+          {0, fmt::format("FLBs are not searched: a scan needs their exact size, which "
+                          "only the kernel's BTF gives ({})",
+                          layout_words)});
   }
   if (out.table.entries.empty()) return std::nullopt;
   return out;

@@ -23,19 +23,21 @@ struct RegistrationOptions {
 };
 
 struct Derivation {
-  bool searched = false;              // the file has a symbol table to find them by
-  std::optional<LocatedTable> table;  // nullopt: nothing registered was found
+  bool searched = false;                         // the file has a symbol table to find them by
+  std::optional<LocatedTable> table;             // nullopt: nothing registered was found
   std::optional<RegistrationLayout> own_layout;  // read from the file's own BTF
 };
 
 // Throws ParseError on a broken symbol table, relocation section or BTF.
-Derivation derive_registrations(const LibelfFile& elf, Bytes file, const std::vector<ByteRange>& present,
+Derivation derive_registrations(const LibelfFile& elf, Bytes file,
+                                const std::vector<ByteRange>& present,
                                 const RegistrationOptions& options);
 
 // Without any symbols: a structural scan of a linked file's writable data
 // for objects shaped like a handler (an FLB too when BTF gives its exact
 // size), every entry with Evidence::scan. nullopt when nothing is found.
 // Throws ParseError on a broken BTF.
-std::optional<LocatedTable> scan_registrations(const LibelfFile& elf, Bytes file, const RegistrationOptions& options);
+std::optional<LocatedTable> scan_registrations(const LibelfFile& elf, Bytes file,
+                                               const RegistrationOptions& options);
 
 }  // namespace lucompat

@@ -16,7 +16,8 @@ TEST(RegistrationLocator, ASectionWithoutFileBytesIsAnErrorInsideTheFile) {
   const size_t strtab = b.section(".strtab", std::string(1, '\0'), SHT_STRTAB, 0);
   const size_t symtab = b.section(".symtab", std::string(sizeof(Elf64_Sym), '\0'), SHT_SYMTAB, 0);
   b.link(symtab, static_cast<uint32_t>(strtab));
-  const size_t rela = b.section(".rela.bss", std::string(sizeof(Elf64_Rela), '\0'), SHT_RELA, SHF_INFO_LINK);
+  const size_t rela =
+      b.section(".rela.bss", std::string(sizeof(Elf64_Rela), '\0'), SHT_RELA, SHF_INFO_LINK);
   b.link(rela, static_cast<uint32_t>(symtab), static_cast<uint32_t>(bss));
   const std::string file = b.build();
   const auto r = read_elf(as_bytes(file));

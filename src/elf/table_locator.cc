@@ -60,9 +60,10 @@ std::optional<LocatedTable> locate_by_section(const LibelfFile& elf, Bytes file,
   // final link concatenates them in order, and so do we.
   const bool relocatable = elf.header().type == ET_REL;
   // A relocatable link (ld -r with the kernel's script) may already have merged them.
-  const bool merged = !versions.empty() &&
-                      (!relocatable || (headers.empty() && versions.size() == 1 &&
-                                        starts_with_magic(section_bytes(elf, *versions[0], file), order)));
+  const bool merged =
+      !versions.empty() &&
+      (!relocatable || (headers.empty() && versions.size() == 1 &&
+                        starts_with_magic(section_bytes(elf, *versions[0], file), order)));
   if (merged) {
     const ElfSection& s = one_section(versions);
     // Decode before building the result: GCC 12 double-destroys members of an
@@ -91,7 +92,8 @@ std::optional<LocatedTable> locate_by_section(const LibelfFile& elf, Bytes file,
     found.location.shape = TableShape::entries_only;
   }
   for (const ElfSection* s : versions) {
-    VersionTable part = take(decode_table_entries(*entries_format, section_bytes(elf, *s, file), order, s->offset));
+    VersionTable part =
+        take(decode_table_entries(*entries_format, section_bytes(elf, *s, file), order, s->offset));
     if (found.location.size == 0) found.location.offset = s->offset;
     found.location.size += s->size;
     for (auto& e : part.entries) {

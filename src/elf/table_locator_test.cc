@@ -22,7 +22,8 @@ std::vector<std::string> names(const VersionTable& t) {
   return out;
 }
 
-std::optional<LocatedTable> locate(const std::string& file, const std::vector<ByteRange>& present = {}) {
+std::optional<LocatedTable> locate(const std::string& file,
+                                   const std::vector<ByteRange>& present = {}) {
   const LibelfFile elf(as_bytes(file));
   return locate_table(elf, as_bytes(file), present);
 }
@@ -44,11 +45,13 @@ void expect_malformed_at(const std::string& file, uint64_t offset, std::string_v
 }
 
 TEST(TableLocator, ALinkedKernelHasOneMergedSection) {
-  for (const auto& [elf_class, order] : {std::pair{64, ByteOrder::little}, std::pair{32, ByteOrder::big}}) {
+  for (const auto& [elf_class, order] :
+       {std::pair{64, ByteOrder::little}, std::pair{32, ByteOrder::big}}) {
     SCOPED_TRACE(elf_class);
     ElfBuilder b(ET_EXEC, elf_class, order);
     b.section(".text", std::string(100, '\x90'), SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR);
-    const size_t t = b.section(std::string(kVersions), TableBytes().header(order).entry("luo-v1").entry("memfd-v1").bytes);
+    const size_t t = b.section(std::string(kVersions),
+                               TableBytes().header(order).entry("luo-v1").entry("memfd-v1").bytes);
     const auto found = locate(b.build());
     ASSERT_TRUE(found.has_value());
     const TableLocation& l = found->location;
@@ -67,7 +70,8 @@ TEST(TableLocator, ARelocatablesSectionsAreJoinedAsTheFinalLinkJoinsThem) {
   ElfBuilder b(ET_REL);
   const size_t h = b.section(std::string(kHeader), TableBytes().header(ByteOrder::little).bytes);
   const size_t first = b.section(std::string(kVersions), TableBytes().entry("luo-v1").bytes);
-  const size_t second = b.section(std::string(kVersions), TableBytes().entry("memfd-v1").entry("kho-v1").bytes);
+  const size_t second =
+      b.section(std::string(kVersions), TableBytes().entry("memfd-v1").entry("kho-v1").bytes);
   const auto found = locate(b.build());
   ASSERT_TRUE(found.has_value());
   const TableLocation& l = found->location;
@@ -83,7 +87,8 @@ TEST(TableLocator, ARelocatablesSectionsAreJoinedAsTheFinalLinkJoinsThem) {
 
 TEST(TableLocator, AModuleCarriesEntriesWithoutTheHeader) {
   ElfBuilder b(ET_REL);
-  b.section(std::string(kVersions), TableBytes().entry("memfd-v1").integer(ByteOrder::little, "pci", 2).bytes);
+  b.section(std::string(kVersions),
+            TableBytes().entry("memfd-v1").integer(ByteOrder::little, "pci", 2).bytes);
   const auto found = locate(b.build());
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->location.shape, TableShape::entries_only);
@@ -104,16 +109,19 @@ TEST(TableLocator, ARelocatableLinkMayAlreadyHaveMergedThem) {
 TEST(TableLocator, TwoTablesInALinkedFileAreAnErrorAtTheSecond) {
   ElfBuilder b(ET_EXEC);
   b.section(std::string(kVersions), TableBytes().header(ByteOrder::little).entry("luo-v1").bytes);
-  const size_t second = b.section(std::string(kVersions), TableBytes().header(ByteOrder::little).entry("luo-v2").bytes);
+  const size_t second = b.section(std::string(kVersions),
+                                  TableBytes().header(ByteOrder::little).entry("luo-v2").bytes);
   expect_malformed_at(b.build(), b.offset_of(second),
                       "2 sections are named .liveupdate_versions; a linked kernel has one");
 }
 
 TEST(TableLocator, AHeaderSectionIsExactlyOneHeader) {
   ElfBuilder b(ET_REL);
-  const size_t h = b.section(std::string(kHeader), TableBytes().header(ByteOrder::little).raw("xxxx").bytes);
+  const size_t h =
+      b.section(std::string(kHeader), TableBytes().header(ByteOrder::little).raw("xxxx").bytes);
   b.section(std::string(kVersions), TableBytes().entry("luo-v1").bytes);
-  expect_malformed_at(b.build(), b.offset_of(h), "section .liveupdate_sec_hdr is 12 bytes; the table header is 8");
+  expect_malformed_at(b.build(), b.offset_of(h),
+                      "section .liveupdate_sec_hdr is 12 bytes; the table header is 8");
 }
 
 TEST(TableLocator, AHeaderOfAnotherByteOrderIsAnErrorNotAnAbsentTable) {
@@ -151,7 +159,8 @@ TEST(TableLocator, SectionHeadersAreReadByNameOnly) {
 TEST(TableLocator, WithoutSectionHeadersTheLoadedSegmentsAreScanned) {
   for (ByteOrder order : {ByteOrder::little, ByteOrder::big}) {
     ElfBuilder b(ET_EXEC, 64, order);
-    const std::string table = TableBytes().header(order).entry("luo-v1").raw(std::string(48, '\0')).bytes;
+    const std::string table =
+        TableBytes().header(order).entry("luo-v1").raw(std::string(48, '\0')).bytes;
     const size_t t = b.section(".rodata", std::string(24, 'x') + table);
     b.segment(PT_LOAD, b.offset_of(t), 24 + table.size(), 0xffff0000);
     b.without_section_headers();

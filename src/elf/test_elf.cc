@@ -97,7 +97,8 @@ std::string ElfBuilder::build() const {
     out[EI_VERSION] = EV_CURRENT;
     const bool little = order_ == ByteOrder::little;
     PUT(Ehdr, 0, e_type, type_);
-    PUT(Ehdr, 0, e_machine, class_ == 64 ? (little ? EM_X86_64 : EM_S390) : (little ? EM_386 : EM_PPC));
+    PUT(Ehdr, 0, e_machine,
+        class_ == 64 ? (little ? EM_X86_64 : EM_S390) : (little ? EM_386 : EM_PPC));
     PUT(Ehdr, 0, e_version, EV_CURRENT);
     PUT(Ehdr, 0, e_ehsize, sizeof(Ehdr));
     PUT(Ehdr, 0, e_phentsize, sizeof(Phdr));

@@ -18,7 +18,8 @@ namespace lucompat::testing {
 
 class ElfBuilder {
  public:
-  explicit ElfBuilder(uint16_t type = ET_EXEC, int elf_class = 64, ByteOrder order = ByteOrder::little);
+  explicit ElfBuilder(uint16_t type = ET_EXEC, int elf_class = 64,
+                      ByteOrder order = ByteOrder::little);
 
   // Adds a section whose bytes start at the next 8-aligned offset, or at
   // `at` (which must not be before the end so far); returns its index.

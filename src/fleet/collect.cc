@@ -49,7 +49,9 @@ Result<HostReport> collect_report(const ReportRequest& req) {
   for (const auto& label : req.labels) {
     const size_t eq = label.find('=');
     if (eq == std::string::npos || eq == 0)
-      return Error{ErrorKind::usage, {}, std::nullopt,
+      return Error{ErrorKind::usage,
+                   {},
+                   std::nullopt,
                    fmt::format("--label {}: expected KEY=VALUE, e.g. --label rack=r12", label)};
     if (!utf8(label)) return not_utf8("--label");
     r.labels[label.substr(0, eq)] = label.substr(eq + 1);

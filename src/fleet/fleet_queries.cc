@@ -33,17 +33,18 @@ std::map<std::string, std::string> pins_of(std::string_view emit) {
 
 // A build a host refers to: a store edited by hand may refer to one it does
 // not hold.
-Result<const StoredBuild*> build_of(const std::map<int64_t, StoredBuild>& builds, int64_t id, std::string_view host,
-                                    const std::string& store) {
+Result<const StoredBuild*> build_of(const std::map<int64_t, StoredBuild>& builds, int64_t id,
+                                    std::string_view host, const std::string& store) {
   if (auto it = builds.find(id); it != builds.end()) return &it->second;
   return Error{ErrorKind::malformed, store, std::nullopt,
-               fmt::format("corrupt store: host {} refers to kernel build {}, which is not stored", host, id)};
+               fmt::format("corrupt store: host {} refers to kernel build {}, which is not stored",
+                           host, id)};
 }
 
 // The running and the next build of a host: its staged one, else the running.
-Result<std::pair<const StoredBuild*, const StoredBuild*>> update_of(const std::map<int64_t, StoredBuild>& builds,
-                                                                    int64_t running, std::optional<int64_t> staged,
-                                                                    std::string_view host, const std::string& store) {
+Result<std::pair<const StoredBuild*, const StoredBuild*>> update_of(
+    const std::map<int64_t, StoredBuild>& builds, int64_t running, std::optional<int64_t> staged,
+    std::string_view host, const std::string& store) {
   LUCOMPAT_TRY(from, build_of(builds, running, host, store));
   if (!staged) return std::make_pair(*from, *from);
   LUCOMPAT_TRY(to, build_of(builds, *staged, host, store));
@@ -52,8 +53,8 @@ Result<std::pair<const StoredBuild*, const StoredBuild*>> update_of(const std::m
 
 }  // namespace
 
-Result<bool> check_builds(const std::vector<StoredBuild>& builds, const std::vector<HostGroup>& groups,
-                          const std::string& store) {
+Result<bool> check_builds(const std::vector<StoredBuild>& builds,
+                          const std::vector<HostGroup>& groups, const std::string& store) {
   const auto known = by_id(builds);
   for (const auto& g : groups)
     LUCOMPAT_CHECK(update_of(known, g.running, g.staged, g.example, store));
@@ -65,11 +66,14 @@ namespace {
 // What stands in the way before any string is compared: a kernel without a
 // table, or whose strings check would call undecided. The first one found
 // heads the reasons: the rest rest on it.
-void add_evidence_reasons(std::vector<std::string>& reasons, const StoredBuild& running, const StoredBuild& next) {
+void add_evidence_reasons(std::vector<std::string>& reasons, const StoredBuild& running,
+                          const StoredBuild& next) {
   const auto why = [](const StoredBuild& b, const char* which) -> std::string {
-    if (!b.facts.has_table) return fmt::format("the {} kernel has no live-update version table", which);
+    if (!b.facts.has_table)
+      return fmt::format("the {} kernel has no live-update version table", which);
     if (!b.facts.undecided.empty())
-      return fmt::format("the {} kernel's strings cannot support a verdict: {}", which, b.facts.undecided);
+      return fmt::format("the {} kernel's strings cannot support a verdict: {}", which,
+                         b.facts.undecided);
     return {};
   };
   std::string first = why(running, "running");
@@ -78,9 +82,11 @@ void add_evidence_reasons(std::vector<std::string>& reasons, const StoredBuild& 
 }
 
 // What stands between a host's running and next build and the profile.
-std::vector<std::string> reasons_against(const Profile& profile, const Catalog& catalog, const StoredBuild& running,
-                                         const StoredBuild& next, std::string_view emit) {
-  ProfileVerdict v = judge_profile(profile, catalog, strings_of(running), strings_of(next), pins_of(emit));
+std::vector<std::string> reasons_against(const Profile& profile, const Catalog& catalog,
+                                         const StoredBuild& running, const StoredBuild& next,
+                                         std::string_view emit) {
+  ProfileVerdict v =
+      judge_profile(profile, catalog, strings_of(running), strings_of(next), pins_of(emit));
   add_evidence_reasons(v.reasons, running, next);
   return std::move(v.reasons);
 }
@@ -95,8 +101,9 @@ void keep_first(std::vector<std::string>& names, size_t keep) {
 
 }  // namespace
 
-Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<StoredBuild>& builds,
-                        const ProfileSet& profiles, const Catalog& catalog) {
+Baseline fleet_baseline(const std::vector<HostGroup>& groups,
+                        const std::vector<StoredBuild>& builds, const ProfileSet& profiles,
+                        const Catalog& catalog) {
   Baseline out;
   out.builds = by_id(builds);
   BuildsInUse in_use;
@@ -111,8 +118,8 @@ Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<
     FleetProfile fp{&p, !groups.empty(), 0, {}};
     for (const auto& g : groups) {
       const StoredBuild& running = out.builds.at(g.running);
-      std::vector<std::string> reasons =
-          reasons_against(p, catalog, running, g.staged ? out.builds.at(*g.staged) : running, g.emit);
+      std::vector<std::string> reasons = reasons_against(
+          p, catalog, running, g.staged ? out.builds.at(*g.staged) : running, g.emit);
       if (reasons.empty()) continue;
       fp.viable = false;
       fp.blocking_hosts += g.hosts;
@@ -140,8 +147,28 @@ Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<
   return out;
 }
 
-Result<Plan> fleet_plan(Store& store, const PlanRequest& request, const std::vector<StoredBuild>& builds,
-                        const Catalog& catalog) {
+namespace {
+
+using Key = std::tuple<int64_t, int64_t, std::string>;
+using KeyView = std::tuple<int64_t, int64_t, std::string_view>;
+
+// Keys and their views compare as views, so a lookup builds no string.
+// (std::less<> would compare tuple<string> with tuple<string_view>, which
+// clang with libstdc++ 12 does not compile.)
+struct KeyLess {
+  using is_transparent = void;
+  static KeyView view(const Key& k) { return {std::get<0>(k), std::get<1>(k), std::get<2>(k)}; }
+  static KeyView view(const KeyView& k) { return k; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return view(a) < view(b);
+  }
+};
+
+}  // namespace
+
+Result<Plan> fleet_plan(Store& store, const PlanRequest& request,
+                        const std::vector<StoredBuild>& builds, const Catalog& catalog) {
   Plan plan;
   plan.profile = request.profile;
   plan.group_by = request.group_label;
@@ -149,21 +176,20 @@ Result<Plan> fleet_plan(Store& store, const PlanRequest& request, const std::vec
   // One verdict per (running, staged, pins): the per-build economy. Groups
   // are keyed by builds and the label's value (blocked ones by builds alone);
   // a host with nothing staged has staged -1.
-  using Key = std::tuple<int64_t, int64_t, std::string>;
-  using KeyView = std::tuple<int64_t, int64_t, std::string_view>;
-  std::map<Key, std::vector<std::string>, std::less<>> verdicts;
+  std::map<Key, std::vector<std::string>, KeyLess> verdicts;
   struct Gathered {
     PlanGroup group;
     std::string first;  // its first host by name, whose reasons a blocked group gives
   };
-  std::map<Key, Gathered, std::less<>> ready, blocked;
+  std::map<Key, Gathered, KeyLess> ready, blocked;
   const HostQuery query{request.where, request.group_label, false};
   auto read = store.hosts(query, [&](const HostRow& h) -> Result<bool> {
     const int64_t staged = h.staged.value_or(-1);
     auto v = verdicts.find(KeyView(h.running, staged, h.emit));
     if (v == verdicts.end()) {
       LUCOMPAT_TRY(update, update_of(plan.builds, h.running, h.staged, h.name, store.name()));
-      auto reasons = reasons_against(*request.profile, catalog, *update->first, *update->second, h.emit);
+      auto reasons =
+          reasons_against(*request.profile, catalog, *update->first, *update->second, h.emit);
       v = verdicts.emplace(Key(h.running, staged, h.emit), std::move(reasons)).first;
     }
     const bool ready_host = v->second.empty();
@@ -172,7 +198,9 @@ Result<Plan> fleet_plan(Store& store, const PlanRequest& request, const std::vec
     auto& groups = ready_host ? ready : blocked;
     auto g = groups.find(KeyView(h.running, staged, label));
     if (g == groups.end())
-      g = groups.emplace(Key(h.running, staged, label), Gathered{PlanGroup{h.running, h.staged, std::string(label), 0, {}, {}}, {}})
+      g = groups
+              .emplace(Key(h.running, staged, label),
+                       Gathered{PlanGroup{h.running, h.staged, std::string(label), 0, {}, {}}, {}})
               .first;
     Gathered& gathered = g->second;
     if (gathered.group.hosts++ == 0 || h.name < gathered.first) {
@@ -199,8 +227,10 @@ Result<Plan> fleet_plan(Store& store, const PlanRequest& request, const std::vec
   std::vector<std::vector<PlanGroup>> bundles;
   for (auto& [k, g] : ready) {
     keep_first(g.group.names, request.names);
-    if (request.group_label.empty()) bundles.push_back({std::move(g.group)});
-    else by_value[g.group.label].push_back(std::move(g.group));
+    if (request.group_label.empty())
+      bundles.push_back({std::move(g.group)});
+    else
+      by_value[g.group.label].push_back(std::move(g.group));
   }
   for (auto& [value, groups] : by_value) bundles.push_back(std::move(groups));
   const auto hosts_in = [](const std::vector<PlanGroup>& b) {
@@ -210,7 +240,8 @@ Result<Plan> fleet_plan(Store& store, const PlanRequest& request, const std::vec
   };
   std::stable_sort(bundles.begin(), bundles.end(),
                    [&](const auto& a, const auto& b) { return hosts_in(a) > hosts_in(b); });
-  plan.waves.resize(std::max<size_t>(1, std::min(request.waves, std::max<size_t>(bundles.size(), 1))));
+  plan.waves.resize(
+      std::max<size_t>(1, std::min(request.waves, std::max<size_t>(bundles.size(), 1))));
   std::vector<size_t> load(plan.waves.size(), 0);
   for (auto& bundle : bundles) {
     const size_t w = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());

@@ -51,14 +51,16 @@ constexpr auto kSchemaVersion = static_cast<int64_t>(kMigrations.size());
 
 std::string migration_sql(const sql::Connection& db, size_t index) {
   const sql::ColumnTypes t = db.types();
-  return fmt::format(fmt::runtime(kMigrations[index]), fmt::arg("id", t.id), fmt::arg("integer", t.integer),
-                     fmt::arg("boolean", t.boolean), fmt::arg("json", t.json));
+  return fmt::format(fmt::runtime(kMigrations[index]), fmt::arg("id", t.id),
+                     fmt::arg("integer", t.integer), fmt::arg("boolean", t.boolean),
+                     fmt::arg("json", t.json));
 }
 
 // The integer in the first column of a query's one row (a version, an id),
 // the rows read to their end so that the connection is free again.
 Result<int64_t> one_integer(sql::Connection& db, std::string_view what, std::string_view sql,
-                            std::span<const sql::Value> params, std::string_view column, std::string_view of = {},
+                            std::span<const sql::Value> params, std::string_view column,
+                            std::string_view of = {},
                             int64_t most = std::numeric_limits<int64_t>::max()) {
   LUCOMPAT_TRY(rows, db.query(what, sql, params));
   LUCOMPAT_TRY(row, rows->next());
@@ -66,7 +68,8 @@ Result<int64_t> one_integer(sql::Connection& db, std::string_view what, std::str
   auto v = rows->integer(0, column, of);
   if (v && (*v < 0 || *v > most)) return rows->corrupt(column, of, "out of range");
   if (auto end = rows->next(); !end || *end)
-    return end ? Error{ErrorKind::io, db.name(), std::nullopt, fmt::format("{}: more than one row", what)}
+    return end ? Error{ErrorKind::io, db.name(), std::nullopt,
+                       fmt::format("{}: more than one row", what)}
                : std::move(end).error();
   return v;
 }
@@ -87,18 +90,23 @@ Error rolled_back(sql::Connection& db, Error e) {
 // after "...:00Z". Stored text stays as sent.
 std::string time_order_sql(std::string_view c) {
   return fmt::format(
-      "(substr({0}, 1, 19) || substr(CASE WHEN length({0}) > 20 THEN substr({0}, 20, length({0}) - 20) "
+      "(substr({0}, 1, 19) || substr(CASE WHEN length({0}) > 20 THEN substr({0}, 20, length({0}) - "
+      "20) "
       "ELSE '.' END || '000000000', 1, 10))",
       c);
 }
 
 std::string upsert_sql(size_t rows) {
   std::string sql =
-      "INSERT INTO hosts(name, collected_at, running, staged, profile, vmm_features, emit, labels) VALUES ";
-  for (size_t i = 0; i < rows; ++i) sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
+      "INSERT INTO hosts(name, collected_at, running, staged, profile, vmm_features, emit, labels) "
+      "VALUES ";
+  for (size_t i = 0; i < rows; ++i)
+    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
   return sql +
-         " ON CONFLICT (name) DO UPDATE SET collected_at = excluded.collected_at, running = excluded.running, "
-         "staged = excluded.staged, profile = excluded.profile, vmm_features = excluded.vmm_features, "
+         " ON CONFLICT (name) DO UPDATE SET collected_at = excluded.collected_at, running = "
+         "excluded.running, "
+         "staged = excluded.staged, profile = excluded.profile, vmm_features = "
+         "excluded.vmm_features, "
          "emit = excluded.emit, labels = excluded.labels WHERE " +
          time_order_sql("excluded.collected_at") + " > " + time_order_sql("hosts.collected_at");
 }
@@ -129,24 +137,30 @@ Result<bool> migrate(sql::Connection& db) {
   if (!db.lock_schema().empty())
     if (auto r = db.script("cannot lock the store to migrate it", db.lock_schema()); !r)
       return rolled_back(db, std::move(r).error());
-  if (auto r = db.script("cannot create the schema_migrations table",
-                         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                         "applied_at TEXT NOT NULL)");
+  if (auto r =
+          db.script("cannot create the schema_migrations table",
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                    "applied_at TEXT NOT NULL)");
       !r)
     return rolled_back(db, std::move(r).error());
   auto current = read_version(db, "cannot read the schema version");
   if (!current) return rolled_back(db, std::move(current).error());
   if (*current > kSchemaVersion)
-    return rolled_back(db, Error{ErrorKind::unsupported, db.name(), std::nullopt,
-                                 fmt::format("the store's schema is version {}, newer than this lucompat knows ({})",
-                                             *current, kSchemaVersion)});
+    return rolled_back(
+        db,
+        Error{ErrorKind::unsupported, db.name(), std::nullopt,
+              fmt::format("the store's schema is version {}, newer than this lucompat knows ({})",
+                          *current, kSchemaVersion)});
   for (auto v = static_cast<size_t>(*current); v < kMigrations.size(); ++v) {
-    if (auto r = db.script(fmt::format("migration to schema version {} failed", v + 1), migration_sql(db, v)); !r)
+    if (auto r = db.script(fmt::format("migration to schema version {} failed", v + 1),
+                           migration_sql(db, v));
+        !r)
       return rolled_back(db, std::move(r).error());
     const std::string now = utc_now();
     const std::array<sql::Value, 2> params{static_cast<int64_t>(v + 1), std::string_view(now)};
-    if (auto r = db.execute(fmt::format("cannot record schema version {}", v + 1),
-                            "INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)", params);
+    if (auto r =
+            db.execute(fmt::format("cannot record schema version {}", v + 1),
+                       "INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)", params);
         !r)
       return rolled_back(db, std::move(r).error());
   }
@@ -156,10 +170,12 @@ Result<bool> migrate(sql::Connection& db) {
 Result<bool> check_schema(sql::Connection& db) {
   LUCOMPAT_TRY(v, read_version(db, "cannot read the schema version (is it a lucompat store?)"));
   if (*v != kSchemaVersion)
-    return Error{*v > kSchemaVersion ? ErrorKind::unsupported : ErrorKind::io, db.name(), std::nullopt,
-                 fmt::format("the store's schema is version {} and this lucompat's is {}, and this user "
-                             "cannot write the store to migrate it: run `lucompat fleet ingest` as one who can",
-                             *v, kSchemaVersion)};
+    return Error{
+        *v > kSchemaVersion ? ErrorKind::unsupported : ErrorKind::io, db.name(), std::nullopt,
+        fmt::format(
+            "the store's schema is version {} and this lucompat's is {}, and this user "
+            "cannot write the store to migrate it: run `lucompat fleet ingest` as one who can",
+            *v, kSchemaVersion)};
   return true;
 }
 
@@ -187,26 +203,31 @@ Result<Store::BatchBuilds> Store::build_ids(const std::vector<HostReport>& batch
   where.reserve(batch.size());
   const auto place = [&](const KernelFacts& k) -> const int64_t* {
     std::string identity = k.identity();
-    if (auto it = committed_builds_.find(identity); it != committed_builds_.end()) return &it->second;
+    if (auto it = committed_builds_.find(identity); it != committed_builds_.end())
+      return &it->second;
     return &fresh.try_emplace(std::move(identity), &k, 0).first->second.second;
   };
-  for (const auto& r : batch) where.emplace_back(place(r.running), r.staged ? place(*r.staged) : nullptr);
+  for (const auto& r : batch)
+    where.emplace_back(place(r.running), r.staged ? place(*r.staged) : nullptr);
   for (auto& [identity, stored] : fresh) {
     const KernelFacts& k = *stored.first;
     const std::string strings = nlohmann::json(k.strings).dump();
-    const std::array<sql::Value, 9> build{std::string_view(identity), std::string_view(k.release),
-                                          std::string_view(k.banner), std::string_view(k.build_id),
-                                          std::string_view(k.arch),     k.has_table,
-                                          std::string_view(strings),   std::string_view(k.evidence),
-                                          std::string_view(k.undecided)};
-    LUCOMPAT_TRY(inserted, db_->execute("cannot store a kernel build",
-                                 "INSERT INTO builds(identity, release, banner, build_id, arch, has_table, strings, "
-                                 "evidence, undecided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                 "ON CONFLICT (identity) DO NOTHING",
-                                 build));
+    const std::array<sql::Value, 9> build{
+        std::string_view(identity),   std::string_view(k.release),  std::string_view(k.banner),
+        std::string_view(k.build_id), std::string_view(k.arch),     k.has_table,
+        std::string_view(strings),    std::string_view(k.evidence), std::string_view(k.undecided)};
+    LUCOMPAT_TRY(
+        inserted,
+        db_->execute(
+            "cannot store a kernel build",
+            "INSERT INTO builds(identity, release, banner, build_id, arch, has_table, strings, "
+            "evidence, undecided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (identity) DO NOTHING",
+            build));
     const std::array<sql::Value, 1> key{std::string_view(identity)};
-    LUCOMPAT_TRY(id, one_integer(*db_, "cannot find a kernel build", "SELECT id FROM builds WHERE identity = ?", key,
-                          "builds.id of", identity));
+    LUCOMPAT_TRY(
+        id, one_integer(*db_, "cannot find a kernel build",
+                        "SELECT id FROM builds WHERE identity = ?", key, "builds.id of", identity));
     stored.second = *id;
     out.fresh.emplace(identity, *id);
   }
@@ -232,7 +253,8 @@ Result<IngestStats> Store::ingest_once(const std::vector<HostReport>& batch, boo
   // on PostgreSQL is a deadlock that fails one of them.
   std::vector<size_t> order(batch.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return batch[a].host < batch[b].host; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return batch[a].host < batch[b].host; });
   IngestStats stats;
   const size_t per_statement = db_->rows_per_statement();
   std::unique_ptr<sql::Statement> upsert;
@@ -247,8 +269,10 @@ Result<IngestStats> Store::ingest_once(const std::vector<HostReport>& batch, boo
     newest.clear();
     for (size_t i = at; i < end; ++i) {
       const HostReport& r = batch[order[i]];
-      if (newest.empty() || batch[newest.back()].host != r.host) newest.push_back(order[i]);
-      else if (parse_utc(r.collected_at) > parse_utc(batch[newest.back()].collected_at)) newest.back() = order[i];
+      if (newest.empty() || batch[newest.back()].host != r.host)
+        newest.push_back(order[i]);
+      else if (parse_utc(r.collected_at) > parse_utc(batch[newest.back()].collected_at))
+        newest.back() = order[i];
     }
     json.clear();
     json.reserve(3 * newest.size());
@@ -258,10 +282,11 @@ Result<IngestStats> Store::ingest_once(const std::vector<HostReport>& batch, boo
       json.push_back(nlohmann::json(r.vmm_features).dump());
       json.push_back(nlohmann::json(r.emit).dump());
       json.push_back(nlohmann::json(r.labels).dump());
-      params.insert(params.end(), {std::string_view(r.host), std::string_view(r.collected_at), builds->ids[i].first,
-                                   builds->ids[i].second, std::string_view(r.profile),
-                                   std::string_view(json[json.size() - 3]), std::string_view(json[json.size() - 2]),
-                                   sql::Json{json.back()}});
+      params.insert(params.end(),
+                    {std::string_view(r.host), std::string_view(r.collected_at),
+                     builds->ids[i].first, builds->ids[i].second, std::string_view(r.profile),
+                     std::string_view(json[json.size() - 3]),
+                     std::string_view(json[json.size() - 2]), sql::Json{json.back()}});
     }
     if (upsert_rows != newest.size()) {
       auto prepared = db_->prepare("cannot store hosts", upsert_sql(newest.size()));
@@ -274,7 +299,8 @@ Result<IngestStats> Store::ingest_once(const std::vector<HostReport>& batch, boo
     stats.applied += static_cast<size_t>(*applied);
     stats.ignored += end - at - static_cast<size_t>(*applied);
   }
-  if (auto r = db_->script("cannot commit the batch", "COMMIT"); !r) return failed(std::move(r).error());
+  if (auto r = db_->script("cannot commit the batch", "COMMIT"); !r)
+    return failed(std::move(r).error());
   committed_builds_.merge(builds->fresh);
   return stats;
 }
@@ -290,10 +316,13 @@ Result<IngestStats> Store::ingest(const std::vector<HostReport>& batch) {
 }
 
 Result<std::vector<StoredBuild>> Store::builds() {
-  LUCOMPAT_TRY(rows, db_->query("cannot read kernel builds",
-                         "SELECT id, release, banner, build_id, arch, has_table, strings, evidence, undecided "
-                         "FROM builds ORDER BY id",
-                         {}));
+  LUCOMPAT_TRY(
+      rows,
+      db_->query(
+          "cannot read kernel builds",
+          "SELECT id, release, banner, build_id, arch, has_table, strings, evidence, undecided "
+          "FROM builds ORDER BY id",
+          {}));
   std::vector<StoredBuild> out;
   for (;;) {
     LUCOMPAT_TRY(more, rows->next());
@@ -310,22 +339,30 @@ Result<std::vector<StoredBuild>> Store::builds() {
     auto strings = rows->strings(6, "builds.strings of build", of);
     auto evidence = rows->text(7, "builds.evidence of build", of);
     auto undecided = rows->text(8, "builds.undecided of build", of);
-    for (const Error* e : {error_of(release), error_of(banner), error_of(build_id), error_of(arch),
-                           error_of(has_table), error_of(strings), error_of(evidence), error_of(undecided)})
+    for (const Error* e :
+         {error_of(release), error_of(banner), error_of(build_id), error_of(arch),
+          error_of(has_table), error_of(strings), error_of(evidence), error_of(undecided)})
       if (e) return *e;
-    b.facts = KernelFacts{std::string(*release), std::string(*banner), std::string(*build_id), std::string(*arch),
-                          *has_table, std::move(strings).value(), std::string(*evidence), std::string(*undecided)};
+    b.facts = KernelFacts{std::string(*release),
+                          std::string(*banner),
+                          std::string(*build_id),
+                          std::string(*arch),
+                          *has_table,
+                          std::move(strings).value(),
+                          std::string(*evidence),
+                          std::string(*undecided)};
     out.push_back(std::move(b));
   }
 }
 
 Result<std::vector<HostGroup>> Store::groups(const std::vector<LabelFilter>& where) {
   const Where w = where_sql(*db_, where);
-  LUCOMPAT_TRY(rows, db_->query("cannot query host groups",
-                         fmt::format("SELECT running, staged, emit, COUNT(*), MIN(name) FROM {}{} "
-                                     "GROUP BY running, staged, emit",
-                                     db_->hosts_scan(), w.sql),
-                         w.params));
+  LUCOMPAT_TRY(rows,
+               db_->query("cannot query host groups",
+                          fmt::format("SELECT running, staged, emit, COUNT(*), MIN(name) FROM {}{} "
+                                      "GROUP BY running, staged, emit",
+                                      db_->hosts_scan(), w.sql),
+                          w.params));
   std::vector<HostGroup> out;
   for (;;) {
     LUCOMPAT_TRY(more, rows->next());
@@ -337,7 +374,8 @@ Result<std::vector<HostGroup>> Store::groups(const std::vector<LabelFilter>& whe
     auto hosts = rows->integer(3, "the host count of a group");
     for (const Error* e : {error_of(running), error_of(staged), error_of(emit), error_of(hosts)})
       if (e) return *e;
-    out.push_back({*running, *staged, std::string(*emit), static_cast<size_t>(*hosts), std::string(*example)});
+    out.push_back({*running, *staged, std::string(*emit), static_cast<size_t>(*hosts),
+                   std::string(*example)});
   }
   // The databases order NULLs apart: the same store lists alike on both.
   std::sort(out.begin(), out.end(), [](const HostGroup& a, const HostGroup& b) {
@@ -346,7 +384,8 @@ Result<std::vector<HostGroup>> Store::groups(const std::vector<LabelFilter>& whe
   return out;
 }
 
-Result<bool> Store::hosts(const HostQuery& q, const std::function<Result<bool>(const HostRow&)>& each) {
+Result<bool> Store::hosts(const HostQuery& q,
+                          const std::function<Result<bool>(const HostRow&)>& each) {
   Where w = where_sql(*db_, q.where);
   std::string label_key;
   std::string label_column;
@@ -355,10 +394,13 @@ Result<bool> Store::hosts(const HostQuery& q, const std::function<Result<bool>(c
     label_column = fmt::format(", {}", db_->label_sql());
     w.params.insert(w.params.begin(), std::string_view(label_key));
   }
-  LUCOMPAT_TRY(rows, db_->query("cannot query hosts",
-                         fmt::format("SELECT name, collected_at, running, staged, profile, emit{} FROM hosts{}{}",
-                                     label_column, w.sql, q.by_name ? " ORDER BY name" : ""),
-                         w.params));
+  LUCOMPAT_TRY(
+      rows,
+      db_->query(
+          "cannot query hosts",
+          fmt::format("SELECT name, collected_at, running, staged, profile, emit{} FROM hosts{}{}",
+                      label_column, w.sql, q.by_name ? " ORDER BY name" : ""),
+          w.params));
   const std::string label_what = fmt::format("the label {} of host", q.label);
   // Hosts mostly share their pins: the JSON is checked once per value.
   std::string checked_emit;
@@ -378,10 +420,11 @@ Result<bool> Store::hosts(const HostQuery& q, const std::function<Result<bool>(c
     }
     auto label = q.label.empty() ? Result<std::optional<std::string_view>>(std::nullopt)
                                  : rows->optional_text(6, label_what, *name);
-    for (const Error* e : {error_of(collected_at), error_of(collected), error_of(running), error_of(staged),
-                           error_of(profile), error_of(emit), error_of(label)})
+    for (const Error* e : {error_of(collected_at), error_of(collected), error_of(running),
+                           error_of(staged), error_of(profile), error_of(emit), error_of(label)})
       if (e) return *e;
-    if (auto done = each(HostRow{*name, *collected_at, *collected, *running, *staged, *profile, *emit, *label});
+    if (auto done = each(
+            HostRow{*name, *collected_at, *collected, *running, *staged, *profile, *emit, *label});
         !done)
       return done;
   }
@@ -389,10 +432,12 @@ Result<bool> Store::hosts(const HostQuery& q, const std::function<Result<bool>(c
 
 Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess access) {
   if (url == "sqlite:")
-    return Error{ErrorKind::usage, url, std::nullopt, "the store URL has no path: expected sqlite:PATH"};
+    return Error{ErrorKind::usage, url, std::nullopt,
+                 "the store URL has no path: expected sqlite:PATH"};
   // Errors name the store as store_name() does: never with its password.
   if (url.starts_with(kSqlitePrefix)) return open_sqlite_store(store_name(url), access);
-  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) return open_postgres_store(url);
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://"))
+    return open_postgres_store(url);
   return Error{ErrorKind::usage, store_name(url), std::nullopt,
                "unsupported store URL: expected sqlite:PATH or postgresql://..."};
 }

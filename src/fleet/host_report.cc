@@ -11,9 +11,14 @@ namespace {
 using nlohmann::json;
 
 json kernel_json(const KernelFacts& k) {
-  return {{"release", k.release}, {"banner", k.banner},       {"build_id", k.build_id},
-          {"arch", k.arch},       {"has_table", k.has_table}, {"strings", k.strings},
-          {"evidence", k.evidence}, {"undecided", k.undecided.empty() ? json(nullptr) : json(k.undecided)}};
+  return {{"release", k.release},
+          {"banner", k.banner},
+          {"build_id", k.build_id},
+          {"arch", k.arch},
+          {"has_table", k.has_table},
+          {"strings", k.strings},
+          {"evidence", k.evidence},
+          {"undecided", k.undecided.empty() ? json(nullptr) : json(k.undecided)}};
 }
 
 // Reads typed fields with the path of the first one that is wrong.
@@ -32,7 +37,8 @@ class Fields {
       if (required) fail(field, "missing");
       return nullptr;
     }
-    const bool ok = it->type() == type || (type == json::value_t::number_unsigned && it->is_number_integer());
+    const bool ok =
+        it->type() == type || (type == json::value_t::number_unsigned && it->is_number_integer());
     if (!ok) {
       fail(field, fmt::format("expected {}, found {}", json(type).type_name(), it->type_name()));
       return nullptr;
@@ -49,7 +55,8 @@ class Fields {
     if (v == nullptr) return out;
     for (size_t i = 0; i < v->size(); ++i) {
       if (!(*v)[i].is_string()) {
-        fail(fmt::format("{}{}[{}]", path_.empty() ? "" : path_ + ".", key, i), "expected a string");
+        fail(fmt::format("{}{}[{}]", path_.empty() ? "" : path_ + ".", key, i),
+             "expected a string");
         return {};
       }
       out.push_back((*v)[i].get<std::string>());
@@ -70,7 +77,8 @@ class Fields {
     return out;
   }
   void fail(const std::string& field, const std::string& what) {
-    if (!error) error = Error{ErrorKind::malformed, where_, std::nullopt, fmt::format("{}: {}", field, what)};
+    if (!error)
+      error = Error{ErrorKind::malformed, where_, std::nullopt, fmt::format("{}: {}", field, what)};
   }
 
  private:
@@ -91,7 +99,8 @@ std::optional<KernelFacts> read_kernel(const json& doc, const char* key, bool re
   out.banner = f.text("banner", false);
   out.build_id = f.text("build_id", false);
   out.arch = f.text("arch", true);
-  if (const json* t = f.get("has_table", json::value_t::boolean, true)) out.has_table = t->get<bool>();
+  if (const json* t = f.get("has_table", json::value_t::boolean, true))
+    out.has_table = t->get<bool>();
   out.strings = f.strings("strings");
   out.evidence = f.text("evidence", false);
   out.undecided = f.text("undecided", false);  // null: nothing stands in the way
@@ -106,17 +115,21 @@ std::optional<KernelFacts> read_kernel(const json& doc, const char* key, bool re
 // The text is quoted whole only when short: a 30,000-digit fraction is not
 // worth echoing.
 std::string quoted(const std::string& text) {
-  return text.size() <= 64 ? fmt::format("\"{}\"", text) : fmt::format("a {}-byte string", text.size());
+  return text.size() <= 64 ? fmt::format("\"{}\"", text)
+                           : fmt::format("a {}-byte string", text.size());
 }
 
 void check_time(const std::string& text, UtcTime now, Fields& f) {
   const auto t = parse_utc(text);
   if (!t) {
-    f.fail("collected_at", fmt::format("{} is not a UTC time like 2026-11-27T05:33:00Z (a real date, at most {} "
-                                       "fraction digits)", quoted(text), kMaxFractionDigits));
+    f.fail("collected_at",
+           fmt::format("{} is not a UTC time like 2026-11-27T05:33:00Z (a real date, at most {} "
+                       "fraction digits)",
+                       quoted(text), kMaxFractionDigits));
   } else if (*t > plus_seconds(now, kMaxReportAheadSeconds)) {
-    f.fail("collected_at", fmt::format("{} is in the future: more than {} hours ahead of this host's clock ({})",
-                                       quoted(text), kMaxReportAheadSeconds / 3600, format_utc(now)));
+    f.fail("collected_at",
+           fmt::format("{} is in the future: more than {} hours ahead of this host's clock ({})",
+                       quoted(text), kMaxReportAheadSeconds / 3600, format_utc(now)));
   }
 }
 
@@ -148,7 +161,8 @@ Result<HostReport> parse_report(const json& doc, const std::string& where, UtcTi
   Fields f(doc, "", where);
   const std::string schema = f.text("schema", true);
   if (!f.error && schema != kReportSchema)
-    f.fail("schema", fmt::format("\"{}\" is not {} (this lucompat reads that version only)", schema, kReportSchema));
+    f.fail("schema", fmt::format("\"{}\" is not {} (this lucompat reads that version only)", schema,
+                                 kReportSchema));
   HostReport r;
   r.host = f.text("host", true);
   if (!f.error && r.host.empty()) f.fail("host", "empty");

@@ -17,7 +17,8 @@ json report_at(const std::string& when) {
   return {{"schema", kReportSchema},
           {"host", "h"},
           {"collected_at", when},
-          {"running", {{"release", "6.99"}, {"arch", "x86_64"}, {"has_table", true}, {"build_id", "ab"}}}};
+          {"running",
+           {{"release", "6.99"}, {"arch", "x86_64"}, {"has_table", true}, {"build_id", "ab"}}}};
 }
 
 const UtcTime kNow = *parse_utc("2026-11-27T12:00:00Z");
@@ -29,7 +30,8 @@ TEST(HostReport, AcceptsReportsUpToTheToleranceAhead) {
 }
 
 TEST(HostReport, RefusesReportsDatedBeyondTheTolerance) {
-  for (const char* when : {"2026-11-28T12:00:00.000000001Z", "2026-11-29T00:00:00Z", "9999-12-31T23:59:59Z"}) {
+  for (const char* when :
+       {"2026-11-28T12:00:00.000000001Z", "2026-11-29T00:00:00Z", "9999-12-31T23:59:59Z"}) {
     auto r = parse_report(report_at(when), "r.jsonl:3", kNow);
     ASSERT_FALSE(r) << when;
     EXPECT_EQ(r.error().input, "r.jsonl:3");
@@ -41,7 +43,8 @@ TEST(HostReport, RefusesReportsDatedBeyondTheTolerance) {
 TEST(HostReport, RefusesImpossibleDatesAndDoesNotEchoHugeOnes) {
   auto r = parse_report(report_at("2026-02-30T00:00:00Z"), "r", kNow);
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("\"2026-02-30T00:00:00Z\" is not a UTC time"), std::string::npos);
+  EXPECT_NE(r.error().message.find("\"2026-02-30T00:00:00Z\" is not a UTC time"),
+            std::string::npos);
   r = parse_report(report_at("2026-11-27T00:00:00." + std::string(30000, '1') + "Z"), "r", kNow);
   ASSERT_FALSE(r);
   EXPECT_LT(r.error().message.size(), 300u);
@@ -55,8 +58,9 @@ struct Read {
 Read read(const std::string& text) {
   Read out;
   std::istringstream in(text);
-  read_reports(in, "in.jsonl", [&](HostReport&& r) { out.hosts.push_back(r.host); },
-               [&](Error&& e) { out.rejected.push_back(std::move(e)); });
+  read_reports(
+      in, "in.jsonl", [&](HostReport&& r) { out.hosts.push_back(r.host); },
+      [&](Error&& e) { out.rejected.push_back(std::move(e)); });
   return out;
 }
 
@@ -140,10 +144,27 @@ TEST(ReadReports, ConcatenatedDocumentsAreEachRead) {
 // What utf8() accepts is what nlohmann's writer accepts: a fleet query
 // checks stored text with it before writing JSON.
 TEST(Utf8, AgreesWithTheJsonWriter) {
-  for (const std::string s : {"", "hv-0042", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9d\x84\x9e", "\xef\xbf\xbf",
-                              "\xf4\x8f\xbf\xbf", "\xff", "h\xff", "\xc0\xaf", "\xc1\xbf", "\xe0\x9f\xbf",
-                              "\xed\xa0\x80", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
-                              "\xc3", "\xe2\x82", "\xf0\x9d\x84", "\x80", "\xc3\xa9\xa9"}) {
+  for (const std::string s : {"",
+                              "hv-0042",
+                              "\xc3\xa9",
+                              "\xe2\x82\xac",
+                              "\xf0\x9d\x84\x9e",
+                              "\xef\xbf\xbf",
+                              "\xf4\x8f\xbf\xbf",
+                              "\xff",
+                              "h\xff",
+                              "\xc0\xaf",
+                              "\xc1\xbf",
+                              "\xe0\x9f\xbf",
+                              "\xed\xa0\x80",
+                              "\xf0\x8f\xbf\xbf",
+                              "\xf4\x90\x80\x80",
+                              "\xf5\x80\x80\x80",
+                              "\xc3",
+                              "\xe2\x82",
+                              "\xf0\x9d\x84",
+                              "\x80",
+                              "\xc3\xa9\xa9"}) {
     bool dumps = true;
     try {
       (void)json(s).dump();

@@ -9,7 +9,6 @@
 #include <iterator>
 #include <sstream>
 
-
 namespace lucompat {
 namespace {
 
@@ -22,8 +21,10 @@ using OnReject = std::function<void(Error&&)>;
 void add_document(const json& doc, const std::string& where, const OnReport& on_report,
                   const OnReject& on_reject) {
   auto r = parse_report(doc, where);
-  if (r) on_report(std::move(r).value());
-  else on_reject(std::move(r).error());
+  if (r)
+    on_report(std::move(r).value());
+  else
+    on_reject(std::move(r).error());
 }
 
 void reject(const OnReject& on_reject, const std::string& where, std::string message) {
@@ -63,8 +64,7 @@ bool opens_a_document(const std::string& first) {
 void read_line(const std::string& line, const std::string& where, const OnReport& on_report,
                const OnReject& on_reject) {
   if (line.find_first_not_of(" \t\r") == std::string::npos) return;
-  if (line.size() > kMaxReportBytes)
-    return reject(on_reject, where, too_big(line.size()));
+  if (line.size() > kMaxReportBytes) return reject(on_reject, where, too_big(line.size()));
   auto doc = parse_json(line, where);
   if (!doc) return on_reject(std::move(doc).error());
   add_document(*doc, where, on_report, on_reject);
@@ -85,8 +85,10 @@ size_t value_end(std::string_view t, size_t at, std::vector<size_t>& commas) {
   for (size_t i = at; i < t.size(); ++i) {
     const char c = t[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -113,8 +115,10 @@ void read_array(std::string_view doc, const std::vector<size_t>& commas, const s
     const size_t to = i < commas.size() ? commas[i] : doc.size() - 1;
     const std::string element(doc.substr(from, to - from));
     const std::string at = fmt::format("{}: [{}]", where, i);
-    if (element.find_first_not_of(kJsonSpace) == std::string::npos) reject(on_reject, at, "not JSON: an empty element");
-    else read_line(element, at, on_report, on_reject);
+    if (element.find_first_not_of(kJsonSpace) == std::string::npos)
+      reject(on_reject, at, "not JSON: an empty element");
+    else
+      read_line(element, at, on_report, on_reject);
     from = to + 1;
   }
 }
@@ -122,9 +126,10 @@ void read_array(std::string_view doc, const std::vector<size_t>& commas, const s
 // Documents or arrays of them, one after another: a pretty-printed report,
 // what a script collected, or several `lucompat report` outputs piped
 // together. Only brackets that never close cost the rest of the text.
-void read_whole(std::istream& in, const std::string& head, const std::string& name, const OnReport& on_report,
-                const OnReject& on_reject) {
-  const std::string text = head + std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+void read_whole(std::istream& in, const std::string& head, const std::string& name,
+                const OnReport& on_report, const OnReject& on_reject) {
+  const std::string text =
+      head + std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   size_t at = 0;
   for (size_t n = 1; (at = text.find_first_not_of(kJsonSpace, at)) != std::string::npos; ++n) {
     const std::string where = n == 1 ? name : fmt::format("{}: document {}", name, n);
@@ -146,23 +151,27 @@ void read_whole(std::istream& in, const std::string& head, const std::string& na
 
 // JSON lines unless the first line opens a document (or array) spread over
 // lines.
-void read_reports(std::istream& in, const std::string& name, const OnReport& on_report, const OnReject& on_reject) {
+void read_reports(std::istream& in, const std::string& name, const OnReport& on_report,
+                  const OnReject& on_reject) {
   std::string first;
   size_t number = 0;
   while (first.find_first_not_of(" \t\r") == std::string::npos && std::getline(in, first)) ++number;
   if (first.find_first_not_of(" \t\r") == std::string::npos) return;
   if (opens_a_document(first)) return read_whole(in, first + "\n", name, on_report, on_reject);
   read_line(first, fmt::format("{}:{}", name, number), on_report, on_reject);
-  for (std::string line; std::getline(in, line);) read_line(line, fmt::format("{}:{}", name, ++number), on_report, on_reject);
+  for (std::string line; std::getline(in, line);)
+    read_line(line, fmt::format("{}:{}", name, ++number), on_report, on_reject);
 }
 
-void for_each_report(const std::string& path, const OnReport& on_report, const OnReject& on_reject) {
+void for_each_report(const std::string& path, const OnReport& on_report,
+                     const OnReject& on_reject) {
   if (path == "-") return read_reports(std::cin, "<stdin>", on_report, on_reject);
   std::error_code ec;
   std::vector<std::string> files;
   if (fs::is_directory(path, ec)) {
     for (const auto& e : fs::directory_iterator(path, ec))
-      if (e.path().extension() == ".json" || e.path().extension() == ".jsonl") files.push_back(e.path().string());
+      if (e.path().extension() == ".json" || e.path().extension() == ".jsonl")
+        files.push_back(e.path().string());
     std::sort(files.begin(), files.end());
   } else {
     files.push_back(path);
@@ -171,7 +180,9 @@ void for_each_report(const std::string& path, const OnReport& on_report, const O
     std::ifstream in(f, std::ios::binary);
     if (!in) {
       on_reject(Error{ErrorKind::io, f, std::nullopt,
-                      ec == std::errc::no_such_file_or_directory || !fs::exists(f, ec) ? "no such file" : "cannot open"});
+                      ec == std::errc::no_such_file_or_directory || !fs::exists(f, ec)
+                          ? "no such file"
+                          : "cannot open"});
       continue;
     }
     read_reports(in, f, on_report, on_reject);
@@ -185,15 +196,19 @@ Result<IngestSummary> ingest_paths(Store& store, const std::vector<std::string>&
   // stdin can be read once: keep it, so that --strict can read it twice.
   std::string stdin_text;
   const bool uses_stdin = std::find(paths.begin(), paths.end(), "-") != paths.end();
-  if (uses_stdin) stdin_text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  const auto each = [&](const std::string& p, const OnReport& on_report, const OnReject& on_reject) {
+  if (uses_stdin)
+    stdin_text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  const auto each = [&](const std::string& p, const OnReport& on_report,
+                        const OnReject& on_reject) {
     if (p != "-") return for_each_report(p, on_report, on_reject);
     std::istringstream in(stdin_text);
     read_reports(in, "<stdin>", on_report, on_reject);
   };
   const auto rejected = [&](Error&& e) { summary.rejected.push_back(std::move(e)); };
   if (strict) {
-    for (const auto& p : paths) each(p, [](HostReport&&) {}, rejected);
+    for (const auto& p : paths)
+      each(
+          p, [](HostReport&&) {}, rejected);
     if (!summary.rejected.empty()) return summary;
   }
   std::vector<HostReport> pending;
@@ -211,12 +226,13 @@ Result<IngestSummary> ingest_paths(Store& store, const std::vector<std::string>&
     ++summary.batches;
   };
   for (const auto& p : paths) {
-    each(p,
-         [&](HostReport&& r) {
-           pending.push_back(std::move(r));
-           if (pending.size() >= batch) flush();
-         },
-         strict ? OnReject([](Error&&) {}) : OnReject(rejected));
+    each(
+        p,
+        [&](HostReport&& r) {
+          pending.push_back(std::move(r));
+          if (pending.size() >= batch) flush();
+        },
+        strict ? OnReject([](Error&&) {}) : OnReject(rejected));
     if (failure) break;
   }
   flush();

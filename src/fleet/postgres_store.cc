@@ -9,8 +9,8 @@
 #include <charconv>
 #include <memory>
 
-#include "lucompat/base/shared_library.h"
 #include "fleet/stores.h"
+#include "lucompat/base/shared_library.h"
 
 namespace lucompat {
 namespace {
@@ -22,16 +22,35 @@ constexpr int64_t kMigrationLock = 0x6c75636f6d706174;
 // type the server had to guess from a multi-row VALUES list would be text.
 constexpr Oid kInt8 = 20, kBool = 16, kJsonb = 3802, kUnknown = 0;
 
-#define LUCOMPAT_LIBPQ(X)                                                                             \
-  X(PQcancel) X(PQclear) X(PQcmdTuples) X(PQconnectdb) X(PQerrorMessage) X(PQexec) X(PQexecParams)   \
-  X(PQfinish) X(PQfreeCancel) X(PQgetCancel) X(PQgetisnull) X(PQgetlength) X(PQgetResult)            \
-  X(PQgetvalue) X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQsendQueryParams) \
-  X(PQsetSingleRowMode) X(PQstatus)
+// clang-format off: one symbol a line, which clang-format would reflow each run
+#define LUCOMPAT_LIBPQ(X) \
+  X(PQcancel)             \
+  X(PQclear)              \
+  X(PQcmdTuples)          \
+  X(PQconnectdb)          \
+  X(PQerrorMessage)       \
+  X(PQexec)               \
+  X(PQexecParams)         \
+  X(PQfinish)             \
+  X(PQfreeCancel)         \
+  X(PQgetCancel)          \
+  X(PQgetisnull)          \
+  X(PQgetlength)          \
+  X(PQgetResult)          \
+  X(PQgetvalue)           \
+  X(PQresultErrorField)   \
+  X(PQresultErrorMessage) \
+  X(PQresultStatus)       \
+  X(PQsendQueryParams)    \
+  X(PQsetSingleRowMode)   \
+  X(PQstatus)
+// clang-format on
 
 LUCOMPAT_SHARED_API(Libpq, LUCOMPAT_LIBPQ);
 
 const Result<Libpq>& load_libpq() {
-  static const Result<Libpq> loaded = load_shared_api<Libpq>("libpq.so.5", "a PostgreSQL fleet store");
+  static const Result<Libpq> loaded =
+      load_shared_api<Libpq>("libpq.so.5", "a PostgreSQL fleet store");
   return loaded;
 }
 
@@ -150,16 +169,18 @@ class PostgresCursor final : public sql::Cursor {
     const auto status = row_ ? pq().PQresultStatus(row_.get()) : PGRES_TUPLES_OK;
     if (status == PGRES_SINGLE_TUPLE) return true;
     // The end: a last result without rows, then none.
-    Result<bool> out = status == PGRES_TUPLES_OK
-                           ? Result<bool>(false)
-                           : Result<bool>(failure(store_, what_, pq().PQresultErrorMessage(row_.get())));
+    Result<bool> out =
+        status == PGRES_TUPLES_OK
+            ? Result<bool>(false)
+            : Result<bool>(failure(store_, what_, pq().PQresultErrorMessage(row_.get())));
     row_.reset();
     drain();
     return out;
   }
   bool null(int col) const override { return pq().PQgetisnull(row_.get(), 0, col) != 0; }
   std::string_view text(int col) const override {
-    return {pq().PQgetvalue(row_.get(), 0, col), static_cast<size_t>(pq().PQgetlength(row_.get(), 0, col))};
+    return {pq().PQgetvalue(row_.get(), 0, col),
+            static_cast<size_t>(pq().PQgetlength(row_.get(), 0, col))};
   }
   std::optional<int64_t> integer(int col) const override {
     const std::string_view t = text(col);
@@ -192,46 +213,56 @@ class PostgresCursor final : public sql::Cursor {
 class PostgresConnection final : public sql::Connection {
  public:
   // Errors name the store by store_name(): its password masked.
-  PostgresConnection(ConnectionPtr conn, std::string name) : conn_(std::move(conn)), name_(std::move(name)) {}
+  PostgresConnection(ConnectionPtr conn, std::string name)
+      : conn_(std::move(conn)), name_(std::move(name)) {}
 
   const std::string& name() const override { return name_; }
-  sql::ColumnTypes types() const override { return {"BIGSERIAL PRIMARY KEY", "BIGINT", "BOOLEAN", "JSONB"}; }
+  sql::ColumnTypes types() const override {
+    return {"BIGSERIAL PRIMARY KEY", "BIGINT", "BOOLEAN", "JSONB"};
+  }
   std::string_view label_sql() const override { return "labels->>?"; }
   std::string label_key(std::string_view key) const override { return std::string(key); }
   size_t rows_per_statement() const override { return 1000; }
   std::string_view hosts_scan() const override { return "hosts"; }
   std::string_view begin_write() const override { return "BEGIN"; }
-  std::string_view begin_read() const override { return "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"; }
+  std::string_view begin_read() const override {
+    return "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+  }
   std::string_view lock_schema() const override { return lock_; }
 
   Result<bool> script(std::string_view what, std::string_view sql) override {
     return finished(what, ResultPtr(pq().PQexec(conn_.get(), std::string(sql).c_str())));
   }
 
-  Result<std::unique_ptr<sql::Statement>> prepare(std::string_view what, std::string_view sql) override;
+  Result<std::unique_ptr<sql::Statement>> prepare(std::string_view what,
+                                                  std::string_view sql) override;
 
   // A statement prepared by prepare(), with its parameters numbered.
-  Result<int64_t> run(std::string_view what, const std::string& sql, std::span<const sql::Value> params) {
+  Result<int64_t> run(std::string_view what, const std::string& sql,
+                      std::span<const sql::Value> params) {
     const Parameters p(params);
-    ResultPtr r(pq().PQexecParams(conn_.get(), sql.c_str(), p.size(), p.types.data(), p.values.data(), nullptr,
-                                  nullptr, 0));
+    ResultPtr r(pq().PQexecParams(conn_.get(), sql.c_str(), p.size(), p.types.data(),
+                                  p.values.data(), nullptr, nullptr, 0));
     LUCOMPAT_CHECK(finished(what, std::move(r)));
     const std::string_view count = last_count_;
     int64_t n = 0;
-    if (!count.empty() && std::from_chars(count.data(), count.data() + count.size(), n).ec != std::errc())
+    if (!count.empty() &&
+        std::from_chars(count.data(), count.data() + count.size(), n).ec != std::errc())
       return failure(name_, what, "the server's count of changed rows is not a number");
     return n;
   }
 
-  Result<sql::Rows> query(std::string_view what, std::string_view sql, std::span<const sql::Value> params) override {
+  Result<sql::Rows> query(std::string_view what, std::string_view sql,
+                          std::span<const sql::Value> params) override {
     retryable_ = false;
     const Parameters p(params);
-    if (pq().PQsendQueryParams(conn_.get(), numbered(sql).c_str(), p.size(), p.types.data(), p.values.data(),
-                               nullptr, nullptr, 0) == 0)
+    if (pq().PQsendQueryParams(conn_.get(), numbered(sql).c_str(), p.size(), p.types.data(),
+                               p.values.data(), nullptr, nullptr, 0) == 0)
       return failure(name_, what, pq().PQerrorMessage(conn_.get()));
     auto cursor = std::make_unique<PostgresCursor>(conn_.get(), name_, std::string(what));
     // Else the result would come whole; the cursor drains it.
-    if (pq().PQsetSingleRowMode(conn_.get()) == 0) return failure(name_, what, "cannot stream the rows");
+    if (pq().PQsetSingleRowMode(conn_.get()) == 0)
+      return failure(name_, what, "cannot stream the rows");
     return sql::Rows(std::move(cursor), name_);
   }
 
@@ -246,8 +277,10 @@ class PostgresConnection final : public sql::Connection {
     }
     // Deadlock or serialization failure.
     const char* state = r ? pq().PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
-    retryable_ = state && (std::string_view(state) == "40P01" || std::string_view(state) == "40001");
-    return failure(name_, what, r ? pq().PQresultErrorMessage(r.get()) : pq().PQerrorMessage(conn_.get()));
+    retryable_ =
+        state && (std::string_view(state) == "40P01" || std::string_view(state) == "40001");
+    return failure(name_, what,
+                   r ? pq().PQresultErrorMessage(r.get()) : pq().PQerrorMessage(conn_.get()));
   }
 
   ConnectionPtr conn_;
@@ -263,7 +296,9 @@ class PostgresStatement final : public sql::Statement {
  public:
   PostgresStatement(PostgresConnection& db, std::string sql, std::string what)
       : db_(db), sql_(std::move(sql)), what_(std::move(what)) {}
-  Result<int64_t> execute(std::span<const sql::Value> params) override { return db_.run(what_, sql_, params); }
+  Result<int64_t> execute(std::span<const sql::Value> params) override {
+    return db_.run(what_, sql_, params);
+  }
 
  private:
   PostgresConnection& db_;
@@ -271,8 +306,10 @@ class PostgresStatement final : public sql::Statement {
   std::string what_;
 };
 
-Result<std::unique_ptr<sql::Statement>> PostgresConnection::prepare(std::string_view what, std::string_view sql) {
-  return std::unique_ptr<sql::Statement>(std::make_unique<PostgresStatement>(*this, numbered(sql), std::string(what)));
+Result<std::unique_ptr<sql::Statement>> PostgresConnection::prepare(std::string_view what,
+                                                                    std::string_view sql) {
+  return std::unique_ptr<sql::Statement>(
+      std::make_unique<PostgresStatement>(*this, numbered(sql), std::string(what)));
 }
 
 }  // namespace
@@ -283,7 +320,9 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
   if (pq().PQstatus(conn.get()) != CONNECTION_OK)
     return failure(store_name(url), "cannot connect to the store", pq().PQerrorMessage(conn.get()));
   auto connection = std::make_unique<PostgresConnection>(std::move(conn), store_name(url));
-  if (auto r = connection->script("cannot configure the connection", "SET client_min_messages = warning"); !r)
+  if (auto r = connection->script("cannot configure the connection",
+                                  "SET client_min_messages = warning");
+      !r)
     return std::move(r).error();
   LUCOMPAT_CHECK(migrate(*connection));
   return std::make_unique<Store>(std::move(connection));

@@ -19,7 +19,8 @@ Result<int64_t> Rows::integer(int col, std::string_view what, std::string_view o
   return corrupt(what, of, "not an integer");
 }
 
-Result<std::optional<int64_t>> Rows::optional_integer(int col, std::string_view what, std::string_view of) const {
+Result<std::optional<int64_t>> Rows::optional_integer(int col, std::string_view what,
+                                                      std::string_view of) const {
   if (cursor_->null(col)) return std::optional<int64_t>();
   LUCOMPAT_TRY(v, integer(col, what, of));
   return std::optional<int64_t>(*v);
@@ -37,14 +38,15 @@ Result<std::string_view> Rows::text(int col, std::string_view what, std::string_
 }
 
 Result<std::optional<std::string_view>> Rows::optional_text(int col, std::string_view what,
-                                                             std::string_view of) const {
+                                                            std::string_view of) const {
   if (cursor_->null(col)) return std::optional<std::string_view>();
   LUCOMPAT_TRY(t, text(col, what, of));
   return std::optional<std::string_view>(*t);
 }
 
 // nlohmann's parser without exceptions: a bad document is a discarded value.
-Result<std::vector<std::string>> Rows::strings(int col, std::string_view what, std::string_view of) const {
+Result<std::vector<std::string>> Rows::strings(int col, std::string_view what,
+                                               std::string_view of) const {
   const auto j = nlohmann::json::parse(cursor_->text(col), nullptr, false);
   std::vector<std::string> out;
   if (j.is_array())
@@ -52,11 +54,13 @@ Result<std::vector<std::string>> Rows::strings(int col, std::string_view what, s
       if (!s.is_string()) break;
       out.push_back(s.get<std::string>());
     }
-  if (!j.is_array() || out.size() != j.size()) return corrupt(what, of, "not a JSON array of strings");
+  if (!j.is_array() || out.size() != j.size())
+    return corrupt(what, of, "not a JSON array of strings");
   return out;
 }
 
-Result<std::string_view> Rows::string_object(int col, std::string_view what, std::string_view of) const {
+Result<std::string_view> Rows::string_object(int col, std::string_view what,
+                                             std::string_view of) const {
   const std::string_view text = cursor_->text(col);
   const auto j = nlohmann::json::parse(text, nullptr, false);
   bool ok = j.is_object();

@@ -58,21 +58,25 @@ class Cursor {
 // apart from WHAT so that reading a million rows formats nothing.
 class Rows {
  public:
-  Rows(std::unique_ptr<Cursor> cursor, std::string store) : cursor_(std::move(cursor)), store_(std::move(store)) {}
+  Rows(std::unique_ptr<Cursor> cursor, std::string store)
+      : cursor_(std::move(cursor)), store_(std::move(store)) {}
 
   Result<bool> next() { return cursor_->next(); }
 
   Result<int64_t> integer(int col, std::string_view what, std::string_view of = {}) const;
-  Result<std::optional<int64_t>> optional_integer(int col, std::string_view what, std::string_view of = {}) const;
+  Result<std::optional<int64_t>> optional_integer(int col, std::string_view what,
+                                                  std::string_view of = {}) const;
   Result<bool> boolean(int col, std::string_view what, std::string_view of = {}) const;
   // UTF-8, since it may end up in JSON; valid until next().
   Result<std::string_view> text(int col, std::string_view what, std::string_view of = {}) const;
   Result<std::optional<std::string_view>> optional_text(int col, std::string_view what,
-                                                         std::string_view of = {}) const;
+                                                        std::string_view of = {}) const;
   // A JSON array of strings.
-  Result<std::vector<std::string>> strings(int col, std::string_view what, std::string_view of = {}) const;
+  Result<std::vector<std::string>> strings(int col, std::string_view what,
+                                           std::string_view of = {}) const;
   // A JSON object of strings (pins, labels), as its text.
-  Result<std::string_view> string_object(int col, std::string_view what, std::string_view of = {}) const;
+  Result<std::string_view> string_object(int col, std::string_view what,
+                                         std::string_view of = {}) const;
   Result<UtcTime> time(int col, std::string_view what, std::string_view of = {}) const;
 
   Error corrupt(std::string_view what, std::string_view of, std::string_view problem) const;
@@ -141,14 +145,17 @@ class Connection {
   // Several statements without parameters: DDL, BEGIN, COMMIT.
   virtual Result<bool> script(std::string_view what, std::string_view sql) = 0;
   // One statement, to run: `what` is what its errors say was being done.
-  virtual Result<std::unique_ptr<Statement>> prepare(std::string_view what, std::string_view sql) = 0;
+  virtual Result<std::unique_ptr<Statement>> prepare(std::string_view what,
+                                                     std::string_view sql) = 0;
   // A statement run once; the rows it inserted, updated or deleted.
-  Result<int64_t> execute(std::string_view what, std::string_view sql, std::span<const Value> params) {
+  Result<int64_t> execute(std::string_view what, std::string_view sql,
+                          std::span<const Value> params) {
     LUCOMPAT_TRY(s, prepare(what, sql));
     return (*s)->execute(params);
   }
   // One statement's rows, streamed: however many there are, one is held.
-  virtual Result<Rows> query(std::string_view what, std::string_view sql, std::span<const Value> params) = 0;
+  virtual Result<Rows> query(std::string_view what, std::string_view sql,
+                             std::span<const Value> params) = 0;
   // Whether the last statement failed on a deadlock or a serialization
   // failure: the transaction may simply be run again.
   virtual bool retryable() const = 0;

@@ -4,8 +4,8 @@
 // applied on open by whoever may write it. Not WAL: a WAL database cannot be
 // read by a user who may not create its -shm file, and a read-only query must
 // work on a store its reader cannot write.
-#include <fmt/format.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,11 +36,11 @@ Error failure(sqlite3* db, const std::string& path, std::string_view what) {
 // Every parameter bound, or the statement is not run: a failed bind never
 // leaves one missing.
 Result<bool> bind_all(sqlite3_stmt* s, sqlite3* db, const std::string& path, std::string_view what,
-                  std::span<const sql::Value> params) {
+                      std::span<const sql::Value> params) {
   if (static_cast<size_t>(sqlite3_bind_parameter_count(s)) != params.size())
     return Error{ErrorKind::io, path, std::nullopt,
-                 fmt::format("{}: the statement has {} parameters, not {}", what, sqlite3_bind_parameter_count(s),
-                             params.size())};
+                 fmt::format("{}: the statement has {} parameters, not {}", what,
+                             sqlite3_bind_parameter_count(s), params.size())};
   for (size_t i = 0; i < params.size(); ++i) {
     const int at = static_cast<int>(i + 1);
     const int bound = std::visit(
@@ -53,7 +53,8 @@ Result<bool> bind_all(sqlite3_stmt* s, sqlite3* db, const std::string& path, std
           else if constexpr (std::is_same_v<T, std::string_view>)
             return sqlite3_bind_text64(s, at, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
           else
-            return sqlite3_bind_text64(s, at, v.text.data(), v.text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+            return sqlite3_bind_text64(s, at, v.text.data(), v.text.size(), SQLITE_TRANSIENT,
+                                       SQLITE_UTF8);
         },
         params[i]);
     if (bound != SQLITE_OK) return failure(db, path, what);
@@ -98,7 +99,9 @@ class SqliteCursor final : public sql::Cursor {
     if (rc == SQLITE_DONE) return false;
     return failure(db_, path_, what_);
   }
-  bool null(int col) const override { return sqlite3_column_type(statement_.get(), col) == SQLITE_NULL; }
+  bool null(int col) const override {
+    return sqlite3_column_type(statement_.get(), col) == SQLITE_NULL;
+  }
   std::string_view text(int col) const override {
     const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(statement_.get(), col));
     return t ? std::string_view(t, static_cast<size_t>(sqlite3_column_bytes(statement_.get(), col)))
@@ -126,7 +129,9 @@ class SqliteConnection final : public sql::Connection {
   SqliteConnection(DatabasePtr db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
 
   const std::string& name() const override { return path_; }
-  sql::ColumnTypes types() const override { return {"INTEGER PRIMARY KEY", "INTEGER", "INTEGER", "TEXT"}; }
+  sql::ColumnTypes types() const override {
+    return {"INTEGER PRIMARY KEY", "INTEGER", "INTEGER", "TEXT"};
+  }
   std::string_view label_sql() const override { return "json_extract(labels, ?)"; }
   // A JSON path, the key quoted; the path is bound, never spliced into SQL.
   std::string label_key(std::string_view key) const override {
@@ -147,17 +152,20 @@ class SqliteConnection final : public sql::Connection {
     return true;
   }
 
-  Result<std::unique_ptr<sql::Statement>> prepare(std::string_view what, std::string_view sql) override {
+  Result<std::unique_ptr<sql::Statement>> prepare(std::string_view what,
+                                                  std::string_view sql) override {
     LUCOMPAT_TRY(s, compile(what, sql));
-    return std::unique_ptr<sql::Statement>(
-        std::make_unique<SqliteStatement>(std::move(s).value(), db_.get(), path_, std::string(what)));
+    return std::unique_ptr<sql::Statement>(std::make_unique<SqliteStatement>(
+        std::move(s).value(), db_.get(), path_, std::string(what)));
   }
 
-  Result<sql::Rows> query(std::string_view what, std::string_view sql, std::span<const sql::Value> params) override {
+  Result<sql::Rows> query(std::string_view what, std::string_view sql,
+                          std::span<const sql::Value> params) override {
     LUCOMPAT_TRY(s, compile(what, sql));
     LUCOMPAT_CHECK(bind_all(s->get(), db_.get(), path_, what, params));
-    return sql::Rows(std::make_unique<SqliteCursor>(std::move(s).value(), db_.get(), path_, std::string(what)),
-                     path_);
+    return sql::Rows(
+        std::make_unique<SqliteCursor>(std::move(s).value(), db_.get(), path_, std::string(what)),
+        path_);
   }
 
   // Writers take the lock when they begin and wait for it: no deadlock.
@@ -166,7 +174,8 @@ class SqliteConnection final : public sql::Connection {
  private:
   Result<StatementPtr> compile(std::string_view what, std::string_view sql) {
     sqlite3_stmt* raw = nullptr;
-    const int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+    const int rc =
+        sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
     StatementPtr s(raw);
     if (rc != SQLITE_OK || s == nullptr) return failure(db_.get(), path_, what);
     return s;
@@ -177,7 +186,8 @@ class SqliteConnection final : public sql::Connection {
 };
 
 Error os_error(const std::string& path, const char* what) {
-  return Error{ErrorKind::io, path, std::nullopt, fmt::format("{}: {}", what, std::strerror(errno))};
+  return Error{ErrorKind::io, path, std::nullopt,
+               fmt::format("{}: {}", what, std::strerror(errno))};
 }
 
 // The store is the fleet's inventory: readable by its owner only, whatever
@@ -191,11 +201,14 @@ Result<bool> create_private(const std::string& path) {
   for (auto p = fs::path(path).parent_path(); !p.empty() && !fs::exists(p, ec); p = p.parent_path())
     missing.push_back(p);
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (::mkdir(it->c_str(), 0700) == 0) ::chmod(it->c_str(), 0700);
-    else if (errno != EEXIST) return os_error(it->string(), "cannot create the store's directory");
+    if (::mkdir(it->c_str(), 0700) == 0)
+      ::chmod(it->c_str(), 0700);
+    else if (errno != EEXIST)
+      return os_error(it->string(), "cannot create the store's directory");
   }
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return errno == EEXIST ? Result<bool>(true) : os_error(path, "cannot create the store");
+  if (fd < 0)
+    return errno == EEXIST ? Result<bool>(true) : os_error(path, "cannot create the store");
   const bool ok = ::fchmod(fd, 0600) == 0;
   ::close(fd);
   if (!ok) return os_error(path, "cannot make the store private");
@@ -208,26 +221,28 @@ Result<SqliteDatabase> connect_sqlite(const std::string& path, StoreAccess acces
   std::error_code ec;
   if (access == StoreAccess::existing && !std::filesystem::exists(path, ec))
     return Error{ErrorKind::io, path, std::nullopt, "no such store (fleet ingest creates it)"};
-  if (access == StoreAccess::create)
-    LUCOMPAT_CHECK(create_private(path));
+  if (access == StoreAccess::create) LUCOMPAT_CHECK(create_private(path));
   // A read-only command on a store this user cannot write reads it as it is.
   const bool writable = access == StoreAccess::create || ::access(path.c_str(), W_OK) == 0;
-  const int mode = !writable ? SQLITE_OPEN_READONLY
-                             : SQLITE_OPEN_READWRITE | (access == StoreAccess::create ? SQLITE_OPEN_CREATE : 0);
+  const int mode =
+      !writable ? SQLITE_OPEN_READONLY
+                : SQLITE_OPEN_READWRITE | (access == StoreAccess::create ? SQLITE_OPEN_CREATE : 0);
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, mode | SQLITE_OPEN_FULLMUTEX, nullptr);
   DatabasePtr db(raw);  // a handle that failed to open is closed too
   if (rc != SQLITE_OK)
-    return Error{ErrorKind::io, path, std::nullopt,
-                 fmt::format("cannot open the store: {}", db ? sqlite3_errmsg(db.get()) : "out of memory")};
+    return Error{
+        ErrorKind::io, path, std::nullopt,
+        fmt::format("cannot open the store: {}", db ? sqlite3_errmsg(db.get()) : "out of memory")};
   sqlite3_busy_timeout(db.get(), 60000);
   auto connection = std::make_unique<SqliteConnection>(std::move(db), path);
   // Changing the journal mode (an earlier lucompat made WAL stores) takes a
   // lock that other ingesters may hold: hence the timeout first. FULL: in
   // rollback mode NORMAL may corrupt the store on a power loss.
   if (writable)
-    if (auto r = connection->script("cannot configure the database",
-                                    "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
+    if (auto r = connection->script(
+            "cannot configure the database",
+            "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
         !r)
       return std::move(r).error();
   return SqliteDatabase{std::move(connection), writable};

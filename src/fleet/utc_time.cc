@@ -37,7 +37,8 @@ int64_t days_from_civil(int64_t y, int m, int d) {
 }
 
 bool separators_ok(std::string_view t) {
-  return t[4] == '-' && t[7] == '-' && t[10] == 'T' && t[13] == ':' && t[16] == ':' && t.back() == 'Z';
+  return t[4] == '-' && t[7] == '-' && t[10] == 'T' && t[13] == ':' && t[16] == ':' &&
+         t.back() == 'Z';
 }
 
 // ".F" between the seconds and the final Z, as nanoseconds.
@@ -62,22 +63,28 @@ std::optional<UtcTime> parse_utc(std::string_view t) {
   if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return std::nullopt;
   const auto nanos = fraction(t);
   if (!nanos) return std::nullopt;
-  return UtcTime{days_from_civil(y, mo, d) * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 + s, *nanos};
+  return UtcTime{days_from_civil(y, mo, d) * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 + s,
+                 *nanos};
 }
 
 UtcTime utc_from(std::time_t t) { return UtcTime{static_cast<int64_t>(t), 0}; }
 
 UtcTime utc_clock_now() {
   const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-      std::chrono::system_clock::now().time_since_epoch()).count();
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
   return UtcTime{ns / 1'000'000'000, static_cast<uint32_t>(ns % 1'000'000'000)};
 }
 
 UtcTime plus_seconds(UtcTime t, int64_t seconds) {
-  constexpr int64_t kMax = std::numeric_limits<int64_t>::max(), kMin = std::numeric_limits<int64_t>::min();
-  if (seconds > 0 && t.seconds > kMax - seconds) t.seconds = kMax;
-  else if (seconds < 0 && t.seconds < kMin - seconds) t.seconds = kMin;
-  else t.seconds += seconds;
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max(),
+                    kMin = std::numeric_limits<int64_t>::min();
+  if (seconds > 0 && t.seconds > kMax - seconds)
+    t.seconds = kMax;
+  else if (seconds < 0 && t.seconds < kMin - seconds)
+    t.seconds = kMin;
+  else
+    t.seconds += seconds;
   return t;
 }
 
@@ -85,8 +92,8 @@ std::string format_utc(UtcTime t) {
   std::tm tm{};
   const std::time_t s = static_cast<std::time_t>(t.seconds);
   gmtime_r(&s, &tm);
-  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
-                                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", tm.tm_year + 1900,
+                                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   if (t.nanos != 0) {
     std::string f = fmt::format("{:09}", t.nanos);
     f.erase(f.find_last_not_of('0') + 1);

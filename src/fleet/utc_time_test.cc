@@ -18,7 +18,8 @@ TEST(UtcTime, ReadsWholeSecondsAndFractions) {
 TEST(UtcTime, ComparesInstantsNotText) {
   const auto whole = parse_utc("2026-11-27T00:00:00Z"), half = parse_utc("2026-11-27T00:00:00.5Z");
   ASSERT_TRUE(whole && half);
-  EXPECT_LT(std::string("2026-11-27T00:00:00.5Z"), std::string("2026-11-27T00:00:00Z"));  // the trap
+  EXPECT_LT(std::string("2026-11-27T00:00:00.5Z"),
+            std::string("2026-11-27T00:00:00Z"));  // the trap
   EXPECT_GT(*half, *whole);
   EXPECT_EQ(parse_utc("2026-11-27T00:00:00.50Z"), half);
 }
@@ -27,7 +28,7 @@ TEST(UtcTime, RefusesDatesNoCalendarHas) {
   EXPECT_FALSE(parse_utc("2026-02-30T00:00:00Z"));
   EXPECT_FALSE(parse_utc("2026-02-29T00:00:00Z"));
   EXPECT_TRUE(parse_utc("2024-02-29T00:00:00Z"));
-  EXPECT_TRUE(parse_utc("2000-02-29T00:00:00Z"));  // divisible by 400
+  EXPECT_TRUE(parse_utc("2000-02-29T00:00:00Z"));   // divisible by 400
   EXPECT_FALSE(parse_utc("1900-02-29T00:00:00Z"));  // by 100, not 400
   EXPECT_FALSE(parse_utc("2026-04-31T00:00:00Z"));
   EXPECT_FALSE(parse_utc("2026-13-01T00:00:00Z"));
@@ -39,10 +40,11 @@ TEST(UtcTime, RefusesDatesNoCalendarHas) {
 }
 
 TEST(UtcTime, RefusesEverythingButTheOneForm) {
-  for (const char* t : {"", "yesterday", "2026-11-27 00:00:00Z", "2026-11-27T00:00:00", "2026-11-27T00:00:00+00:00",
-                        "2026-11-27t00:00:00z", "2026-11-27T00:00:00.Z", "2026-11-27T00:00:00,5Z",
-                        "+2026-11-27T00:00:00Z", "2026-1-27T00:00:00Z", "2026-11-27T00:00:0aZ",
-                        "2026-11-27T00:00:00.1aZ", "2026-11-27T00:00:00ZZ", "2026-11-27T00:00:00.-1Z"})
+  for (const char* t :
+       {"", "yesterday", "2026-11-27 00:00:00Z", "2026-11-27T00:00:00", "2026-11-27T00:00:00+00:00",
+        "2026-11-27t00:00:00z", "2026-11-27T00:00:00.Z", "2026-11-27T00:00:00,5Z",
+        "+2026-11-27T00:00:00Z", "2026-1-27T00:00:00Z", "2026-11-27T00:00:0aZ",
+        "2026-11-27T00:00:00.1aZ", "2026-11-27T00:00:00ZZ", "2026-11-27T00:00:00.-1Z"})
     EXPECT_FALSE(parse_utc(t)) << t;
 }
 
@@ -53,8 +55,9 @@ TEST(UtcTime, BoundsTheFraction) {
 }
 
 TEST(UtcTime, FormatsWhatItReads) {
-  for (const char* t : {"2026-11-27T05:33:00Z", "2026-11-27T05:33:00.5Z", "0001-01-01T00:00:00.000000001Z",
-                        "9999-12-31T23:59:59Z", "2024-02-29T12:00:00Z"}) {
+  for (const char* t :
+       {"2026-11-27T05:33:00Z", "2026-11-27T05:33:00.5Z", "0001-01-01T00:00:00.000000001Z",
+        "9999-12-31T23:59:59Z", "2024-02-29T12:00:00Z"}) {
     const auto parsed = parse_utc(t);
     ASSERT_TRUE(parsed) << t;
     EXPECT_EQ(format_utc(*parsed), t);

@@ -41,15 +41,17 @@ Result<std::unique_ptr<Kcore>> Kcore::open(const std::string& path) {
     std::string why = std::strerror(e);
     if (e == ENOENT) why = "no such file: the kernel was built without CONFIG_PROC_KCORE";
     if (e == EACCES || e == EPERM)
-      why = fmt::format("{}: reading kernel memory needs root (CAP_SYS_RAWIO), and kernel "
-                        "lockdown forbids it even to root",
-                        std::strerror(e));
+      why = fmt::format(
+          "{}: reading kernel memory needs root (CAP_SYS_RAWIO), and kernel "
+          "lockdown forbids it even to root",
+          std::strerror(e));
     return Error{ErrorKind::io, path, std::nullopt, "cannot open: " + why};
   }
   std::unique_ptr<Kcore> k(new Kcore(path, fd));
   std::vector<std::byte> head(sizeof(Elf64_Ehdr));
   if (const int e = pread_all(fd, head.data(), head.size(), 0); e != 0)
-    return Error{ErrorKind::io, path, 0, fmt::format("cannot read the ELF header: {}", std::strerror(e))};
+    return Error{ErrorKind::io, path, 0,
+                 fmt::format("cannot read the ELF header: {}", std::strerror(e))};
   auto header = catch_parse_errors([&] { return read_file_header(head); });
   if (!header) {
     Error e = std::move(header).error();
@@ -59,7 +61,8 @@ Result<std::unique_ptr<Kcore>> Kcore::open(const std::string& path) {
   const ElfFileHeader& h = *header;
   // The kernel writes its core in its own byte order and class, which are
   // this process's (a 32-bit process on a 64-bit kernel cannot open kcore).
-  const ByteOrder native = std::endian::native == std::endian::little ? ByteOrder::little : ByteOrder::big;
+  const ByteOrder native =
+      std::endian::native == std::endian::little ? ByteOrder::little : ByteOrder::big;
   if (h.order != native || (h.elf_class == 64) != (sizeof(void*) == 8))
     return Error{ErrorKind::unsupported, path, 0,
                  "the core's class or byte order is not this process's: run a lucompat built for "
@@ -70,11 +73,12 @@ Result<std::unique_ptr<Kcore>> Kcore::open(const std::string& path) {
   const uint64_t end = h.phoff + uint64_t{h.phnum} * h.phentsize;
   if (h.phentsize < program_header_size(h.elf_class) || end > (uint64_t{1} << 24))
     return Error{ErrorKind::malformed, path, 0,
-                 fmt::format("{} program headers of {} bytes at {:#x}: not a kernel's core", h.phnum, h.phentsize,
-                             h.phoff)};
+                 fmt::format("{} program headers of {} bytes at {:#x}: not a kernel's core",
+                             h.phnum, h.phentsize, h.phoff)};
   std::vector<std::byte> headers(end);
   if (const int e = pread_all(fd, headers.data(), headers.size(), 0); e != 0)
-    return Error{ErrorKind::io, path, 0, fmt::format("cannot read the program headers: {}", std::strerror(e))};
+    return Error{ErrorKind::io, path, 0,
+                 fmt::format("cannot read the program headers: {}", std::strerror(e))};
   const ByteReader r(headers, h.order);
   for (uint64_t i = 0; i < h.phnum; ++i) {
     const ElfProgramHeader p = read_program_header(r, h.elf_class, h.phoff, h.phentsize, i);
@@ -85,20 +89,24 @@ Result<std::unique_ptr<Kcore>> Kcore::open(const std::string& path) {
 
 Result<std::vector<std::byte>> Kcore::read(uint64_t address, uint64_t size) const {
   if (size > kMaxRead)
-    return Error{ErrorKind::limit, path_, std::nullopt,
-                 fmt::format("a read of {} bytes at {:#x} exceeds {} bytes", size, address, kMaxRead)};
+    return Error{
+        ErrorKind::limit, path_, std::nullopt,
+        fmt::format("a read of {} bytes at {:#x} exceeds {} bytes", size, address, kMaxRead)};
   for (const LoadSegment& s : segments_) {
     if (address < s.address || address - s.address >= s.size) continue;
     if (size > s.size - (address - s.address)) break;
     std::vector<std::byte> out(size);
-    if (const int e = pread_all(fd_.get(), out.data(), size, s.offset + (address - s.address)); e != 0)
+    if (const int e = pread_all(fd_.get(), out.data(), size, s.offset + (address - s.address));
+        e != 0)
       return Error{ErrorKind::io, path_, std::nullopt,
-                   fmt::format("cannot read {} bytes at kernel address {:#x}: {}", size, address, std::strerror(e))};
+                   fmt::format("cannot read {} bytes at kernel address {:#x}: {}", size, address,
+                               std::strerror(e))};
     return out;
   }
-  return Error{ErrorKind::malformed, path_, std::nullopt,
-               fmt::format("kernel address {:#x} (+{} bytes) is not mapped by any of its {} segments", address,
-                           size, segments_.size())};
+  return Error{
+      ErrorKind::malformed, path_, std::nullopt,
+      fmt::format("kernel address {:#x} (+{} bytes) is not mapped by any of its {} segments",
+                  address, size, segments_.size())};
 }
 
 }  // namespace lucompat

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 
-#include "lucompat/elf/machine.h"
 #include "lucompat/base/file.h"
 #include "lucompat/base/printable.h"
 #include "lucompat/derive/registrations.h"
+#include "lucompat/elf/machine.h"
 #include "lucompat/host/kcore.h"
 #include "lucompat/host/proc_kallsyms.h"
 
@@ -33,8 +33,8 @@ std::string trimmed(std::string s) {
 std::string text_of(const FileData& f) { return std::string(as_chars(f.bytes())); }
 
 // The first of `names` the kernel has, with its address.
-std::optional<std::pair<std::string, uint64_t>> first_symbol(const ProcKallsyms& k,
-                                                             const std::vector<std::string>& names) {
+std::optional<std::pair<std::string, uint64_t>> first_symbol(
+    const ProcKallsyms& k, const std::vector<std::string>& names) {
   for (const std::string& n : names)
     if (auto a = k.kernel_address(n)) return std::pair{n, *a};
   return std::nullopt;
@@ -56,8 +56,8 @@ Result<std::string> read_c_string(const KernelMemory& memory, uint64_t address, 
 }
 
 // The registration layout of the running build: its BTF when it has one.
-Result<RegistrationLayout> running_layout(const SystemRoot& root, unsigned pointer_size, std::string* source,
-                                          bool* has_luo_structs) {
+Result<RegistrationLayout> running_layout(const SystemRoot& root, unsigned pointer_size,
+                                          std::string* source, bool* has_luo_structs) {
   const std::string path = root.path("/sys/kernel/btf/vmlinux");
   *has_luo_structs = false;
   auto btf = read_file(path, kMaxBtf);
@@ -112,10 +112,11 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
     return cannot(kallsyms_path, "lists no symbols: the kernel was built without CONFIG_KALLSYMS");
   if (kallsyms->addresses_hidden) {
     auto restrict = read_file(q.root.path("/proc/sys/kernel/kptr_restrict"), kMaxBanner);
-    return cannot(kallsyms_path,
-                  fmt::format("every address reads 0: kernel.kptr_restrict{} hides them from this user "
-                              "(run as root; kptr_restrict=2 hides them from root too)",
-                              restrict ? " = " + trimmed(text_of(*restrict)) : ""));
+    return cannot(
+        kallsyms_path,
+        fmt::format("every address reads 0: kernel.kptr_restrict{} hides them from this user "
+                    "(run as root; kptr_restrict=2 hides them from root too)",
+                    restrict ? " = " + trimmed(text_of(*restrict)) : ""));
   }
 
   LUCOMPAT_TRY(kcore, Kcore::open(kcore_path));
@@ -125,26 +126,31 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
 
   // Proof that kcore is this kernel's memory, as /proc/version is its banner.
   const auto banner_at = kallsyms->kernel_address("linux_banner");
-  if (!banner_at) return cannot(kallsyms_path, "has no linux_banner, which the proof of reading this kernel needs");
+  if (!banner_at)
+    return cannot(kallsyms_path,
+                  "has no linux_banner, which the proof of reading this kernel needs");
   LUCOMPAT_TRY(banner, read_c_string(memory, *banner_at, kMaxBanner));
   if (trimmed(*banner) != in.identity.banner)
-    return Error{ErrorKind::malformed, kcore_path, std::nullopt,
-                 fmt::format("linux_banner reads \"{}\" through it, but {} says \"{}\": this is not the "
-                             "running kernel's memory",
-                             printable(trimmed(*banner)), version_path, printable(in.identity.banner))};
+    return Error{
+        ErrorKind::malformed, kcore_path, std::nullopt,
+        fmt::format("linux_banner reads \"{}\" through it, but {} says \"{}\": this is not the "
+                    "running kernel's memory",
+                    printable(trimmed(*banner)), version_path, printable(in.identity.banner))};
 
   std::string layout_source;
   bool has_luo_structs = false;
-  LUCOMPAT_TRY(layout, running_layout(q.root, memory.pointer_size(), &layout_source, &has_luo_structs));
+  LUCOMPAT_TRY(layout,
+               running_layout(q.root, memory.pointer_size(), &layout_source, &has_luo_structs));
   const auto file_list = first_symbol(*kallsyms, q.lists.file);
   const auto flb_list = first_symbol(*kallsyms, q.lists.flb);
   in.registrations_searched = true;
   if (!file_list && !flb_list) {
     if (has_luo_structs)
-      return Error{ErrorKind::unsupported, kallsyms_path, std::nullopt,
-                   fmt::format("the kernel's BTF has LUO's structs, but it has none of the list heads the "
-                               "catalog names ({}): name this kernel's in [registration_lists] of a catalog",
-                               fmt::join(q.lists.file, ", "))};
+      return Error{
+          ErrorKind::unsupported, kallsyms_path, std::nullopt,
+          fmt::format("the kernel's BTF has LUO's structs, but it has none of the list heads the "
+                      "catalog names ({}): name this kernel's in [registration_lists] of a catalog",
+                      fmt::join(q.lists.file, ", "))};
     return in;  // no LUO in this kernel
   }
 
@@ -155,11 +161,13 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
   out.location.evidence = fmt::format("kallsyms + {} + kcore", layout_source);
 
   // Core strings: literals in the kernel's read-only data, as in its image.
-  const auto ro_start = kallsyms->kernel_address("__start_rodata"), ro_end = kallsyms->kernel_address("__end_rodata");
+  const auto ro_start = kallsyms->kernel_address("__start_rodata"),
+             ro_end = kallsyms->kernel_address("__end_rodata");
   if (ro_start && ro_end && *ro_end > *ro_start) {
     if (*ro_end - *ro_start > kMaxRodata)
       return Error{ErrorKind::limit, kcore_path, std::nullopt,
-                   fmt::format("the read-only data is {} bytes, more than {}", *ro_end - *ro_start, kMaxRodata)};
+                   fmt::format("the read-only data is {} bytes, more than {}", *ro_end - *ro_start,
+                               kMaxRodata)};
     LUCOMPAT_TRY(rodata, memory.read(*ro_start, *ro_end - *ro_start));
     MemoryImage image;
     image.regions.push_back({*ro_start, *ro_start, *rodata, RegionKind::rodata});
@@ -170,19 +178,20 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
     }
   }
 
-  for (const auto& [list, kind] : {std::pair{file_list, EntryKind::file}, std::pair{flb_list, EntryKind::flb}}) {
+  for (const auto& [list, kind] :
+       {std::pair{file_list, EntryKind::file}, std::pair{flb_list, EntryKind::flb}}) {
     if (!list) continue;
     auto objects = read_registered(memory, list->second, kind, *layout, q.max_nodes);
     if (!objects) {
       Error e = std::move(objects).error();
       if (e.input.empty()) e.input = kcore_path;
-      e.message = fmt::format("{} ({}): {}", list->first, kind == EntryKind::file ? "file handlers" : "FLBs",
-                              e.message);
+      e.message = fmt::format("{} ({}): {}", list->first,
+                              kind == EntryKind::file ? "file handlers" : "FLBs", e.message);
       return e;
     }
     for (RegisteredObject& o : *objects) {
-      Registration reg{kind, kallsyms->data_symbol_at(o.address), o.address, owner_name(*kallsyms, o.owner),
-                       Evidence::kcore};
+      Registration reg{kind, kallsyms->data_symbol_at(o.address), o.address,
+                       owner_name(*kallsyms, o.owner), Evidence::kcore};
       append_entry(out, std::move(o.compatible), o.address, std::move(reg));
     }
   }

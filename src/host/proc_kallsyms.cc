@@ -12,8 +12,15 @@ namespace {
 
 bool is_data(char type) {
   switch (type) {
-    case 'd': case 'D': case 'b': case 'B': case 'r': case 'R': return true;
-    default: return false;
+    case 'd':
+    case 'D':
+    case 'b':
+    case 'B':
+    case 'r':
+    case 'R':
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -53,8 +60,8 @@ Result<ProcKallsyms> parse_proc_kallsyms(std::string_view text, const std::strin
     auto s = parse_line(line);
     if (!s)
       return Error{ErrorKind::malformed, origin, std::nullopt,
-                   fmt::format("line {}: expected \"ADDRESS TYPE NAME [MODULE]\", got \"{}\"", number,
-                               printable(line.substr(0, 120)))};
+                   fmt::format("line {}: expected \"ADDRESS TYPE NAME [MODULE]\", got \"{}\"",
+                               number, printable(line.substr(0, 120)))};
     any_address = any_address || s->address != 0;
     out.symbols.push_back(std::move(*s));
   }
@@ -63,8 +70,9 @@ Result<ProcKallsyms> parse_proc_kallsyms(std::string_view text, const std::strin
 }
 
 std::optional<uint64_t> ProcKallsyms::kernel_address(std::string_view name) const {
-  const auto it = std::find_if(symbols.begin(), symbols.end(),
-                               [&](const ProcSymbol& s) { return s.module.empty() && s.name == name; });
+  const auto it = std::find_if(symbols.begin(), symbols.end(), [&](const ProcSymbol& s) {
+    return s.module.empty() && s.name == name;
+  });
   if (it == symbols.end()) return std::nullopt;
   return it->address;
 }
@@ -78,8 +86,9 @@ std::optional<std::string> ProcKallsyms::module_at(uint64_t address) const {
 }
 
 std::string ProcKallsyms::data_symbol_at(uint64_t address) const {
-  const auto it = std::find_if(symbols.begin(), symbols.end(),
-                               [&](const ProcSymbol& s) { return s.address == address && is_data(s.type); });
+  const auto it = std::find_if(symbols.begin(), symbols.end(), [&](const ProcSymbol& s) {
+    return s.address == address && is_data(s.type);
+  });
   return it == symbols.end() ? std::string() : it->name;
 }
 

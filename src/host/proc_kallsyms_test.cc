@@ -20,7 +20,8 @@ TEST(ProcKallsyms, ReadsKernelAndModuleSymbols) {
   EXPECT_FALSE(k->addresses_hidden);
   EXPECT_EQ(k->symbols[3].module, "lu_luo_vfio");
   // A module's symbol of the same name never stands for the kernel's.
-  EXPECT_EQ(k->kernel_address("luo_file_handler_list"), std::optional<uint64_t>(0xffffffff81a36d30));
+  EXPECT_EQ(k->kernel_address("luo_file_handler_list"),
+            std::optional<uint64_t>(0xffffffff81a36d30));
   EXPECT_EQ(k->module_at(0xffffffffc0003000), std::optional<std::string>("lu_luo_vfio"));
   EXPECT_FALSE(k->module_at(0xffffffffc0002000));
   EXPECT_EQ(k->data_symbol_at(0xffffffff81a36cc0), "memfd_luo_handler");

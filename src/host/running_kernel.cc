@@ -11,7 +11,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // UKIs live here (the Boot Loader Specification's type #2 entries).
-constexpr std::string_view kEspDirs[] = {"/boot/efi/EFI/Linux", "/efi/EFI/Linux", "/boot/EFI/Linux"};
+constexpr std::string_view kEspDirs[] = {"/boot/efi/EFI/Linux", "/efi/EFI/Linux",
+                                         "/boot/EFI/Linux"};
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\0')) s.pop_back();
@@ -33,7 +34,8 @@ std::string uname_of(const Inspection& in) {
 
 }  // namespace
 
-std::vector<std::string> running_kernel_candidates(const SystemRoot& root, const std::string& release) {
+std::vector<std::string> running_kernel_candidates(const SystemRoot& root,
+                                                   const std::string& release) {
   std::vector<std::string> out{
       root.path("/boot/vmlinuz-" + release),
       root.path("/boot/vmlinux-" + release),

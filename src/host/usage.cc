@@ -16,13 +16,15 @@ namespace fs = std::filesystem;
 std::optional<Error> check_family(const Catalog& catalog, const std::string& family,
                                   const std::string& origin, const toml::node& where) {
   if (catalog.find(family) != nullptr) return std::nullopt;
-  return config_error(origin, where.source(),
-                      fmt::format("unknown family \"{}\" (the catalog has no such family)", family));
+  return config_error(
+      origin, where.source(),
+      fmt::format("unknown family \"{}\" (the catalog has no such family)", family));
 }
 
 }  // namespace
 
-void merge_uses(std::map<std::string, FamilyUse>& into, const std::map<std::string, FamilyUse>& from) {
+void merge_uses(std::map<std::string, FamilyUse>& into,
+                const std::map<std::string, FamilyUse>& from) {
   for (const auto& [family, use] : from) {
     FamilyUse& u = into[family];
     u.used_by.insert(u.used_by.end(), use.used_by.begin(), use.used_by.end());
@@ -72,7 +74,8 @@ Result<std::vector<int>> pids_of_process(const SystemRoot& root, const std::stri
   for (const auto& e : fs::directory_iterator(proc, ec)) {
     const std::string pid_text = e.path().filename().string();
     int pid = 0;
-    const auto [end, pec] = std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
+    const auto [end, pec] =
+        std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
     if (pec != std::errc() || end != pid_text.data() + pid_text.size()) continue;
     // A process may exit while we look: it is simply not there.
     auto comm = read_text((e.path() / "comm").string());
@@ -81,7 +84,8 @@ Result<std::vector<int>> pids_of_process(const SystemRoot& root, const std::stri
     if (*comm == want) out.push_back(pid);
   }
   if (ec)
-    return Error{ErrorKind::io, proc, std::nullopt, fmt::format("cannot list processes: {}", ec.message())};
+    return Error{ErrorKind::io, proc, std::nullopt,
+                 fmt::format("cannot list processes: {}", ec.message())};
   if (out.empty())
     return Error{ErrorKind::io, proc, std::nullopt,
                  fmt::format("no process named \"{}\" (matched against /proc/PID/comm)", name)};
@@ -96,27 +100,32 @@ Result<std::map<std::string, FamilyUse>> read_manifest(std::string_view text,
   std::map<std::string, FamilyUse> out;
   for (const auto& [key, value] : *doc)
     if (key.str() != "session")
-      return config_error(origin, value.source(),
-                          fmt::format("unknown key \"{}\": a manifest holds [[session]] tables", key.str()));
+      return config_error(
+          origin, value.source(),
+          fmt::format("unknown key \"{}\": a manifest holds [[session]] tables", key.str()));
   const toml::array* sessions = doc->get_as<toml::array>("session");
   if (sessions == nullptr) return out;
   for (const auto& node : *sessions) {
     const toml::table* s = node.as_table();
-    if (s == nullptr) return config_error(origin, node.source(), "session must be [[session]] tables");
+    if (s == nullptr)
+      return config_error(origin, node.source(), "session must be [[session]] tables");
     const std::string name = (*s)["name"].value_or(std::string("(unnamed)"));
     for (const auto& [key, value] : *s) {
       const std::string k(key.str());
       if (k == "name") continue;
       if (k != "uses" && k != "optional" && k != "required")
-        return config_error(origin, value.source(),
-                            fmt::format("unknown key \"{}\" (known: name, uses, optional, required)", k));
+        return config_error(
+            origin, value.source(),
+            fmt::format("unknown key \"{}\" (known: name, uses, optional, required)", k));
       const toml::array* list = value.as_array();
       if (list == nullptr)
-        return config_error(origin, value.source(), fmt::format("{} must be an array of family names", k));
+        return config_error(origin, value.source(),
+                            fmt::format("{} must be an array of family names", k));
       for (const auto& item : *list) {
         const auto family = item.value<std::string>();
         if (!family)
-          return config_error(origin, item.source(), fmt::format("{} must be an array of family names", k));
+          return config_error(origin, item.source(),
+                              fmt::format("{} must be an array of family names", k));
         if (auto e = check_family(catalog, *family, origin, item)) return *e;
         FamilyUse& use = out[*family];
         use.used_by.push_back(fmt::format("manifest session {}", name));

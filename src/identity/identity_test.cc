@@ -11,7 +11,8 @@ using namespace std::string_literals;
 
 TEST(FindBanner, PrefersTheRealBannerOverTheWeakPlaceholder) {
   const std::string image =
-      "\x7f" "ELF junk Linux version is not one\0"s
+      "\x7f"
+      "ELF junk Linux version is not one\0"s
       "Linux version 6.1.192 (corpus@host) (gcc 12) # \n\0"s
       "padding Linux version 6.1.192 (corpus@host) (gcc 12) #4 Fri Nov 27 UTC 2026\n\0"s;
   const auto b = find_banner(as_bytes(image));

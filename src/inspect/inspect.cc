@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <mutex>
 
-#include "lucompat/policy/catalog.h"
 #include "inspect/kallsyms_registrations.h"
 #include "lucompat/inspect/kernel_bytes.h"
+#include "lucompat/policy/catalog.h"
 #include "lucompat/raw/raw_reader.h"
 
 namespace lucompat {
@@ -26,8 +26,7 @@ InputKind kind_of(const ElfReading& r) {
 }
 
 std::string raw_arch(std::optional<ContainerKind> kind, std::optional<ByteOrder> order) {
-  if (kind == ContainerKind::arm64_image)
-    return order == ByteOrder::big ? "arm64be" : "arm64";
+  if (kind == ContainerKind::arm64_image) return order == ByteOrder::big ? "arm64be" : "arm64";
   if (kind == ContainerKind::riscv_image) return "riscv64";
   return {};
 }
@@ -100,9 +99,12 @@ Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwra
 
 std::string_view name(InputKind k) {
   switch (k) {
-    case InputKind::kernel: return "kernel";
-    case InputKind::module: return "module";
-    case InputKind::object: return "object";
+    case InputKind::kernel:
+      return "kernel";
+    case InputKind::module:
+      return "module";
+    case InputKind::object:
+      return "object";
   }
   return "unknown";
 }
@@ -174,12 +176,14 @@ std::vector<std::string> registration_disagreements(const Inspection& in) {
   };
   for (const auto& e : rfc)
     if (!has(regs, e.compatible))
-      out.push_back(fmt::format("the version table lists {}, but no registered object or core string has it",
-                                e.compatible));
+      out.push_back(
+          fmt::format("the version table lists {}, but no registered object or core string has it",
+                      e.compatible));
   for (const auto& e : regs)
     if (e.registration && e.registration->kind == EntryKind::file && !has(rfc, e.compatible))
-      out.push_back(fmt::format("the file handler {} ({}) is registered, but the version table does not list it",
-                                e.compatible, e.registration->symbol));
+      out.push_back(fmt::format(
+          "the file handler {} ({}) is registered, but the version table does not list it",
+          e.compatible, e.registration->symbol));
   return out;
 }
 
@@ -187,9 +191,10 @@ std::string evidence_of(const Inspection& in) {
   if (!in.table) return "none";
   const TableLocation& l = in.table->location;
   if (is_derived(l.method)) return fmt::format("{} ({})", name(l.method), l.evidence);
-  return fmt::format("version table ({}){}", name(l.method),
-                     in.registrations ? fmt::format(" and registrations ({})", in.registrations->location.evidence)
-                                      : "");
+  return fmt::format(
+      "version table ({}){}", name(l.method),
+      in.registrations ? fmt::format(" and registrations ({})", in.registrations->location.evidence)
+                       : "");
 }
 
 bool rests_on_scan_only(const Inspection& in) {

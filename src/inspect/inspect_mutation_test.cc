@@ -19,7 +19,8 @@ namespace {
 std::vector<std::filesystem::path> examples() {
   std::vector<std::filesystem::path> out;
   for (const char* arch : {"x86_64", "i686", "ppc64", "s390x", "arm"})
-    for (const char* name : {"kernel.elf", "kernel.stripped", "kernel.o", "module.ko", "mainline.elf", "mainline.ko"})
+    for (const char* name :
+         {"kernel.elf", "kernel.stripped", "kernel.o", "module.ko", "mainline.elf", "mainline.ko"})
       out.push_back(std::filesystem::path(LUCOMPAT_EXAMPLES_DIR) / arch / name);
   return out;
 }

@@ -9,7 +9,9 @@
 namespace lucompat {
 
 InspectPool::InspectPool(unsigned jobs, size_t capacity, Progress progress, uint64_t max_held)
-    : capacity_(std::max<size_t>(capacity, 1)), max_held_(max_held), progress_(std::move(progress)) {
+    : capacity_(std::max<size_t>(capacity, 1)),
+      max_held_(max_held),
+      progress_(std::move(progress)) {
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < jobs; ++i) workers_.emplace_back([this] { work(); });
 }

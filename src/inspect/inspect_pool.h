@@ -27,8 +27,7 @@ class InspectPool {
  public:
   using Task = std::function<Result<Inspection>()>;
 
-  InspectPool(unsigned jobs, size_t capacity, Progress progress,
-              uint64_t max_held = UINT64_MAX);
+  InspectPool(unsigned jobs, size_t capacity, Progress progress, uint64_t max_held = UINT64_MAX);
   ~InspectPool();
   InspectPool(const InspectPool&) = delete;
   InspectPool& operator=(const InspectPool&) = delete;

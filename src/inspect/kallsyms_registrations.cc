@@ -41,7 +41,8 @@ std::optional<Bytes> bytes_at(const KernelBytes& kernel, const AddressMap& map, 
     if (size > room && !clip) return std::nullopt;
     *offset = s.offset + (address - s.address);
     const uint64_t have = std::min(size, room);
-    if (*offset > kernel.bytes().size() || have > kernel.bytes().size() - *offset) return std::nullopt;
+    if (*offset > kernel.bytes().size() || have > kernel.bytes().size() - *offset)
+      return std::nullopt;
     return kernel.bytes().subspan(*offset, have);
   }
   return std::nullopt;
@@ -90,7 +91,8 @@ Result<std::optional<RegistrationLayout>> layout_of(const KernelBytes& kernel, c
 
 Result<KallsymsDerivation> registrations_by_kallsyms(const KernelBytes& kernel,
                                                      std::span<const CompatibleForm> core_forms) {
-  LUCOMPAT_TRY(decoded, decode_kallsyms({kernel.bytes(), kernel.order, kernel.pointer_size, kernel.elf, {}}));
+  LUCOMPAT_TRY(decoded, decode_kallsyms(
+                            {kernel.bytes(), kernel.order, kernel.pointer_size, kernel.elf, {}}));
   if (!*decoded) return KallsymsDerivation{};
   const Kallsyms& k = **decoded;
   return catch_parse_errors([&]() -> KallsymsDerivation {
@@ -122,7 +124,8 @@ Result<KallsymsDerivation> registrations_by_kallsyms(const KernelBytes& kernel,
         for (size_t j = i + 1; j < sorted.size() && !room; ++j)
           if (sorted[j].address > s.address) room = sorted[j].address - s.address;
         if (room) bounded.object_rooms->emplace(s.address, *room);
-        if (s.type == 'd' || s.type == 'D') candidates.push_back({s.name, s.address, std::nullopt, room});
+        if (s.type == 'd' || s.type == 'D')
+          candidates.push_back({s.name, s.address, std::nullopt, room});
       }
       add_registrations(out, bounded, candidates, **layout, search);
     }

@@ -48,7 +48,8 @@ void summarize(ModuleTree& tree) {
     for (const auto& e : m.result->table->table.entries) {
       auto it = std::find_if(tree.entries.begin(), tree.entries.end(),
                              [&](const TreeEntry& t) { return t.compatible == e.compatible; });
-      if (it == tree.entries.end()) it = tree.entries.insert(tree.entries.end(), {e.compatible, {}});
+      if (it == tree.entries.end())
+        it = tree.entries.insert(tree.entries.end(), {e.compatible, {}});
       if (it->modules.empty() || it->modules.back() != m.path) it->modules.push_back(m.path);
     }
   }
@@ -100,9 +101,8 @@ Result<ModuleTree> inspect_module_tree(const std::string& root, const InspectOpt
   for (const auto& p : *paths) {
     if (stop.load()) break;
     const std::string file = (fs::path(root) / p).string();
-    pool.submit(stop_on_limit(stop, [file, &tree_options] {
-      return require_module(inspect_file(file, tree_options));
-    }));
+    pool.submit(stop_on_limit(
+        stop, [file, &tree_options] { return require_module(inspect_file(file, tree_options)); }));
   }
   auto results = pool.finish();
   if (auto e = over_limit(*budget, results, root, "the modules below this directory")) return *e;

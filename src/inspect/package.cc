@@ -14,26 +14,39 @@
 #include <memory>
 #include <utility>
 
-#include "lucompat/base/shared_library.h"
 #include "inspect/inspect_pool.h"
 #include "inspect/package_paths.h"
+#include "lucompat/base/shared_library.h"
 #include "lucompat/inspect/module_tree.h"
 
 namespace lucompat {
 namespace {
 
-#define LUCOMPAT_LIBARCHIVE(X)                                                              \
-  X(archive_entry_filetype) X(archive_entry_pathname) X(archive_entry_size)                 \
-  X(archive_entry_size_is_set) X(archive_error_string)                                      \
-  X(archive_read_data) X(archive_read_free) X(archive_read_new) X(archive_read_next_header) \
-  X(archive_read_open) X(archive_read_open_filename) X(archive_read_support_filter_all)     \
-  X(archive_read_support_format_ar) X(archive_read_support_format_cpio)                     \
-  X(archive_read_support_format_tar) X(archive_set_error)
+// clang-format off: one symbol a line, which clang-format would reflow each run
+#define LUCOMPAT_LIBARCHIVE(X)        \
+  X(archive_entry_filetype)           \
+  X(archive_entry_pathname)           \
+  X(archive_entry_size)               \
+  X(archive_entry_size_is_set)        \
+  X(archive_error_string)             \
+  X(archive_read_data)                \
+  X(archive_read_free)                \
+  X(archive_read_new)                 \
+  X(archive_read_next_header)         \
+  X(archive_read_open)                \
+  X(archive_read_open_filename)       \
+  X(archive_read_support_filter_all)  \
+  X(archive_read_support_format_ar)   \
+  X(archive_read_support_format_cpio) \
+  X(archive_read_support_format_tar)  \
+  X(archive_set_error)
+// clang-format on
 
 LUCOMPAT_SHARED_API(Libarchive, LUCOMPAT_LIBARCHIVE);
 
 const Result<Libarchive>& load_libarchive() {
-  static const Result<Libarchive> loaded = load_shared_api<Libarchive>("libarchive.so.13", "reading .deb and .rpm packages");
+  static const Result<Libarchive> loaded =
+      load_shared_api<Libarchive>("libarchive.so.13", "reading .deb and .rpm packages");
   return loaded;
 }
 
@@ -88,9 +101,10 @@ class Reader {
         auto data = std::make_shared<std::vector<std::byte>>(read(a, where, name, size));
         const std::string label = fmt::format("{}!{}", input_, name);
         const InspectOptions& options = options_;
-        pool_.submit(stop_on_limit(stop_, [data, label, &options] {
-                       return require_module(inspect_bytes(label, *data, options));
-                     }),
+        pool_.submit(stop_on_limit(stop_,
+                                   [data, label, &options] {
+                                     return require_module(inspect_bytes(label, *data, options));
+                                   }),
                      std::exchange(held.bytes, 0));
         module_paths_.emplace_back(*module);
       } else if (kernel) {
@@ -98,7 +112,8 @@ class Reader {
         pool_.reserve(size);
         const Held held{pool_, size};
         const std::vector<std::byte> data = read(a, where, name, size);
-        out_.kernels.push_back({name, inspect_bytes(fmt::format("{}!{}", input_, name), data, options_)});
+        out_.kernels.push_back(
+            {name, inspect_bytes(fmt::format("{}!{}", input_, name), data, options_)});
         if (const auto& r = out_.kernels.back().result; !r && r.error().kind == ErrorKind::limit) {
           stop_ = true;
           throw ParseError(r.error());  // the package's one error, naming the member
@@ -151,7 +166,8 @@ class Reader {
   // when that is more than a member may.
   uint64_t held_size(archive_entry* entry, const std::string& name) const {
     const uint64_t limit = std::min(options_.max_file_size, kMaxHeld);
-    const int64_t size = ar().archive_entry_size_is_set(entry) != 0 ? ar().archive_entry_size(entry) : -1;
+    const int64_t size =
+        ar().archive_entry_size_is_set(entry) != 0 ? ar().archive_entry_size(entry) : -1;
     if (size < 0) return limit;  // read() stops at the limit
     if (static_cast<uint64_t>(size) > limit) too_large(name, limit);
     return static_cast<uint64_t>(size);
@@ -160,7 +176,8 @@ class Reader {
   [[noreturn]] void too_large(const std::string& name, uint64_t limit) const {
     fail(ErrorKind::limit, std::nullopt,
          limit == options_.max_file_size
-             ? fmt::format("{}: member is larger than the {}-byte limit (--max-file-size)", name, limit)
+             ? fmt::format("{}: member is larger than the {}-byte limit (--max-file-size)", name,
+                           limit)
              : fmt::format("{}: member is larger than {} bytes, the most of a package read into "
                            "memory at once",
                            name, limit));
@@ -246,7 +263,8 @@ Result<PackageReport> inspect_package(const std::string& path, const InspectOpti
     // stay in the peak RSS once read (a 70 MB .deb made it 100 MB).
     if (ar().archive_read_open_filename(a.get(), path.c_str(), size_t{1} << 20) != ARCHIVE_OK)
       fail(ErrorKind::malformed, std::nullopt,
-           fmt::format("not a readable {} package: {}", out.format, ar().archive_error_string(a.get())));
+           fmt::format("not a readable {} package: {}", out.format,
+                       ar().archive_error_string(a.get())));
     reader.walk(a.get(), "");
     return true;
   });
@@ -261,9 +279,9 @@ Result<PackageReport> inspect_package(const std::string& path, const InspectOpti
     out.modules.modules.push_back({std::move(reader.module_paths_[i]), std::move(results[i])});
   summarize(out.modules);
   if (out.kernels.empty() && out.modules.modules.empty())
-    return Error{ErrorKind::unsupported, path, std::nullopt,
-                 fmt::format("this {} package holds no kernel image and no kernel module",
-                             out.format)};
+    return Error{
+        ErrorKind::unsupported, path, std::nullopt,
+        fmt::format("this {} package holds no kernel image and no kernel module", out.format)};
   return out;
 }
 

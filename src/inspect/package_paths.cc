@@ -9,7 +9,9 @@ bool consume(std::string_view& s, std::string_view prefix) {
   return true;
 }
 
-bool is_component(std::string_view s) { return !s.empty() && s.find('/') == std::string_view::npos; }
+bool is_component(std::string_view s) {
+  return !s.empty() && s.find('/') == std::string_view::npos;
+}
 
 // (usr/)lib/modules/REST -> REST
 std::optional<std::string_view> under_modules(std::string_view name) {

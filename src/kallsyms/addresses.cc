@@ -7,9 +7,7 @@
 namespace lucompat {
 namespace {
 
-uint64_t truncate(uint64_t v, int pointer_size) {
-  return pointer_size == 4 ? v & 0xffffffffu : v;
-}
+uint64_t truncate(uint64_t v, int pointer_size) { return pointer_size == 4 ? v & 0xffffffffu : v; }
 
 }  // namespace
 

@@ -8,7 +8,8 @@ namespace {
 constexpr uint64_t kBase = 0xffffffff81000000;
 
 TEST(Addresses, Relative) {
-  const auto a = relative_addresses({0, 16, 16, 0x70000000}, kBase, KallsymsAddressing::relative, 8);
+  const auto a =
+      relative_addresses({0, 16, 16, 0x70000000}, kBase, KallsymsAddressing::relative, 8);
   ASSERT_TRUE(a);
   EXPECT_EQ((*a)[3], kBase + 0x70000000);
   EXPECT_EQ(choose_relative_mode({0, 16, 32}, kBase, 8, 0), KallsymsAddressing::relative);

@@ -15,9 +15,12 @@ namespace lucompat {
 
 std::string_view name(KallsymsAddressing a) {
   switch (a) {
-    case KallsymsAddressing::absolute: return "absolute";
-    case KallsymsAddressing::relative: return "relative";
-    case KallsymsAddressing::absolute_percpu: return "relative, absolute per-CPU";
+    case KallsymsAddressing::absolute:
+      return "absolute";
+    case KallsymsAddressing::relative:
+      return "relative";
+    case KallsymsAddressing::absolute_percpu:
+      return "relative, absolute per-CPU";
   }
   return "unknown";
 }
@@ -96,12 +99,12 @@ std::optional<Kallsyms> decode(const KallsymsInput& in) {
   const ByteReader image(in.image, in.order);
   if (in.elf) {
     if (const auto loc = locate_by_symtab(image)) {
-      Kallsyms k = decode_kallsyms_at(
-          image, loc->where, in.pointer_size,
-          loc->addressing == KallsymsAddressing::absolute
-              ? std::optional<KallsymsAddressing>(KallsymsAddressing::absolute)
-              : std::nullopt,
-          in.limits);
+      Kallsyms k =
+          decode_kallsyms_at(image, loc->where, in.pointer_size,
+                             loc->addressing == KallsymsAddressing::absolute
+                                 ? std::optional<KallsymsAddressing>(KallsymsAddressing::absolute)
+                                 : std::nullopt,
+                             in.limits);
       k.located_by_symtab = true;
       return k;
     }

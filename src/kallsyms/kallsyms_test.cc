@@ -7,9 +7,9 @@
 namespace lucompat {
 namespace {
 
+using testing::craft_kallsyms;
 using testing::CraftOptions;
 using testing::CraftSymbol;
-using testing::craft_kallsyms;
 using testing::sample_symbols;
 
 Kallsyms decode_ok(const std::vector<std::byte>& bytes, ByteOrder order, int ptr) {
@@ -69,19 +69,18 @@ TEST_P(Layouts, SearchFindsAndDecodesEverySymbol) {
 
 INSTANTIATE_TEST_SUITE_P(
     Kallsyms, Layouts,
-    ::testing::Values(
-        Case{ByteOrder::little, 8, KallsymsAddressing::relative, false, 700},
-        Case{ByteOrder::big, 8, KallsymsAddressing::relative, false, 700},
-        Case{ByteOrder::little, 8, KallsymsAddressing::absolute_percpu, false, 300},
-        Case{ByteOrder::big, 8, KallsymsAddressing::absolute_percpu, false, 300},
-        Case{ByteOrder::little, 8, KallsymsAddressing::absolute, false, 300},
-        Case{ByteOrder::big, 8, KallsymsAddressing::absolute, false, 300},
-        Case{ByteOrder::little, 4, KallsymsAddressing::relative, false, 300},
-        Case{ByteOrder::big, 4, KallsymsAddressing::absolute, false, 300},
-        Case{ByteOrder::little, 8, KallsymsAddressing::relative, true, 300},
-        Case{ByteOrder::big, 4, KallsymsAddressing::absolute, true, 300},
-        Case{ByteOrder::little, 8, KallsymsAddressing::relative, false, 40},
-        Case{ByteOrder::big, 8, KallsymsAddressing::absolute, true, 40}));
+    ::testing::Values(Case{ByteOrder::little, 8, KallsymsAddressing::relative, false, 700},
+                      Case{ByteOrder::big, 8, KallsymsAddressing::relative, false, 700},
+                      Case{ByteOrder::little, 8, KallsymsAddressing::absolute_percpu, false, 300},
+                      Case{ByteOrder::big, 8, KallsymsAddressing::absolute_percpu, false, 300},
+                      Case{ByteOrder::little, 8, KallsymsAddressing::absolute, false, 300},
+                      Case{ByteOrder::big, 8, KallsymsAddressing::absolute, false, 300},
+                      Case{ByteOrder::little, 4, KallsymsAddressing::relative, false, 300},
+                      Case{ByteOrder::big, 4, KallsymsAddressing::absolute, false, 300},
+                      Case{ByteOrder::little, 8, KallsymsAddressing::relative, true, 300},
+                      Case{ByteOrder::big, 4, KallsymsAddressing::absolute, true, 300},
+                      Case{ByteOrder::little, 8, KallsymsAddressing::relative, false, 40},
+                      Case{ByteOrder::big, 8, KallsymsAddressing::absolute, true, 40}));
 
 TEST(Kallsyms, NoTablesIsNotAnError) {
   std::vector<std::byte> noise(1 << 16);

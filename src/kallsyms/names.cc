@@ -35,8 +35,8 @@ DecodedNames decode_names(const ByteReader& image, uint64_t names, uint64_t coun
       fail(ErrorKind::malformed, start, fmt::format("symbol {} has a zero-length name", i));
     if (len > limits.max_name)
       fail(ErrorKind::limit, start,
-           fmt::format("symbol {} is {} tokens long, more than the limit of {} characters", i,
-                       len, limits.max_name));
+           fmt::format("symbol {} is {} tokens long, more than the limit of {} characters", i, len,
+                       limits.max_name));
     const Bytes code = image.bytes(at, len, "kallsyms_names tokens");
     at += len;
     std::string name;

@@ -59,9 +59,9 @@ TEST(Names, InconsistentMarkersAreAnError) {
 TEST(Names, TruncatedNamesAreAnError) {
   const Fixture f;
   const Bytes cut = Bytes(f.c.bytes).first(f.c.where.names + 50);
-  EXPECT_THROW((void)decode_names(ByteReader(cut, ByteOrder::big), f.c.where.names, 601,
-                                  f.tokens(), {}),
-               ParseError);
+  EXPECT_THROW(
+      (void)decode_names(ByteReader(cut, ByteOrder::big), f.c.where.names, 601, f.tokens(), {}),
+      ParseError);
 }
 
 TEST(Names, ZeroLengthAndOverLimitCountsAreErrors) {

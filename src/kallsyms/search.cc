@@ -84,9 +84,7 @@ std::vector<Names> find_names(const ByteReader& r, const Markers& m, uint64_t lo
   return out;
 }
 
-bool nondegenerate(const std::vector<uint64_t>& a) {
-  return a.size() < 2 || a.back() > a.front();
-}
+bool nondegenerate(const std::vector<uint64_t>& a) { return a.size() < 2 || a.back() > a.front(); }
 
 // The address arrays that fit these names: before num_syms (up to 6.1) or
 // after the token index (later), relative or absolute.
@@ -172,8 +170,8 @@ std::vector<KallsymsLocation> find_addresses(const ByteReader& r, const Names& n
 
 }  // namespace
 
-std::vector<KallsymsLocation> search_tables(const ByteReader& r, const TokenTable& tokens,
-                                            int ptr, const KallsymsLimits& limits) {
+std::vector<KallsymsLocation> search_tables(const ByteReader& r, const TokenTable& tokens, int ptr,
+                                            const KallsymsLimits& limits) {
   std::vector<KallsymsLocation> out;
   const uint64_t t = tokens.table;
   const auto consider = [&](uint64_t p, uint64_t k, uint64_t lo, uint64_t hi) {

@@ -39,8 +39,8 @@ Section read_section(const ByteReader& r, const ElfHeader& h, uint32_t i) {
 }
 
 constexpr std::string_view kWanted[] = {
-    "kallsyms_offsets",   "kallsyms_addresses", "kallsyms_relative_base", "kallsyms_num_syms",
-    "kallsyms_names",     "kallsyms_markers",   "kallsyms_token_table",   "kallsyms_token_index"};
+    "kallsyms_offsets", "kallsyms_addresses", "kallsyms_relative_base", "kallsyms_num_syms",
+    "kallsyms_names",   "kallsyms_markers",   "kallsyms_token_table",   "kallsyms_token_index"};
 
 }  // namespace
 

@@ -76,8 +76,9 @@ std::vector<CraftSymbol> sample_symbols(size_t n, uint64_t base) {
     CraftSymbol s;
     s.address = base + 16 * i + (i % 3 == 0 ? 0 : 8);
     s.type = i % 7 == 0 ? 'D' : (i % 2 ? 't' : 'T');
-    s.name = i == 0 ? "_text" : "sym_" + std::string(1, letters[i % letters.size()]) + "_" +
-                                     std::to_string(i) + (i % 5 == 0 ? "_inner_long_name" : "");
+    s.name = i == 0 ? "_text"
+                    : "sym_" + std::string(1, letters[i % letters.size()]) + "_" +
+                          std::to_string(i) + (i % 5 == 0 ? "_inner_long_name" : "");
     out.push_back(s);
   }
   out.push_back({base + 16 * n, 'T', letters + "_all", false});

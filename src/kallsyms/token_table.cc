@@ -23,8 +23,8 @@ std::string token_problem(int i, std::string_view t) {
   if (!std::all_of(t.begin(), t.end(), printable))
     return fmt::format("token {} holds a non-printable byte", i);
   if (t.size() == 1 && static_cast<unsigned char>(t[0]) != i)
-    return fmt::format("token {} is the single character '{}', which belongs at index {}", i,
-                       t, static_cast<int>(static_cast<unsigned char>(t[0])));
+    return fmt::format("token {} is the single character '{}', which belongs at index {}", i, t,
+                       static_cast<int>(static_cast<unsigned char>(t[0])));
   return {};
 }
 
@@ -51,8 +51,8 @@ TokenTable read_token_table(const ByteReader& image, uint64_t table, uint64_t in
                        idx[i - 1]));
     if (idx[i] >= room)
       fail(ErrorKind::malformed, index + 2 * i,
-           fmt::format("kallsyms_token_index[{}] is {}, outside the {}-byte token table", i,
-                       idx[i], room));
+           fmt::format("kallsyms_token_index[{}] is {}, outside the {}-byte token table", i, idx[i],
+                       room));
   }
   for (int i = 0; i < 256; ++i) {
     // The last token runs to its NUL; the others end right before the next.
@@ -86,7 +86,18 @@ TokenTable read_token_table(const ByteReader& image, uint64_t table, uint64_t in
 }
 
 std::vector<TokenTable> find_token_tables(const ByteReader& image) {
-  static constexpr std::string_view kDigits{"0\0" "1\0" "2\0" "3\0" "4\0" "5\0" "6\0" "7\0" "8\0" "9\0", 20};
+  static constexpr std::string_view kDigits{
+      "0\0"
+      "1\0"
+      "2\0"
+      "3\0"
+      "4\0"
+      "5\0"
+      "6\0"
+      "7\0"
+      "8\0"
+      "9\0",
+      20};
   const std::string_view hay = as_chars(image.data());
   std::vector<TokenTable> found;
   // string_view::find looks for '0' with memchr first: much faster here than

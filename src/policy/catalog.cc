@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "lucompat/table/compatible.h"
 #include "lucompat/policy/toml_config.h"
+#include "lucompat/table/compatible.h"
 
 namespace lucompat {
 namespace {
@@ -35,8 +35,9 @@ Result<Family> read_family(const toml::table& t, const std::string& origin) {
   Family f;
   f.source = fmt::format("{}:{}", origin, t.source().begin.line);
   for (const auto& [key, value] : t) {
-    static const std::vector<std::string_view> known{
-        "name", "class", "description", "compatible", "fd", "required", "needs", "always", "mismatch"};
+    static const std::vector<std::string_view> known{"name",       "class",  "description",
+                                                     "compatible", "fd",     "required",
+                                                     "needs",      "always", "mismatch"};
     if (std::find(known.begin(), known.end(), key.str()) == known.end())
       return config_error(origin, value.source(),
                           fmt::format("unknown key \"{}\" (known: name, class, description, "
@@ -48,9 +49,12 @@ Result<Family> read_family(const toml::table& t, const std::string& origin) {
     return config_error(origin, t.source(), "a family needs a name (a non-empty string)");
   f.name = *name;
   const std::string cls = t["class"].value_or(std::string("file"));
-  if (cls == "core") f.cls = FamilyClass::core;
-  else if (cls == "file") f.cls = FamilyClass::file;
-  else if (cls == "flb") f.cls = FamilyClass::flb;
+  if (cls == "core")
+    f.cls = FamilyClass::core;
+  else if (cls == "file")
+    f.cls = FamilyClass::file;
+  else if (cls == "flb")
+    f.cls = FamilyClass::flb;
   else
     return config_error(origin, t["class"].node()->source(),
                         fmt::format("class \"{}\" is not core, file or flb", cls));
@@ -64,15 +68,17 @@ Result<Family> read_family(const toml::table& t, const std::string& origin) {
     f.always = **a->as_boolean();
   }
   if (f.cls != FamilyClass::core && (f.always || !f.mismatch.empty()))
-    return config_error(origin, t.source(),
-                        fmt::format("family {}: always and mismatch are for core families", f.name));
+    return config_error(
+        origin, t.source(),
+        fmt::format("family {}: always and mismatch are for core families", f.name));
   if (f.compatible.empty())
     return config_error(origin, t.source(),
                         fmt::format("family {} needs at least one compatible pattern", f.name));
   for (const auto& p : f.compatible) {
     if (p.find(kVersion) == std::string::npos || p.find(kVersion) != p.rfind(kVersion))
-      return config_error(origin, t["compatible"].node()->source(),
-                          fmt::format("pattern \"{}\" must hold {{N}}, the version, exactly once", p));
+      return config_error(
+          origin, t["compatible"].node()->source(),
+          fmt::format("pattern \"{}\" must hold {{N}}, the version, exactly once", p));
     if (p.size() - kVersion.size() + 1 > kMaxCompatible)
       return config_error(origin, t["compatible"].node()->source(),
                           fmt::format("pattern \"{}\" is longer than a compatible string can be "
@@ -80,7 +86,8 @@ Result<Family> read_family(const toml::table& t, const std::string& origin) {
                                       p, kMaxCompatible));
   }
   if (const toml::node* r = t.get("required")) {
-    if (!r->is_boolean()) return config_error(origin, r->source(), "required must be true or false");
+    if (!r->is_boolean())
+      return config_error(origin, r->source(), "required must be true or false");
     f.required = **r->as_boolean();
   }
   return f;
@@ -95,15 +102,17 @@ std::optional<unsigned> version_of(std::string_view digits) {
 
 // [registration_lists]: names a later catalog puts first, so a site catalog
 // names its kernel's lists without repeating the shipped ones.
-std::optional<Error> read_lists(const toml::table& doc, const std::string& origin, RegistrationLists& lists) {
+std::optional<Error> read_lists(const toml::table& doc, const std::string& origin,
+                                RegistrationLists& lists) {
   const toml::node* n = doc.get("registration_lists");
   if (n == nullptr) return std::nullopt;
   const toml::table* t = n->as_table();
   if (t == nullptr) return config_error(origin, n->source(), "registration_lists must be a table");
   for (const auto& [key, value] : *t)
     if (key.str() != "file" && key.str() != "flb")
-      return config_error(origin, value.source(),
-                          fmt::format("unknown key \"{}\" in registration_lists (known: file, flb)", key.str()));
+      return config_error(
+          origin, value.source(),
+          fmt::format("unknown key \"{}\" in registration_lists (known: file, flb)", key.str()));
   for (auto [key, into] : {std::pair{"file", &lists.file}, std::pair{"flb", &lists.flb}}) {
     std::vector<std::string> names;
     if (auto e = read_strings(*t, key, origin, names)) return e;
@@ -116,9 +125,12 @@ std::optional<Error> read_lists(const toml::table& doc, const std::string& origi
 
 std::string_view name(FamilyClass c) {
   switch (c) {
-    case FamilyClass::core: return "core";
-    case FamilyClass::file: return "file";
-    case FamilyClass::flb: return "flb";
+    case FamilyClass::core:
+      return "core";
+    case FamilyClass::file:
+      return "file";
+    case FamilyClass::flb:
+      return "flb";
   }
   return "unknown";
 }
@@ -136,17 +148,21 @@ Result<void> Catalog::add(std::string_view text, const std::string& origin) {
   const toml::node* list = doc.get("family");
   if (list == nullptr) return {};
   const toml::array* families = list->as_array();
-  if (families == nullptr) return config_error(origin, list->source(), "family must be [[family]] tables");
+  if (families == nullptr)
+    return config_error(origin, list->source(), "family must be [[family]] tables");
   for (const auto& node : *families) {
     const toml::table* t = node.as_table();
-    if (t == nullptr) return config_error(origin, node.source(), "family must be [[family]] tables");
+    if (t == nullptr)
+      return config_error(origin, node.source(), "family must be [[family]] tables");
     LUCOMPAT_TRY(f, read_family(*t, origin));
     // A later definition of the same family replaces the earlier one, so a
     // site catalog can override the shipped one.
     auto same = std::find_if(families_.begin(), families_.end(),
                              [&](const Family& g) { return g.name == f->name; });
-    if (same != families_.end()) *same = std::move(f).value();
-    else families_.push_back(std::move(f).value());
+    if (same != families_.end())
+      *same = std::move(f).value();
+    else
+      families_.push_back(std::move(f).value());
   }
   // After the whole file: a family may need an FLB defined below it.
   for (const auto& node : *families) {
@@ -154,9 +170,9 @@ Result<void> Catalog::add(std::string_view text, const std::string& origin) {
     const Family* f = find(t["name"].value_or(std::string()));
     for (const auto& need : f->needs)
       if (const Family* flb = find(need); flb == nullptr || flb->cls != FamilyClass::flb)
-        return config_error(origin, t["needs"].node()->source(),
-                            fmt::format("family {} needs \"{}\", which is not an flb family",
-                                        f->name, need));
+        return config_error(
+            origin, t["needs"].node()->source(),
+            fmt::format("family {} needs \"{}\", which is not an flb family", f->name, need));
   }
   rebuild_patterns();
   return {};
@@ -201,14 +217,15 @@ ParsedComponent Catalog::parse_component(std::string_view component) const {
   const size_t name_end = component.size() - digits;
   if (digits > 0 && name_end >= 3 && component[name_end - 1] == 'v' &&
       (component[name_end - 2] == '-' || component[name_end - 2] == '_'))
-    return {text, std::string(component.substr(0, name_end - 2)), version_of(component.substr(name_end)),
-            false};
+    return {text, std::string(component.substr(0, name_end - 2)),
+            version_of(component.substr(name_end)), false};
   return {text, text, std::nullopt, false};
 }
 
 ParsedCompatible Catalog::parse(std::string_view compatible) const {
   ParsedCompatible out;
-  for (std::string_view part : components_of(compatible)) out.components.push_back(parse_component(part));
+  for (std::string_view part : components_of(compatible))
+    out.components.push_back(parse_component(part));
   const ParsedComponent& first = out.components.front();
   out.family = first.family;
   out.version = first.version;

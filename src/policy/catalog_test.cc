@@ -121,7 +121,8 @@ TEST(Catalog, ErrorsNameFileLineAndColumn) {
             "[registration_lists]");
   EXPECT_EQ(error_of("[registration_lists]\nfiles = [\"x\"]\n"),
             "site.toml:2:9: unknown key \"files\" in registration_lists (known: file, flb)");
-  EXPECT_EQ(error_of("registration_lists = 3\n"), "site.toml:1:22: registration_lists must be a table");
+  EXPECT_EQ(error_of("registration_lists = 3\n"),
+            "site.toml:1:22: registration_lists must be a table");
 }
 
 // The list heads are data: the shipped names, and a site's before them.
@@ -132,18 +133,22 @@ TEST(Catalog, RegistrationListsComeFromCatalogsSiteNamesFirst) {
   EXPECT_EQ(c.registration_lists().flb, std::vector<std::string>{"luo_flb_list"});
   ASSERT_TRUE(c.add("[registration_lists]\nflb = [\"luo_flb_global\"]\n", "site.toml"));
   EXPECT_EQ(c.registration_lists().file, std::vector<std::string>{"luo_file_handler_list"});
-  EXPECT_EQ(c.registration_lists().flb, (std::vector<std::string>{"luo_flb_global", "luo_flb_list"}));
+  EXPECT_EQ(c.registration_lists().flb,
+            (std::vector<std::string>{"luo_flb_global", "luo_flb_list"}));
 }
 
 // A 200,000-character fd pattern once crashed check (SIGSEGV in fnmatch).
 TEST(Catalog, OverlongStringsAreRefusedWithTheirPosition) {
   const std::string fd(200000, '*');
-  EXPECT_EQ(error_of("[[family]]\nname = \"x\"\ncompatible = [\"x-v{N}\"]\nfd = [\"" + fd + "\"]\n"),
-            "site.toml:4:7: a string of 200000 bytes; at most 4096 are allowed");
-  EXPECT_EQ(error_of("[[family]]\nname = \"x\"\ncompatible = [\"" + std::string(60, 'x') + "-v{N}\"]\n"),
-            "site.toml:3:14: pattern \"" + std::string(60, 'x') +
-                "-v{N}\" is longer than a compatible string can be (47 characters)");
-  EXPECT_NE(error_of(std::string(300, 'k') + " = 1\n").find("a key of 300 bytes"), std::string::npos);
+  EXPECT_EQ(
+      error_of("[[family]]\nname = \"x\"\ncompatible = [\"x-v{N}\"]\nfd = [\"" + fd + "\"]\n"),
+      "site.toml:4:7: a string of 200000 bytes; at most 4096 are allowed");
+  EXPECT_EQ(
+      error_of("[[family]]\nname = \"x\"\ncompatible = [\"" + std::string(60, 'x') + "-v{N}\"]\n"),
+      "site.toml:3:14: pattern \"" + std::string(60, 'x') +
+          "-v{N}\" is longer than a compatible string can be (47 characters)");
+  EXPECT_NE(error_of(std::string(300, 'k') + " = 1\n").find("a key of 300 bytes"),
+            std::string::npos);
 }
 
 TEST(Catalog, PatternsAreLiteralAroundTheVersion) {
@@ -168,7 +173,8 @@ TEST(Catalog, LaterDefinitionReplacesEarlier) {
                     "site.toml")
                   .ok());
   EXPECT_TRUE(c.find("pci")->required);
-  ASSERT_TRUE(c.add("[[family]]\nname = \"vhost\"\ncompatible = [\"vhost-v{N}\"]\n", "site.toml").ok());
+  ASSERT_TRUE(
+      c.add("[[family]]\nname = \"vhost\"\ncompatible = [\"vhost-v{N}\"]\n", "site.toml").ok());
   EXPECT_TRUE(c.parse("vhost-v1").known);
 }
 

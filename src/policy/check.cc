@@ -78,8 +78,8 @@ const std::string* closest_to(const std::string& e, const std::vector<std::strin
   size_t best = 0;
   for (const auto& u : understands) {
     const std::vector<std::string_view> theirs = components_of(u);
-    const auto shared = static_cast<size_t>(
-        std::count_if(mine.begin(), mine.end(), [&](std::string_view c) { return has(theirs, c); }));
+    const auto shared = static_cast<size_t>(std::count_if(
+        mine.begin(), mine.end(), [&](std::string_view c) { return has(theirs, c); }));
     if (shared > best) best = shared, closest = &u;
   }
   return closest;
@@ -92,9 +92,10 @@ const std::string* closest_to(const std::string& e, const std::vector<std::strin
 // composites.
 void note_missing_components(FamilyCheck& f) {
   if (const auto mine = integer_versions(f.emits); !mine.empty())
-    f.reasons.push_back(fmt::format("no integer version of {} is shared: the running kernel supports "
-                                    "{}, the next kernel {}",
-                                    f.family, list(mine), list(integer_versions(f.understands))));
+    f.reasons.push_back(
+        fmt::format("no integer version of {} is shared: the running kernel supports "
+                    "{}, the next kernel {}",
+                    f.family, list(mine), list(integer_versions(f.understands))));
   for (const auto& e : f.emits) {
     if (understood(f.understands, e)) continue;
     const std::string* closest = closest_to(e, f.understands);
@@ -107,11 +108,12 @@ void note_missing_components(FamilyCheck& f) {
     for (std::string_view c : theirs)
       if (!has(mine, c)) extra.emplace_back(c);
     if (!lacks.empty())
-      f.reasons.push_back(fmt::format("{}: the next kernel's closest string, {}, lacks the component{} {}",
-                                      e, *closest, lacks.size() == 1 ? "" : "s", list(lacks)));
+      f.reasons.push_back(
+          fmt::format("{}: the next kernel's closest string, {}, lacks the component{} {}", e,
+                      *closest, lacks.size() == 1 ? "" : "s", list(lacks)));
     if (!extra.empty())
-      f.reasons.push_back(fmt::format("{}: the next kernel's closest string, {}, also requires {}", e,
-                                      *closest, list(extra)));
+      f.reasons.push_back(fmt::format("{}: the next kernel's closest string, {}, also requires {}",
+                                      e, *closest, list(extra)));
     f.missing_components[e] = lacks;
   }
 }
@@ -130,15 +132,17 @@ bool negotiate(FamilyCheck& f) {
   f.verdict = Verdict::compatible;
   f.chosen = *best;
   f.negotiated_version = best_version;
-  f.reasons.push_back(fmt::format("{} is negotiated by integer version: the running kernel supports {}, "
-                                  "the next kernel {}; both use the highest they share, {} ({})",
-                                  f.family, list(mine), list(theirs), best_version, *best));
+  f.reasons.push_back(
+      fmt::format("{} is negotiated by integer version: the running kernel supports {}, "
+                  "the next kernel {}; both use the highest they share, {} ({})",
+                  f.family, list(mine), list(theirs), best_version, *best));
   return true;
 }
 
 std::string pin_hint(const FamilyCheck& f) {
   std::string out;
-  for (const auto& w : f.working) out += fmt::format("{}--emit {}={}", out.empty() ? "" : " or ", f.family, w);
+  for (const auto& w : f.working)
+    out += fmt::format("{}--emit {}={}", out.empty() ? "" : " or ", f.family, w);
   return out;
 }
 
@@ -146,15 +150,17 @@ std::string pin_hint(const FamilyCheck& f) {
 void lost(FamilyCheck& f, std::string why, bool strict) {
   if (f.cls == FamilyClass::core) {
     f.verdict = Verdict::incompatible;
-    f.reasons.push_back(std::move(why) + "; " +
-                        (f.mismatch.empty() ? "the next kernel cannot read LUO's state" : f.mismatch));
+    f.reasons.push_back(
+        std::move(why) + "; " +
+        (f.mismatch.empty() ? "the next kernel cannot read LUO's state" : f.mismatch));
   } else if (f.required) {
     f.verdict = Verdict::incompatible;
     f.reasons.push_back(std::move(why) + "; the preserved files would be lost");
   } else {
     f.verdict = strict ? Verdict::incompatible : Verdict::warning;
-    f.reasons.push_back(std::move(why) + "; an optional family: its files will not be restored "
-                                         "and the blackout will be longer" +
+    f.reasons.push_back(std::move(why) +
+                        "; an optional family: its files will not be restored "
+                        "and the blackout will be longer" +
                         (strict ? " (--strict makes this fatal)" : ""));
   }
 }
@@ -162,21 +168,24 @@ void lost(FamilyCheck& f, std::string why, bool strict) {
 void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::string>& table) {
   if (const auto c = policy.conflicts.find(f.family); c != policy.conflicts.end()) {
     f.emits.clear();
-    lost(f, fmt::format("{} needs {}, but {}", policy.pin_sources.at(f.family), policy.pins.at(f.family),
-                        c->second),
+    lost(f,
+         fmt::format("{} needs {}, but {}", policy.pin_sources.at(f.family),
+                     policy.pins.at(f.family), c->second),
          policy.strict);
     return;
   }
   const auto pin = policy.pins.find(f.family);
   if (pin != policy.pins.end()) {
-    const std::string& source = policy.pin_sources.count(f.family) ? policy.pin_sources.at(f.family) : "--emit";
+    const std::string& source =
+        policy.pin_sources.count(f.family) ? policy.pin_sources.at(f.family) : "--emit";
     // A pinned composite is the running kernel's string whatever the order
     // of its sub-components: it writes its own spelling.
     const std::string* emitted = spelled_in(table, pin->second);
     if (emitted == nullptr && policy.demanded.count(f.family) != 0) {
       f.emits.clear();
-      lost(f, fmt::format("{} needs {} but the running kernel cannot emit it (its table lists {})",
-                          source, pin->second, list(table)),
+      lost(f,
+           fmt::format("{} needs {} but the running kernel cannot emit it (its table lists {})",
+                       source, pin->second, list(table)),
            policy.strict);
       return;
     }
@@ -194,7 +203,8 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
   if (f.emits.empty()) {
     if (f.cls == FamilyClass::core) {
       f.verdict = Verdict::undecided;
-      f.reasons.push_back("the running kernel's table lists no core version: its ABI cannot be compared");
+      f.reasons.push_back(
+          "the running kernel's table lists no core version: its ABI cannot be compared");
       return;
     }
     // Such fds (every QEMU holds eventfds) were never handed over: nothing
@@ -212,21 +222,25 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
     if (understood(f.understands, e)) {
       f.verdict = Verdict::compatible;
       f.chosen = e;
-      f.reasons.push_back(fmt::format("the running kernel writes {} and the next kernel reads it", e));
+      f.reasons.push_back(
+          fmt::format("the running kernel writes {} and the next kernel reads it", e));
       return;
     }
-    lost(f, f.understands.empty()
-                ? fmt::format("the running kernel writes {} but the next kernel reads no {} version", e, f.family)
-                : fmt::format("the running kernel writes {} but the next kernel reads only {}", e,
-                              list(f.understands)),
+    lost(f,
+         f.understands.empty()
+             ? fmt::format("the running kernel writes {} but the next kernel reads no {} version",
+                           e, f.family)
+             : fmt::format("the running kernel writes {} but the next kernel reads only {}", e,
+                           list(f.understands)),
          policy.strict);
     return;
   }
   if (f.working.size() == f.emits.size()) {
     f.verdict = Verdict::compatible;
     f.chosen = "any of " + list(f.emits);
-    f.reasons.push_back(fmt::format(
-        "the running kernel may write any of {}, and the next kernel reads all of them", list(f.emits)));
+    f.reasons.push_back(
+        fmt::format("the running kernel may write any of {}, and the next kernel reads all of them",
+                    list(f.emits)));
     return;
   }
   if (!f.working.empty()) {
@@ -240,9 +254,10 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
         list(f.emits), list(missing), pin_hint(f)));
     return;
   }
-  lost(f, fmt::format("the running kernel writes one of {} and the next kernel reads none of "
-                      "them (it reads {})",
-                      list(f.emits), list(f.understands)),
+  lost(f,
+       fmt::format("the running kernel writes one of {} and the next kernel reads none of "
+                   "them (it reads {})",
+                   list(f.emits), list(f.understands)),
        policy.strict);
 }
 
@@ -269,7 +284,8 @@ std::string summary_of(const CheckReport& r) {
     default:
       return checked == 1
                  ? std::string("compatible: the next kernel restores the one family in use")
-                 : fmt::format("compatible: the next kernel restores all {} families in use", checked);
+                 : fmt::format("compatible: the next kernel restores all {} families in use",
+                               checked);
   }
 }
 
@@ -277,12 +293,18 @@ std::string summary_of(const CheckReport& r) {
 
 std::string_view name(Verdict v) {
   switch (v) {
-    case Verdict::compatible: return "compatible";
-    case Verdict::warning: return "warning";
-    case Verdict::undecided: return "undecided";
-    case Verdict::incompatible: return "incompatible";
-    case Verdict::unused: return "not used";
-    case Verdict::not_preservable: return "not preservable";
+    case Verdict::compatible:
+      return "compatible";
+    case Verdict::warning:
+      return "warning";
+    case Verdict::undecided:
+      return "undecided";
+    case Verdict::incompatible:
+      return "incompatible";
+    case Verdict::unused:
+      return "not used";
+    case Verdict::not_preservable:
+      return "not preservable";
   }
   return "unknown";
 }
@@ -290,7 +312,8 @@ std::string_view name(Verdict v) {
 namespace {
 
 // The families in use, with the FLBs they need added as used by them.
-std::map<std::string, FamilyUse> uses_with_needs(const Catalog& catalog, const KernelStrings& current,
+std::map<std::string, FamilyUse> uses_with_needs(const Catalog& catalog,
+                                                 const KernelStrings& current,
                                                  const CheckPolicy& policy) {
   std::map<std::string, FamilyUse> uses = policy.uses;
   if (!policy.uses_given)
@@ -318,8 +341,10 @@ FamilyCheck check_family(const Catalog& catalog, const Family& family, const Ker
   f.understands = strings_of(catalog, next, family.name);
   const auto use = uses.find(family.name);
   f.required = use != uses.end() && use->second.required ? *use->second.required : family.required;
-  if (use != uses.end()) f.used_by = use->second.used_by;
-  else if (family.cls == FamilyClass::core) f.used_by = {"every live update"};
+  if (use != uses.end())
+    f.used_by = use->second.used_by;
+  else if (family.cls == FamilyClass::core)
+    f.used_by = {"every live update"};
   if (family.cls == FamilyClass::core || use != uses.end()) {
     judge(f, policy, table);
     if (f.verdict != Verdict::compatible && decides(f.verdict)) note_missing_components(f);
@@ -346,10 +371,10 @@ void apply_needs(const Catalog& catalog, const KernelStrings& current,
     for (const auto& need : catalog.find(f.family)->needs) {
       const FamilyCheck* flb = find(need);
       if (flb == nullptr || strings_of(catalog, current, need).empty()) continue;
-      const std::string missing = flb->understands.empty()
-                                      ? fmt::format("the next kernel has no {} FLB", need)
-                                      : fmt::format("the next kernel's {} FLB reads only {}", need,
-                                                    list(flb->understands));
+      const std::string missing =
+          flb->understands.empty()
+              ? fmt::format("the next kernel has no {} FLB", need)
+              : fmt::format("the next kernel's {} FLB reads only {}", need, list(flb->understands));
       if (flb->verdict == Verdict::incompatible || flb->verdict == Verdict::warning) {
         const Verdict before = f.verdict;
         lost(f, fmt::format("{} needs {}: {}", f.family, need, missing), strict);

@@ -150,11 +150,12 @@ TEST(Check, UnknownStringsAreReported) {
 
 // Mainline kernels list their FLBs and every core ABI string.
 const KernelStrings kMainA = kernel({"luo-v1", "luo-session-v1", "kho-v1", "memfd-v1"});
-const KernelStrings kMainC = kernel({"luo-v2", "luo-session-v2", "kho-v1", "memfd-v2", "hugetlb-v2"});
-const KernelStrings kVfio = kernel({"luo-v1", "luo-session-v1", "kho-v1", "vfio-pci-v1", "iommufd-v1",
-                                    "pci-v2", "iommu-v1"});
-const KernelStrings kVfioNoPci = kernel({"luo-v1", "luo-session-v1", "kho-v1", "vfio-pci-v1",
-                                         "iommufd-v1", "iommu-v1"});
+const KernelStrings kMainC =
+    kernel({"luo-v2", "luo-session-v2", "kho-v1", "memfd-v2", "hugetlb-v2"});
+const KernelStrings kVfio = kernel(
+    {"luo-v1", "luo-session-v1", "kho-v1", "vfio-pci-v1", "iommufd-v1", "pci-v2", "iommu-v1"});
+const KernelStrings kVfioNoPci =
+    kernel({"luo-v1", "luo-session-v1", "kho-v1", "vfio-pci-v1", "iommufd-v1", "iommu-v1"});
 
 TEST(Check, EveryCoreFamilyMustMatch) {
   const auto r = check_update(shipped(), kMainA, kMainC, {});
@@ -180,8 +181,9 @@ TEST(Check, AFamilyIsLostWithTheFlbItNeeds) {
   EXPECT_EQ(r.verdict, Verdict::incompatible);
   const auto& vfio = family(r, "vfio-pci");
   EXPECT_EQ(vfio.verdict, Verdict::incompatible);
-  EXPECT_EQ(vfio.reasons.back(),
-            "vfio-pci needs pci: the next kernel has no pci FLB; the preserved files would be lost");
+  EXPECT_EQ(
+      vfio.reasons.back(),
+      "vfio-pci needs pci: the next kernel has no pci FLB; the preserved files would be lost");
   EXPECT_EQ(family(r, "pci").used_by, std::vector<std::string>{"needed by vfio-pci"});
   EXPECT_EQ(family(r, "pci").verdict, Verdict::warning);  // alone, an acceleration
   EXPECT_EQ(check_update(shipped(), kVfio, kVfio, p).verdict, Verdict::compatible);
@@ -226,14 +228,17 @@ TEST(Check, CompositeIsNotTheSumOfItsComponents) {
   const auto back = check_update(shipped(), kernel({"luo-v1", "memfd-v2"}),
                                  kernel({"luo-v1", "memfd-v2;vmalloc-v1"}), p);
   EXPECT_EQ(family(back, "memfd").verdict, Verdict::incompatible);
-  EXPECT_EQ(family(back, "memfd").reasons.back(),
-            "memfd-v2: the next kernel's closest string, memfd-v2;vmalloc-v1, also requires vmalloc-v1");
+  EXPECT_EQ(
+      family(back, "memfd").reasons.back(),
+      "memfd-v2: the next kernel's closest string, memfd-v2;vmalloc-v1, also requires vmalloc-v1");
 }
 
 TEST(Check, CompositeCoreMismatchNamesTheComponent) {
-  const auto r = check_update(shipped(), kernel({"luo-v5;block-v1"}), kernel({"luo-v5;block-v2"}), {});
+  const auto r =
+      check_update(shipped(), kernel({"luo-v5;block-v1"}), kernel({"luo-v5;block-v2"}), {});
   EXPECT_EQ(r.verdict, Verdict::incompatible);
-  EXPECT_EQ(family(r, "luo").missing_components.at("luo-v5;block-v1"), std::vector<std::string>{"block-v1"});
+  EXPECT_EQ(family(r, "luo").missing_components.at("luo-v5;block-v1"),
+            std::vector<std::string>{"block-v1"});
 }
 
 TEST(Check, IntegerVersionsNegotiateTheHighestShared) {
@@ -267,20 +272,22 @@ TEST(Check, NoSharedIntegerVersionIsALoss) {
   CheckPolicy p;
   p.uses_given = true;
   p.uses["pci"] = {{"--uses"}, {}};
-  const auto r = check_update(shipped(), kernel({"luo-v1", "pci@1", "pci@2"}),
-                              kernel({"luo-v1", "pci@3"}), p);
+  const auto r =
+      check_update(shipped(), kernel({"luo-v1", "pci@1", "pci@2"}), kernel({"luo-v1", "pci@3"}), p);
   const auto& pci = family(r, "pci");
   EXPECT_EQ(pci.verdict, Verdict::warning);  // pci is optional
   EXPECT_FALSE(pci.negotiated_version);
-  EXPECT_EQ(pci.reasons.back(),
-            "no integer version of pci is shared: the running kernel supports 1, 2, the next kernel 3");
+  EXPECT_EQ(
+      pci.reasons.back(),
+      "no integer version of pci is shared: the running kernel supports 1, 2, the next kernel 3");
 }
 
 TEST(Check, AnIntegerVersionIsNotTheStringOfTheSameNumber) {
   CheckPolicy p;
   p.uses_given = true;
   p.uses["pci"] = {{"--uses"}, {}};
-  const auto r = check_update(shipped(), kernel({"luo-v1", "pci@2"}), kernel({"luo-v1", "pci-v2"}), p);
+  const auto r =
+      check_update(shipped(), kernel({"luo-v1", "pci@2"}), kernel({"luo-v1", "pci-v2"}), p);
   EXPECT_EQ(family(r, "pci").verdict, Verdict::warning);
 }
 
@@ -289,8 +296,9 @@ TEST(Check, APinnedCompositeIsTheRunningKernelsOwnSpelling) {
   p.uses_given = true;
   p.uses["memfd"] = {{"--uses"}, {}};
   p.pins["memfd"] = "memfd-v2;seals-v1;vmalloc-v1";
-  const auto r = check_update(shipped(), kernel({"luo-v1", "memfd-v1", "memfd-v2;vmalloc-v1;seals-v1"}),
-                              kernel({"luo-v1", "memfd-v2;vmalloc-v1;seals-v1"}), p);
+  const auto r =
+      check_update(shipped(), kernel({"luo-v1", "memfd-v1", "memfd-v2;vmalloc-v1;seals-v1"}),
+                   kernel({"luo-v1", "memfd-v2;vmalloc-v1;seals-v1"}), p);
   EXPECT_EQ(family(r, "memfd").verdict, Verdict::compatible);
   EXPECT_EQ(family(r, "memfd").emits, std::vector<std::string>{"memfd-v2;vmalloc-v1;seals-v1"});
 }
@@ -307,9 +315,11 @@ TEST(Check, APinNarrowsTheNegotiation) {
 
 TEST(Catalog, NeedsNameFlbFamilies) {
   Catalog c = shipped();
-  auto r = c.add("[[family]]\nname = \"x\"\ncompatible = [\"x-v{N}\"]\nneeds = [\"memfd\"]\n", "s.toml");
+  auto r =
+      c.add("[[family]]\nname = \"x\"\ncompatible = [\"x-v{N}\"]\nneeds = [\"memfd\"]\n", "s.toml");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().to_string(), "s.toml:4:9: family x needs \"memfd\", which is not an flb family");
+  EXPECT_EQ(r.error().to_string(),
+            "s.toml:4:9: family x needs \"memfd\", which is not an flb family");
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "lucompat/table/compatible.h"
 #include "lucompat/policy/toml_config.h"
+#include "lucompat/table/compatible.h"
 
 namespace lucompat {
 namespace {
@@ -15,16 +15,20 @@ namespace {
 bool has(const KernelStrings& k, const std::string& s) {
   if (k.find(s) != k.end()) return true;
   const std::string key = component_key(s);
-  return std::any_of(k.begin(), k.end(), [&](const auto& listed) { return component_key(listed.first) == key; });
+  return std::any_of(k.begin(), k.end(),
+                     [&](const auto& listed) { return component_key(listed.first) == key; });
 }
 
 }  // namespace
 
 std::string_view name(ProfileStatus s) {
   switch (s) {
-    case ProfileStatus::active: return "active";
-    case ProfileStatus::deprecated: return "deprecated";
-    case ProfileStatus::retired: return "retired";
+    case ProfileStatus::active:
+      return "active";
+    case ProfileStatus::deprecated:
+      return "deprecated";
+    case ProfileStatus::retired:
+      return "retired";
   }
   return "unknown";
 }
@@ -35,26 +39,30 @@ const Profile* ProfileSet::find(std::string_view profile) const {
   return nullptr;
 }
 
-Result<void> ProfileSet::add(std::string_view text, const std::string& origin, const Catalog& catalog) {
+Result<void> ProfileSet::add(std::string_view text, const std::string& origin,
+                             const Catalog& catalog) {
   LUCOMPAT_TRY(parsed, parse_toml(text, origin));
   const toml::table& doc = *parsed;
   for (const auto& [key, value] : doc)
     if (key.str() != "profile")
-      return config_error(origin, value.source(),
-                          fmt::format("unknown key \"{}\": a profile file holds [[profile]] tables", key.str()));
+      return config_error(
+          origin, value.source(),
+          fmt::format("unknown key \"{}\": a profile file holds [[profile]] tables", key.str()));
   const toml::node* list = doc.get("profile");
   if (list == nullptr) return {};
-  if (!list->is_array_of_tables()) return config_error(origin, list->source(), "profile must be [[profile]] tables");
+  if (!list->is_array_of_tables())
+    return config_error(origin, list->source(), "profile must be [[profile]] tables");
   for (const auto& node : *list->as_array()) {
     const toml::table& t = *node.as_table();
-    static const std::vector<std::string_view> known{"name", "status", "description", "requires",
-                                                     "optional", "vmm_features"};
+    static const std::vector<std::string_view> known{"name",     "status",   "description",
+                                                     "requires", "optional", "vmm_features"};
     for (const auto& [key, value] : t)
       if (std::find(known.begin(), known.end(), key.str()) == known.end())
-        return config_error(origin, value.source(),
-                            fmt::format("unknown key \"{}\" (known: name, status, description, requires, "
-                                        "optional, vmm_features)",
-                                        key.str()));
+        return config_error(
+            origin, value.source(),
+            fmt::format("unknown key \"{}\" (known: name, status, description, requires, "
+                        "optional, vmm_features)",
+                        key.str()));
     Profile p;
     p.source = fmt::format("{}:{}", origin, t.source().begin.line);
     const auto name_value = t["name"].value<std::string>();
@@ -62,15 +70,20 @@ Result<void> ProfileSet::add(std::string_view text, const std::string& origin, c
       return config_error(origin, t.source(), "a profile needs a name (a non-empty string)");
     p.name = *name_value;
     if (const Profile* dup = find(p.name))
-      return config_error(origin, t["name"].node()->source(),
-                          fmt::format("profile \"{}\" is already defined at {}", p.name, dup->source));
+      return config_error(
+          origin, t["name"].node()->source(),
+          fmt::format("profile \"{}\" is already defined at {}", p.name, dup->source));
     const std::string status = t["status"].value_or(std::string("active"));
-    if (status == "active") p.status = ProfileStatus::active;
-    else if (status == "deprecated") p.status = ProfileStatus::deprecated;
-    else if (status == "retired") p.status = ProfileStatus::retired;
+    if (status == "active")
+      p.status = ProfileStatus::active;
+    else if (status == "deprecated")
+      p.status = ProfileStatus::deprecated;
+    else if (status == "retired")
+      p.status = ProfileStatus::retired;
     else
-      return config_error(origin, t["status"].node()->source(),
-                          fmt::format("status \"{}\" is not active, deprecated or retired", status));
+      return config_error(
+          origin, t["status"].node()->source(),
+          fmt::format("status \"{}\" is not active, deprecated or retired", status));
     p.description = t["description"].value_or(std::string());
     if (auto e = read_strings(t, "requires", origin, p.requires_)) return *e;
     if (auto e = read_strings(t, "optional", origin, p.optional)) return *e;
@@ -86,14 +99,16 @@ Result<void> ProfileSet::add(std::string_view text, const std::string& origin, c
         const std::string s = **item.as_string();
         const ParsedCompatible c = catalog.parse(s);
         if (!c.known)
-          warnings_.push_back({toml_position(origin, item.source()),
-                               fmt::format("profile {}: no catalog family knows \"{}\"", p.name, s)});
+          warnings_.push_back(
+              {toml_position(origin, item.source()),
+               fmt::format("profile {}: no catalog family knows \"{}\"", p.name, s)});
         const auto [it, fresh] = family_of.emplace(c.family, s);
         if (!fresh)
-          return config_error(origin, item.source(),
-                              fmt::format("profile {} names two versions of {}: {} and {}; a kernel "
-                                          "emits only one",
-                                          p.name, c.family, it->second, s));
+          return config_error(
+              origin, item.source(),
+              fmt::format("profile {} names two versions of {}: {} and {}; a kernel "
+                          "emits only one",
+                          p.name, c.family, it->second, s));
       }
     }
     profiles_.push_back(std::move(p));
@@ -112,8 +127,8 @@ void apply_profile(const Profile& profile, const Catalog& catalog, CheckPolicy& 
       use.required = required;
       if (const auto known = policy.pins.find(c.family);
           known != policy.pins.end() && component_key(known->second) != component_key(s))
-        policy.conflicts[c.family] =
-            fmt::format("{} says the running kernel emits {}", policy.pin_sources[c.family], known->second);
+        policy.conflicts[c.family] = fmt::format("{} says the running kernel emits {}",
+                                                 policy.pin_sources[c.family], known->second);
       policy.pins[c.family] = s;
       policy.pin_sources[c.family] = "profile " + profile.name;
       policy.demanded.insert(c.family);
@@ -129,7 +144,8 @@ ProfileVerdict judge_profile(const Profile& profile, const Catalog& catalog,
   v.profile = &profile;
   const auto problems = [&](const std::string& s) {
     std::vector<std::string> out;
-    if (!has(current, s)) out.push_back(fmt::format("{}: the running kernel cannot emit it (not in its table)", s));
+    if (!has(current, s))
+      out.push_back(fmt::format("{}: the running kernel cannot emit it (not in its table)", s));
     const ParsedCompatible c = catalog.parse(s);
     if (const auto pin = host_pins.find(c.family);
         pin != host_pins.end() && component_key(pin->second) != component_key(s))
@@ -167,7 +183,8 @@ Selection select_profile(const ProfileSet& profiles, const Catalog& catalog,
   if (!out.selected)
     out.summary = "no profile can carry this update";
   else if (out.selected->status == ProfileStatus::deprecated)
-    out.summary = fmt::format("selected {} (deprecated: no active profile can carry this update)", out.selected->name);
+    out.summary = fmt::format("selected {} (deprecated: no active profile can carry this update)",
+                              out.selected->name);
   else
     out.summary = fmt::format("selected {}", out.selected->name);
   return out;

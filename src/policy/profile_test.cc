@@ -72,9 +72,10 @@ TEST(Profiles, ValidationErrorsHavePositions) {
   EXPECT_EQ(error_of("[[profile]]\nname = \"a\"\nrequires = [\"memfd-v1\", \"memfd-v2\"]\n"),
             "p.toml:3:25: profile a names two versions of memfd: memfd-v1 and memfd-v2; a kernel "
             "emits only one");
-  EXPECT_EQ(error_of("[[profile]]\nname = \"a\"\nrequires = [\"pci-v1\"]\noptional = [\"pci-v2\"]\n"),
-            "p.toml:4:13: profile a names two versions of pci: pci-v1 and pci-v2; a kernel emits "
-            "only one");
+  EXPECT_EQ(
+      error_of("[[profile]]\nname = \"a\"\nrequires = [\"pci-v1\"]\noptional = [\"pci-v2\"]\n"),
+      "p.toml:4:13: profile a names two versions of pci: pci-v1 and pci-v2; a kernel emits "
+      "only one");
   EXPECT_EQ(error_of("[[profile]]\nname = \"a\"\nstatus = \"beta\"\n"),
             "p.toml:3:10: status \"beta\" is not active, deprecated or retired");
   EXPECT_EQ(error_of("[[profile]]\nname = \"a\"\nrequire = []\n"),
@@ -84,7 +85,9 @@ TEST(Profiles, ValidationErrorsHavePositions) {
 
 TEST(Profiles, UnknownStringsAreWarnings) {
   ProfileSet set;
-  ASSERT_TRUE(set.add("[[profile]]\nname = \"a\"\nrequires = [\"luo-v1\", \"widget-v1\"]\n", "p.toml", shipped()).ok());
+  ASSERT_TRUE(set.add("[[profile]]\nname = \"a\"\nrequires = [\"luo-v1\", \"widget-v1\"]\n",
+                      "p.toml", shipped())
+                  .ok());
   ASSERT_EQ(set.warnings().size(), 1u);
   EXPECT_EQ(set.warnings()[0].where, "p.toml:3:23");
 }
@@ -99,15 +102,17 @@ TEST(Profiles, SelectsTheNewestViableActiveProfile) {
   s = select_profile(set, c, kOld, kNew, {});
   EXPECT_EQ(s.selected->name, "2026.03");  // the deprecated 2025.12 is viable too, but older
   EXPECT_FALSE(s.verdicts[2].viable);
-  EXPECT_EQ(s.verdicts[2].reasons[0], "memfd-v2: the running kernel cannot emit it (not in its table)");
+  EXPECT_EQ(s.verdicts[2].reasons[0],
+            "memfd-v2: the running kernel cannot emit it (not in its table)");
 }
 
 TEST(Profiles, DeprecatedOnlyWhenNoActiveIsViable) {
   ProfileSet set;
-  ASSERT_TRUE(set.add("[[profile]]\nname = \"old\"\nstatus = \"deprecated\"\nrequires = [\"luo-v1\"]\n"
-                      "[[profile]]\nname = \"new\"\nrequires = [\"luo-v1\", \"memfd-v2\"]\n",
-                      "p.toml", shipped())
-                  .ok());
+  ASSERT_TRUE(
+      set.add("[[profile]]\nname = \"old\"\nstatus = \"deprecated\"\nrequires = [\"luo-v1\"]\n"
+              "[[profile]]\nname = \"new\"\nrequires = [\"luo-v1\", \"memfd-v2\"]\n",
+              "p.toml", shipped())
+          .ok());
   auto s = select_profile(set, shipped(), kOld, kNew, {});
   ASSERT_NE(s.selected, nullptr);
   EXPECT_EQ(s.selected->name, "old");
@@ -163,11 +168,14 @@ optional = ["pci@2"]
   const ProfileVerdict v = judge_profile(set.profiles()[0], shipped(), cur, nxt, {});
   EXPECT_TRUE(v.viable);
   EXPECT_TRUE(v.warnings.empty());
-  const ProfileVerdict lost = judge_profile(set.profiles()[0], shipped(), cur,
-                                            kernel({"luo-v1", "memfd-v2;vmalloc-v2;seals-v1", "pci@3"}), {});
-  EXPECT_EQ(lost.reasons, std::vector<std::string>{
-                              "memfd-v2;vmalloc-v1;seals-v1: the next kernel does not understand it"});
-  EXPECT_EQ(lost.warnings, std::vector<std::string>{"optional pci@2: the next kernel does not understand it"});
+  const ProfileVerdict lost =
+      judge_profile(set.profiles()[0], shipped(), cur,
+                    kernel({"luo-v1", "memfd-v2;vmalloc-v2;seals-v1", "pci@3"}), {});
+  EXPECT_EQ(lost.reasons,
+            std::vector<std::string>{
+                "memfd-v2;vmalloc-v1;seals-v1: the next kernel does not understand it"});
+  EXPECT_EQ(lost.warnings,
+            std::vector<std::string>{"optional pci@2: the next kernel does not understand it"});
 
   CheckPolicy p;
   apply_profile(set.profiles()[0], shipped(), p);

@@ -8,8 +8,10 @@ std::string toml_position(const std::string& origin, const toml::source_region& 
   return fmt::format("{}:{}:{}", origin, where.begin.line, where.begin.column);
 }
 
-Error config_error(const std::string& origin, const toml::source_region& where, std::string message) {
-  return Error{ErrorKind::malformed, toml_position(origin, where), std::nullopt, std::move(message)};
+Error config_error(const std::string& origin, const toml::source_region& where,
+                   std::string message) {
+  return Error{ErrorKind::malformed, toml_position(origin, where), std::nullopt,
+               std::move(message)};
 }
 
 namespace {
@@ -53,15 +55,17 @@ Result<toml::table> parse_toml(std::string_view text, const std::string& origin)
   return doc;
 }
 
-std::optional<Error> read_strings(const toml::table& t, std::string_view key, const std::string& origin,
-                                  std::vector<std::string>& out) {
+std::optional<Error> read_strings(const toml::table& t, std::string_view key,
+                                  const std::string& origin, std::vector<std::string>& out) {
   const toml::node* n = t.get(key);
   if (n == nullptr) return std::nullopt;
   const toml::array* a = n->as_array();
-  if (a == nullptr) return config_error(origin, n->source(), fmt::format("{} must be an array of strings", key));
+  if (a == nullptr)
+    return config_error(origin, n->source(), fmt::format("{} must be an array of strings", key));
   for (const auto& item : *a) {
     if (!item.is_string())
-      return config_error(origin, item.source(), fmt::format("{} must be an array of strings", key));
+      return config_error(origin, item.source(),
+                          fmt::format("{} must be an array of strings", key));
     out.push_back(**item.as_string());
   }
   return std::nullopt;

@@ -25,7 +25,7 @@ Result<RawReading> read_raw(Bytes image, std::optional<ByteOrder> order,
         // The magic's bytes say which order the table was read in.
         const auto* at = image.data() + out.table->location.offset;
         out.order = is_table_magic(load<uint32_t>(at, ByteOrder::little)) ? ByteOrder::little
-                                                                           : ByteOrder::big;
+                                                                          : ByteOrder::big;
       }
     }
     if (auto b = find_banner(parts)) {

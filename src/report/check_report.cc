@@ -1,5 +1,5 @@
-#include "lucompat/base/printable.h"
 #include "lucompat/report/check_report.h"
+#include "lucompat/base/printable.h"
 #include "lucompat/table/compatible.h"
 
 #include <fmt/format.h>
@@ -34,8 +34,9 @@ json kernel_json(const KernelSide& k) {
 
 std::string kernel_line(const char* label, const KernelSide& k) {
   const std::string& release = k.kernel.identity.release;
-  std::string out = fmt::format("{:<8} {} {} ({})", label, release.empty() ? "?" : printable(release),
-                                printable(k.path), printable(k.how));
+  std::string out =
+      fmt::format("{:<8} {} {} ({})", label, release.empty() ? "?" : printable(release),
+                  printable(k.path), printable(k.how));
   if (!k.modules.empty())
     out += fmt::format(", with {} module{} from {}", k.module_count, k.module_count == 1 ? "" : "s",
                        printable(k.modules));
@@ -128,11 +129,15 @@ std::string fitted(const std::vector<std::string>& items, size_t width) {
 
 std::string_view colour_of(Verdict v) {
   switch (v) {
-    case Verdict::compatible: return "\033[32m";
+    case Verdict::compatible:
+      return "\033[32m";
     case Verdict::warning:
-    case Verdict::undecided: return "\033[33m";
-    case Verdict::incompatible: return "\033[1;31m";
-    default: return "";
+    case Verdict::undecided:
+      return "\033[33m";
+    case Verdict::incompatible:
+      return "\033[1;31m";
+    default:
+      return "";
   }
 }
 
@@ -151,7 +156,8 @@ std::string used_by_line(const FamilyCheck& f) {
 // family | running emits | next understands | verdict: at most 78 columns.
 std::string family_table(const CheckReport& r, bool colour) {
   constexpr size_t kListWidth = 20;
-  std::vector<std::array<std::string, 4>> rows{{"family", "running emits", "next understands", "verdict"}};
+  std::vector<std::array<std::string, 4>> rows{
+      {"family", "running emits", "next understands", "verdict"}};
   std::vector<Verdict> verdicts{Verdict::unused};
   for (const auto& f : r.families) {
     rows.push_back({printable(f.family) + (f.required ? "" : " (opt)"), fitted(f.emits, kListWidth),
@@ -186,8 +192,9 @@ std::string check_text(const CheckOutcome& o, bool colour) {
     }
   }
   for (const auto& u : r.unknown)
-    out += fmt::format("  unknown: {} in the {} kernel: no catalog family matches (\"{}\"); not checked\n",
-                       printable(u.compatible), u.kernel, printable(u.family));
+    out += fmt::format(
+        "  unknown: {} in the {} kernel: no catalog family matches (\"{}\"); not checked\n",
+        printable(u.compatible), u.kernel, printable(u.family));
   return out + "\n" + painted(r.summary, r.verdict, colour) + "\n";
 }
 

@@ -1,5 +1,5 @@
-#include "lucompat/base/printable.h"
 #include "lucompat/report/fleet_report.h"
+#include "lucompat/base/printable.h"
 
 #include <fmt/format.h>
 
@@ -24,14 +24,16 @@ json build_json(const StoredBuild& b) {
 // The first line of status and baseline, counted the same way (a --where
 // slice counts its own hosts and builds).
 std::string fleet_line(size_t hosts, size_t builds) {
-  return fmt::format("fleet: {} host{}, {} kernel build{} running or staged\n", hosts, hosts == 1 ? "" : "s",
-                     builds, builds == 1 ? "" : "s");
+  return fmt::format("fleet: {} host{}, {} kernel build{} running or staged\n", hosts,
+                     hosts == 1 ? "" : "s", builds, builds == 1 ? "" : "s");
 }
 
 std::string pair_label(const Baseline& base, const Blocker& b) {
   std::string out = build_label(base.builds.at(b.running));
-  if (b.staged) out += " → " + build_label(base.builds.at(*b.staged));
-  else out += " (nothing staged)";
+  if (b.staged)
+    out += " → " + build_label(base.builds.at(*b.staged));
+  else
+    out += " (nothing staged)";
   return out;
 }
 
@@ -97,10 +99,13 @@ class JsonWriter {
 // "#5" of "Linux version 6.1.192 (builder) (gcc ...) #5 SMP ...": builds of
 // one release differ by it, and operators know their builds by it.
 std::string build_number(std::string_view banner) {
-  for (size_t at = banner.find(" #"); at != std::string_view::npos; at = banner.find(" #", at + 1)) {
+  for (size_t at = banner.find(" #"); at != std::string_view::npos;
+       at = banner.find(" #", at + 1)) {
     const size_t end = banner.find(' ', at + 1);
-    const std::string_view token = banner.substr(at + 1, end == std::string_view::npos ? end : end - at - 1);
-    if (token.size() > 1 && std::all_of(token.begin() + 1, token.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    const std::string_view token =
+        banner.substr(at + 1, end == std::string_view::npos ? end : end - at - 1);
+    if (token.size() > 1 &&
+        std::all_of(token.begin() + 1, token.end(), [](char c) { return c >= '0' && c <= '9'; }))
       return std::string(token);
   }
   return {};
@@ -108,7 +113,8 @@ std::string build_number(std::string_view banner) {
 
 // "6.1.192 #5 x86_64 (build-id a27342e30dd6)"
 std::string build_label(const StoredBuild& b) {
-  const std::string id = b.facts.build_id.empty() ? "no build-id" : "build-id " + b.facts.build_id.substr(0, 12);
+  const std::string id =
+      b.facts.build_id.empty() ? "no build-id" : "build-id " + b.facts.build_id.substr(0, 12);
   std::string label = b.facts.release.empty() ? "?" : b.facts.release;
   if (const std::string n = build_number(b.facts.banner); !n.empty()) label += " " + n;
   if (!b.facts.arch.empty()) label += " " + b.facts.arch;
@@ -120,11 +126,12 @@ json baseline_json(const Baseline& base) {
   for (const auto& p : base.profiles) {
     json blockers = json::array();
     for (const auto& b : p.blockers)
-      blockers.push_back({{"running", build_json(base.builds.at(b.running))},
-                          {"staged", b.staged ? build_json(base.builds.at(*b.staged)) : json(nullptr)},
-                          {"hosts", b.hosts},
-                          {"example_host", b.example},
-                          {"reasons", b.reasons}});
+      blockers.push_back(
+          {{"running", build_json(base.builds.at(b.running))},
+           {"staged", b.staged ? build_json(base.builds.at(*b.staged)) : json(nullptr)},
+           {"hosts", b.hosts},
+           {"example_host", b.example},
+           {"reasons", b.reasons}});
     profiles.push_back({{"name", p.profile->name},
                         {"status", name(p.profile->status)},
                         {"viable", p.viable},
@@ -141,7 +148,8 @@ json baseline_json(const Baseline& base) {
 std::string baseline_text(const Baseline& base) {
   std::string out = fleet_line(base.hosts, base.kernel_builds);
   if (base.hosts == 0 || base.profiles.empty())
-    return out + (base.hosts == 0 ? "baseline: none: no hosts match\n" : "baseline: none: no profiles defined\n");
+    return out + (base.hosts == 0 ? "baseline: none: no hosts match\n"
+                                  : "baseline: none: no profiles defined\n");
   out += base.baseline ? fmt::format("baseline: {}\n", base.baseline->name)
                        : std::string("baseline: none: no active profile is viable on every host\n");
   bool past = base.baseline == nullptr;
@@ -152,9 +160,11 @@ std::string baseline_text(const Baseline& base) {
     }
     out += fmt::format("\n{} ({}): {}\n", p.profile->name, name(p.profile->status),
                        p.viable ? "viable on every host"
-                                : fmt::format("blocked by {} host{}", p.blocking_hosts, p.blocking_hosts == 1 ? "" : "s"));
+                                : fmt::format("blocked by {} host{}", p.blocking_hosts,
+                                              p.blocking_hosts == 1 ? "" : "s"));
     for (const auto& b : p.blockers) {
-      out += fmt::format("  {}: {} host{} (e.g. {})\n", pair_label(base, b), b.hosts, b.hosts == 1 ? "" : "s", printable(b.example));
+      out += fmt::format("  {}: {} host{} (e.g. {})\n", pair_label(base, b), b.hosts,
+                         b.hosts == 1 ? "" : "s", printable(b.example));
       for (const auto& r : b.reasons) out += fmt::format("      {}\n", r);
     }
   }
@@ -219,7 +229,8 @@ namespace {
 
 std::string group_label(const Plan& plan, const PlanGroup& g) {
   std::string out = build_label(plan.builds.at(g.running));
-  out += g.staged ? " → " + build_label(plan.builds.at(*g.staged)) : std::string(" (nothing staged)");
+  out +=
+      g.staged ? " → " + build_label(plan.builds.at(*g.staged)) : std::string(" (nothing staged)");
   if (!g.label.empty()) out += ", " + printable(plan.group_by + "=" + g.label);
   return out;
 }
@@ -240,7 +251,8 @@ void write_group(JsonWriter& w, const Plan& plan, const PlanGroup& g) {
 
 std::string some_hosts(const PlanGroup& g) {
   std::string out;
-  for (size_t i = 0; i < std::min(g.names.size(), kPlanTextNames); ++i) out += (i ? ", " : "") + printable(g.names[i]);
+  for (size_t i = 0; i < std::min(g.names.size(), kPlanTextNames); ++i)
+    out += (i ? ", " : "") + printable(g.names[i]);
   return g.hosts > kPlanTextNames ? out + ", ..." : out;
 }
 
@@ -280,12 +292,12 @@ void write_plan_json(const Plan& plan, std::FILE* out) {
 }
 
 std::string plan_text(const Plan& plan) {
-  std::string out = fmt::format("plan for profile {}: {} hosts ready, {} blocked\n", plan.profile->name,
-                                plan.ready, plan.blocked);
+  std::string out = fmt::format("plan for profile {}: {} hosts ready, {} blocked\n",
+                                plan.profile->name, plan.ready, plan.blocked);
   if (!plan.blocked_groups.empty()) out += "\nblocked:\n";
   for (const auto& g : plan.blocked_groups) {
-    out += fmt::format("  {}: {} host{} ({})\n", group_label(plan, g), g.hosts, g.hosts == 1 ? "" : "s",
-                       some_hosts(g));
+    out += fmt::format("  {}: {} host{} ({})\n", group_label(plan, g), g.hosts,
+                       g.hosts == 1 ? "" : "s", some_hosts(g));
     for (const auto& r : g.reasons) out += fmt::format("      {}\n", r);
   }
   for (size_t i = 0; i < plan.waves.size(); ++i) {

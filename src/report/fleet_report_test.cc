@@ -25,8 +25,14 @@ std::string written(Write write) {
 }
 
 StoredBuild build(int64_t id) {
-  return {id, KernelFacts{"6.99." + std::to_string(id), "Linux version 6.99 #" + std::to_string(id) + " SMP",
-                          std::string(40, static_cast<char>('0' + id)), "x86_64", true, {"luo-v1"}, "", ""}};
+  return {id, KernelFacts{"6.99." + std::to_string(id),
+                          "Linux version 6.99 #" + std::to_string(id) + " SMP",
+                          std::string(40, static_cast<char>('0' + id)),
+                          "x86_64",
+                          true,
+                          {"luo-v1"},
+                          "",
+                          ""}};
 }
 
 FleetStatus status(std::vector<std::pair<std::string, std::string>> stale) {
@@ -38,7 +44,8 @@ FleetStatus status(std::vector<std::pair<std::string, std::string>> stale) {
   s.per_profile = {{"2026.03", 2}, {"(none)", 1}};
   s.stale = stale.size();
   s.each_stale = [stale](const std::function<void(const HostRow&)>& each) -> Result<bool> {
-    for (const auto& [name, at] : stale) each(HostRow{name, at, *parse_utc(at), 1, {}, "", "{}", {}});
+    for (const auto& [name, at] : stale)
+      each(HostRow{name, at, *parse_utc(at), 1, {}, "", "{}", {}});
     return true;
   };
   return s;
@@ -47,15 +54,18 @@ FleetStatus status(std::vector<std::pair<std::string, std::string>> stale) {
 // The streamed documents are the ones nlohmann would have written whole:
 // its layout, its order of keys.
 TEST(FleetReport, StatusJsonIsWrittenAsNlohmannWouldWriteIt) {
-  for (const auto& stale : {std::vector<std::pair<std::string, std::string>>{},
-                            {{"hv-1", "2026-11-27T00:00:00Z"}, {"hv-2", "2026-11-27T00:00:00.5Z"}}}) {
-    const std::string out = written([&](std::FILE* f) { ASSERT_TRUE(write_status_json(status(stale), f)); });
+  for (const auto& stale :
+       {std::vector<std::pair<std::string, std::string>>{},
+        {{"hv-1", "2026-11-27T00:00:00Z"}, {"hv-2", "2026-11-27T00:00:00.5Z"}}}) {
+    const std::string out =
+        written([&](std::FILE* f) { ASSERT_TRUE(write_status_json(status(stale), f)); });
     const json doc = json::parse(out);
     EXPECT_EQ(out, doc.dump(2) + "\n");
     EXPECT_EQ(doc["schema"], "lucompat.fleet-status/1");
     ASSERT_EQ(doc["stale"].size(), stale.size());
     for (size_t i = 0; i < stale.size(); ++i)
-      EXPECT_EQ(doc["stale"][i], json({{"host", stale[i].first}, {"collected_at", stale[i].second}}));
+      EXPECT_EQ(doc["stale"][i],
+                json({{"host", stale[i].first}, {"collected_at", stale[i].second}}));
   }
 }
 
@@ -63,7 +73,9 @@ TEST(FleetReport, StatusTextListsWhatIsStale) {
   const std::string out = written([&](std::FILE* f) {
     ASSERT_TRUE(write_status_text(status({{"hv-1", "2026-11-27T00:00:00Z"}}), f));
   });
-  EXPECT_NE(out.find("\nstale reports: 1\n  hv-1  collected 2026-11-27T00:00:00Z\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nstale reports: 1\n  hv-1  collected 2026-11-27T00:00:00Z\n"),
+            std::string::npos)
+      << out;
 }
 
 TEST(FleetReport, PlanJsonIsWrittenAsNlohmannWouldWriteIt) {
@@ -73,8 +85,10 @@ TEST(FleetReport, PlanJsonIsWrittenAsNlohmannWouldWriteIt) {
   plan.builds = {{1, build(1)}, {2, build(2)}};
   plan.ready = 5;
   plan.blocked = 2;
-  plan.blocked_groups = {PlanGroup{1, 2, "", 2, {"b-1", "b-2"}, {"luo-v1: the next kernel does not understand it"}}};
-  plan.waves = {{PlanGroup{2, {}, "r1", 3, {"a-1", "a-2", "a-3"}, {}}}, {PlanGroup{1, 1, "", 2, {"c-1", "c-2"}, {}}}};
+  plan.blocked_groups = {
+      PlanGroup{1, 2, "", 2, {"b-1", "b-2"}, {"luo-v1: the next kernel does not understand it"}}};
+  plan.waves = {{PlanGroup{2, {}, "r1", 3, {"a-1", "a-2", "a-3"}, {}}},
+                {PlanGroup{1, 1, "", 2, {"c-1", "c-2"}, {}}}};
   const std::string out = written([&](std::FILE* f) { write_plan_json(plan, f); });
   const json doc = json::parse(out);
   EXPECT_EQ(out, doc.dump(2) + "\n");

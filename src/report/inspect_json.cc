@@ -43,8 +43,7 @@ json table_json(const LocatedTable& t) {
       {"offset", where.offset},
       {"size", where.size},
       {"header_offset", where.header_offset ? json(*where.header_offset) : json(nullptr)},
-      {"format_version",
-       t.table.format_version ? json(*t.table.format_version) : json(nullptr)},
+      {"format_version", t.table.format_version ? json(*t.table.format_version) : json(nullptr)},
       {"entries", std::move(entries)},
       {"warnings", std::move(warnings)},
   };

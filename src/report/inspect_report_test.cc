@@ -98,7 +98,8 @@ LocatedTable derived(std::initializer_list<std::pair<const char*, EntryKind>> en
     TableEntry e;
     e.slot = ++slot;
     e.compatible = s;
-    e.registration = Registration{kind, kind == EntryKind::core ? "" : "obj", std::nullopt, "", Evidence::symtab};
+    e.registration = Registration{kind, kind == EntryKind::core ? "" : "obj", std::nullopt, "",
+                                  Evidence::symtab};
     t.table.entries.push_back(e);
   }
   return t;
@@ -106,9 +107,12 @@ LocatedTable derived(std::initializer_list<std::pair<const char*, EntryKind>> en
 
 TEST(Registrations, TextLineCountsKindsAndNamesTheEvidence) {
   Inspection in = sample();
-  in.table = derived({{"luo-v1", EntryKind::core}, {"memfd-v1", EntryKind::file}, {"hugetlb-v1", EntryKind::flb}});
+  in.table = derived(
+      {{"luo-v1", EntryKind::core}, {"memfd-v1", EntryKind::file}, {"hugetlb-v1", EntryKind::flb}});
   const std::string t = inspect_text(in);
-  EXPECT_NE(t.find("registrations: 1 file handler, 1 FLB, core luo-v1 (evidence: symtab + BTF)"), std::string::npos) << t;
+  EXPECT_NE(t.find("registrations: 1 file handler, 1 FLB, core luo-v1 (evidence: symtab + BTF)"),
+            std::string::npos)
+      << t;
   const auto j = inspect_json(in);
   EXPECT_EQ(j["table"]["method"], "registrations");
   EXPECT_EQ(j["table"]["entries"][1]["kind"], "file");
@@ -119,8 +123,10 @@ TEST(Registrations, TextLineCountsKindsAndNamesTheEvidence) {
 
 TEST(Registrations, AnRfcTableMustAgreeWithThem) {
   Inspection in = sample();  // its RFC table lists luo-v1 and memfd-v1
-  in.registrations = derived({{"luo-v1", EntryKind::core}, {"memfd-v1", EntryKind::file},
-                              {"kho-v1", EntryKind::core}, {"pci-v2", EntryKind::flb}});
+  in.registrations = derived({{"luo-v1", EntryKind::core},
+                              {"memfd-v1", EntryKind::file},
+                              {"kho-v1", EntryKind::core},
+                              {"pci-v2", EntryKind::flb}});
   std::vector<std::string> table;
   for (const auto& e : in.table->table.entries) table.push_back(e.compatible);
   ASSERT_EQ(table, (std::vector<std::string>{"luo-v1", "memfd-v1"}));

@@ -22,8 +22,8 @@ std::string where(const LocatedTable& t) {
       if (l.method == TableMethod::magic_scan)
         return fmt::format("found by magic scan of the raw image at offset {:#x} (header + {})",
                            l.offset, count);
-      return fmt::format("section {} at offset {:#x}, {} bytes (header + {})", l.section,
-                         l.offset, l.size, count);
+      return fmt::format("section {} at offset {:#x}, {} bytes (header + {})", l.section, l.offset,
+                         l.size, count);
     case TableShape::split:
       return fmt::format("section {} at offset {:#x} ({}), header in its own section at {:#x}",
                          l.section, l.offset, count, l.header_offset.value_or(0));
@@ -44,8 +44,8 @@ std::string registrations_line(const LocatedTable& t) {
     if (e.registration->kind == EntryKind::flb) ++flbs;
     if (e.registration->kind == EntryKind::core) core += " " + e.compatible;
   }
-  return fmt::format("{}: {} file handler{}, {} FLB{}, {} (evidence: {})", name(t.location.method), files,
-                     files == 1 ? "" : "s", flbs, flbs == 1 ? "" : "s",
+  return fmt::format("{}: {} file handler{}, {} FLB{}, {} (evidence: {})", name(t.location.method),
+                     files, files == 1 ? "" : "s", flbs, flbs == 1 ? "" : "s",
                      core.empty() ? "no core strings" : "core" + core, t.location.evidence);
 }
 
@@ -54,7 +54,8 @@ std::string registrations_line(const LocatedTable& t) {
 std::string entry_note(std::string_view compatible) {
   if (is_composite(compatible)) {
     std::string parts;
-    for (std::string_view c : components_of(compatible)) parts += (parts.empty() ? "" : " + ") + printable(c);
+    for (std::string_view c : components_of(compatible))
+      parts += (parts.empty() ? "" : " + ") + printable(c);
     return "  (composite: " + parts + ")";
   }
   if (const auto v = parse_integer_compatible(compatible))
@@ -71,8 +72,9 @@ void registration_entries(std::string& out, const LocatedTable& t) {
     // A live reading names the kernel itself "vmlinux", as /proc/kallsyms does not.
     if (!r.module.empty()) where += (r.module == "vmlinux" ? " in " : " in module ") + r.module;
     if (where.empty()) where = fmt::format("string at offset {:#x}", e.offset);
-    out += fmt::format("  {:>4}  {:<5} {:<24} {} ({}){}\n", e.slot, name(r.kind), printable(e.compatible),
-                       printable(where), name(r.evidence), entry_note(e.compatible));
+    out += fmt::format("  {:>4}  {:<5} {:<24} {} ({}){}\n", e.slot, name(r.kind),
+                       printable(e.compatible), printable(where), name(r.evidence),
+                       entry_note(e.compatible));
   }
 }
 
@@ -115,8 +117,8 @@ std::string no_table_reason(const Inspection& in) {
 }
 
 std::string inspect_text(const Inspection& in) {
-  std::string out =
-      fmt::format("{}: {} ({})\n", printable(in.input), printable(in.describe_chain()), name(in.kind));
+  std::string out = fmt::format("{}: {} ({})\n", printable(in.input),
+                                printable(in.describe_chain()), name(in.kind));
   for (const auto& l : in.chain) {
     field(out, "container", layer_line(l));
     for (const auto& w : l.warnings)
@@ -135,25 +137,30 @@ std::string inspect_text(const Inspection& in) {
   if (is_derived(t.location.method)) {
     field(out, "table", registrations_line(t));
     registration_entries(out, t);
-    for (const auto& w : t.table.warnings) out += fmt::format("  warning: {}\n", printable(w.message));
-    for (const auto& m : t.location.near_misses) out += fmt::format("  NEAR MISS: {}\n", printable(m));
+    for (const auto& w : t.table.warnings)
+      out += fmt::format("  warning: {}\n", printable(w.message));
+    for (const auto& m : t.location.near_misses)
+      out += fmt::format("  NEAR MISS: {}\n", printable(m));
     return out;
   }
   std::string at = where(t);
   // Offsets count from the innermost data: say so when that is not the file.
-  if (!in.chain.empty()) at += in.compression().empty() ? " (in the innermost image)" : " (in the decompressed data)";
+  if (!in.chain.empty())
+    at += in.compression().empty() ? " (in the innermost image)" : " (in the decompressed data)";
   field(out, "table", at);
   field(out, "format",
         t.table.format_version ? fmt::format("version {}", *t.table.format_version)
                                : "entries only; the kernel's header states the version");
   for (const auto& e : t.table.entries)
-    out += fmt::format("  {:>4}  {}{}\n", e.slot, printable(e.compatible), entry_note(e.compatible));
+    out +=
+        fmt::format("  {:>4}  {}{}\n", e.slot, printable(e.compatible), entry_note(e.compatible));
   for (const auto& w : t.table.warnings)
     out += fmt::format("  warning: offset {:#x}: {}\n", w.offset, printable(w.message));
   if (in.registrations) {
     field(out, "also", registrations_line(*in.registrations));
     registration_entries(out, *in.registrations);
-    for (const auto& d : registration_disagreements(in)) out += fmt::format("  DISAGREES: {}\n", printable(d));
+    for (const auto& d : registration_disagreements(in))
+      out += fmt::format("  DISAGREES: {}\n", printable(d));
   }
   return out;
 }

@@ -15,12 +15,13 @@ std::string join(const std::vector<std::string>& items) {
 }  // namespace
 
 std::string module_tree_text(const ModuleTree& tree, bool verbose) {
-  std::string out = fmt::format(
-      "{}: module tree, {} module{}: {} with a table, {} without, {} unreadable\n", printable(tree.root),
-      tree.modules.size(), tree.modules.size() == 1 ? "" : "s", tree.with_table,
-      tree.without_table, tree.errors);
+  std::string out =
+      fmt::format("{}: module tree, {} module{}: {} with a table, {} without, {} unreadable\n",
+                  printable(tree.root), tree.modules.size(), tree.modules.size() == 1 ? "" : "s",
+                  tree.with_table, tree.without_table, tree.errors);
   if (!tree.releases.empty())
-    out += fmt::format("  release{}  {}\n", tree.releases.size() == 1 ? " " : "s", join(tree.releases));
+    out += fmt::format("  release{}  {}\n", tree.releases.size() == 1 ? " " : "s",
+                       join(tree.releases));
   if (tree.releases.size() > 1)
     out += "  warning: the modules were built for different kernel releases\n";
   if (!tree.entries.empty()) {

@@ -26,16 +26,22 @@ nlohmann::json package_json(const PackageReport& p) {
   for (const auto& k : p.kernels) kernels.push_back(member_json(k.path, k.result));
   json modules = module_tree_json(p.modules);
   modules.erase("schema");
-  const char* status = package_errors(p) != 0 ? "error" : package_has_table(p) ? "table" : "no-table";
-  return {{"schema", kPackageSchema}, {"input", p.input},        {"format", p.format},
-          {"status", status},         {"kernels", std::move(kernels)}, {"modules", std::move(modules)}};
+  const char* status = package_errors(p) != 0 ? "error"
+                       : package_has_table(p) ? "table"
+                                              : "no-table";
+  return {{"schema", kPackageSchema},
+          {"input", p.input},
+          {"format", p.format},
+          {"status", status},
+          {"kernels", std::move(kernels)},
+          {"modules", std::move(modules)}};
 }
 
 std::string package_text(const PackageReport& p, bool verbose) {
-  std::string out = fmt::format("{}: {} package, {} kernel image{}, {} module{}\n", printable(p.input),
-                                p.format == "deb" ? "Debian" : "RPM", p.kernels.size(),
-                                p.kernels.size() == 1 ? "" : "s", p.modules.modules.size(),
-                                p.modules.modules.size() == 1 ? "" : "s");
+  std::string out = fmt::format("{}: {} package, {} kernel image{}, {} module{}\n",
+                                printable(p.input), p.format == "deb" ? "Debian" : "RPM",
+                                p.kernels.size(), p.kernels.size() == 1 ? "" : "s",
+                                p.modules.modules.size(), p.modules.modules.size() == 1 ? "" : "s");
   for (const auto& k : p.kernels)
     out += k.result ? inspect_text(*k.result)
                     : fmt::format("  unreadable: {}\n", k.result.error().to_string());

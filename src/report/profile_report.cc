@@ -1,5 +1,5 @@
-#include "lucompat/base/printable.h"
 #include "lucompat/report/profile_report.h"
+#include "lucompat/base/printable.h"
 
 #include <fmt/format.h>
 
@@ -17,7 +17,9 @@ std::string join(const std::vector<std::string>& items, std::string_view sep = "
 }
 
 json kernel_brief(const KernelSide& k) {
-  return {{"path", k.path}, {"release", k.kernel.identity.release}, {"has_table", k.kernel.table.has_value()}};
+  return {{"path", k.path},
+          {"release", k.kernel.identity.release},
+          {"has_table", k.kernel.table.has_value()}};
 }
 
 // POSIX shell single quotes: nothing inside is special but the quote itself.
@@ -40,8 +42,8 @@ std::string systemd_quote(const std::string& s) {
 }  // namespace
 
 json profile_json(const Profile& p) {
-  return {{"name", p.name},           {"status", name(p.status)},     {"description", p.description},
-          {"requires", p.requires_},  {"optional", p.optional},       {"vmm_features", p.vmm_features},
+  return {{"name", p.name},          {"status", name(p.status)}, {"description", p.description},
+          {"requires", p.requires_}, {"optional", p.optional},   {"vmm_features", p.vmm_features},
           {"source", p.source}};
 }
 
@@ -57,7 +59,9 @@ json profiles_json(const ProfileSet& set, const std::vector<ConfigWarning>& warn
   for (const auto& p : set.profiles()) profiles.push_back(profile_json(p));
   json w = json::array();
   for (const auto& x : warnings) w.push_back({{"where", x.where}, {"message", x.message}});
-  return {{"schema", "lucompat.profiles/1"}, {"profiles", std::move(profiles)}, {"warnings", std::move(w)}};
+  return {{"schema", "lucompat.profiles/1"},
+          {"profiles", std::move(profiles)},
+          {"warnings", std::move(w)}};
 }
 
 std::string profiles_text(const ProfileSet& set, const std::vector<ConfigWarning>& warnings) {
@@ -88,8 +92,9 @@ json selection_json(const Selection& s, const UpdateInputs& in) {
 }
 
 std::string selection_text(const Selection& s, const UpdateInputs& in) {
-  std::string out = fmt::format("current  {} {}\nnext     {} {}\n", in.current.kernel.identity.release,
-                                in.current.path, in.next.kernel.identity.release, in.next.path);
+  std::string out =
+      fmt::format("current  {} {}\nnext     {} {}\n", in.current.kernel.identity.release,
+                  in.current.path, in.next.kernel.identity.release, in.next.path);
   for (const auto& n : in.notes) out += "note: " + printable(n) + "\n";
   if (in.no_table) return out + "\n" + printable(*in.no_table) + "\n";
   out += '\n';
@@ -99,14 +104,16 @@ std::string selection_text(const Selection& s, const UpdateInputs& in) {
     out += fmt::format("  {:<{}}  {:<10}  {}\n", v.profile->name, width, name(v.profile->status),
                        v.viable ? "viable" : "not viable");
     for (const auto& r : v.reasons) out += fmt::format("  {:<{}}    {}\n", "", width + 10, r);
-    for (const auto& w : v.warnings) out += fmt::format("  {:<{}}    warning: {}\n", "", width + 10, w);
+    for (const auto& w : v.warnings)
+      out += fmt::format("  {:<{}}    warning: {}\n", "", width + 10, w);
   }
   return out + "\n" + s.summary + "\n";
 }
 
 json matrix_json(const Matrix& m) {
   json profiles = json::array();
-  for (const Profile* p : m.profiles) profiles.push_back({{"name", p->name}, {"status", name(p->status)}});
+  for (const Profile* p : m.profiles)
+    profiles.push_back({{"name", p->name}, {"status", name(p->status)}});
   json kernels = json::array();
   for (const auto& row : m.rows) {
     json support = json::object();
@@ -120,14 +127,17 @@ json matrix_json(const Matrix& m) {
     kernels.push_back(std::move(k));
   }
   return {{"schema", "lucompat.profile-matrix/1"},
-          {"gate", m.undecided ? "undecided" : m.gate_passes ? "pass" : "fail"},
+          {"gate", m.undecided     ? "undecided"
+                   : m.gate_passes ? "pass"
+                                   : "fail"},
           {"profiles", std::move(profiles)},
           {"kernels", std::move(kernels)}};
 }
 
 std::string matrix_text(const Matrix& m) {
   std::vector<std::vector<std::string>> rows{{"kernel"}};
-  for (const Profile* p : m.profiles) rows[0].push_back(fmt::format("{} ({})", p->name, name(p->status)));
+  for (const Profile* p : m.profiles)
+    rows[0].push_back(fmt::format("{} ({})", p->name, name(p->status)));
   for (const auto& row : m.rows) {
     std::vector<std::string> line{printable(row.kernel.path)};
     for (const auto& missing : row.missing)
@@ -146,10 +156,12 @@ std::string matrix_text(const Matrix& m) {
     out += line + "\n";
   }
   if (m.undecided)
-    return out + "\ngate: UNDECIDED: a kernel has no live-update version table, so nothing about it "
-                 "can be proven\n";
-  return out + (m.gate_passes ? "\ngate: pass: every kernel supports every active profile\n"
-                              : "\ngate: FAIL: a kernel lacks an active profile the fleet depends on\n");
+    return out +
+           "\ngate: UNDECIDED: a kernel has no live-update version table, so nothing about it "
+           "can be proven\n";
+  return out + (m.gate_passes
+                    ? "\ngate: pass: every kernel supports every active profile\n"
+                    : "\ngate: FAIL: a kernel lacks an active profile the fleet depends on\n");
 }
 
 std::string profile_env(const Profile& p, const std::string& format) {
@@ -157,14 +169,17 @@ std::string profile_env(const Profile& p, const std::string& format) {
     return json{{"LUCOMPAT_PROFILE", p.name},
                 {"LUCOMPAT_PROFILE_STATUS", name(p.status)},
                 {"LUCOMPAT_VMM_FEATURES", p.vmm_features}}
-               .dump(2) + "\n";
+               .dump(2) +
+           "\n";
   const std::string features = join(p.vmm_features, " ");
   if (format == "systemd")
-    return fmt::format("LUCOMPAT_PROFILE={}\nLUCOMPAT_PROFILE_STATUS={}\nLUCOMPAT_VMM_FEATURES={}\n",
-                       systemd_quote(p.name), systemd_quote(std::string(name(p.status))),
-                       systemd_quote(features));
-  return fmt::format("export LUCOMPAT_PROFILE={}\nexport LUCOMPAT_PROFILE_STATUS={}\nexport LUCOMPAT_VMM_FEATURES={}\n",
-                     shell_quote(p.name), shell_quote(std::string(name(p.status))), shell_quote(features));
+    return fmt::format(
+        "LUCOMPAT_PROFILE={}\nLUCOMPAT_PROFILE_STATUS={}\nLUCOMPAT_VMM_FEATURES={}\n",
+        systemd_quote(p.name), systemd_quote(std::string(name(p.status))), systemd_quote(features));
+  return fmt::format(
+      "export LUCOMPAT_PROFILE={}\nexport LUCOMPAT_PROFILE_STATUS={}\nexport "
+      "LUCOMPAT_VMM_FEATURES={}\n",
+      shell_quote(p.name), shell_quote(std::string(name(p.status))), shell_quote(features));
 }
 
 }  // namespace lucompat

@@ -10,10 +10,14 @@ namespace {
 std::string label_value(std::string_view v) {
   std::string out;
   for (const char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -28,13 +32,17 @@ void kernel_samples(PrometheusText& p, const HostReport& r) {
   if (r.staged) kernels.emplace_back("staged", &*r.staged);
   for (const auto& [role, k] : kernels)
     p.sample("lucompat_kernel_info",
-             {{"host", r.host}, {"kernel", role}, {"release", k->release},
-              {"build_id", k->build_id}, {"arch", k->arch}},
+             {{"host", r.host},
+              {"kernel", role},
+              {"release", k->release},
+              {"build_id", k->build_id},
+              {"arch", k->arch}},
              1);
   p.family("lucompat_kernel_has_table", "gauge",
            "1 when lucompat found the kernel's live-update version set, 0 when it has none");
   for (const auto& [role, k] : kernels)
-    p.sample("lucompat_kernel_has_table", {{"host", r.host}, {"kernel", role}}, k->has_table ? 1 : 0);
+    p.sample("lucompat_kernel_has_table", {{"host", r.host}, {"kernel", role}},
+             k->has_table ? 1 : 0);
   p.family("lucompat_kernel_compatible_strings", "gauge",
            "Compatible strings the kernel and its modules understand");
   for (const auto& [role, k] : kernels)
@@ -44,7 +52,8 @@ void kernel_samples(PrometheusText& p, const HostReport& r) {
 
 }  // namespace
 
-void PrometheusText::family(const std::string& name, const std::string& type, const std::string& help) {
+void PrometheusText::family(const std::string& name, const std::string& type,
+                            const std::string& help) {
   out_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
@@ -53,7 +62,8 @@ void PrometheusText::sample(const std::string& name, const Labels& labels, doubl
   if (!labels.empty()) {
     out_ += '{';
     for (size_t i = 0; i < labels.size(); ++i)
-      out_ += fmt::format("{}{}=\"{}\"", i ? "," : "", labels[i].first, label_value(labels[i].second));
+      out_ +=
+          fmt::format("{}{}=\"{}\"", i ? "," : "", labels[i].first, label_value(labels[i].second));
     out_ += '}';
   }
   out_ += fmt::format(" {}\n", value);
@@ -68,8 +78,10 @@ std::string report_prometheus(const HostReport& r, const std::optional<CheckRepo
              "gave, 0 for the others");
     for (const Verdict v : kVerdicts)
       p.sample("lucompat_update_verdict",
-               {{"host", r.host}, {"staged_release", r.staged->release},
-                {"staged_build_id", r.staged->build_id}, {"verdict", std::string(name(v))}},
+               {{"host", r.host},
+                {"staged_release", r.staged->release},
+                {"staged_build_id", r.staged->build_id},
+                {"verdict", std::string(name(v))}},
                update->verdict == v ? 1 : 0);
   }
   if (!r.profile.empty()) {
@@ -93,7 +105,8 @@ std::string status_prometheus(const FleetStatus& s) {
   p.family("lucompat_fleet_hosts_per_profile", "gauge", "Hosts per profile they report");
   for (const auto& [profile, n] : s.per_profile)
     p.sample("lucompat_fleet_hosts_per_profile", {{"profile", profile}}, static_cast<double>(n));
-  p.family("lucompat_fleet_stale_reports", "gauge", "Hosts whose newest report is older than --stale");
+  p.family("lucompat_fleet_stale_reports", "gauge",
+           "Hosts whose newest report is older than --stale");
   p.sample("lucompat_fleet_stale_reports", {}, static_cast<double>(s.stale));
   return p.text();
 }

@@ -34,17 +34,17 @@ std::string component_key(std::string_view compatible) {
 
 std::optional<SyntaxProblem> compatible_problem(std::string_view compatible) {
   if (const size_t at = compatible.find(kIntegerVersionSeparator); at != std::string_view::npos)
-    return SyntaxProblem{at, fmt::format("'{}' in \"{}\": only an integer-version entry is spelled "
-                                         "NAME{}N",
-                                         kIntegerVersionSeparator, compatible,
-                                         kIntegerVersionSeparator)};
+    return SyntaxProblem{
+        at, fmt::format("'{}' in \"{}\": only an integer-version entry is spelled "
+                        "NAME{}N",
+                        kIntegerVersionSeparator, compatible, kIntegerVersionSeparator)};
   if (!is_composite(compatible)) return std::nullopt;
   size_t start = 0;
   size_t number = 1;
   for (std::string_view part : components_of(compatible)) {
     if (part.empty())
-      return SyntaxProblem{start, fmt::format("composite \"{}\": component {} is empty", compatible,
-                                              number)};
+      return SyntaxProblem{
+          start, fmt::format("composite \"{}\": component {} is empty", compatible, number)};
     start += part.size() + 1;
     ++number;
   }

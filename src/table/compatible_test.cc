@@ -15,7 +15,8 @@ TEST(Compatible, ComponentsInOrder) {
 
 TEST(Compatible, KeyKeepsTheFirstComponentAndSortsTheRest) {
   EXPECT_EQ(component_key("memfd-v2;vmalloc-v1;seals-v1"), "memfd-v2;seals-v1;vmalloc-v1");
-  EXPECT_EQ(component_key("memfd-v2;seals-v1;vmalloc-v1"), component_key("memfd-v2;vmalloc-v1;seals-v1"));
+  EXPECT_EQ(component_key("memfd-v2;seals-v1;vmalloc-v1"),
+            component_key("memfd-v2;vmalloc-v1;seals-v1"));
   EXPECT_NE(component_key("vmalloc-v1;memfd-v2"), component_key("memfd-v2;vmalloc-v1"));
   EXPECT_EQ(component_key("memfd-v1"), "memfd-v1");
 }
@@ -46,7 +47,8 @@ TEST(Compatible, IntegerSpelling) {
   ASSERT_TRUE(v);
   EXPECT_EQ(v->name, "pci");
   EXPECT_EQ(v->version, 4294967295u);
-  for (const char* bad : {"pci", "pci@", "@2", "pci@0", "pci@4294967296", "pci@2a", "pci@-1", "pci@+1"})
+  for (const char* bad :
+       {"pci", "pci@", "@2", "pci@0", "pci@4294967296", "pci@2a", "pci@-1", "pci@+1"})
     EXPECT_FALSE(parse_integer_compatible(bad)) << bad;
 }
 

@@ -75,8 +75,8 @@ Result<VersionTable> decode_table(Bytes bytes, ByteOrder order, uint64_t offset,
   });
 }
 
-Result<VersionTable> decode_table_entries(const TableFormat& format, Bytes bytes,
-                                          ByteOrder order, uint64_t offset) {
+Result<VersionTable> decode_table_entries(const TableFormat& format, Bytes bytes, ByteOrder order,
+                                          uint64_t offset) {
   return catch_parse_errors([&] {
     VersionTable t;
     format.decode_entries(ByteReader(bytes, order, offset), t);

@@ -73,7 +73,10 @@ TEST(DecodeTable, UnsupportedVersionSaysWhich) {
 TEST(DecodeTable, FormatTwoIntegerEntriesInBothByteOrders) {
   for (ByteOrder order : {ByteOrder::little, ByteOrder::big}) {
     TableBytes t;
-    t.header(order, 0x4c565550, 2).entry("luo-v1").integer(order, "pci", 2).integer(order, "pci", 70000);
+    t.header(order, 0x4c565550, 2)
+        .entry("luo-v1")
+        .integer(order, "pci", 2)
+        .integer(order, "pci", 70000);
     auto r = decode_table(t.view(), order, 0x100);
     ASSERT_TRUE(r.ok()) << r.error().to_string();
     EXPECT_EQ(r->format_version, 2u);

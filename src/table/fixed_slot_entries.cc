@@ -25,8 +25,8 @@ struct SlotProblem {
 
 struct Slot {
   std::string text;
-  std::optional<SlotProblem> error;        // makes the table unusable
-  std::optional<SlotProblem> stray_byte;   // a non-zero byte after the NUL
+  std::optional<SlotProblem> error;       // makes the table unusable
+  std::optional<SlotProblem> stray_byte;  // a non-zero byte after the NUL
 };
 
 // A format-2 slot whose first byte is this holds a name and a u32 version;
@@ -50,9 +50,9 @@ Slot read_text(const ByteReader& r, uint64_t at, const unsigned char* c, size_t 
   const size_t end = nul - c;
   for (size_t i = from; i < end; ++i) {
     if (c[i] < 0x20 || c[i] > 0x7e) {
-      s.error = SlotProblem{r.base() + at + i,
-                            fmt::format("entry {}: non-printable byte {:#04x} at position {}",
-                                        number, c[i], i)};
+      s.error = SlotProblem{
+          r.base() + at + i,
+          fmt::format("entry {}: non-printable byte {:#04x} at position {}", number, c[i], i)};
       return s;
     }
   }
@@ -76,21 +76,23 @@ Slot read_text(const ByteReader& r, uint64_t at, const unsigned char* c, size_t 
 Slot read_integer_slot(const ByteReader& r, uint64_t at, const unsigned char* c, uint32_t number) {
   for (uint64_t i = 1; i < kIntegerVersionAt; ++i)
     if (c[i] != 0)
-      return {{}, SlotProblem{r.base() + at + i,
-                              fmt::format("entry {}: integer-version entry with non-zero reserved "
-                                          "byte {:#04x} at position {}",
-                                          number, c[i], i)},
+      return {{},
+              SlotProblem{r.base() + at + i,
+                          fmt::format("entry {}: integer-version entry with non-zero reserved "
+                                      "byte {:#04x} at position {}",
+                                      number, c[i], i)},
               {}};
   const uint32_t version = r.u32(at + kIntegerVersionAt, "an integer version");
   Slot s = read_text(r, at, c, kIntegerNameAt, kFixedSlotSize, number, "name ");
   if (s.error) return s;
   if (version == 0)
-    s.error = SlotProblem{r.base() + at + kIntegerVersionAt,
-                          fmt::format("entry {}: integer version 0 of \"{}\" (versions start at 1)",
-                                      number, s.text)};
+    s.error = SlotProblem{
+        r.base() + at + kIntegerVersionAt,
+        fmt::format("entry {}: integer version 0 of \"{}\" (versions start at 1)", number, s.text)};
   else if (s.text.empty())
-    s.error = SlotProblem{r.base() + at + kIntegerNameAt,
-                          fmt::format("entry {}: integer version {} without a name", number, version)};
+    s.error =
+        SlotProblem{r.base() + at + kIntegerNameAt,
+                    fmt::format("entry {}: integer version {} without a name", number, version)};
   else if (const size_t bad = s.text.find_first_of(";@"); bad != std::string::npos)
     s.error = SlotProblem{r.base() + at + kIntegerNameAt + bad,
                           fmt::format("entry {}: integer-version name \"{}\" holds '{}'", number,
@@ -105,17 +107,18 @@ Slot read_slot(const ByteReader& r, uint64_t at, uint32_t number, SlotKinds kind
   const auto* c = reinterpret_cast<const unsigned char*>(b.data());
   if (c[0] == kIntegerSlotTag) {
     if (kinds == SlotKinds::strings_and_integers) return read_integer_slot(r, at, c, number);
-    return {{}, SlotProblem{r.base() + at,
-                            fmt::format("entry {}: an integer-version entry (first byte {:#04x}), "
-                                        "which only format version 2 has",
-                                        number, c[0])},
+    return {{},
+            SlotProblem{r.base() + at,
+                        fmt::format("entry {}: an integer-version entry (first byte {:#04x}), "
+                                    "which only format version 2 has",
+                                    number, c[0])},
             {}};
   }
   Slot s = read_text(r, at, c, 0, kFixedSlotSize, number, "");
   if (s.error) return s;
   if (auto p = compatible_problem(s.text))
-    s.error = SlotProblem{r.base() + at + p->position,
-                          fmt::format("entry {}: {}", number, p->message)};
+    s.error =
+        SlotProblem{r.base() + at + p->position, fmt::format("entry {}: {}", number, p->message)};
   return s;
 }
 

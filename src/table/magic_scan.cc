@@ -38,8 +38,8 @@ std::vector<Candidate> candidates(const std::vector<ScanRegion>& regions, const 
       if (h.marker != stored || region.bytes.size() - h.offset < 8) continue;
       const Bytes at = region.bytes.subspan(h.offset);
       const uint64_t offset = region.offset + h.offset;
-      Candidate& c = out.emplace_back(Candidate{offset, region.address + h.offset,
-                                                scan_table(at, order, offset, formats)});
+      Candidate& c = out.emplace_back(
+          Candidate{offset, region.address + h.offset, scan_table(at, order, offset, formats)});
       if (c.table.ok()) c.format = decode_table_header(at, order, offset, formats).value();
     }
   }
@@ -50,7 +50,6 @@ bool same_entries(const VersionTable& a, const VersionTable& b) {
   return std::equal(a.entries.begin(), a.entries.end(), b.entries.begin(), b.entries.end(),
                     [](const auto& x, const auto& y) { return x.compatible == y.compatible; });
 }
-
 
 std::vector<Candidate*> valid_ones(std::vector<Candidate>& all) {
   std::vector<Candidate*> valid;

@@ -138,7 +138,8 @@ TEST(MagicScan, ATableOfTheOtherOrderIsAnErrorOnlyWhenTheOrderIsKnown) {
 TEST(MagicScan, OffsetsAreTheInputsInEachRegion) {
   const std::string empty(64, 'x');
   const std::string bytes = table(ByteOrder::little, "luo-v1");
-  const std::vector<ScanRegion> regions{{as_bytes(empty), 0x100, 0x1000}, {as_bytes(bytes), 0x9000, 0x2000}};
+  const std::vector<ScanRegion> regions{{as_bytes(empty), 0x100, 0x1000},
+                                        {as_bytes(bytes), 0x9000, 0x2000}};
   const auto found = scan_for_table(regions, ByteOrder::little);
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->location.offset, 0x9000u);

@@ -42,9 +42,12 @@ const TableMarkers& table_markers() {
 void check_at(const std::byte* base, size_t size, size_t i, std::vector<MarkerHit>& out) {
   const std::string_view rest(reinterpret_cast<const char*>(base) + i, size - i);
   const TableMarkers& m = table_markers();
-  if (rest.starts_with(m.little())) out.push_back({i, Marker::table_le});
-  else if (rest.starts_with(m.big())) out.push_back({i, Marker::table_be});
-  else if (rest.starts_with(kBanner)) out.push_back({i, Marker::banner});
+  if (rest.starts_with(m.little()))
+    out.push_back({i, Marker::table_le});
+  else if (rest.starts_with(m.big()))
+    out.push_back({i, Marker::table_be});
+  else if (rest.starts_with(kBanner))
+    out.push_back({i, Marker::banner});
 }
 
 // Filters 16 positions at a time by each marker's first and fourth bytes (and
@@ -58,7 +61,8 @@ size_t scan_portable(const std::byte* p, size_t n, std::vector<MarkerHit>& out) 
   constexpr size_t W = 16;
   typedef uint8_t Lanes __attribute__((vector_size(W)));
   const TableMarkers& t = table_markers();
-  const Lanes P = Lanes{} + static_cast<uint8_t>(t.le[0]), L = Lanes{} + static_cast<uint8_t>(t.le[3]);
+  const Lanes P = Lanes{} + static_cast<uint8_t>(t.le[0]),
+              L = Lanes{} + static_cast<uint8_t>(t.le[3]);
   const Lanes B = Lanes{} + static_cast<uint8_t>(kBanner[0]), space = Lanes{} + ' ';
   size_t i = 0;
   for (; i + W + kLongest <= n; i += W) {
@@ -83,7 +87,8 @@ size_t scan_portable(const std::byte* p, size_t n, std::vector<MarkerHit>& out) 
 // Out of line, so that the loop below keeps its constants in registers.
 [[gnu::noinline]] void check_bits(const std::byte* p, size_t n, size_t at, uint64_t bits,
                                   std::vector<MarkerHit>& out) {
-  for (; bits != 0; bits &= bits - 1) check_at(p, n, at + static_cast<size_t>(__builtin_ctzll(bits)), out);
+  for (; bits != 0; bits &= bits - 1)
+    check_at(p, n, at + static_cast<size_t>(__builtin_ctzll(bits)), out);
 }
 
 // The same filter with AVX2 intrinsics, 64 positions per step: the generic
@@ -99,8 +104,9 @@ struct Avx2Bytes {
 };
 
 __attribute__((target("avx2"), always_inline)) inline __m256i filter_avx2(const std::byte* at,
-                                                                         const Avx2Bytes& c) {
-  const __m256i first = load_avx2(at), fourth = load_avx2(at + 3), last = load_avx2(at + kLongest - 1);
+                                                                          const Avx2Bytes& c) {
+  const __m256i first = load_avx2(at), fourth = load_avx2(at + 3),
+                last = load_avx2(at + kLongest - 1);
   const __m256i first_l = _mm256_cmpeq_epi8(first, c.L);
   const __m256i table = _mm256_or_si256(
       _mm256_and_si256(_mm256_cmpeq_epi8(first, c.P), _mm256_cmpeq_epi8(fourth, c.L)),
@@ -141,9 +147,12 @@ ScanFn pick_scan() {
 
 std::string_view marker_bytes(Marker m) {
   switch (m) {
-    case Marker::table_le: return table_markers().little();
-    case Marker::table_be: return table_markers().big();
-    case Marker::banner: return kBanner;
+    case Marker::table_le:
+      return table_markers().little();
+    case Marker::table_be:
+      return table_markers().big();
+    case Marker::banner:
+      return kBanner;
   }
   return {};
 }

@@ -66,7 +66,8 @@ TEST(MarkerScan, AgreesWithANaiveSearchOnDenseText) {
     for (int k = 0; k < 3; ++k) {
       const auto m = static_cast<Marker>(rng() % 3);
       const auto bytes = marker_bytes(m);
-      if (text.size() >= bytes.size()) text.replace(rng() % (text.size() - bytes.size() + 1), bytes.size(), bytes);
+      if (text.size() >= bytes.size())
+        text.replace(rng() % (text.size() - bytes.size() + 1), bytes.size(), bytes);
     }
     expect_same(text);
   }

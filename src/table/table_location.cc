@@ -4,41 +4,58 @@ namespace lucompat {
 
 std::string_view name(TableMethod m) {
   switch (m) {
-    case TableMethod::section: return "section";
-    case TableMethod::segment_scan: return "segment-scan";
-    case TableMethod::magic_scan: return "magic-scan";
-    case TableMethod::registrations: return "registrations";
-    case TableMethod::running: return "running";
+    case TableMethod::section:
+      return "section";
+    case TableMethod::segment_scan:
+      return "segment-scan";
+    case TableMethod::magic_scan:
+      return "magic-scan";
+    case TableMethod::registrations:
+      return "registrations";
+    case TableMethod::running:
+      return "running";
   }
   return "unknown";
 }
 
-bool is_derived(TableMethod m) { return m == TableMethod::registrations || m == TableMethod::running; }
+bool is_derived(TableMethod m) {
+  return m == TableMethod::registrations || m == TableMethod::running;
+}
 
 std::string_view name(TableShape s) {
   switch (s) {
-    case TableShape::merged: return "merged";
-    case TableShape::split: return "split";
-    case TableShape::entries_only: return "entries-only";
+    case TableShape::merged:
+      return "merged";
+    case TableShape::split:
+      return "split";
+    case TableShape::entries_only:
+      return "entries-only";
   }
   return "unknown";
 }
 
 std::string_view name(EntryKind k) {
   switch (k) {
-    case EntryKind::core: return "core";
-    case EntryKind::file: return "file";
-    case EntryKind::flb: return "flb";
+    case EntryKind::core:
+      return "core";
+    case EntryKind::file:
+      return "file";
+    case EntryKind::flb:
+      return "flb";
   }
   return "unknown";
 }
 
 std::string_view name(Evidence e) {
   switch (e) {
-    case Evidence::symtab: return "symtab";
-    case Evidence::kallsyms: return "kallsyms";
-    case Evidence::scan: return "scan";
-    case Evidence::kcore: return "kcore";
+    case Evidence::symtab:
+      return "symtab";
+    case Evidence::kallsyms:
+      return "kallsyms";
+    case Evidence::scan:
+      return "scan";
+    case Evidence::kcore:
+      return "kcore";
   }
   return "unknown";
 }

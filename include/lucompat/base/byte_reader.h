@@ -27,7 +27,8 @@ inline std::string_view as_chars(Bytes b) {
 // start when that lies in the input, else at the field that claimed it, the
 // claimed start then named in the message (an offset past the end names no
 // byte of the input).
-[[noreturn]] void fail_beyond_end(uint64_t start, uint64_t input_size, uint64_t claimed_by, std::string message);
+[[noreturn]] void fail_beyond_end(uint64_t start, uint64_t input_size, uint64_t claimed_by,
+                                  std::string message);
 
 class ByteReader {
  public:

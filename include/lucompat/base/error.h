@@ -34,9 +34,9 @@ ExitCode exit_code(ErrorKind kind);
 
 struct Error {
   ErrorKind kind = ErrorKind::malformed;
-  std::string input;                // file name, or empty when not yet known
-  std::optional<uint64_t> offset;   // byte offset in the input, when meaningful
-  std::string message;              // what was expected and what was found
+  std::string input;               // file name, or empty when not yet known
+  std::optional<uint64_t> offset;  // byte offset in the input, when meaningful
+  std::string message;             // what was expected and what was found
   // Where `offset` counts from when not from the input's first byte:
   // "in the data decompressed from xz".
   std::string context;

@@ -11,8 +11,8 @@ namespace lucompat {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}       // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}   // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -37,7 +37,8 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
-  Result(Error error) : error_(std::move(error)), failed_(true) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error)
+      : error_(std::move(error)), failed_(true) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return !failed_; }
   explicit operator bool() const { return ok(); }
@@ -64,8 +65,9 @@ class [[nodiscard]] Result<void> {
 // NOLINTEND(bugprone-macro-parentheses)
 
 // The same for a Result whose value is not needed (a Result<void>).
-#define LUCOMPAT_CHECK(expr) \
-  if (auto lucompat_checked_ = (expr); !lucompat_checked_) return std::move(lucompat_checked_).error()
+#define LUCOMPAT_CHECK(expr)                               \
+  if (auto lucompat_checked_ = (expr); !lucompat_checked_) \
+  return std::move(lucompat_checked_).error()
 
 // Runs a throwing decoder and turns a ParseError into a Result.
 template <typename F>

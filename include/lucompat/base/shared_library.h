@@ -31,12 +31,10 @@ Result<void> open_shared_library(const char* soname, std::string_view needed_for
 #define LUCOMPAT_API_SLOT(name) decltype(&::name) name = nullptr;
 #define LUCOMPAT_API_SYMBOL(name) ::lucompat::SymbolSlot{#name, &name},
 // NOLINTEND(bugprone-macro-parentheses)
-#define LUCOMPAT_SHARED_API(Name, LIST)                  \
-  struct Name {                                          \
-    LIST(LUCOMPAT_API_SLOT)                              \
-    std::vector<::lucompat::SymbolSlot> symbols() {      \
-      return {LIST(LUCOMPAT_API_SYMBOL)};                \
-    }                                                    \
+#define LUCOMPAT_SHARED_API(Name, LIST)                                                   \
+  struct Name {                                                                           \
+    LIST(LUCOMPAT_API_SLOT)                                                               \
+    std::vector<::lucompat::SymbolSlot> symbols() { return {LIST(LUCOMPAT_API_SYMBOL)}; } \
   }
 
 // Opens the library and fills an API struct declared as above.

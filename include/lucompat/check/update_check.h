@@ -19,7 +19,7 @@ struct CheckRequest {
   std::string next;                 // an image or a package
   std::optional<std::string> current_modules;
   std::optional<std::string> next_modules;
-  bool no_modules = false;          // skip the /lib/modules/R defaults
+  bool no_modules = false;  // skip the /lib/modules/R defaults
   SystemRoot root;
   InspectOptions inspect;
   unsigned jobs = 0;
@@ -28,7 +28,7 @@ struct CheckRequest {
   std::vector<int> pids;
   std::vector<std::string> processes;  // names: every process whose comm is this
   std::optional<std::string> manifest;
-  std::vector<std::string> emits;     // "FAMILY=STRING"
+  std::vector<std::string> emits;  // "FAMILY=STRING"
   bool strict = false;
   // A kernel whose strings rest only on a byte scan (no symbols) is judged
   // only when the operator says so; otherwise the verdict is undecided.
@@ -38,25 +38,25 @@ struct CheckRequest {
 };
 
 struct KernelSide {
-  std::string path;          // the image
-  std::string how;           // "the running kernel, proven by /proc/version", "--next"
-  bool live = false;         // read from the running kernel's memory (inspect --running)
+  std::string path;   // the image
+  std::string how;    // "the running kernel, proven by /proc/version", "--next"
+  bool live = false;  // read from the running kernel's memory (inspect --running)
   Inspection kernel;
-  std::string modules;       // where its module tables came from, or empty
+  std::string modules;  // where its module tables came from, or empty
   size_t module_count = 0;
-  KernelStrings strings;     // kernel and module entries, with provenance
+  KernelStrings strings;  // kernel and module entries, with provenance
 };
 
 // Everything an update decision reads, loaded and validated once.
 struct UpdateInputs {
   Catalog catalog;
   ProfileSet profiles;
-  CheckPolicy policy;  // from flags, manifest and host.toml; no profile applied yet
+  CheckPolicy policy;           // from flags, manifest and host.toml; no profile applied yet
   std::string host_profile;     // host.toml's profile, if any
   std::string host_profile_at;  // its position
   KernelSide current;
   KernelSide next;
-  std::vector<std::string> notes;     // what was deliberately left out, and why
+  std::vector<std::string> notes;       // what was deliberately left out, and why
   std::optional<std::string> no_table;  // set when a kernel has no table: nothing can be proven
 };
 
@@ -88,7 +88,8 @@ Result<KernelSide> load_current(const CheckRequest& request, const Catalog& cata
 // Why a kernel's strings, though read, cannot support a verdict (its RFC
 // table and registrations disagree, near misses, two versions of one core
 // family, a byte scan alone without `trust_scan`); nullopt when they can.
-std::optional<std::string> undecidable_evidence(const Inspection& kernel, const Catalog& catalog, bool trust_scan);
+std::optional<std::string> undecidable_evidence(const Inspection& kernel, const Catalog& catalog,
+                                                bool trust_scan);
 
 // host.toml, read under the request's root (empty when there is none).
 

@@ -101,7 +101,7 @@ struct Codec {
 };
 
 std::span<const Codec> codecs();
-const Codec* codec_at(Bytes data);                 // by magic at data[0]
-const Codec* codec_named(std::string_view name);   // "gzip", "xz"...
+const Codec* codec_at(Bytes data);                // by magic at data[0]
+const Codec* codec_named(std::string_view name);  // "gzip", "xz"...
 
 }  // namespace lucompat

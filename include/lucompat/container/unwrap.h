@@ -55,10 +55,10 @@ struct UnwrapOptions {
 enum class Innermost { elf, raw };
 
 struct Unwrapped {
-  std::vector<Layer> chain;                // outermost first
-  Bytes bytes;                             // the innermost data
+  std::vector<Layer> chain;  // outermost first
+  Bytes bytes;               // the innermost data
   Innermost kind = Innermost::raw;
-  std::optional<ByteOrder> raw_order;      // known byte order of a raw image
+  std::optional<ByteOrder> raw_order;  // known byte order of a raw image
   // The container that said the innermost bytes are a raw image (an arm64
   // or riscv Image), when one did.
   std::optional<ContainerKind> raw_kind;
@@ -68,7 +68,7 @@ struct Unwrapped {
   // The ranges of `bytes` that hold data when they were decompressed (the
   // stream capture's choice; the rest reads as zeros); empty: all of them.
   std::vector<ByteRange> present;
-  std::string version_hint;                // a release from a container (bzImage, UKI)
+  std::string version_hint;  // a release from a container (bzImage, UKI)
   // Where `bytes` sit, for error offsets: inside the input, or inside the
   // data decompressed by a layer (then `context` names it).
   uint64_t base = 0;

@@ -30,14 +30,16 @@ struct MatchedObject {
 
 // The registration this candidate is, or nullopt with `why_not` saying why
 // not (for -v and tests). Never throws.
-std::optional<MatchedObject> match_object(const MemoryImage& image, const ObjectCandidate& candidate,
+std::optional<MatchedObject> match_object(const MemoryImage& image,
+                                          const ObjectCandidate& candidate,
                                           const RegistrationLayout& layout,
                                           std::string* why_not = nullptr);
 
 // The candidate has a handler's or an FLB's exact size and a valid inline
 // compatible: if match_object refuses it, it is a near miss a human should
 // see (a handler whose ops we could not vouch for would go uncounted).
-std::optional<std::string> near_miss_compatible(const MemoryImage& image, const ObjectCandidate& candidate,
+std::optional<std::string> near_miss_compatible(const MemoryImage& image,
+                                                const ObjectCandidate& candidate,
                                                 const RegistrationLayout& layout);
 
 // A compatible field: a non-empty printable ASCII string, NUL-terminated and

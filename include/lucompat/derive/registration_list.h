@@ -33,7 +33,8 @@ Result<uint64_t> read_pointer(const KernelMemory& memory, uint64_t address);
 // before it (what CONFIG_DEBUG_LIST checks): a list that is corrupt, or
 // changing under the walk, or longer than `max_nodes`, is an error, never a
 // partial answer.
-Result<std::vector<uint64_t>> walk_list(const KernelMemory& memory, uint64_t head, size_t max_nodes);
+Result<std::vector<uint64_t>> walk_list(const KernelMemory& memory, uint64_t head,
+                                        size_t max_nodes);
 
 // One registered handler or FLB, read from the running kernel.
 struct RegisteredObject {
@@ -47,7 +48,8 @@ struct RegisteredObject {
 // by their link_offset. An object whose compatible is not a valid string or
 // whose ops cannot be read is an error.
 Result<std::vector<RegisteredObject>> read_registered(const KernelMemory& memory, uint64_t head,
-                                                      EntryKind kind, const RegistrationLayout& layout,
+                                                      EntryKind kind,
+                                                      const RegistrationLayout& layout,
                                                       size_t max_nodes);
 
 }  // namespace lucompat

@@ -17,8 +17,8 @@ namespace lucompat {
 
 struct RegistrationSearch {
   Evidence evidence = Evidence::symtab;
-  std::string module;            // the module's name; empty for a kernel
-  bool link_addresses = true;    // false in a relocatable module: no addresses
+  std::string module;          // the module's name; empty for a kernel
+  bool link_addresses = true;  // false in a relocatable module: no addresses
 };
 
 // One more entry, in the next slot.

@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "lucompat/elf/elf_records.h"
 #include "lucompat/base/byte_reader.h"
+#include "lucompat/elf/elf_records.h"
 
 namespace lucompat {
 

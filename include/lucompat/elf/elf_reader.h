@@ -67,7 +67,8 @@ Result<ElfReading> read_elf(Bytes file, const ElfReadOptions& options = {});
 // The registrations of a linked ELF without a symbol table, found by a
 // structural scan of its bytes (Evidence::scan: a verdict on them needs
 // --trust-scan); nullopt when nothing shaped like one is there.
-Result<std::optional<LocatedTable>> registrations_by_scan(Bytes file, std::span<const CompatibleForm> core_forms);
+Result<std::optional<LocatedTable>> registrations_by_scan(
+    Bytes file, std::span<const CompatibleForm> core_forms);
 
 // Where a linked file's loaded segments sit: file bytes by address.
 struct LoadSegment {

@@ -67,10 +67,10 @@ ElfFileHeader read_file_header(Bytes file);
 
 // Record `index` of a table at `table` with entries of `entsize` bytes, read
 // as the class says; `r` is in the file's byte order.
-ElfProgramHeader read_program_header(const ByteReader& r, int elf_class, uint64_t table, uint64_t entsize,
-                                     uint64_t index);
-ElfSectionHeader read_section_header(const ByteReader& r, int elf_class, uint64_t table, uint64_t entsize,
-                                     uint64_t index);
+ElfProgramHeader read_program_header(const ByteReader& r, int elf_class, uint64_t table,
+                                     uint64_t entsize, uint64_t index);
+ElfSectionHeader read_section_header(const ByteReader& r, int elf_class, uint64_t table,
+                                     uint64_t entsize, uint64_t index);
 
 // One entry of a symbol table or of a REL/RELA section, `at` its offset in `r`.
 ElfSymbolRecord read_symbol(const ByteReader& r, int elf_class, uint64_t at);

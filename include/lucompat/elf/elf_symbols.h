@@ -22,13 +22,14 @@ struct ElfSymbol {
 
 // Symbols of a SHT_SYMTAB section; names from its string table. A symbol
 // whose name lies outside the string table is an error (throws ParseError).
-std::vector<ElfSymbol> read_symbols(const ByteReader& symtab, const ByteReader& strtab, int elf_class);
+std::vector<ElfSymbol> read_symbols(const ByteReader& symtab, const ByteReader& strtab,
+                                    int elf_class);
 
 struct ElfRelocation {
   uint64_t offset = 0;  // in the section the relocations apply to
   uint32_t symbol = 0;  // index in the symbol table
   uint32_t type = 0;
-  int64_t addend = 0;   // 0 for SHT_REL (its addend is in place)
+  int64_t addend = 0;  // 0 for SHT_REL (its addend is in place)
 };
 
 // Entries of a SHT_RELA (`rela` true) or SHT_REL section.

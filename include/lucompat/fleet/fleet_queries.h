@@ -50,14 +50,15 @@ struct Baseline {
   size_t hosts = 0;
   size_t kernel_builds = 0;  // BuildsInUse of the selected hosts
   std::map<int64_t, StoredBuild> builds;
-  const Profile* baseline = nullptr;    // newest active profile viable on every host
-  std::vector<FleetProfile> profiles;   // every profile not retired, oldest first
+  const Profile* baseline = nullptr;   // newest active profile viable on every host
+  std::vector<FleetProfile> profiles;  // every profile not retired, oldest first
 };
 
 // Each host's update is running -> staged; a host with nothing staged must
 // support the profile on its running kernel.
-Baseline fleet_baseline(const std::vector<HostGroup>& groups, const std::vector<StoredBuild>& builds,
-                        const ProfileSet& profiles, const Catalog& catalog);
+Baseline fleet_baseline(const std::vector<HostGroup>& groups,
+                        const std::vector<StoredBuild>& builds, const ProfileSet& profiles,
+                        const Catalog& catalog);
 
 // A rollout of one profile: blocked hosts first, grouped by build pair with
 // the reasons; ready hosts in waves of whole groups (same builds, same value
@@ -78,8 +79,8 @@ struct Plan {
   std::map<int64_t, StoredBuild> builds;
   size_t ready = 0;
   size_t blocked = 0;
-  std::vector<PlanGroup> blocked_groups;             // most hosts first
-  std::vector<std::vector<PlanGroup>> waves;         // each wave's groups
+  std::vector<PlanGroup> blocked_groups;      // most hosts first
+  std::vector<std::vector<PlanGroup>> waves;  // each wave's groups
 };
 
 struct PlanRequest {
@@ -92,16 +93,16 @@ struct PlanRequest {
   size_t names = 0;
 };
 
-Result<Plan> fleet_plan(Store& store, const PlanRequest& request, const std::vector<StoredBuild>& builds,
-                        const Catalog& catalog);
+Result<Plan> fleet_plan(Store& store, const PlanRequest& request,
+                        const std::vector<StoredBuild>& builds, const Catalog& catalog);
 
 struct FleetStatus {
   size_t hosts = 0;
   size_t kernel_builds = 0;  // BuildsInUse of the selected hosts
   std::map<int64_t, StoredBuild> builds;
-  std::vector<std::pair<int64_t, size_t>> per_build;         // running build -> hosts, most first
-  std::vector<std::pair<std::string, size_t>> per_profile;   // reported profile -> hosts
-  size_t stale = 0;                                          // collected before the cutoff
+  std::vector<std::pair<int64_t, size_t>> per_build;        // running build -> hosts, most first
+  std::vector<std::pair<std::string, size_t>> per_profile;  // reported profile -> hosts
+  size_t stale = 0;                                         // collected before the cutoff
   // Passes the stale hosts to `each` in name order, read again from the
   // store rather than held: every host of a million may be stale.
   std::function<Result<bool>(const std::function<void(const HostRow&)>& each)> each_stale;
@@ -113,7 +114,7 @@ Result<FleetStatus> fleet_status(Store& store, const std::vector<LabelFilter>& w
 
 // Every build a group refers to must be stored: a store edited by hand may
 // refer to one that is not, and the queries look each one up.
-Result<bool> check_builds(const std::vector<StoredBuild>& builds, const std::vector<HostGroup>& groups,
-                          const std::string& store);
+Result<bool> check_builds(const std::vector<StoredBuild>& builds,
+                          const std::vector<HostGroup>& groups, const std::string& store);
 
 }  // namespace lucompat

@@ -23,7 +23,8 @@ void for_each_report(const std::string& path, const std::function<void(HostRepor
 
 // The reports of one stream, as for_each_report reads each file: `name` is
 // what rejections cite. The report fuzzer enters here.
-void read_reports(std::istream& in, const std::string& name, const std::function<void(HostReport&&)>& on_report,
+void read_reports(std::istream& in, const std::string& name,
+                  const std::function<void(HostReport&&)>& on_report,
                   const std::function<void(Error&&)>& on_reject);
 
 struct IngestSummary {

@@ -103,12 +103,13 @@ class Store {
   Result<std::vector<HostGroup>> groups(const std::vector<LabelFilter>& where);
   // Every selected host, one at a time, to `each`; the first error `each`
   // returns stops the query and is returned.
-  Result<bool> hosts(const HostQuery& query, const std::function<Result<bool>(const HostRow&)>& each);
+  Result<bool> hosts(const HostQuery& query,
+                     const std::function<Result<bool>(const HostRow&)>& each);
 
  private:
   struct BatchBuilds {
     std::vector<std::pair<int64_t, std::optional<int64_t>>> ids;  // of each report: running, staged
-    std::map<std::string, int64_t> fresh;                         // stored by this batch, by identity
+    std::map<std::string, int64_t> fresh;  // stored by this batch, by identity
   };
   Result<BatchBuilds> build_ids(const std::vector<HostReport>& batch);
   Result<IngestStats> ingest_once(const std::vector<HostReport>& batch, bool& retry);
@@ -126,7 +127,8 @@ enum class StoreAccess { create, existing };
 
 // "sqlite:PATH" or a PostgreSQL URL. Opening migrates the schema to the
 // current version.
-Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess access = StoreAccess::create);
+Result<std::unique_ptr<Store>> open_store(const std::string& url,
+                                          StoreAccess access = StoreAccess::create);
 
 // What errors and messages about the store at `url` name: its path for
 // SQLite; for PostgreSQL the URL with every password masked (user:***@,

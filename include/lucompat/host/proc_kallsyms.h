@@ -14,7 +14,7 @@ namespace lucompat {
 
 struct ProcSymbol {
   uint64_t address = 0;
-  char type = '?';     // nm's letter: t, T, d, D, b, B, r, R, ...
+  char type = '?';  // nm's letter: t, T, d, D, b, B, r, R, ...
   std::string name;
   std::string module;  // the module's name, empty for the kernel itself
 };

@@ -20,7 +20,8 @@ struct RunningKernel {
 // The places an image of release R is looked for, in order: /boot/vmlinuz-R,
 // /boot/vmlinux-R, /lib/modules/R/vmlinuz, /usr/lib/modules/R/vmlinuz, then
 // UKIs on the usual ESP paths whose .uname is R.
-std::vector<std::string> running_kernel_candidates(const SystemRoot& root, const std::string& release);
+std::vector<std::string> running_kernel_candidates(const SystemRoot& root,
+                                                   const std::string& release);
 
 Result<RunningKernel> find_running_kernel(const SystemRoot& root, const InspectOptions& options);
 

@@ -46,6 +46,7 @@ Result<HostConfig> read_host_config(std::string_view toml, const std::string& or
                                     const Catalog& catalog);
 
 // Adds `from` into `into`: sources are appended; a required override wins.
-void merge_uses(std::map<std::string, FamilyUse>& into, const std::map<std::string, FamilyUse>& from);
+void merge_uses(std::map<std::string, FamilyUse>& into,
+                const std::map<std::string, FamilyUse>& from);
 
 }  // namespace lucompat

@@ -20,7 +20,7 @@ enum class InputKind { kernel, module, object };
 std::string_view name(InputKind k);
 
 struct Inspection {
-  std::string input;         // the path or name as the user gave it
+  std::string input;  // the path or name as the user gave it
   uint64_t input_size = 0;
   std::vector<Layer> chain;  // containers, outermost first; empty for a bare ELF
   std::string format;        // the innermost data: "ELF64 MSB s390 executable", "raw binary image"

@@ -14,8 +14,8 @@ namespace lucompat {
 
 struct KernelBytes {
   std::string input;
-  FileData file;         // the input, which `unwrapped.bytes` may point into
-  Unwrapped unwrapped;   // bytes, the container chain, decompressed buffers
+  FileData file;        // the input, which `unwrapped.bytes` may point into
+  Unwrapped unwrapped;  // bytes, the container chain, decompressed buffers
   ByteOrder order = ByteOrder::little;
   int pointer_size = 8;  // from the ELF class; 8 for a raw 64-bit Image
   bool elf = false;

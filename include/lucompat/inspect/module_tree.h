@@ -23,8 +23,8 @@ struct TreeEntry {
 
 struct ModuleTree {
   std::string root;
-  std::vector<TreeModule> modules;  // sorted by path
-  std::vector<TreeEntry> entries;   // in order of first appearance
+  std::vector<TreeModule> modules;    // sorted by path
+  std::vector<TreeEntry> entries;     // in order of first appearance
   std::vector<std::string> releases;  // distinct vermagic releases, sorted
   size_t with_table = 0;
   size_t without_table = 0;

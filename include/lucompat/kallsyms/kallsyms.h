@@ -37,7 +37,7 @@ std::string_view name(KallsymsAddressing a);
 
 // Where the tables lie: offsets in the image bytes given to the decoder.
 struct KallsymsLocation {
-  uint64_t addresses = 0;  // kallsyms_offsets or kallsyms_addresses
+  uint64_t addresses = 0;                 // kallsyms_offsets or kallsyms_addresses
   std::optional<uint64_t> relative_base;  // absent for the absolute layout
   uint64_t num_syms = 0;
   uint64_t names = 0;

@@ -23,10 +23,10 @@ struct Family {
   std::vector<std::string> compatible;  // "memfd-v{N}"
   std::vector<std::string> fd;          // fnmatch patterns of /proc/PID/fd links
   bool required = true;
-  std::vector<std::string> needs;       // FLB families its files need restored first
-  bool always = false;                  // core: checked even when no kernel lists it
-  std::string mismatch;                 // core: what a mismatch does to the next boot
-  std::string source;                   // "file:line" where it was defined
+  std::vector<std::string> needs;  // FLB families its files need restored first
+  bool always = false;             // core: checked even when no kernel lists it
+  std::string mismatch;            // core: what a mismatch does to the next boot
+  std::string source;              // "file:line" where it was defined
 };
 
 // One component of a compatible string understood: its family (or the

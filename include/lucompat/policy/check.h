@@ -6,8 +6,8 @@
 
 #include <cstdint>
 #include <map>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,7 +35,7 @@ struct CheckPolicy {
   // running kernel's table counts as used.
   std::map<std::string, FamilyUse> uses;
   bool uses_given = false;
-  std::map<std::string, std::string> pins;  // family -> the string the running kernel emits
+  std::map<std::string, std::string> pins;         // family -> the string the running kernel emits
   std::map<std::string, std::string> pin_sources;  // family -> "--emit", "/etc/lucompat/host.toml"
   // Families whose pin is a demand (a profile's: "emit this version") rather
   // than knowledge of the running kernel: a demand the running kernel cannot
@@ -44,7 +44,7 @@ struct CheckPolicy {
   // Demands that contradict what the operator says the running kernel emits:
   // family -> "SOURCE says STRING". Such a family cannot be carried.
   std::map<std::string, std::string> conflicts;
-  bool strict = false;                       // optional losses fail the check too
+  bool strict = false;  // optional losses fail the check too
 };
 
 struct FamilyCheck {

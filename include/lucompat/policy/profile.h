@@ -24,7 +24,7 @@ struct Profile {
   std::vector<std::string> requires_;  // compatible strings that must carry over
   std::vector<std::string> optional;   // compatible strings whose loss is a warning
   std::vector<std::string> vmm_features;
-  std::string source;                  // "file:line"
+  std::string source;  // "file:line"
 };
 
 struct ConfigWarning {

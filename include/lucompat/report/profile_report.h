@@ -24,7 +24,8 @@ std::string selection_text(const Selection& selection, const UpdateInputs& input
 // `profile matrix`: schema "lucompat.profile-matrix/1".
 struct MatrixRow {
   KernelSide kernel;
-  std::vector<std::vector<std::string>> missing;  // per profile: missing strings, empty if supported
+  std::vector<std::vector<std::string>>
+      missing;  // per profile: missing strings, empty if supported
 };
 struct Matrix {
   std::vector<const Profile*> profiles;

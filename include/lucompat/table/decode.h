@@ -20,8 +20,8 @@ Result<VersionTable> decode_table(Bytes bytes, ByteOrder order, uint64_t offset 
                                   TableFormats formats = table_formats());
 
 // Entries without a header (a relocatable object or module).
-Result<VersionTable> decode_table_entries(const TableFormat& format, Bytes bytes,
-                                          ByteOrder order, uint64_t offset = 0);
+Result<VersionTable> decode_table_entries(const TableFormat& format, Bytes bytes, ByteOrder order,
+                                          uint64_t offset = 0);
 
 // A header at the start of `bytes`, then entries up to the first all-zero slot
 // or the end of `bytes`; any other slot that is not an entry is an error.

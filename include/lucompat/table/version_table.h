@@ -24,16 +24,16 @@ std::string_view name(Evidence e);
 // Where a string derived from the objects a kernel registers came from.
 struct Registration {
   EntryKind kind = EntryKind::file;
-  std::string symbol;              // the object's symbol; empty for a core string
-  std::optional<uint64_t> address; // link-time address; absent in a relocatable module
-  std::string module;              // the module's name, empty for the kernel itself
+  std::string symbol;               // the object's symbol; empty for a core string
+  std::optional<uint64_t> address;  // link-time address; absent in a relocatable module
+  std::string module;               // the module's name, empty for the kernel itself
   Evidence evidence = Evidence::symtab;
 };
 
 struct TableEntry {
-  uint32_t slot = 0;      // 1-based position in the table, counting skipped slots
+  uint32_t slot = 0;  // 1-based position in the table, counting skipped slots
   std::string compatible;
-  uint64_t offset = 0;    // input offset of the entry's first byte
+  uint64_t offset = 0;  // input offset of the entry's first byte
   // Set for a table derived from registrations (TableMethod::registrations).
   std::optional<Registration> registration;
 };
