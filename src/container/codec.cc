@@ -61,9 +61,10 @@ StreamInfo Codec::decode(Bytes input, const Sink& sink, uint64_t max_output) con
   decoder->finish();
   StreamInfo info{decoder->consumed(), decoder->produced(), std::nullopt};
   info.stopped = decoder->stopped();
-  if (!info.stopped)
-    info.size_trailer =
-        decoder->own_size() ? decoder->own_size() : size_trailer_after(input, decoder->consumed());
+  if (!info.stopped) {
+    info.size_trailer = decoder->own_size();
+    if (!info.size_trailer) info.size_trailer = size_trailer_after(input, decoder->consumed());
+  }
   return info;
 }
 

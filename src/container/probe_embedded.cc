@@ -5,9 +5,7 @@
 // hit before the real one).
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <array>
-#include <vector>
 
 #include "container/probe.h"
 #include "lucompat/elf/elf_reader.h"
@@ -24,10 +22,7 @@ constexpr int kMaxAttempts = 32;
 bool looks_like_kernel(Bytes b) { return is_elf(b) || find_banner(b).has_value(); }
 
 bool has_table_magic(Bytes data) {
-  std::vector<MarkerHit> hits;
-  find_markers(data, hits);
-  return std::any_of(hits.begin(), hits.end(),
-                     [](const MarkerHit& h) { return h.marker != Marker::banner; });
+  return !visit_markers(data, [](const MarkerHit& h) { return h.marker == Marker::banner; });
 }
 
 // `kind`: an ARM zImage, which must hold a payload, or any other decompressor.

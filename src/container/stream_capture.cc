@@ -20,8 +20,6 @@ using namespace std::string_view_literals;
 constexpr uint64_t kBannerSpan = 1024;
 // objcopy and ld put the section name table right before the section headers.
 constexpr uint64_t kNamesWindow = uint64_t{1} << 20;
-// A stream with more hits than this is hostile, not a kernel.
-constexpr size_t kMaxCandidates = 4096;
 
 constexpr size_t kOverlap = 13;  // the longest marker's length - 1
 
@@ -79,9 +77,10 @@ void StreamCapture::plan_elf(uint64_t available) {
 void StreamCapture::hit(uint64_t abs, uint64_t span) {
   for (const auto& r : ranges_)
     if (r.offset <= abs && abs + 4 <= r.offset + r.size) return;  // already kept
-  if (++candidates_ > kMaxCandidates)
-    fail(ErrorKind::limit, abs,
-         fmt::format("more than {} table or banner candidates in one stream", kMaxCandidates));
+  if (++candidates_ > kMaxMarkerCandidates)
+    fail(
+        ErrorKind::limit, abs,
+        fmt::format("more than {} table or banner candidates in one stream", kMaxMarkerCandidates));
   add_range(abs, abs + span);
   if (abs < pos_) {  // the part already gone by is in the tail
     const uint64_t tail_start = pos_ - tail_.size();

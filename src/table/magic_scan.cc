@@ -21,9 +21,22 @@ struct Candidate {
 // Where each region holds a table magic, in either order: one pass for both.
 using Hits = std::vector<std::vector<MarkerHit>>;
 
+// Only the table magics are kept (the banner is found by the identity
+// reader), and no more of them than kMaxMarkerCandidates, each of which is
+// decoded: 64 MiB of magics took 4.4 GB and 39 s before.
 Hits find_magics(const std::vector<ScanRegion>& regions) {
   Hits hits(regions.size());
-  for (size_t i = 0; i < regions.size(); ++i) find_markers(regions[i].bytes, hits[i]);
+  size_t found = 0;
+  for (size_t i = 0; i < regions.size(); ++i)
+    visit_markers(regions[i].bytes, [&](const MarkerHit& h) {
+      if (h.marker == Marker::banner) return true;
+      if (++found > kMaxMarkerCandidates)
+        fail(
+            ErrorKind::limit, regions[i].offset + h.offset,
+            fmt::format("more than {} table magics: a kernel has one table", kMaxMarkerCandidates));
+      hits[i].push_back(h);
+      return true;
+    });
   return hits;
 }
 

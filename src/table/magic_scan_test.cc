@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "lucompat/table/marker_scan.h"
 #include "table/test_table.h"
 
 namespace lucompat {
@@ -144,6 +145,23 @@ TEST(MagicScan, OffsetsAreTheInputsInEachRegion) {
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->location.offset, 0x9000u);
   EXPECT_EQ(found->table.entries[0].offset, 0x9000u + 8);
+}
+
+TEST(MagicScan, MoreMagicsThanAKernelCouldHoldIsALimitNotACandidateEach) {
+  // Every candidate used to be decoded and kept: 64 MiB of magics took
+  // 4.4 GB and 39 s. Past the cap, one limit error at the first magic too many.
+  const std::string magics = std::string(12, 'x') + [] {
+    std::string s;
+    for (size_t i = 0; i <= kMaxMarkerCandidates; ++i) s += "PUVL";
+    return s;
+  }();
+  const Error e = error_scanning(region(magics), ByteOrder::little);
+  EXPECT_EQ(e.kind, ErrorKind::limit);
+  EXPECT_EQ(e.offset, 0x1000u + 12 + 4 * kMaxMarkerCandidates);
+  // Banners are not table candidates: as many of them read as no table.
+  std::string banners;
+  for (size_t i = 0; i <= kMaxMarkerCandidates; ++i) banners += "Linux version ";
+  EXPECT_FALSE(scan_for_table(region(banners), ByteOrder::little).has_value());
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "lucompat/table/marker_scan.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "lucompat/table/table_format.h"
@@ -155,6 +156,23 @@ std::string_view marker_bytes(Marker m) {
       return kBanner;
   }
   return {};
+}
+
+bool visit_markers(Bytes text, const std::function<bool(const MarkerHit&)>& visit) {
+  constexpr size_t kWindow = size_t{1} << 20;
+  std::vector<MarkerHit> hits;
+  for (size_t at = 0; at < text.size(); at += kWindow) {
+    // A marker that starts in this window may end in the next one.
+    const size_t size = std::min(text.size() - at, kWindow + kLongest - 1);
+    hits.clear();
+    find_markers(text.subspan(at, size), hits);
+    for (MarkerHit h : hits) {
+      if (h.offset >= kWindow) break;  // the next window reports it
+      h.offset += at;
+      if (!visit(h)) return false;
+    }
+  }
+  return true;
 }
 
 void find_markers(Bytes text, std::vector<MarkerHit>& out, ScanUnit unit) {

@@ -73,5 +73,30 @@ TEST(MarkerScan, AgreesWithANaiveSearchOnDenseText) {
   }
 }
 
+TEST(MarkerScan, VisitingAWindowAtATimeFindsWhatOneScanFinds) {
+  // Markers on both sides of and across the 1 MiB window seams, each once.
+  std::string text(3u << 20, 'x');
+  for (size_t seam : {size_t{1} << 20, size_t{2} << 20})
+    for (size_t back : {14, 13, 7, 3, 1, 0}) {
+      const std::string_view m = back % 2 ? "Linux version " : "PUVL";
+      text.replace(seam - back, m.size(), m);
+    }
+  text.replace(text.size() - 4, 4, "LVUP");
+  std::vector<MarkerHit> visited;
+  EXPECT_TRUE(visit_markers(as_bytes(text), [&](const MarkerHit& h) {
+    visited.push_back(h);
+    return true;
+  }));
+  const std::vector<MarkerHit> all = fast(text);
+  ASSERT_EQ(visited.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(visited[i].offset, all[i].offset);
+    EXPECT_EQ(visited[i].marker, all[i].marker);
+  }
+  size_t seen = 0;
+  EXPECT_FALSE(visit_markers(as_bytes(text), [&](const MarkerHit&) { return ++seen < 2; }));
+  EXPECT_EQ(seen, 2u);
+}
+
 }  // namespace
 }  // namespace lucompat

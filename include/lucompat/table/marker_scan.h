@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -26,7 +27,17 @@ std::string_view marker_bytes(Marker m);
 // (which tests use to check both on one machine).
 enum class ScanUnit { best, portable };
 
+// More table or banner candidates than this in one input is hostile, not a
+// kernel: a file of nothing but magics would otherwise be one candidate per
+// four bytes.
+inline constexpr size_t kMaxMarkerCandidates = 4096;
+
 // Appends every marker that lies wholly inside `text`, in offset order.
 void find_markers(Bytes text, std::vector<MarkerHit>& out, ScanUnit unit = ScanUnit::best);
+
+// Calls `visit` with every marker of `text` in offset order, a window at a
+// time, so that what is held does not grow with the hits; stops once `visit`
+// returns false. Returns whether it went through all of `text`.
+bool visit_markers(Bytes text, const std::function<bool(const MarkerHit&)>& visit);
 
 }  // namespace lucompat
