@@ -8,6 +8,10 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <thread>
+#include <utility>
+
+#include "fleet/handoff_queue.h"
 
 namespace lucompat {
 namespace {
@@ -211,31 +215,51 @@ Result<IngestSummary> ingest_paths(Store& store, const std::vector<std::string>&
           p, [](HostReport&&) {}, rejected);
     if (!summary.rejected.empty()) return summary;
   }
-  std::vector<HostReport> pending;
+
+  // Parsing is about half of an ingest's CPU (nlohmann's lexer and its
+  // allocations), the store's statements and syncs the other half: a reader
+  // thread parses the next batch while this one stores the last. One batch
+  // waits at most, so memory holds three whatever the input's size.
+  HandoffQueue<std::vector<HostReport>> parsed(1);
+  std::exception_ptr reader_failure;
   std::optional<Error> failure;
-  const auto flush = [&] {
-    if (pending.empty() || failure) return;
-    auto stats = store.ingest(pending);
-    pending.clear();
-    if (!stats) {
-      failure = std::move(stats).error();
-      return;
+  {
+    // However this block ends, even by an exception from the store, the
+    // reader is asked to stop, which frees it from a full queue, and joined.
+    const std::jthread reader([&](const std::stop_token& stop) {
+      try {
+        std::vector<HostReport> pending;
+        for (const auto& p : paths) {
+          // Once the store has failed, the rest of this input is only read
+          // to its end, as it was when one thread did both.
+          each(
+              p,
+              [&](HostReport&& r) {
+                if (stop.stop_requested()) return;
+                pending.push_back(std::move(r));
+                if (pending.size() >= batch) parsed.push(std::exchange(pending, {}), stop);
+              },
+              strict ? OnReject([](Error&&) {}) : OnReject(rejected));
+          if (stop.stop_requested()) break;
+        }
+        if (!pending.empty()) parsed.push(std::move(pending), stop);
+      } catch (...) {
+        reader_failure = std::current_exception();
+      }
+      parsed.close();
+    });
+    while (auto reports = parsed.pop()) {
+      auto stats = store.ingest(*reports);
+      if (!stats) {
+        failure = std::move(stats).error();
+        break;
+      }
+      summary.stats.applied += stats->applied;
+      summary.stats.ignored += stats->ignored;
+      ++summary.batches;
     }
-    summary.stats.applied += stats->applied;
-    summary.stats.ignored += stats->ignored;
-    ++summary.batches;
-  };
-  for (const auto& p : paths) {
-    each(
-        p,
-        [&](HostReport&& r) {
-          pending.push_back(std::move(r));
-          if (pending.size() >= batch) flush();
-        },
-        strict ? OnReject([](Error&&) {}) : OnReject(rejected));
-    if (failure) break;
   }
-  flush();
+  if (reader_failure) std::rethrow_exception(reader_failure);
   if (failure) return *failure;
   return summary;
 }
