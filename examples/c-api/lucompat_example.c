@@ -44,7 +44,8 @@ static int check(const char *current, const char *next, char **families, int cou
 	for (size_t i = 0; i < lucompat_check_family_count(result); i++) {
 		printf("%s:", lucompat_check_family_name(result, i));
 		for (size_t r = 0; r < lucompat_check_family_reason_count(result, i); r++)
-			printf(" %s", lucompat_check_family_reason(result, i, r));
+			printf(" %s [%s]", lucompat_check_family_reason(result, i, r),
+			       lucompat_check_family_reason_code(result, i, r));
 		printf("\n");
 	}
 	printf("%s\n", lucompat_check_summary(result));

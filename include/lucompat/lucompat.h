@@ -97,6 +97,8 @@ lucompat_verdict lucompat_check_family_verdict(const lucompat_check_result *resu
 const char *lucompat_check_family_chosen(const lucompat_check_result *result, size_t index); /* NULL if unknown */
 size_t lucompat_check_family_reason_count(const lucompat_check_result *result, size_t index);
 const char *lucompat_check_family_reason(const lucompat_check_result *result, size_t index, size_t reason);
+/* The reason's code, as JSON's reason_details give it ("not_read"): stable where the words are not. */
+const char *lucompat_check_family_reason_code(const lucompat_check_result *result, size_t index, size_t reason);
 
 /* ---- Selecting a profile -------------------------------------------------- */
 

@@ -5,11 +5,14 @@
 #include <exception>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lucompat/check/update_check.h"
 #include "lucompat/inspect/inspect.h"
 #include "lucompat/policy/profile.h"
+#include "lucompat/report/check_report.h"
+#include "lucompat/report/reasons.h"
 
 struct lucompat_image {
   lucompat::Inspection inspection;
@@ -22,8 +25,16 @@ struct lucompat_check_options {
   std::string root = "/";
 };
 
+// The words are made once, so the pointers the getters return live as long
+// as the result.
 struct lucompat_check_result {
+  explicit lucompat_check_result(lucompat::CheckOutcome o)
+      : outcome(std::move(o)), summary(lucompat::summary_of(outcome)) {
+    for (const auto& f : outcome.report.families) reasons.push_back(lucompat::describe(f.reasons));
+  }
   lucompat::CheckOutcome outcome;
+  std::string summary;
+  std::vector<std::vector<std::string>> reasons;  // of each family
 };
 
 struct lucompat_selection {
@@ -240,7 +251,7 @@ lucompat_status lucompat_check(const lucompat_check_options* o, lucompat_check_r
       return fail(LUCOMPAT_ERR_USAGE, "no next kernel: call lucompat_check_options_set_next");
     auto r = lucompat::run_check(request_of(o));
     if (!r) return from(r.error());
-    *out = new lucompat_check_result{std::move(r).value()};
+    *out = new lucompat_check_result(std::move(r).value());
     return LUCOMPAT_OK;
   });
 }
@@ -251,7 +262,7 @@ lucompat_verdict lucompat_check_verdict(const lucompat_check_result* r) {
   return r ? verdict_of(r->outcome.report.verdict) : LUCOMPAT_UNDECIDED;
 }
 const char* lucompat_check_summary(const lucompat_check_result* r) {
-  return r ? r->outcome.report.summary.c_str() : nullptr;
+  return r ? r->summary.c_str() : nullptr;
 }
 size_t lucompat_check_family_count(const lucompat_check_result* r) {
   return r ? r->outcome.report.families.size() : 0;
@@ -269,13 +280,20 @@ const char* lucompat_check_family_chosen(const lucompat_check_result* r, size_t 
   return f && !f->chosen.empty() ? f->chosen.c_str() : nullptr;
 }
 size_t lucompat_check_family_reason_count(const lucompat_check_result* r, size_t i) {
-  const auto* f = r ? at(r->outcome.report.families, i) : nullptr;
-  return f ? f->reasons.size() : 0;
+  const auto* f = r ? at(r->reasons, i) : nullptr;
+  return f ? f->size() : 0;
 }
 const char* lucompat_check_family_reason(const lucompat_check_result* r, size_t i, size_t reason) {
-  const auto* f = r ? at(r->outcome.report.families, i) : nullptr;
-  const std::string* s = f ? at(f->reasons, reason) : nullptr;
+  const auto* f = r ? at(r->reasons, i) : nullptr;
+  const std::string* s = f ? at(*f, reason) : nullptr;
   return s ? s->c_str() : nullptr;
+}
+const char* lucompat_check_family_reason_code(const lucompat_check_result* r, size_t i,
+                                              size_t reason) {
+  const auto* f = r ? at(r->outcome.report.families, i) : nullptr;
+  const lucompat::Reason* why = f ? at(f->reasons, reason) : nullptr;
+  // Names are string literals: static storage, NUL-terminated.
+  return why ? lucompat::name(why->code).data() : nullptr;
 }
 
 lucompat_status lucompat_profile_select(const lucompat_check_options* o, lucompat_selection** out) {

@@ -45,6 +45,21 @@ TEST(CApi, SelectsAProfile) {
   lucompat_check_result* r = nullptr;
   ASSERT_EQ(lucompat_check(o, &r), LUCOMPAT_OK) << lucompat_last_error();
   EXPECT_EQ(lucompat_check_verdict(r), LUCOMPAT_COMPATIBLE);
+  // Every reason has its words and its code, and both outlive the call.
+  size_t reasons = 0;
+  for (size_t i = 0; i < lucompat_check_family_count(r); ++i) {
+    reasons += lucompat_check_family_reason_count(r, i);
+    for (size_t k = 0; k < lucompat_check_family_reason_count(r, i); ++k) {
+      EXPECT_NE(lucompat_check_family_reason(r, i, k), nullptr);
+      EXPECT_STREQ(lucompat_check_family_reason_code(r, i, k), "carried");
+    }
+    EXPECT_EQ(lucompat_check_family_reason_code(r, i, 99), nullptr);
+  }
+  EXPECT_GT(reasons, 0u);
+  EXPECT_EQ(lucompat_check_family_reason_code(r, 99, 0), nullptr);
+  EXPECT_EQ(lucompat_check_family_reason_code(nullptr, 0, 0), nullptr);
+  EXPECT_STREQ(lucompat_check_summary(r),
+               "compatible: the next kernel restores all 2 families in use");
   lucompat_check_result_free(r);
   lucompat_selection_free(s);
   lucompat_check_options_free(o);

@@ -383,7 +383,7 @@ Result<CheckOutcome> run_check(const CheckRequest& req) {
   }
   if (in->no_table) {
     out.report.verdict = Verdict::undecided;
-    out.report.summary = *in->no_table;
+    out.no_table = std::move(in->no_table);
     return out;
   }
   out.report = check_update(in->catalog, out.current.strings, out.next.strings, policy);

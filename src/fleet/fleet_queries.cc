@@ -66,25 +66,24 @@ namespace {
 // What stands in the way before any string is compared: a kernel without a
 // table, or whose strings check would call undecided. The first one found
 // heads the reasons: the rest rest on it.
-void add_evidence_reasons(std::vector<std::string>& reasons, const StoredBuild& running,
+void add_evidence_reasons(std::vector<Reason>& reasons, const StoredBuild& running,
                           const StoredBuild& next) {
-  const auto why = [](const StoredBuild& b, const char* which) -> std::string {
-    if (!b.facts.has_table)
-      return fmt::format("the {} kernel has no live-update version table", which);
+  const auto why = [](const StoredBuild& b, KernelRole role) -> std::optional<Reason> {
+    if (!b.facts.has_table) return Reason{.code = ReasonCode::kernel_without_table, .kernel = role};
     if (!b.facts.undecided.empty())
-      return fmt::format("the {} kernel's strings cannot support a verdict: {}", which,
-                         b.facts.undecided);
-    return {};
+      return Reason{
+          .code = ReasonCode::kernel_undecided, .kernel = role, .detail = b.facts.undecided};
+    return std::nullopt;
   };
-  std::string first = why(running, "running");
-  if (first.empty()) first = why(next, "staged");
-  if (!first.empty()) reasons.insert(reasons.begin(), std::move(first));
+  std::optional<Reason> first = why(running, KernelRole::running);
+  if (!first) first = why(next, KernelRole::next);
+  if (first) reasons.insert(reasons.begin(), std::move(*first));
 }
 
 // What stands between a host's running and next build and the profile.
-std::vector<std::string> reasons_against(const Profile& profile, const Catalog& catalog,
-                                         const StoredBuild& running, const StoredBuild& next,
-                                         std::string_view emit) {
+std::vector<Reason> reasons_against(const Profile& profile, const Catalog& catalog,
+                                    const StoredBuild& running, const StoredBuild& next,
+                                    std::string_view emit) {
   ProfileVerdict v =
       judge_profile(profile, catalog, strings_of(running), strings_of(next), pins_of(emit));
   add_evidence_reasons(v.reasons, running, next);
@@ -118,7 +117,7 @@ Baseline fleet_baseline(const std::vector<HostGroup>& groups,
     FleetProfile fp{&p, !groups.empty(), 0, {}};
     for (const auto& g : groups) {
       const StoredBuild& running = out.builds.at(g.running);
-      std::vector<std::string> reasons = reasons_against(
+      std::vector<Reason> reasons = reasons_against(
           p, catalog, running, g.staged ? out.builds.at(*g.staged) : running, g.emit);
       if (reasons.empty()) continue;
       fp.viable = false;
@@ -176,7 +175,7 @@ Result<Plan> fleet_plan(Store& store, const PlanRequest& request,
   // One verdict per (running, staged, pins): the per-build economy. Groups
   // are keyed by builds and the label's value (blocked ones by builds alone);
   // a host with nothing staged has staged -1.
-  std::map<Key, std::vector<std::string>, KeyLess> verdicts;
+  std::map<Key, std::vector<Reason>, KeyLess> verdicts;
   struct Gathered {
     PlanGroup group;
     std::string first;  // its first host by name, whose reasons a blocked group gives

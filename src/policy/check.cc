@@ -1,7 +1,5 @@
 #include "lucompat/policy/check.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <set>
 
@@ -9,13 +7,6 @@
 
 namespace lucompat {
 namespace {
-
-std::string list(const std::vector<std::string>& items) {
-  if (items.empty()) return "none";
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 // The strings of one family in a kernel, ordered by version.
 std::vector<std::string> strings_of(const Catalog& catalog, const KernelStrings& kernel,
@@ -31,8 +22,6 @@ std::vector<std::string> strings_of(const Catalog& catalog, const KernelStrings&
   for (auto& [v, s] : found) out.push_back(std::move(s));
   return out;
 }
-
-bool decides(Verdict v) { return v != Verdict::unused && v != Verdict::not_preservable; }
 
 // The next kernel reads what the running one writes when it lists a string
 // of the same components: upstream's proposal compares a composite component
@@ -91,11 +80,11 @@ const std::string* closest_to(const std::string& e, const std::vector<std::strin
 // component ("vmalloc-v1") rather than leave the operator to diff two
 // composites.
 void note_missing_components(FamilyCheck& f) {
-  if (const auto mine = integer_versions(f.emits); !mine.empty())
-    f.reasons.push_back(
-        fmt::format("no integer version of {} is shared: the running kernel supports "
-                    "{}, the next kernel {}",
-                    f.family, list(mine), list(integer_versions(f.understands))));
+  if (auto mine = integer_versions(f.emits); !mine.empty())
+    f.reasons.push_back({.code = ReasonCode::no_shared_integer_version,
+                         .family = f.family,
+                         .running = std::move(mine),
+                         .next = integer_versions(f.understands)});
   for (const auto& e : f.emits) {
     if (understood(f.understands, e)) continue;
     const std::string* closest = closest_to(e, f.understands);
@@ -108,13 +97,18 @@ void note_missing_components(FamilyCheck& f) {
     for (std::string_view c : theirs)
       if (!has(mine, c)) extra.emplace_back(c);
     if (!lacks.empty())
-      f.reasons.push_back(
-          fmt::format("{}: the next kernel's closest string, {}, lacks the component{} {}", e,
-                      *closest, lacks.size() == 1 ? "" : "s", list(lacks)));
+      f.reasons.push_back({.code = ReasonCode::lacks_components,
+                           .family = f.family,
+                           .string = e,
+                           .other = *closest,
+                           .components = lacks});
     if (!extra.empty())
-      f.reasons.push_back(fmt::format("{}: the next kernel's closest string, {}, also requires {}",
-                                      e, *closest, list(extra)));
-    f.missing_components[e] = lacks;
+      f.reasons.push_back({.code = ReasonCode::requires_components,
+                           .family = f.family,
+                           .string = e,
+                           .other = *closest,
+                           .components = std::move(extra)});
+    f.missing_components[e] = std::move(lacks);
   }
 }
 
@@ -123,8 +117,6 @@ void note_missing_components(FamilyCheck& f) {
 bool negotiate(FamilyCheck& f) {
   const std::string* best = nullptr;
   uint32_t best_version = 0;
-  const std::vector<std::string> mine = integer_versions(f.emits);
-  const std::vector<std::string> theirs = integer_versions(f.understands);
   for (const auto& w : f.working)
     if (const auto v = parse_integer_compatible(w); v && v->version > best_version)
       best = &w, best_version = v->version;
@@ -132,45 +124,42 @@ bool negotiate(FamilyCheck& f) {
   f.verdict = Verdict::compatible;
   f.chosen = *best;
   f.negotiated_version = best_version;
-  f.reasons.push_back(
-      fmt::format("{} is negotiated by integer version: the running kernel supports {}, "
-                  "the next kernel {}; both use the highest they share, {} ({})",
-                  f.family, list(mine), list(theirs), best_version, *best));
+  f.reasons.push_back({.code = ReasonCode::negotiated,
+                       .family = f.family,
+                       .string = *best,
+                       .running = integer_versions(f.emits),
+                       .next = integer_versions(f.understands),
+                       .version = best_version});
   return true;
 }
 
-std::string pin_hint(const FamilyCheck& f) {
-  std::string out;
-  for (const auto& w : f.working)
-    out += fmt::format("{}--emit {}={}", out.empty() ? "" : " or ", f.family, w);
-  return out;
-}
-
 // The family cannot be restored: fatal when required, a warning otherwise.
-void lost(FamilyCheck& f, std::string why, bool strict) {
+void lost(FamilyCheck& f, Reason why, bool strict) {
+  why.family = f.family;
   if (f.cls == FamilyClass::core) {
     f.verdict = Verdict::incompatible;
-    f.reasons.push_back(
-        std::move(why) + "; " +
-        (f.mismatch.empty() ? "the next kernel cannot read LUO's state" : f.mismatch));
+    why.loss = Loss::core_state;
+    why.mismatch = f.mismatch;
   } else if (f.required) {
     f.verdict = Verdict::incompatible;
-    f.reasons.push_back(std::move(why) + "; the preserved files would be lost");
+    why.loss = Loss::files;
   } else {
     f.verdict = strict ? Verdict::incompatible : Verdict::warning;
-    f.reasons.push_back(std::move(why) +
-                        "; an optional family: its files will not be restored "
-                        "and the blackout will be longer" +
-                        (strict ? " (--strict makes this fatal)" : ""));
+    why.loss = Loss::optional_files;
+    why.strict = strict;
   }
+  f.reasons.push_back(std::move(why));
 }
 
 void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::string>& table) {
   if (const auto c = policy.conflicts.find(f.family); c != policy.conflicts.end()) {
     f.emits.clear();
     lost(f,
-         fmt::format("{} needs {}, but {}", policy.pin_sources.at(f.family),
-                     policy.pins.at(f.family), c->second),
+         {.code = ReasonCode::demand_conflicts,
+          .string = policy.pins.at(f.family),
+          .source = policy.pin_sources.at(f.family),
+          .other = c->second.string,
+          .other_source = c->second.source},
          policy.strict);
     return;
   }
@@ -184,16 +173,20 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
     if (emitted == nullptr && policy.demanded.count(f.family) != 0) {
       f.emits.clear();
       lost(f,
-           fmt::format("{} needs {} but the running kernel cannot emit it (its table lists {})",
-                       source, pin->second, list(table)),
+           {.code = ReasonCode::demand_not_emittable,
+            .string = pin->second,
+            .source = source,
+            .running = table},
            policy.strict);
       return;
     }
     if (emitted == nullptr) {
       f.verdict = Verdict::undecided;
-      f.reasons.push_back(fmt::format(
-          "{} pins {} to {}, but the running kernel's table lists {}: the pin cannot be right",
-          source, f.family, pin->second, list(table)));
+      f.reasons.push_back({.code = ReasonCode::pin_contradicts_table,
+                           .family = f.family,
+                           .string = pin->second,
+                           .source = source,
+                           .running = table});
       return;
     }
     f.emits = {*emitted};
@@ -203,17 +196,13 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
   if (f.emits.empty()) {
     if (f.cls == FamilyClass::core) {
       f.verdict = Verdict::undecided;
-      f.reasons.push_back(
-          "the running kernel's table lists no core version: its ABI cannot be compared");
+      f.reasons.push_back({.code = ReasonCode::no_core_version, .family = f.family});
       return;
     }
     // Such fds (every QEMU holds eventfds) were never handed over: nothing
     // of them can be lost by this update, so they do not decide it.
     f.verdict = Verdict::not_preservable;
-    f.reasons.push_back(fmt::format(
-        "the running kernel cannot preserve {} (its table has no {} string), so nothing of it is "
-        "handed over at kexec and this update cannot lose it",
-        f.family, f.family));
+    f.reasons.push_back({.code = ReasonCode::not_preservable, .family = f.family});
     return;
   }
   if (negotiate(f)) return;
@@ -222,25 +211,17 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
     if (understood(f.understands, e)) {
       f.verdict = Verdict::compatible;
       f.chosen = e;
-      f.reasons.push_back(
-          fmt::format("the running kernel writes {} and the next kernel reads it", e));
+      f.reasons.push_back({.code = ReasonCode::carried, .family = f.family, .string = e});
       return;
     }
-    lost(f,
-         f.understands.empty()
-             ? fmt::format("the running kernel writes {} but the next kernel reads no {} version",
-                           e, f.family)
-             : fmt::format("the running kernel writes {} but the next kernel reads only {}", e,
-                           list(f.understands)),
-         policy.strict);
+    lost(f, {.code = ReasonCode::not_read, .string = e, .next = f.understands}, policy.strict);
     return;
   }
   if (f.working.size() == f.emits.size()) {
     f.verdict = Verdict::compatible;
-    f.chosen = "any of " + list(f.emits);
-    f.reasons.push_back(
-        fmt::format("the running kernel may write any of {}, and the next kernel reads all of them",
-                    list(f.emits)));
+    f.chosen = "any of " + f.emits.front();
+    for (size_t i = 1; i < f.emits.size(); ++i) f.chosen += ", " + f.emits[i];
+    f.reasons.push_back({.code = ReasonCode::carried_any, .family = f.family, .running = f.emits});
     return;
   }
   if (!f.working.empty()) {
@@ -248,48 +229,20 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
     std::vector<std::string> missing;
     for (const auto& e : f.emits)
       if (!understood(f.understands, e)) missing.push_back(e);
-    f.reasons.push_back(fmt::format(
-        "the running kernel may write any of {}, but the next kernel does not read {}; which one "
-        "it writes depends on its configuration: pin it with {}",
-        list(f.emits), list(missing), pin_hint(f)));
+    f.reasons.push_back({.code = ReasonCode::depends_on_configuration,
+                         .family = f.family,
+                         .running = f.emits,
+                         .next = f.working,
+                         .components = std::move(missing)});
     return;
   }
-  lost(f,
-       fmt::format("the running kernel writes one of {} and the next kernel reads none of "
-                   "them (it reads {})",
-                   list(f.emits), list(f.understands)),
+  lost(f, {.code = ReasonCode::none_read, .running = f.emits, .next = f.understands},
        policy.strict);
 }
 
-std::string summary_of(const CheckReport& r) {
-  size_t checked = 0, bad = 0, open = 0, warned = 0;
-  for (const auto& f : r.families) {
-    if (!decides(f.verdict)) continue;
-    ++checked;
-    bad += f.verdict == Verdict::incompatible;
-    open += f.verdict == Verdict::undecided;
-    warned += f.verdict == Verdict::warning;
-  }
-  const auto families = [](size_t n) { return n == 1 ? "family" : "families"; };
-  switch (r.verdict) {
-    case Verdict::incompatible:
-      return fmt::format("INCOMPATIBLE: {} of {} {} in use cannot be restored by the next kernel",
-                         bad, checked, families(checked));
-    case Verdict::undecided:
-      return fmt::format("UNDECIDED: {} of {} {} in use need{} more information (see the reasons)",
-                         open, checked, families(checked), open == 1 ? "s" : "");
-    case Verdict::warning:
-      return fmt::format("compatible with warnings: {} optional {} will not be restored", warned,
-                         families(warned));
-    default:
-      return checked == 1
-                 ? std::string("compatible: the next kernel restores the one family in use")
-                 : fmt::format("compatible: the next kernel restores all {} families in use",
-                               checked);
-  }
-}
-
 }  // namespace
+
+bool decides(Verdict v) { return v != Verdict::unused && v != Verdict::not_preservable; }
 
 std::string_view name(Verdict v) {
   switch (v) {
@@ -371,17 +324,15 @@ void apply_needs(const Catalog& catalog, const KernelStrings& current,
     for (const auto& need : catalog.find(f.family)->needs) {
       const FamilyCheck* flb = find(need);
       if (flb == nullptr || strings_of(catalog, current, need).empty()) continue;
-      const std::string missing =
-          flb->understands.empty()
-              ? fmt::format("the next kernel has no {} FLB", need)
-              : fmt::format("the next kernel's {} FLB reads only {}", need, list(flb->understands));
       if (flb->verdict == Verdict::incompatible || flb->verdict == Verdict::warning) {
         const Verdict before = f.verdict;
-        lost(f, fmt::format("{} needs {}: {}", f.family, need, missing), strict);
+        lost(f, {.code = ReasonCode::needs_lost_flb, .flb = need, .next = flb->understands},
+             strict);
         if (before == Verdict::undecided && f.verdict == Verdict::warning) f.verdict = before;
       } else if (flb->verdict == Verdict::undecided && f.verdict != Verdict::undecided) {
         f.verdict = Verdict::undecided;
-        f.reasons.push_back(fmt::format("{} needs {}, whose verdict is undecided", f.family, need));
+        f.reasons.push_back(
+            {.code = ReasonCode::needs_undecided_flb, .family = f.family, .flb = need});
       }
     }
   }
@@ -413,7 +364,6 @@ CheckReport check_update(const Catalog& catalog, const KernelStrings& current,
   report.verdict = Verdict::compatible;
   for (const auto& f : report.families)
     if (decides(f.verdict)) report.verdict = std::max(report.verdict, f.verdict);
-  report.summary = summary_of(report);
   return report;
 }
 

@@ -127,8 +127,7 @@ void apply_profile(const Profile& profile, const Catalog& catalog, CheckPolicy& 
       use.required = required;
       if (const auto known = policy.pins.find(c.family);
           known != policy.pins.end() && component_key(known->second) != component_key(s))
-        policy.conflicts[c.family] = fmt::format("{} says the running kernel emits {}",
-                                                 policy.pin_sources[c.family], known->second);
+        policy.conflicts[c.family] = {policy.pin_sources[c.family], known->second};
       policy.pins[c.family] = s;
       policy.pin_sources[c.family] = "profile " + profile.name;
       policy.demanded.insert(c.family);
@@ -142,21 +141,21 @@ ProfileVerdict judge_profile(const Profile& profile, const Catalog& catalog,
                              const std::map<std::string, std::string>& host_pins) {
   ProfileVerdict v;
   v.profile = &profile;
-  const auto problems = [&](const std::string& s) {
-    std::vector<std::string> out;
-    if (!has(current, s))
-      out.push_back(fmt::format("{}: the running kernel cannot emit it (not in its table)", s));
+  const auto problems = [&](const std::string& s, std::vector<Reason>& out) {
     const ParsedCompatible c = catalog.parse(s);
+    if (!has(current, s))
+      out.push_back({.code = ReasonCode::profile_not_emittable, .family = c.family, .string = s});
     if (const auto pin = host_pins.find(c.family);
         pin != host_pins.end() && component_key(pin->second) != component_key(s))
-      out.push_back(fmt::format("{}: the running kernel is pinned to emit {}", s, pin->second));
-    if (!has(next, s)) out.push_back(fmt::format("{}: the next kernel does not understand it", s));
-    return out;
+      out.push_back({.code = ReasonCode::profile_pinned_elsewhere,
+                     .family = c.family,
+                     .string = s,
+                     .other = pin->second});
+    if (!has(next, s))
+      out.push_back({.code = ReasonCode::profile_not_understood, .family = c.family, .string = s});
   };
-  for (const auto& s : profile.requires_)
-    for (auto& p : problems(s)) v.reasons.push_back(std::move(p));
-  for (const auto& s : profile.optional)
-    for (auto& p : problems(s)) v.warnings.push_back("optional " + std::move(p));
+  for (const auto& s : profile.requires_) problems(s, v.reasons);
+  for (const auto& s : profile.optional) problems(s, v.warnings);
   v.viable = v.reasons.empty();
   return v;
 }
@@ -169,7 +168,7 @@ Selection select_profile(const ProfileSet& profiles, const Catalog& catalog,
     ProfileVerdict v = judge_profile(p, catalog, current, next, host_pins);
     if (p.status == ProfileStatus::retired) {
       v.viable = false;
-      v.reasons.insert(v.reasons.begin(), "retired: never selected");
+      v.reasons.insert(v.reasons.begin(), {.code = ReasonCode::profile_retired});
     }
     out.verdicts.push_back(std::move(v));
   }
@@ -180,13 +179,6 @@ Selection select_profile(const ProfileSet& profiles, const Catalog& catalog,
       if (it->viable && it->profile->status == wanted) out.selected = it->profile;
     if (out.selected) break;
   }
-  if (!out.selected)
-    out.summary = "no profile can carry this update";
-  else if (out.selected->status == ProfileStatus::deprecated)
-    out.summary = fmt::format("selected {} (deprecated: no active profile can carry this update)",
-                              out.selected->name);
-  else
-    out.summary = fmt::format("selected {}", out.selected->name);
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "lucompat/report/check_report.h"
 #include "lucompat/base/printable.h"
+#include "lucompat/report/reasons.h"
 #include "lucompat/table/compatible.h"
 
 #include <fmt/format.h>
@@ -59,6 +60,10 @@ json composites_json(const FamilyCheck& f) {
   return out;
 }
 
+std::string summary_of(const CheckOutcome& o) {
+  return o.no_table ? *o.no_table : check_summary(o.report);
+}
+
 json check_json(const CheckOutcome& o) {
   json families = json::array();
   for (const auto& f : o.report.families)
@@ -75,7 +80,8 @@ json check_json(const CheckOutcome& o) {
         {"components", composites_json(f)},
         {"missing_components", f.missing_components},
         {"verdict", name(f.verdict)},
-        {"reasons", f.reasons},
+        {"reasons", describe(f.reasons)},
+        {"reason_details", reasons_json(f.reasons)},
     });
   json unknown = json::array();
   for (const auto& u : o.report.unknown)
@@ -84,7 +90,7 @@ json check_json(const CheckOutcome& o) {
       {"schema", kCheckSchema},
       {"verdict", name(o.report.verdict)},
       {"exit_code", static_cast<int>(exit_code(o.report.verdict))},
-      {"summary", o.report.summary},
+      {"summary", summary_of(o)},
       {"current", kernel_json(o.current)},
       {"next", kernel_json(o.next)},
       {"families", std::move(families)},
@@ -188,14 +194,14 @@ std::string check_text(const CheckOutcome& o, bool colour) {
     for (const auto& f : r.families) {
       if (!f.used_by.empty()) out += used_by_line(f);
       for (const auto& reason : f.reasons)
-        out += fmt::format("  {}: {}\n", printable(f.family), printable(reason));
+        out += fmt::format("  {}: {}\n", printable(f.family), printable(describe(reason)));
     }
   }
   for (const auto& u : r.unknown)
     out += fmt::format(
         "  unknown: {} in the {} kernel: no catalog family matches (\"{}\"); not checked\n",
         printable(u.compatible), u.kernel, printable(u.family));
-  return out + "\n" + painted(r.summary, r.verdict, colour) + "\n";
+  return out + "\n" + painted(summary_of(o), r.verdict, colour) + "\n";
 }
 
 }  // namespace lucompat

@@ -1,5 +1,6 @@
 #include "lucompat/report/fleet_report.h"
 #include "lucompat/base/printable.h"
+#include "lucompat/report/reasons.h"
 
 #include <fmt/format.h>
 
@@ -131,7 +132,8 @@ json baseline_json(const Baseline& base) {
            {"staged", b.staged ? build_json(base.builds.at(*b.staged)) : json(nullptr)},
            {"hosts", b.hosts},
            {"example_host", b.example},
-           {"reasons", b.reasons}});
+           {"reasons", describe(b.reasons)},
+           {"reason_details", reasons_json(b.reasons)}});
     profiles.push_back({{"name", p.profile->name},
                         {"status", name(p.profile->status)},
                         {"viable", p.viable},
@@ -165,7 +167,7 @@ std::string baseline_text(const Baseline& base) {
     for (const auto& b : p.blockers) {
       out += fmt::format("  {}: {} host{} (e.g. {})\n", pair_label(base, b), b.hosts,
                          b.hosts == 1 ? "" : "s", printable(b.example));
-      for (const auto& r : b.reasons) out += fmt::format("      {}\n", r);
+      for (const auto& r : b.reasons) out += fmt::format("      {}\n", printable(describe(r)));
     }
   }
   return out;
@@ -243,7 +245,8 @@ void write_group(JsonWriter& w, const Plan& plan, const PlanGroup& g) {
   for (const auto& name : g.names) w.value(name);
   w.end_array();
   w.member("label", g.label.empty() ? json(nullptr) : json(g.label));
-  w.member("reasons", g.reasons);
+  w.member("reason_details", reasons_json(g.reasons));
+  w.member("reasons", describe(g.reasons));
   w.member("running", build_json(plan.builds.at(g.running)));
   w.member("staged", g.staged ? build_json(plan.builds.at(*g.staged)) : json(nullptr));
   w.end_object();
@@ -298,7 +301,7 @@ std::string plan_text(const Plan& plan) {
   for (const auto& g : plan.blocked_groups) {
     out += fmt::format("  {}: {} host{} ({})\n", group_label(plan, g), g.hosts,
                        g.hosts == 1 ? "" : "s", some_hosts(g));
-    for (const auto& r : g.reasons) out += fmt::format("      {}\n", r);
+    for (const auto& r : g.reasons) out += fmt::format("      {}\n", printable(describe(r)));
   }
   for (size_t i = 0; i < plan.waves.size(); ++i) {
     const size_t hosts = hosts_in(plan.waves[i]);

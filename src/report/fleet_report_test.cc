@@ -85,8 +85,13 @@ TEST(FleetReport, PlanJsonIsWrittenAsNlohmannWouldWriteIt) {
   plan.builds = {{1, build(1)}, {2, build(2)}};
   plan.ready = 5;
   plan.blocked = 2;
-  plan.blocked_groups = {
-      PlanGroup{1, 2, "", 2, {"b-1", "b-2"}, {"luo-v1: the next kernel does not understand it"}}};
+  plan.blocked_groups = {PlanGroup{
+      1,
+      2,
+      "",
+      2,
+      {"b-1", "b-2"},
+      {{.code = ReasonCode::profile_not_understood, .family = "luo", .string = "luo-v1"}}}};
   plan.waves = {{PlanGroup{2, {}, "r1", 3, {"a-1", "a-2", "a-3"}, {}}},
                 {PlanGroup{1, 1, "", 2, {"c-1", "c-2"}, {}}}};
   const std::string out = written([&](std::FILE* f) { write_plan_json(plan, f); });
@@ -95,6 +100,11 @@ TEST(FleetReport, PlanJsonIsWrittenAsNlohmannWouldWriteIt) {
   EXPECT_EQ(doc["waves"][0]["hosts"], 3);
   EXPECT_EQ(doc["waves"][1]["groups"][0]["hosts"], json({"c-1", "c-2"}));
   EXPECT_EQ(doc["blocked_builds"][0]["staged"]["release"], "6.99.2");
+  EXPECT_EQ(doc["blocked_builds"][0]["reasons"],
+            json({"luo-v1: the next kernel does not understand it"}));
+  EXPECT_EQ(doc["blocked_builds"][0]["reason_details"],
+            json::parse(R"([{"code": "profile_not_understood", "family": "luo",
+                             "string": "luo-v1"}])"));
   plan.blocked_groups.clear();
   plan.waves.clear();
   const std::string empty = written([&](std::FILE* f) { write_plan_json(plan, f); });

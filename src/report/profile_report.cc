@@ -1,5 +1,6 @@
 #include "lucompat/report/profile_report.h"
 #include "lucompat/base/printable.h"
+#include "lucompat/report/reasons.h"
 
 #include <fmt/format.h>
 
@@ -75,16 +76,21 @@ std::string profiles_text(const ProfileSet& set, const std::vector<ConfigWarning
 
 json selection_json(const Selection& s, const UpdateInputs& in) {
   json profiles = json::array();
-  for (const auto& v : s.verdicts)
+  for (const auto& v : s.verdicts) {
+    std::vector<std::string> warnings;
+    for (const auto& w : v.warnings) warnings.push_back(describe_warning(w));
     profiles.push_back({{"name", v.profile->name},
                         {"status", name(v.profile->status)},
                         {"viable", v.viable},
-                        {"reasons", v.reasons},
-                        {"warnings", v.warnings}});
+                        {"reasons", describe(v.reasons)},
+                        {"reason_details", reasons_json(v.reasons)},
+                        {"warnings", warnings},
+                        {"warning_details", reasons_json(v.warnings)}});
+  }
   return {{"schema", "lucompat.profile-select/1"},
           {"selected", s.selected ? json(s.selected->name) : json(nullptr)},
           {"vmm_features", s.selected ? json(s.selected->vmm_features) : json(nullptr)},
-          {"summary", s.summary},
+          {"summary", selection_summary(s)},
           {"current", kernel_brief(in.current)},
           {"next", kernel_brief(in.next)},
           {"notes", in.notes},
@@ -103,11 +109,13 @@ std::string selection_text(const Selection& s, const UpdateInputs& in) {
   for (const auto& v : s.verdicts) {
     out += fmt::format("  {:<{}}  {:<10}  {}\n", v.profile->name, width, name(v.profile->status),
                        v.viable ? "viable" : "not viable");
-    for (const auto& r : v.reasons) out += fmt::format("  {:<{}}    {}\n", "", width + 10, r);
+    for (const auto& r : v.reasons)
+      out += fmt::format("  {:<{}}    {}\n", "", width + 10, printable(describe(r)));
     for (const auto& w : v.warnings)
-      out += fmt::format("  {:<{}}    warning: {}\n", "", width + 10, w);
+      out +=
+          fmt::format("  {:<{}}    warning: {}\n", "", width + 10, printable(describe_warning(w)));
   }
-  return out + "\n" + s.summary + "\n";
+  return out + "\n" + selection_summary(s) + "\n";
 }
 
 json matrix_json(const Matrix& m) {

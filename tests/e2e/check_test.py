@@ -41,6 +41,12 @@ class Check(TempDirTest):
         luo = families(doc)["luo"]
         self.assertEqual(luo["verdict"], "incompatible")
         self.assertIn("the next kernel would panic on boot", luo["reasons"][0])
+        self.assertEqual(luo["reason_details"][0]["code"], "not_read")
+        self.assertEqual((luo["reason_details"][0]["string"], luo["reason_details"][0]["next"]),
+                         ("luo-v1", ["luo-v2"]))
+        self.assertEqual(luo["reason_details"][0]["loss"], "core_state")
+        for fam in doc["families"]:
+            self.assertEqual(len(fam["reasons"]), len(fam["reason_details"]), fam)
         self.assertEqual(families(doc)["iommufd"]["verdict"], "compatible")
 
     def test_used_family_absent_in_the_next_kernel(self):

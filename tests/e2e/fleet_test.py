@@ -487,6 +487,9 @@ class Fleet(TempDirTest):
             self.assertEqual(p["blockers"][0]["reasons"][0],
                              "the running kernel's strings cannot support a verdict: its strings rest only on a "
                              "scan of its bytes (no symbols)")
+            self.assertEqual(p["blockers"][0]["reason_details"][0],
+                             {"code": "kernel_undecided", "kernel": "running",
+                              "detail": doc["running"]["undecided"]})
         status = lucompat("fleet", "status", "--json", "--store", store).json()
         self.assertEqual((status["builds"][0]["evidence"], status["builds"][0]["undecided"]),
                          ("registrations (scan)", doc["running"]["undecided"]))

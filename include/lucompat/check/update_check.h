@@ -66,6 +66,9 @@ struct CheckOutcome {
   CheckReport report;
   std::vector<std::string> notes;
   std::string profile;  // the profile applied, and from where; empty if none
+  // Set when a kernel has no table, so no family was checked: why, in words
+  // that stand for the summary.
+  std::optional<std::string> no_table;
 };
 
 // The catalog: the shipped one, then /etc/lucompat/catalog.d/*.toml, then `files`.

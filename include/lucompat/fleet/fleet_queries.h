@@ -22,7 +22,7 @@ struct Blocker {
   std::optional<int64_t> staged;
   size_t hosts = 0;
   std::string example;
-  std::vector<std::string> reasons;
+  std::vector<Reason> reasons;
 };
 
 struct FleetProfile {
@@ -68,8 +68,8 @@ struct PlanGroup {
   std::optional<int64_t> staged;
   std::string label;  // the grouping label's value, or empty
   size_t hosts = 0;
-  std::vector<std::string> names;    // the first hosts by name, as many as the plan keeps
-  std::vector<std::string> reasons;  // blocked groups only
+  std::vector<std::string> names;  // the first hosts by name, as many as the plan keeps
+  std::vector<Reason> reasons;     // blocked groups only
 };
 
 struct Plan {

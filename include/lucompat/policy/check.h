@@ -1,7 +1,7 @@
 // The verdict of a live update: for every handler family in use, can the
 // next kernel restore what the running kernel will write? Pure: the two
 // kernels' strings, the catalog and the operator's policy in; verdicts with
-// their reasons out.
+// their reasons, as codes and values, out.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "lucompat/policy/catalog.h"
+#include "lucompat/policy/reason.h"
 
 namespace lucompat {
 
@@ -24,10 +25,18 @@ using KernelStrings = std::map<std::string, std::vector<std::string>>;
 // for it in its table) is not handed over, so nothing of it can be lost.
 enum class Verdict { compatible, warning, undecided, incompatible, unused, not_preservable };
 std::string_view name(Verdict v);
+// Whether a family with this verdict decides the update.
+bool decides(Verdict v);
 
 struct FamilyUse {
   std::vector<std::string> used_by;  // "--uses", "pid 1234 (qemu) fd 7", "manifest session vm1"
   std::optional<bool> required;      // overrides the catalog
+};
+
+// What a source says the running kernel emits.
+struct PinClaim {
+  std::string source;  // "--emit", "/etc/lucompat/host.toml"
+  std::string string;
 };
 
 struct CheckPolicy {
@@ -42,8 +51,8 @@ struct CheckPolicy {
   // meet loses the family, a wrong claim of knowledge leaves it undecided.
   std::set<std::string> demanded;
   // Demands that contradict what the operator says the running kernel emits:
-  // family -> "SOURCE says STRING". Such a family cannot be carried.
-  std::map<std::string, std::string> conflicts;
+  // family -> that claim. Such a family cannot be carried.
+  std::map<std::string, PinClaim> conflicts;
   bool strict = false;  // optional losses fail the check too
 };
 
@@ -64,7 +73,7 @@ struct FamilyCheck {
   // not read whole: the components the next kernel's closest string lacks.
   std::map<std::string, std::vector<std::string>> missing_components;
   Verdict verdict = Verdict::unused;
-  std::vector<std::string> reasons;
+  std::vector<Reason> reasons;
 };
 
 struct UnknownString {
@@ -77,7 +86,6 @@ struct CheckReport {
   Verdict verdict = Verdict::compatible;  // compatible, warning, undecided or incompatible
   std::vector<FamilyCheck> families;      // catalog order
   std::vector<UnknownString> unknown;
-  std::string summary;
 };
 
 CheckReport check_update(const Catalog& catalog, const KernelStrings& current,

@@ -60,8 +60,8 @@ void apply_profile(const Profile& profile, const Catalog& catalog, CheckPolicy& 
 struct ProfileVerdict {
   const Profile* profile = nullptr;
   bool viable = false;
-  std::vector<std::string> reasons;   // why not viable
-  std::vector<std::string> warnings;  // optional strings that will not carry over
+  std::vector<Reason> reasons;   // why not viable
+  std::vector<Reason> warnings;  // optional strings that will not carry over
 };
 
 ProfileVerdict judge_profile(const Profile& profile, const Catalog& catalog,
@@ -71,7 +71,6 @@ ProfileVerdict judge_profile(const Profile& profile, const Catalog& catalog,
 struct Selection {
   std::vector<ProfileVerdict> verdicts;  // every profile, oldest first
   const Profile* selected = nullptr;     // newest viable active, else newest viable deprecated
-  std::string summary;
 };
 
 Selection select_profile(const ProfileSet& profiles, const Catalog& catalog,

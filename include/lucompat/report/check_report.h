@@ -11,6 +11,8 @@ namespace lucompat {
 // Schema "lucompat.check/1", documented in docs/json-schema.md.
 inline constexpr std::string_view kCheckSchema = "lucompat.check/1";
 
+// The verdict in one line.
+std::string summary_of(const CheckOutcome& outcome);
 nlohmann::json check_json(const CheckOutcome& outcome);
 // When no verdict could be reached: verdict "error" and the error.
 nlohmann::json check_error_json(const Error& error, ExitCode code);

@@ -1,0 +1,211 @@
+#include "lucompat/report/reasons.h"
+
+#include <fmt/format.h>
+
+namespace lucompat {
+namespace {
+
+using nlohmann::json;
+
+std::string list(const std::vector<std::string>& items) {
+  if (items.empty()) return "none";
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// How to settle which string a kernel writes: each string both kernels read.
+std::string pin_hint(const Reason& r) {
+  std::string out;
+  for (const auto& w : r.next)
+    out += fmt::format("{}--emit {}={}", out.empty() ? "" : " or ", r.family, w);
+  return out;
+}
+
+// The fleet's next kernel is the host's staged one.
+std::string_view kernel_words(const Reason& r) {
+  return r.kernel == KernelRole::running ? "running" : "staged";
+}
+
+std::string what_happens(const Reason& r) {
+  switch (r.code) {
+    case ReasonCode::carried:
+      return fmt::format("the running kernel writes {} and the next kernel reads it", r.string);
+    case ReasonCode::carried_any:
+      return fmt::format(
+          "the running kernel may write any of {}, and the next kernel reads all of them",
+          list(r.running));
+    case ReasonCode::negotiated:
+      return fmt::format(
+          "{} is negotiated by integer version: the running kernel supports {}, the next kernel "
+          "{}; both use the highest they share, {} ({})",
+          r.family, list(r.running), list(r.next), r.version.value_or(0), r.string);
+    case ReasonCode::not_preservable:
+      return fmt::format(
+          "the running kernel cannot preserve {} (its table has no {} string), so nothing of it "
+          "is handed over at kexec and this update cannot lose it",
+          r.family, r.family);
+    case ReasonCode::no_core_version:
+      return "the running kernel's table lists no core version: its ABI cannot be compared";
+    case ReasonCode::pin_contradicts_table:
+      return fmt::format(
+          "{} pins {} to {}, but the running kernel's table lists {}: the pin cannot be right",
+          r.source, r.family, r.string, list(r.running));
+    case ReasonCode::demand_not_emittable:
+      return fmt::format("{} needs {} but the running kernel cannot emit it (its table lists {})",
+                         r.source, r.string, list(r.running));
+    case ReasonCode::demand_conflicts:
+      return fmt::format("{} needs {}, but {} says the running kernel emits {}", r.source, r.string,
+                         r.other_source, r.other);
+    case ReasonCode::not_read:
+      return r.next.empty()
+                 ? fmt::format(
+                       "the running kernel writes {} but the next kernel reads no {} "
+                       "version",
+                       r.string, r.family)
+                 : fmt::format("the running kernel writes {} but the next kernel reads only {}",
+                               r.string, list(r.next));
+    case ReasonCode::none_read:
+      return fmt::format(
+          "the running kernel writes one of {} and the next kernel reads none of them (it reads "
+          "{})",
+          list(r.running), list(r.next));
+    case ReasonCode::depends_on_configuration:
+      return fmt::format(
+          "the running kernel may write any of {}, but the next kernel does not read {}; which "
+          "one it writes depends on its configuration: pin it with {}",
+          list(r.running), list(r.components), pin_hint(r));
+    case ReasonCode::no_shared_integer_version:
+      return fmt::format(
+          "no integer version of {} is shared: the running kernel supports {}, the next kernel {}",
+          r.family, list(r.running), list(r.next));
+    case ReasonCode::lacks_components:
+      return fmt::format("{}: the next kernel's closest string, {}, lacks the component{} {}",
+                         r.string, r.other, r.components.size() == 1 ? "" : "s",
+                         list(r.components));
+    case ReasonCode::requires_components:
+      return fmt::format("{}: the next kernel's closest string, {}, also requires {}", r.string,
+                         r.other, list(r.components));
+    case ReasonCode::needs_lost_flb:
+      return fmt::format("{} needs {}: {}", r.family, r.flb,
+                         r.next.empty() ? fmt::format("the next kernel has no {} FLB", r.flb)
+                                        : fmt::format("the next kernel's {} FLB reads only {}",
+                                                      r.flb, list(r.next)));
+    case ReasonCode::needs_undecided_flb:
+      return fmt::format("{} needs {}, whose verdict is undecided", r.family, r.flb);
+    case ReasonCode::profile_retired:
+      return "retired: never selected";
+    case ReasonCode::profile_not_emittable:
+      return fmt::format("{}: the running kernel cannot emit it (not in its table)", r.string);
+    case ReasonCode::profile_pinned_elsewhere:
+      return fmt::format("{}: the running kernel is pinned to emit {}", r.string, r.other);
+    case ReasonCode::profile_not_understood:
+      return fmt::format("{}: the next kernel does not understand it", r.string);
+    case ReasonCode::kernel_without_table:
+      return fmt::format("the {} kernel has no live-update version table", kernel_words(r));
+    case ReasonCode::kernel_undecided:
+      return fmt::format("the {} kernel's strings cannot support a verdict: {}", kernel_words(r),
+                         r.detail);
+  }
+  return std::string(name(r.code));
+}
+
+std::string what_it_costs(const Reason& r) {
+  switch (r.loss) {
+    case Loss::none:
+      return {};
+    case Loss::core_state:
+      return "; " + (r.mismatch.empty() ? "the next kernel cannot read LUO's state" : r.mismatch);
+    case Loss::files:
+      return "; the preserved files would be lost";
+    case Loss::optional_files:
+      return std::string(
+                 "; an optional family: its files will not be restored and the blackout will be "
+                 "longer") +
+             (r.strict ? " (--strict makes this fatal)" : "");
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string describe(const Reason& reason) { return what_happens(reason) + what_it_costs(reason); }
+
+std::vector<std::string> describe(const std::vector<Reason>& reasons) {
+  std::vector<std::string> out;
+  out.reserve(reasons.size());
+  for (const auto& r : reasons) out.push_back(describe(r));
+  return out;
+}
+
+std::string describe_warning(const Reason& reason) { return "optional " + describe(reason); }
+
+json reason_json(const Reason& r) {
+  json out = {{"code", name(r.code)}};
+  const auto text = [&](const char* key, const std::string& value) {
+    if (!value.empty()) out[key] = value;
+  };
+  const auto strings = [&](const char* key, const std::vector<std::string>& value) {
+    if (!value.empty()) out[key] = value;
+  };
+  text("family", r.family);
+  text("string", r.string);
+  text("source", r.source);
+  text("other", r.other);
+  text("other_source", r.other_source);
+  text("flb", r.flb);
+  strings("running", r.running);
+  strings("next", r.next);
+  strings("components", r.components);
+  if (r.version) out["version"] = *r.version;
+  if (r.kernel) out["kernel"] = name(*r.kernel);
+  text("detail", r.detail);
+  if (r.loss != Loss::none) out["loss"] = name(r.loss);
+  text("mismatch", r.mismatch);
+  if (r.strict) out["strict"] = true;
+  return out;
+}
+
+json reasons_json(const std::vector<Reason>& reasons) {
+  json out = json::array();
+  for (const auto& r : reasons) out.push_back(reason_json(r));
+  return out;
+}
+
+std::string check_summary(const CheckReport& r) {
+  size_t checked = 0, bad = 0, open = 0, warned = 0;
+  for (const auto& f : r.families) {
+    if (!decides(f.verdict)) continue;
+    ++checked;
+    bad += f.verdict == Verdict::incompatible;
+    open += f.verdict == Verdict::undecided;
+    warned += f.verdict == Verdict::warning;
+  }
+  const auto families = [](size_t n) { return n == 1 ? "family" : "families"; };
+  switch (r.verdict) {
+    case Verdict::incompatible:
+      return fmt::format("INCOMPATIBLE: {} of {} {} in use cannot be restored by the next kernel",
+                         bad, checked, families(checked));
+    case Verdict::undecided:
+      return fmt::format("UNDECIDED: {} of {} {} in use need{} more information (see the reasons)",
+                         open, checked, families(checked), open == 1 ? "s" : "");
+    case Verdict::warning:
+      return fmt::format("compatible with warnings: {} optional {} will not be restored", warned,
+                         families(warned));
+    default:
+      return checked == 1
+                 ? std::string("compatible: the next kernel restores the one family in use")
+                 : fmt::format("compatible: the next kernel restores all {} families in use",
+                               checked);
+  }
+}
+
+std::string selection_summary(const Selection& s) {
+  if (!s.selected) return "no profile can carry this update";
+  if (s.selected->status == ProfileStatus::deprecated)
+    return fmt::format("selected {} (deprecated: no active profile can carry this update)",
+                       s.selected->name);
+  return fmt::format("selected {}", s.selected->name);
+}
+
+}  // namespace lucompat
