@@ -111,5 +111,28 @@ TEST(FleetReport, PlanJsonIsWrittenAsNlohmannWouldWriteIt) {
   EXPECT_EQ(empty, json::parse(empty).dump(2) + "\n");
 }
 
+// A host report's undecided text reaches the plan's reasons: written raw, an
+// escape sequence in it would reach the operator's terminal.
+TEST(FleetReport, PlanTextEscapesReasons) {
+  const Profile profile{"2026.06", ProfileStatus::active, "", {"luo-v1"}, {}, {}, ""};
+  Plan plan;
+  plan.profile = &profile;
+  plan.builds = {{1, build(1)}};
+  plan.blocked = 1;
+  plan.blocked_groups = {PlanGroup{1,
+                                   {},
+                                   "",
+                                   1,
+                                   {"b-1"},
+                                   {{.code = ReasonCode::kernel_undecided,
+                                     .kernel = KernelRole::running,
+                                     .detail = "near \x1b[2Jmisses"}}}};
+  const std::string out = plan_text(plan);
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_NE(out.find("the running kernel's strings cannot support a verdict: near "),
+            std::string::npos)
+      << out;
+}
+
 }  // namespace
 }  // namespace lucompat
