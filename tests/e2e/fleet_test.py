@@ -5,6 +5,7 @@ answers are checked by hand."""
 
 import json
 import os
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -225,6 +226,27 @@ class Fleet(TempDirTest):
         # A hang guard, not a speed test: 60,000 reports take a minute under
         # the sanitizers on a busy machine (make bench-fleet measures speed).
         self.assertEqual(lucompat("fleet", "ingest", "--store", store, big, timeout=300).rc, OK)
+
+    def test_a_store_that_fails_mid_ingest_ends_it_with_the_error(self):
+        # A full disk, made with a file size limit: the store fails on a later
+        # batch, while the reader thread waits with the next one parsed.
+        if self.pg:
+            self.skipTest("a file size limit fails only a local store")
+        store = self.store("full.db")
+        lines = self.write_lines("full.jsonl", [self.host(self.new_only, f"f{i}") for i in range(20000)])
+
+        def disk_of_one_mib():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+        r = subprocess.run([LUCOMPAT, "fleet", "ingest", "--batch", "1000", "--store", store, str(lines)],
+                           preexec_fn=disk_of_one_mib, capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, BAD_INPUT, r.stderr)
+        self.assertIn("cannot commit the batch: disk I/O error", r.stderr)
+        self.assertEqual(self.query(store, "PRAGMA integrity_check"), [("ok",)])
+        landed = int(self.query(store, "SELECT COUNT(*) FROM hosts")[0][0])
+        self.assertTrue(0 < landed < 20000, landed)
+        self.assertEqual(landed % 1000, 0, "a batch landed in part")
 
     def test_malformed_reports_are_rejected_with_position(self):
         store = self.store("malformed.db")
