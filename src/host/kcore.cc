@@ -92,21 +92,30 @@ Result<std::vector<std::byte>> Kcore::read(uint64_t address, uint64_t size) cons
     return Error{
         ErrorKind::limit, path_, std::nullopt,
         fmt::format("a read of {} bytes at {:#x} exceeds {} bytes", size, address, kMaxRead)};
-  for (const LoadSegment& s : segments_) {
-    if (address < s.address || address - s.address >= s.size) continue;
-    if (size > s.size - (address - s.address)) break;
-    std::vector<std::byte> out(size);
-    if (const int e = pread_all(fd_.get(), out.data(), size, s.offset + (address - s.address));
+  // The kernel splits memory that is contiguous in its address space over
+  // several segments (one per block of RAM), so a read may cross from one
+  // into the next.
+  std::vector<std::byte> out(size);
+  for (uint64_t done = 0; done < size;) {
+    const uint64_t at = address + done;
+    const auto holds = [&](const LoadSegment& s) {
+      return at >= s.address && at - s.address < s.size;
+    };
+    const auto s = std::find_if(segments_.begin(), segments_.end(), holds);
+    if (s == segments_.end() || at < address)
+      return Error{ErrorKind::malformed, path_, std::nullopt,
+                   fmt::format("kernel address {:#x} (in a read of {} bytes at {:#x}) is not "
+                               "mapped by any of its {} segments",
+                               at, size, address, segments_.size())};
+    const uint64_t n = std::min(size - done, s->size - (at - s->address));
+    if (const int e = pread_all(fd_.get(), out.data() + done, n, s->offset + (at - s->address));
         e != 0)
       return Error{ErrorKind::io, path_, std::nullopt,
                    fmt::format("cannot read {} bytes at kernel address {:#x}: {}", size, address,
                                std::strerror(e))};
-    return out;
+    done += n;
   }
-  return Error{
-      ErrorKind::malformed, path_, std::nullopt,
-      fmt::format("kernel address {:#x} (+{} bytes) is not mapped by any of its {} segments",
-                  address, size, segments_.size())};
+  return out;
 }
 
 }  // namespace lucompat
