@@ -69,12 +69,13 @@ std::string ElfInfo::describe() const {
 bool is_elf(Bytes data) { return has_elf_magic(data); }
 
 Result<ElfReading> read_elf(Bytes file, const ElfReadOptions& options) {
-  return catch_parse_errors([&] {
+  return catch_parse_errors([&]() -> Result<ElfReading> {
     const LibelfFile elf(file, options.cut ? ElfExtent::prefix : ElfExtent::whole);
     ElfReading out;
     out.elf = describe(elf.header());
     out.identity = identify(elf, file, options.present);
-    out.table = locate_table(elf, file, options.present);
+    LUCOMPAT_TRY(table, locate_table(elf, file, options.present));
+    out.table = std::move(table).value();
     if (!options.cut) {
       RegistrationOptions ro{options.core_forms, options.base_layout, out.identity.module_name};
       Derivation d = derive_registrations(elf, file, options.present, ro);

@@ -7,13 +7,14 @@
 
 #include "elf/libelf_file.h"
 #include "lucompat/base/byte_range.h"
+#include "lucompat/base/result.h"
 #include "lucompat/table/table_location.h"
 
 namespace lucompat {
 
-// Throws ParseError when a table is there but broken. A scan searches only
-// the `present` parts of the file (empty: all of it).
-std::optional<LocatedTable> locate_table(const LibelfFile& elf, Bytes file,
-                                         const std::vector<ByteRange>& present);
+// An Error when a table is there but broken. A scan searches only the
+// `present` parts of the file (empty: all of it).
+Result<std::optional<LocatedTable>> locate_table(const LibelfFile& elf, Bytes file,
+                                                 const std::vector<ByteRange>& present);
 
 }  // namespace lucompat

@@ -22,19 +22,23 @@ std::vector<std::string> names(const VersionTable& t) {
   return out;
 }
 
-std::optional<LocatedTable> locate(const std::string& file,
-                                   const std::vector<ByteRange>& present = {}) {
+Result<std::optional<LocatedTable>> locate_result(const std::string& file,
+                                                  const std::vector<ByteRange>& present = {}) {
   const LibelfFile elf(as_bytes(file));
   return locate_table(elf, as_bytes(file), present);
 }
 
+std::optional<LocatedTable> locate(const std::string& file,
+                                   const std::vector<ByteRange>& present = {}) {
+  auto found = locate_result(file, present);
+  if (!found) throw std::logic_error("locating failed: " + found.error().to_string());
+  return std::move(found).value();
+}
+
 Error error_locating(const std::string& file) {
-  try {
-    (void)locate(file);
-  } catch (const ParseError& e) {
-    return e.error();
-  }
-  throw std::logic_error("a table was located");
+  auto found = locate_result(file);
+  if (found) throw std::logic_error("a table was located");
+  return std::move(found).error();
 }
 
 void expect_malformed_at(const std::string& file, uint64_t offset, std::string_view words) {

@@ -53,12 +53,12 @@ Result<std::pair<const StoredBuild*, const StoredBuild*>> update_of(
 
 }  // namespace
 
-Result<bool> check_builds(const std::vector<StoredBuild>& builds,
+Result<void> check_builds(const std::vector<StoredBuild>& builds,
                           const std::vector<HostGroup>& groups, const std::string& store) {
   const auto known = by_id(builds);
   for (const auto& g : groups)
     LUCOMPAT_CHECK(update_of(known, g.running, g.staged, g.example, store));
-  return true;
+  return {};
 }
 
 namespace {
@@ -182,7 +182,7 @@ Result<Plan> fleet_plan(Store& store, const PlanRequest& request,
   };
   std::map<Key, Gathered, KeyLess> ready, blocked;
   const HostQuery query{request.where, request.group_label, false};
-  auto read = store.hosts(query, [&](const HostRow& h) -> Result<bool> {
+  const auto add_host = [&](const HostRow& h) -> Result<void> {
     const int64_t staged = h.staged.value_or(-1);
     auto v = verdicts.find(KeyView(h.running, staged, h.emit));
     if (v == verdicts.end()) {
@@ -210,9 +210,9 @@ Result<Plan> fleet_plan(Store& store, const PlanRequest& request,
     names.emplace_back(h.name);
     if (names.size() / 2 > request.names) keep_first(names, request.names);
     (ready_host ? plan.ready : plan.blocked) += 1;
-    return true;
-  });
-  if (!read) return std::move(read).error();
+    return {};
+  };
+  LUCOMPAT_CHECK(store.hosts(query, add_host));
   for (auto& [k, g] : blocked) {
     keep_first(g.group.names, request.names);
     plan.blocked_groups.push_back(std::move(g.group));
@@ -258,9 +258,8 @@ Result<FleetStatus> fleet_status(Store& store, const std::vector<LabelFilter>& w
   BuildsInUse in_use;
   std::map<int64_t, size_t> per_build;
   std::map<std::string, size_t, std::less<>> per_profile;
-  auto read = store.hosts({where, {}, false}, [&](const HostRow& h) -> Result<bool> {
-    if (auto update = update_of(out.builds, h.running, h.staged, h.name, store.name()); !update)
-      return std::move(update).error();
+  const auto count_host = [&](const HostRow& h) -> Result<void> {
+    LUCOMPAT_CHECK(update_of(out.builds, h.running, h.staged, h.name, store.name()));
     ++out.hosts;
     in_use.add(h.running, h.staged);
     ++per_build[h.running];
@@ -269,18 +268,18 @@ Result<FleetStatus> fleet_status(Store& store, const std::vector<LabelFilter>& w
     if (p == per_profile.end()) p = per_profile.emplace(profile, 0).first;
     ++p->second;
     if (h.collected < stale_before) ++out.stale;
-    return true;
-  });
-  if (!read) return std::move(read).error();
+    return {};
+  };
+  LUCOMPAT_CHECK(store.hosts({where, {}, false}, count_host));
   out.kernel_builds = in_use.count();
   out.per_build.assign(per_build.begin(), per_build.end());
   std::stable_sort(out.per_build.begin(), out.per_build.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
   out.per_profile.assign(per_profile.begin(), per_profile.end());
   out.each_stale = [&store, where, stale_before](const std::function<void(const HostRow&)>& each) {
-    return store.hosts({where, {}, true}, [&](const HostRow& h) -> Result<bool> {
+    return store.hosts({where, {}, true}, [&](const HostRow& h) -> Result<void> {
       if (h.collected < stale_before) each(h);
-      return true;
+      return {};
     });
   };
   return out;

@@ -132,8 +132,8 @@ Where where_sql(const sql::Connection& db, const std::vector<LabelFilter>& where
 
 }  // namespace
 
-Result<bool> migrate(sql::Connection& db) {
-  if (auto r = db.script("cannot lock the store to migrate it", db.begin_write()); !r) return r;
+Result<void> migrate(sql::Connection& db) {
+  LUCOMPAT_CHECK(db.script("cannot lock the store to migrate it", db.begin_write()));
   if (!db.lock_schema().empty())
     if (auto r = db.script("cannot lock the store to migrate it", db.lock_schema()); !r)
       return rolled_back(db, std::move(r).error());
@@ -167,7 +167,7 @@ Result<bool> migrate(sql::Connection& db) {
   return db.script("cannot commit the migration", "COMMIT");
 }
 
-Result<bool> check_schema(sql::Connection& db) {
+Result<void> check_schema(sql::Connection& db) {
   LUCOMPAT_TRY(v, read_version(db, "cannot read the schema version (is it a lucompat store?)"));
   if (*v != kSchemaVersion)
     return Error{
@@ -176,7 +176,7 @@ Result<bool> check_schema(sql::Connection& db) {
             "the store's schema is version {} and this lucompat's is {}, and this user "
             "cannot write the store to migrate it: run `lucompat fleet ingest` as one who can",
             *v, kSchemaVersion)};
-  return true;
+  return {};
 }
 
 Store::Store(std::unique_ptr<sql::Connection> connection) : db_(std::move(connection)) {}
@@ -384,8 +384,8 @@ Result<std::vector<HostGroup>> Store::groups(const std::vector<LabelFilter>& whe
   return out;
 }
 
-Result<bool> Store::hosts(const HostQuery& q,
-                          const std::function<Result<bool>(const HostRow&)>& each) {
+Result<void> Store::hosts(const HostQuery& q,
+                          const std::function<Result<void>(const HostRow&)>& each) {
   Where w = where_sql(*db_, q.where);
   std::string label_key;
   std::string label_column;
@@ -406,7 +406,7 @@ Result<bool> Store::hosts(const HostQuery& q,
   std::string checked_emit;
   for (;;) {
     LUCOMPAT_TRY(more, rows->next());
-    if (!*more) return true;
+    if (!*more) return {};
     LUCOMPAT_TRY(name, rows->text(0, "hosts.name"));
     auto collected_at = rows->text(1, "hosts.collected_at of host", *name);
     auto collected = rows->time(1, "hosts.collected_at of host", *name);
@@ -423,10 +423,8 @@ Result<bool> Store::hosts(const HostQuery& q,
     for (const Error* e : {error_of(collected_at), error_of(collected), error_of(running),
                            error_of(staged), error_of(profile), error_of(emit), error_of(label)})
       if (e) return *e;
-    if (auto done = each(
-            HostRow{*name, *collected_at, *collected, *running, *staged, *profile, *emit, *label});
-        !done)
-      return done;
+    LUCOMPAT_CHECK(each(
+        HostRow{*name, *collected_at, *collected, *running, *staged, *profile, *emit, *label}));
   }
 }
 

@@ -230,7 +230,7 @@ class PostgresConnection final : public sql::Connection {
   }
   std::string_view lock_schema() const override { return lock_; }
 
-  Result<bool> script(std::string_view what, std::string_view sql) override {
+  Result<void> script(std::string_view what, std::string_view sql) override {
     return finished(what, ResultPtr(pq().PQexec(conn_.get(), std::string(sql).c_str())));
   }
 
@@ -269,11 +269,11 @@ class PostgresConnection final : public sql::Connection {
   bool retryable() const override { return retryable_; }
 
  private:
-  Result<bool> finished(std::string_view what, ResultPtr r) {
+  Result<void> finished(std::string_view what, ResultPtr r) {
     retryable_ = false;
     if (r && succeeded(r.get())) {
       last_count_ = pq().PQcmdTuples(r.get());
-      return true;
+      return {};
     }
     // Deadlock or serialization failure.
     const char* state = r ? pq().PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
@@ -320,10 +320,8 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
   if (pq().PQstatus(conn.get()) != CONNECTION_OK)
     return failure(store_name(url), "cannot connect to the store", pq().PQerrorMessage(conn.get()));
   auto connection = std::make_unique<PostgresConnection>(std::move(conn), store_name(url));
-  if (auto r = connection->script("cannot configure the connection",
-                                  "SET client_min_messages = warning");
-      !r)
-    return std::move(r).error();
+  LUCOMPAT_CHECK(
+      connection->script("cannot configure the connection", "SET client_min_messages = warning"));
   LUCOMPAT_CHECK(migrate(*connection));
   return std::make_unique<Store>(std::move(connection));
 }

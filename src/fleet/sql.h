@@ -143,7 +143,7 @@ class Connection {
   virtual std::string_view lock_schema() const = 0;
 
   // Several statements without parameters: DDL, BEGIN, COMMIT.
-  virtual Result<bool> script(std::string_view what, std::string_view sql) = 0;
+  virtual Result<void> script(std::string_view what, std::string_view sql) = 0;
   // One statement, to run: `what` is what its errors say was being done.
   virtual Result<std::unique_ptr<Statement>> prepare(std::string_view what,
                                                      std::string_view sql) = 0;

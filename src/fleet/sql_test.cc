@@ -167,7 +167,7 @@ TEST_F(SqlTest, QueriesOverCorruptRowsFailWithTheRow) {
     // Never committed: the next case starts from the stored report again.
     ASSERT_TRUE(db->script("cannot corrupt", "PRAGMA foreign_keys=OFF; SAVEPOINT s; " + update));
     auto store = Store(std::move(db));
-    const auto read = store.hosts({}, [](const HostRow&) -> Result<bool> { return true; });
+    const auto read = store.hosts({}, [](const HostRow&) -> Result<void> { return {}; });
     ASSERT_FALSE(read);
     EXPECT_EQ(read.error().message, message);
     if (update.find("collected_at") == std::string::npos &&

@@ -35,7 +35,7 @@ Error failure(sqlite3* db, const std::string& path, std::string_view what) {
 
 // Every parameter bound, or the statement is not run: a failed bind never
 // leaves one missing.
-Result<bool> bind_all(sqlite3_stmt* s, sqlite3* db, const std::string& path, std::string_view what,
+Result<void> bind_all(sqlite3_stmt* s, sqlite3* db, const std::string& path, std::string_view what,
                       std::span<const sql::Value> params) {
   if (static_cast<size_t>(sqlite3_bind_parameter_count(s)) != params.size())
     return Error{ErrorKind::io, path, std::nullopt,
@@ -59,7 +59,7 @@ Result<bool> bind_all(sqlite3_stmt* s, sqlite3* db, const std::string& path, std
         params[i]);
     if (bound != SQLITE_OK) return failure(db, path, what);
   }
-  return true;
+  return {};
 }
 
 class SqliteStatement final : public sql::Statement {
@@ -145,11 +145,11 @@ class SqliteConnection final : public sql::Connection {
   std::string_view begin_read() const override { return "BEGIN"; }
   std::string_view lock_schema() const override { return {}; }
 
-  Result<bool> script(std::string_view what, std::string_view sql) override {
+  Result<void> script(std::string_view what, std::string_view sql) override {
     const std::string text(sql);
     if (sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
       return failure(db_.get(), path_, what);
-    return true;
+    return {};
   }
 
   Result<std::unique_ptr<sql::Statement>> prepare(std::string_view what,
@@ -194,7 +194,7 @@ Error os_error(const std::string& path, const char* what) {
 // the umask. Directories made for it are 0700 (existing ones are left as
 // they are), and the file is 0600; SQLite gives its journal the database
 // file's mode.
-Result<bool> create_private(const std::string& path) {
+Result<void> create_private(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   std::vector<fs::path> missing;
@@ -207,12 +207,11 @@ Result<bool> create_private(const std::string& path) {
       return os_error(it->string(), "cannot create the store's directory");
   }
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
-    return errno == EEXIST ? Result<bool>(true) : os_error(path, "cannot create the store");
+  if (fd < 0) return errno == EEXIST ? Result<void>() : os_error(path, "cannot create the store");
   const bool ok = ::fchmod(fd, 0600) == 0;
   ::close(fd);
   if (!ok) return os_error(path, "cannot make the store private");
-  return true;
+  return {};
 }
 
 }  // namespace
@@ -240,18 +239,15 @@ Result<SqliteDatabase> connect_sqlite(const std::string& path, StoreAccess acces
   // lock that other ingesters may hold: hence the timeout first. FULL: in
   // rollback mode NORMAL may corrupt the store on a power loss.
   if (writable)
-    if (auto r = connection->script(
-            "cannot configure the database",
-            "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
-        !r)
-      return std::move(r).error();
+    LUCOMPAT_CHECK(connection->script(
+        "cannot configure the database",
+        "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
   return SqliteDatabase{std::move(connection), writable};
 }
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, StoreAccess access) {
   LUCOMPAT_TRY(db, connect_sqlite(path, access));
-  if (auto r = db->writable ? migrate(*db->connection) : check_schema(*db->connection); !r)
-    return std::move(r).error();
+  LUCOMPAT_CHECK(db->writable ? migrate(*db->connection) : check_schema(*db->connection));
   return std::make_unique<Store>(std::move(db->connection));
 }
 

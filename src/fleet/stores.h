@@ -28,9 +28,9 @@ const Error* error_of(const Result<T>& r) {
 }
 
 // Applies the migrations the store lacks, in one transaction.
-Result<bool> migrate(sql::Connection& db);
+Result<void> migrate(sql::Connection& db);
 // For a store this user may read but not write: nothing can be migrated, so
 // its schema must be current.
-Result<bool> check_schema(sql::Connection& db);
+Result<void> check_schema(sql::Connection& db);
 
 }  // namespace lucompat

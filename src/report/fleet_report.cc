@@ -187,7 +187,7 @@ json per_build_json(const FleetStatus& s) {
 
 }  // namespace
 
-Result<bool> write_status_json(const FleetStatus& s, std::FILE* out) {
+Result<void> write_status_json(const FleetStatus& s, std::FILE* out) {
   json profiles = json::object();
   for (const auto& [p, n] : s.per_profile) profiles[p] = n;
   JsonWriter w(out);
@@ -199,16 +199,15 @@ Result<bool> write_status_json(const FleetStatus& s, std::FILE* out) {
   w.member("schema", "lucompat.fleet-status/1");
   w.key("stale");
   w.begin_array();
-  auto listed = s.each_stale([&](const HostRow& h) {
+  LUCOMPAT_CHECK(s.each_stale([&](const HostRow& h) {
     w.value({{"host", h.name}, {"collected_at", h.collected_at}});
-  });
-  if (!listed) return listed;
+  }));
   w.end_array();
   w.end_object();
-  return true;
+  return {};
 }
 
-Result<bool> write_status_text(const FleetStatus& s, std::FILE* out) {
+Result<void> write_status_text(const FleetStatus& s, std::FILE* out) {
   std::string head = fleet_line(s.hosts, s.kernel_builds) + "\nhosts per running kernel build:\n";
   for (const auto& [id, n] : s.per_build) {
     const KernelFacts& f = s.builds.at(id).facts;
@@ -221,7 +220,7 @@ Result<bool> write_status_text(const FleetStatus& s, std::FILE* out) {
   for (const auto& [p, n] : s.per_profile) head += fmt::format("  {:>8}  {}\n", n, printable(p));
   head += fmt::format("\nstale reports: {}\n", s.stale);
   std::fputs(head.c_str(), out);
-  if (s.stale == 0) return true;
+  if (s.stale == 0) return {};
   return s.each_stale([&](const HostRow& h) {
     fmt::print(out, "  {}  collected {}\n", printable(h.name), printable(h.collected_at));
   });

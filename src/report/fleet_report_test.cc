@@ -43,10 +43,10 @@ FleetStatus status(std::vector<std::pair<std::string, std::string>> stale) {
   s.per_build = {{1, 3}};
   s.per_profile = {{"2026.03", 2}, {"(none)", 1}};
   s.stale = stale.size();
-  s.each_stale = [stale](const std::function<void(const HostRow&)>& each) -> Result<bool> {
+  s.each_stale = [stale](const std::function<void(const HostRow&)>& each) -> Result<void> {
     for (const auto& [name, at] : stale)
       each(HostRow{name, at, *parse_utc(at), 1, {}, "", "{}", {}});
-    return true;
+    return {};
   };
   return s;
 }

@@ -69,9 +69,22 @@ class [[nodiscard]] Result<void> {
   if (auto lucompat_checked_ = (expr); !lucompat_checked_) \
   return std::move(lucompat_checked_).error()
 
-// Runs a throwing decoder and turns a ParseError into a Result.
+namespace detail {
+template <typename T>
+struct AsResult {
+  using type = Result<T>;
+};
+template <typename T>
+struct AsResult<Result<T>> {
+  using type = Result<T>;
+};
+}  // namespace detail
+
+// Runs a throwing decoder and turns a ParseError into a Result. A decoder
+// that also returns Errors (those of the Results it calls, with
+// LUCOMPAT_TRY) gives its own Result, not one nested in another.
 template <typename F>
-auto catch_parse_errors(F&& f) -> Result<decltype(f())> {
+auto catch_parse_errors(F&& f) -> typename detail::AsResult<decltype(f())>::type {
   try {
     return f();
   } catch (const ParseError& e) {

@@ -105,7 +105,7 @@ struct FleetStatus {
   size_t stale = 0;                                         // collected before the cutoff
   // Passes the stale hosts to `each` in name order, read again from the
   // store rather than held: every host of a million may be stale.
-  std::function<Result<bool>(const std::function<void(const HostRow&)>& each)> each_stale;
+  std::function<Result<void>(const std::function<void(const HostRow&)>& each)> each_stale;
 };
 
 // The store must outlive the status: each_stale reads it.
@@ -114,7 +114,7 @@ Result<FleetStatus> fleet_status(Store& store, const std::vector<LabelFilter>& w
 
 // Every build a group refers to must be stored: a store edited by hand may
 // refer to one that is not, and the queries look each one up.
-Result<bool> check_builds(const std::vector<StoredBuild>& builds,
+Result<void> check_builds(const std::vector<StoredBuild>& builds,
                           const std::vector<HostGroup>& groups, const std::string& store);
 
 }  // namespace lucompat

@@ -103,8 +103,8 @@ class Store {
   Result<std::vector<HostGroup>> groups(const std::vector<LabelFilter>& where);
   // Every selected host, one at a time, to `each`; the first error `each`
   // returns stops the query and is returned.
-  Result<bool> hosts(const HostQuery& query,
-                     const std::function<Result<bool>(const HostRow&)>& each);
+  Result<void> hosts(const HostQuery& query,
+                     const std::function<Result<void>(const HostRow&)>& each);
 
  private:
   struct BatchBuilds {

@@ -17,8 +17,8 @@ std::string baseline_text(const Baseline& baseline);
 // Schema "lucompat.fleet-status/1". Written as the stale hosts are read, not
 // returned: every host of a million may be one. A failure to read them ends
 // the output where it stands.
-Result<bool> write_status_json(const FleetStatus& status, std::FILE* out);
-Result<bool> write_status_text(const FleetStatus& status, std::FILE* out);
+Result<void> write_status_json(const FleetStatus& status, std::FILE* out);
+Result<void> write_status_text(const FleetStatus& status, std::FILE* out);
 
 // Schema "lucompat.fleet-plan/1", which lists every host of every group,
 // written a group at a time.
