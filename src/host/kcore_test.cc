@@ -80,7 +80,8 @@ TEST_F(KcoreTest, ReadsWithinOneSegment) {
 // The kernel maps contiguous memory as one segment per block of RAM: a
 // string or object at a block's end continues in the next segment.
 TEST_F(KcoreTest, AReadCrossesAdjacentSegments) {
-  auto k = Kcore::open(core({{0xffff800000000000, "luo-v"}, {0xffff800000000005, std::string("1\0memfd", 7)}}));
+  auto k = Kcore::open(
+      core({{0xffff800000000000, "luo-v"}, {0xffff800000000005, std::string("1\0memfd", 7)}}));
   ASSERT_TRUE(k) << k.error().to_string();
   auto r = (*k)->read(0xffff800000000002, 5);
   ASSERT_TRUE(r) << r.error().to_string();
