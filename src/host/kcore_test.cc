@@ -1,23 +1,17 @@
 #include "lucompat/host/kcore.h"
 
-#include <elf.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
+
+#include "host/test_kcore.h"
 
 namespace lucompat {
 namespace {
 
-struct Segment {
-  uint64_t address;
-  std::string bytes;
-};
-
-// A core as /proc/kcore is: an ELF64 header, then one PT_LOAD per segment,
-// each segment's bytes at its own page.
+// Cores written to a directory of their own, removed after the test.
 class KcoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -28,37 +22,9 @@ class KcoreTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::string core(const std::vector<Segment>& segments) {
-    Elf64_Ehdr h{};
-    std::memcpy(h.e_ident, ELFMAG, SELFMAG);
-    h.e_ident[EI_CLASS] = ELFCLASS64;
-    h.e_ident[EI_DATA] = ELFDATA2LSB;
-    h.e_ident[EI_VERSION] = EV_CURRENT;
-    h.e_type = ET_CORE;
-    h.e_machine = EM_X86_64;
-    h.e_version = EV_CURRENT;
-    h.e_phoff = sizeof(h);
-    h.e_ehsize = sizeof(h);
-    h.e_phentsize = sizeof(Elf64_Phdr);
-    h.e_phnum = static_cast<uint16_t>(segments.size());
-    std::string file(reinterpret_cast<const char*>(&h), sizeof(h));
-    uint64_t offset = 0x1000;
-    std::string data;
-    for (const auto& s : segments) {
-      Elf64_Phdr p{};
-      p.p_type = PT_LOAD;
-      p.p_vaddr = s.address;
-      p.p_offset = offset;
-      p.p_filesz = p.p_memsz = s.bytes.size();
-      file.append(reinterpret_cast<const char*>(&p), sizeof(p));
-      data += s.bytes;
-      data.resize((data.size() + 0xfff) & ~size_t{0xfff}, '\0');
-      offset = 0x1000 + data.size();
-    }
-    file.resize(0x1000, '\0');
-    file += data;
+  std::string core(const std::vector<KcoreSegment>& segments) {
     const std::string path = dir_ + "/kcore";
-    std::ofstream(path, std::ios::binary) << file;
+    std::ofstream(path, std::ios::binary) << kcore_bytes(segments);
     return path;
   }
 

@@ -149,8 +149,9 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
       return Error{
           ErrorKind::unsupported, kallsyms_path, std::nullopt,
           fmt::format("the kernel's BTF has LUO's structs, but it has none of the list heads the "
-                      "catalog names ({}): name this kernel's in [registration_lists] of a catalog",
-                      fmt::join(q.lists.file, ", "))};
+                      "catalog names (file handlers: {}; FLBs: {}): name this kernel's in "
+                      "[registration_lists] of a catalog",
+                      fmt::join(q.lists.file, ", "), fmt::join(q.lists.flb, ", "))};
     return in;  // no LUO in this kernel
   }
 

@@ -1,0 +1,73 @@
+#include "lucompat/host/live_kernel.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "derive/test_btf.h"
+#include "host/test_kcore.h"
+
+namespace lucompat {
+namespace {
+
+constexpr uint64_t kBase = 0xffff800000000000;
+constexpr std::string_view kBanner = "Linux version 6.99.0-live (t@t) #1 SMP";
+
+// A root whose /proc is a running kernel's: its banner in memory at the
+// address kallsyms gives, and no LUO list head among its symbols.
+class LiveKernelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "lucompat-live-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    root_ = pattern;
+    std::filesystem::create_directories(root_ + "/proc/sys/kernel");
+    write("/proc/version", std::string(kBanner) + "\n");
+    write("/proc/sys/kernel/osrelease", "6.99.0-live\n");
+    write("/proc/kallsyms", "ffff800000000000 D linux_banner\n");
+    std::string memory(kBanner);
+    memory.resize(0x1000, '\0');  // strings are read in pieces, past their NUL
+    write("/proc/kcore", kcore_bytes({{kBase, memory}}));
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+
+  void write(const std::string& path, const std::string& bytes) {
+    std::filesystem::create_directories(std::filesystem::path(root_ + path).parent_path());
+    std::ofstream(root_ + path, std::ios::binary) << bytes;
+  }
+
+  Result<Inspection> query() {
+    Catalog catalog;
+    EXPECT_TRUE(catalog.add(builtin_catalog(), "catalog.toml").ok());
+    return inspect_running(live_query_from(catalog, SystemRoot(root_)));
+  }
+
+  std::string root_;
+};
+
+TEST_F(LiveKernelTest, AKernelWithoutLuoHasNoTable) {
+  auto in = query();
+  ASSERT_TRUE(in) << in.error().to_string();
+  EXPECT_TRUE(in->registrations_searched);
+  EXPECT_FALSE(in->table);
+}
+
+// LUO's structs without its lists: the lists were renamed, and the operator
+// must name them, every one the catalog tried.
+TEST_F(LiveKernelTest, StructsWithoutListHeadsNameEveryListTried) {
+  const std::vector<std::byte> btf = crafted_btf(136);
+  write("/sys/kernel/btf/vmlinux",
+        std::string(reinterpret_cast<const char*>(btf.data()), btf.size()));
+  auto in = query();
+  ASSERT_FALSE(in);
+  EXPECT_EQ(in.error().kind, ErrorKind::unsupported);
+  EXPECT_NE(in.error().message.find("(file handlers: luo_file_handler_list; FLBs: luo_flb_list)"),
+            std::string::npos)
+      << in.error().message;
+}
+
+}  // namespace
+}  // namespace lucompat
