@@ -1,6 +1,7 @@
 # Front door over CMake. Every target installs missing Debian packages first.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 # Warnings are errors where LUCOMPAT_WERROR=ON (CI sets it): a fresh
@@ -13,7 +14,7 @@ EXAMPLES = $(BUILD)/examples/x86_64/kernel.elf \
            $(BUILD)/examples/arm/kernel.o \
            $(BUILD)/examples/aarch64/module.ko
 
-.PHONY: all deps build run test asan fuzz tidy format bench bench-fleet install clean
+.PHONY: all deps build run test asan tsan fuzz tidy format bench bench-fleet install clean
 
 all: build
 
@@ -53,6 +54,15 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+# The suite under ThreadSanitizer: the inspection pool, the decoders' shared
+# memory budget, the ingest pipeline, the C API on several threads. A race
+# or a lock-order inversion fails the run.
+tsan: deps
+	cmake -S . -B $(TSAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLUCOMPAT_TSAN=ON >/dev/null
+	cmake --build $(TSAN_BUILD) -j $(JOBS)
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	ctest --test-dir $(TSAN_BUILD) --output-on-failure -j $(JOBS)
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS; see docs/reliability.md.
 FUZZ_BUILD   ?= build-fuzz
