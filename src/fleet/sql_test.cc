@@ -1,13 +1,12 @@
 #include "fleet/sql.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <array>
-#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "base/test_temp_dir.h"
 #include "fleet/stores.h"
 
 namespace lucompat {
@@ -16,14 +15,6 @@ namespace {
 // A store in a directory of its own, removed after the test.
 class SqlTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "lucompat-sql-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    path_ = dir_ + "/fleet.db";
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::unique_ptr<sql::Connection> connect() {
     auto db = connect_sqlite(path_, StoreAccess::create);
     EXPECT_TRUE(db) << db.error().to_string();
@@ -43,8 +34,8 @@ class SqlTest : public ::testing::Test {
     EXPECT_FALSE(*more);
   }
 
-  std::string dir_;
-  std::string path_;
+  lucompat::testing::TempDir dir_{"lucompat-sql"};
+  std::string path_ = dir_.path() + "/fleet.db";
 };
 
 HostReport report(const std::string& host) {

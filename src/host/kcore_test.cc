@@ -1,11 +1,10 @@
 #include "lucompat/host/kcore.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <fstream>
 
+#include "base/test_temp_dir.h"
 #include "host/test_kcore.h"
 
 namespace lucompat {
@@ -14,16 +13,8 @@ namespace {
 // Cores written to a directory of their own, removed after the test.
 class KcoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "lucompat-kcore-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string core(const std::vector<KcoreSegment>& segments) {
-    const std::string path = dir_ + "/kcore";
+    const std::string path = dir_.path() + "/kcore";
     std::ofstream(path, std::ios::binary) << kcore_bytes(segments);
     return path;
   }
@@ -32,7 +23,7 @@ class KcoreTest : public ::testing::Test {
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
   }
 
-  std::string dir_;
+  lucompat::testing::TempDir dir_{"lucompat-kcore"};
 };
 
 TEST_F(KcoreTest, ReadsWithinOneSegment) {

@@ -1,11 +1,11 @@
 #include "lucompat/host/live_kernel.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "base/test_temp_dir.h"
 #include "derive/test_btf.h"
 #include "host/test_kcore.h"
 
@@ -20,11 +20,6 @@ constexpr std::string_view kBanner = "Linux version 6.99.0-live (t@t) #1 SMP";
 class LiveKernelTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "lucompat-live-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-    std::filesystem::create_directories(root_ + "/proc/sys/kernel");
     write("/proc/version", std::string(kBanner) + "\n");
     write("/proc/sys/kernel/osrelease", "6.99.0-live\n");
     write("/proc/kallsyms", "ffff800000000000 D linux_banner\n");
@@ -32,20 +27,18 @@ class LiveKernelTest : public ::testing::Test {
     memory.resize(0x1000, '\0');  // strings are read in pieces, past their NUL
     write("/proc/kcore", kcore_bytes({{kBase, memory}}));
   }
-  void TearDown() override { std::filesystem::remove_all(root_); }
-
   void write(const std::string& path, const std::string& bytes) {
-    std::filesystem::create_directories(std::filesystem::path(root_ + path).parent_path());
-    std::ofstream(root_ + path, std::ios::binary) << bytes;
+    std::filesystem::create_directories(std::filesystem::path(root_.path() + path).parent_path());
+    std::ofstream(root_.path() + path, std::ios::binary) << bytes;
   }
 
   Result<Inspection> query() {
     Catalog catalog;
     EXPECT_TRUE(catalog.add(builtin_catalog(), "catalog.toml").ok());
-    return inspect_running(live_query_from(catalog, SystemRoot(root_)));
+    return inspect_running(live_query_from(catalog, SystemRoot(root_.path())));
   }
 
-  std::string root_;
+  lucompat::testing::TempDir root_{"lucompat-live"};
 };
 
 TEST_F(LiveKernelTest, AKernelWithoutLuoHasNoTable) {
