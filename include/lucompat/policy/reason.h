@@ -38,6 +38,7 @@ enum class ReasonCode {
   // The evidence a stored kernel build gives the fleet.
   kernel_without_table,  // `kernel` has no version table
   kernel_undecided,      // `kernel`'s strings cannot support a verdict, because `detail`
+  // New codes go above: reasons_test.cc walks every code up to the last.
 };
 // The code as JSON and the C API spell it: "not_read".
 std::string_view name(ReasonCode code);
