@@ -9,22 +9,22 @@
 #include <string_view>
 
 #include "lucompat/base/byte_reader.h"
-#include "lucompat/table/table_location.h"
+#include "lucompat/derive/derived_set.h"
 
 namespace lucompat::fuzz {
 
-inline void check_derived(const LocatedTable& t, Bytes input) {
-  if (!is_derived(t.location.method)) return;
+inline void check_derived(const DerivedSet& t, Bytes input) {
   const std::string_view all = as_chars(input);
-  for (const TableEntry& e : t.table.entries) {
+  for (const TableEntry& e : t.entries) {
     if (!e.registration || e.compatible.empty() || e.compatible.find('\0') != std::string::npos ||
         e.offset > all.size())
       __builtin_trap();
     const std::string spelled = e.compatible + '\0';
     const std::string_view from = all.substr(e.offset);
-    const bool found = e.registration->kind == EntryKind::core
-                           ? from.starts_with(spelled)
-                           : from.find(spelled) != std::string_view::npos;
+    const bool found =
+        e.registration->kind == EntryKind::core || e.registration->kind == EntryKind::subtree
+            ? from.starts_with(spelled)
+            : from.find(spelled) != std::string_view::npos;
     if (!found) __builtin_trap();
   }
 }

@@ -17,9 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const lucompat::Bytes input(reinterpret_cast<const std::byte*>(data), size);
   const auto r = lucompat::read_elf(input, options);
   if (!r) return 0;
-  if (r->registrations) lucompat::fuzz::check_derived(*r->registrations, input);
-  if (!r->registrations_searched)
-    if (const auto scanned = lucompat::registrations_by_scan(input, options.core_forms);
+  if (r->derived) lucompat::fuzz::check_derived(*r->derived, input);
+  if (!r->derived)
+    if (const auto scanned = lucompat::registrations_by_scan(input, "7.3.4", options.core_forms);
         scanned && *scanned)
       lucompat::fuzz::check_derived(**scanned, input);
   return 0;

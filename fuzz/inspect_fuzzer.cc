@@ -33,10 +33,8 @@ void check_error(const lucompat::Error& e, size_t size) {
 // at their own bytes.
 void check_entries(const Inspection& in, Bytes bytes) {
   if (!in.chain.empty()) return;
-  if (in.registrations) lucompat::fuzz::check_derived(*in.registrations, bytes);
+  if (in.derived) lucompat::fuzz::check_derived(*in.derived, bytes);
   if (!in.table) return;
-  if (lucompat::is_derived(in.table->location.method))
-    return lucompat::fuzz::check_derived(*in.table, bytes);
   for (const auto& e : in.table->table.entries) {
     if (e.offset > bytes.size()) __builtin_trap();
     // A composite or integer entry is decoded, not spelled, at its offset.
@@ -50,9 +48,9 @@ void check_entries(const Inspection& in, Bytes bytes) {
 }
 
 std::optional<std::vector<std::string>> compatibles(const Result<Inspection>& r) {
-  if (!r || !r->table) return std::nullopt;
+  if (!r || !lucompat::has_version_set(*r)) return std::nullopt;
   std::vector<std::string> out;
-  for (const auto& e : r->table->table.entries) out.push_back(e.compatible);
+  for (const auto& e : lucompat::declared_entries(*r)) out.push_back(e.compatible);
   return out;
 }
 

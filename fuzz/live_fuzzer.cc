@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint64_t head = 0;
   std::memcpy(&head, memory.data(), sizeof head);
   const Memory m(memory);
-  const lucompat::RegistrationLayout layout = lucompat::documented_layout(8);
+  const lucompat::LuoModel layout = lucompat::documented_model("7.3.4", 8);
   for (auto kind : {lucompat::EntryKind::file, lucompat::EntryKind::flb})
     (void)lucompat::read_registered(m, kBase + head % memory.size(), kind, layout, 64);
   return 0;

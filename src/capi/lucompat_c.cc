@@ -143,9 +143,8 @@ lucompat_status lucompat_image_open(const char* path, lucompat_image** out) {
     if (!r) return from(r.error());
     auto image = new lucompat_image{std::move(r).value(), {}, {}};
     image->format = image->inspection.describe_chain();
-    if (image->inspection.table)
-      for (const auto& e : image->inspection.table->table.entries)
-        image->entries.push_back(e.compatible);
+    for (const auto& e : declared_entries(image->inspection))
+      image->entries.push_back(e.compatible);
     *out = image;
     return LUCOMPAT_OK;
   });
@@ -168,7 +167,9 @@ const char* lucompat_image_build_id(const lucompat_image* i) {
 const char* lucompat_image_arch(const lucompat_image* i) {
   return i ? i->inspection.arch.c_str() : nullptr;
 }
-int lucompat_image_has_table(const lucompat_image* i) { return i && i->inspection.table ? 1 : 0; }
+int lucompat_image_has_table(const lucompat_image* i) {
+  return i && has_version_set(i->inspection) ? 1 : 0;
+}
 size_t lucompat_image_entry_count(const lucompat_image* i) { return i ? i->entries.size() : 0; }
 const char* lucompat_image_entry(const lucompat_image* i, size_t index) {
   const std::string* s = i ? at(i->entries, index) : nullptr;

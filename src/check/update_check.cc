@@ -8,6 +8,7 @@
 #include <map>
 
 #include "lucompat/host/live_kernel.h"
+#include "lucompat/host/luo_cmdline.h"
 #include "lucompat/host/running_kernel.h"
 #include "lucompat/host/usage.h"
 #include "lucompat/inspect/module_tree.h"
@@ -35,8 +36,7 @@ std::vector<std::string> config_files(const std::string& dir,
 }
 
 void add_strings(KernelStrings& into, const Inspection& in, const std::string& source) {
-  if (!in.table) return;
-  for (const auto& e : in.table->table.entries) {
+  for (const auto& e : declared_entries(in)) {
     auto& sources = into[e.compatible];
     if (std::find(sources.begin(), sources.end(), source) == sources.end())
       sources.push_back(source);
@@ -75,7 +75,7 @@ Result<void> join_modules(KernelSide& side, const std::optional<std::string>& ex
   }
   // A module's split BTF lacks the LUO structs: its kernel's BTF has them.
   InspectOptions options = req.inspect;
-  if (!options.base_layout) options.base_layout = side.kernel.layout;
+  if (!options.base_model) options.base_model = side.kernel.model;
   LUCOMPAT_TRY(tree, inspect_module_tree(dir, options, req.jobs));
   side.modules = dir;
   return add_modules(side, *tree);
@@ -189,7 +189,7 @@ Result<KernelSide> load_side(const CheckRequest& req, const Catalog& catalog) {
     why_not_live = "--current-modules names a module tree";
   } else {
     auto live = inspect_running(live_query_from(catalog, req.root));
-    if (live && live->table) {
+    if (live && live->derived) {
       KernelSide side;
       side.path = "running kernel";
       side.how =
@@ -201,8 +201,7 @@ Result<KernelSide> load_side(const CheckRequest& req, const Catalog& catalog) {
     }
     if (!live && live.error().kind != ErrorKind::io && live.error().kind != ErrorKind::unsupported)
       return std::move(live).error();
-    why_not_live =
-        live ? "it has none of the catalog's registration lists" : live.error().to_string();
+    why_not_live = live ? "it has no registrations to read" : live.error().to_string();
   }
   LUCOMPAT_TRY(running, find_running_kernel(req.root, req.inspect));
   KernelSide side;
@@ -224,15 +223,20 @@ std::optional<std::string> undecidable_evidence(const Inspection& k, const Catal
                                                 bool trust_scan) {
   if (const auto d = registration_disagreements(k); !d.empty())
     return "its version table and its registrations disagree: " + d.front();
-  for (const LocatedTable* t :
-       {k.table ? &*k.table : nullptr, k.registrations ? &*k.registrations : nullptr})
-    if (t != nullptr && !t->location.near_misses.empty())
-      return "an object looks like a registration but could not be verified, so its set may be "
-             "incomplete: " +
-             t->location.near_misses.front();
-  if (k.table && is_derived(k.table->location.method)) {
+  // Without an RFC table the derived set is the evidence: it must be
+  // complete, or a string it lacks may be one the kernel has.
+  if (!k.table && k.derived && k.derived->luo != LuoPresence::absent && !k.derived->complete()) {
+    const DerivationGap& g = k.derived->gaps.front();
+    return g.kind == GapKind::near_miss
+               ? "an object looks like a registration but could not be verified, so its set may "
+                 "be incomplete: " +
+                     g.detail
+               : "its registrations could not all be read, so its set may be incomplete: " +
+                     g.detail;
+  }
+  if (!k.table && k.derived) {
     std::map<std::string, std::vector<std::string>> core;
-    for (const auto& e : k.table->table.entries)
+    for (const auto& e : k.derived->entries)
       if (e.registration && e.registration->kind == EntryKind::core) {
         const ParsedCompatible p = catalog.parse(e.compatible);
         core[p.known ? p.family : e.compatible].push_back(e.compatible);
@@ -278,6 +282,77 @@ Result<ProfileSet> load_profiles(const SystemRoot& root, const std::vector<std::
     LUCOMPAT_CHECK(profiles.add(*text, f, catalog));
   }
   return profiles;
+}
+
+namespace {
+
+// LUO as merged (6.19 on): one unknown file handler fails a whole
+// deserialization, and liveupdate= on the command line turns it on. The
+// mainline-shape corpus (6.1) imitates an earlier LUO, and RFC tables
+// belong to it.
+bool merged_luo(const Inspection& k) {
+  unsigned major = 0, minor = 0;
+  if (k.table || std::sscanf(k.identity.release.c_str(), "%u.%u", &major, &minor) != 2)
+    return false;
+  return major > 6 || (major == 6 && minor >= 19);
+}
+
+// What the outgoing sessions of a running kernel read live preserve: the
+// families in use, their handlers' FLBs included.
+void add_session_uses(const std::vector<LiveSession>& sessions, const Catalog& catalog,
+                      CheckPolicy& policy) {
+  for (const LiveSession& s : sessions)
+    for (const LiveFile& f : s.files) {
+      const std::string by = fmt::format("session {} token {:#x}", s.name, f.token);
+      for (const std::string& c : f.flbs) {
+        const ParsedCompatible p = catalog.parse(c);
+        policy.uses[p.family].used_by.push_back(by + " (FLB " + c + ")");
+      }
+      const ParsedCompatible p = catalog.parse(f.compatible);
+      policy.uses[p.family].used_by.push_back(by);
+    }
+  policy.uses_given = true;
+}
+
+}  // namespace
+
+Result<void> learn_traits(UpdateInputs& in, const CheckRequest& req) {
+  CheckPolicy& p = in.policy;
+  p.running.luo = luo_presence(in.current.kernel);
+  p.next.luo = luo_presence(in.next.kernel);
+  p.next.refuses_every_session = merged_luo(in.next.kernel);
+  if (req.current == "running" && merged_luo(in.current.kernel)) {
+    const std::string path = req.root.path("/proc/cmdline");
+    std::error_code ec;
+    if (fs::exists(path, ec)) {
+      LUCOMPAT_TRY(text, read_text(path));
+      const LuoCmdline c = luo_in_cmdline(*text);
+      p.running.luo_enabled = c.enabled;
+      p.running.cmdline = c.why_not;
+    }
+  }
+  if (merged_luo(in.next.kernel) && p.next.luo != LuoPresence::absent) {
+    if (req.next_cmdline) {
+      const LuoCmdline c = luo_in_cmdline(*req.next_cmdline);
+      p.next.luo_enabled = c.enabled;
+      p.next.cmdline = c.why_not;
+    } else {
+      in.notes.push_back(
+          "the next kernel's command line is not known (check --next-cmdline, or kexec's "
+          "--append and --reuse-cmdline): it must hold liveupdate=on, or nothing is restored");
+    }
+  }
+  // On a running host the outgoing sessions say exactly what is at stake;
+  // --uses, --pid and a manifest add to them.
+  const auto& live = in.current.kernel.derived;
+  if (in.current.live && live && live->sessions && !req.profile && in.host_profile.empty()) {
+    add_session_uses(*live->sessions, in.catalog, p);
+    if (live->sessions->empty())
+      in.notes.push_back(
+          "no outgoing session is open on the running kernel: nothing is preserved now, so only "
+          "the core ABI is at stake");
+  }
+  return {};
 }
 
 Result<UpdateInputs> load_update(const CheckRequest& req) {
@@ -327,13 +402,16 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
   }
 
   // Without a table or registrations in the kernel itself nothing about it
-  // can be proven: a kernel that predates the RFC may still have LUO.
+  // can be proven: a kernel that predates the RFC may still have LUO. A
+  // kernel whose complete symbols show no LUO is an answer, not a gap.
   for (const KernelSide* side : {&in.current, &in.next})
-    if (!side->kernel.table && !in.no_table)
+    if (!has_version_set(side->kernel) && luo_presence(side->kernel) != LuoPresence::absent &&
+        !in.no_table)
       in.no_table = fmt::format(
-          "UNDECIDED: the {} kernel ({}) has no live-update version table and no registrations "
-          "were found: it predates the RFC, was built without CONFIG_LIVEUPDATE, or is a mainline "
-          "LUO kernel without a symbol table to find them by, so nothing about it can be proven",
+          "UNDECIDED: the {} kernel ({}) has no live-update version table and its registrations "
+          "could not be searched: it predates the RFC, or its symbols (a symbol table, or "
+          "kallsyms with data symbols) are not there to find them by, so nothing about it can "
+          "be proven",
           side == &in.current ? "current" : "next", side->path);
   for (const KernelSide* side : {&in.current, &in.next}) {
     if (in.no_table) break;
@@ -341,6 +419,7 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
       in.no_table = fmt::format("UNDECIDED: the {} kernel ({}): {}",
                                 side == &in.current ? "current" : "next", side->path, *why);
   }
+  LUCOMPAT_CHECK(learn_traits(in, req));
   return in;
 }
 
@@ -381,12 +460,14 @@ Result<CheckOutcome> run_check(const CheckRequest& req) {
     out.profile = fmt::format("{} ({}{})", profile->name, req.profile ? "--profile" : "host.toml",
                               profile->status == ProfileStatus::deprecated ? ", deprecated" : "");
   }
-  if (in->no_table) {
-    out.report.verdict = Verdict::undecided;
-    out.no_table = std::move(in->no_table);
-    return out;
-  }
   out.report = check_update(in->catalog, out.current.strings, out.next.strings, policy);
+  // Incomplete evidence leaves the update undecided, unless what was read
+  // already proves it incompatible: a core mismatch seen in both kernels, a
+  // kernel without LUO, LUO off on a command line.
+  if (in->no_table) {
+    out.no_table = std::move(in->no_table);
+    if (!proven_incompatible(out.report)) out.report.verdict = Verdict::undecided;
+  }
   return out;
 }
 

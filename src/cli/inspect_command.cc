@@ -58,9 +58,9 @@ class Outcome {
   }
   // `errors` counts the members (modules, a package's kernels) that failed;
   // their lines were printed by print_errors.
-  void add(nlohmann::json doc, const std::string& text, size_t errors, bool has_table) {
+  void add(nlohmann::json doc, const std::string& text, size_t errors, bool answered) {
     any_error_ |= errors != 0;
-    any_missing_ |= !has_table;
+    any_missing_ |= !answered;
     docs_.push_back(std::move(doc));
     if (!text_.empty()) text_ += '\n';
     text_ += text;
@@ -115,7 +115,7 @@ void inspect_live(const InspectArgs& args, Outcome& out) {
   if (!catalog) return out.error(catalog.error());
   const Result<Inspection> r = inspect_running(live_query_from(*catalog, root));
   if (!r) return out.error(r.error());
-  out.add(inspect_json(*r), inspect_text(*r), 0, r->table.has_value());
+  out.add(inspect_json(*r), inspect_text(*r), 0, answers_fully(*r));
 }
 
 ExitCode run_inspect(const InspectArgs& args) {
@@ -132,7 +132,7 @@ ExitCode run_inspect(const InspectArgs& args) {
     } else if (is_package_file(path)) {
       inspect_package_file(path, args, out);
     } else if (const Result<Inspection> r = inspect_file(path, args.options); r) {
-      out.add(inspect_json(*r), inspect_text(*r), 0, r->table.has_value());
+      out.add(inspect_json(*r), inspect_text(*r), 0, answers_fully(*r));
     } else {
       out.error(r.error());
     }

@@ -146,8 +146,11 @@ ExitCode run_matrix(const ProfileArgs& a) {
     auto k = load_kernel(path, req);
     if (!k) return fail(k.error(), a.json);
     MatrixRow row{std::move(k).value(), {}};
-    // A kernel with no version set proves nothing: not "missing" every string.
-    if (!row.kernel.kernel.table) {
+    // A kernel with no version set proves nothing: not "missing" every
+    // string; unless its complete symbols show it has no LUO at all, which
+    // is a definite "supports nothing".
+    if (!has_version_set(row.kernel.kernel) &&
+        luo_presence(row.kernel.kernel) != LuoPresence::absent) {
       m.undecided = true;
       m.rows.push_back(std::move(row));
       continue;

@@ -34,6 +34,11 @@ void add_update_options(CLI::App* sub, UpdateArgs& args) {
                   "Module tree whose tables join the next kernel's (default /lib/modules/R)")
       ->type_name("DIR");
   sub->add_flag("--no-modules", req.no_modules, "Do not join the default /lib/modules/R trees");
+  if (sub->get_name() == "check")
+    sub->add_option("--next-cmdline", req.next_cmdline,
+                    "The next kernel's command line, checked for liveupdate=on (kexec knows it "
+                    "from --append or --reuse-cmdline)")
+        ->type_name("CMDLINE");
   sub->add_flag("--trust-scan", req.trust_scan,
                 "Judge a kernel whose strings rest only on a scan of its bytes (no symbols); "
                 "without it such a verdict is undecided");

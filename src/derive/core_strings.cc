@@ -31,7 +31,7 @@ std::vector<FoundString> find_core_strings(Bytes bytes, uint64_t offset,
       const std::string_view s = text.substr(at, end - at);
       if (!is_form(s, f)) continue;
       if (std::none_of(out.begin(), out.end(), [&](const FoundString& x) { return x.text == s; }))
-        out.push_back({std::string(s), offset + at});
+        out.push_back({std::string(s), offset + at, f.kind});
     }
   }
   std::sort(out.begin(), out.end(),

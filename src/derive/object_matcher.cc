@@ -1,25 +1,31 @@
 #include "lucompat/derive/object_matcher.h"
 
-#include "lucompat/table/compatible.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
+
+#include "lucompat/base/printable.h"
+#include "lucompat/table/compatible.h"
 
 namespace lucompat {
 namespace {
+
+// An array longer than this is no registration array: a kernel registers a
+// handful of handlers, and a bogus size must not cost a loop of billions.
+constexpr uint64_t kMaxElements = 4096;
 
 bool all_zero(Bytes b) {
   return std::all_of(b.begin(), b.end(), [](std::byte x) { return x == std::byte{0}; });
 }
 
-// Why a candidate is not of one kind; empty when it is.
-using Verdict = std::string;
+// Why an object is not of one kind; empty when it is.
+using Why = std::string;
 
 // The ops object: read-only data, one whole object when sizes are known,
 // function pointers into text (or to functions elsewhere, from a module),
 // at least one of them set, and an owner that is not code.
-Verdict check_ops(const MemoryImage& image, const Pointer& ops, const OpsLayout& layout) {
+Why check_ops(const MemoryImage& image, const Pointer& ops, const OpsLayout& layout) {
   if (ops.to != Pointer::To::address) return "its ops pointer does not point into this image";
   const MemoryRegion* r = image.region_of(ops.address, layout.size);
   if (r == nullptr)
@@ -58,28 +64,145 @@ Verdict check_ops(const MemoryImage& image, const Pointer& ops, const OpsLayout&
   return {};
 }
 
-Verdict check_kind(const MemoryImage& image, const ObjectCandidate& c, const ObjectLayout& layout,
-                   std::string& compatible) {
-  if (c.size ? (layout.exact ? *c.size != layout.size : *c.size < layout.size) : !layout.exact)
-    return c.size ? fmt::format("its size {} is not {}{}", *c.size, layout.exact ? "" : "at least ",
-                                layout.size)
-                  : "its size is unknown and the layout gives no exact one";
-  if (c.room && layout.size > *c.room)
-    return fmt::format("it is followed by another symbol within {} bytes, so it is smaller than {}",
-                       *c.room, layout.size);
-  const MemoryRegion* r = image.region_of(c.address, layout.size);
-  if (r == nullptr) return "its bytes are not in the image";
-  if (r->kind != RegionKind::data) return "it is not in writable data";
-  const Bytes object = r->bytes.subspan(c.address - r->address, layout.size);
-  auto s = compatible_in(object.subspan(layout.compatible_offset, layout.compatible_size));
-  if (!s) return "its compatible field is not a NUL-terminated printable string";
-  if (layout.zero_from != 0 && !all_zero(object.subspan(layout.zero_from)))
-    return "its private list heads are not zero";
-  const auto ops = image.pointer_at(c.address + layout.ops_offset);
-  if (!ops) return "its first member is not a pointer";
-  if (Verdict v = check_ops(image, *ops, layout.ops); !v.empty()) return v;
-  compatible = std::move(*s);
-  return {};
+// One object read as one kind, and what was found valid on the way, so that
+// a refused object that is half a registration is reported, not dropped.
+struct Reading {
+  Why why;                          // empty: it is one
+  std::optional<std::string> text;  // its valid compatible
+  bool ops_valid = false;
+  std::string raw;  // the compatible field as printable text, for a near miss
+};
+
+Reading read_as(const MemoryImage& image, uint64_t address, std::optional<uint64_t> size,
+                std::optional<uint64_t> room, const ObjectLayout& layout) {
+  Reading out;
+  if (size ? (layout.exact ? *size != layout.size : *size < layout.size) : !layout.exact) {
+    out.why = size ? fmt::format("its size {} is not {}{}", *size, layout.exact ? "" : "at least ",
+                                 layout.size)
+                   : "its size is unknown and the layout gives no exact one";
+    return out;
+  }
+  if (room && layout.size > *room) {
+    out.why =
+        fmt::format("it is followed by another symbol within {} bytes, so it is smaller than {}",
+                    *room, layout.size);
+    return out;
+  }
+  const MemoryRegion* r = image.region_of(address, layout.size);
+  if (r == nullptr) {
+    out.why = "its bytes are not in the image";
+    return out;
+  }
+  const Bytes object = r->bytes.subspan(address - r->address, layout.size);
+  const Bytes field = object.subspan(layout.compatible_offset, layout.compatible_size);
+  out.text = compatible_in(field);
+  const auto nul = std::find(field.begin(), field.end(), std::byte{0});
+  out.raw = printable(as_chars(field.first(static_cast<size_t>(nul - field.begin()))));
+  const auto ops = image.pointer_at(address + layout.ops_offset);
+  out.ops_valid = ops && check_ops(image, *ops, layout.ops).empty();
+  if (r->kind != RegionKind::data)
+    out.why = "it is not in the kernel's data";
+  else if (!out.text)
+    out.why = "its compatible field is not a NUL-terminated, zero-padded printable string";
+  else if (layout.zero_from != 0 && !all_zero(object.subspan(layout.zero_from)))
+    out.why = "its private list heads are not zero";
+  else if (!ops)
+    out.why = "its first member is not a pointer";
+  else
+    out.why = check_ops(image, *ops, layout.ops);
+  return out;
+}
+
+struct Element {
+  std::string symbol;
+  uint64_t address = 0;
+  std::optional<uint64_t> size;
+  std::optional<uint64_t> room;
+};
+
+// Half a registration: its ops are what a handler's or an FLB's would be, or
+// it has exactly such an object's size and a compatible where one holds it;
+// and it sits with its private tail zero. (Without an exact size, a valid
+// string alone would make any object a suspect.)
+bool half_matches(const MemoryImage& image, const Element& e, const Reading& r,
+                  const ObjectLayout& layout) {
+  // Without a size or a room (a scan's guess of where objects start), only
+  // an object whose ops are a registration's is one.
+  const bool bounded = e.size || e.room;
+  if (r.why.empty() || !(r.ops_valid || (r.text && layout.exact && bounded))) return false;
+  const uint64_t address = e.address;
+  const bool sized = e.size.has_value();
+  const MemoryRegion* region = image.region_of(address, layout.size);
+  if (region == nullptr) return false;
+  const Bytes object = region->bytes.subspan(address - region->address, layout.size);
+  if (layout.zero_from != 0 && !all_zero(object.subspan(layout.zero_from))) return false;
+  // An object of exactly a registration's size with a compatible in place
+  // is one whatever its ops say; one merely with room for it (any string
+  // buffer has) must at least point into read-only data, as ops do.
+  if (sized || r.ops_valid) return true;
+  const auto first = image.pointer_at(address + layout.ops_offset);
+  if (!first || first->to != Pointer::To::address) return false;
+  const MemoryRegion* ops = image.region_of(first->address, 1);
+  return ops != nullptr && ops->kind == RegionKind::rodata;
+}
+
+uint64_t input_offset(const MemoryImage& image, uint64_t address) {
+  const MemoryRegion* r = image.region_of(address, 1);
+  return r->offset + (address - r->address);
+}
+
+// How a candidate reads as `layout`: one object of its size, or an array of
+// them (a size that is a multiple; without sizes, as many as its room holds).
+std::vector<Element> elements_of(const ObjectCandidate& c, const ObjectLayout& layout) {
+  if (c.size) {
+    if (!layout.exact || *c.size == layout.size || *c.size % layout.size != 0 ||
+        *c.size / layout.size > kMaxElements)
+      return {{c.symbol, c.address, c.size, std::nullopt}};
+    std::vector<Element> out;
+    for (uint64_t i = 0; i < *c.size / layout.size; ++i)
+      out.push_back({fmt::format("{}[{}]", c.symbol, i), c.address + i * layout.size, layout.size,
+                     std::nullopt});
+    return out;
+  }
+  if (!layout.exact || !c.room || *c.room < 2 * layout.size)
+    return {{c.symbol, c.address, std::nullopt, c.room}};
+  std::vector<Element> out;
+  for (uint64_t i = 0; i < std::min(*c.room / layout.size, kMaxElements); ++i)
+    out.push_back({fmt::format("{}[{}]", c.symbol, i), c.address + i * layout.size, std::nullopt,
+                   layout.size});
+  return out;
+}
+
+struct KindResult {
+  std::vector<MatchedObject> matched;
+  std::vector<std::string> near_misses;
+};
+
+// A candidate read as one kind. Without sizes an array's extent is unknown:
+// its elements count while they match, and the first that is not even half a
+// registration ends it.
+KindResult read_candidate(const MemoryImage& image, const ObjectCandidate& c,
+                          const ObjectLayout& layout, EntryKind kind) {
+  KindResult out;
+  const std::vector<Element> elements = elements_of(c, layout);
+  const bool open_ended = !c.size && elements.size() > 1;
+  for (const Element& e : elements) {
+    const Reading r = read_as(image, e.address, e.size, e.room, layout);
+    if (r.why.empty()) {
+      // A one-object candidate keeps its own name; element 0 of an array
+      // without sizes is named as an element only once a second one matches.
+      out.matched.push_back({kind, *r.text, input_offset(image, e.address), e.symbol, e.address});
+      continue;
+    }
+    if (half_matches(image, e, r, layout))
+      out.near_misses.push_back(
+          fmt::format("{} is shaped like {} and holds \"{}\", but is not counted: {}", e.symbol,
+                      kind == EntryKind::file ? "a file handler" : "an FLB", r.raw, r.why));
+    if (open_ended) break;
+  }
+  if (open_ended && out.matched.size() == 1 && out.near_misses.empty())
+    out.matched.front().symbol = c.symbol;
+  return out;
 }
 
 }  // namespace
@@ -100,38 +223,63 @@ std::optional<std::string> compatible_in(Bytes field) {
   return out;
 }
 
-std::optional<std::string> near_miss_compatible(const MemoryImage& image, const ObjectCandidate& c,
-                                                const RegistrationLayout& layout) {
-  if (!c.size) return std::nullopt;
-  for (const ObjectLayout* l : {&layout.handler, &layout.flb}) {
-    if (!l->exact || *c.size != l->size) continue;
-    const auto field = image.read(c.address + l->compatible_offset, l->compatible_size);
-    if (!field) continue;
-    if (auto s = compatible_in(*field)) return s;
-  }
-  return std::nullopt;
-}
-
 std::optional<MatchedObject> match_object(const MemoryImage& image, const ObjectCandidate& c,
-                                          const RegistrationLayout& layout, std::string* why_not) {
-  std::string handler, flb;
-  const Verdict as_handler = check_kind(image, c, layout.handler, handler);
-  const Verdict as_flb = check_kind(image, c, layout.flb, flb);
-  if (as_handler.empty() && as_flb.empty()) {
+                                          const LuoModel& model, std::string* why_not) {
+  const Reading handler = read_as(image, c.address, c.size, c.room, model.handler);
+  const Reading flb = read_as(image, c.address, c.size, c.room, model.flb);
+  if (handler.why.empty() && flb.why.empty()) {
     // Only a layout without exact sizes can let one object pass as both; we
     // do not guess which it is.
     if (why_not != nullptr) *why_not = "it is shaped both like a file handler and like an FLB";
     return std::nullopt;
   }
-  if (!as_handler.empty() && !as_flb.empty()) {
+  if (!handler.why.empty() && !flb.why.empty()) {
     if (why_not != nullptr)
-      *why_not = fmt::format("not a file handler ({}); not an FLB ({})", as_handler, as_flb);
+      *why_not = fmt::format("not a file handler ({}); not an FLB ({})", handler.why, flb.why);
     return std::nullopt;
   }
-  const MemoryRegion* r = image.region_of(c.address, 1);
-  const uint64_t offset = r->offset + (c.address - r->address);
-  if (as_handler.empty()) return MatchedObject{EntryKind::file, std::move(handler), offset};
-  return MatchedObject{EntryKind::flb, std::move(flb), offset};
+  const bool is_handler = handler.why.empty();
+  return MatchedObject{is_handler ? EntryKind::file : EntryKind::flb,
+                       is_handler ? *handler.text : *flb.text, input_offset(image, c.address),
+                       c.symbol, c.address};
+}
+
+ObjectMatches match_objects(const MemoryImage& image,
+                            const std::vector<ObjectCandidate>& candidates, const LuoModel& model) {
+  ObjectMatches out;
+  std::set<uint64_t> matched_at;
+  std::vector<std::pair<uint64_t, std::string>> near_misses;
+  for (const ObjectCandidate& c : candidates) {
+    if (matched_at.count(c.address) != 0) continue;  // an alias of an object already found
+    KindResult as_handler = read_candidate(image, c, model.handler, EntryKind::file);
+    KindResult as_flb = read_candidate(image, c, model.flb, EntryKind::flb);
+    if (!as_handler.matched.empty() && !as_flb.matched.empty()) {
+      near_misses.emplace_back(
+          c.address, fmt::format("{} is shaped both like file handlers and like FLBs", c.symbol));
+      continue;
+    }
+    // The kind that matched explains the object: the other reading's
+    // half-matches are that kind's own fields seen at the wrong stride.
+    // With neither, one near miss says it: as a handler when it half
+    // matches one, else as an FLB.
+    const bool flb =
+        !as_flb.matched.empty() || (as_handler.matched.empty() && as_handler.near_misses.empty());
+    KindResult& kept = flb ? as_flb : as_handler;
+    for (MatchedObject& m : kept.matched) {
+      matched_at.insert(m.address);
+      out.matched.push_back(std::move(m));
+    }
+    for (std::string& n : kept.near_misses) near_misses.emplace_back(c.address, std::move(n));
+  }
+  // Handlers first, then FLBs, each in address order: stable across builds.
+  std::stable_sort(out.matched.begin(), out.matched.end(), [](const auto& a, const auto& b) {
+    if (a.kind != b.kind) return a.kind == EntryKind::file;
+    return a.address < b.address;
+  });
+  // A near miss at an address that also matched under another name is none.
+  for (auto& [address, what] : near_misses)
+    if (matched_at.count(address) == 0) out.near_misses.push_back(std::move(what));
+  return out;
 }
 
 }  // namespace lucompat

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -48,7 +49,7 @@ struct Crafted {
   }
 };
 
-const RegistrationLayout kLayout = documented_layout(8);
+const LuoModel kLayout = documented_model("7.3.4", 8);
 
 TEST(ObjectMatcher, FindsAHandlerAndAnFlb) {
   const Crafted c;
@@ -158,11 +159,80 @@ TEST(ObjectMatcher, RelocatableModulePointersComeFromRelocations) {
 TEST(ObjectMatcher, ARefusedObjectWithAValidCompatibleIsANearMiss) {
   Crafted c;
   Crafted::put(c.data, 0, kData + 256);  // ops in writable data: refused
-  EXPECT_FALSE(match_object(c.image(), {"x", kData, 88}, kLayout));
-  EXPECT_EQ(near_miss_compatible(c.image(), {"x", kData, 88}, kLayout), "memfd-v1");
-  // Another size, or no sizes at all, is no near miss.
-  EXPECT_FALSE(near_miss_compatible(c.image(), {"x", kData, 96}, kLayout));
-  EXPECT_FALSE(near_miss_compatible(c.image(), {"x", kData, std::nullopt}, kLayout));
+  const ObjectMatches m = match_objects(c.image(), {{"x", kData, 88}}, kLayout);
+  EXPECT_TRUE(m.matched.empty());
+  ASSERT_EQ(m.near_misses.size(), 1u);
+  EXPECT_NE(m.near_misses[0].find("x is shaped like a file handler and holds \"memfd-v1\""),
+            std::string::npos)
+      << m.near_misses[0];
+  // Another size is no near miss.
+  EXPECT_TRUE(match_objects(c.image(), {{"x", kData, 96}}, kLayout).near_misses.empty());
+}
+
+// Issue 23: a handler whose ops are a handler's but whose compatible is not a
+// clean NUL-padded string is half a registration, never silently dropped.
+TEST(ObjectMatcher, AValidOpsWithAGarbledCompatibleIsANearMiss) {
+  using namespace std::string_literals;
+  for (const std::string& bad : {"memfd-v2\0x"s, std::string(48, 'a'), "memfd\x01v2"s,
+                                 "memfd\xc3v2"s, "memfd v2"s, "memfd@2"s, "memfd-v2;"s}) {
+    Crafted c;
+    Crafted::put(c.data, 8, std::string(48, '\0'));
+    Crafted::put(c.data, 8, bad);
+    const ObjectMatches m = match_objects(c.image(), {{"h", kData, 88}}, kLayout);
+    EXPECT_TRUE(m.matched.empty()) << bad;
+    ASSERT_EQ(m.near_misses.size(), 1u) << bad;
+    EXPECT_NE(m.near_misses[0].find("not a NUL-terminated, zero-padded printable string"),
+              std::string::npos)
+        << m.near_misses[0];
+  }
+}
+
+// Without sizes (kallsyms), an object with room for a handler is read as one:
+// an ops pointer off by 8 no longer makes it vanish.
+TEST(ObjectMatcher, WithoutSizesAHalfMatchIsANearMissToo) {
+  Crafted c;
+  Crafted::put(c.data, 0, kRodata + 8);
+  MemoryImage m = c.image();
+  m.object_sizes.reset();
+  m.object_rooms = std::map<uint64_t, uint64_t>{{kRodata, 80}, {kRodata + 80, 40}};
+  const ObjectMatches r = match_objects(m, {{"h", kData, std::nullopt, 128}}, kLayout);
+  EXPECT_TRUE(r.matched.empty());
+  ASSERT_EQ(r.near_misses.size(), 1u);
+  EXPECT_NE(r.near_misses[0].find("no symbol with room for 80 bytes starts at its ops"),
+            std::string::npos)
+      << r.near_misses[0];
+}
+
+// test_flbs[3] is one symbol: each element counts, named by its index.
+TEST(ObjectMatcher, ArraysCountElementByElement) {
+  Crafted c;
+  std::fill(c.data.begin() + 88, c.data.end(), std::byte{0});  // no FLB: a second handler
+  Crafted::put(c.data, 88, kRodata);
+  Crafted::put(c.data, 96, "memfd-v3");
+  MemoryImage m = c.image();
+  (*m.object_sizes)[kData] = 176;
+  const ObjectMatches sized = match_objects(m, {{"handlers", kData, 176}}, kLayout);
+  ASSERT_EQ(sized.matched.size(), 2u);
+  EXPECT_EQ(sized.matched[0].symbol, "handlers[0]");
+  EXPECT_EQ(sized.matched[0].compatible, "memfd-v1");
+  EXPECT_EQ(sized.matched[1].symbol, "handlers[1]");
+  EXPECT_EQ(sized.matched[1].compatible, "memfd-v3");
+  EXPECT_TRUE(sized.near_misses.empty());
+  // Without sizes, the elements count while they match; a lone one keeps
+  // its own name.
+  m.object_sizes.reset();
+  m.object_rooms = std::map<uint64_t, uint64_t>{{kRodata, 80}, {kRodata + 80, 40}};
+  const ObjectMatches roomy =
+      match_objects(m, {{"handlers", kData, std::nullopt, 128 + 88}}, kLayout);
+  ASSERT_EQ(roomy.matched.size(), 2u);
+  EXPECT_EQ(roomy.matched[1].symbol, "handlers[1]");
+  Crafted one;
+  MemoryImage lone = one.image();
+  lone.object_sizes.reset();
+  lone.object_rooms = *m.object_rooms;
+  const ObjectMatches single = match_objects(lone, {{"h", kData, std::nullopt, 128}}, kLayout);
+  ASSERT_EQ(single.matched.size(), 1u);
+  EXPECT_EQ(single.matched[0].symbol, "h");
 }
 
 TEST(CompatibleIn, Strict) {

@@ -59,8 +59,7 @@ Result<std::vector<uint64_t>> walk_list(const KernelMemory& memory, uint64_t hea
 }
 
 Result<std::vector<RegisteredObject>> read_registered(const KernelMemory& memory, uint64_t head,
-                                                      EntryKind kind,
-                                                      const RegistrationLayout& layout,
+                                                      EntryKind kind, const LuoModel& layout,
                                                       size_t max_nodes) {
   const ObjectLayout& o = kind == EntryKind::flb ? layout.flb : layout.handler;
   const std::string_view what = kind == EntryKind::flb ? "FLB" : "file handler";

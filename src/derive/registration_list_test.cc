@@ -2,40 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include <cstring>
-#include <map>
+#include "derive/test_memory.h"
 
 namespace lucompat {
 namespace {
 
-// A little-endian 64-bit kernel's memory: whatever the test wrote, byte by
-// byte; reading a byte nobody wrote fails, as an unmapped kcore page would.
-class FakeMemory : public KernelMemory {
- public:
-  void put(uint64_t address, uint64_t value) {
-    for (unsigned i = 0; i < 8; ++i) bytes_[address + i] = std::byte(value >> (8 * i));
-  }
-  void put(uint64_t address, std::string_view s, size_t field) {
-    for (size_t i = 0; i < field; ++i) bytes_[address + i] = std::byte(i < s.size() ? s[i] : 0);
-  }
-  Result<std::vector<std::byte>> read(uint64_t address, uint64_t size) const override {
-    std::vector<std::byte> out;
-    for (uint64_t i = 0; i < size; ++i) {
-      const auto it = bytes_.find(address + i);
-      if (it == bytes_.end()) return Error{ErrorKind::io, "memory", address + i, "unmapped"};
-      out.push_back(it->second);
-    }
-    return out;
-  }
-  unsigned pointer_size() const override { return 8; }
-  ByteOrder order() const override { return ByteOrder::little; }
-
- private:
-  std::map<uint64_t, std::byte> bytes_;
-};
-
 constexpr uint64_t kHead = 0x1000;
-const RegistrationLayout kLayout = documented_layout(8);
+using testing::FakeMemory;
+const LuoModel kLayout = documented_model("7.3.4", 8);
 
 // A handler at `at` with its ops (owner `owner`) right after it, linked
 // between `prev` and `next`.
@@ -134,7 +108,7 @@ TEST(RegistrationList, ALayoutWithoutAListHeadCannotBeWalked) {
   FakeMemory m;
   m.put(kHead, kHead);
   m.put(kHead + 8, kHead);
-  RegistrationLayout opaque = kLayout;
+  LuoModel opaque = kLayout;
   opaque.flb.link_offset.reset();
   auto r = read_registered(m, kHead, EntryKind::flb, opaque, 16);
   ASSERT_FALSE(r);

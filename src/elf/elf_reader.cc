@@ -77,22 +77,23 @@ Result<ElfReading> read_elf(Bytes file, const ElfReadOptions& options) {
     LUCOMPAT_TRY(table, locate_table(elf, file, options.present));
     out.table = std::move(table).value();
     if (!options.cut) {
-      RegistrationOptions ro{options.core_forms, options.base_layout, out.identity.module_name};
+      RegistrationOptions ro{options.core_forms, options.base_model, out.identity.module_name,
+                             out.identity.release};
       Derivation d = derive_registrations(elf, file, options.present, ro);
-      out.registrations_searched = d.searched;
-      out.registrations = std::move(d.table);
-      out.layout = std::move(d.own_layout);
+      out.derived = std::move(d.set);
+      out.model = std::move(d.own_model);
     }
     return out;
   });
 }
 
-Result<std::optional<LocatedTable>> registrations_by_scan(
-    Bytes file, std::span<const CompatibleForm> core_forms) {
+Result<std::optional<DerivedSet>> registrations_by_scan(
+    Bytes file, const std::string& release, std::span<const CompatibleForm> core_forms) {
   return catch_parse_errors([&] {
     const LibelfFile elf(file);
     RegistrationOptions options;
     options.core_forms.assign(core_forms.begin(), core_forms.end());
+    options.release = release;
     return scan_registrations(elf, file, options);
   });
 }

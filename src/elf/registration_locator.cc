@@ -3,12 +3,7 @@
 #include <elf.h>
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <set>
-
-#include "lucompat/derive/memory_image.h"
-#include "lucompat/derive/object_matcher.h"
-#include "lucompat/derive/registrations.h"
+#include "lucompat/derive/derivation.h"
 #include "lucompat/elf/elf_symbols.h"
 #include "lucompat/table/table_format.h"
 
@@ -24,18 +19,27 @@ ByteReader section_reader(const LibelfFile& elf, const ElfSection& s, Bytes file
   return ByteReader(file.subspan(s.offset, s.size), elf.header().order, s.offset);
 }
 
+bool is_data_section(const std::string& name) {
+  return name == ".data" || name.starts_with(".data.") || name.starts_with(".data..");
+}
+
+// By section flags and names: for a module, and for a linked file without
+// the linker's region markers.
 RegionKind kind_of(const ElfSection& s) {
-  if ((s.flags & SHF_EXECINSTR) != 0) return RegionKind::text;
   // 64-bit PowerPC ELFv1: a function pointer is the address of the function's
   // descriptor in .opd, not of its code.
   if (s.name == ".opd") return RegionKind::text;
+  // Constant data holding pointers, in position-independent code (ppc64's
+  // ops structs): writable only for the relocations applied at load.
+  if (s.name == ".data.rel.ro" || s.name.starts_with(".data.rel.ro.")) return RegionKind::rodata;
+  // x86_64 links .text..relocate_kernel into .data, so .data is executable
+  // there; its objects are data all the same.
+  if ((s.flags & SHF_WRITE) != 0 && is_data_section(s.name)) return RegionKind::data;
+  if ((s.flags & SHF_EXECINSTR) != 0) return RegionKind::text;
   if ((s.flags & SHF_WRITE) == 0) return RegionKind::rodata;
   // x86's vmlinux links .rodata into a writable segment (early boot writes
   // beside it before mark_rodata_ro()); at run time it is read-only.
   if (s.name == ".rodata" || s.name.starts_with(".rodata.")) return RegionKind::rodata;
-  // Constant data holding pointers, in position-independent code (ppc64's
-  // ops structs): writable only for the relocations applied at load.
-  if (s.name == ".data.rel.ro" || s.name.starts_with(".data.rel.ro.")) return RegionKind::rodata;
   return RegionKind::data;
 }
 
@@ -104,61 +108,69 @@ void add_relocations(const LibelfFile& elf, Bytes file, const std::vector<ElfSym
   }
 }
 
-// The registration layout: a module's kernel's, the file's own BTF, else
-// mainline's documented one. nullopt: the file's BTF shows no LUO at all.
-std::optional<RegistrationLayout> layout_of(const LibelfFile& elf, Bytes file,
-                                            const RegistrationOptions& options, std::string* words,
-                                            std::optional<RegistrationLayout>* own) {
-  const ElfHeader& h = elf.header();
-  const unsigned pointer_size = h.elf_class == 64 ? 8 : 4;
-  const bool relocatable = h.type == ET_REL;
-  const ElfSection* btf = nullptr;
+// The build's own BTF: a linked file's .BTF. A module's is split BTF, which
+// holds only its own types.
+std::optional<Bytes> own_btf(const LibelfFile& elf, Bytes file, uint64_t* offset) {
+  if (elf.header().type == ET_REL) return std::nullopt;
   for (const auto& s : elf.sections())
-    if (s.name == ".BTF" && s.has_file_bytes()) btf = &s;
-  if (relocatable && options.base_layout) {
-    *words = "the kernel's BTF";
-    return options.base_layout;
-  }
-  if (btf != nullptr && !relocatable) {
-    const Bytes b = section_reader(elf, *btf, file).data();
-    auto found = layout_from_btf(b, pointer_size);
-    if (!found) {
-      Error e = std::move(found).error();
-      e.offset = btf->offset;
-      throw ParseError(std::move(e));
+    if (s.name == ".BTF" && s.has_file_bytes()) {
+      *offset = s.offset;
+      return section_reader(elf, s, file).data();
     }
-    *words = "BTF";
-    *own = *found;
-    return *found;
-  }
-  // No BTF, or a module's split BTF without its base: mainline's layout,
-  // with the ops objects' exact sizes from the symbol table.
-  *words = "documented layout";
-  return documented_layout(pointer_size);
+  return std::nullopt;
 }
 
-// The file's loaded sections by address, as much of each as `present` kept.
-MemoryImage section_image(const LibelfFile& elf, Bytes file, const std::vector<ByteRange>& present,
-                          std::set<size_t>* regions, bool* partly_kept) {
-  const ElfHeader& h = elf.header();
+MemoryImage empty_image(const LibelfFile& elf) {
   MemoryImage image;
-  image.pointer_size = h.elf_class == 64 ? 8 : 4;
-  image.order = h.order;
-  image.relocatable = h.type == ET_REL;
-  for (const auto& s : elf.sections()) {
-    if ((s.flags & SHF_ALLOC) == 0 || !s.has_file_bytes() || s.size == 0) continue;
-    const std::vector<ByteRange> kept = clip_to_present({s.offset, s.size}, present);
-    for (const ByteRange& r : kept)
-      image.regions.push_back({base_of(elf, s.index) + (r.offset - s.offset), r.offset,
-                               file.subspan(r.offset, r.size), kind_of(s)});
-    regions->insert(s.index);
-    *partly_kept |= kept.size() != 1 || kept.front().size != s.size;
-  }
+  image.pointer_size = elf.header().elf_class == 64 ? 8 : 4;
+  image.order = elf.header().order;
+  image.relocatable = elf.header().type == ET_REL;
   return image;
 }
 
-bool in_rfc_table(const void* e, uint64_t offset) {
-  return in_table_section(*static_cast<const LibelfFile*>(e), offset);
+// The loaded sections by address, each classified by its flags and name.
+std::vector<MemoryRegion> section_regions(const LibelfFile& elf, Bytes file) {
+  std::vector<MemoryRegion> out;
+  for (const auto& s : elf.sections())
+    if ((s.flags & SHF_ALLOC) != 0 && s.has_file_bytes() && s.size != 0)
+      out.push_back({base_of(elf, s.index), s.offset, file.subspan(s.offset, s.size), kind_of(s)});
+  return out;
+}
+
+// A linked kernel's regions by the linker's markers, when its symbols have
+// them (every vmlinux), with ppc64's function descriptors as code; else by
+// sections.
+std::vector<MemoryRegion> linked_regions(const LibelfFile& elf, Bytes file,
+                                         const SymbolLookup& symbols) {
+  std::vector<AddressRange> ranges;
+  for (const auto& p : elf.segments())
+    if (p.type == PT_LOAD && p.filesz != 0) ranges.push_back({p.vaddr, p.offset, p.filesz});
+  std::vector<MemoryRegion> regions = regions_by_markers(symbols, ranges, file);
+  const bool has_data = std::any_of(regions.begin(), regions.end(), [](const MemoryRegion& r) {
+    return r.kind == RegionKind::data;
+  });
+  if (!has_data) return section_regions(elf, file);
+  std::vector<MemoryRegion> out;
+  for (const auto& s : elf.sections())
+    if (s.name == ".opd" && s.has_file_bytes() && s.size != 0)
+      out.push_back({s.addr, s.offset, file.subspan(s.offset, s.size), RegionKind::text});
+  out.insert(out.end(), regions.begin(), regions.end());
+  return out;
+}
+
+// Each region cut to what the stream capture kept; `cut` says whether any was.
+std::vector<MemoryRegion> kept_regions(const std::vector<MemoryRegion>& regions, Bytes file,
+                                       const std::vector<ByteRange>& present, bool* cut) {
+  if (present.empty()) return regions;
+  std::vector<MemoryRegion> out;
+  for (const MemoryRegion& r : regions) {
+    const std::vector<ByteRange> kept = clip_to_present({r.offset, r.bytes.size()}, present);
+    for (const ByteRange& k : kept)
+      out.push_back(
+          {r.address + (k.offset - r.offset), k.offset, file.subspan(k.offset, k.size), r.kind});
+    *cut |= kept.size() != 1 || kept.front().size != r.bytes.size();
+  }
+  return out;
 }
 
 }  // namespace
@@ -172,7 +184,6 @@ Derivation derive_registrations(const LibelfFile& elf, Bytes file,
   for (const auto& s : elf.sections())
     if (s.type == SHT_SYMTAB) symtab = &s;
   if (symtab == nullptr) return result;
-  result.searched = true;
   const ElfSection* strtab = section_at(elf, symtab->link);
   if (strtab == nullptr || strtab->type != SHT_STRTAB)
     fail(ErrorKind::malformed, symtab->offset, "the symbol table's string table is missing");
@@ -180,44 +191,43 @@ Derivation derive_registrations(const LibelfFile& elf, Bytes file,
       section_reader(elf, *symtab, file), section_reader(elf, *strtab, file), h.elf_class);
 
   const bool relocatable = h.type == ET_REL;
-  std::string layout_words;
-  const std::optional<RegistrationLayout> layout =
-      layout_of(elf, file, options, &layout_words, &result.own_layout);
-  std::set<size_t> regions;
-  bool partly_kept = false;
-  MemoryImage image = section_image(elf, file, present, &regions, &partly_kept);
+  SymbolAddresses by_name;
+  for (const ElfSymbol& s : symbols)
+    if (s.shndx != SHN_UNDEF && !s.name.empty()) by_name.emplace(s.name, address_of(elf, s));
+  ImageEvidence ev;
+  ev.symbols = lookup_in(by_name);
+  ev.evidence = Evidence::symtab;
+  ev.basis = "symtab";
+  ev.section = symtab->name;
+  ev.offset = symtab->offset;
+  ev.release = options.release;
+  ev.symbols_complete = true;
+  ev.btf = own_btf(elf, file, &ev.btf_offset);
+  ev.base_model = relocatable ? options.base_model : std::nullopt;
+  ev.kernel = !relocatable;
+  ev.module = options.module_name;
+  ev.link_addresses = !relocatable;
+  ev.not_code = [&elf](uint64_t offset) { return in_table_section(elf, offset); };
+  ev.image = empty_image(elf);
+  bool cut = false;
+  ev.image.regions =
+      kept_regions(relocatable ? section_regions(elf, file) : linked_regions(elf, file, ev.symbols),
+                   file, present, &cut);
+  if (cut)
+    ev.gaps.push_back({GapKind::unread_region,
+                       "parts of the image were not kept by the stream capture; objects there "
+                       "are not seen"});
   std::map<uint64_t, uint64_t> sizes;
   for (const ElfSymbol& s : symbols)
-    if (s.type == STT_OBJECT && defined_in_section(s) && regions.count(s.shndx) != 0)
+    if (s.type == STT_OBJECT && defined_in_section(s)) {
       sizes.emplace(address_of(elf, s), s.size);
-  image.object_sizes = std::move(sizes);
-  if (relocatable) add_relocations(elf, file, symbols, symtab->index, image);
+      ev.candidates.push_back({s.name, address_of(elf, s), s.size, std::nullopt});
+    }
+  ev.image.object_sizes = std::move(sizes);
+  if (relocatable) add_relocations(elf, file, symbols, symtab->index, ev.image);
 
-  LocatedTable out;
-  out.location.method = TableMethod::registrations;
-  out.location.shape = TableShape::merged;
-  out.location.section = symtab->name;
-  out.location.offset = symtab->offset;
-  out.location.size = symtab->size;
-  out.location.evidence = "symtab + " + layout_words;
-  const RegistrationSearch search{Evidence::symtab, options.module_name, !relocatable};
-  // Core strings are the kernel's own: a module does not write LUO's FDT.
-  // An RFC table's entries are no evidence of what the code writes, and
-  // would only repeat the table: its sections are not searched.
-  if (!relocatable) add_core_strings(out, image, options.core_forms, search, in_rfc_table, &elf);
-  if (layout) {
-    std::vector<ObjectCandidate> candidates;
-    for (const ElfSymbol& s : symbols)
-      if (s.type == STT_OBJECT && defined_in_section(s) && regions.count(s.shndx) != 0)
-        candidates.push_back({s.name, address_of(elf, s), s.size});
-    add_registrations(out, image, candidates, *layout, search);
-  }
-  if (out.table.entries.empty() && out.location.near_misses.empty()) return result;
-  if (!present.empty() && partly_kept)
-    out.table.warnings.push_back({0,
-                                  "parts of the image were not kept by the stream capture; "
-                                  "registrations there are not seen"});
-  result.table = std::move(out);
+  result.set = value_or_throw(derive_from_image(ev, options.core_forms));
+  if (ev.btf) result.own_model = result.set->model;
   return result;
 }
 
@@ -227,11 +237,10 @@ namespace {
 // which hold a valid compatible where the layout puts it: what a scan hands
 // the matcher, which then checks the ops' shape and the zero list heads.
 // Without sizes only a layout with an exact size can be matched.
-std::vector<ObjectCandidate> scan_candidates(const MemoryImage& image,
-                                             const RegistrationLayout& layout) {
+std::vector<ObjectCandidate> scan_candidates(const MemoryImage& image, const LuoModel& model) {
   std::vector<ObjectCandidate> out;
   std::vector<const ObjectLayout*> kinds;
-  for (const ObjectLayout* l : {&layout.handler, &layout.flb})
+  for (const ObjectLayout* l : {&model.handler, &model.flb})
     if (l->exact) kinds.push_back(l);
   const unsigned p = image.pointer_size;
   for (const MemoryRegion& r : image.regions) {
@@ -256,39 +265,30 @@ std::vector<ObjectCandidate> scan_candidates(const MemoryImage& image,
 
 }  // namespace
 
-std::optional<LocatedTable> scan_registrations(const LibelfFile& elf, Bytes file,
-                                               const RegistrationOptions& options) {
+std::optional<DerivedSet> scan_registrations(const LibelfFile& elf, Bytes file,
+                                             const RegistrationOptions& options) {
   if (elf.header().type == ET_REL) return std::nullopt;  // a module has its symbol table
-  std::string layout_words;
-  std::optional<RegistrationLayout> own;
-  const std::optional<RegistrationLayout> layout =
-      layout_of(elf, file, options, &layout_words, &own);
-  std::set<size_t> regions;
-  bool partly_kept = false;
-  const MemoryImage image = section_image(elf, file, {}, &regions, &partly_kept);
-  LocatedTable out;
-  out.location.method = TableMethod::registrations;
-  out.location.shape = TableShape::merged;
-  out.location.evidence = "scan + " + layout_words;
-  const RegistrationSearch search{Evidence::scan, "", true};
-  add_core_strings(out, image, options.core_forms, search, in_rfc_table, &elf);
-  if (layout) {
-    // Without symbol sizes, a handler read as an FLB may pass (its ops start
-    // with function pointers too). An FLB's private state is zero in an
-    // image (filled at registration): requiring that, as the handler's list
-    // heads are required zero, tells the two apart.
-    RegistrationLayout strict = *layout;
-    if (strict.flb.zero_from == 0 && strict.flb.link_offset)
-      strict.flb.zero_from = *strict.flb.link_offset;
-    add_registrations(out, image, scan_candidates(image, strict), strict, search);
-    if (!layout->flb.exact)
-      out.table.warnings.push_back(
-          {0, fmt::format("FLBs are not searched: a scan needs their exact size, which "
-                          "only the kernel's BTF gives ({})",
-                          layout_words)});
+  ImageEvidence ev;
+  ev.evidence = Evidence::scan;
+  ev.basis = "scan";
+  ev.release = options.release;
+  ev.btf = own_btf(elf, file, &ev.btf_offset);
+  ev.not_code = [&elf](uint64_t offset) { return in_table_section(elf, offset); };
+  ev.image = empty_image(elf);
+  ev.image.regions = section_regions(elf, file);
+  auto choice = choose_model(ev.btf, std::nullopt, options.release, ev.image.pointer_size);
+  if (!choice) throw ParseError(std::move(choice).error());
+  if (choice->model) {
+    ev.candidates = scan_candidates(ev.image, *choice->model);
+    if (!choice->model->flb.exact)
+      ev.gaps.push_back({GapKind::unsearched_kind,
+                         fmt::format("FLBs are not searched: a scan needs their exact size, which "
+                                     "only the kernel's BTF gives ({})",
+                                     choice->model->source)});
   }
-  if (out.table.entries.empty()) return std::nullopt;
-  return out;
+  DerivedSet set = value_or_throw(derive_from_image(ev, options.core_forms));
+  if (set.entries.empty()) return std::nullopt;
+  return set;
 }
 
 }  // namespace lucompat

@@ -15,7 +15,7 @@ KernelFacts facts(const KernelSide& side, const Catalog& catalog, bool trust_sca
   k.banner = in.identity.banner;
   k.build_id = in.identity.build_id;
   k.arch = in.arch;
-  k.has_table = in.table.has_value();
+  k.has_table = has_version_set(in);
   for (const auto& [s, _] : side.strings) k.strings.push_back(s);  // a map: sorted, unique
   return k;
 }

@@ -6,7 +6,7 @@
 
 #include "lucompat/base/file.h"
 #include "lucompat/base/printable.h"
-#include "lucompat/derive/registrations.h"
+#include "lucompat/derive/live_derivation.h"
 #include "lucompat/elf/machine.h"
 #include "lucompat/host/kcore.h"
 #include "lucompat/host/proc_kallsyms.h"
@@ -53,27 +53,6 @@ Result<std::string> read_c_string(const KernelMemory& memory, uint64_t address, 
     if (nul != std::string_view::npos) return out;
   }
   return Error{ErrorKind::malformed, {}, address, fmt::format("no NUL within {} bytes", max)};
-}
-
-// The registration layout of the running build: its BTF when it has one.
-Result<RegistrationLayout> running_layout(const SystemRoot& root, unsigned pointer_size,
-                                          std::string* source, bool* has_luo_structs) {
-  const std::string path = root.path("/sys/kernel/btf/vmlinux");
-  *has_luo_structs = false;
-  auto btf = read_file(path, kMaxBtf);
-  if (!btf) {
-    *source = "documented layout";
-    return documented_layout(pointer_size);
-  }
-  auto layout = layout_from_btf(btf->bytes(), pointer_size);
-  if (!layout) {
-    Error e = std::move(layout).error();
-    e.input = path;
-    return e;
-  }
-  *source = "BTF";
-  *has_luo_structs = layout->has_value();
-  return layout->has_value() ? **layout : documented_layout(pointer_size);
 }
 
 std::string owner_name(const ProcKallsyms& k, uint64_t owner) {
@@ -137,31 +116,14 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
                     "running kernel's memory",
                     printable(trimmed(*banner)), version_path, printable(in.identity.banner))};
 
-  std::string layout_source;
-  bool has_luo_structs = false;
-  LUCOMPAT_TRY(layout,
-               running_layout(q.root, memory.pointer_size(), &layout_source, &has_luo_structs));
-  const auto file_list = first_symbol(*kallsyms, q.lists.file);
-  const auto flb_list = first_symbol(*kallsyms, q.lists.flb);
-  in.registrations_searched = true;
-  if (!file_list && !flb_list) {
-    if (has_luo_structs)
-      return Error{
-          ErrorKind::unsupported, kallsyms_path, std::nullopt,
-          fmt::format("the kernel's BTF has LUO's structs, but it has none of the list heads the "
-                      "catalog names (file handlers: {}; FLBs: {}): name this kernel's in "
-                      "[registration_lists] of a catalog",
-                      fmt::join(q.lists.file, ", "), fmt::join(q.lists.flb, ", "))};
-    return in;  // no LUO in this kernel
-  }
-
-  LocatedTable out;
-  out.location.method = TableMethod::running;
-  out.location.section = file_list ? file_list->first : flb_list->first;
-  out.location.offset = file_list ? file_list->second : flb_list->second;
-  out.location.evidence = fmt::format("kallsyms + {} + kcore", layout_source);
+  // The build's own BTF: absent without CONFIG_DEBUG_INFO_BTF, and then the
+  // documented layout of its release serves.
+  std::optional<FileData> btf;
+  if (auto b = read_file(q.root.path("/sys/kernel/btf/vmlinux"), kMaxBtf)) btf = std::move(*b);
 
   // Core strings: literals in the kernel's read-only data, as in its image.
+  MemoryImage rodata_image;
+  std::vector<std::byte> rodata;
   const auto ro_start = kallsyms->kernel_address("__start_rodata"),
              ro_end = kallsyms->kernel_address("__end_rodata");
   if (ro_start && ro_end && *ro_end > *ro_start) {
@@ -169,34 +131,29 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
       return Error{ErrorKind::limit, kcore_path, std::nullopt,
                    fmt::format("the read-only data is {} bytes, more than {}", *ro_end - *ro_start,
                                kMaxRodata)};
-    LUCOMPAT_TRY(rodata, memory.read(*ro_start, *ro_end - *ro_start));
-    MemoryImage image;
-    image.regions.push_back({*ro_start, *ro_start, *rodata, RegionKind::rodata});
-    add_core_strings(out, image, q.core_forms, {Evidence::kcore, "vmlinux", true});
-    for (TableEntry& e : out.table.entries) {
-      e.registration->address = e.offset;
-      e.registration->module = "vmlinux";
-    }
+    LUCOMPAT_TRY(bytes, memory.read(*ro_start, *ro_end - *ro_start));
+    rodata = std::move(bytes).value();
+    rodata_image.regions.push_back({*ro_start, *ro_start, rodata, RegionKind::rodata});
   }
 
-  for (const auto& [list, kind] :
-       {std::pair{file_list, EntryKind::file}, std::pair{flb_list, EntryKind::flb}}) {
-    if (!list) continue;
-    auto objects = read_registered(memory, list->second, kind, *layout, q.max_nodes);
-    if (!objects) {
-      Error e = std::move(objects).error();
-      if (e.input.empty()) e.input = kcore_path;
-      e.message = fmt::format("{} ({}): {}", list->first,
-                              kind == EntryKind::file ? "file handlers" : "FLBs", e.message);
-      return e;
-    }
-    for (RegisteredObject& o : *objects) {
-      Registration reg{kind, kallsyms->data_symbol_at(o.address), o.address,
-                       owner_name(*kallsyms, o.owner), Evidence::kcore};
-      append_entry(out, std::move(o.compatible), o.address, std::move(reg));
-    }
+  LiveEvidence ev;
+  ev.memory = &memory;
+  ev.symbols = [&](std::string_view n) { return kallsyms->kernel_address(n); };
+  ev.release = in.identity.release;
+  if (btf) ev.btf = btf->bytes();
+  ev.lists = {q.lists.file, q.lists.flb, q.lists.sessions};
+  ev.max_nodes = q.max_nodes;
+  ev.rodata = rodata_image.regions.empty() ? nullptr : &rodata_image;
+  ev.owner_name = [&](uint64_t owner) { return owner_name(*kallsyms, owner); };
+  ev.symbol_at = [&](uint64_t address) { return kallsyms->data_symbol_at(address); };
+  ev.btf_name = q.root.path("/sys/kernel/btf/vmlinux");
+  auto set = derive_running(ev, q.core_forms);
+  if (!set) {
+    Error e = std::move(set).error();
+    if (e.input.empty()) e.input = kcore_path;
+    return e;
   }
-  in.table = std::move(out);
+  in.derived = std::move(set).value();
   return in;
 }
 

@@ -31,16 +31,16 @@ std::string raw_arch(std::optional<ContainerKind> kind, std::optional<ByteOrder>
   return {};
 }
 
-// The core ABI string forms to look for: the built-in catalog's core
-// families (data/catalog.toml), parsed once.
-const std::vector<CompatibleForm>& core_forms() {
-  static std::vector<CompatibleForm> forms;
+// The core ABI string forms to look for: the site's catalog's, else the
+// built-in catalog's core families (data/catalog.toml), parsed once.
+const std::vector<CompatibleForm>& core_forms(const InspectOptions& options) {
+  static std::vector<CompatibleForm> builtin;
   static std::once_flag once;
   std::call_once(once, [] {
     Catalog catalog;
-    if (catalog.add(builtin_catalog(), "catalog.toml (built in)")) forms = catalog.core_forms();
+    if (catalog.add(builtin_catalog(), "catalog.toml (built in)")) builtin = catalog.core_forms();
   });
-  return forms;
+  return options.core_forms.empty() ? builtin : options.core_forms;
 }
 
 // The second, whole reading keeps the innermost image in memory, within the
@@ -63,7 +63,8 @@ Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwra
   out.input = input;
   out.input_size = data.size();
   if (u.kind == Innermost::elf) {
-    Result<ElfReading> r = read_elf(u.bytes, {u.cut, u.present, core_forms(), options.base_layout});
+    Result<ElfReading> r =
+        read_elf(u.bytes, {u.cut, u.present, core_forms(options), options.base_model});
     if (!r) return relocate(std::move(r).error(), u);
     out.format = r->elf.describe();
     out.kind = kind_of(*r);
@@ -72,10 +73,8 @@ Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwra
     out.elf = std::move(r->elf);
     out.identity = std::move(r->identity);
     out.table = std::move(r->table);
-    out.registrations = std::move(r->registrations);
-    out.layout = std::move(r->layout);
-    out.registrations_searched = r->registrations_searched;
-    if (!out.table) std::swap(out.table, out.registrations);
+    out.derived = std::move(r->derived);
+    out.model = std::move(r->model);
   } else {
     Result<RawReading> r = read_raw(u.bytes, u.raw_order, u.present);
     if (!r) return relocate(std::move(r).error(), u);
@@ -93,6 +92,39 @@ Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwra
   if (out.identity.release.empty()) out.identity.release = u.version_hint;
   out.chain = std::move(u.chain);
   return out;
+}
+
+// A kernel without an RFC table whose first reading could not derive its set:
+// no symbol table to search by, or one whose bytes the stream capture did
+// not all keep.
+bool needs_whole_reading(const Inspection& in) {
+  if (!in.derived) return true;
+  return in.derived->evidence == Evidence::symtab && in.derived->gap(GapKind::unread_region);
+}
+
+// The second, whole reading: the symbol table again with every byte kept,
+// else the kernel's own kallsyms, else (the weakest evidence, which check
+// accepts only with --trust-scan) a scan of its bytes. The first reading
+// succeeded, so a failed second one is a resource limit; that, and kallsyms
+// this reader cannot decode, leave the kernel as it was: readable, its set
+// underived or incomplete, so undecided, never compatible.
+void derive_from_whole(Inspection& in, const std::string& input, Bytes data,
+                       const InspectOptions& options) {
+  auto k = unwrap_kernel_bytes(input, data, options);
+  if (!k) return;
+  const std::vector<CompatibleForm>& forms = core_forms(options);
+  if (k->elf && in.derived) {
+    if (auto r = read_elf(k->bytes(), {false, {}, forms, options.base_model}); r && r->derived)
+      in.derived = std::move(r->derived);
+    return;
+  }
+  if (auto d = registrations_by_kallsyms(*k, in.identity.release, forms); d && *d) {
+    in.derived = std::move(**d);
+    return;
+  }
+  if (k->elf)
+    if (auto s = registrations_by_scan(k->bytes(), in.identity.release, forms); s && *s)
+      in.derived = std::move(**s);
 }
 
 }  // namespace
@@ -130,41 +162,43 @@ Result<Inspection> inspect_bytes(const std::string& input, Bytes data,
   if (!u) return with_input(std::move(u).error(), input);
   auto r = inspect_unwrapped(input, data, std::move(u).value(), options);
   if (!r) return with_input(std::move(r).error(), input);
-  // A kernel with neither a table nor a symbol table may be a mainline LUO
-  // kernel all the same: its own kallsyms name its objects. That takes the
-  // image whole, so it is read a second time (docs/performance.md).
-  if (r->kind == InputKind::kernel && !r->table && !r->registrations_searched &&
-      !options.unwrap.early_exit && innermost_size(*r, data) <= kMaxDerivedImage) {
-    // The first reading succeeded, so a failed second one is a resource
-    // limit; that, and kallsyms this reader cannot decode (a 32-bit ARM
-    // zImage's, a layout newer than it knows), leave the kernel as it was:
-    // readable, its registrations unsearched, so undecided, never compatible.
-    auto k = unwrap_kernel_bytes(input, data, options);
-    if (!k) return r;
-    if (auto d = registrations_by_kallsyms(*k, core_forms())) {
-      r->registrations_searched = d->searched;
-      r->table = std::move(d->table);
-    }
-    // No kallsyms either: the weakest evidence, a scan of the bytes, which
-    // check accepts only with --trust-scan.
-    if (!r->registrations_searched && k->elf)
-      if (auto s = registrations_by_scan(k->bytes(), core_forms()); s && *s) {
-        r->registrations_searched = true;
-        r->table = std::move(**s);
-      }
-  }
-  if (r->table && r->table->table.entries.size() > options.max_entries)
-    return Error{ErrorKind::limit, input, r->table->location.offset,
+  if (r->kind == InputKind::kernel && !r->table && needs_whole_reading(*r) &&
+      !options.unwrap.early_exit && innermost_size(*r, data) <= kMaxDerivedImage)
+    derive_from_whole(*r, input, data, options);
+  if (const size_t n = declared_entries(*r).size(); n > options.max_entries)
+    return Error{ErrorKind::limit, input, r->table ? r->table->location.offset : r->derived->offset,
                  fmt::format("the table has {} entries, more than the limit of {} (--max-entries)",
-                             r->table->table.entries.size(), options.max_entries)};
+                             n, options.max_entries)};
   return r;
+}
+
+const std::vector<TableEntry>& declared_entries(const Inspection& in) {
+  static const std::vector<TableEntry> none;
+  if (in.table) return in.table->table.entries;
+  if (in.derived) return in.derived->entries;
+  return none;
+}
+
+bool has_version_set(const Inspection& in) {
+  return in.table || (in.derived && (!in.derived->entries.empty() || !in.derived->complete()));
+}
+
+bool answers_fully(const Inspection& in) {
+  if (in.table) return true;
+  return in.derived && in.derived->luo == LuoPresence::present && in.derived->complete() &&
+         !in.derived->entries.empty();
+}
+
+LuoPresence luo_presence(const Inspection& in) {
+  if (in.table) return LuoPresence::present;
+  return in.derived ? in.derived->luo : LuoPresence::unknown;
 }
 
 std::vector<std::string> registration_disagreements(const Inspection& in) {
   std::vector<std::string> out;
-  if (!in.table || !in.registrations) return out;
+  if (!in.table || !in.derived) return out;
   const auto& rfc = in.table->table.entries;
-  const auto& regs = in.registrations->table.entries;
+  const auto& regs = in.derived->entries;
   // Without a single handler object of mainline's layout, the kernel's
   // handlers are of another shape (the RFC's own examples): nothing to compare.
   if (std::none_of(regs.begin(), regs.end(), [](const TableEntry& e) {
@@ -188,18 +222,19 @@ std::vector<std::string> registration_disagreements(const Inspection& in) {
 }
 
 std::string evidence_of(const Inspection& in) {
-  if (!in.table) return "none";
-  const TableLocation& l = in.table->location;
-  if (is_derived(l.method)) return fmt::format("{} ({})", name(l.method), l.evidence);
-  return fmt::format(
-      "version table ({}){}", name(l.method),
-      in.registrations ? fmt::format(" and registrations ({})", in.registrations->location.evidence)
-                       : "");
+  if (in.table)
+    return fmt::format("version table ({}){}", name(in.table->location.method),
+                       in.derived ? fmt::format(" and registrations ({})", in.derived->basis) : "");
+  if (in.derived)
+    return fmt::format("{} ({})",
+                       in.derived->evidence == Evidence::kcore ? "running" : "registrations",
+                       in.derived->basis);
+  return "none";
 }
 
 bool rests_on_scan_only(const Inspection& in) {
-  if (!in.table || in.table->location.method != TableMethod::registrations) return false;
-  const auto& entries = in.table->table.entries;
+  if (in.table || !in.derived) return false;
+  const auto& entries = in.derived->entries;
   return !entries.empty() && std::all_of(entries.begin(), entries.end(), [](const TableEntry& e) {
     return e.registration && e.registration->evidence == Evidence::scan;
   });

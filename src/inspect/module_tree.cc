@@ -40,12 +40,12 @@ void summarize(ModuleTree& tree) {
       continue;
     }
     if (!m.result->identity.release.empty()) releases.insert(m.result->identity.release);
-    if (!m.result->table) {
+    if (!has_version_set(*m.result)) {
       ++tree.without_table;
       continue;
     }
     ++tree.with_table;
-    for (const auto& e : m.result->table->table.entries) {
+    for (const auto& e : declared_entries(*m.result)) {
       auto it = std::find_if(tree.entries.begin(), tree.entries.end(),
                              [&](const TreeEntry& t) { return t.compatible == e.compatible; });
       if (it == tree.entries.end())

@@ -13,9 +13,24 @@ namespace lucompat {
 namespace {
 
 constexpr std::string_view kVersion = "{N}";
+// An index in place of the version: the family's strings are distinct
+// objects handed over together, not versions of one.
+constexpr std::string_view kIndex = "{I}";
+
+// Where a pattern's number sits, and which placeholder holds it.
+std::pair<size_t, std::string_view> placeholder(std::string_view p) {
+  if (const size_t at = p.find(kVersion); at != std::string_view::npos) return {at, kVersion};
+  return {p.find(kIndex), kIndex};
+}
 
 // A kernel's compatible string holds at most 47 characters (48 with its NUL).
 constexpr size_t kMaxCompatible = 47;
+
+size_t count(std::string_view s, std::string_view what) {
+  size_t n = 0;
+  for (size_t at = s.find(what); at != std::string_view::npos; at = s.find(what, at + 1)) ++n;
+  return n;
+}
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -35,13 +50,14 @@ Result<Family> read_family(const toml::table& t, const std::string& origin) {
   Family f;
   f.source = fmt::format("{}:{}", origin, t.source().begin.line);
   for (const auto& [key, value] : t) {
-    static const std::vector<std::string_view> known{"name",       "class",  "description",
-                                                     "compatible", "fd",     "required",
-                                                     "needs",      "always", "mismatch"};
+    static const std::vector<std::string_view> known{
+        "name",     "class", "description", "compatible", "fd",
+        "required", "needs", "always",      "mismatch",   "shape_only"};
     if (std::find(known.begin(), known.end(), key.str()) == known.end())
       return config_error(origin, value.source(),
                           fmt::format("unknown key \"{}\" (known: name, class, description, "
-                                      "compatible, fd, required, needs, always, mismatch)",
+                                      "compatible, fd, required, needs, always, mismatch, "
+                                      "shape_only)",
                                       key.str()));
   }
   const auto name = t["name"].value<std::string>();
@@ -51,13 +67,15 @@ Result<Family> read_family(const toml::table& t, const std::string& origin) {
   const std::string cls = t["class"].value_or(std::string("file"));
   if (cls == "core")
     f.cls = FamilyClass::core;
+  else if (cls == "subtree")
+    f.cls = FamilyClass::subtree;
   else if (cls == "file")
     f.cls = FamilyClass::file;
   else if (cls == "flb")
     f.cls = FamilyClass::flb;
   else
     return config_error(origin, t["class"].node()->source(),
-                        fmt::format("class \"{}\" is not core, file or flb", cls));
+                        fmt::format("class \"{}\" is not core, subtree, file or flb", cls));
   f.description = t["description"].value_or(std::string());
   if (auto e = read_strings(t, "compatible", origin, f.compatible)) return *e;
   if (auto e = read_strings(t, "fd", origin, f.fd)) return *e;
@@ -67,18 +85,35 @@ Result<Family> read_family(const toml::table& t, const std::string& origin) {
     if (!a->is_boolean()) return config_error(origin, a->source(), "always must be true or false");
     f.always = **a->as_boolean();
   }
-  if (f.cls != FamilyClass::core && (f.always || !f.mismatch.empty()))
+  if (const toml::node* a = t.get("shape_only")) {
+    if (!a->is_boolean())
+      return config_error(origin, a->source(), "shape_only must be true or false");
+    f.shape_only = **a->as_boolean();
+  }
+  if ((f.cls != FamilyClass::core && f.always) ||
+      (f.cls != FamilyClass::core && f.cls != FamilyClass::subtree && !f.mismatch.empty()))
     return config_error(
         origin, t.source(),
-        fmt::format("family {}: always and mismatch are for core families", f.name));
+        fmt::format("family {}: always is for core families, mismatch for core and subtree ones",
+                    f.name));
   if (f.compatible.empty())
     return config_error(origin, t.source(),
                         fmt::format("family {} needs at least one compatible pattern", f.name));
   for (const auto& p : f.compatible) {
-    if (p.find(kVersion) == std::string::npos || p.find(kVersion) != p.rfind(kVersion))
-      return config_error(
-          origin, t["compatible"].node()->source(),
-          fmt::format("pattern \"{}\" must hold {{N}}, the version, exactly once", p));
+    const size_t versions = count(p, kVersion), indexes = count(p, kIndex);
+    if (versions + indexes != 1)
+      return config_error(origin, t["compatible"].node()->source(),
+                          fmt::format("pattern \"{}\" must hold exactly once {{N}}, the version, "
+                                      "or {{I}}, an index",
+                                      p));
+    const bool indexed = indexes == 1;
+    if (&p != &f.compatible.front() && indexed != f.indexed)
+      return config_error(origin, t["compatible"].node()->source(),
+                          fmt::format("family {}: its patterns mix {{N}} and {{I}}", f.name));
+    f.indexed = indexed;
+    if (indexed && f.cls != FamilyClass::flb && f.cls != FamilyClass::file)
+      return config_error(origin, t["compatible"].node()->source(),
+                          fmt::format("family {}: {{I}} is for file and flb families", f.name));
     if (p.size() - kVersion.size() + 1 > kMaxCompatible)
       return config_error(origin, t["compatible"].node()->source(),
                           fmt::format("pattern \"{}\" is longer than a compatible string can be "
@@ -100,6 +135,22 @@ std::optional<unsigned> version_of(std::string_view digits) {
   return v;
 }
 
+// "luo_file_handler_list", "luo_flb_global.list": C identifiers joined by dots.
+bool is_list_name(std::string_view n) {
+  bool start = true;
+  for (const char c : n) {
+    if (c == '.') {
+      if (start) return false;
+      start = true;
+      continue;
+    }
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (!letter && (start || c < '0' || c > '9')) return false;
+    start = false;
+  }
+  return !start;
+}
+
 // [registration_lists]: names a later catalog puts first, so a site catalog
 // names its kernel's lists without repeating the shipped ones.
 std::optional<Error> read_lists(const toml::table& doc, const std::string& origin,
@@ -109,13 +160,21 @@ std::optional<Error> read_lists(const toml::table& doc, const std::string& origi
   const toml::table* t = n->as_table();
   if (t == nullptr) return config_error(origin, n->source(), "registration_lists must be a table");
   for (const auto& [key, value] : *t)
-    if (key.str() != "file" && key.str() != "flb")
-      return config_error(
-          origin, value.source(),
-          fmt::format("unknown key \"{}\" in registration_lists (known: file, flb)", key.str()));
-  for (auto [key, into] : {std::pair{"file", &lists.file}, std::pair{"flb", &lists.flb}}) {
+    if (key.str() != "file" && key.str() != "flb" && key.str() != "sessions")
+      return config_error(origin, value.source(),
+                          fmt::format("unknown key \"{}\" in registration_lists (known: file, "
+                                      "flb, sessions)",
+                                      key.str()));
+  for (auto [key, into] : {std::pair{"file", &lists.file}, std::pair{"flb", &lists.flb},
+                           std::pair{"sessions", &lists.sessions}}) {
     std::vector<std::string> names;
     if (auto e = read_strings(*t, key, origin, names)) return e;
+    for (const std::string& n : names)
+      if (!is_list_name(n))
+        return config_error(origin, t->get(key)->source(),
+                            fmt::format("registration_lists.{}: \"{}\" is not SYMBOL or "
+                                        "SYMBOL.MEMBER[.MEMBER...] (C identifiers)",
+                                        key, n));
     into->insert(into->begin(), names.begin(), names.end());
   }
   return std::nullopt;
@@ -127,6 +186,8 @@ std::string_view name(FamilyClass c) {
   switch (c) {
     case FamilyClass::core:
       return "core";
+    case FamilyClass::subtree:
+      return "subtree";
     case FamilyClass::file:
       return "file";
     case FamilyClass::flb:
@@ -182,18 +243,19 @@ void Catalog::rebuild_patterns() {
   patterns_.clear();
   for (size_t i = 0; i < families_.size(); ++i)
     for (const auto& p : families_[i].compatible) {
-      const size_t at = p.find(kVersion);
-      patterns_.push_back({i, p.substr(0, at), p.substr(at + kVersion.size())});
+      const auto [at, marker] = placeholder(p);
+      patterns_.push_back({i, p.substr(0, at), p.substr(at + marker.size())});
     }
 }
 
 std::vector<CompatibleForm> Catalog::core_forms() const {
   std::vector<CompatibleForm> forms;
   for (const Family& f : families_) {
-    if (f.cls != FamilyClass::core) continue;
+    if (f.cls != FamilyClass::core && f.cls != FamilyClass::subtree) continue;
     for (const std::string& c : f.compatible)
       if (const size_t n = c.find(kVersion); n != std::string::npos)
-        forms.push_back({c.substr(0, n), c.substr(n + kVersion.size())});
+        forms.push_back({c.substr(0, n), c.substr(n + kVersion.size()),
+                         f.cls == FamilyClass::core ? EntryKind::core : EntryKind::subtree});
   }
   return forms;
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace lucompat {
 namespace {
 
@@ -18,7 +20,27 @@ TEST(Catalog, ShippedCatalogParses) {
   EXPECT_EQ(c.find("luo")->cls, FamilyClass::core);
   EXPECT_TRUE(c.find("memfd")->required);
   EXPECT_FALSE(c.find("pci")->required);  // an acceleration
-  for (const auto& f : c.families()) EXPECT_EQ(f.required, f.name != "pci") << f.name;
+  // Accelerations, reserve_mem= state and the test FLBs cost no session.
+  const std::set<std::string> optional{"pci", "memblock", "reserve-mem", "liveupdate-test-flb"};
+  for (const auto& f : c.families()) EXPECT_EQ(f.required, optional.count(f.name) == 0) << f.name;
+  EXPECT_EQ(c.find("memblock")->cls, FamilyClass::subtree);
+  EXPECT_TRUE(c.find("luo-session")->shape_only);
+}
+
+// liveupdate-test-flb-v0..2 are three FLBs of one array: the digit is an
+// index, not a version (issue 22).
+TEST(Catalog, AnIndexIsNotAVersion) {
+  const Catalog c = shipped();
+  EXPECT_TRUE(c.find("liveupdate-test-flb")->indexed);
+  EXPECT_FALSE(c.find("memfd")->indexed);
+  const auto p = c.parse("liveupdate-test-flb-v2");
+  EXPECT_TRUE(p.known);
+  EXPECT_EQ(p.family, "liveupdate-test-flb");
+  // Subtree families' strings are searched like core strings, and said apart.
+  bool memblock = false;
+  for (const CompatibleForm& f : c.core_forms())
+    if (f.prefix == "memblock-v") memblock = f.kind == EntryKind::subtree;
+  EXPECT_TRUE(memblock);
 }
 
 TEST(Catalog, ParsesStringsOfEveryNamingStyle) {
@@ -108,19 +130,26 @@ TEST(Catalog, ErrorsNameFileLineAndColumn) {
   EXPECT_EQ(error_of("[[family]]\nname = \"x\"\ncompatible = [\"x-v{N}\"\n"),
             "site.toml:3:24: Error while parsing array: encountered end-of-file");
   EXPECT_EQ(error_of("[[family]]\nname = \"x\"\nclass = \"magic\"\ncompatible = [\"x-v{N}\"]\n"),
-            "site.toml:3:9: class \"magic\" is not core, file or flb");
+            "site.toml:3:9: class \"magic\" is not core, subtree, file or flb");
   EXPECT_EQ(error_of("[[family]]\nname = \"x\"\ncompatible = [\"x-v1\"]\n"),
-            "site.toml:3:14: pattern \"x-v1\" must hold {N}, the version, exactly once");
+            "site.toml:3:14: pattern \"x-v1\" must hold exactly once {N}, the version, or {I}, "
+            "an index");
   EXPECT_EQ(error_of("[[family]]\nname = \"x\"\ncompatible = [\"x-v{N}\"]\nrequird = false\n"),
             "site.toml:4:11: unknown key \"requird\" (known: name, class, description, compatible, "
-            "fd, required, needs, always, mismatch)");
+            "fd, required, needs, always, mismatch, shape_only)");
   EXPECT_EQ(error_of("[[family]]\ncompatible = [\"x-v{N}\"]\n"),
             "site.toml:1:1: a family needs a name (a non-empty string)");
   EXPECT_EQ(error_of("families = 1\n"),
             "site.toml:1:12: unknown key \"families\": a catalog holds [[family]] tables and "
             "[registration_lists]");
   EXPECT_EQ(error_of("[registration_lists]\nfiles = [\"x\"]\n"),
-            "site.toml:2:9: unknown key \"files\" in registration_lists (known: file, flb)");
+            "site.toml:2:9: unknown key \"files\" in registration_lists (known: file, flb, "
+            "sessions)");
+  EXPECT_EQ(error_of("[registration_lists]\nflb = [\"a..b\"]\n"),
+            "site.toml:2:7: registration_lists.flb: \"a..b\" is not SYMBOL or "
+            "SYMBOL.MEMBER[.MEMBER...] (C identifiers)");
+  EXPECT_EQ(error_of("[[family]]\nname = \"x\"\ncompatible = [\"x-v{N}\", \"y{I}\"]\n"),
+            "site.toml:3:14: family x: its patterns mix {N} and {I}");
   EXPECT_EQ(error_of("registration_lists = 3\n"),
             "site.toml:1:22: registration_lists must be a table");
 }
@@ -130,11 +159,14 @@ TEST(Catalog, RegistrationListsComeFromCatalogsSiteNamesFirst) {
   Catalog c;
   ASSERT_TRUE(c.add(builtin_catalog(), "built in"));
   EXPECT_EQ(c.registration_lists().file, std::vector<std::string>{"luo_file_handler_list"});
-  EXPECT_EQ(c.registration_lists().flb, std::vector<std::string>{"luo_flb_list"});
-  ASSERT_TRUE(c.add("[registration_lists]\nflb = [\"luo_flb_global\"]\n", "site.toml"));
+  EXPECT_EQ(c.registration_lists().flb,
+            (std::vector<std::string>{"luo_flb_global.list", "luo_flb_list"}));
+  EXPECT_EQ(c.registration_lists().sessions,
+            std::vector<std::string>{"luo_session_global.outgoing.list"});
+  ASSERT_TRUE(c.add("[registration_lists]\nflb = [\"my_flbs.head\"]\n", "site.toml"));
   EXPECT_EQ(c.registration_lists().file, std::vector<std::string>{"luo_file_handler_list"});
   EXPECT_EQ(c.registration_lists().flb,
-            (std::vector<std::string>{"luo_flb_global", "luo_flb_list"}));
+            (std::vector<std::string>{"my_flbs.head", "luo_flb_global.list", "luo_flb_list"}));
 }
 
 // A 200,000-character fd pattern once crashed check (SIGSEGV in fnmatch).

@@ -134,12 +134,19 @@ bool negotiate(FamilyCheck& f) {
 }
 
 // The family cannot be restored: fatal when required, a warning otherwise.
-void lost(FamilyCheck& f, Reason why, bool strict) {
+// A file handler the next kernel lacks costs every session there, which no
+// operator can call optional.
+void lost(FamilyCheck& f, Reason why, const CheckPolicy& policy) {
+  const bool strict = policy.strict;
   why.family = f.family;
-  if (f.cls == FamilyClass::core) {
-    f.verdict = Verdict::incompatible;
+  if (f.cls == FamilyClass::core || f.cls == FamilyClass::subtree) {
+    f.verdict = f.required || strict ? Verdict::incompatible : Verdict::warning;
     why.loss = Loss::core_state;
     why.mismatch = f.mismatch;
+    why.strict = !f.required && strict;
+  } else if (f.cls == FamilyClass::file && policy.next.refuses_every_session) {
+    f.verdict = Verdict::incompatible;
+    why.loss = Loss::every_session;
   } else if (f.required) {
     f.verdict = Verdict::incompatible;
     why.loss = Loss::files;
@@ -151,7 +158,8 @@ void lost(FamilyCheck& f, Reason why, bool strict) {
   f.reasons.push_back(std::move(why));
 }
 
-void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::string>& table) {
+void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::string>& table,
+           bool indexed) {
   if (const auto c = policy.conflicts.find(f.family); c != policy.conflicts.end()) {
     f.emits.clear();
     lost(f,
@@ -160,7 +168,7 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
           .source = policy.pin_sources.at(f.family),
           .other = c->second.string,
           .other_source = c->second.source},
-         policy.strict);
+         policy);
     return;
   }
   const auto pin = policy.pins.find(f.family);
@@ -177,7 +185,7 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
             .string = pin->second,
             .source = source,
             .running = table},
-           policy.strict);
+           policy);
       return;
     }
     if (emitted == nullptr) {
@@ -205,6 +213,19 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
     f.reasons.push_back({.code = ReasonCode::not_preservable, .family = f.family});
     return;
   }
+  if (indexed) {
+    // Each string is its own object, all handed over: each must be read.
+    f.chosen = "all of " + f.emits.front();
+    for (size_t i = 1; i < f.emits.size(); ++i) f.chosen += ", " + f.emits[i];
+    f.verdict = Verdict::compatible;
+    for (const auto& e : f.emits)
+      if (!understood(f.understands, e))
+        lost(f, {.code = ReasonCode::not_read, .string = e, .next = f.understands}, policy);
+    if (f.verdict == Verdict::compatible)
+      f.reasons.push_back(
+          {.code = ReasonCode::carried_all, .family = f.family, .running = f.emits});
+    return;
+  }
   if (negotiate(f)) return;
   if (f.emits.size() == 1) {
     const std::string& e = f.emits.front();
@@ -214,7 +235,7 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
       f.reasons.push_back({.code = ReasonCode::carried, .family = f.family, .string = e});
       return;
     }
-    lost(f, {.code = ReasonCode::not_read, .string = e, .next = f.understands}, policy.strict);
+    lost(f, {.code = ReasonCode::not_read, .string = e, .next = f.understands}, policy);
     return;
   }
   if (f.working.size() == f.emits.size()) {
@@ -236,8 +257,7 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
                          .components = std::move(missing)});
     return;
   }
-  lost(f, {.code = ReasonCode::none_read, .running = f.emits, .next = f.understands},
-       policy.strict);
+  lost(f, {.code = ReasonCode::none_read, .running = f.emits, .next = f.understands}, policy);
 }
 
 }  // namespace
@@ -269,9 +289,12 @@ std::map<std::string, FamilyUse> uses_with_needs(const Catalog& catalog,
                                                  const KernelStrings& current,
                                                  const CheckPolicy& policy) {
   std::map<std::string, FamilyUse> uses = policy.uses;
+  // By default everything the running kernel can hand over is at stake:
+  // its files, the KHO subtrees, and the FLBs, which it attaches to its
+  // handlers (which to which, only a live reading knows: a superset).
   if (!policy.uses_given)
     for (const Family& family : catalog.families())
-      if (family.cls == FamilyClass::file && !strings_of(catalog, current, family.name).empty())
+      if (family.cls != FamilyClass::core && !strings_of(catalog, current, family.name).empty())
         uses[family.name].used_by.push_back("in the table (default)");
   std::map<std::string, FamilyUse> needed;
   for (const auto& [name, use] : uses)
@@ -299,7 +322,7 @@ FamilyCheck check_family(const Catalog& catalog, const Family& family, const Ker
   else if (family.cls == FamilyClass::core)
     f.used_by = {"every live update"};
   if (family.cls == FamilyClass::core || use != uses.end()) {
-    judge(f, policy, table);
+    judge(f, policy, table, family.indexed);
     if (f.verdict != Verdict::compatible && decides(f.verdict)) note_missing_components(f);
     return f;
   }
@@ -313,7 +336,7 @@ FamilyCheck check_family(const Catalog& catalog, const Family& family, const Ker
 // state the running kernel hands over counts: it lists the FLB (the RFC's
 // tables list no FLB at all, so their silence proves nothing).
 void apply_needs(const Catalog& catalog, const KernelStrings& current,
-                 std::vector<FamilyCheck>& families, bool strict) {
+                 std::vector<FamilyCheck>& families, const CheckPolicy& policy) {
   const auto find = [&](const std::string& name) -> const FamilyCheck* {
     for (const auto& f : families)
       if (f.family == name) return &f;
@@ -327,7 +350,7 @@ void apply_needs(const Catalog& catalog, const KernelStrings& current,
       if (flb->verdict == Verdict::incompatible || flb->verdict == Verdict::warning) {
         const Verdict before = f.verdict;
         lost(f, {.code = ReasonCode::needs_lost_flb, .flb = need, .next = flb->understands},
-             strict);
+             policy);
         if (before == Verdict::undecided && f.verdict == Verdict::warning) f.verdict = before;
       } else if (flb->verdict == Verdict::undecided && f.verdict != Verdict::undecided) {
         f.verdict = Verdict::undecided;
@@ -340,9 +363,46 @@ void apply_needs(const Catalog& catalog, const KernelStrings& current,
 
 }  // namespace
 
+bool proven_incompatible(const CheckReport& report) {
+  if (std::any_of(report.update.begin(), report.update.end(),
+                  [](const Reason& r) { return r.loss != Loss::none; }))
+    return true;
+  return std::any_of(report.families.begin(), report.families.end(), [](const FamilyCheck& f) {
+    return f.cls == FamilyClass::core && f.verdict == Verdict::incompatible && !f.emits.empty() &&
+           !f.understands.empty();
+  });
+}
+
+namespace {
+
+// What decides the update before any family: a kernel without LUO, or with
+// LUO off on its command line.
+void judge_update(CheckReport& report, const CheckPolicy& policy) {
+  if (policy.running.luo_enabled == false)
+    report.update.push_back({.code = ReasonCode::luo_disabled,
+                             .kernel = KernelRole::running,
+                             .detail = policy.running.cmdline,
+                             .loss = Loss::every_session});
+  if (policy.next.luo == LuoPresence::absent)
+    report.update.push_back({.code = ReasonCode::next_without_luo, .loss = Loss::every_session});
+  else if (policy.next.luo_enabled == false)
+    report.update.push_back({.code = ReasonCode::luo_disabled,
+                             .kernel = KernelRole::next,
+                             .detail = policy.next.cmdline,
+                             .loss = Loss::every_session});
+}
+
+}  // namespace
+
 CheckReport check_update(const Catalog& catalog, const KernelStrings& current,
                          const KernelStrings& next, const CheckPolicy& policy) {
   CheckReport report;
+  if (policy.running.luo == LuoPresence::absent) {
+    // Nothing is handed over, so nothing can be lost.
+    report.update.push_back({.code = ReasonCode::running_without_luo});
+    return report;
+  }
+  judge_update(report, policy);
   const auto uses = uses_with_needs(catalog, current, policy);
   for (const Family& family : catalog.families()) {
     FamilyCheck f = check_family(catalog, family, current, next, policy, uses);
@@ -353,9 +413,11 @@ CheckReport check_update(const Catalog& catalog, const KernelStrings& current,
       continue;
     // An FLB only pulled in by `needs` that no kernel lists says nothing.
     if (!listed && f.cls == FamilyClass::flb && policy.uses.count(family.name) == 0) continue;
+    // Real kernels never list a family of the mainline-shape corpus.
+    if (family.shape_only && (f.emits.empty() || f.understands.empty())) continue;
     report.families.push_back(std::move(f));
   }
-  apply_needs(catalog, current, report.families, policy.strict);
+  apply_needs(catalog, current, report.families, policy);
   for (const auto& [kernel, strings] : {std::pair{"running", &current}, std::pair{"next", &next}})
     for (const auto& [s, _] : *strings)
       if (const ParsedCompatible p = catalog.parse(s); !p.known)
@@ -364,6 +426,8 @@ CheckReport check_update(const Catalog& catalog, const KernelStrings& current,
   report.verdict = Verdict::compatible;
   for (const auto& f : report.families)
     if (decides(f.verdict)) report.verdict = std::max(report.verdict, f.verdict);
+  for (const auto& r : report.update)
+    if (r.loss != Loss::none) report.verdict = Verdict::incompatible;
   return report;
 }
 

@@ -35,7 +35,9 @@ TEST(Check, CoreMismatchIsFatal) {
   EXPECT_EQ(why.string, "luo-v1");
   EXPECT_EQ(why.next, std::vector<std::string>{"luo-v2"});
   EXPECT_EQ(why.loss, Loss::core_state);
-  EXPECT_EQ(why.mismatch, "the next kernel would panic on boot");  // the catalog's words
+  EXPECT_EQ(
+      why.mismatch,
+      "the next kernel would panic on boot (LUO state is incompatible)");  // the catalog's words
 }
 
 TEST(Check, UsedFamilyAbsentInNextKernel) {

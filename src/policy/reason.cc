@@ -8,6 +8,8 @@ std::string_view name(ReasonCode code) {
       return "carried";
     case ReasonCode::carried_any:
       return "carried_any";
+    case ReasonCode::carried_all:
+      return "carried_all";
     case ReasonCode::negotiated:
       return "negotiated";
     case ReasonCode::not_preservable:
@@ -36,6 +38,12 @@ std::string_view name(ReasonCode code) {
       return "needs_lost_flb";
     case ReasonCode::needs_undecided_flb:
       return "needs_undecided_flb";
+    case ReasonCode::running_without_luo:
+      return "running_without_luo";
+    case ReasonCode::next_without_luo:
+      return "next_without_luo";
+    case ReasonCode::luo_disabled:
+      return "luo_disabled";
     case ReasonCode::profile_retired:
       return "profile_retired";
     case ReasonCode::profile_not_emittable:
@@ -62,6 +70,8 @@ std::string_view name(Loss loss) {
       return "files";
     case Loss::optional_files:
       return "optional_files";
+    case Loss::every_session:
+      return "every_session";
   }
   return "unknown";
 }

@@ -25,7 +25,8 @@ json kernel_json(const KernelSide& k) {
       {"build_id", in.identity.build_id.empty() ? json(nullptr) : json(in.identity.build_id)},
       {"arch", in.arch},
       {"chain", in.describe_chain()},
-      {"has_table", in.table.has_value()},
+      {"has_table", has_version_set(in)},
+      {"liveupdate", name(luo_presence(in))},
       {"evidence", evidence_of(in)},
       {"modules", k.modules.empty() ? json(nullptr) : json(k.modules)},
       {"module_count", k.module_count},
@@ -61,7 +62,8 @@ json composites_json(const FamilyCheck& f) {
 }
 
 std::string summary_of(const CheckOutcome& o) {
-  return o.no_table ? *o.no_table : check_summary(o.report);
+  return o.no_table && o.report.verdict == Verdict::undecided ? *o.no_table
+                                                              : check_summary(o.report);
 }
 
 json check_json(const CheckOutcome& o) {
@@ -83,6 +85,9 @@ json check_json(const CheckOutcome& o) {
         {"reasons", describe(f.reasons)},
         {"reason_details", reasons_json(f.reasons)},
     });
+  // Incomplete evidence that a proven loss outranked: said, not hidden.
+  std::vector<std::string> notes = o.notes;
+  if (o.no_table && o.report.verdict != Verdict::undecided) notes.push_back(*o.no_table);
   json unknown = json::array();
   for (const auto& u : o.report.unknown)
     unknown.push_back({{"compatible", u.compatible}, {"family", u.family}, {"kernel", u.kernel}});
@@ -95,7 +100,9 @@ json check_json(const CheckOutcome& o) {
       {"next", kernel_json(o.next)},
       {"families", std::move(families)},
       {"unknown_strings", std::move(unknown)},
-      {"notes", o.notes},
+      {"update", describe(o.report.update)},
+      {"update_details", reasons_json(o.report.update)},
+      {"notes", std::move(notes)},
       {"profile", o.profile.empty() ? json(nullptr) : json(o.profile)},
   };
 }
@@ -189,6 +196,9 @@ std::string check_text(const CheckOutcome& o, bool colour) {
   if (!o.profile.empty()) out += "profile  " + printable(o.profile) + "\n";
   for (const auto& n : o.notes) out += "note: " + printable(n) + "\n";
   const CheckReport& r = o.report;
+  if (o.no_table && r.verdict != Verdict::undecided)
+    out += "note: " + printable(*o.no_table) + "\n";
+  for (const auto& u : r.update) out += "update: " + printable(describe(u)) + "\n";
   if (!r.families.empty()) {
     out += '\n' + family_table(r, colour) + '\n';
     for (const auto& f : r.families) {

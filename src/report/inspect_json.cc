@@ -10,10 +10,9 @@ using nlohmann::json;
 
 json string_or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
-json table_json(const LocatedTable& t) {
-  const TableLocation& where = t.location;
-  json entries = json::array();
-  for (const auto& e : t.table.entries) {
+json entries_json(const std::vector<TableEntry>& entries) {
+  json out = json::array();
+  for (const auto& e : entries) {
     json entry = {{"slot", e.slot}, {"compatible", e.compatible}, {"offset", e.offset}};
     if (is_composite(e.compatible)) {
       json parts = json::array();
@@ -31,12 +30,20 @@ json table_json(const LocatedTable& t) {
       entry["module"] = string_or_null(r->module);
       entry["evidence"] = name(r->evidence);
     }
-    entries.push_back(std::move(entry));
+    out.push_back(std::move(entry));
   }
-  json warnings = json::array();
-  for (const auto& w : t.table.warnings)
-    warnings.push_back({{"offset", w.offset}, {"message", w.message}});
-  json out = {
+  return out;
+}
+
+json warnings_json(const std::vector<TableWarning>& warnings) {
+  json out = json::array();
+  for (const auto& w : warnings) out.push_back({{"offset", w.offset}, {"message", w.message}});
+  return out;
+}
+
+json table_json(const LocatedTable& t) {
+  const TableLocation& where = t.location;
+  return {
       {"method", name(where.method)},
       {"shape", name(where.shape)},
       {"section", string_or_null(where.section)},
@@ -44,12 +51,44 @@ json table_json(const LocatedTable& t) {
       {"size", where.size},
       {"header_offset", where.header_offset ? json(*where.header_offset) : json(nullptr)},
       {"format_version", t.table.format_version ? json(*t.table.format_version) : json(nullptr)},
-      {"entries", std::move(entries)},
-      {"warnings", std::move(warnings)},
+      {"entries", entries_json(t.table.entries)},
+      {"warnings", warnings_json(t.table.warnings)},
   };
-  if (is_derived(where.method)) {
-    out["evidence"] = where.evidence;
-    out["near_misses"] = where.near_misses;
+}
+
+// A derived set in the table's shape, so that a consumer of entries reads
+// both alike; what it rests on and what it could not read beside them.
+json derived_json(const DerivedSet& d) {
+  json near_misses = json::array(), gaps = json::array();
+  for (const auto& g : d.gaps) {
+    if (g.kind == GapKind::near_miss) near_misses.push_back(g.detail);
+    gaps.push_back({{"kind", name(g.kind)}, {"detail", g.detail}});
+  }
+  return {
+      {"method", d.evidence == Evidence::kcore ? "running" : "registrations"},
+      {"shape", "merged"},
+      {"section", string_or_null(d.section)},
+      {"offset", d.offset},
+      {"size", 0},
+      {"header_offset", nullptr},
+      {"format_version", nullptr},
+      {"entries", entries_json(d.entries)},
+      {"warnings", warnings_json(d.warnings)},
+      {"evidence", d.basis},
+      {"near_misses", std::move(near_misses)},
+      {"gaps", std::move(gaps)},
+      {"complete", d.complete()},
+  };
+}
+
+json sessions_json(const std::optional<DerivedSet>& d) {
+  if (!d || !d->sessions) return nullptr;
+  json out = json::array();
+  for (const LiveSession& s : *d->sessions) {
+    json files = json::array();
+    for (const LiveFile& f : s.files)
+      files.push_back({{"token", f.token}, {"compatible", f.compatible}, {"flbs", f.flbs}});
+    out.push_back({{"name", s.name}, {"files", std::move(files)}});
   }
   return out;
 }
@@ -101,7 +140,8 @@ json inspect_json(const Inspection& in) {
       {"schema", kInspectSchema},
       {"input", in.input},
       {"input_size", in.input_size},
-      {"status", in.table ? "table" : "no-table"},
+      {"status", has_version_set(in) ? "table" : "no-table"},
+      {"liveupdate", name(luo_presence(in))},
       {"chain", std::move(chain)},
       {"compression", string_or_null(in.compression())},
       {"format", in.format},
@@ -115,10 +155,15 @@ json inspect_json(const Inspection& in) {
         {"build_id", string_or_null(id.build_id)},
         {"module_name", string_or_null(id.module_name)},
         {"vermagic", string_or_null(id.vermagic)}}},
-      {"table", in.table ? table_json(*in.table) : json(nullptr)},
-      {"registrations", in.registrations ? table_json(*in.registrations) : json(nullptr)},
+      {"table", in.table              ? table_json(*in.table)
+                : has_version_set(in) ? derived_json(*in.derived)
+                                      : json(nullptr)},
+      {"registrations", in.table && in.derived && !in.derived->entries.empty()
+                            ? derived_json(*in.derived)
+                            : json(nullptr)},
       {"disagreements", registration_disagreements(in)},
-      {"no_table_reason", in.table ? json(nullptr) : json(no_table_reason(in))},
+      {"sessions", sessions_json(in.derived)},
+      {"no_table_reason", has_version_set(in) ? json(nullptr) : json(no_table_reason(in))},
       {"error", nullptr},
   };
 }

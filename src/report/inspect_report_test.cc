@@ -52,18 +52,26 @@ TEST(InspectJson, CarriesSchemaIdentityAndEntries) {
 TEST(InspectJson, NoTableExplainsWhy) {
   Inspection in = sample();
   in.table.reset();
-  in.registrations_searched = false;
   const auto j = inspect_json(in);
   EXPECT_EQ(j["status"], "no-table");
+  EXPECT_EQ(j["liveupdate"], "unknown");
   EXPECT_TRUE(j["table"].is_null());
-  in.registrations_searched = true;
-  EXPECT_EQ(inspect_json(in)["no_table_reason"],
-            "no Live Update Orchestrator in this kernel: no version table, and its symbols show no "
-            "registered file handler, FLB or core string");
   EXPECT_EQ(j["no_table_reason"],
             "no live-update version table: the kernel predates the RFC or was built without "
             "CONFIG_LIVEUPDATE, or it is a mainline LUO kernel whose registrations cannot be "
-            "found without a symbol table");
+            "found without a symbol table or kallsyms this reader can decode");
+  in.derived.emplace();
+  in.derived->basis = "kallsyms + documented layout (6.19 on)";
+  EXPECT_EQ(inspect_json(in)["liveupdate"], "unknown");
+  EXPECT_NE(
+      inspect_json(in)["no_table_reason"].get<std::string>().find("cannot show that LUO is absent"),
+      std::string::npos);
+  in.derived->luo = LuoPresence::absent;
+  const auto absent = inspect_json(in);
+  EXPECT_EQ(absent["liveupdate"], "absent");
+  EXPECT_EQ(absent["no_table_reason"],
+            "no Live Update Orchestrator in this kernel (built without CONFIG_LIVEUPDATE): its "
+            "complete symbols have none of LUO's functions, handlers, FLBs or core strings");
 }
 
 TEST(InspectJson, ErrorDocument) {
@@ -89,10 +97,10 @@ TEST(InspectText, ListsEntriesAndWarnings) {
 namespace lucompat {
 namespace {
 
-LocatedTable derived(std::initializer_list<std::pair<const char*, EntryKind>> entries) {
-  LocatedTable t;
-  t.location.method = TableMethod::registrations;
-  t.location.evidence = "symtab + BTF";
+DerivedSet derived(std::initializer_list<std::pair<const char*, EntryKind>> entries) {
+  DerivedSet t;
+  t.basis = "symtab + BTF";
+  t.luo = LuoPresence::present;
   uint32_t slot = 0;
   for (const auto& [s, kind] : entries) {
     TableEntry e;
@@ -100,14 +108,15 @@ LocatedTable derived(std::initializer_list<std::pair<const char*, EntryKind>> en
     e.compatible = s;
     e.registration = Registration{kind, kind == EntryKind::core ? "" : "obj", std::nullopt, "",
                                   Evidence::symtab};
-    t.table.entries.push_back(e);
+    t.entries.push_back(e);
   }
   return t;
 }
 
 TEST(Registrations, TextLineCountsKindsAndNamesTheEvidence) {
   Inspection in = sample();
-  in.table = derived(
+  in.table.reset();
+  in.derived = derived(
       {{"luo-v1", EntryKind::core}, {"memfd-v1", EntryKind::file}, {"hugetlb-v1", EntryKind::flb}});
   const std::string t = inspect_text(in);
   EXPECT_NE(t.find("registrations: 1 file handler, 1 FLB, core luo-v1 (evidence: symtab + BTF)"),
@@ -118,20 +127,44 @@ TEST(Registrations, TextLineCountsKindsAndNamesTheEvidence) {
   EXPECT_EQ(j["table"]["entries"][1]["kind"], "file");
   EXPECT_EQ(j["table"]["entries"][1]["evidence"], "symtab");
   EXPECT_TRUE(j["table"]["entries"][1]["address"].is_null());
+  EXPECT_EQ(j["liveupdate"], "present");
+  EXPECT_EQ(j["table"]["complete"], true);
   EXPECT_EQ(evidence_of(in), "registrations (symtab + BTF)");
+}
+
+TEST(Registrations, GapsAndSessionsAreShown) {
+  Inspection in = sample();
+  in.table.reset();
+  in.derived = derived({{"memfd-v2", EntryKind::file}});
+  in.derived->gaps.push_back({GapKind::near_miss, "x is shaped like a file handler"});
+  in.derived->gaps.push_back({GapKind::unread_list, "no FLB list"});
+  in.derived->sessions = std::vector<LiveSession>{{"vm-1", {{0x1a, "memfd-v2", {}}}}};
+  const std::string t = inspect_text(in);
+  EXPECT_NE(t.find("  NEAR MISS: x is shaped like a file handler\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("  NOT READ: no FLB list\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("sessions  1 outgoing: vm-1 (memfd-v2 token 0x1a)"), std::string::npos) << t;
+  const auto j = inspect_json(in);
+  EXPECT_EQ(j["table"]["complete"], false);
+  EXPECT_EQ(j["table"]["gaps"][1]["kind"], "unread_list");
+  EXPECT_EQ(j["table"]["near_misses"].size(), 1u);
+  EXPECT_EQ(j["sessions"][0]["name"], "vm-1");
+  EXPECT_EQ(j["sessions"][0]["files"][0]["token"], 0x1a);
+  in.derived->sessions->clear();
+  EXPECT_NE(inspect_text(in).find("sessions  none open: nothing is preserved now"),
+            std::string::npos);
 }
 
 TEST(Registrations, AnRfcTableMustAgreeWithThem) {
   Inspection in = sample();  // its RFC table lists luo-v1 and memfd-v1
-  in.registrations = derived({{"luo-v1", EntryKind::core},
-                              {"memfd-v1", EntryKind::file},
-                              {"kho-v1", EntryKind::core},
-                              {"pci-v2", EntryKind::flb}});
+  in.derived = derived({{"luo-v1", EntryKind::core},
+                        {"memfd-v1", EntryKind::file},
+                        {"kho-v1", EntryKind::core},
+                        {"pci-v2", EntryKind::flb}});
   std::vector<std::string> table;
   for (const auto& e : in.table->table.entries) table.push_back(e.compatible);
   ASSERT_EQ(table, (std::vector<std::string>{"luo-v1", "memfd-v1"}));
   EXPECT_TRUE(registration_disagreements(in).empty());
-  in.registrations = derived({{"luo-v1", EntryKind::core}, {"memfd-v2", EntryKind::file}});
+  in.derived = derived({{"luo-v1", EntryKind::core}, {"memfd-v2", EntryKind::file}});
   const auto d = registration_disagreements(in);
   ASSERT_EQ(d.size(), 2u);
   EXPECT_NE(d[0].find("memfd-v1"), std::string::npos);
@@ -141,9 +174,10 @@ TEST(Registrations, AnRfcTableMustAgreeWithThem) {
 
 TEST(Registrations, ScanOnlyEvidenceIsFlagged) {
   Inspection in = sample();
-  in.table = derived({{"memfd-v1", EntryKind::file}});
+  in.table.reset();
+  in.derived = derived({{"memfd-v1", EntryKind::file}});
   EXPECT_FALSE(rests_on_scan_only(in));
-  in.table->table.entries[0].registration->evidence = Evidence::scan;
+  in.derived->entries[0].registration->evidence = Evidence::scan;
   EXPECT_TRUE(rests_on_scan_only(in));
 }
 

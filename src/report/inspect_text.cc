@@ -34,19 +34,21 @@ std::string where(const LocatedTable& t) {
   return {};
 }
 
-// "4 file handlers, 1 FLB, core luo-v1 luo-session-v1 kho-v1 (evidence: symtab + BTF)"
-std::string registrations_line(const LocatedTable& t) {
+// "registrations: 4 file handlers, 1 FLB, core luo-v1 kho-v1 (evidence: symtab + BTF)"
+std::string registrations_line(const DerivedSet& d) {
   size_t files = 0, flbs = 0;
   std::string core;
-  for (const auto& e : t.table.entries) {
+  for (const auto& e : d.entries) {
     if (!e.registration) continue;
     if (e.registration->kind == EntryKind::file) ++files;
     if (e.registration->kind == EntryKind::flb) ++flbs;
-    if (e.registration->kind == EntryKind::core) core += " " + e.compatible;
+    if (e.registration->kind == EntryKind::core || e.registration->kind == EntryKind::subtree)
+      core += " " + e.compatible;
   }
-  return fmt::format("{}: {} file handler{}, {} FLB{}, {} (evidence: {})", name(t.location.method),
-                     files, files == 1 ? "" : "s", flbs, flbs == 1 ? "" : "s",
-                     core.empty() ? "no core strings" : "core" + core, t.location.evidence);
+  return fmt::format("{}: {} file handler{}, {} FLB{}, {} (evidence: {})",
+                     d.evidence == Evidence::kcore ? "running" : "registrations", files,
+                     files == 1 ? "" : "s", flbs, flbs == 1 ? "" : "s",
+                     core.empty() ? "no core strings" : "core" + core, d.basis);
 }
 
 // What a forward-format entry holds, beside its string: the components of a
@@ -63,8 +65,8 @@ std::string entry_note(std::string_view compatible) {
   return {};
 }
 
-void registration_entries(std::string& out, const LocatedTable& t) {
-  for (const auto& e : t.table.entries) {
+void registration_entries(std::string& out, const DerivedSet& d) {
+  for (const auto& e : d.entries) {
     if (!e.registration) continue;
     const Registration& r = *e.registration;
     std::string where = r.symbol;
@@ -72,7 +74,7 @@ void registration_entries(std::string& out, const LocatedTable& t) {
     // A live reading names the kernel itself "vmlinux", as /proc/kallsyms does not.
     if (!r.module.empty()) where += (r.module == "vmlinux" ? " in " : " in module ") + r.module;
     if (where.empty()) where = fmt::format("string at offset {:#x}", e.offset);
-    out += fmt::format("  {:>4}  {:<5} {:<24} {} ({}){}\n", e.slot, name(r.kind),
+    out += fmt::format("  {:>4}  {:<7} {:<24} {} ({}){}\n", e.slot, name(r.kind),
                        printable(e.compatible), printable(where), name(r.evidence),
                        entry_note(e.compatible));
   }
@@ -100,21 +102,54 @@ std::string no_table_reason(const Inspection& in) {
     return "no live-update version table in the segment that holds the kernel's notes, where the "
            "RFC's linker script puts it; early exit read no further (run without --early-exit "
            "to search the whole image)";
-  if (in.kind == InputKind::kernel && in.registrations_searched)
-    return "no Live Update Orchestrator in this kernel: no version table, and its symbols show no "
-           "registered file handler, FLB or core string";
+  const LuoPresence luo = luo_presence(in);
+  if (in.kind == InputKind::kernel && luo == LuoPresence::absent)
+    return "no Live Update Orchestrator in this kernel (built without CONFIG_LIVEUPDATE): its "
+           "complete symbols have none of LUO's functions, handlers, FLBs or core strings";
+  if (in.kind == InputKind::kernel && in.derived)
+    return "no live-update version table, and no registration was found, but the evidence (" +
+           in.derived->basis + ") cannot show that LUO is absent";
   // Without symbols the registrations were not searched: a mainline LUO
   // kernel looks the same as one without LUO, and we must not say which.
   if (in.kind == InputKind::kernel)
     return "no live-update version table: the kernel predates the RFC or was built without "
            "CONFIG_LIVEUPDATE, or it is a mainline LUO kernel whose registrations cannot be "
-           "found without a symbol table";
-  if (in.kind == InputKind::module && in.registrations_searched)
+           "found without a symbol table or kallsyms this reader can decode";
+  if (in.kind == InputKind::module && in.derived)
     return "no live-update version table, and the module registers no file handler or FLB";
   if (in.kind == InputKind::module)
     return "no live-update version table: the module declares no live-update file handler";
   return "no live-update version table in this object";
 }
+
+namespace {
+
+// "2 outgoing: test-session (memfd-v2 token 0x1a), ..." or that none is open.
+std::string sessions_line(const std::vector<LiveSession>& sessions) {
+  if (sessions.empty())
+    return "none open: nothing is preserved now, so no live update can lose anything yet";
+  std::string out = fmt::format("{} outgoing:", sessions.size());
+  for (size_t i = 0; i < sessions.size(); ++i) {
+    const LiveSession& s = sessions[i];
+    std::string files;
+    for (const LiveFile& f : s.files)
+      files += fmt::format("{}{} token {:#x}", files.empty() ? "" : ", ", f.compatible, f.token);
+    out += fmt::format("{} {} ({})", i == 0 ? "" : ";", s.name, files.empty() ? "no file" : files);
+  }
+  return out;
+}
+
+void derived_text(std::string& out, const DerivedSet& d) {
+  field(out, "table", registrations_line(d));
+  registration_entries(out, d);
+  for (const auto& w : d.warnings) out += fmt::format("  warning: {}\n", printable(w.message));
+  for (const auto& g : d.gaps)
+    out += fmt::format("  {}: {}\n", g.kind == GapKind::near_miss ? "NEAR MISS" : "NOT READ",
+                       printable(g.detail));
+  if (d.sessions) field(out, "sessions", sessions_line(*d.sessions));
+}
+
+}  // namespace
 
 std::string inspect_text(const Inspection& in) {
   std::string out = fmt::format("{}: {} ({})\n", printable(in.input),
@@ -130,19 +165,13 @@ std::string inspect_text(const Inspection& in) {
   field(out, "vermagic", in.identity.vermagic);
   field(out, "build-id", in.identity.build_id);
   if (!in.table) {
-    field(out, "table", no_table_reason(in));
+    if (has_version_set(in))
+      derived_text(out, *in.derived);
+    else
+      field(out, "table", no_table_reason(in));
     return out;
   }
   const LocatedTable& t = *in.table;
-  if (is_derived(t.location.method)) {
-    field(out, "table", registrations_line(t));
-    registration_entries(out, t);
-    for (const auto& w : t.table.warnings)
-      out += fmt::format("  warning: {}\n", printable(w.message));
-    for (const auto& m : t.location.near_misses)
-      out += fmt::format("  NEAR MISS: {}\n", printable(m));
-    return out;
-  }
   std::string at = where(t);
   // Offsets count from the innermost data: say so when that is not the file.
   if (!in.chain.empty())
@@ -156,9 +185,9 @@ std::string inspect_text(const Inspection& in) {
         fmt::format("  {:>4}  {}{}\n", e.slot, printable(e.compatible), entry_note(e.compatible));
   for (const auto& w : t.table.warnings)
     out += fmt::format("  warning: offset {:#x}: {}\n", w.offset, printable(w.message));
-  if (in.registrations) {
-    field(out, "also", registrations_line(*in.registrations));
-    registration_entries(out, *in.registrations);
+  if (in.derived && !in.derived->entries.empty()) {
+    field(out, "also", registrations_line(*in.derived));
+    registration_entries(out, *in.derived);
     for (const auto& d : registration_disagreements(in))
       out += fmt::format("  DISAGREES: {}\n", printable(d));
   }

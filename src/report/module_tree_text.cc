@@ -38,7 +38,8 @@ std::string module_tree_text(const ModuleTree& tree, bool verbose) {
   if (verbose) {
     out += "  modules without a table:\n";
     for (const auto& m : tree.modules)
-      if (m.result && !m.result->table) out += fmt::format("    {}\n", printable(m.path));
+      if (m.result && !has_version_set(*m.result))
+        out += fmt::format("    {}\n", printable(m.path));
   }
   return out;
 }

@@ -10,7 +10,7 @@ namespace lucompat {
 
 bool package_has_table(const PackageReport& p) {
   for (const auto& k : p.kernels)
-    if (k.result && k.result->table) return true;
+    if (k.result && has_version_set(*k.result)) return true;
   return p.modules.with_table != 0;
 }
 

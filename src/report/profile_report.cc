@@ -20,7 +20,7 @@ std::string join(const std::vector<std::string>& items, std::string_view sep = "
 json kernel_brief(const KernelSide& k) {
   return {{"path", k.path},
           {"release", k.kernel.identity.release},
-          {"has_table", k.kernel.table.has_value()}};
+          {"has_table", has_version_set(k.kernel)}};
 }
 
 // POSIX shell single quotes: nothing inside is special but the quote itself.
@@ -118,6 +118,13 @@ std::string selection_text(const Selection& s, const UpdateInputs& in) {
   return out + "\n" + selection_summary(s) + "\n";
 }
 
+namespace {
+
+// A kernel whose complete symbols show no LUO: it supports no profile.
+bool no_luo(const MatrixRow& row) { return luo_presence(row.kernel.kernel) == LuoPresence::absent; }
+
+}  // namespace
+
 json matrix_json(const Matrix& m) {
   json profiles = json::array();
   for (const Profile* p : m.profiles)
@@ -127,8 +134,10 @@ json matrix_json(const Matrix& m) {
     json support = json::object();
     for (size_t i = 0; i < m.profiles.size(); ++i)
       support[m.profiles[i]->name] =
-          row.kernel.kernel.table
-              ? json{{"supported", row.missing[i].empty()}, {"missing", row.missing[i]}}
+          row.missing.size() > i
+              ? json{{"supported", row.missing[i].empty()},
+                     {"missing", row.missing[i]},
+                     {"reason", no_luo(row) ? json("no LUO") : json(nullptr)}}
               : json{{"supported", nullptr}, {"missing", nullptr}, {"reason", "no table"}};
     json k = kernel_brief(row.kernel);
     k["profiles"] = std::move(support);
@@ -150,7 +159,8 @@ std::string matrix_text(const Matrix& m) {
     std::vector<std::string> line{printable(row.kernel.path)};
     for (const auto& missing : row.missing)
       line.push_back(missing.empty() ? "supported" : "missing " + join(missing));
-    if (!row.kernel.kernel.table) line.resize(m.profiles.size() + 1, "no table");
+    if (no_luo(row)) line.assign(1, printable(row.kernel.path));
+    line.resize(m.profiles.size() + 1, no_luo(row) ? "no LUO" : "no table");
     rows.push_back(std::move(line));
   }
   std::vector<size_t> width(rows[0].size(), 0);

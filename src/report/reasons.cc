@@ -35,6 +35,9 @@ std::string what_happens(const Reason& r) {
       return fmt::format(
           "the running kernel may write any of {}, and the next kernel reads all of them",
           list(r.running));
+    case ReasonCode::carried_all:
+      return fmt::format("the running kernel hands over all of {}, and the next kernel reads each",
+                         list(r.running));
     case ReasonCode::negotiated:
       return fmt::format(
           "{} is negotiated by integer version: the running kernel supports {}, the next kernel "
@@ -93,6 +96,17 @@ std::string what_happens(const Reason& r) {
                                                       r.flb, list(r.next)));
     case ReasonCode::needs_undecided_flb:
       return fmt::format("{} needs {}, whose verdict is undecided", r.family, r.flb);
+    case ReasonCode::running_without_luo:
+      return "the running kernel has no Live Update Orchestrator (CONFIG_LIVEUPDATE is not set): "
+             "it hands nothing over, so this update cannot lose preserved state";
+    case ReasonCode::next_without_luo:
+      return "the next kernel has no Live Update Orchestrator (CONFIG_LIVEUPDATE is not set): it "
+             "restores nothing";
+    case ReasonCode::luo_disabled:
+      return fmt::format(
+          "the {} kernel's command line {}: LUO is off there, so nothing is {}",
+          r.kernel == KernelRole::running ? "running" : "next", r.detail,
+          r.kernel == KernelRole::running ? "preserved (no /dev/liveupdate)" : "restored");
     case ReasonCode::profile_retired:
       return "retired: never selected";
     case ReasonCode::profile_not_emittable:
@@ -118,6 +132,8 @@ std::string what_it_costs(const Reason& r) {
       return "; " + (r.mismatch.empty() ? "the next kernel cannot read LUO's state" : r.mismatch);
     case Loss::files:
       return "; the preserved files would be lost";
+    case Loss::every_session:
+      return "; every preserved session would be lost";
     case Loss::optional_files:
       return std::string(
                  "; an optional family: its files will not be restored and the blackout will be "
@@ -172,6 +188,28 @@ json reasons_json(const std::vector<Reason>& reasons) {
   return out;
 }
 
+namespace {
+
+// The worst thing the next boot would do, first: a panic or a lost handover
+// before lost sessions before lost files.
+std::optional<std::string> worst_consequence(const CheckReport& r) {
+  for (const auto& u : r.update)
+    if (u.loss != Loss::none) return describe(u);
+  for (const Loss loss : {Loss::core_state, Loss::every_session, Loss::files})
+    for (const auto& f : r.families) {
+      if (f.verdict != Verdict::incompatible) continue;
+      for (const auto& reason : f.reasons)
+        if (reason.loss == loss)
+          return fmt::format("{}: {}", f.family,
+                             loss == Loss::core_state && !reason.mismatch.empty()
+                                 ? reason.mismatch
+                                 : describe(reason));
+    }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::string check_summary(const CheckReport& r) {
   size_t checked = 0, bad = 0, open = 0, warned = 0;
   for (const auto& f : r.families) {
@@ -183,9 +221,14 @@ std::string check_summary(const CheckReport& r) {
   }
   const auto families = [](size_t n) { return n == 1 ? "family" : "families"; };
   switch (r.verdict) {
-    case Verdict::incompatible:
-      return fmt::format("INCOMPATIBLE: {} of {} {} in use cannot be restored by the next kernel",
-                         bad, checked, families(checked));
+    case Verdict::incompatible: {
+      const std::string count =
+          fmt::format("{} of {} {} in use cannot be restored by the next kernel", bad, checked,
+                      families(checked));
+      const auto worst = worst_consequence(r);
+      if (worst && bad > 0) return fmt::format("INCOMPATIBLE: {}; {}", *worst, count);
+      return "INCOMPATIBLE: " + worst.value_or(count);
+    }
     case Verdict::undecided:
       return fmt::format("UNDECIDED: {} of {} {} in use need{} more information (see the reasons)",
                          open, checked, families(checked), open == 1 ? "s" : "");
@@ -193,6 +236,8 @@ std::string check_summary(const CheckReport& r) {
       return fmt::format("compatible with warnings: {} optional {} will not be restored", warned,
                          families(warned));
     default:
+      for (const auto& u : r.update)
+        if (u.code == ReasonCode::running_without_luo) return "compatible: " + describe(u);
       return checked == 1
                  ? std::string("compatible: the next kernel restores the one family in use")
                  : fmt::format("compatible: the next kernel restores all {} families in use",

@@ -29,8 +29,9 @@ std::vector<std::string> words(const CheckReport& r, const std::string& family) 
 TEST(Reasons, CheckSentencesAreWordedAsBefore) {
   const Catalog c = shipped();
   EXPECT_EQ(words(check_update(c, kNew, kBreak, using_({})), "luo"),
-            std::vector<std::string>{"the running kernel writes luo-v1 but the next kernel reads "
-                                     "only luo-v2; the next kernel would panic on boot"});
+            std::vector<std::string>{
+                "the running kernel writes luo-v1 but the next kernel reads "
+                "only luo-v2; the next kernel would panic on boot (LUO state is incompatible)"});
   EXPECT_EQ(words(check_update(c, kNew, kOld, using_({"vfio-pci"})), "vfio-pci"),
             std::vector<std::string>{"the running kernel writes vfio-pci-v1 but the next kernel "
                                      "reads no vfio-pci version; the preserved files would be "
@@ -198,6 +199,35 @@ TEST(Reasons, EveryCodeHasItsOwnSentenceAndName) {
   }
 }
 
+// The worst consequence comes first: a panic, then every session lost, then
+// lost files, then a kernel or command line that hands nothing over.
+TEST(Reasons, SummariesSayTheWorstFirst) {
+  const Catalog c = shipped();
+  CheckPolicy p = using_({"memfd"});
+  p.next.refuses_every_session = true;
+  EXPECT_EQ(check_summary(
+                check_update(c, kernel({"luo-v1", "memfd-v1"}), kernel({"luo-v1", "memfd-v2"}), p)),
+            "INCOMPATIBLE: memfd: the running kernel writes memfd-v1 but the next kernel reads "
+            "only memfd-v2; every preserved session would be lost; 1 of 2 families in use cannot "
+            "be restored by the next kernel");
+  EXPECT_EQ(check_summary(
+                check_update(c, kernel({"luo-v1", "memfd-v1"}), kernel({"luo-v2", "memfd-v2"}), p))
+                .find("INCOMPATIBLE: luo: the next kernel would panic on boot"),
+            0u);
+  p.next.luo_enabled = false;
+  p.next.cmdline = "has no liveupdate=on";
+  EXPECT_EQ(check_summary(
+                check_update(c, kernel({"luo-v1", "memfd-v1"}), kernel({"luo-v1", "memfd-v1"}), p)),
+            "INCOMPATIBLE: the next kernel's command line has no liveupdate=on: LUO is off there, "
+            "so nothing is restored; every preserved session would be lost");
+  CheckPolicy none;
+  none.running.luo = LuoPresence::absent;
+  const CheckReport r = check_update(c, kernel({}), kernel({"luo-v1"}), none);
+  EXPECT_EQ(r.verdict, Verdict::compatible);
+  EXPECT_NE(check_summary(r).find("compatible: the running kernel has no Live Update Orchestrator"),
+            std::string::npos);
+}
+
 TEST(Reasons, SummariesCountInTheRightNumber) {
   const Catalog c = shipped();
   const CheckPolicy core_alone = using_({});
@@ -206,7 +236,8 @@ TEST(Reasons, SummariesCountInTheRightNumber) {
   EXPECT_EQ(check_summary(check_update(c, kOld, kNew, {})),
             "compatible: the next kernel restores all 2 families in use");
   EXPECT_EQ(check_summary(check_update(c, kNew, kBreak, core_alone)),
-            "INCOMPATIBLE: 1 of 1 family in use cannot be restored by the next kernel");
+            "INCOMPATIBLE: luo: the next kernel would panic on boot (LUO state is incompatible); 1 "
+            "of 1 family in use cannot be restored by the next kernel");
   EXPECT_EQ(check_summary(check_update(c, kNew, kOld, using_({"memfd"}))),
             "UNDECIDED: 1 of 2 families in use needs more information (see the reasons)");
   EXPECT_EQ(check_summary(check_update(c, kernel({"luo-v1", "pci-v1"}),

@@ -10,16 +10,8 @@ std::string_view name(TableMethod m) {
       return "segment-scan";
     case TableMethod::magic_scan:
       return "magic-scan";
-    case TableMethod::registrations:
-      return "registrations";
-    case TableMethod::running:
-      return "running";
   }
   return "unknown";
-}
-
-bool is_derived(TableMethod m) {
-  return m == TableMethod::registrations || m == TableMethod::running;
 }
 
 std::string_view name(TableShape s) {
@@ -38,6 +30,8 @@ std::string_view name(EntryKind k) {
   switch (k) {
     case EntryKind::core:
       return "core";
+    case EntryKind::subtree:
+      return "subtree";
     case EntryKind::file:
       return "file";
     case EntryKind::flb:

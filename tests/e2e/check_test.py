@@ -82,8 +82,17 @@ class Check(TempDirTest):
             packed = self.check("--current", ca, "--next", cb, rc=rc)
             self.assertEqual(plain["families"], packed["families"])
 
-    def test_next_kernel_without_a_table_is_undecided(self):
-        doc = self.check("--current", NEW, "--next", X86 / "notable.elf", rc=UNDECIDABLE)
+    def test_next_kernel_without_luo_loses_everything(self):
+        """Issue 22: a next kernel whose complete symbols show no LUO is an
+        answer, not a gap: it restores nothing."""
+        doc = self.check("--current", NEW, "--next", X86 / "notable.elf", rc=INCOMPATIBLE)
+        self.assertEqual(doc["next"]["liveupdate"], "absent")
+        self.assertIn("the next kernel has no Live Update Orchestrator", doc["summary"])
+        self.assertEqual(doc["update_details"][0]["code"], "next_without_luo")
+        # A kernel whose symbols are gone is still a gap.
+        stripped = self.dir / "notable-stripped.elf"
+        subprocess.run(["objcopy", "--strip-all", X86 / "notable.elf", stripped], check=True)
+        doc = self.check("--current", NEW, "--next", stripped, rc=UNDECIDABLE)
         self.assertIn("has no live-update version table", doc["summary"])
 
     def test_kexec_cannot_cross_architectures(self):
@@ -125,7 +134,7 @@ class Check(TempDirTest):
         catalog.write_text('[[family]]\nname = "x"\nclass = "weird"\ncompatible = ["x-v{N}"]\n')
         r = lucompat("check", "--no-modules", "--current", OLD, "--next", NEW, "--catalog", catalog)
         self.assertEqual(r.rc, BAD_INPUT, r)
-        self.assertIn(f"{catalog}:3:9: class \"weird\" is not core, file or flb", r.err)
+        self.assertIn(f"{catalog}:3:9: class \"weird\" is not core, subtree, file or flb", r.err)
         manifest = self.dir / "bad-manifest.toml"
         manifest.write_text('[[session]]\nname = "vm"\nuses = ["memfd", "floppy"]\n')
         r = lucompat("check", "--no-modules", "--current", OLD, "--next", NEW, "--manifest", manifest)

@@ -82,8 +82,9 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.rc, UNDECIDABLE, r)
         self.assertEqual(r.err, "")
         # Its symbol table was searched for registrations too: "no LUO" is a finding.
-        self.assertIn("table     no Live Update Orchestrator in this kernel: no version table, and "
-                      "its symbols show no registered file handler, FLB or core string", r.out)
+        self.assertIn("table     no Live Update Orchestrator in this kernel (built without "
+                      "CONFIG_LIVEUPDATE): its complete symbols have none of LUO's functions, "
+                      "handlers, FLBs or core strings", r.out)
 
     def test_an_rfc_table_is_not_its_own_registration_evidence(self):
         # The core string finder once read the table's own luo-v1 entry as a

@@ -57,7 +57,13 @@ class Gate(TempDirTest):
         self.assertEqual(self.called(), [])
 
     def test_undecided_and_unreadable_are_refused_too(self):
+        # A next kernel without LUO restores nothing: refused as incompatible.
         r = self.gate("--no-modules", "--current", X86 / "kernel.elf", "--next", X86 / "notable.elf")
+        self.assertEqual(r.returncode, 1)
+        # Without its symbols nothing about it can be proven: undecided.
+        stripped = self.dir / "notable-stripped.elf"
+        subprocess.run(["objcopy", "--strip-all", X86 / "notable.elf", stripped], check=True)
+        r = self.gate("--no-modules", "--current", X86 / "kernel.elf", "--next", stripped)
         self.assertEqual(r.returncode, 4)
         r = self.gate("--no-modules", "--current", X86 / "kernel.elf", "--next", self.dir / "missing")
         self.assertEqual(r.returncode, 3)

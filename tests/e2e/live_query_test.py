@@ -70,6 +70,7 @@ KALLSYMS = [
     (BASE + RODATA, "D", "__start_rodata", ""),
     (BASE + BANNER_AT, "D", "linux_banner", ""),
     (BASE + 0x200, "D", "__end_rodata", ""),
+    (BASE + 0x10, "T", "liveupdate_register_file_handler", ""),
     (BASE + FILE_HEAD, "d", "luo_file_handler_list", ""),
     (BASE + FLB_HEAD, "d", "luo_flb_list", ""),
     (BASE + MEMFD, "d", "memfd_luo_handler", ""),
@@ -112,7 +113,7 @@ class LiveQuery(TempDirTest):
         t = doc["table"]
         self.assertEqual((t["method"], t["section"], t["offset"]),
                          ("running", "luo_file_handler_list", BASE + FILE_HEAD))
-        self.assertEqual(t["evidence"], "kallsyms + documented layout + kcore")
+        self.assertEqual(t["evidence"], "kallsyms + documented layout (6.19 on) + kcore")
         self.assertEqual([(e["compatible"], e["kind"], e["symbol"], e["address"], e["module"], e["evidence"])
                           for e in t["entries"]], [
             ("luo-v1", "core", None, BASE + RODATA, "vmlinux", "kcore"),
@@ -124,7 +125,7 @@ class LiveQuery(TempDirTest):
         ])
         text = self.running(self.root("ok-text"))
         self.assertIn("table     running: 2 file handlers, 1 FLB, core luo-v1 luo-session-v1 kho-v1 "
-                      "(evidence: kallsyms + documented layout + kcore)", text.out)
+                      "(evidence: kallsyms + documented layout (6.19 on) + kcore)", text.out)
         self.assertIn(f"vfio_pci_luo_handler at {BASE + VFIO:#x} in module fakemod (kcore)", text.out)
         self.assertIn(f"memfd_luo_handler at {BASE + MEMFD:#x} in vmlinux (kcore)", text.out)
 
@@ -172,10 +173,22 @@ class LiveQuery(TempDirTest):
         self.assert_refused(self.running(self.root("garbled", mem)), "no valid compatible")
 
     def test_a_kernel_without_luo_lists_has_no_luo(self):
-        kallsyms = [s for s in KALLSYMS if not s[2].endswith("_list")]
+        kallsyms = [s for s in KALLSYMS
+                    if not s[2].endswith("_list") and not s[2].startswith("liveupdate_")]
         r = self.running(self.root("noluo", kallsyms=kallsyms))
         self.assertEqual(r.rc, UNDECIDABLE, r)
         self.assertIn("no Live Update Orchestrator in this kernel", r.out)
+        self.assertEqual(self.running(self.root("noluo-json", kallsyms=kallsyms), "--json")
+                         .json()["liveupdate"], "absent")
+
+    def test_lists_it_cannot_find_leave_it_undecided(self):
+        """LUO is built in (its functions are there) but its lists are not
+        where the catalog says: not "no LUO", but an incomplete reading."""
+        kallsyms = [s for s in KALLSYMS if not s[2].endswith("_list")]
+        r = self.running(self.root("nolists", kallsyms=kallsyms))
+        self.assertEqual(r.rc, UNDECIDABLE, r)
+        self.assertIn("NOT READ: the kernel has none of the file handler list heads", r.out)
+        self.assertIn("NOT READ: the kernel has none of the FLB list heads", r.out)
 
     def test_a_site_catalog_names_other_lists(self):
         renamed = [(a, t, "luo_file_handlers" if n == "luo_file_handler_list" else n, m)
@@ -195,7 +208,7 @@ class LiveQuery(TempDirTest):
         doc = r.json()
         self.assertEqual(doc["current"]["path"], "running kernel")
         self.assertTrue(doc["current"]["how"].startswith("queried live through /proc/kcore"), doc["current"])
-        self.assertEqual(doc["current"]["evidence"], "running (kallsyms + documented layout + kcore)")
+        self.assertEqual(doc["current"]["evidence"], "running (kallsyms + documented layout (6.19 on) + kcore)")
         self.assertEqual(doc["current"]["strings"]["vfio-pci-v1"], ["running kernel"])
         self.assertEqual(doc["current"]["module_count"], 0)
         # A reading that finds the memory wrong ends the check: no fallback.

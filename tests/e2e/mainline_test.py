@@ -79,7 +79,7 @@ class Derived(TempDirTest):
         for row in kallsyms_rows():
             with self.subTest(file=row["file"]):
                 doc = self.decoded(row, "kallsyms")
-                want_btf = "BTF" if row["btf"] == "btf" else "documented layout"
+                want_btf = "BTF" if row["btf"] == "btf" else "documented layout (6.1 shape)"
                 self.assertEqual(doc["table"]["evidence"], f"kallsyms + {want_btf}")
 
     def test_mainline_bzimages_check_as_their_sets_say(self):

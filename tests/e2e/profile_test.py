@@ -78,7 +78,8 @@ class Profiles(TempDirTest):
         self.assertTrue(statuses["2025.12"]["viable"])  # viable, but deprecated: not chosen
         self.assertEqual(statuses["2024.06"]["reasons"], ["retired: never selected"])
         self.assertIsNone(self.select(NEW, BREAK, INCOMPATIBLE)["selected"])
-        self.select(NEW, NOTABLE, UNDECIDABLE)
+        # No LUO in the next kernel: no profile can carry the update.
+        self.assertIsNone(self.select(NEW, NOTABLE, INCOMPATIBLE)["selected"])
 
     def test_selection_over_corpus_kernels(self):
         if not (CORPUS / "MANIFEST.tsv").is_file():
@@ -143,16 +144,28 @@ class Profiles(TempDirTest):
         # Only the named profiles count: old kernels still carry 2026.03.
         r = lucompat("profile", "matrix", "--profiles", FLEET, "--profile", "2026.03", "--kernel", OLD, "--kernel", NEW)
         self.assertEqual(r.rc, OK, r)
-        # A kernel without a table proves nothing: "no table", undecided.
+        # A kernel whose complete symbols show no LUO supports no profile: a
+        # definite FAIL, not UNDECIDED (issue 26).
         r = lucompat("profile", "matrix", "--profiles", FLEET, "--kernel", NEW, "--kernel", NOTABLE)
-        self.assertEqual(r.rc, UNDECIDABLE, r)
-        self.assertRegex(r.out, r"notable\.elf +no table +no table +no table\n")
-        self.assertIn("gate: UNDECIDED", r.out)
+        self.assertEqual(r.rc, INCOMPATIBLE, r)
+        self.assertRegex(r.out, r"notable\.elf +no LUO +no LUO +no LUO\n")
+        self.assertIn("gate: FAIL", r.out)
         doc = lucompat("profile", "matrix", "--json", "--profiles", FLEET, "--kernel", NOTABLE).json()
+        self.assertEqual(doc["gate"], "fail")
+        self.assertEqual(doc["kernels"][0]["profiles"]["2026.03"]["reason"], "no LUO")
+        self.assertEqual(doc["kernels"][0]["profiles"]["2026.03"]["supported"], False)
+        # One without its symbols proves nothing: "no table", undecided.
+        stripped = self.dir / "notable-stripped.elf"
+        subprocess.run(["objcopy", "--strip-all", NOTABLE, stripped], check=True)
+        r = lucompat("profile", "matrix", "--profiles", FLEET, "--kernel", NEW, "--kernel", stripped)
+        self.assertEqual(r.rc, UNDECIDABLE, r)
+        self.assertRegex(r.out, r"notable-stripped\.elf +no table +no table +no table\n")
+        self.assertIn("gate: UNDECIDED", r.out)
+        doc = lucompat("profile", "matrix", "--json", "--profiles", FLEET, "--kernel", stripped).json()
         self.assertEqual(doc["gate"], "undecided")
         self.assertEqual(doc["kernels"][0]["profiles"]["2026.03"]["reason"], "no table")
         r = lucompat("profile", "select", "--profiles", FLEET, "--no-modules", "--current", NEW,
-                     "--next", NOTABLE)
+                     "--next", stripped)
         self.assertEqual(r.rc, UNDECIDABLE, r)
         self.assertIn("has no live-update version table", r.out)
         self.assertNotIn("does not understand", r.out)

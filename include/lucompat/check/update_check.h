@@ -33,6 +33,9 @@ struct CheckRequest {
   // A kernel whose strings rest only on a byte scan (no symbols) is judged
   // only when the operator says so; otherwise the verdict is undecided.
   bool trust_scan = false;
+  // The next kernel's command line: what kexec will pass (--append,
+  // --reuse-cmdline) or what check --next-cmdline states; nullopt: unknown.
+  std::optional<std::string> next_cmdline;
   std::vector<std::string> profile_files;  // --profiles, after /etc/lucompat/profiles.d
   std::optional<std::string> profile;      // --profile; else host.toml's, if any
 };
@@ -78,6 +81,11 @@ Result<ProfileSet> load_profiles(const SystemRoot& root, const std::vector<std::
                                  const Catalog& catalog);
 
 Result<UpdateInputs> load_update(const CheckRequest& request);
+
+// What is known of both kernels beyond their strings (their LUO, command
+// lines) into the policy, and, on a running host, the families its live
+// sessions preserve as the families in use.
+Result<void> learn_traits(UpdateInputs& inputs, const CheckRequest& request);
 
 // One kernel on its own (an image, or a package with its modules), with its
 // strings: for the build gate, which needs no running kernel.

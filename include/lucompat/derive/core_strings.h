@@ -9,18 +9,22 @@
 #include <vector>
 
 #include "lucompat/base/byte_reader.h"
+#include "lucompat/table/version_table.h"
 
 namespace lucompat {
 
-// A compatible form "PREFIX{N}SUFFIX", N a decimal integer.
+// A compatible form "PREFIX{N}SUFFIX", N a decimal integer, and the kind of
+// string it is: a core ABI string (luo-vN) or a KHO subtree's (memblock-vN).
 struct CompatibleForm {
   std::string prefix;
   std::string suffix;
+  EntryKind kind = EntryKind::core;
 };
 
 struct FoundString {
   std::string text;
   uint64_t offset = 0;  // input offset of its first byte
+  EntryKind kind = EntryKind::core;
 };
 
 // Every whole string of one of `forms` in `bytes`: it starts at the start of

@@ -10,7 +10,7 @@
 
 #include "lucompat/base/byte_order.h"
 #include "lucompat/base/result.h"
-#include "lucompat/derive/registration_layout.h"
+#include "lucompat/derive/luo_model.h"
 #include "lucompat/table/version_table.h"
 
 namespace lucompat {
@@ -44,12 +44,11 @@ struct RegisteredObject {
   uint64_t owner = 0;  // its ops' `struct module *owner`: 0 for the kernel itself
 };
 
-// Every object on the list at `head`, which links `kind` objects of `layout`
+// Every object on the list at `head`, which links `kind` objects of `model`
 // by their link_offset. An object whose compatible is not a valid string or
 // whose ops cannot be read is an error.
 Result<std::vector<RegisteredObject>> read_registered(const KernelMemory& memory, uint64_t head,
-                                                      EntryKind kind,
-                                                      const RegistrationLayout& layout,
+                                                      EntryKind kind, const LuoModel& model,
                                                       size_t max_nodes);
 
 }  // namespace lucompat

@@ -12,7 +12,8 @@
 #include "lucompat/base/byte_reader.h"
 #include "lucompat/base/result.h"
 #include "lucompat/derive/core_strings.h"
-#include "lucompat/derive/registration_layout.h"
+#include "lucompat/derive/derived_set.h"
+#include "lucompat/derive/luo_model.h"
 #include "lucompat/identity/kernel_identity.h"
 #include "lucompat/table/table_location.h"
 
@@ -36,15 +37,13 @@ struct ElfInfo {
 struct ElfReading {
   ElfInfo elf;
   KernelIdentity identity;
-  std::optional<LocatedTable> table;  // absent: the file carries no table
+  std::optional<LocatedTable> table;  // absent: the file carries no RFC table
   // Derived from the handler and FLB objects and core strings the file
-  // carries (TableMethod::registrations); absent when it has none, or no
-  // symbol table to find them by.
-  std::optional<LocatedTable> registrations;
-  bool registrations_searched = false;  // it had a symbol table to find them by
-  // The struct layout the registrations were matched with, when it came from
-  // this file's BTF: a module of this kernel is matched with it too.
-  std::optional<RegistrationLayout> layout;
+  // carries; absent when it has no symbol table to find them by.
+  std::optional<DerivedSet> derived;
+  // The LUO model from this file's own BTF: a module of this kernel is
+  // matched with it too.
+  std::optional<LuoModel> model;
 };
 
 bool is_elf(Bytes data);
@@ -57,8 +56,8 @@ struct ElfReadOptions {
   std::vector<ByteRange> present;
   // The core ABI string forms to look for (the catalog's core families).
   std::vector<CompatibleForm> core_forms;
-  // A module's kernel's layout (its split BTF lacks the structs).
-  std::optional<RegistrationLayout> base_layout;
+  // A module's kernel's model (its split BTF lacks the structs).
+  std::optional<LuoModel> base_model;
 };
 
 // Offsets in errors and results are offsets in `file`.
@@ -67,8 +66,8 @@ Result<ElfReading> read_elf(Bytes file, const ElfReadOptions& options = {});
 // The registrations of a linked ELF without a symbol table, found by a
 // structural scan of its bytes (Evidence::scan: a verdict on them needs
 // --trust-scan); nullopt when nothing shaped like one is there.
-Result<std::optional<LocatedTable>> registrations_by_scan(
-    Bytes file, std::span<const CompatibleForm> core_forms);
+Result<std::optional<DerivedSet>> registrations_by_scan(Bytes file, const std::string& release,
+                                                        std::span<const CompatibleForm> core_forms);
 
 // Where a linked file's loaded segments sit: file bytes by address.
 struct LoadSegment {

@@ -29,18 +29,13 @@ struct Inspection {
   std::string arch;            // "x86_64", "arm64": for matching two kernels; empty if unknown
   std::optional<ByteOrder> byte_order;
   KernelIdentity identity;
-  // The strings this input declares: its RFC table (`.liveupdate_versions`),
-  // else the table derived from what it registers (method `registrations`).
-  // Absent: neither.
+  // The RFC table this input carries (`.liveupdate_versions`); absent: none.
   std::optional<LocatedTable> table;
-  // Set only when the input has both an RFC table (in `table`) and
-  // registrations: the two must agree (see registration_disagreements).
-  std::optional<LocatedTable> registrations;
-  // Registrations were searched for (the input had symbols to find them by):
-  // without a table, "no LUO" is then a finding, not a gap.
-  bool registrations_searched = false;
-  // The registration layout from this kernel's own BTF, for its modules.
-  std::optional<RegistrationLayout> layout;
+  // The set derived from what the input registers, when it could be searched
+  // (a symbol table, kallsyms, a scan, or the running kernel's memory).
+  std::optional<DerivedSet> derived;
+  // The LUO model from this kernel's own BTF, for its modules.
+  std::optional<LuoModel> model;
 
   // "x86 bzImage ▸ xz ▸ ELF64 LSB x86-64 executable"
   std::string describe_chain() const;
@@ -57,9 +52,30 @@ struct InspectOptions {
   uint64_t max_entries = kMaxTableEntries;
   uint64_t max_members = kDefaultMaxMembers;  // kernel images and modules read from one package
   UnwrapOptions unwrap;
-  // The layout of the kernel whose modules these are (its BTF), when known.
-  std::optional<RegistrationLayout> base_layout;
+  // The model of the kernel whose modules these are (its BTF), when known.
+  std::optional<LuoModel> base_model;
+  // The core ABI string forms to look for: the site's catalog's core
+  // families; empty: the built-in catalog's.
+  std::vector<CompatibleForm> core_forms;
 };
+
+// The strings a verdict on this input rests on: its RFC table's entries, or
+// else those derived from its registrations; empty when it has neither.
+const std::vector<TableEntry>& declared_entries(const Inspection& in);
+
+// Whether the input has strings to judge, or a derivation that found
+// something it could not read: an RFC table, or a derived set that is not
+// empty and complete.
+bool has_version_set(const Inspection& in);
+
+// Whether the input's strings are known whole: an RFC table, or a complete
+// derived set of a kernel (or module) that has LUO. inspect exits 0 only
+// then: no LUO, a near miss or an unread list is not a "fine" (exit 4).
+bool answers_fully(const Inspection& in);
+
+// Whether LUO is in this input: present with an RFC table; else what the
+// derivation concluded; unknown when nothing could be searched.
+LuoPresence luo_presence(const Inspection& in);
 
 // What an RFC table and the registrations of one input disagree on, as
 // sentences; empty when they agree (or the input lacks either). The RFC
@@ -73,8 +89,8 @@ std::vector<std::string> registration_disagreements(const Inspection& in);
 // (section)", "registrations (symtab + BTF)", or "none".
 std::string evidence_of(const Inspection& in);
 
-// True when every string of the input's table rests only on a byte scan
-// (Evidence::scan): a verdict on it needs --trust-scan.
+// True when every derived string of an input without an RFC table rests only
+// on a byte scan (Evidence::scan): a verdict on it needs --trust-scan.
 bool rests_on_scan_only(const Inspection& in);
 
 // Errors carry `input` as their input name.

@@ -13,20 +13,25 @@
 
 namespace lucompat {
 
-enum class FamilyClass { core, file, flb };
+enum class FamilyClass { core, subtree, file, flb };
 std::string_view name(FamilyClass c);
 
 struct Family {
   std::string name;
   FamilyClass cls = FamilyClass::file;
   std::string description;
-  std::vector<std::string> compatible;  // "memfd-v{N}"
+  std::vector<std::string> compatible;  // "memfd-v{N}", "liveupdate-test-flb-v{I}"
   std::vector<std::string> fd;          // fnmatch patterns of /proc/PID/fd links
   bool required = true;
   std::vector<std::string> needs;  // FLB families its files need restored first
   bool always = false;             // core: checked even when no kernel lists it
-  std::string mismatch;            // core: what a mismatch does to the next boot
-  std::string source;              // "file:line" where it was defined
+  std::string mismatch;            // core, subtree: what a mismatch does to the next boot
+  // Its patterns hold {I}: each string is its own object (an FLB of an
+  // array), all handed over together, so each must be read.
+  bool indexed = false;
+  // Only the mainline-shape corpus lists it: checked when both kernels do.
+  bool shape_only = false;
+  std::string source;  // "file:line" where it was defined
 };
 
 // One component of a compatible string understood: its family (or the
@@ -49,12 +54,14 @@ struct ParsedCompatible {
   std::vector<ParsedComponent> components;  // every component, the first included
 };
 
-// The symbols of the list heads a running kernel links its registered file
-// handlers and FLBs into (static in kernel/liveupdate/). Names are data:
-// another kernel's names take a catalog line, not a new lucompat.
+// Where a running kernel links its registered file handlers and FLBs, and
+// its outgoing sessions (statics of kernel/liveupdate/): a symbol that is the
+// list head, or SYMBOL.MEMBER, a member of the struct the symbol is. Names
+// are data: another kernel's names take a catalog line, not a new lucompat.
 struct RegistrationLists {
   std::vector<std::string> file;  // tried in order; the first the kernel has is used
   std::vector<std::string> flb;
+  std::vector<std::string> sessions;
 };
 
 class Catalog {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "lucompat/derive/derived_set.h"
 #include "lucompat/policy/catalog.h"
 #include "lucompat/policy/reason.h"
 
@@ -39,6 +40,20 @@ struct PinClaim {
   std::string string;
 };
 
+// What is known of one kernel beyond its strings.
+struct KernelTraits {
+  LuoPresence luo = LuoPresence::unknown;
+  // Whether its command line lets LUO run (liveupdate=on, KHO not off);
+  // nullopt when the command line is not known.
+  std::optional<bool> luo_enabled;
+  std::string cmdline;  // what the command line lacks or has that turns LUO off
+  // A file handler it lacks makes it refuse every preserved session, not
+  // only that handler's files: LUO as merged (6.19 on) fails the whole
+  // deserialization (luo_file.c, luo_session.c). The mainline-shape corpus
+  // and the RFC's kernels lose only that family's files.
+  bool refuses_every_session = false;
+};
+
 struct CheckPolicy {
   // Families in use. Empty and not `uses_given`: every file family in the
   // running kernel's table counts as used.
@@ -54,6 +69,8 @@ struct CheckPolicy {
   // family -> that claim. Such a family cannot be carried.
   std::map<std::string, PinClaim> conflicts;
   bool strict = false;  // optional losses fail the check too
+  KernelTraits running;
+  KernelTraits next;
 };
 
 struct FamilyCheck {
@@ -86,7 +103,15 @@ struct CheckReport {
   Verdict verdict = Verdict::compatible;  // compatible, warning, undecided or incompatible
   std::vector<FamilyCheck> families;      // catalog order
   std::vector<UnknownString> unknown;
+  // About the whole update rather than one family: a kernel without LUO, or
+  // with LUO off on its command line. Each one that loses is incompatible.
+  std::vector<Reason> update;
 };
+
+// Whether the report proves the update incompatible whatever strings a
+// kernel may hold that were not read: a whole-update loss, or a core family
+// both kernels list and the next one does not read.
+bool proven_incompatible(const CheckReport& report);
 
 CheckReport check_update(const Catalog& catalog, const KernelStrings& current,
                          const KernelStrings& next, const CheckPolicy& policy);

@@ -16,6 +16,7 @@ enum class ReasonCode {
   // One family of a check.
   carried,                    // `string` is written and read
   carried_any,                // the running kernel may write any of `running`; all are read
+  carried_all,                // the running kernel writes all of `running` (objects); all are read
   negotiated,                 // integer versions `running` and `next` share `version`, as `string`
   not_preservable,            // the running kernel has no string of the family to hand over
   no_core_version,            // the running kernel's table lists no core version
@@ -30,6 +31,10 @@ enum class ReasonCode {
   requires_components,        // `other`, the next's closest to `string`, also needs `components`
   needs_lost_flb,             // the family needs FLB `flb`, which the next reads as `next`
   needs_undecided_flb,        // the family needs FLB `flb`, whose verdict is undecided
+  // The whole update, beside its families.
+  running_without_luo,  // the running kernel has no LUO: it hands nothing over
+  next_without_luo,     // the next kernel has no LUO: it restores nothing
+  luo_disabled,         // `kernel`'s command line turns LUO off: `detail` says how
   // One string of a profile.
   profile_retired,           // a retired profile is never selected
   profile_not_emittable,     // the running kernel cannot emit `string`
@@ -49,6 +54,9 @@ enum class Loss {
   core_state,      // a core ABI: the next kernel cannot read LUO's state (`mismatch` says more)
   files,           // a required family: the preserved files are lost
   optional_files,  // an optional family: its files are not restored (fatal under `strict`)
+  // The next kernel refuses every session (a file handler it lacks makes
+  // LUO of 6.19 on fail the whole deserialization), or nothing is handed over.
+  every_session,
 };
 std::string_view name(Loss loss);
 

@@ -15,15 +15,7 @@ enum class TableMethod {
   section,       // found by section name in the section header table
   segment_scan,  // found by its magic inside loaded segments (no section headers)
   magic_scan,    // found by its magic in a raw image (no ELF structure at all)
-  // No RFC table: derived from the handler and FLB objects the kernel (or
-  // module) registers and the core ABI strings it writes.
-  registrations,
-  // Read from the running kernel's memory: what is registered now.
-  running,
 };
-
-// A table of registered objects (from a file, or live) rather than an RFC table.
-bool is_derived(TableMethod m);
 
 enum class TableShape {
   merged,        // header and entries in one section: a linked kernel
@@ -41,13 +33,6 @@ struct TableLocation {
   uint64_t offset = 0;                    // input offset of the table's first byte
   uint64_t size = 0;                      // bytes, header included
   std::optional<uint64_t> header_offset;  // a split table's header section
-  // For TableMethod::registrations: what the derivation rests on, e.g.
-  // "symtab + BTF" (symbols and the build's own struct layout).
-  std::string evidence;
-  // Objects sized like a handler or FLB with a valid compatible inside, that
-  // the matcher still refused: the derived set may lack them, so no verdict
-  // may rest on it (fail closed).
-  std::vector<std::string> near_misses;
 };
 
 struct LocatedTable {

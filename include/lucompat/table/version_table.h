@@ -11,8 +11,9 @@
 namespace lucompat {
 
 // What a string derived from a kernel's registrations is: a core ABI string
-// (luo-vN, luo-session-vN, kho-vN), a file handler's or an FLB's compatible.
-enum class EntryKind { core, file, flb };
+// (luo-vN, kho-vN), a KHO subtree's handed over beside LUO (memblock-vN), a
+// file handler's or an FLB's compatible.
+enum class EntryKind { core, subtree, file, flb };
 std::string_view name(EntryKind k);
 
 // How a registration was found, strongest first: the file's own symbol table,
@@ -34,7 +35,7 @@ struct TableEntry {
   uint32_t slot = 0;  // 1-based position in the table, counting skipped slots
   std::string compatible;
   uint64_t offset = 0;  // input offset of the entry's first byte
-  // Set for a table derived from registrations (TableMethod::registrations).
+  // Set for a string derived from registrations (derive/derived_set.h).
   std::optional<Registration> registration;
 };
 

@@ -1,18 +1,20 @@
-// The registration layout read from BTF with libbpf. BTF describes the very
-// build the objects come from, so its sizes and offsets beat any documented
-// layout (a debug mutex grows an FLB; a new member moves the list heads).
+// The LUO model read from BTF with libbpf. BTF describes the very build the
+// objects come from, so its sizes and offsets beat any documented layout (a
+// debug mutex grows an FLB; a new member moves the list heads).
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <string_view>
 
-#include "lucompat/derive/registration_layout.h"
+#include "lucompat/derive/luo_model.h"
 
 namespace lucompat {
 namespace {
@@ -28,6 +30,14 @@ struct BtfFree {
   void operator()(btf* b) const { btf__free(b); }
 };
 using BtfPtr = std::unique_ptr<btf, BtfFree>;
+
+}  // namespace
+
+struct ParsedBtf {
+  BtfPtr btf;
+};
+
+namespace {
 
 // libbpf prints its parse errors to stderr; ours go through Error instead.
 int quiet(enum libbpf_print_level, const char*, va_list) { return 0; }
@@ -104,7 +114,7 @@ OpsLayout ops_layout(const btf* b, const char* name, unsigned pointer_size) {
 
 // The byte offset of a member reached through nested structs ("private.list"),
 // or nullopt when the path does not name a byte-aligned member.
-std::optional<uint64_t> member_offset(const btf* b, const btf_type* t, std::string_view path) {
+std::optional<uint64_t> btf_member_offset(const btf* b, const btf_type* t, std::string_view path) {
   uint64_t offset = 0;
   while (!path.empty()) {
     if (t == nullptr || !btf_is_struct(t)) return std::nullopt;
@@ -129,7 +139,7 @@ std::optional<uint64_t> member_offset(const btf* b, const btf_type* t, std::stri
 }
 
 ObjectLayout object_layout(const btf* b, const btf_type* t, const char* name, const char* ops_name,
-                           unsigned pointer_size, bool tail_is_zero, std::string_view link) {
+                           unsigned pointer_size, std::string_view link) {
   ObjectLayout o;
   o.size = t->size;
   o.exact = true;
@@ -153,7 +163,7 @@ ObjectLayout object_layout(const btf* b, const btf_type* t, const char* name, co
       o.compatible_offset = bit / 8;
       o.compatible_size = static_cast<uint64_t>(size);
       has_compatible = true;
-    } else if (has_compatible && o.zero_from == 0 && tail_is_zero) {
+    } else if (has_compatible && o.zero_from == 0) {
       o.zero_from = bit / 8;
     }
   }
@@ -161,15 +171,66 @@ ObjectLayout object_layout(const btf* b, const btf_type* t, const char* name, co
   if (o.ops_offset + pointer_size > o.size || o.compatible_offset + o.compatible_size > o.size)
     bad(fmt::format("struct {}: a member lies beyond its size {}", name, o.size));
   o.ops = ops_layout(b, ops_name, pointer_size);
-  o.link_offset = member_offset(b, t, link);
+  o.link_offset = btf_member_offset(b, t, link);
   if (o.link_offset && *o.link_offset + 2 * uint64_t{pointer_size} > o.size)
     bad(fmt::format("struct {}: {} lies beyond its size {}", name, link, o.size));
   return o;
 }
 
+// struct luo_session, luo_file and luo_flb_link by their members' names;
+// nullopt when the build lacks one (another version's sessions).
+std::optional<SessionLayout> session_layout(const btf* b, const btf_type* handler) {
+  const btf_type* session = find_struct(b, "luo_session");
+  const btf_type* file = find_struct(b, "luo_file");
+  if (session == nullptr || file == nullptr) return std::nullopt;
+  const auto name = btf_member_offset(b, session, "name");
+  const auto link = btf_member_offset(b, session, "list");
+  const auto files = btf_member_offset(b, session, "file_set.files_list");
+  const auto fh = btf_member_offset(b, file, "fh");
+  const auto file_link = btf_member_offset(b, file, "list");
+  const auto token = btf_member_offset(b, file, "token");
+  if (!name || !link || !files || !fh || !file_link || !token) return std::nullopt;
+  SessionLayout s;
+  for (unsigned i = 0; i < btf_vlen(session); ++i)
+    if (std::string_view(btf__name_by_offset(b, btf_members(session)[i].name_off)) == "name")
+      s.name_size = static_cast<uint64_t>(
+          std::max<int64_t>(0, btf__resolve_size(b, btf_members(session)[i].type)));
+  if (s.name_size == 0) return std::nullopt;
+  s.name_offset = *name;
+  s.link_offset = *link;
+  s.files_offset = *files;
+  s.file_handler_offset = *fh;
+  s.file_link_offset = *file_link;
+  s.file_token_offset = *token;
+  // A handler's FLBs: its flb_list of struct luo_flb_link { flb, list }.
+  const btf_type* flb_link = find_struct(b, "luo_flb_link");
+  const auto flbs = btf_member_offset(b, handler, "flb_list");
+  const auto flb = flb_link ? btf_member_offset(b, flb_link, "flb") : std::nullopt;
+  const auto flb_list = flb_link ? btf_member_offset(b, flb_link, "list") : std::nullopt;
+  if (flbs && flb && flb_list) {
+    s.handler_flbs_offset = *flbs;
+    s.flb_link_flb_offset = *flb;
+    s.flb_link_list_offset = *flb_list;
+  }
+  return s;
+}
+
 }  // namespace
 
-Result<std::optional<RegistrationLayout>> layout_from_btf(Bytes bytes, unsigned pointer_size) {
+std::optional<uint64_t> LuoModel::member_offset(std::string_view struct_name,
+                                                std::string_view member_path) const {
+  if (btf) {
+    const struct btf* b = btf->btf.get();
+    const int id = btf__find_by_name_kind(b, std::string(struct_name).c_str(), BTF_KIND_STRUCT);
+    if (id <= 0) return std::nullopt;
+    return btf_member_offset(b, btf__type_by_id(b, static_cast<uint32_t>(id)), member_path);
+  }
+  const auto it = members.find(fmt::format("{}.{}", struct_name, member_path));
+  if (it == members.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<std::optional<LuoModel>> model_from_btf(Bytes bytes, unsigned pointer_size) {
   static std::once_flag once;
   std::call_once(once, [] { libbpf_set_print(quiet); });
   if (bytes.size() > std::numeric_limits<uint32_t>::max())
@@ -182,34 +243,67 @@ Result<std::optional<RegistrationLayout>> layout_from_btf(Bytes bytes, unsigned 
         {},
         std::nullopt,
         fmt::format("libbpf cannot read the .BTF: {}", std::strerror(errno == 0 ? EINVAL : errno))};
-  return catch_parse_errors([&]() -> std::optional<RegistrationLayout> {
+  return catch_parse_errors([&]() -> std::optional<LuoModel> {
     const btf_type* handler = find_struct(b.get(), kHandler);
     const btf_type* flb = find_struct(b.get(), kFlb);
     if (handler == nullptr && flb == nullptr) return std::nullopt;
     if (handler == nullptr || flb == nullptr)
       bad(fmt::format("the BTF has struct {} but not struct {}", handler ? kHandler : kFlb,
                       handler ? kFlb : kHandler));
-    RegistrationLayout l;
+    LuoModel l;
     l.pointer_size = pointer_size;
     l.source = "BTF";
-    l.handler = object_layout(b.get(), handler, kHandler, kFileOps, pointer_size, true, "list");
-    l.flb = object_layout(b.get(), flb, kFlb, kFlbOps, pointer_size, false, "private.list");
+    l.handler = object_layout(b.get(), handler, kHandler, kFileOps, pointer_size, "list");
+    l.flb = object_layout(b.get(), flb, kFlb, kFlbOps, pointer_size, "private.list");
+    l.sessions = session_layout(b.get(), handler);
+    auto parsed = std::make_shared<ParsedBtf>();
+    parsed->btf = std::move(b);
+    l.btf = std::move(parsed);
     return l;
   });
 }
 
-RegistrationLayout documented_layout(unsigned pointer_size) {
+namespace {
+
+// "7.3.4" -> {7, 3}; nullopt when it does not start with two numbers.
+std::optional<std::pair<unsigned, unsigned>> major_minor(std::string_view release) {
+  unsigned major = 0, minor = 0;
+  const char* end = release.data() + release.size();
+  auto [p, ec] = std::from_chars(release.data(), end, major);
+  if (ec != std::errc{} || p == end || *p != '.') return std::nullopt;
+  auto [q, ec2] = std::from_chars(p + 1, end, minor);
+  if (ec2 != std::errc{}) return std::nullopt;
+  return std::pair{major, minor};
+}
+
+}  // namespace
+
+LuoModel documented_model(std::string_view release, unsigned pointer_size) {
   const uint64_t p = pointer_size;
   constexpr uint64_t kCompatible = 48;  // LIVEUPDATE_{HNDL,FLB}_COMPAT_LENGTH
-  RegistrationLayout l;
+  LuoModel l;
   l.pointer_size = pointer_size;
-  l.source = "documented layout";
   // ops, compatible[48], then two list heads (two pointers each).
   l.handler = {p + kCompatible + 4 * p, true, 0, p, kCompatible, p + kCompatible, p + kCompatible,
                {10 * p, 9, 9 * p}};
-  // ops, compatible[48], then at least the private state, which opens with its list head.
-  l.flb = {p + kCompatible + 2 * p, false, 0, p, kCompatible, 0, p + kCompatible,
+  // ops, compatible[48], then at least the private state, which opens with
+  // its list head; like a handler's list heads, registration fills it in.
+  l.flb = {p + kCompatible + 2 * p, false, 0, p, kCompatible, p + kCompatible, p + kCompatible,
            {5 * p, 4, 4 * p}};
+  const auto version = major_minor(release);
+  if (!version) {
+    l.source = "documented layout";
+  } else if (*version < std::pair{6u, 19u}) {
+    // The mainline-shape corpus: a 6.1 kernel imitating LUO, whose FLBs
+    // hang from a list head of their own (luo_flb_list).
+    l.source = "documented layout (6.1 shape)";
+  } else {
+    l.source = "documented layout (6.19 on)";
+    // kernel/liveupdate/luo_flb.c: struct luo_flb_global { struct
+    // luo_flb_header incoming, outgoing; struct list_head list; long count; }
+    // with a header of two pointers and a bool, so `list` follows six words.
+    if (pointer_size == 8) l.members.emplace("luo_flb_global.list", 6 * p);
+  }
   return l;
 }
 
