@@ -40,7 +40,7 @@ _lucompat()
 		COMPREPLY=($(compgen -W "$(cd /proc && compgen -G '[0-9]*')" -- "$cur")); return ;;
 	--process)
 		COMPREPLY=($(compgen -W "$(cat /proc/[0-9]*/comm 2>/dev/null | sort -u)" -- "$cur")); return ;;
-	--store | --where | --label | --host | --waves | --by | --stale | --batch | -j | --jobs | --max-output | --max-zstd-window | --max-depth | --max-file-size | --max-entries | --max-members)
+	--store | --where | --label | --host | --waves | --by | --stale | --batch | -j | --jobs | --text-address | --max-output | --max-zstd-window | --max-depth | --max-file-size | --max-entries | --max-members)
 		return ;;
 	esac
 
@@ -48,7 +48,7 @@ _lucompat()
 	case $cmd in
 	"") COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur")); return ;;
 	inspect) opts="--json --verbose -v --jobs -j --early-exit --max-output --max-zstd-window --max-depth --max-file-size --max-entries --max-members --help" ;;
-	symbols) opts="--json --verbose -v --max-output --max-depth --max-file-size --help" ;;
+	symbols) opts="--json --verbose -v --text-address --max-output --max-depth --max-file-size --help" ;;
 	check) opts="--next --current --current-modules --next-modules --no-modules --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --help" ;;
 	kexec) opts="--next --current --current-modules --next-modules --no-modules --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --initrd --append --reuse-cmdline --exec --color" ;;
 	report) opts="--next --current --current-modules --no-modules --root --catalog --profiles --host --label --store --help" ;;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,29 +21,47 @@ struct SymbolsArgs {
   std::vector<std::string> paths;
   bool json = false;
   bool verbose = false;
+  std::optional<uint64_t> text_address;
   InspectOptions options;
 };
 
 void print_error(const Error& e) { std::fprintf(stderr, "lucompat: %s\n", e.to_string().c_str()); }
+
+// How the addresses were read, for -v.
+std::string addressing(const Kallsyms& s) {
+  switch (s.addressing) {
+    case KallsymsAddressing::absolute:
+      return fmt::format("{} addressing", name(s.addressing));
+    case KallsymsAddressing::place_relative:
+      return fmt::format("{} addressing (kallsyms_offsets at 0x{:x})", name(s.addressing),
+                         s.offsets_address);
+    case KallsymsAddressing::relative:
+    case KallsymsAddressing::absolute_percpu:
+      break;
+  }
+  return fmt::format("{} addressing (relative_base 0x{:x}{})", name(s.addressing), s.relative_base,
+                     s.relative_base_relocated ? ", from its relocation" : "");
+}
 
 // What -v says about where the tables were, in the terms of the input (an
 // offset inside the decompressed data, when the kernel was compressed).
 void describe(const std::string& path, const KernelBytes& k, const Kallsyms& s) {
   const KallsymsLocation& l = s.location;
   const uint64_t base = k.unwrapped.base;
-  const bool absolute = s.addressing == KallsymsAddressing::absolute;
-  fmt::print(stderr,
-             "lucompat: {}: kallsyms: {} symbols, {} addressing{}, located by {}; {}offsets "
-             "0x{:x} kallsyms_num_syms, 0x{:x} kallsyms_names, 0x{:x} kallsyms_markers, 0x{:x} "
-             "kallsyms_token_table, 0x{:x} kallsyms_token_index, 0x{:x} {}\n",
-             printable(path), s.symbols.size(), name(s.addressing),
-             absolute ? ""
-                      : fmt::format(" (relative_base 0x{:x}{})", s.relative_base,
-                                    s.relative_base_relocated ? ", from its relocation" : ""),
-             s.located_by_symtab ? ".symtab" : "search",
-             k.unwrapped.context.empty() ? "" : k.unwrapped.context + ", ", base + l.num_syms,
-             base + l.names, base + l.markers, base + l.token_table, base + l.token_index,
-             base + l.addresses, absolute ? "kallsyms_addresses" : "kallsyms_offsets");
+  fmt::print(
+      stderr,
+      "lucompat: {}: kallsyms: {} symbols, {}{}, located by {}; {}offsets "
+      "0x{:x} kallsyms_num_syms, 0x{:x} kallsyms_names, 0x{:x} kallsyms_markers, 0x{:x} "
+      "kallsyms_token_table, 0x{:x} kallsyms_token_index, 0x{:x} {}{}\n",
+      printable(path), s.symbols.size(), addressing(s),
+      s.self_checked ? ", checked against the table's own labels" : "",
+      s.located_by_symtab ? ".symtab" : "search",
+      k.unwrapped.context.empty() ? "" : k.unwrapped.context + ", ", base + l.num_syms,
+      base + l.names, base + l.markers, base + l.token_table, base + l.token_index,
+      base + l.addresses,
+      s.addressing == KallsymsAddressing::absolute ? "kallsyms_addresses" : "kallsyms_offsets",
+      l.seqs_of_names ? fmt::format(", 0x{:x} kallsyms_seqs_of_names", base + *l.seqs_of_names)
+                      : "");
 }
 
 std::string system_map(const std::vector<KallsymsSymbol>& symbols, int pointer_size) {
@@ -80,6 +99,7 @@ ExitCode run_symbols(const SymbolsArgs& args) {
     in.order = k->order;
     in.pointer_size = k->pointer_size;
     in.elf = k->elf;
+    in.text_address = args.text_address;
     auto decoded = decode_kallsyms(in);
     if (!decoded) {
       Error e = relocate(std::move(decoded).error(), k->unwrapped);
@@ -131,14 +151,21 @@ void add_symbols_command(CLI::App& app, ExitCode& result) {
       "  lucompat symbols /boot/vmlinuz-$(uname -r) | grep ' memfd_luo_handler$'\n"
       "  lucompat symbols --json vmlinux > symbols.json\n"
       "  lucompat symbols -v --max-output 256MiB Image.gz\n\n"
-      "Exit: 0 symbols printed; 3 an input could not be read or its tables are malformed;\n"
-      "4 an input has no kallsyms tables.");
+      "Since Linux 7.0 each address counts from its own entry in the table: a raw Image\n"
+      "(arm64, riscv) does not say where it is linked, so --text-address must give where\n"
+      "its first byte, _text, is (System.map's _text of the same build).\n\n"
+      "Exit: 0 symbols printed; 3 an input could not be read, its tables are malformed, or\n"
+      "a raw 7.0 Image came without --text-address; 4 an input has no kallsyms tables.");
   sub->add_option("paths", args->paths, "Kernel images")->required()->type_name("IMAGE");
   sub->add_flag("--json", args->json,
                 "Print JSON: an array of {address, type, name}; with several images an array "
                 "of {input, symbols}");
   sub->add_flag("-v,--verbose", args->verbose,
                 "Say on stderr where the tables are and how addresses are encoded");
+  sub->add_option("--text-address", args->text_address,
+                  "Where a raw Image's first byte (_text) is linked, such as 0xffff800080000000; "
+                  "needed for Linux 7.0 and later, ignored for an ELF")
+      ->type_name("ADDRESS");
   sub->add_option("--max-output", args->options.unwrap.max_output,
                   "Refuse to decompress more than this from one stream (default 1GiB); the "
                   "whole kernel is kept in memory")

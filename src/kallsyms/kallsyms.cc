@@ -6,7 +6,6 @@
 
 #include "kallsyms/addresses.h"
 #include "kallsyms/names.h"
-#include "kallsyms/relocated_base.h"
 #include "kallsyms/search.h"
 #include "kallsyms/symtab_location.h"
 #include "kallsyms/token_table.h"
@@ -21,6 +20,8 @@ std::string_view name(KallsymsAddressing a) {
       return "relative";
     case KallsymsAddressing::absolute_percpu:
       return "relative, absolute per-CPU";
+    case KallsymsAddressing::place_relative:
+      return "place-relative";
   }
   return "unknown";
 }
@@ -41,104 +42,131 @@ std::vector<KallsymsSymbol> sorted_by_address(std::vector<KallsymsSymbol> symbol
   return symbols;
 }
 
-Kallsyms decode_kallsyms_at(const ByteReader& image, const KallsymsLocation& where,
-                            int pointer_size, std::optional<KallsymsAddressing> addressing,
-                            const KallsymsLimits& limits, bool raw_image) {
+namespace {
+
+void check_pointer_size(int pointer_size) {
   if (pointer_size != 4 && pointer_size != 8)
     fail(ErrorKind::unsupported, std::nullopt,
          fmt::format("pointer size {}; expected 4 or 8", pointer_size));
-  const uint64_t count = image.u32(where.num_syms, "kallsyms_num_syms");
-  if (count == 0) fail(ErrorKind::malformed, where.num_syms, "kallsyms_num_syms is 0");
-  const TokenTable tokens = read_token_table(image, where.token_table, where.token_index);
-  DecodedNames names = decode_names(image, where.names, count, tokens, limits);
-  check_markers(image, where.markers, names);
+}
 
+AddressSpace address_space(const KallsymsInput& in) {
+  return in.elf ? AddressSpace::of_elf(in.image) : AddressSpace::of_raw(in.text_address);
+}
+
+bool same_symbols(const Kallsyms& a, const Kallsyms& b) {
+  return a.symbols.size() == b.symbols.size() &&
+         std::equal(a.symbols.begin(), a.symbols.end(), b.symbols.begin(),
+                    [](const auto& x, const auto& y) {
+                      return x.address == y.address && x.type == y.type && x.name == y.name;
+                    });
+}
+
+Kallsyms finish(const DecodedNames& names, const KallsymsLocation& where,
+                const AddressReading& reading) {
+  if (reading.text_unknown)
+    fail(ErrorKind::unsupported, where.addresses,
+         "kallsyms_offsets here count from each entry's own place (Linux 7.0 and later), and "
+         "this raw image does not say where it is linked: give the address of _text, its "
+         "first byte (--text-address)");
   Kallsyms out;
   out.location = where;
-  std::vector<uint64_t> addresses;
-  if (where.relative_base && addressing != KallsymsAddressing::absolute) {
-    out.relative_base =
-        read_pointer(image, *where.relative_base, pointer_size, "kallsyms_relative_base");
-    if (out.relative_base == 0 && raw_image && pointer_size == 8) {
-      // A PIE kernel (arm64 or riscv with RELOCATABLE) holds zero here and
-      // fills it at boot from .rela.dyn; see docs/kallsyms.md.
-      if (const auto base = relocated_pointer(image, *where.relative_base)) {
-        out.relative_base = *base;
-        out.relative_base_relocated = true;
-      }
-    }
-    if (out.relative_base == 0)
-      fail(ErrorKind::unsupported, *where.relative_base,
-           "kallsyms_relative_base is 0 in the file: a relocatable kernel whose base is applied "
-           "at boot by an R_*_RELATIVE relocation, and no single relocation for it was found");
-    const std::vector<int32_t> offsets = read_offsets(image, where.addresses, count);
-    out.addressing = addressing ? *addressing
-                                : choose_relative_mode(offsets, out.relative_base, pointer_size,
-                                                       where.addresses);
-    auto a = relative_addresses(offsets, out.relative_base, out.addressing, pointer_size);
-    if (!a)
-      fail(ErrorKind::malformed, where.addresses,
-           fmt::format("kallsyms_offsets read as {} do not give sorted addresses",
-                       name(out.addressing)));
-    addresses = std::move(*a);
-  } else {
-    out.addressing = KallsymsAddressing::absolute;
-    addresses = read_absolute(image, where.addresses, count, pointer_size);
-  }
-  out.symbols.reserve(count);
-  for (uint64_t i = 0; i < count; ++i) {
-    std::string& n = names.names[i];
-    out.symbols.push_back({addresses[i], n[0], n.substr(1)});
+  out.addressing = reading.addressing;
+  out.relative_base = reading.relative_base;
+  out.relative_base_relocated = reading.relative_base_relocated;
+  out.offsets_address = reading.offsets_address;
+  out.self_checked = reading.self_checked;
+  out.symbols.reserve(names.names.size());
+  for (size_t i = 0; i < names.names.size(); ++i) {
+    const std::string& n = names.names[i];
+    out.symbols.push_back({reading.addresses[i], n[0], n.substr(1)});
   }
   return out;
 }
 
-namespace {
+// One decoding from readings that all fit; different ones are an error.
+Kallsyms only_decoding(const DecodedNames& names, const std::vector<PlacedReading>& readings) {
+  Kallsyms out = finish(names, readings.front().first, readings.front().second);
+  for (size_t i = 1; i < readings.size(); ++i) {
+    const Kallsyms other = finish(names, readings[i].first, readings[i].second);
+    if (!same_symbols(out, other))
+      fail(ErrorKind::malformed, readings[i].first.addresses,
+           fmt::format("the address table at 0x{:x} read as {} and the one at 0x{:x} read as {} "
+                       "both fit and give different addresses; refusing to guess",
+                       out.location.addresses, name(out.addressing), other.location.addresses,
+                       name(other.addressing)));
+  }
+  return out;
+}
 
 std::optional<Kallsyms> decode(const KallsymsInput& in) {
+  check_pointer_size(in.pointer_size);
   const ByteReader image(in.image, in.order);
   if (in.elf) {
-    if (const auto loc = locate_by_symtab(image)) {
-      Kallsyms k =
-          decode_kallsyms_at(image, loc->where, in.pointer_size,
-                             loc->addressing == KallsymsAddressing::absolute
-                                 ? std::optional<KallsymsAddressing>(KallsymsAddressing::absolute)
-                                 : std::nullopt,
-                             in.limits);
+    if (const auto loc = locate_by_symtab(image, in.pointer_size)) {
+      Kallsyms k = decode_kallsyms_at(in, loc->where, loc->addressing);
       k.located_by_symtab = true;
       return k;
     }
   }
   const std::vector<TokenTable> tables = find_token_tables(image);
   if (tables.empty()) return std::nullopt;
+  const AddressSpace space = address_space(in);
   std::vector<Kallsyms> found;
+  std::vector<Misfit> misfits;
   for (const TokenTable& t : tables)
-    for (const KallsymsLocation& l : search_tables(image, t, in.pointer_size, in.limits))
-      found.push_back(
-          decode_kallsyms_at(image, l, in.pointer_size, std::nullopt, in.limits, !in.elf));
-  if (found.empty())
+    for (FoundTables& f : search_tables(image, t, space, in.pointer_size, in.limits)) {
+      if (!f.readings.empty()) found.push_back(only_decoding(f.names, f.readings));
+      for (Misfit& e : f.misfits) misfits.push_back(std::move(e));
+    }
+  if (found.empty()) {
+    if (!misfits.empty() && most_telling(misfits).kind == ErrorKind::unsupported)
+      throw ParseError(most_telling(misfits));
     fail(ErrorKind::malformed, tables.front().table,
          fmt::format("a kallsyms token table is at 0x{:x} (index at 0x{:x}), but no "
                      "kallsyms_num_syms, kallsyms_names, kallsyms_markers and address table "
-                     "consistent with it was found",
-                     tables.front().table, tables.front().index));
-  for (size_t i = 1; i < found.size(); ++i) {
-    const auto& a = found[0].symbols;
-    const auto& b = found[i].symbols;
-    const bool same = a.size() == b.size() &&
-                      std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) {
-                        return x.address == y.address && x.type == y.type && x.name == y.name;
-                      });
-    if (!same)
+                     "consistent with it was found{}",
+                     tables.front().table, tables.front().index,
+                     misfits.empty() ? ""
+                                     : fmt::format(" (names and markers were; their address "
+                                                   "table: {})",
+                                                   most_telling(misfits).message)));
+  }
+  for (size_t i = 1; i < found.size(); ++i)
+    if (!same_symbols(found[0], found[i]))
       fail(ErrorKind::malformed, found[i].location.names,
            fmt::format("two different kallsyms tables decode: names at 0x{:x} and at 0x{:x}; "
                        "refusing to guess",
                        found[0].location.names, found[i].location.names));
-  }
   return std::move(found.front());
 }
 
 }  // namespace
+
+Kallsyms decode_kallsyms_at(const KallsymsInput& in, const KallsymsLocation& where,
+                            std::optional<KallsymsAddressing> addressing) {
+  check_pointer_size(in.pointer_size);
+  const ByteReader image(in.image, in.order);
+  const uint64_t count = image.u32(where.num_syms, "kallsyms_num_syms");
+  if (count == 0) fail(ErrorKind::malformed, where.num_syms, "kallsyms_num_syms is 0");
+  const TokenTable tokens = read_token_table(image, where.token_table, where.token_index);
+  const DecodedNames names = decode_names(image, where.names, count, tokens, in.limits);
+  check_markers(image, where.markers, names);
+  const AddressSpace space = address_space(in);
+  Readings r = read_address_table({image, names.names, in.pointer_size, space}, where, addressing);
+  if (r.fits.empty()) {
+    if (r.misfits.empty())
+      fail(ErrorKind::malformed, where.addresses,
+           fmt::format("the address table at 0x{:x} cannot be read as {}{}", where.addresses,
+                       addressing ? name(*addressing) : "anything",
+                       where.relative_base ? " with a relative base" : " without a relative base"));
+    throw ParseError(most_telling(r.misfits));
+  }
+  std::vector<PlacedReading> fits;
+  fits.reserve(r.fits.size());
+  for (AddressReading& f : r.fits) fits.emplace_back(where, std::move(f));
+  return only_decoding(names, preferred(std::move(fits)));
+}
 
 Result<std::optional<Kallsyms>> decode_kallsyms(const KallsymsInput& input) {
   return catch_parse_errors([&] { return decode(input); });

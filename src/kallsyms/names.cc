@@ -11,14 +11,24 @@ constexpr uint64_t kMaxPadding = 8;  // labels are aligned to at most 8 bytes
 
 bool printable(char c) { return c > 0x20 && c < 0x7f; }
 
+Error problem(ErrorKind kind, uint64_t offset, std::string message) {
+  return Error{kind, {}, offset, std::move(message), {}};
+}
+
+Error truncated(const ByteReader& image, uint64_t at, std::string_view field) {
+  return problem(
+      ErrorKind::malformed, std::min(at, image.size()),
+      fmt::format("expected {} at {:#x}, but the data ends at {:#x}", field, at, image.size()));
+}
+
 }  // namespace
 
-DecodedNames decode_names(const ByteReader& image, uint64_t names, uint64_t count,
-                          const TokenTable& tokens, const KallsymsLimits& limits) {
+Result<DecodedNames> read_names(const ByteReader& image, uint64_t names, uint64_t count,
+                                const TokenTable& tokens, const KallsymsLimits& limits) {
   if (count > limits.max_symbols)
-    fail(ErrorKind::limit, names,
-         fmt::format("kallsyms_num_syms is {}, more than the limit of {}", count,
-                     limits.max_symbols));
+    return problem(ErrorKind::limit, names,
+                   fmt::format("kallsyms_num_syms is {}, more than the limit of {}", count,
+                               limits.max_symbols));
   DecodedNames out;
   out.names.reserve(count);
   uint64_t at = names;
@@ -26,56 +36,79 @@ DecodedNames decode_names(const ByteReader& image, uint64_t names, uint64_t coun
     const uint64_t start = at;
     if (i % 256 == 0) {
       if (at - names > UINT32_MAX)
-        fail(ErrorKind::malformed, at, "kallsyms_names is larger than its u32 markers can say");
+        return problem(ErrorKind::malformed, at,
+                       "kallsyms_names is larger than its u32 markers can say");
       out.markers.push_back(static_cast<uint32_t>(at - names));
     }
+    if (!image.contains(at, 1)) return truncated(image, at, "a kallsyms_names length");
     uint64_t len = image.u8(at++, "kallsyms_names length");
-    if (len & 0x80) len = (len & 0x7f) | (uint64_t{image.u8(at++, "kallsyms_names length")} << 7);
+    if (len & 0x80) {
+      if (!image.contains(at, 1)) return truncated(image, at, "a kallsyms_names length");
+      len = (len & 0x7f) | (uint64_t{image.u8(at++, "kallsyms_names length")} << 7);
+    }
     if (len == 0)
-      fail(ErrorKind::malformed, start, fmt::format("symbol {} has a zero-length name", i));
+      return problem(ErrorKind::malformed, start,
+                     fmt::format("symbol {} has a zero-length name", i));
     if (len > limits.max_name)
-      fail(ErrorKind::limit, start,
-           fmt::format("symbol {} is {} tokens long, more than the limit of {} characters", i, len,
-                       limits.max_name));
+      return problem(ErrorKind::limit, start,
+                     fmt::format("symbol {} is {} tokens long, more than the limit of {} "
+                                 "characters",
+                                 i, len, limits.max_name));
+    if (!image.contains(at, len)) return truncated(image, at, "kallsyms_names tokens");
     const Bytes code = image.bytes(at, len, "kallsyms_names tokens");
     at += len;
     std::string name;
     for (std::byte b : code) name += tokens.tokens[static_cast<uint8_t>(b)];
     if (name.size() > limits.max_name)
-      fail(ErrorKind::limit, start,
-           fmt::format("symbol {} expands to {} characters, more than the limit of {}", i,
-                       name.size(), limits.max_name));
+      return problem(ErrorKind::limit, start,
+                     fmt::format("symbol {} expands to {} characters, more than the limit of {}", i,
+                                 name.size(), limits.max_name));
     // System.map's types: nm's letters, and '?' for the section markers
     // (__init_end, __nosave_begin) that sit in no section nm can name.
     if (name.size() < 2 || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '?'))
-      fail(ErrorKind::malformed, start,
-           fmt::format("symbol {} expands to \"{}\"; expected a type letter and a name", i, name));
+      return problem(
+          ErrorKind::malformed, start,
+          fmt::format("symbol {} expands to \"{}\"; expected a type letter and a name", i, name));
     for (char c : name)
       if (!printable(c))
-        fail(ErrorKind::malformed, start,
-             fmt::format("symbol {} expands to a name with a non-printable character", i));
+        return problem(
+            ErrorKind::malformed, start,
+            fmt::format("symbol {} expands to a name with a non-printable character", i));
     out.names.push_back(std::move(name));
   }
   out.end = at;
   return out;
 }
 
-void check_markers(const ByteReader& image, uint64_t markers, const DecodedNames& names) {
+DecodedNames decode_names(const ByteReader& image, uint64_t names, uint64_t count,
+                          const TokenTable& tokens, const KallsymsLimits& limits) {
+  return value_or_throw(read_names(image, names, count, tokens, limits));
+}
+
+Result<void> match_markers(const ByteReader& image, uint64_t markers, const DecodedNames& names) {
   if (markers < names.end || markers - names.end >= kMaxPadding)
-    fail(ErrorKind::malformed, markers,
-         fmt::format("kallsyms_markers is at 0x{:x}, but the names end at 0x{:x}", markers,
-                     names.end));
+    return problem(ErrorKind::malformed, markers,
+                   fmt::format("kallsyms_markers is at 0x{:x}, but the names end at 0x{:x}",
+                               markers, names.end));
+  if (!image.contains(names.end, markers - names.end + 4 * names.markers.size()))
+    return truncated(image, markers, "kallsyms_markers");
   for (uint64_t p = names.end; p < markers; ++p)
     if (image.u8(p, "padding") != 0)
-      fail(ErrorKind::malformed, p, "non-zero padding between kallsyms_names and kallsyms_markers");
+      return problem(ErrorKind::malformed, p,
+                     "non-zero padding between kallsyms_names and kallsyms_markers");
   for (size_t k = 0; k < names.markers.size(); ++k) {
     const uint32_t m = image.u32(markers + 4 * k, "kallsyms_markers entry");
     if (m != names.markers[k])
-      fail(ErrorKind::malformed, markers + 4 * k,
-           fmt::format("kallsyms_markers[{}] is {}, but symbol {} starts {} bytes into "
-                       "kallsyms_names",
-                       k, m, k * 256, names.markers[k]));
+      return problem(ErrorKind::malformed, markers + 4 * k,
+                     fmt::format("kallsyms_markers[{}] is {}, but symbol {} starts {} bytes into "
+                                 "kallsyms_names",
+                                 k, m, k * 256, names.markers[k]));
   }
+  return {};
+}
+
+void check_markers(const ByteReader& image, uint64_t markers, const DecodedNames& names) {
+  if (auto r = match_markers(image, markers, names); !r) throw ParseError(std::move(r).error());
 }
 
 }  // namespace lucompat

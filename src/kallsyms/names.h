@@ -11,6 +11,7 @@
 
 #include "kallsyms/token_table.h"
 #include "lucompat/base/byte_reader.h"
+#include "lucompat/base/result.h"
 #include "lucompat/kallsyms/kallsyms.h"
 
 namespace lucompat {
@@ -21,12 +22,18 @@ struct DecodedNames {
   uint64_t end = 0;                // the offset just past the last name
 };
 
-// Throws ParseError naming the symbol and offset of the first bad name.
+// The names, or an error naming the symbol and offset of the first bad one.
+// Never throws: the search tries many places that are not the names.
+Result<DecodedNames> read_names(const ByteReader& image, uint64_t names, uint64_t count,
+                                const TokenTable& tokens, const KallsymsLimits& limits);
+// The same, throwing ParseError.
 DecodedNames decode_names(const ByteReader& image, uint64_t names, uint64_t count,
                           const TokenTable& tokens, const KallsymsLimits& limits);
 
-// Throws ParseError unless the u32 markers at `markers` are `names.markers`
-// and the names end right before them (alignment padding aside).
+// An error unless the u32 markers at `markers` are `names.markers` and the
+// names end right before them (alignment padding aside). Never throws.
+Result<void> match_markers(const ByteReader& image, uint64_t markers, const DecodedNames& names);
+// The same, throwing ParseError.
 void check_markers(const ByteReader& image, uint64_t markers, const DecodedNames& names);
 
 }  // namespace lucompat

@@ -4,9 +4,6 @@
 
 #include <algorithm>
 
-#include "kallsyms/addresses.h"
-#include "kallsyms/names.h"
-
 namespace lucompat {
 namespace {
 
@@ -16,8 +13,9 @@ uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 struct Markers {
   uint64_t at = 0;
-  uint64_t count = 0;  // K: one per 256 symbols
-  uint32_t last = 0;   // names offset of symbol 256 * (K - 1)
+  uint64_t count = 0;            // K: one per 256 symbols
+  uint32_t last = 0;             // names offset of symbol 256 * (K - 1)
+  std::optional<uint64_t> seqs;  // 6.1: kallsyms_seqs_of_names between them and the token table
 };
 
 // K markers at `p`: 0 first, then increasing by at least two bytes a symbol
@@ -34,6 +32,7 @@ bool plausible_markers(const ByteReader& r, uint64_t p, uint64_t k, const Kallsy
 }
 
 bool zeros(const ByteReader& r, uint64_t from, uint64_t to) {
+  if (!r.contains(from, to - from)) return false;
   for (uint64_t p = from; p < to; ++p)
     if (r.u8(p, "padding") != 0) return false;
   return true;
@@ -53,7 +52,8 @@ bool plausible_seqs(const ByteReader& r, uint64_t at, uint64_t n) {
 }
 
 struct Names {
-  uint64_t num_syms = 0, names = 0, count = 0;
+  uint64_t num_syms = 0, names = 0;
+  DecodedNames decoded;
 };
 
 // The kallsyms_num_syms and kallsyms_names that end at the markers `m`,
@@ -73,115 +73,90 @@ std::vector<Names> find_names(const ByteReader& r, const Markers& m, uint64_t lo
     uint64_t n = r.u32(at, "kallsyms_num_syms");
     if (n == 0 && s >= 8) n = r.u32(at = s - 8, "kallsyms_num_syms");
     if (n < lo || n > hi) continue;
-    try {
-      const DecodedNames d = decode_names(r, s, n, tokens, limits);
-      check_markers(r, m.at, d);
-      out.push_back({at, s, n});
-    } catch (const ParseError&) {
-      // Not the names; the scan goes on.
-    }
+    auto d = read_names(r, s, n, tokens, limits);
+    if (!d || !match_markers(r, m.at, *d)) continue;
+    out.push_back({at, s, std::move(*d)});
   }
   return out;
 }
 
-bool nondegenerate(const std::vector<uint64_t>& a) { return a.size() < 2 || a.back() > a.front(); }
-
-// The address arrays that fit these names: before num_syms (up to 6.1) or
-// after the token index (later), relative or absolute.
-std::vector<KallsymsLocation> find_addresses(const ByteReader& r, const Names& n,
-                                             const TokenTable& tokens, int ptr) {
-  std::vector<KallsymsLocation> out;
+// The address tables that may go with these names: before num_syms (up to
+// 6.1) or after the token index (later), each read every way its place
+// allows.
+FoundTables find_addresses(const ReadingContext& c, const Names& n, const Markers& m,
+                           const TokenTable& tokens) {
+  FoundTables out;
   KallsymsLocation base_loc;
   base_loc.num_syms = n.num_syms;
   base_loc.names = n.names;
+  base_loc.markers = m.at;
   base_loc.token_table = tokens.table;
   base_loc.token_index = tokens.index;
-  const uint64_t w = static_cast<uint64_t>(ptr);
-  // scripts/kallsyms.c takes relative_base from the first symbol that is not
-  // absolute, so its offset is 0 (or -1 with KALLSYMS_ABSOLUTE_PERCPU). With
-  // 4-byte pointers, a relative table read as absolute addresses one word
-  // on also sorts; this anchor tells the true reading.
-  bool anchored = false;
-  std::vector<KallsymsLocation> zero_base;
-  const auto try_relative = [&](uint64_t offsets, uint64_t base) {
-    if (!r.contains(offsets, 4 * n.count) || !r.contains(base, w)) return;
-    try {
-      const std::vector<int32_t> o = read_offsets(r, offsets, n.count);
-      const uint64_t b = read_pointer(r, base, ptr, "kallsyms_relative_base");
-      if (b == 0) {
-        // A PIE kernel's base, filled at boot; or just a zero word. Kept
-        // only if nothing else fits, so the decoder says which.
-        KallsymsLocation l = base_loc;
-        l.addresses = offsets;
-        l.relative_base = base;
-        zero_base.push_back(l);
-        return;
-      }
-      const KallsymsAddressing mode = choose_relative_mode(o, b, ptr, offsets);
-      const auto a = relative_addresses(o, b, mode, ptr);
-      if (!a || !nondegenerate(*a)) return;
-      const auto first = std::find_if(o.begin(), o.end(), [&](int32_t v) {
-        return mode == KallsymsAddressing::relative || v < 0;
-      });
-      anchored |= first != o.end() && *first == (mode == KallsymsAddressing::relative ? 0 : -1);
-      KallsymsLocation l = base_loc;
-      l.addresses = offsets;
-      l.relative_base = base;
-      out.push_back(l);
-    } catch (const ParseError&) {
-    }
+  const uint64_t count = n.decoded.names.size();
+  const uint64_t w = static_cast<uint64_t>(c.pointer_size);
+  std::vector<PlacedReading> fits;
+  const auto read = [&](KallsymsLocation l, std::optional<KallsymsAddressing> only) {
+    Readings r = read_address_table(c, l, only);
+    for (AddressReading& a : r.fits) fits.emplace_back(l, std::move(a));
+    for (Misfit& e : r.misfits) out.misfits.push_back(std::move(e));
   };
-  std::vector<KallsymsLocation> absolute;
-  const auto try_absolute = [&](uint64_t at) {
-    if (!r.contains(at, w * n.count)) return;
-    try {
-      const auto a = read_absolute(r, at, n.count, ptr);
-      if (!nondegenerate(a) || a.front() == 0) return;
-      KallsymsLocation l = base_loc;
-      l.addresses = at;
-      absolute.push_back(l);
-    } catch (const ParseError&) {
-    }
-  };
-  // Every label is aligned to the pointer size (ALGN in scripts/kallsyms.c).
-  // Up to 6.1: offsets, relative_base, num_syms; or addresses, num_syms.
+  // Up to 6.1 every label is aligned to the pointer size (ALGN): offsets,
+  // relative_base, num_syms; or addresses, num_syms.
+  base_loc.seqs_of_names = m.seqs;
   if (n.num_syms >= w) {
     const uint64_t base = n.num_syms - w;
-    const uint64_t size = align_up(4 * n.count, w);
-    if (base >= size) try_relative(base - size, base);
-    if (n.num_syms >= w * n.count) try_absolute(n.num_syms - w * n.count);
+    const uint64_t size = align_up(4 * count, w);
+    if (base >= size) {
+      KallsymsLocation l = base_loc;
+      l.addresses = base - size;
+      l.relative_base = base;
+      read(l, std::nullopt);
+    }
   }
-  // Later: token_index, then offsets and relative_base (or addresses).
-  const uint64_t after = align_up(tokens.index + 512, w);
-  try_relative(after, align_up(after + 4 * n.count, w));
-  try_absolute(after);
-  if (!anchored) out.insert(out.end(), absolute.begin(), absolute.end());
-  if (out.empty()) out = std::move(zero_base);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.addresses, a.relative_base) < std::tie(b.addresses, b.relative_base);
-  });
-  out.erase(std::unique(out.begin(), out.end(),
-                        [](const auto& a, const auto& b) {
-                          return a.addresses == b.addresses && a.relative_base == b.relative_base;
-                        }),
-            out.end());
+  if (n.num_syms >= w * count) {
+    KallsymsLocation l = base_loc;
+    l.addresses = n.num_syms - w * count;
+    read(l, KallsymsAddressing::absolute);
+  }
+  // Later: the address table right after the 512-byte token index (every
+  // label there is aligned, so no padding), then kallsyms_relative_base
+  // (6.x) and kallsyms_seqs_of_names.
+  const uint64_t after = tokens.index + 512;
+  {
+    KallsymsLocation l = base_loc;
+    l.addresses = after;
+    l.relative_base = align_up(after + 4 * count, w);
+    l.seqs_of_names = seqs_at(c.image, *l.relative_base + w, count);
+    read(l, std::nullopt);
+  }
+  for (const auto& [mode, size] : {std::pair{KallsymsAddressing::absolute, w},
+                                   std::pair{KallsymsAddressing::place_relative, uint64_t{4}}}) {
+    KallsymsLocation l = base_loc;
+    l.addresses = after;
+    l.seqs_of_names = seqs_at(c.image, after + size * count, count);
+    read(l, mode);
+  }
+  out.readings = preferred(std::move(fits));
   return out;
 }
 
 }  // namespace
 
-std::vector<KallsymsLocation> search_tables(const ByteReader& r, const TokenTable& tokens, int ptr,
-                                            const KallsymsLimits& limits) {
-  std::vector<KallsymsLocation> out;
+std::vector<FoundTables> search_tables(const ByteReader& r, const TokenTable& tokens,
+                                       const AddressSpace& space, int ptr,
+                                       const KallsymsLimits& limits) {
+  std::vector<FoundTables> out;
   const uint64_t t = tokens.table;
-  const auto consider = [&](uint64_t p, uint64_t k, uint64_t lo, uint64_t hi) {
+  const auto consider = [&](uint64_t p, uint64_t k, uint64_t lo, uint64_t hi,
+                            std::optional<uint64_t> seqs) {
     if (!plausible_markers(r, p, k, limits)) return;
-    const Markers m{p, k, r.u32(p + 4 * (k - 1), "marker")};
-    for (const Names& n : find_names(r, m, lo, hi, tokens, limits))
-      for (KallsymsLocation l : find_addresses(r, n, tokens, ptr)) {
-        l.markers = p;
-        out.push_back(l);
-      }
+    const Markers m{p, k, r.u32(p + 4 * (k - 1), "marker"), seqs};
+    for (Names& n : find_names(r, m, lo, hi, tokens, limits)) {
+      const ReadingContext c{r, n.decoded.names, ptr, space};
+      FoundTables f = find_addresses(c, n, m, tokens);
+      f.names = std::move(n.decoded);
+      out.push_back(std::move(f));
+    }
   };
   const uint64_t max_k = (limits.max_symbols + 255) / 256;
   for (uint64_t k = 1; k <= max_k && 4 * k <= t; ++k) {
@@ -190,7 +165,7 @@ std::vector<KallsymsLocation> search_tables(const ByteReader& r, const TokenTabl
     for (uint64_t pad = 0; pad < kMaxPadding; pad += 4) {
       if (t < 4 * k + pad) break;
       const uint64_t p = t - 4 * k - pad;
-      if (zeros(r, p + 4 * k, t)) consider(p, k, lo, hi);
+      if (zeros(r, p + 4 * k, t)) consider(p, k, lo, hi, std::nullopt);
     }
     // Markers, then kallsyms_seqs_of_names (3 bytes a symbol, 6.1), then
     // the token table; each label aligned, so padding of under 8 bytes.
@@ -201,18 +176,10 @@ std::vector<KallsymsLocation> search_tables(const ByteReader& r, const TokenTabl
           const uint64_t p = s - 4 * k - pad;
           if (r.u32(p, "marker") != 0 || !zeros(r, s + 3 * n, t) || !zeros(r, p + 4 * k, s))
             continue;
-          if (plausible_markers(r, p, k, limits) && plausible_seqs(r, s, n)) consider(p, k, n, n);
+          if (plausible_markers(r, p, k, limits) && plausible_seqs(r, s, n))
+            consider(p, k, n, n, s);
         }
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.names, a.addresses, a.markers) < std::tie(b.names, b.addresses, b.markers);
-  });
-  out.erase(std::unique(out.begin(), out.end(),
-                        [](const auto& a, const auto& b) {
-                          return a.names == b.names && a.addresses == b.addresses &&
-                                 a.markers == b.markers && a.relative_base == b.relative_base;
-                        }),
-            out.end());
   return out;
 }
 

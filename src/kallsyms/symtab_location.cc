@@ -39,12 +39,13 @@ Section read_section(const ByteReader& r, const ElfHeader& h, uint32_t i) {
 }
 
 constexpr std::string_view kWanted[] = {
-    "kallsyms_offsets", "kallsyms_addresses", "kallsyms_relative_base", "kallsyms_num_syms",
-    "kallsyms_names",   "kallsyms_markers",   "kallsyms_token_table",   "kallsyms_token_index"};
+    "kallsyms_offsets",     "kallsyms_addresses",   "kallsyms_relative_base",
+    "kallsyms_num_syms",    "kallsyms_names",       "kallsyms_markers",
+    "kallsyms_token_table", "kallsyms_token_index", "kallsyms_seqs_of_names"};
 
 }  // namespace
 
-std::optional<SymtabLocation> locate_by_symtab(const ByteReader& r) {
+std::optional<SymtabLocation> locate_by_symtab(const ByteReader& r, int pointer_size) {
   const ElfHeader h = parse_elf_header(r.data());
   if (h.shnum == 0) return std::nullopt;
   std::optional<Section> symtab;
@@ -85,9 +86,15 @@ std::optional<SymtabLocation> locate_by_symtab(const ByteReader& r) {
   } else if (addresses) {
     out.addressing = KallsymsAddressing::absolute;
     out.where.addresses = *addresses;
+  } else if (offsets) {
+    // 7.0 dropped the relative base: 64-bit kernels always count from each
+    // entry's place; 32-bit ones only when relocatable.
+    out.where.addresses = *offsets;
+    if (pointer_size == 8) out.addressing = KallsymsAddressing::place_relative;
   } else {
     return std::nullopt;
   }
+  out.where.seqs_of_names = get("kallsyms_seqs_of_names");
   out.where.names = *names;
   out.where.num_syms = *num;
   out.where.markers = *markers;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <utility>
 
 namespace lucompat::testing {
 namespace {
@@ -85,10 +86,18 @@ std::vector<CraftSymbol> sample_symbols(size_t n, uint64_t base) {
   return out;
 }
 
-Crafted craft_kallsyms(const std::vector<CraftSymbol>& symbols, const CraftOptions& o) {
+namespace {
+
+Crafted craft_once(const std::vector<CraftSymbol>& symbols, const CraftOptions& o) {
   const int w = o.pointer_size;
+  const size_t align = o.alignment ? o.alignment : w;
+  const bool relative_family = o.addressing == KallsymsAddressing::relative ||
+                               o.addressing == KallsymsAddressing::absolute_percpu;
+  const bool later =
+      o.later_order || o.own_labels || o.addressing == KallsymsAddressing::place_relative;
   Writer wr(o.order);
   Crafted c;
+  c.symbols = symbols;
   // Filler that is no table: a search must not stop on it.
   for (int i = 0; i < 100; ++i) wr.out.push_back(static_cast<std::byte>(0x5a ^ i));
   std::vector<std::string> names;
@@ -102,19 +111,22 @@ Crafted craft_kallsyms(const std::vector<CraftSymbol>& symbols, const CraftOptio
     }
 
   const auto addresses = [&] {
-    wr.align(w);
+    wr.align(align);
     c.where.addresses = wr.here();
     for (const auto& s : symbols) {
       if (o.addressing == KallsymsAddressing::absolute) {
         wr.put(s.address, w);
       } else if (o.addressing == KallsymsAddressing::absolute_percpu) {
         wr.put(static_cast<uint32_t>(s.percpu ? s.address : base - s.address - 1), 4);
+      } else if (o.addressing == KallsymsAddressing::place_relative) {
+        // `.long _text - . + (addr - _text)`: the distance from this entry.
+        wr.put(static_cast<uint32_t>(s.address - (o.text + wr.here())), 4);
       } else {
         wr.put(static_cast<uint32_t>(s.address - base), 4);
       }
     }
-    if (o.addressing != KallsymsAddressing::absolute) {
-      wr.align(w);
+    if (relative_family) {
+      wr.align(align);
       c.where.relative_base = wr.here();
       wr.put(base, w);
     }
@@ -124,7 +136,8 @@ Crafted craft_kallsyms(const std::vector<CraftSymbol>& symbols, const CraftOptio
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(),
                      [&](uint32_t a, uint32_t b) { return symbols[a].name < symbols[b].name; });
-    wr.align(w);
+    wr.align(align);
+    c.where.seqs_of_names = wr.here();
     for (uint32_t i : order) {
       wr.out.push_back(static_cast<std::byte>(i >> 16));
       wr.out.push_back(static_cast<std::byte>((i >> 8) & 0xff));
@@ -132,11 +145,11 @@ Crafted craft_kallsyms(const std::vector<CraftSymbol>& symbols, const CraftOptio
     }
   };
 
-  if (!o.later_order) addresses();
-  wr.align(w);
+  if (!later) addresses();
+  wr.align(align);
   c.where.num_syms = wr.here();
   wr.put(symbols.size(), 4);
-  wr.align(w);
+  wr.align(align);
   c.where.names = wr.here();
   std::vector<uint32_t> markers;
   for (size_t i = 0; i < names.size(); ++i) {
@@ -150,11 +163,11 @@ Crafted craft_kallsyms(const std::vector<CraftSymbol>& symbols, const CraftOptio
     }
     for (uint8_t b : code) wr.out.push_back(static_cast<std::byte>(b));
   }
-  wr.align(w);
+  wr.align(align);
   c.where.markers = wr.here();
   for (uint32_t m : markers) wr.put(m, 4);
-  if (!o.later_order) seqs();
-  wr.align(w);
+  if (!later) seqs();
+  wr.align(align);
   c.where.token_table = wr.here();
   std::vector<uint16_t> index;
   for (const auto& t : tokens.table) {
@@ -162,16 +175,51 @@ Crafted craft_kallsyms(const std::vector<CraftSymbol>& symbols, const CraftOptio
     wr.put(t);
     wr.out.push_back(std::byte{0});
   }
-  wr.align(w);
+  wr.align(align);
   c.where.token_index = wr.here();
   for (uint16_t i : index) wr.put(i, 2);
-  if (o.later_order) {
+  if (later) {
     addresses();
     seqs();
   }
   for (int i = 0; i < 100; ++i) wr.out.push_back(static_cast<std::byte>(0xa5 ^ i));
   c.bytes = std::move(wr.out);
   return c;
+}
+
+}  // namespace
+
+Crafted craft_kallsyms(const std::vector<CraftSymbol>& symbols, const CraftOptions& o) {
+  if (!o.own_labels) return craft_once(symbols, o);
+  // The labels' addresses do not change the size of any table, so a first
+  // pass says where they go, as the kernel's second link pass does.
+  const auto labelled = [&](const KallsymsLocation& w) {
+    std::vector<CraftSymbol> out = symbols;
+    const std::pair<const char*, uint64_t> labels[] = {
+        {"kallsyms_num_syms", w.num_syms},
+        {"kallsyms_names", w.names},
+        {"kallsyms_markers", w.markers},
+        {"kallsyms_token_table", w.token_table},
+        {"kallsyms_token_index", w.token_index},
+        {"kallsyms_offsets", w.addresses},
+        {"kallsyms_seqs_of_names", w.seqs_of_names.value_or(0)}};
+    for (const auto& [n, at] : labels) out.push_back({o.text + at, 'D', n, false});
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.address < b.address; });
+    return out;
+  };
+  return craft_once(labelled(craft_once(labelled({}), o).where), o);
+}
+
+CraftOptions seven(uint64_t text, ByteOrder order, int pointer_size) {
+  CraftOptions o;
+  o.order = order;
+  o.pointer_size = pointer_size;
+  o.addressing = KallsymsAddressing::place_relative;
+  o.alignment = 4;
+  o.own_labels = true;
+  o.text = text;
+  return o;
 }
 
 }  // namespace lucompat::testing

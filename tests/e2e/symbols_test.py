@@ -1,10 +1,12 @@
 """lucompat symbols against ground truth the corpus carries: every row of
-corpus/mainline/MANIFEST.tsv with embedded kallsyms is compared with the
-System.map of its build (FILE.System.map, or that of another row with the same
-banner: the same build); Debian's amd64 kernel, which ships no System.map, is
-checked against its own bytes (the banner at linux_banner, _text at the
-start of the kernel, kallsyms_num_syms symbols). Driven by the manifests;
-skipped (exit 77) when the corpus is absent."""
+corpus/mainline/MANIFEST.tsv with embedded kallsyms (6.1 layout) is compared
+with the System.map of its build (FILE.System.map, or that of another row with
+the same banner: the same build); every row of corpus/real/MANIFEST.tsv (real
+7.x kernels: place-relative offsets) with its FILE.System.map; Debian's amd64
+kernel, which ships no System.map, is checked against its own bytes (the
+banner at linux_banner, _text at the start of the kernel, kallsyms_num_syms
+symbols). Driven by the manifests; skipped (exit 77) when the corpus is
+absent."""
 
 import csv
 import lzma
@@ -16,17 +18,18 @@ import unittest
 from collections import defaultdict
 from pathlib import Path
 
-from lucompat_e2e import BAD_INPUT, OK, UNDECIDABLE, lucompat, main
+from lucompat_e2e import BAD_INPUT, OK, UNDECIDABLE, TempDirTest, lucompat, main
 
 CORPUS = Path(os.environ.get("LUCOMPAT_CORPUS", "../shared/corpus"))
 MAINLINE = CORPUS / "mainline"
+REAL = CORPUS / "real"
 MAP_TYPES = set("tTdDrRbB")
 TIMEOUT = 120  # the slowest image under the sanitizers
 
 # What scripts/kallsyms.c (6.1, is_ignored_symbol) leaves out on purpose:
-# its own tables, which only exist after the first link pass, and these
-# prefixes and suffixes. A System.map line missing from the output must be
-# one of these.
+# its own tables, which only exist after the first link pass (7.0 keeps
+# them), and these prefixes and suffixes. A System.map line missing from the
+# output must be one of these.
 IGNORED_NAMES = {
     "kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
     "kallsyms_names", "kallsyms_markers", "kallsyms_seqs_of_names", "kallsyms_token_table",
@@ -94,7 +97,8 @@ def compare_maps(ours, ref):
     by_name_ours, by_name_ref = defaultdict(set), defaultdict(set)
     for address, kind, name in ours:
         by_name_ours[name].add((address, kind))
-    # With KALLSYMS_ABSOLUTE_PERCPU (x86_64 SMP: Debian's amd64),
+    # With KALLSYMS_ABSOLUTE_PERCPU (x86_64 SMP, 6.1-era: Debian's 6.1
+    # amd64; 7.x has no such option and no 'A' symbols),
     # scripts/kallsyms.c's make_percpus_absolute() stores every per-CPU
     # symbol with type 'A', as /proc/kallsyms shows it: System.map's type for
     # that name and address is what the kernel's kallsyms replaced.
@@ -152,6 +156,70 @@ class Mainline(unittest.TestCase):
         self.assertEqual(js.rc, OK, js)
         self.assertEqual([(int(s["address"], 16), s["type"], s["name"]) for s in js.json()],
                          parse_map(text.out))
+
+
+def raw_image(elf):
+    """The loaded bytes of an ELF from its lowest address on, gaps zeroed: what
+    `objcopy -O binary` makes of a vmlinux, the shape of an arm64 Image."""
+    loads = elf_loads(elf)
+    base = min(vaddr for vaddr, _, _ in loads)
+    raw = bytearray(max(vaddr + filesz for vaddr, _, filesz in loads) - base)
+    for vaddr, offset, filesz in loads:
+        raw[vaddr - base:vaddr - base + filesz] = elf[offset:offset + filesz]
+    return base, bytes(raw)
+
+
+class Real(TempDirTest):
+    """Real 7.x kernels: each entry of kallsyms_offsets counts from its own
+    place, the labels are 4-aligned, and the table lists its own kallsyms_*
+    labels. Every System.map t/T/d/D/r/R/b/B line at 99.9 % at least, and not
+    one address or type differs."""
+
+    def rows(self):
+        if not (REAL / "MANIFEST.tsv").is_file():
+            self.skipTest(f"no real kernels at {REAL}")
+        return [r for r in read_manifest(REAL / "MANIFEST.tsv") if r["kallsyms"] == "yes"]
+
+    def check(self, label, ours, ref):
+        c = compare_maps(ours, ref)
+        present = len(c.wanted) - len(c.missing)
+        print(f"{label}: {c.summary()}", file=sys.stderr)
+        self.assertEqual(c.mismatches, [], f"{label}: address or type differs")
+        self.assertGreaterEqual(present / len(c.wanted), 0.999, f"{label}: {c.missing[:20]}")
+
+    def test_every_row_matches_its_system_map(self):
+        rows = self.rows()
+        self.assertGreater(len(rows), 0)
+        for row in rows:
+            with self.subTest(file=row["file"]):
+                path = REAL / row["file"]
+                run = lucompat("symbols", "-v", path, timeout=TIMEOUT)
+                self.assertEqual(run.rc, OK, run)
+                ours = parse_map(run.out)
+                ref = parse_map((REAL / (row["file"] + ".System.map")).read_text())
+                self.check(row["file"], ours, ref)
+                # The table's own kallsyms_offsets entry, checked by the
+                # decoder, is where System.map says the table is.
+                self.assertIn("place-relative addressing", run.err)
+                self.assertIn("checked against the table's own labels", run.err)
+                m = re.search(r"kallsyms_offsets at 0x([0-9a-f]+)\)", run.err)
+                self.assertIsNotNone(m, run.err)
+                self.assertIn((int(m[1], 16), "kallsyms_offsets"), {(a, n) for a, _, n in ref})
+
+    def test_a_raw_image_needs_its_link_address(self):
+        row = next((r for r in self.rows() if r["container"] == "vmlinux"), None)
+        if row is None:
+            self.skipTest("no vmlinux among the real kernels")
+        text, raw = raw_image((REAL / row["file"]).read_bytes())
+        path = self.dir / "Image"
+        path.write_bytes(raw)
+        run = lucompat("symbols", path, timeout=TIMEOUT)
+        self.assertEqual(run.rc, BAD_INPUT, run)
+        self.assertIn("--text-address", run.err)
+        run = lucompat("symbols", "--text-address", hex(text), path, timeout=TIMEOUT)
+        self.assertEqual(run.rc, OK, run)
+        ref = parse_map((REAL / (row["file"] + ".System.map")).read_text())
+        self.check(f"{row['file']} as a raw image", parse_map(run.out), ref)
 
 
 class ExitCodes(unittest.TestCase):
