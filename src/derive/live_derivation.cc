@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
 
 #include "lucompat/base/printable.h"
 #include "lucompat/derive/object_matcher.h"
@@ -108,6 +109,32 @@ std::vector<LiveSession> read_sessions(const LiveEvidence& ev, const LuoModel& m
   return out;
 }
 
+// Each object by the symbol it lies in, as the image readers name them: the
+// symbol itself, or NAME[i] for the elements of an array of objects
+// (test_flbs[3] is one symbol holding three FLBs); empty when the symbol
+// cannot be told (an object inside a symbol without an exact size).
+std::vector<std::string> object_names(const std::vector<RegisteredObject>& objects,
+                                      const LiveEvidence& ev, const ObjectLayout& layout) {
+  std::vector<std::pair<std::string, uint64_t>> holders;
+  std::map<std::string, size_t> per_holder;
+  for (const RegisteredObject& o : objects) {
+    holders.push_back(ev.symbol_at(o.address));
+    if (!holders.back().first.empty()) ++per_holder[holders.back().first];
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    const auto& [name, start] = holders[i];
+    const uint64_t offset = objects[i].address - start;
+    if (name.empty() || (offset == 0 && per_holder[name] == 1))
+      out.push_back(offset == 0 ? name : std::string());
+    else if (layout.exact && offset % layout.size == 0)
+      out.push_back(fmt::format("{}[{}]", name, offset / layout.size));
+    else
+      out.emplace_back();
+  }
+  return out;
+}
+
 Result<void> add_registered(DerivedSet& out, const LiveEvidence& ev, const LuoModel& model,
                             const ListHead& head, EntryKind kind) {
   auto objects = read_registered(*ev.memory, head.address, kind, model, ev.max_nodes);
@@ -117,9 +144,12 @@ Result<void> add_registered(DerivedSet& out, const LiveEvidence& ev, const LuoMo
                             kind == EntryKind::file ? "file handlers" : "FLBs", e.message);
     return e;
   }
-  for (RegisteredObject& o : *objects) {
-    Registration reg{kind, ev.symbol_at(o.address), o.address, ev.owner_name(o.owner),
-                     Evidence::kcore};
+  const std::vector<std::string> names = object_names(*objects, ev, kind == EntryKind::file
+                                                                        ? model.handler
+                                                                        : model.flb);
+  for (size_t i = 0; i < objects->size(); ++i) {
+    RegisteredObject& o = (*objects)[i];
+    Registration reg{kind, names[i], o.address, ev.owner_name(o.owner), Evidence::kcore};
     append_entry(out, std::move(o.compatible), o.address, std::move(reg));
   }
   return {};

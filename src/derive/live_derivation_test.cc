@@ -75,7 +75,10 @@ struct Kernel {
                 {"luo_flb_global.list", "luo_flb_list"},
                 {"luo_session_global.outgoing.list"}};
     ev.owner_name = [](uint64_t) { return std::string("vmlinux"); };
-    ev.symbol_at = [](uint64_t a) { return a == kHandler ? "memfd_luo_handler" : ""; };
+    ev.symbol_at = [](uint64_t a) {
+      return a == kHandler ? std::pair<std::string, uint64_t>{"memfd_luo_handler", a}
+                           : std::pair<std::string, uint64_t>{};
+    };
     return derive_running(ev, {});
   }
 };

@@ -145,7 +145,10 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
   ev.max_nodes = q.max_nodes;
   ev.rodata = rodata_image.regions.empty() ? nullptr : &rodata_image;
   ev.owner_name = [&](uint64_t owner) { return owner_name(*kallsyms, owner); };
-  ev.symbol_at = [&](uint64_t address) { return kallsyms->data_symbol_at(address); };
+  ev.symbol_at = [&](uint64_t address) {
+    const ProcSymbol* s = kallsyms->symbol_holding(address);
+    return s == nullptr ? std::pair<std::string, uint64_t>{} : std::pair{s->name, s->address};
+  };
   ev.btf_name = q.root.path("/sys/kernel/btf/vmlinux");
   auto set = derive_running(ev, q.core_forms);
   if (!set) {

@@ -85,11 +85,14 @@ std::optional<std::string> ProcKallsyms::module_at(uint64_t address) const {
   return it->module;
 }
 
-std::string ProcKallsyms::data_symbol_at(uint64_t address) const {
-  const auto it = std::find_if(symbols.begin(), symbols.end(), [&](const ProcSymbol& s) {
-    return s.address == address && is_data(s.type);
-  });
-  return it == symbols.end() ? std::string() : it->name;
+const ProcSymbol* ProcKallsyms::symbol_holding(uint64_t address) const {
+  const ProcSymbol* holder = nullptr;
+  for (const ProcSymbol& s : symbols)
+    if (s.address <= address && (holder == nullptr || s.address > holder->address ||
+                                 (s.address == holder->address && is_data(s.type) &&
+                                  !is_data(holder->type))))
+      holder = &s;
+  return holder;
 }
 
 }  // namespace lucompat

@@ -24,8 +24,19 @@ TEST(ProcKallsyms, ReadsKernelAndModuleSymbols) {
             std::optional<uint64_t>(0xffffffff81a36d30));
   EXPECT_EQ(k->module_at(0xffffffffc0003000), std::optional<std::string>("lu_luo_vfio"));
   EXPECT_FALSE(k->module_at(0xffffffffc0002000));
-  EXPECT_EQ(k->data_symbol_at(0xffffffff81a36cc0), "memfd_luo_handler");
-  EXPECT_EQ(k->data_symbol_at(0xffffffff81000000), "");
+  EXPECT_EQ(k->symbol_holding(0xffffffff81a36cc0)->name, "memfd_luo_handler");
+}
+
+// x86_64 7.x types .data symbols 't'; an array of FLBs is one symbol.
+TEST(ProcKallsyms, AnAddressLiesInTheLastSymbolAtOrBelowIt) {
+  auto k = parse_proc_kallsyms(
+      "ffffffff818b15a0 t memfd_luo_handler\n"
+      "ffffffff818b3020 t test_flbs\n",
+      "k");
+  ASSERT_TRUE(k);
+  EXPECT_EQ(k->symbol_holding(0xffffffff818b15a0)->name, "memfd_luo_handler");
+  EXPECT_EQ(k->symbol_holding(0xffffffff818b3180)->name, "test_flbs");
+  EXPECT_EQ(k->symbol_holding(0xffffffff818b1000), nullptr);
 }
 
 TEST(ProcKallsyms, AllZeroAddressesAreHidden) {

@@ -40,9 +40,10 @@ struct LiveEvidence {
   size_t max_nodes = 4096;  // per list: a walk of a corrupt list ends here
   // The read-only data, for the core strings (null: none read).
   const MemoryImage* rodata = nullptr;
-  // The module whose `struct module` is at an address; the data symbol at one.
+  // The module whose `struct module` is at an address; the symbol an
+  // address lies in, and where that symbol starts (an empty name: none).
   std::function<std::string(uint64_t)> owner_name;
-  std::function<std::string(uint64_t)> symbol_at;
+  std::function<std::pair<std::string, uint64_t>(uint64_t)> symbol_at;
 };
 
 // A list walked wrong (corrupt, changing) is an error: what was read is not

@@ -28,8 +28,10 @@ struct ProcKallsyms {
   std::optional<uint64_t> kernel_address(std::string_view name) const;
   // The module whose `struct module` (its `__this_module`) sits at `address`.
   std::optional<std::string> module_at(uint64_t address) const;
-  // A data symbol that starts exactly at `address`, or empty.
-  std::string data_symbol_at(uint64_t address) const;
+  // The symbol an address lies in: the last one at or below it, a data
+  // symbol first where several start there. Any type letter: x86_64's .data
+  // symbols are 't' since 6.x. Null when none is below it.
+  const ProcSymbol* symbol_holding(uint64_t address) const;
 };
 
 // Lines "ADDRESS TYPE NAME" with an optional "\t[MODULE]". A line of any
