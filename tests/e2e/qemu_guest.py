@@ -162,14 +162,17 @@ class Guest:
         self.env = dict(env or {})
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.files = {}  # guest path -> (host path, mode)
+        self.files = {}  # guest path -> (host path, mode, boot numbers or None for all)
         self.nonce = secrets.token_hex(8)
 
-    def add(self, guest_path, host_path, executable=False, strip_debug=False):
+    def add(self, guest_path, host_path, executable=False, strip_debug=False, boots=None):
         """Put a host file into the guest; an executable brings its libraries.
         strip_debug drops the DWARF sections, which are never loaded at run
         time (a RelWithDebInfo lucompat is 75 MB, 2 MB without them), so the
-        guest inflates and copies far fewer bytes under TCG."""
+        guest inflates and copies far fewer bytes under TCG. boots: the boot
+        numbers whose archives hold the file, all when None; each archive
+        nests the next one's, so a file only boot 1 uses is better left out
+        of the others."""
         host_path = Path(host_path)
         if not host_path.is_file():
             raise GuestError(f"{host_path}: not a file")
@@ -177,10 +180,19 @@ class Guest:
         if strip_debug:
             source = self.workdir / ("stripped-" + guest_path.strip("/").replace("/", "_"))
             subprocess.run(["objcopy", "--strip-debug", str(host_path), str(source)], check=True)
-        self.files[guest_path] = (source, 0o755 if executable else 0o644)
+        self._put(guest_path, source, 0o755 if executable else 0o644, boots, replace=True)
         if executable:
             for lib in shared_libraries(host_path):
-                self.files.setdefault(lib, (Path(lib), 0o755))
+                self._put(lib, Path(lib), 0o755, boots, replace=False)
+
+    def _put(self, guest_path, source, mode, boots, replace):
+        # A library two executables share goes wherever either of them does.
+        if guest_path in self.files:
+            had_source, had_mode, had = self.files[guest_path]
+            boots = None if had is None or boots is None else had | set(boots)
+            if not replace:
+                source, mode = had_source, had_mode
+        self.files[guest_path] = (source, mode, None if boots is None else set(boots))
 
     def _archive(self, boots, number, nested):
         cpio = Cpio()
@@ -190,9 +202,10 @@ class Guest:
         cpio.chardev("dev/console", 5, 1)
         cpio.file("bin/busybox", BUSYBOX.read_bytes(), 0o755)
         cpio.file("init", INIT.replace("@NONCE@", self.nonce).encode(), 0o755)
-        for guest_path, (host_path, mode) in sorted(self.files.items()):
+        for guest_path, (host_path, mode, only) in sorted(self.files.items()):
             # Read through symlinks: ldd names a library by its link.
-            cpio.file(guest_path, host_path.read_bytes(), mode)
+            if only is None or number in only:
+                cpio.file(guest_path, host_path.read_bytes(), mode)
         cpio.file("e2e/env", "".join(f"export {k}={shlex.quote(v)}\n"
                                      for k, v in sorted(self.env.items())).encode())
         for b, commands in enumerate(boots, 1):
@@ -215,14 +228,18 @@ class Guest:
         path.write_bytes(archive)
         return path
 
-    def run(self, kernel, boots, memory=512, timeout=BOOT_TIMEOUT):
+    def run(self, kernel, boots, memory=512, timeout=BOOT_TIMEOUT, cmdline=CMDLINE,
+            all_boots=True):
         """Boot `kernel` with commands per boot (a list of lists of shell
-        command lines); returns the results per boot and the console text."""
+        command lines) and `cmdline`; returns the results per boot and the
+        console text. all_boots=False when a test expects some boots not to
+        come (a kexec refused, a next kernel that panics): their results are
+        then missing, and the console says what happened instead."""
         require_tools()
         initramfs = self.build(boots)
         argv = [QEMU, "-machine", "q35", "-accel", "tcg", "-m", str(memory), "-smp", "1",
                 "-nodefaults", "-display", "none", "-serial", "stdio", "-no-reboot",
-                "-kernel", str(kernel), "-initrd", str(initramfs), "-append", CMDLINE]
+                "-kernel", str(kernel), "-initrd", str(initramfs), "-append", cmdline]
         try:
             proc = subprocess.run(argv, capture_output=True, stdin=subprocess.DEVNULL,
                                   timeout=timeout * len(boots))
@@ -231,20 +248,26 @@ class Guest:
             raise GuestError(f"guest did not finish within {timeout * len(boots)} s; "
                              f"console:\n{console}") from None
         console = proc.stdout.decode(errors="replace").replace("\r\n", "\n")
-        results = parse(console, self.nonce, boots)
+        results = parse(console, self.nonce, boots, all_boots)
         if proc.returncode != 0:
             raise GuestError(f"{QEMU} exited {proc.returncode}: {proc.stderr.decode(errors='replace')}"
                              f"\nconsole:\n{console}")
         return results, console
 
 
-def parse(console, nonce, boots):
+def parse(console, nonce, boots, all_boots=True):
     """Results per boot from the console text. Raises GuestError when a
-    boot did not start or did not finish its commands."""
+    boot did not start or did not finish its commands, unless all_boots is
+    False."""
     marker = f"@@lucompat-e2e {nonce} "
     per_boot = [[] for _ in boots]
     booted, done = set(), set()
     current, section, buf = None, None, {"stdout": [], "stderr": []}
+
+    def never_returned():  # the command kexec'd: its boot's /init runs no more
+        per_boot[current[0] - 1].append(Result(current[0], boots[current[0] - 1][current[1]],
+                                               None, "", ""))
+
     for line in console.split("\n"):
         line = line.rstrip("\r")
         if not line.startswith(marker):
@@ -253,9 +276,8 @@ def parse(console, nonce, boots):
             continue
         words = line[len(marker):].split()
         if words[0] == "boot":
-            if current is not None:  # the command that kexec'd never returned
-                per_boot[current[0] - 1].append(Result(current[0], boots[current[0] - 1][current[1]],
-                                                       None, "", ""))
+            if current is not None:
+                never_returned()
                 current, section = None, None
             booted.add(int(words[1]))
         elif words[0] == "begin":
@@ -270,6 +292,10 @@ def parse(console, nonce, boots):
             current, section = None, None
         elif words[0] == "done":
             done.add(int(words[1]))
+    if current is not None:  # and the kernel it booted never reached /init
+        never_returned()
+    if not all_boots:
+        return per_boot
     for b in range(1, len(boots) + 1):
         if b not in booted:
             raise GuestError(f"boot {b} never reached /init; console:\n{console}")
