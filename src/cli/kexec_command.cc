@@ -83,6 +83,11 @@ ExitCode run_kexec(KexecArgs& a) {
   // is what was checked, even if the path is replaced meanwhile.
   CheckRequest request = a.update.finish();
   request.next = fmt::format("/proc/self/fd/{}", kernel.get());
+  // The command line the next kernel will boot with is known here: LUO
+  // must be on in it (liveupdate=on), or nothing is restored.
+  auto cmdline = command_line(a);
+  if (!cmdline) return report_error(cmdline.error(), false, {});
+  request.next_cmdline = *cmdline;
   const ExitCode verdict = check_and_print(request, a.update.json, a.colour, path);
   if (verdict != ExitCode::ok) {
     std::fprintf(stderr, "lucompat: kexec refused: the check exited %d; nothing was loaded\n",
@@ -117,8 +122,10 @@ void add_kexec_command(CLI::App& app, ExitCode& result) {
       "is compatible, loads the very file that was checked with kexec_file_load(2), from the same\n"
       "open file: nothing can swap it between the check and the load. On any other verdict "
       "nothing\n"
-      "is loaded and the exit code is the check's. Without --exec the kernel stays loaded for\n"
-      "'luoctl kexec' or 'systemctl kexec'; with --exec lucompat syncs and reboots into it.\n\n"
+      "is loaded and the exit code is the check's. The command line it loads (--append, or\n"
+      "--reuse-cmdline) is checked too: a 6.19+ kernel needs liveupdate=on to restore anything.\n"
+      "Without --exec the kernel stays loaded for 'luoctl kexec' or 'systemctl kexec'; with\n"
+      "--exec lucompat syncs and reboots into it.\n\n"
       "Examples:\n"
       "  lucompat kexec --next /boot/vmlinuz-6.12.9 --initrd /boot/initrd.img-6.12.9 "
       "--reuse-cmdline\n"
