@@ -70,46 +70,50 @@ struct Reading {
   Why why;                          // empty: it is one
   std::optional<std::string> text;  // its valid compatible
   bool ops_valid = false;
-  std::string raw;  // the compatible field as printable text, for a near miss
+  bool size_ok = true;  // its size (or room) is the layout's
+  std::string raw;      // the compatible field as printable text, for a near miss
 };
 
 Reading read_as(const MemoryImage& image, uint64_t address, std::optional<uint64_t> size,
                 std::optional<uint64_t> room, const ObjectLayout& layout) {
   Reading out;
+  // Its fields are read even when its size is wrong: an object whose ops are
+  // a registration's but whose size is not the BTF's is a near miss.
+  const MemoryRegion* r = image.region_of(address, layout.size);
+  std::optional<Pointer> ops;
+  Bytes object;
+  if (r != nullptr) {
+    object = r->bytes.subspan(address - r->address, layout.size);
+    const Bytes field = object.subspan(layout.compatible_offset, layout.compatible_size);
+    out.text = compatible_in(field);
+    const auto nul = std::find(field.begin(), field.end(), std::byte{0});
+    out.raw = printable(as_chars(field.first(static_cast<size_t>(nul - field.begin()))));
+    ops = image.pointer_at(address + layout.ops_offset);
+    out.ops_valid = ops && check_ops(image, *ops, layout.ops).empty();
+  }
   if (size ? (layout.exact ? *size != layout.size : *size < layout.size) : !layout.exact) {
+    out.size_ok = false;
     out.why = size ? fmt::format("its size {} is not {}{}", *size, layout.exact ? "" : "at least ",
                                  layout.size)
                    : "its size is unknown and the layout gives no exact one";
-    return out;
-  }
-  if (room && layout.size > *room) {
+  } else if (room && layout.size > *room) {
+    out.size_ok = false;
     out.why =
         fmt::format("it is followed by another symbol within {} bytes, so it is smaller than {}",
                     *room, layout.size);
-    return out;
-  }
-  const MemoryRegion* r = image.region_of(address, layout.size);
-  if (r == nullptr) {
+  } else if (r == nullptr) {
     out.why = "its bytes are not in the image";
-    return out;
-  }
-  const Bytes object = r->bytes.subspan(address - r->address, layout.size);
-  const Bytes field = object.subspan(layout.compatible_offset, layout.compatible_size);
-  out.text = compatible_in(field);
-  const auto nul = std::find(field.begin(), field.end(), std::byte{0});
-  out.raw = printable(as_chars(field.first(static_cast<size_t>(nul - field.begin()))));
-  const auto ops = image.pointer_at(address + layout.ops_offset);
-  out.ops_valid = ops && check_ops(image, *ops, layout.ops).empty();
-  if (r->kind != RegionKind::data)
+  } else if (r->kind != RegionKind::data) {
     out.why = "it is not in the kernel's data";
-  else if (!out.text)
+  } else if (!out.text) {
     out.why = "its compatible field is not a NUL-terminated, zero-padded printable string";
-  else if (layout.zero_from != 0 && !all_zero(object.subspan(layout.zero_from)))
+  } else if (layout.zero_from != 0 && !all_zero(object.subspan(layout.zero_from))) {
     out.why = "its private list heads are not zero";
-  else if (!ops)
+  } else if (!ops) {
     out.why = "its first member is not a pointer";
-  else
+  } else {
     out.why = check_ops(image, *ops, layout.ops);
+  }
   return out;
 }
 
@@ -130,6 +134,9 @@ bool half_matches(const MemoryImage& image, const Element& e, const Reading& r,
   // an object whose ops are a registration's is one.
   const bool bounded = e.size || e.room;
   if (r.why.empty() || !(r.ops_valid || (r.text && layout.exact && bounded))) return false;
+  // The wrong size with ops that are a registration's: a layout (a BTF)
+  // that disagrees with the objects, never a silent zero.
+  if (!r.size_ok) return r.ops_valid && r.text.has_value();
   const uint64_t address = e.address;
   const bool sized = e.size.has_value();
   const MemoryRegion* region = image.region_of(address, layout.size);

@@ -71,6 +71,17 @@ TEST(ObjectMatcher, WrongSizeIsNotAHandler) {
   EXPECT_NE(why.find("size"), std::string::npos);
 }
 
+// Issue 23: a BTF whose handler size disagrees with the objects must not
+// leave zero handlers without a word: a handler's ops and compatible in an
+// object of another size are a near miss.
+TEST(ObjectMatcher, AHandlerOfAnotherSizeThanTheLayoutsIsANearMiss) {
+  const Crafted c;
+  const ObjectMatches m = match_objects(c.image(), {{"x", kData, 96}}, kLayout);
+  EXPECT_TRUE(m.matched.empty());
+  ASSERT_EQ(m.near_misses.size(), 1u);
+  EXPECT_NE(m.near_misses[0].find("its size 96 is not 88"), std::string::npos) << m.near_misses[0];
+}
+
 TEST(ObjectMatcher, CompatibleMustBeTerminatedPrintableAndPadded) {
   Crafted c;
   Crafted::put(c.data, 8, std::string(48, 'a'));  // no NUL

@@ -271,10 +271,12 @@ ParsedComponent Catalog::parse_component(std::string_view component) const {
   for (const auto& p : patterns_)
     if (auto digits = version_digits(component, p.prefix, p.suffix))
       return {text, families_[p.family].name, version_of(*digits), true};
-  // Unknown: "name@N" (an integer-version entry), the usual "name-vN" /
-  // "name_vN" shape, else the whole string.
+  // "name@N", an integer-version entry, belongs to the family called
+  // `name`, whether or not it spells the form (iommu@2 is iommu's).
   if (const auto integer = parse_integer_compatible(component))
-    return {text, std::string(integer->name), integer->version, false};
+    return {text, std::string(integer->name), integer->version,
+            find(integer->name) != nullptr};
+  // Unknown: the usual "name-vN" / "name_vN" shape, else the whole string.
   const size_t digits = component.size() - (component.find_last_not_of("0123456789") + 1);
   const size_t name_end = component.size() - digits;
   if (digits > 0 && name_end >= 3 && component[name_end - 1] == 'v' &&

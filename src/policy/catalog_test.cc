@@ -85,6 +85,12 @@ TEST(Catalog, IntegerVersionEntries) {
   EXPECT_TRUE(u.integer);
   EXPECT_EQ(u.family, "block");
   EXPECT_EQ(u.version, 3u);
+  // Issue 23: iommu has no iommu@{N} form, yet iommu@2 is iommu's (the
+  // forward.ko example emits it), never "unknown, not checked".
+  const auto i = c.parse("iommu@2");
+  EXPECT_TRUE(i.known);
+  EXPECT_EQ(i.family, "iommu");
+  EXPECT_EQ(i.version, 2u);
 }
 
 TEST(Catalog, UnknownStringsAreParsedGenerically) {
