@@ -8,6 +8,7 @@ real compressors; nothing big is committed. Numbers measured before and
 after the fix are in docs/reliability.md ("Memory bounds")."""
 
 import json
+import lzma
 import os
 import struct
 import subprocess
@@ -244,13 +245,13 @@ class SpeculativeCandidates(TempDirTest):
     def test_zimage_candidate_over_the_decoder_memory_cap_is_skipped(self):
         # Debian's armhf vmlinuz-*-armmp holds an lzma magic whose header asks
         # for more than the 96 MiB decoder cap before its xz payload; that
-        # limit made the whole file an error. Here the false candidate is a
-        # real xz stream with a 128 MiB dictionary.
+        # limit made the whole file an error. Here the false candidate is such
+        # an lzma stream, asking for a 1 GiB dictionary (an xz stream's index
+        # says how little of its dictionary it needs).
         head = bytearray(0x200)
         struct.pack_into("<I", head, 0x24, 0x016F2818)
-        greedy = subprocess.run(["xz", "--format=xz", "--lzma2=dict=128MiB", "-c"],
-                                input=b"not a kernel" * 100, capture_output=True,
-                                check=True).stdout
+        greedy = bytearray(lzma.compress(b"not a kernel" * 100, format=lzma.FORMAT_ALONE))
+        struct.pack_into("<I", greedy, 1, 1 << 30)
         payload = compress("xz", (EXAMPLES / "arm" / "kernel.elf").read_bytes(), trailer=True)
         path = self.dir / "zImage"
         path.write_bytes(bytes(head) + greedy + payload)
