@@ -64,6 +64,20 @@ TEST_P(CodecContract, RoundTripsWhatItsLibraryWrote) {
   }
 }
 
+TEST_P(CodecContract, DecodesTheSameFedInPieces) {
+  const Codec& codec = codec_of(GetParam());
+  // Every unit split at every byte; and pieces that end inside blocks.
+  for (const auto& [size, piece] : {std::pair<size_t, size_t>{3000, 1}, {300 << 10, 1000}}) {
+    SCOPED_TRACE(piece);
+    const std::string data = sample_text(size, 5);
+    const std::string stream = compress(codec.name, data);
+    const Measured m = decode_measured(codec.name, stream + "tail", piece);
+    ASSERT_FALSE(m.error) << m.error->message;
+    EXPECT_EQ(m.out, data);
+    EXPECT_EQ(m.consumed, stream.size());
+  }
+}
+
 TEST_P(CodecContract, RoundTripsWhatDoesNotCompress) {
   const Codec& codec = codec_of(GetParam());
   const std::string data = random_bytes(100 << 10);

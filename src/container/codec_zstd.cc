@@ -5,6 +5,7 @@
 #include <atomic>
 #include <bit>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "container/codec_util.h"
@@ -21,6 +22,21 @@ namespace {
 constexpr size_t kKeepBelow = size_t{1} << 20;
 
 std::atomic<uint64_t> max_window{kDefaultMaxZstdWindow};
+
+// The window a frame header names with its Window_Descriptor byte (RFC 8878
+// 3.1.1.1.2): 2^(10+e) plus m eighths of that.
+uint64_t window_named(uint8_t descriptor) {
+  const uint64_t base = uint64_t{1} << (10 + (descriptor >> 3));
+  return base + base / 8 * (descriptor & 7);
+}
+
+// The smallest descriptor whose window holds `bytes`, when one names no
+// more than `most`.
+std::optional<uint8_t> descriptor_for(uint64_t bytes, uint64_t most) {
+  for (unsigned d = 0; d <= 0xff && window_named(static_cast<uint8_t>(d)) <= most; ++d)
+    if (window_named(static_cast<uint8_t>(d)) >= bytes) return static_cast<uint8_t>(d);
+  return std::nullopt;
+}
 
 // The windows of all threads together (see DecoderMemory).
 DecoderMemory& window_budget() {
@@ -69,6 +85,7 @@ class ZstdDecoder final : public StreamDecoder {
       header_.append(as_chars(input.subspan(used, take)));
       used += take;
     }
+    if (consumed() == 0) fit_window(h, input);
     if (h.windowSize > limit_)
       fail(ErrorKind::limit, 0,
            fmt::format("zstd frame needs a {}-byte window, more than the {}-byte limit "
@@ -82,6 +99,28 @@ class ZstdDecoder final : public StreamDecoder {
         stopped())
       return used;
     return used + run(input.subspan(used), consumed() + used);
+  }
+
+  // `zstd -22 --ultra`, as the kernel build runs it on a pipe, names a
+  // 128 MiB window and no content size, whatever the kernel's size. When the
+  // whole frame is in the first piece (a bzImage's or zboot's payload), its
+  // blocks bound what it decompresses to (each at most 128 KiB, which the
+  // decoder checks), and the header read is rewritten to name a window no
+  // larger: nothing can refer further back than what was produced.
+  void fit_window(ZSTD_frameHeader& h, Bytes first) {
+    constexpr size_t kDescriptorAt = 5;  // after the magic and the frame header descriptor
+    constexpr auto kSingleSegment = std::byte{0x20};
+    if (h.frameType != ZSTD_frame || h.frameContentSize != ZSTD_CONTENTSIZE_UNKNOWN ||
+        (first[4] & kSingleSegment) != std::byte{0})
+      return;
+    const size_t size = ZSTD_findFrameCompressedSize(first.data(), first.size());
+    if (ZSTD_isError(size)) return;
+    const unsigned long long bound = ZSTD_decompressBound(first.data(), size);
+    if (bound == ZSTD_CONTENTSIZE_ERROR) return;
+    if (const auto d = descriptor_for(bound, h.windowSize)) {
+      header_[kDescriptorAt] = static_cast<char>(*d);
+      h.windowSize = window_named(*d);
+    }
   }
 
   // Decodes `input`, at stream offset `at`; returns the bytes used.

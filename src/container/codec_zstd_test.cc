@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "container/test_streams.h"
 
 namespace lucompat::testing {
@@ -19,6 +21,46 @@ class WindowLimit {
  private:
   uint64_t saved_;
 };
+
+// What `zstd -22 --ultra` writes on the kernel build's pipe: a frame that
+// names a 128 MiB window (descriptor 0x88: 2^(10+17) bytes) and no content
+// size. Made by rewriting the header of a frame libzstd wrote for `data`,
+// whose blocks decode alike with any larger window.
+std::string zstd_from_a_pipe(std::string_view data) {
+  const std::string frame = zstd(data);
+  const auto descriptor = static_cast<uint8_t>(frame[4]);
+  const bool single_segment = (descriptor & 0x20) != 0;
+  constexpr std::array<size_t, 4> kDictionaryId{0, 1, 2, 4};
+  const std::array<size_t, 4> content_size{single_segment ? 1u : 0u, 2, 4, 8};
+  const size_t header =
+      5 + (single_segment ? 0 : 1) + kDictionaryId[descriptor & 3] + content_size[descriptor >> 6];
+  std::string out = frame.substr(0, 4);
+  out += static_cast<char>(descriptor & 0x04);  // its checksum; no dictionary, no content size
+  out += '\x88';
+  return out + frame.substr(header);
+}
+
+TEST(CodecZstd, AKernelsWindowIsSizedByItsBlocksWhenTheFrameIsWhole) {
+  const std::string data = sample_text(300 << 10);
+  const std::string stream = zstd_from_a_pipe(data);
+  const Measured m = decode_measured("zstd", with_size_trailer(stream, 300 << 10));
+  ASSERT_FALSE(m.error) << m.error->message;
+  EXPECT_EQ(m.out, data);
+  EXPECT_EQ(m.consumed, stream.size());
+  EXPECT_LT(m.heap_growth, 4u << 20);
+}
+
+TEST(CodecZstd, AFrameFedInPiecesHasTheWindowItNames) {
+  const std::string data = sample_text(300 << 10);
+  const std::string stream = zstd_from_a_pipe(data);
+  EXPECT_EQ(decode_measured("zstd", stream, 4096).out, data);
+  // Below the window it names, it is refused; whole, its blocks bound it.
+  const WindowLimit limit(1 << 20);
+  const Error e = decode_measured("zstd", stream, 4096).error.value();
+  EXPECT_EQ(e.kind, ErrorKind::limit);
+  EXPECT_NE(e.message.find("134217728-byte window"), std::string::npos) << e.message;
+  EXPECT_EQ(decode_measured("zstd", stream).out, data);
+}
 
 TEST(CodecZstd, AWrongChecksumIsCorruptDataNotOutput) {
   std::string stream = zstd(sample_text(5000));

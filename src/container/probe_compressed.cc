@@ -53,11 +53,22 @@ Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context
   // A probe run alone (the probe fuzzer) has no input-wide budget: this stream is all of it.
   const std::shared_ptr<OutputBudget> budget =
       options.budget ? options.budget : std::make_shared<OutputBudget>(options.max_output);
-  StreamChain chain(codec, depth, options, *budget,
-                    [&](Bytes chunk) { return capture.consume(chunk); });
-  chain.run(data);
+  Step step;
+  {
+    StreamChain chain(codec, depth, options, *budget,
+                      [&](Bytes chunk) { return capture.consume(chunk); });
+    chain.run(data);
+    const auto& stages = chain.stages();
+    step.layer = layer_of(*stages.front(), stages.size() == 1);
+    for (size_t i = 1; i < stages.size(); ++i)
+      step.nested.push_back(layer_of(*stages[i], i + 1 == stages.size()));
+    step.cut = chain.stopped();
+  }
+  // The first pass's decoders are gone before a second pass opens its own: a
+  // kernel's dictionary or window held by both, on one thread that cannot
+  // wait for itself, was refused (a 64 MiB lzma one, a 128 MiB zstd one).
   const Bytes out = buffer->view(capture.size());
-  if (!chain.stopped() && !capture.whole() && is_elf(out)) {
+  if (!step.cut && !capture.whole() && is_elf(out)) {
     // The first pass kept what an ELF usually needs; if this one is laid out
     // otherwise, decompress again for exactly the missing ranges (each pass
     // can reveal more: headers, then names, then sections).
@@ -85,14 +96,8 @@ Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context
       // A broken ELF header: the ELF reader reports it with its offset.
     }
   }
-  Step step;
-  const auto& stages = chain.stages();
-  step.layer = layer_of(*stages.front(), stages.size() == 1);
-  for (size_t i = 1; i < stages.size(); ++i)
-    step.nested.push_back(layer_of(*stages[i], i + 1 == stages.size()));
   step.inner = out;
   step.buffer = std::move(buffer);
-  step.cut = chain.stopped();
   return step;
 }
 

@@ -112,6 +112,17 @@ TEST(ProbeCompressed, ALargeElfIsRefilledWithTheSectionsItsReaderOpens) {
   EXPECT_EQ(step->inner[3 * kMiB], std::byte{0});
 }
 
+TEST(ProbeCompressed, TheSecondPassHasTheMemoryOfTheFirst) {
+  // The kernel's `lzma -9` asks for a 64 MiB dictionary; this one for 80:
+  // two at once are more than all streams together may hold.
+  const ElfStream e = large_elf(6 * kMiB);
+  std::string stream = testing::lzma_alone(e.elf);
+  testing::put_le(stream, 1, 80 * kMiB, 4);
+  const auto step = probe(stream);
+  ASSERT_TRUE(step.has_value());
+  EXPECT_EQ(as_chars(step->inner.subspan(e.modinfo, 11)), "license=GPL");
+}
+
 TEST(ProbeCompressed, EarlyExitCutsTheStreamAfterTheSegmentWithTheNotes) {
   const ElfStream e = large_elf(6 * kMiB);
   UnwrapOptions options;

@@ -4,11 +4,13 @@
 #include <lz4hc.h>
 #include <lzma.h>
 #include <lzo/lzo1x.h>
+#include <malloc.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -198,6 +200,29 @@ Decoded decode(const Codec& codec, std::string_view input, uint64_t max_output) 
       },
       max_output);
   return d;
+}
+
+uint64_t heap_in_use() {
+  const struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
+
+Measured decode_measured(std::string_view codec, std::string_view input, size_t piece) {
+  Measured m;
+  const uint64_t before = heap_in_use();
+  const Sink sink = [&](Bytes chunk) {
+    const uint64_t now = heap_in_use();
+    m.heap_growth = std::max(m.heap_growth, now > before ? now - before : 0);
+    m.out += as_chars(chunk);
+    return true;
+  };
+  m.error = error_of([&] {
+    const std::unique_ptr<StreamDecoder> d = codec_named(codec)->open(sink, kDefaultMaxOutput);
+    for (size_t at = 0; at < input.size() && !d->ended(); at += piece)
+      m.consumed += d->feed(as_bytes(input.substr(at, piece)));
+    d->finish();
+  });
+  return m;
 }
 
 void put_le(std::string& s, uint64_t at, uint64_t value, int size) {

@@ -45,6 +45,23 @@ struct Decoded {
 // The whole output, through a sink that always wants more.
 Decoded decode(const Codec& codec, std::string_view input, uint64_t max_output = kDefaultMaxOutput);
 
+// The bytes malloc has handed out. A decoder mallocs its dictionary or
+// window whole: the untouched pages cost no RSS, but the allocation is what
+// it reserves among all threads, and what a smaller one saves. (Under ASan,
+// glibc's counters do not see the sanitizer's heap: a bound on growth then
+// holds trivially.)
+uint64_t heap_in_use();
+
+struct Measured {
+  std::string out;
+  std::optional<Error> error;  // what decoding threw
+  uint64_t consumed = 0;
+  uint64_t heap_growth = 0;  // the most the heap grew while the stream was decoded
+};
+// `input` decoded whole (as a bzImage's payload is), or fed `piece` bytes at
+// a time (as a stream nested in another is).
+Measured decode_measured(std::string_view codec, std::string_view input, size_t piece = SIZE_MAX);
+
 // Writes `value` as `size` little-endian bytes at `at`, growing `s` to fit:
 // the fields of a container header.
 void put_le(std::string& s, uint64_t at, uint64_t value, int size);

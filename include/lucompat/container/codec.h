@@ -19,10 +19,11 @@ inline constexpr uint64_t kDefaultMaxOutput = uint64_t{1} << 30;
 
 // A zstd frame names its window, up to 2 GiB (128 MiB without --long), and
 // the decoder allocates it: sixteen threads reading such frames took 2.2 GB.
-// No frame may ask for more than this, and the windows of all threads
-// decoding at once stay within it too (a thread waits for others' frames to
-// end), so the total is this whatever -j says. Process-wide, like the memory
-// it bounds: --max-zstd-window.
+// No frame may need more than this (a frame whole in memory needs no more
+// than its blocks can fill), and the windows of all threads decoding at once
+// stay within it too (a thread waits for others' frames to end), so the
+// total is this whatever -j says. Process-wide, like the memory it bounds:
+// --max-zstd-window.
 inline constexpr uint64_t kDefaultMaxZstdWindow = uint64_t{128} << 20;
 void set_max_zstd_window(uint64_t bytes);
 uint64_t max_zstd_window();
