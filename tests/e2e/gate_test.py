@@ -63,7 +63,8 @@ class Gate(TempDirTest):
         # Without its symbols nothing about it can be proven: undecided.
         stripped = self.dir / "notable-stripped.elf"
         subprocess.run(["objcopy", "--strip-all", X86 / "notable.elf", stripped], check=True)
-        r = self.gate("--no-modules", "--current", X86 / "kernel.elf", "--next", stripped)
+        r = self.gate("--no-modules", "--current", X86 / "kernel.elf", "--next", stripped,
+                      "--append", "liveupdate=on")
         self.assertEqual(r.returncode, 4)
         r = self.gate("--no-modules", "--current", X86 / "kernel.elf", "--next", self.dir / "missing")
         self.assertEqual(r.returncode, 3)

@@ -41,7 +41,8 @@ class Installed(TempDirTest):
         r = run(exe, "check", X86 / "kernel.elf", X86 / "kernel-break.elf", env=self.env)
         self.assertEqual(r.returncode, 1, r.stdout)
         self.assertIn("luo: the running kernel writes luo-v1 but the next kernel reads only luo-v2", r.stdout)
-        self.assertIn("the next kernel would panic on boot [not_read]", r.stdout)
+        self.assertIn("the next kernel would panic on boot (LUO state is incompatible) [not_read]",
+                      r.stdout)
         r = run(exe, "inspect", self.dir / "missing", env=self.env)
         self.assertEqual(r.returncode, 3)
         self.assertIn("no such file", r.stderr)

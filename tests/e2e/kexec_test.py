@@ -34,11 +34,26 @@ class Kexec(TempDirTest):
         for nxt, rc in ((X86 / "kernel-break.elf", INCOMPATIBLE), (X86 / "notable.elf", INCOMPATIBLE),
                         (stripped, UNDECIDABLE)):
             with self.subTest(next=nxt.name):
-                r = lucompat("kexec", "--no-modules", "--current", X86 / "kernel.elf", "--next", nxt, "--exec")
+                # With LUO on in the next command line, so the kernels decide.
+                r = lucompat("kexec", "--no-modules", "--current", X86 / "kernel.elf", "--next", nxt,
+                             "--append", "liveupdate=on", "--exec")
                 self.assertEqual(r.rc, rc, r)
                 self.assertIn("nothing was loaded", r.err)
                 # The report names the path given, not the descriptor checked.
                 self.assertIn(f"next     6.99.0-lucompat {nxt}", r.out)
+
+    def test_a_command_line_without_liveupdate_on_loads_nothing(self):
+        """A 6.19+ kernel (the examples' 6.99) restores nothing without
+        liveupdate=on: kexec checks the line it would load."""
+        stripped = self.dir / "notable-no-cmdline.elf"
+        subprocess.run(["objcopy", "--strip-all", X86 / "notable.elf", stripped], check=True)
+        for append in ([], ["--append", "console=ttyS0 liveupdate=off"]):
+            with self.subTest(append=append):
+                r = lucompat("kexec", "--no-modules", "--current", X86 / "kernel.elf", "--next",
+                             stripped, *append, "--exec")
+                self.assertEqual(r.rc, INCOMPATIBLE, r)
+                self.assertIn("LUO is off there, so nothing is restored", r.out)
+                self.assertIn("nothing was loaded", r.err)
 
     def test_usage_and_bad_input_load_nothing(self):
         r = lucompat("kexec", "--next", X86 / "kernel.elf", "--append", "x", "--reuse-cmdline")
