@@ -32,14 +32,6 @@ std::string trimmed(std::string s) {
 
 std::string text_of(const FileData& f) { return std::string(as_chars(f.bytes())); }
 
-// The first of `names` the kernel has, with its address.
-std::optional<std::pair<std::string, uint64_t>> first_symbol(
-    const ProcKallsyms& k, const std::vector<std::string>& names) {
-  for (const std::string& n : names)
-    if (auto a = k.kernel_address(n)) return std::pair{n, *a};
-  return std::nullopt;
-}
-
 // The NUL-terminated string at `address`, read in pieces: a banner may sit
 // near the end of a mapping, where a fixed-size read would run off it.
 Result<std::string> read_c_string(const KernelMemory& memory, uint64_t address, uint64_t max) {
