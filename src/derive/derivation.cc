@@ -60,8 +60,8 @@ std::string_view name(GapKind k) {
 }
 
 const DerivationGap* DerivedSet::gap(GapKind kind) const {
-  const auto it =
-      std::find_if(gaps.begin(), gaps.end(), [&](const DerivationGap& g) { return g.kind == kind; });
+  const auto it = std::find_if(gaps.begin(), gaps.end(),
+                               [&](const DerivationGap& g) { return g.kind == kind; });
   return it == gaps.end() ? nullptr : &*it;
 }
 
@@ -147,8 +147,7 @@ Result<DerivedSet> derive_from_image(const ImageEvidence& ev,
       if (ev.link_addresses) reg.address = o.address;
       append_entry(out, std::move(o.compatible), o.offset, std::move(reg));
     }
-    for (std::string& n : m.near_misses)
-      out.gaps.push_back({GapKind::near_miss, std::move(n)});
+    for (std::string& n : m.near_misses) out.gaps.push_back({GapKind::near_miss, std::move(n)});
   }
   out.luo = presence(ev, out, anchor, *choice);
   out.model = std::move(choice->model);

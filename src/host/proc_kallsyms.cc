@@ -88,9 +88,9 @@ std::optional<std::string> ProcKallsyms::module_at(uint64_t address) const {
 const ProcSymbol* ProcKallsyms::symbol_holding(uint64_t address) const {
   const ProcSymbol* holder = nullptr;
   for (const ProcSymbol& s : symbols)
-    if (s.address <= address && (holder == nullptr || s.address > holder->address ||
-                                 (s.address == holder->address && is_data(s.type) &&
-                                  !is_data(holder->type))))
+    if (s.address <= address &&
+        (holder == nullptr || s.address > holder->address ||
+         (s.address == holder->address && is_data(s.type) && !is_data(holder->type))))
       holder = &s;
   return holder;
 }
