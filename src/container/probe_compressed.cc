@@ -67,14 +67,26 @@ Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context
       outer = std::exchange(buffer, std::make_shared<SparseBuffer>(options.max_output));
       capture.keep_in(*buffer);
     });
+    // What the outermost decoder wrote into its area and the capture did
+    // not keep reads as zeros again, and leaves a recycled buffer clean:
+    // below, once the refills took what they need of it; here when the
+    // decoding fails or the output was another stream.
+    const StreamDecoder& first = *chain.stages().front()->decoder;
+    const auto written = [&] { return first.written_into_area(); };
+    struct Clear {
+      std::function<void()> f;
+      ~Clear() { f(); }
+    } clear{[&] {
+      if (outer || direct == 0) (outer ? outer : buffer)->drop_absent(written());
+    }};
     chain.run(data);
     const auto& stages = chain.stages();
     step.layer = layer_of(*stages.front(), stages.size() == 1);
     for (size_t i = 1; i < stages.size(); ++i)
       step.nested.push_back(layer_of(*stages[i], i + 1 == stages.size()));
     step.cut = chain.stopped();
-    produced = stages.front()->decoder->produced();
-    if (stages.size() == 1) direct = stages.front()->decoder->written_into_area();
+    produced = first.produced();
+    if (stages.size() == 1) direct = written();
   }
   outer.reset();
   const Bytes out = buffer->view(capture.size());

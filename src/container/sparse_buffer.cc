@@ -92,10 +92,7 @@ void clear(std::byte* data, uint64_t b, uint64_t e) {
 
 }  // namespace
 
-OutputArea SparseBuffer::lend() {
-  lent_ = true;
-  return {data_, capacity_};
-}
+OutputArea SparseBuffer::lend() { return {data_, capacity_}; }
 
 void SparseBuffer::drop_absent(uint64_t end) {
   end = std::min(end, capacity_);
@@ -109,12 +106,7 @@ void SparseBuffer::drop_absent(uint64_t end) {
 }
 
 void SparseBuffer::recycle() {
-  if (std::exchange(lent_, false)) {
-    // A decoder may have written anywhere below what it produced.
-    clear(data_, 0, capacity_);
-  } else {
-    for (const auto& [b, e] : present_) clear(data_, b, e);
-  }
+  for (const auto& [b, e] : present_) clear(data_, b, e);
   present_.clear();
   kept_whole_total -= std::exchange(kept_whole_, 0);
   if (spare) {

@@ -36,7 +36,8 @@ class SparseBuffer {
   void write(uint64_t offset, Bytes bytes);
   // The whole buffer, for a decoder to write its output into (see
   // StreamDecoder::offer); what it writes is not present until write()
-  // records it. Once lent, recycling clears every page.
+  // records it, and the borrower clears the rest (drop_absent) before the
+  // buffer is recycled.
   OutputArea lend();
   // Clears every byte below `end` that is not present, so that it reads as
   // zeros again and costs no memory: what a decoder wrote that the capture
@@ -68,7 +69,6 @@ class SparseBuffer {
   uint64_t capacity_ = 0;
   std::vector<std::pair<uint64_t, uint64_t>> present_;  // sorted, disjoint [begin, end)
   uint64_t kept_whole_ = 0;  // this buffer's share of the process-wide count
-  bool lent_ = false;
 };
 
 }  // namespace lucompat
