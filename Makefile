@@ -91,9 +91,13 @@ fuzz: deps
 # Benchmarks are not tests: they measure, and write docs/performance.md.
 # Needs ../shared/corpus; the module tree fetches Debian's kernel package
 # once (apt-get download) and keeps it in $(BUILD)/bench-cache. Minutes.
+# BENCH_KERNELS: more real kernels for bench/real_kernels.py (Debian's 7.3.4
+# ones, which no package source here carries).
+BENCH_KERNELS ?=
 bench: build
 	python3 bench/micro_bench.py --binary $(BUILD)/bench/micro/lucompat_micro_bench
 	python3 bench/inspect_corpus.py --lucompat $(BUILD)/lucompat
+	python3 bench/real_kernels.py --lucompat $(BUILD)/lucompat $(foreach k,$(BENCH_KERNELS),--kernel $(k))
 	python3 bench/module_tree.py --lucompat $(BUILD)/lucompat --cache $(BUILD)/bench-cache
 
 # A million-host fleet on SQLite and PostgreSQL: minutes, and 1 GB of disk.

@@ -141,7 +141,10 @@ Result<DerivedSet> derive_from_image(const ImageEvidence& ev,
   // matching would only turn look-alikes into near misses.
   const bool luo_possible = anchor || !out.entries.empty() || !ev.symbols_complete || !ev.kernel;
   if (choice->model && luo_possible) {
-    ObjectMatches m = match_objects(ev.image, ev.candidates, *choice->model);
+    MemoryImage image = ev.image;
+    std::vector<ObjectCandidate> candidates = ev.candidates;
+    if (ev.more_candidates) ev.more_candidates(image, candidates);
+    ObjectMatches m = match_objects(image, candidates, *choice->model);
     for (MatchedObject& o : m.matched) {
       Registration reg{o.kind, o.symbol, std::nullopt, ev.module, ev.evidence};
       if (ev.link_addresses) reg.address = o.address;
