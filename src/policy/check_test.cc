@@ -347,8 +347,8 @@ TEST(Check, OnARealLuoKernelALostFileFamilyLosesEverySession) {
   p.uses_given = true;
   p.uses["memfd"] = {{"--uses"}, false};  // even when the operator calls it optional
   p.next.refuses_every_session = true;
-  const auto r = check_update(shipped(), kernel({"luo-v5", "memfd-v2"}),
-                              kernel({"luo-v5", "memfd-v3"}), p);
+  const auto r =
+      check_update(shipped(), kernel({"luo-v5", "memfd-v2"}), kernel({"luo-v5", "memfd-v3"}), p);
   EXPECT_EQ(r.verdict, Verdict::incompatible);
   EXPECT_EQ(family(r, "memfd").reasons.front().loss, Loss::every_session);
   p.next.refuses_every_session = false;  // the mainline-shape corpus: only its files
@@ -394,12 +394,12 @@ TEST(Check, LuoOffOnACommandLineHandsNothingOver) {
 TEST(Check, OnlyAMismatchSeenInBothKernelsIsProven) {
   CheckPolicy p;
   p.uses_given = true;
-  EXPECT_TRUE(proven_incompatible(
-      check_update(shipped(), kernel({"luo-v5"}), kernel({"luo-v6"}), p)));
+  EXPECT_TRUE(
+      proven_incompatible(check_update(shipped(), kernel({"luo-v5"}), kernel({"luo-v6"}), p)));
   EXPECT_FALSE(proven_incompatible(check_update(shipped(), kernel({"luo-v5"}), kernel({}), p)));
   p.uses["memfd"] = {{"--uses"}, {}};
-  EXPECT_FALSE(proven_incompatible(check_update(shipped(), kernel({"luo-v5", "memfd-v2"}),
-                                                kernel({"luo-v5", "memfd-v3"}), p)));
+  EXPECT_FALSE(proven_incompatible(
+      check_update(shipped(), kernel({"luo-v5", "memfd-v2"}), kernel({"luo-v5", "memfd-v3"}), p)));
 }
 
 // liveupdate-test-flb-v0..2 are three FLBs handed over together: each must
@@ -408,8 +408,8 @@ TEST(Check, AnIndexedFamilyNeedsEveryString) {
   CheckPolicy p;
   p.uses_given = true;
   p.uses["liveupdate-test-flb"] = {{"--uses"}, {}};
-  const KernelStrings three = kernel({"luo-v5", "liveupdate-test-flb-v0", "liveupdate-test-flb-v1",
-                                      "liveupdate-test-flb-v2"});
+  const KernelStrings three = kernel(
+      {"luo-v5", "liveupdate-test-flb-v0", "liveupdate-test-flb-v1", "liveupdate-test-flb-v2"});
   auto r = check_update(shipped(), three, three, p);
   EXPECT_EQ(family(r, "liveupdate-test-flb").verdict, Verdict::compatible);
   EXPECT_EQ(family(r, "liveupdate-test-flb").reasons.front().code, ReasonCode::carried_all);
