@@ -306,7 +306,7 @@ void add_session_uses(const std::vector<LiveSession>& sessions, const Catalog& c
       const std::string by = fmt::format("session {} token {:#x}", s.name, f.token);
       for (const std::string& c : f.flbs) {
         const ParsedCompatible p = catalog.parse(c);
-        policy.uses[p.family].used_by.push_back(by + " (FLB " + c + ")");
+        policy.uses[p.family].used_by.push_back(fmt::format("{} (FLB {})", by, c));
       }
       const ParsedCompatible p = catalog.parse(f.compatible);
       policy.uses[p.family].used_by.push_back(by);
