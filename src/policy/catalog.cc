@@ -169,12 +169,12 @@ std::optional<Error> read_lists(const toml::table& doc, const std::string& origi
                            std::pair{"sessions", &lists.sessions}}) {
     std::vector<std::string> names;
     if (auto e = read_strings(*t, key, origin, names)) return e;
-    for (const std::string& n : names)
-      if (!is_list_name(n))
+    for (const std::string& name : names)
+      if (!is_list_name(name))
         return config_error(origin, t->get(key)->source(),
                             fmt::format("registration_lists.{}: \"{}\" is not SYMBOL or "
                                         "SYMBOL.MEMBER[.MEMBER...] (C identifiers)",
-                                        key, n));
+                                        key, name));
     into->insert(into->begin(), names.begin(), names.end());
   }
   return std::nullopt;
@@ -274,8 +274,7 @@ ParsedComponent Catalog::parse_component(std::string_view component) const {
   // "name@N", an integer-version entry, belongs to the family called
   // `name`, whether or not it spells the form (iommu@2 is iommu's).
   if (const auto integer = parse_integer_compatible(component))
-    return {text, std::string(integer->name), integer->version,
-            find(integer->name) != nullptr};
+    return {text, std::string(integer->name), integer->version, find(integer->name) != nullptr};
   // Unknown: the usual "name-vN" / "name_vN" shape, else the whole string.
   const size_t digits = component.size() - (component.find_last_not_of("0123456789") + 1);
   const size_t name_end = component.size() - digits;
