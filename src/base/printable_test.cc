@@ -24,6 +24,8 @@ TEST(Printable, ControlsNewlinesAndEscapesBecomeVisible) {
 TEST(Printable, ABackslashThatLooksLikeAnEscapeIsDoubled) {
   EXPECT_EQ(printable("C:\\x41"), "C:\\\\x41");
   EXPECT_EQ(printable("a\\b"), "a\\b");
+  EXPECT_EQ(printable("a\\"), "a\\");
+  EXPECT_EQ(printable("\\\\"), "\\\\\\");
 }
 
 }  // namespace

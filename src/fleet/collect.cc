@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "lucompat/base/printable.h"
+
 namespace lucompat {
 namespace {
 

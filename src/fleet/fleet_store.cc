@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "fleet/stores.h"
+#include "lucompat/base/json_dump.h"
 
 namespace lucompat {
 namespace {
@@ -211,7 +212,7 @@ Result<Store::BatchBuilds> Store::build_ids(const std::vector<HostReport>& batch
     where.emplace_back(place(r.running), r.staged ? place(*r.staged) : nullptr);
   for (auto& [identity, stored] : fresh) {
     const KernelFacts& k = *stored.first;
-    const std::string strings = nlohmann::json(k.strings).dump();
+    const std::string strings = dump_json(k.strings);
     const std::array<sql::Value, 9> build{
         std::string_view(identity),   std::string_view(k.release),  std::string_view(k.banner),
         std::string_view(k.build_id), std::string_view(k.arch),     k.has_table,
@@ -279,9 +280,9 @@ Result<IngestStats> Store::ingest_once(const std::vector<HostReport>& batch, boo
     params.clear();
     for (const size_t i : newest) {
       const HostReport& r = batch[i];
-      json.push_back(nlohmann::json(r.vmm_features).dump());
-      json.push_back(nlohmann::json(r.emit).dump());
-      json.push_back(nlohmann::json(r.labels).dump());
+      json.push_back(dump_json(r.vmm_features));
+      json.push_back(dump_json(r.emit));
+      json.push_back(dump_json(r.labels));
       params.insert(params.end(),
                     {std::string_view(r.host), std::string_view(r.collected_at),
                      builds->ids[i].first, builds->ids[i].second, std::string_view(r.profile),

@@ -1,4 +1,5 @@
 #include "lucompat/report/fleet_report.h"
+#include "lucompat/base/json_dump.h"
 #include "lucompat/base/printable.h"
 #include "lucompat/report/reasons.h"
 
@@ -51,13 +52,13 @@ class JsonWriter {
   void end_array() { close(']'); }
   void key(std::string_view k) {
     item();
-    write(json(k).dump() + ": ");
+    write(dump_json(json(k)) + ": ");
     after_key_ = true;
   }
   // A value small enough to hold, whole.
   void value(const json& v) {
     item();
-    std::string text = v.dump(2);
+    std::string text = dump_json(v, 2);
     const std::string indent = "\n" + std::string(2 * open_.size(), ' ');
     for (size_t at = 0; (at = text.find('\n', at)) != std::string::npos; at += indent.size())
       text.replace(at, 1, indent);

@@ -143,6 +143,23 @@ class LiveQuery(TempDirTest):
                 (root / "proc/kcore").write_bytes(kcore(memory(), phoff=phoff))
                 self.assert_refused(self.running(root), "program headers", "not a kernel's core")
 
+    def test_text_that_is_not_utf8_is_escaped_in_json(self):
+        # /proc/version and a module's name in /proc/kallsyms with bytes that
+        # are not UTF-8: --json once exited 70 with no output.
+        banner = BANNER.encode() + b" \xff\xfe"
+        module = os.fsdecode(b"fake\xffmod")
+        kallsyms = [(a, t, n, module if m else m) for a, t, n, m in KALLSYMS]
+        root = self.root("not-utf8", mem=memory(banner), version=banner, kallsyms=kallsyms)
+        r = self.running(root, "--json")
+        self.assertEqual(r.rc, OK, r)
+        doc = r.json()
+        self.assertEqual(doc["identity"]["banner"], BANNER + " \\xff\\xfe")
+        self.assertIn("fake\\xffmod", [e["module"] for e in doc["table"]["entries"]])
+        self.assertIn(BANNER + " \\xff\\xfe", self.running(root).out)
+        r = lucompat("check", "--json", "--root", root, "--next", EXAMPLES / "x86_64/kernel.elf", "--no-modules")
+        self.assertIn(r.rc, (OK, INCOMPATIBLE, UNDECIDABLE), r)
+        self.assertEqual(r.json()["current"]["strings"]["vfio-pci-v1"], ["running kernel"])
+
     def test_hidden_addresses_say_kptr_restrict(self):
         hidden = [(0, t, n, m) for _, t, n, m in KALLSYMS]
         r = self.running(self.root("hidden", kallsyms=hidden))

@@ -62,10 +62,6 @@ inline constexpr int64_t kMaxReportAheadSeconds = int64_t{24} * 3600;
 Result<HostReport> parse_report(const nlohmann::json& doc, const std::string& where, UtcTime now);
 Result<HostReport> parse_report(const nlohmann::json& doc, const std::string& where);
 
-// Whether `text` is UTF-8, which is all JSON holds: a name that is not would
-// make writing a report or a fleet query's JSON fail after all was read.
-bool utf8(std::string_view text);
-
 // "2026-11-27T05:33:00Z" for a time, and for now: the form collected_at takes.
 std::string utc_time(std::time_t t);
 std::string utc_now();
