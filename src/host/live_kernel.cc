@@ -14,9 +14,8 @@
 namespace lucompat {
 namespace {
 
-// /proc/kallsyms of a distribution kernel with its modules is ~15 MB, its
-// BTF ~6 MB, its read-only data ~20 MB.
-constexpr uint64_t kMaxKallsyms = uint64_t{256} << 20;
+// A distribution kernel's BTF is ~6 MB, its read-only data ~20 MB
+// (/proc/kallsyms has limits of its own: proc_kallsyms.h).
 constexpr uint64_t kMaxBtf = uint64_t{64} << 20;
 constexpr uint64_t kMaxRodata = uint64_t{64} << 20;
 constexpr uint64_t kMaxBanner = 4096;
@@ -31,14 +30,6 @@ std::string trimmed(std::string s) {
 }
 
 std::string text_of(const FileData& f) { return std::string(as_chars(f.bytes())); }
-
-// The first of `names` the kernel has, with its address.
-std::optional<std::pair<std::string, uint64_t>> first_symbol(
-    const ProcKallsyms& k, const std::vector<std::string>& names) {
-  for (const std::string& n : names)
-    if (auto a = k.kernel_address(n)) return std::pair{n, *a};
-  return std::nullopt;
-}
 
 // The NUL-terminated string at `address`, read in pieces: a banner may sit
 // near the end of a mapping, where a fixed-size read would run off it.
@@ -85,11 +76,10 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
   in.identity.banner = trimmed(text_of(*version));
   in.identity.release = trimmed(text_of(*release));
 
-  LUCOMPAT_TRY(kallsyms_file, read_file(kallsyms_path, kMaxKallsyms));
-  LUCOMPAT_TRY(kallsyms, parse_proc_kallsyms(as_chars(kallsyms_file->bytes()), kallsyms_path));
-  if (kallsyms->symbols.empty())
+  LUCOMPAT_TRY(kallsyms, read_proc_kallsyms(kallsyms_path));
+  if (kallsyms->size() == 0)
     return cannot(kallsyms_path, "lists no symbols: the kernel was built without CONFIG_KALLSYMS");
-  if (kallsyms->addresses_hidden) {
+  if (kallsyms->addresses_hidden()) {
     auto restrict = read_file(q.root.path("/proc/sys/kernel/kptr_restrict"), kMaxBanner);
     return cannot(
         kallsyms_path,
@@ -146,8 +136,8 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
   ev.rodata = rodata_image.regions.empty() ? nullptr : &rodata_image;
   ev.owner_name = [&](uint64_t owner) { return owner_name(*kallsyms, owner); };
   ev.symbol_at = [&](uint64_t address) {
-    const ProcSymbol* s = kallsyms->symbol_holding(address);
-    return s == nullptr ? std::pair<std::string, uint64_t>{} : std::pair{s->name, s->address};
+    const auto s = kallsyms->symbol_holding(address);
+    return s ? std::pair{std::string(s->name), s->address} : std::pair<std::string, uint64_t>{};
   };
   ev.btf_name = q.root.path("/sys/kernel/btf/vmlinux");
   auto set = derive_running(ev, q.core_forms);
