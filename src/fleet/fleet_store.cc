@@ -173,10 +173,9 @@ Result<void> check_schema(sql::Connection& db) {
   if (*v != kSchemaVersion)
     return Error{
         *v > kSchemaVersion ? ErrorKind::unsupported : ErrorKind::io, db.name(), std::nullopt,
-        fmt::format(
-            "the store's schema is version {} and this lucompat's is {}, and this user "
-            "cannot write the store to migrate it: run `lucompat fleet ingest` as one who can",
-            *v, kSchemaVersion)};
+        fmt::format("the store's schema is version {} and this lucompat's is {}; queries never "
+                    "migrate a store: `lucompat fleet ingest` does, run by a user who may write it",
+                    *v, kSchemaVersion)};
   return {};
 }
 
@@ -436,7 +435,7 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess ac
   // Errors name the store as store_name() does: never with its password.
   if (url.starts_with(kSqlitePrefix)) return open_sqlite_store(store_name(url), access);
   if (url.starts_with("postgresql://") || url.starts_with("postgres://"))
-    return open_postgres_store(url);
+    return open_postgres_store(url, access);
   return Error{ErrorKind::usage, store_name(url), std::nullopt,
                "unsupported store URL: expected sqlite:PATH or postgresql://..."};
 }

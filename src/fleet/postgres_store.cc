@@ -314,7 +314,7 @@ Result<std::unique_ptr<sql::Statement>> PostgresConnection::prepare(std::string_
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url, StoreAccess access) {
   if (const auto& loaded = load_libpq(); !loaded) return Error(loaded.error());
   ConnectionPtr conn(pq().PQconnectdb(url.c_str()));
   if (pq().PQstatus(conn.get()) != CONNECTION_OK)
@@ -322,7 +322,7 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
   auto connection = std::make_unique<PostgresConnection>(std::move(conn), store_name(url));
   LUCOMPAT_CHECK(
       connection->script("cannot configure the connection", "SET client_min_messages = warning"));
-  LUCOMPAT_CHECK(migrate(*connection));
+  LUCOMPAT_CHECK(access == StoreAccess::create ? migrate(*connection) : check_schema(*connection));
   return std::make_unique<Store>(std::move(connection));
 }
 

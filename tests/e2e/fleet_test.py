@@ -270,10 +270,12 @@ class Fleet(TempDirTest):
         self.assertIn(f"{path}:4: running.strings[1]: expected a string", errors[2])
         self.assertIn(f'{path}:5: collected_at: "yesterday" is not a UTC time', errors[3])
         self.assertIn(f"{path}:6: the report is", errors[4])
-        strict = lucompat("fleet", "ingest", "--strict", "--store", self.store("strict.db"), path)
+        # One URL: a second self.store() is a fresh PostgreSQL database.
+        strict_store = self.store("strict.db")
+        strict = lucompat("fleet", "ingest", "--strict", "--store", strict_store, path)
         self.assertEqual(strict.rc, BAD_INPUT, strict)
         self.assertIn("--strict: nothing stored", strict.out)
-        self.assertEqual(lucompat("fleet", "status", "--json", "--store", self.store("strict.db")).json()["hosts"], 0)
+        self.assertEqual(lucompat("fleet", "status", "--json", "--store", strict_store).json()["hosts"], 0)
 
     def ingest_rejecting(self, store, path, stored, rejected):
         """Ingests PATH: STORED reports go in, and one error line per rejected one."""
@@ -518,7 +520,7 @@ class Fleet(TempDirTest):
         self.assertIn("; evidence: registrations (scan); UNDECIDED: its strings rest only on a scan",
                       lucompat("fleet", "status", "--store", store).out)
 
-    def test_a_store_of_schema_1_is_migrated_and_its_builds_keep_no_evidence(self):
+    def test_a_store_of_schema_1_is_migrated_by_ingest_and_its_builds_keep_no_evidence(self):
         if self.pg:
             self.skipTest("the SQLite file is rewound by hand here")
         store = self.store("v1.db")
@@ -528,10 +530,35 @@ class Fleet(TempDirTest):
         db.executescript("ALTER TABLE builds DROP COLUMN evidence; ALTER TABLE builds DROP COLUMN undecided;"
                          "DELETE FROM schema_migrations WHERE version = 2;")
         db.close()
+        # A query migrates nothing: it says who does.
+        status = lucompat("fleet", "status", "--json", "--store", store)
+        self.assertEqual(status.rc, BAD_INPUT, status)
+        self.assertIn("queries never migrate a store: `lucompat fleet ingest` does", status.err)
+        self.assertEqual(self.query(store, "SELECT MAX(version) FROM schema_migrations"), [("1",)])
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store, self.write_lines("none.jsonl", [])).rc, OK)
         status = lucompat("fleet", "status", "--json", "--store", store)
         self.assertEqual(status.rc, OK, status)
         self.assertIsNone(status.json()["builds"][0]["evidence"])
         self.assertEqual(self.query(store, "SELECT MAX(version) FROM schema_migrations"), [("2",)])
+
+    def test_queries_never_write_the_store(self):
+        """status on an existing empty file once wrote a schema into it: only
+        ingest creates or migrates a store."""
+        if self.pg:
+            store = self.store("empty.db")  # created empty by the server's administrator
+        else:
+            path = self.dir / "empty.db"
+            path.write_bytes(b"")
+            store = f"sqlite:{path}"
+        for args in (["status"], ["status", "--json"], ["baseline", "--profiles", FLEET],
+                     ["plan", "--profiles", FLEET, "--profile", "2026.03"]):
+            with self.subTest(command=args):
+                self.assert_one_error_line(lucompat("fleet", *args, "--store", store))
+                if self.pg:
+                    self.assertEqual(self.query(store, "SELECT COUNT(*) FROM information_schema.tables "
+                                                       "WHERE table_schema = 'public'"), [("0",)])
+                else:
+                    self.assertEqual(path.read_bytes(), b"")
 
     def small_fleet(self):
         """Hand-checked: 3 hosts old→new, 2 new with nothing staged, 1 new→break
