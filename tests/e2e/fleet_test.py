@@ -520,6 +520,34 @@ class Fleet(TempDirTest):
         self.assertIn("; evidence: registrations (scan); UNDECIDED: its strings rest only on a scan",
                       lucompat("fleet", "status", "--store", store).out)
 
+    def test_a_staged_kernel_of_another_architecture_blocks_its_host(self):
+        # check refuses the pair (a kexec cannot cross architectures); plan
+        # called the host ready.
+        store = self.store("arch.db")
+        other = self.host(self.old_to_new, "arm-0")
+        other["staged"]["arch"] = "arm64"
+        other["staged"]["build_id"] = "cd" * 20
+        unknown = self.host(self.old_to_new, "unknown-arch-0")
+        unknown["staged"]["arch"] = ""
+        unknown["staged"]["build_id"] = "ef" * 20
+        docs = [other, unknown, self.host(self.old_to_new, "same-0")]
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store, self.write_lines("arch.jsonl", docs)).rc, OK)
+        r = lucompat("fleet", "plan", "--json", "--store", store, "--profiles", FLEET, "--profile", "2026.03")
+        self.assertEqual(r.rc, INCOMPATIBLE, r)
+        doc = r.json()
+        self.assertEqual((doc["ready"], doc["blocked"]), (1, 2))
+        blocked = {g["hosts"][0]: g for g in doc["blocked_builds"]}
+        self.assertEqual(blocked["arm-0"]["reason_details"][0],
+                         {"code": "kernel_architectures_differ", "running": ["x86_64"], "next": ["arm64"]})
+        self.assertEqual(blocked["arm-0"]["reasons"][0],
+                         "the staged kernel is for arm64, the running one for x86_64: a kexec cannot cross "
+                         "architectures")
+        self.assertEqual(blocked["unknown-arch-0"]["reasons"][0],
+                         "the staged kernel is for an unknown architecture, the running one for x86_64: a kexec "
+                         "cannot cross architectures")
+        base = self.baseline(store, rc=INCOMPATIBLE)
+        self.assertEqual({p["name"]: p["blocking_hosts"] for p in base["profiles"]}["2026.03"], 2)
+
     def test_a_store_of_schema_1_is_migrated_by_ingest_and_its_builds_keep_no_evidence(self):
         if self.pg:
             self.skipTest("the SQLite file is rewound by hand here")
