@@ -159,6 +159,15 @@ class LiveQuery(TempDirTest):
         r = lucompat("check", "--json", "--root", root, "--next", EXAMPLES / "x86_64/kernel.elf", "--no-modules")
         self.assertIn(r.rc, (OK, INCOMPATIBLE, UNDECIDABLE), r)
         self.assertEqual(r.json()["current"]["strings"]["vfio-pci-v1"], ["running kernel"])
+        # A report stored straight into a store holds what `report | fleet
+        # ingest` stores; it held the raw bytes, and every query then called
+        # the store corrupt.
+        store = f"sqlite:{self.dir / 'not-utf8.db'}"
+        r = lucompat("report", "--root", root, "--host", "h", "--store", store)
+        self.assertEqual(r.rc, OK, r)
+        status = lucompat("fleet", "status", "--json", "--store", store)
+        self.assertEqual(status.rc, OK, status)
+        self.assertEqual(status.json()["builds"][0]["banner"], BANNER + " \\xff\\xfe")
 
     def test_hidden_addresses_say_kptr_restrict(self):
         hidden = [(0, t, n, m) for _, t, n, m in KALLSYMS]
