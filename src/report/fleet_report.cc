@@ -20,7 +20,8 @@ json build_json(const StoredBuild& b) {
           {"banner", b.facts.banner},
           {"has_table", b.facts.has_table},
           {"evidence", b.facts.evidence.empty() ? json(nullptr) : json(b.facts.evidence)},
-          {"undecided", b.facts.undecided.empty() ? json(nullptr) : json(b.facts.undecided)}};
+          {"undecided", b.facts.undecided.empty() ? json(nullptr) : json(b.facts.undecided)},
+          {"variant", b.variant}};
 }
 
 // The first line of status and baseline, counted the same way (a --where
@@ -113,10 +114,13 @@ std::string build_number(std::string_view banner) {
   return {};
 }
 
-// "6.1.192 #5 x86_64 (build-id a27342e30dd6)"
+// "6.1.192 #5 x86_64 (build-id a27342e30dd6)"; a variant, whose hosts
+// reported other strings for the build, "(build-id a27342e30dd6, strings
+// of its own: build 7)".
 std::string build_label(const StoredBuild& b) {
-  const std::string id =
+  std::string id =
       b.facts.build_id.empty() ? "no build-id" : "build-id " + b.facts.build_id.substr(0, 12);
+  if (b.variant) id += fmt::format(", strings of its own: build {}", b.id);
   std::string label = b.facts.release.empty() ? "?" : b.facts.release;
   if (const std::string n = build_number(b.facts.banner); !n.empty()) label += " " + n;
   if (!b.facts.arch.empty()) label += " " + b.facts.arch;

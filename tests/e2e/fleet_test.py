@@ -520,6 +520,35 @@ class Fleet(TempDirTest):
         self.assertIn("; evidence: registrations (scan); UNDECIDED: its strings rest only on a scan",
                       lucompat("fleet", "status", "--store", store).out)
 
+    def test_each_host_is_judged_by_the_strings_it_reported(self):
+        # Two hosts run one build-id, but one lacks memfd-v1 (its modules
+        # differ). The build was stored once with the first host's strings,
+        # the second host's were discarded and it was planned ready.
+        store = self.store("variants.db")
+        full = self.host(self.old_to_new, "full-0")
+        lacking = self.host(self.old_to_new, "lacking-0", when="2026-11-27T00:00:01Z")
+        lacking["running"]["strings"] = ["luo-v1"]
+        path = self.write_lines("variants.jsonl", [full, lacking, self.host(self.old_to_new, "full-1")])
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store, path).rc, OK)
+        r = lucompat("fleet", "plan", "--json", "--store", store, "--profiles", FLEET, "--profile", "2026.03")
+        self.assertEqual(r.rc, INCOMPATIBLE, r)
+        doc = r.json()
+        self.assertEqual((doc["ready"], doc["blocked"]), (2, 1))
+        self.assertEqual(doc["blocked_builds"][0]["hosts"], ["lacking-0"])
+        self.assertIn("memfd-v1: the running kernel cannot emit it (not in its table)",
+                      doc["blocked_builds"][0]["reasons"])
+        # Hosts that report alike share a build; another build-id's facts
+        # are never taken for these.
+        status = lucompat("fleet", "status", "--json", "--store", store).json()
+        self.assertEqual(sorted(b["hosts"] for b in status["builds"]), [1, 2])
+        self.assertEqual(self.query(store, "SELECT COUNT(*) FROM builds"), [("3",)])
+        text = lucompat("fleet", "status", "--store", store).out
+        self.assertIn("strings of its own", text)
+        # Re-ingesting in the other order stores nothing new.
+        again = self.write_lines("variants-again.jsonl", [lacking, full])
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store, again).rc, OK)
+        self.assertEqual(self.query(store, "SELECT COUNT(*) FROM builds"), [("3",)])
+
     def test_a_staged_kernel_of_another_architecture_blocks_its_host(self):
         # check refuses the pair (a kexec cannot cross architectures); plan
         # called the host ready.

@@ -34,8 +34,12 @@ struct KernelFacts {
   // versions, a table that disagrees with the registrations); empty if none.
   std::string undecided;
 
-  // How the store tells builds apart: the build-id, else the banner.
+  // What names the build: the build-id, else the banner. Hosts of one
+  // build may report different facts (their modules differ): the store
+  // keeps each set of facts (store.h).
   std::string identity() const;
+
+  bool operator==(const KernelFacts&) const = default;
 };
 
 struct HostReport {
