@@ -494,21 +494,7 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess ac
 
 std::string store_name(const std::string& url) {
   if (url.starts_with(kSqlitePrefix)) return url.substr(kSqlitePrefix.size());
-  std::string out = url;
-  // postgresql://user:SECRET@host/db
-  if (const size_t scheme = out.find("://"); scheme != std::string::npos) {
-    const size_t at = out.find('@', scheme + 3);
-    const size_t colon = out.find(':', scheme + 3);
-    if (at != std::string::npos && colon != std::string::npos && colon < at)
-      out.replace(colon + 1, at - colon - 1, "***");
-  }
-  // ...?password=SECRET&...
-  for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
-    const size_t begin = p + std::string_view("password=").size();
-    const size_t end = std::min(out.find('&', begin), out.size());
-    out.replace(begin, end - begin, "***");
-  }
-  return out;
+  return postgres_store_name(url);
 }
 
 std::string default_store_url() {

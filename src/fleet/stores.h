@@ -12,6 +12,9 @@ namespace lucompat {
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, StoreAccess access);
 Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url, StoreAccess access);
+// store_name() of a URL that is not SQLite's: as libpq parses it, each
+// option libpq marks secret masked.
+std::string postgres_store_name(const std::string& url);
 
 // The SQLite database under a store, configured, its schema as it is; read
 // only when this user cannot write it, for a query.

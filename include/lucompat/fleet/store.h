@@ -138,8 +138,10 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url,
                                           StoreAccess access = StoreAccess::create);
 
 // What errors and messages about the store at `url` name: its path for
-// SQLite; for PostgreSQL the URL with every password masked (user:***@,
-// password=***), so no error line or log ever carries one.
+// SQLite; for PostgreSQL the URL as libpq parses it (the key "pass%77ord" is
+// its password too), rebuilt with every option libpq marks secret masked
+// (user:***@, sslpassword=***), so no error line or log ever carries one. A
+// URL libpq cannot parse, or cannot be loaded to, is not shown.
 std::string store_name(const std::string& url);
 
 // sqlite:/var/lib/lucompat/fleet.db as root, else under $XDG_DATA_HOME
