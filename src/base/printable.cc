@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace lucompat {
 namespace {
 
@@ -75,6 +77,15 @@ bool utf8(std::string_view text) {
     i += n;
   }
   return true;
+}
+
+bool has_control(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t n = std::max<size_t>(sequence_length(text, i), 1);
+    if (is_control(text, i, n)) return true;
+    i += n;
+  }
+  return false;
 }
 
 std::string json_text(std::string_view text) {

@@ -18,6 +18,11 @@ std::string printable(std::string_view text);
 // Whether `text` is UTF-8, which is all JSON holds.
 bool utf8(std::string_view text);
 
+// Whether `text` holds a C0 control (a newline, a tab, ESC), DEL or a C1
+// control: what configuration that is printed, or written in shell and
+// systemd syntax, must not hold.
+bool has_control(std::string_view text);
+
 // Text as a JSON string holds it: UTF-8 as it is (the JSON writer escapes
 // its controls itself); text that is not UTF-8 as printable() writes its
 // bytes, each byte outside a valid sequence a visible "\xNN", controls and
