@@ -151,8 +151,12 @@ ProcSymbol ProcKallsyms::symbol(const Entry& e) const {
 }
 
 std::optional<uint64_t> ProcKallsyms::kernel_address(std::string_view name) const {
+  if (name.empty()) return std::nullopt;
+  // The first byte rejects nearly every name before its length is counted.
   for (const Entry& e : symbols_)
-    if (e.module == 0 && std::string_view(names_.c_str() + e.name) == name) return e.address;
+    if (const char* s = names_.c_str() + e.name;
+        e.module == 0 && *s == name.front() && std::string_view(s) == name)
+      return e.address;
   return std::nullopt;
 }
 
