@@ -13,6 +13,11 @@ EXAMPLES = $(BUILD)/examples/x86_64/kernel.elf \
            $(BUILD)/examples/s390x/kernel.stripped \
            $(BUILD)/examples/arm/kernel.o \
            $(BUILD)/examples/aarch64/module.ko
+# And, when the shared corpus is there, a real Linux 7.3.4 LUO kernel, its
+# memfd-v3 variant and the command line a next kernel needs LUO on with.
+REAL         ?= ../shared/corpus/real
+REAL_KERNEL   = $(REAL)/x86_64-bzImage-xz-7.3.4
+REAL_CMDLINE  = 'console=ttyS0 liveupdate=on'
 
 .PHONY: all deps build run test asan tsan fuzz tidy format bench bench-fleet install clean
 
@@ -27,13 +32,23 @@ build: deps
 	cmake --build $(BUILD) -j $(JOBS)
 
 # inspect the examples, then check one update that is safe and one that must
-# be refused (check exits 1 for it: that is the point).
+# be refused (check exits 1 for it: that is the point). The same for the real
+# kernels: asis to asis is safe, asis to memfd-v3 loses every session.
 run: build
 	$(BUILD)/lucompat inspect $(EXAMPLES)
 	$(BUILD)/lucompat check --current $(BUILD)/examples/x86_64/kernel-old.elf \
 	    --next $(BUILD)/examples/x86_64/kernel.elf
 	$(BUILD)/lucompat check --current $(BUILD)/examples/x86_64/kernel.elf \
 	    --next $(BUILD)/examples/x86_64/kernel-break.elf; test $$? -eq 1
+ifneq ($(wildcard $(REAL)/MANIFEST.tsv),)
+	$(BUILD)/lucompat inspect $(REAL_KERNEL)-asis
+	$(BUILD)/lucompat check --current $(REAL_KERNEL)-asis --next $(REAL_KERNEL)-asis \
+	    --next-cmdline $(REAL_CMDLINE)
+	$(BUILD)/lucompat check --current $(REAL_KERNEL)-asis --next $(REAL_KERNEL)-memfd-v3 \
+	    --next-cmdline $(REAL_CMDLINE); test $$? -eq 1
+else
+	@echo "$(REAL) is absent: the real 7.3.4 kernels are not shown"
+endif
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
@@ -76,9 +91,13 @@ fuzz: deps
 # Benchmarks are not tests: they measure, and write docs/performance.md.
 # Needs ../shared/corpus; the module tree fetches Debian's kernel package
 # once (apt-get download) and keeps it in $(BUILD)/bench-cache. Minutes.
+# BENCH_KERNELS: more real kernels for bench/real_kernels.py (Debian's 7.3.4
+# ones, which no package source here carries).
+BENCH_KERNELS ?=
 bench: build
 	python3 bench/micro_bench.py --binary $(BUILD)/bench/micro/lucompat_micro_bench
 	python3 bench/inspect_corpus.py --lucompat $(BUILD)/lucompat
+	python3 bench/real_kernels.py --lucompat $(BUILD)/lucompat $(foreach k,$(BENCH_KERNELS),--kernel $(k))
 	python3 bench/module_tree.py --lucompat $(BUILD)/lucompat --cache $(BUILD)/bench-cache
 
 # A million-host fleet on SQLite and PostgreSQL: minutes, and 1 GB of disk.

@@ -14,17 +14,32 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
 
 
-def run_once(cmd, stdin_path=None, env=None):
-    """Wall seconds and peak RSS (KiB, the largest process of the command's
-    tree) of one run; the command's exit status is returned too."""
+def _timed(cmd, stdin_path=None, env=None):
+    """Wall seconds, peak RSS (KiB, the largest process of the command's
+    tree), CPU seconds (user + system) and exit status of one run."""
     with open(stdin_path or os.devnull, "rb") as stdin, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        p = subprocess.run(["/usr/bin/time", "-f", "%x %M", *cmd], stdin=stdin,
+        p = subprocess.run(["/usr/bin/time", "-f", "%x %M %U %S", *cmd], stdin=stdin,
                            stdout=subprocess.DEVNULL, stderr=err, env=env)
         wall = time.perf_counter() - start
         err.seek(0)
         last = err.read().decode(errors="replace").strip().splitlines()[-1].split()
-        return wall, int(last[1]), int(last[0]) if p.returncode == 0 else p.returncode
+        rc = int(last[0]) if p.returncode == 0 else p.returncode
+        return wall, int(last[1]), float(last[2]) + float(last[3]), rc
+
+
+def run_once(cmd, stdin_path=None, env=None):
+    """Wall seconds and peak RSS (KiB) of one run; the command's exit status
+    is returned too."""
+    wall, rss, _, rc = _timed(cmd, stdin_path, env)
+    return wall, rss, rc
+
+
+def run_timed(cmd, stdin_path=None):
+    """Wall seconds, CPU seconds and peak RSS (KiB) of one run: on a shared
+    machine, CPU time drifts less than wall time."""
+    wall, rss, cpu, _ = _timed(cmd, stdin_path)
+    return wall, cpu, rss
 
 
 def measure_interleaved(commands, runs):

@@ -30,7 +30,7 @@ _lucompat()
 	--format)
 		COMPREPLY=($(compgen -W "shell systemd json" -- "$cur")); return ;;
 	--uses)
-		COMPREPLY=($(compgen -W "memfd huge-memfd vfio-pci iommufd kvm-vm guest-memfd eventfd dmabuf netkit pci iommu hugetlb" -- "$cur")); return ;;
+		COMPREPLY=($(compgen -W "memblock reserve-mem memfd huge-memfd vfio-pci iommufd kvm-vm guest-memfd eventfd dmabuf netkit pci iommu hugetlb liveupdate-test-flb" -- "$cur")); return ;;
 	--emit)
 		COMPREPLY=($(compgen -S = -W "luo luo-session kho memfd huge-memfd vfio-pci iommufd kvm-vm guest-memfd eventfd dmabuf netkit pci iommu hugetlb" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
 	--profile)
@@ -49,7 +49,7 @@ _lucompat()
 	"") COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur")); return ;;
 	inspect) opts="--json --verbose -v --jobs -j --early-exit --max-output --max-zstd-window --max-depth --max-file-size --max-entries --max-members --help" ;;
 	symbols) opts="--json --verbose -v --text-address --max-output --max-depth --max-file-size --help" ;;
-	check) opts="--next --current --current-modules --next-modules --no-modules --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --help" ;;
+	check) opts="--next --current --current-modules --next-modules --no-modules --next-cmdline --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --help" ;;
 	kexec) opts="--next --current --current-modules --next-modules --no-modules --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --initrd --append --reuse-cmdline --exec --color" ;;
 	report) opts="--next --current --current-modules --no-modules --root --catalog --profiles --host --label --store --help" ;;
 	profile)

@@ -314,8 +314,9 @@ void add_session_uses(const std::vector<LiveSession>& sessions, const Catalog& c
   policy.uses_given = true;
 }
 
-}  // namespace
-
+// What is known of both kernels beyond their strings (their LUO, command
+// lines) into the policy, and, on a running host, the families its live
+// sessions preserve as the families in use.
 Result<void> learn_traits(UpdateInputs& in, const CheckRequest& req) {
   CheckPolicy& p = in.policy;
   p.running.luo = luo_presence(in.current.kernel);
@@ -354,6 +355,8 @@ Result<void> learn_traits(UpdateInputs& in, const CheckRequest& req) {
   }
   return {};
 }
+
+}  // namespace
 
 Result<UpdateInputs> load_update(const CheckRequest& req) {
   UpdateInputs in;

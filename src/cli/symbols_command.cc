@@ -54,7 +54,7 @@ void describe(const std::string& path, const KernelBytes& k, const Kallsyms& s) 
       "lucompat: {}: kallsyms: {} symbols, {}{}, located by {}; {}offsets "
       "0x{:x} kallsyms_num_syms, 0x{:x} kallsyms_names, 0x{:x} kallsyms_markers, 0x{:x} "
       "kallsyms_token_table, 0x{:x} kallsyms_token_index, 0x{:x} {}{}\n",
-      printable(path), s.symbols.size(), addressing(s),
+      printable(path), s.size(), addressing(s),
       s.self_checked ? ", checked against the table's own labels" : "",
       s.located_by_symtab ? ".symtab" : "search",
       k.unwrapped.context.empty() ? "" : k.unwrapped.context + ", ", base + l.num_syms,
@@ -117,7 +117,7 @@ ExitCode run_symbols(const SymbolsArgs& args) {
     }
     const Kallsyms& s = **decoded;
     if (args.verbose) describe(path, *k, s);
-    const std::vector<KallsymsSymbol> sorted = sorted_by_address(s.symbols);
+    const std::vector<KallsymsSymbol> sorted = sorted_by_address(s.symbols());
     if (args.json) {
       nlohmann::json a = symbols_json(sorted, k->pointer_size);
       docs.push_back(several ? nlohmann::json{{"input", path}, {"symbols", std::move(a)}}

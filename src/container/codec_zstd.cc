@@ -1,5 +1,6 @@
 #define ZSTD_STATIC_LINKING_ONLY  // ZSTD_getFrameHeader: the window a frame asks for
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include <algorithm>
 #include <atomic>
@@ -7,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "container/codec_util.h"
 #include "container/codecs.h"
@@ -61,6 +63,8 @@ class ZstdDecoder final : public StreamDecoder {
     const int log = std::clamp(static_cast<int>(std::bit_width(std::max<uint64_t>(limit_, 2) - 1)),
                                ZSTD_WINDOWLOG_MIN, ZSTD_WINDOWLOG_MAX);
     ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_windowLogMax, log);
+    // The context is the thread's, kept from its last stream.
+    ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_stableOutBuffer, 0);
   }
   ~ZstdDecoder() override {
     if (ZSTD_sizeof_DCtx(state_->ctx.get()) > kKeepBelow) state_->ctx.reset();
@@ -68,7 +72,13 @@ class ZstdDecoder final : public StreamDecoder {
   ZstdDecoder(const ZstdDecoder&) = delete;
   ZstdDecoder& operator=(const ZstdDecoder&) = delete;
 
+  void offer(OutputArea area) override { area_ = area; }
+  uint64_t written_into_area() const override { return written_; }
+
  private:
+  // Output past the size the area was given for: what the frame's trailer said.
+  struct Overflow {};
+
   uint64_t decode(Bytes input) override {
     if (header_known_) return run(input, consumed());
     // The window is reserved before the library allocates it, so the frame
@@ -85,20 +95,57 @@ class ZstdDecoder final : public StreamDecoder {
       header_.append(as_chars(input.subspan(used, take)));
       used += take;
     }
-    if (consumed() == 0) fit_window(h, input);
+    std::optional<uint64_t> trailer;
+    if (consumed() == 0) {
+      fit_window(h, input);
+      trailer = trailer_size(input);
+    }
     if (h.windowSize > limit_)
       fail(ErrorKind::limit, 0,
            fmt::format("zstd frame needs a {}-byte window, more than the {}-byte limit "
                        "(--max-zstd-window)",
                        h.windowSize, limit_));
     reserved_.set(h.windowSize, limit_);
+    // A kernel's frame is whole in its first piece, and the size the build
+    // appended after it is within the window: the window would hold the
+    // whole output, so the consumer's memory for it serves as the window
+    // and nothing is copied out of the library's. Debian's zstd kernels
+    // took twice their size without it.
+    if (trailer && *trailer <= h.windowSize && *trailer <= area_.size) {
+      ZSTD_DCtx_setParameter(state_->ctx.get(), ZSTD_d_stableOutBuffer, 1);
+      area_.size = *trailer;
+      direct_ = true;
+    }
     header_known_ = true;
-    // The header's bytes, then the rest of this piece.
+    try {
+      return frame(input, used);
+    } catch (const Overflow&) {
+      // The trailer was wrong: decoded again with a window of the library's,
+      // beside the area, and without the bytes already handed over.
+      reserved_.set(h.windowSize + area_.size, limit_);
+      ZSTD_DCtx_reset(state_->ctx.get(), ZSTD_reset_session_only);
+      ZSTD_DCtx_setParameter(state_->ctx.get(), ZSTD_d_stableOutBuffer, 0);
+      direct_ = false;
+      skip_ = written_;
+      return frame(input, used);
+    }
+  }
+
+  // The header's bytes, then the rest of the piece from `used` on.
+  uint64_t frame(Bytes input, uint64_t used) {
     const uint64_t header_at = consumed() + used - header_.size();
     if (run(as_bytes(std::string_view(header_)), header_at) < header_.size() || ended() ||
         stopped())
       return used;
     return used + run(input.subspan(used), consumed() + used);
+  }
+
+  // The 4-byte size the kernel build appends right after a frame that is
+  // whole in `first`.
+  static std::optional<uint64_t> trailer_size(Bytes first) {
+    const size_t size = ZSTD_findFrameCompressedSize(first.data(), first.size());
+    if (ZSTD_isError(size) || first.size() - size < 4) return std::nullopt;
+    return load<uint32_t>(first.data() + size, ByteOrder::little);
   }
 
   // `zstd -22 --ultra`, as the kernel build runs it on a pipe, names a
@@ -125,12 +172,15 @@ class ZstdDecoder final : public StreamDecoder {
 
   // Decodes `input`, at stream offset `at`; returns the bytes used.
   uint64_t run(Bytes input, uint64_t at) {
+    if (direct_) return run_direct(input, at);
     ZSTD_inBuffer in{input.data(), input.size(), 0};
     for (;;) {
       ZSTD_outBuffer o{buf_, sizeof buf_, 0};
       const size_t rc = ZSTD_decompressStream(state_->ctx.get(), &o, &in);
       if (ZSTD_isError(rc)) corrupt(at + in.pos, ZSTD_getErrorName(rc));
-      if (!emit(buf_, o.pos)) return in.pos;
+      const size_t skip = std::min<uint64_t>(skip_, o.pos);
+      skip_ -= skip;
+      if (!emit(buf_ + skip, o.pos - skip)) return in.pos;
       if (rc == 0) {  // the frame is complete
         end();
         return in.pos;
@@ -139,7 +189,37 @@ class ZstdDecoder final : public StreamDecoder {
     }
   }
 
+  // The same into the area. The input goes in by pieces, so that the output
+  // reaches the sink by pieces too (the sink may stop early) and while it is
+  // still in cache.
+  uint64_t run_direct(Bytes input, uint64_t at) {
+    uint64_t used = 0;
+    while (used < input.size()) {
+      const Bytes piece = input.subspan(used, std::min<uint64_t>(kCodecChunk, input.size() - used));
+      ZSTD_inBuffer in{piece.data(), piece.size(), 0};
+      ZSTD_outBuffer o{area_.data, area_.size, written_};
+      const size_t rc = ZSTD_decompressStream(state_->ctx.get(), &o, &in);
+      if (ZSTD_isError(rc) && ZSTD_getErrorCode(rc) == ZSTD_error_dstSize_tooSmall)
+        throw Overflow{};
+      if (ZSTD_isError(rc)) corrupt(at + used + in.pos, ZSTD_getErrorName(rc));
+      // libzstd takes input until the frame ends, unless the area is full.
+      if (in.pos == 0 && o.pos == written_) throw Overflow{};
+      used += in.pos;
+      const uint64_t from = std::exchange(written_, o.pos);
+      if (!emit(area_.data + from, o.pos - from)) return used;
+      if (rc == 0) {
+        end();
+        return used;
+      }
+    }
+    return used;
+  }
+
   const uint64_t limit_;
+  OutputArea area_;
+  bool direct_ = false;   // decoding into area_
+  uint64_t written_ = 0;  // into area_
+  uint64_t skip_ = 0;     // output handed over before an Overflow, not again
   bool header_known_ = false;
   std::string header_;  // the frame header, while it is split across pieces
   DecoderMemory::Reservation reserved_{window_budget()};

@@ -62,6 +62,65 @@ TEST(CodecZstd, AFrameFedInPiecesHasTheWindowItNames) {
   EXPECT_EQ(decode_measured("zstd", stream).out, data);
 }
 
+// A kernel's frame, whole with its size trailer, offered the memory its
+// output is kept in: decoded there, in pieces through the sink.
+struct IntoArea {
+  std::string area;
+  std::string out;  // what the sink saw
+  uint64_t written = 0;
+  size_t in_area = 0;  // chunks that lay in the area
+};
+IntoArea decode_into_area(const std::string& input, size_t area_size) {
+  IntoArea r;
+  r.area.assign(area_size, '\0');
+  const Sink sink = [&](Bytes chunk) {
+    const auto* at = reinterpret_cast<const char*>(chunk.data());
+    if (at >= r.area.data() && at < r.area.data() + r.area.size()) ++r.in_area;
+    r.out.append(at, chunk.size());
+    return true;
+  };
+  const auto d = codec_named("zstd")->open(sink, 1 << 30);
+  d->offer({reinterpret_cast<std::byte*>(r.area.data()), r.area.size()});
+  d->feed(as_bytes(std::string_view(input)));
+  d->finish();
+  r.written = d->written_into_area();
+  return r;
+}
+
+TEST(CodecZstd, AKernelsFrameDecodesStraightIntoTheAreaOffered) {
+  const std::string data = sample_text(600 << 10);
+  const IntoArea r =
+      decode_into_area(with_size_trailer(zstd_from_a_pipe(data), 600 << 10), 1 << 20);
+  EXPECT_EQ(r.out, data);
+  EXPECT_EQ(r.written, data.size());
+  EXPECT_EQ(r.area.substr(0, data.size()), data);
+  EXPECT_GT(r.in_area, 0u);
+}
+
+TEST(CodecZstd, ATrailerThatSaysTooLittleIsDecodedAgainWithAWindow) {
+  // The area is given what the trailer says; the rest comes out of a window
+  // of the library's, after the bytes already handed over.
+  const std::string data = sample_text(600 << 10);
+  const IntoArea r =
+      decode_into_area(with_size_trailer(zstd_from_a_pipe(data), 100 << 10), 1 << 20);
+  EXPECT_EQ(r.out, data);
+  EXPECT_LE(r.written, 100u << 10);
+  EXPECT_EQ(r.area.substr(0, r.written), data.substr(0, r.written));
+}
+
+TEST(CodecZstd, NoTrailerOrTooSmallAnAreaDecodesAsBefore) {
+  const std::string data = sample_text(300 << 10);
+  const std::string stream = zstd_from_a_pipe(data);
+  for (const auto& [input, area] :
+       {std::pair{stream, size_t{1} << 20},
+        std::pair{with_size_trailer(stream, 300 << 10), size_t{4096}}}) {
+    const IntoArea r = decode_into_area(input, area);
+    EXPECT_EQ(r.out, data);
+    EXPECT_EQ(r.written, 0u);
+    EXPECT_EQ(r.in_area, 0u);
+  }
+}
+
 TEST(CodecZstd, AWrongChecksumIsCorruptDataNotOutput) {
   std::string stream = zstd(sample_text(5000));
   stream.back() ^= 1;  // the frame's last 4 bytes are its checksum

@@ -2,6 +2,8 @@
 // payload of a bzImage or zboot, and the streams nested in it.
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "container/probe.h"
 #include "container/stream_capture.h"
 #include "container/stream_chain.h"
@@ -48,33 +50,55 @@ Layer layer_of(const StreamChain::Stage& stage, bool last) {
 
 Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context, int depth) {
   const UnwrapOptions& options = context.options;
-  auto buffer = SparseBuffer::acquire(options.max_output);
-  StreamCapture capture(*buffer, options.early_exit, options.keep_all, context.probes);
+  std::shared_ptr<SparseBuffer> buffer = SparseBuffer::acquire(options.max_output);
+  // The outermost stream's output when a stream inside it is the innermost.
+  std::shared_ptr<SparseBuffer> outer;
+  StreamCapture capture(*buffer, options.early_exit, options.keep_all, context.probes,
+                        options.linked_elf_whole);
   // A probe run alone (the probe fuzzer) has no input-wide budget: this stream is all of it.
   const std::shared_ptr<OutputBudget> budget =
       options.budget ? options.budget : std::make_shared<OutputBudget>(options.max_output);
   Step step;
+  uint64_t produced = 0, direct = 0;  // what the outermost decoder wrote into `buffer`
   {
     StreamChain chain(codec, depth, options, *budget,
                       [&](Bytes chunk) { return capture.consume(chunk); });
+    chain.offer(buffer->lend(), [&] {
+      outer = std::exchange(buffer, std::make_shared<SparseBuffer>(options.max_output));
+      capture.keep_in(*buffer);
+    });
+    // What the outermost decoder wrote into its area and the capture did
+    // not keep reads as zeros again, and leaves a recycled buffer clean:
+    // below, once the refills took what they need of it; here when the
+    // decoding fails or the output was another stream.
+    const StreamDecoder& first = *chain.stages().front()->decoder;
+    const auto written = [&] { return first.written_into_area(); };
+    struct Clear {
+      std::function<void()> f;
+      ~Clear() { f(); }
+    } clear{[&] {
+      if (outer || direct == 0) (outer ? outer : buffer)->drop_absent(written());
+    }};
     chain.run(data);
     const auto& stages = chain.stages();
     step.layer = layer_of(*stages.front(), stages.size() == 1);
     for (size_t i = 1; i < stages.size(); ++i)
       step.nested.push_back(layer_of(*stages[i], i + 1 == stages.size()));
     step.cut = chain.stopped();
+    produced = first.produced();
+    if (stages.size() == 1) direct = written();
   }
-  // The first pass's decoders are gone before a second pass opens its own: a
-  // kernel's dictionary or window held by both, on one thread that cannot
-  // wait for itself, was refused (a 64 MiB lzma one, a 128 MiB zstd one).
+  outer.reset();
   const Bytes out = buffer->view(capture.size());
   if (!step.cut && !capture.whole() && is_elf(out)) {
     // The first pass kept what an ELF usually needs; if this one is laid out
-    // otherwise, decompress again for exactly the missing ranges (each pass
-    // can reveal more: headers, then names, then sections).
-    const uint64_t produced = capture.size();
-    const Covered covered = [&](uint64_t off, uint64_t size) {
-      return off >= produced || size > produced - off || buffer->covers(off, size);
+    // otherwise, it needs more (each step can reveal more: headers, then
+    // names, then sections). A decoder that wrote its output into the
+    // buffer left every byte there: those are kept now. Otherwise the stream
+    // is decompressed again for exactly the missing ranges.
+    const uint64_t size = capture.size();
+    const Covered covered = [&](uint64_t off, uint64_t n) {
+      return off >= size || n > size - off || buffer->covers(off, n);
     };
     // Bytes read again are not counted twice against the input's total; each
     // stream's own cap still holds.
@@ -83,6 +107,10 @@ Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context
       for (int pass = 0; pass < 3; ++pass) {
         const std::vector<ByteRange> missing = elf_ranges_missing(out, covered);
         if (missing.empty()) break;
+        if (direct != 0 && direct == produced) {
+          StreamCapture::keep_only(*buffer, missing, 0, out);
+          continue;
+        }
         uint64_t at = 0;
         StreamChain refill(codec, depth, options, again, [&](Bytes chunk) {
           StreamCapture::keep_only(*buffer, missing, at, chunk);
@@ -96,6 +124,7 @@ Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context
       // A broken ELF header: the ELF reader reports it with its offset.
     }
   }
+  if (direct != 0) buffer->drop_absent(direct);
   step.inner = out;
   step.buffer = std::move(buffer);
   return step;

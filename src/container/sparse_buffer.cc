@@ -31,17 +31,23 @@ SparseBuffer::~SparseBuffer() {
   ::munmap(data_, capacity_);
 }
 
-void SparseBuffer::keep_whole(uint64_t bytes) {
+bool SparseBuffer::try_keep_whole(uint64_t bytes) {
   const uint64_t before = kept_whole_total.fetch_add(bytes);
   if (bytes > kMaxKeptWhole || before > kMaxKeptWhole - bytes) {
     kept_whole_total -= bytes;
+    return false;
+  }
+  kept_whole_ += bytes;
+  return true;
+}
+
+void SparseBuffer::keep_whole(uint64_t bytes) {
+  if (!try_keep_whole(bytes))
     fail(ErrorKind::limit, std::nullopt,
          fmt::format("decompressed data that holds another container is kept in memory to be "
                      "read, and this passes the {}-byte limit for such data (all inputs being "
                      "read together)",
                      kMaxKeptWhole));
-  }
-  kept_whole_ += bytes;
 }
 
 namespace {
@@ -67,21 +73,40 @@ Bytes SparseBuffer::view(uint64_t size) const {
   return {data_, size};
 }
 
-void SparseBuffer::recycle() {
-  for (const auto& [b, e] : present_) {
-    if (e - b <= kZeroInPlace) {
-      std::memset(data_ + b, 0, e - b);
-    } else {
-      // Whole pages go back to the kernel (reading as zeros again); the
-      // partial pages at the ends are zeroed in place.
-      static const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-      const uint64_t first = (b + page - 1) / page * page, last = e / page * page;
-      std::memset(data_ + b, 0, first - b);
-      if (::madvise(data_ + first, last - first, MADV_DONTNEED) != 0)
-        std::memset(data_ + first, 0, last - first);
-      std::memset(data_ + last, 0, e - last);
-    }
+namespace {
+
+// Whole pages go back to the kernel (reading as zeros again); the partial
+// pages at the ends are zeroed in place.
+void clear(std::byte* data, uint64_t b, uint64_t e) {
+  if (e - b <= kZeroInPlace) {
+    std::memset(data + b, 0, e - b);
+    return;
   }
+  static const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t first = (b + page - 1) / page * page, last = e / page * page;
+  std::memset(data + b, 0, first - b);
+  if (::madvise(data + first, last - first, MADV_DONTNEED) != 0)
+    std::memset(data + first, 0, last - first);
+  std::memset(data + last, 0, e - last);
+}
+
+}  // namespace
+
+OutputArea SparseBuffer::lend() { return {data_, capacity_}; }
+
+void SparseBuffer::drop_absent(uint64_t end) {
+  end = std::min(end, capacity_);
+  uint64_t at = 0;
+  for (const auto& [b, e] : present_) {
+    if (b >= end) break;
+    if (b > at) clear(data_, at, b);
+    at = std::max(at, e);
+  }
+  if (end > at) clear(data_, at, end);
+}
+
+void SparseBuffer::recycle() {
+  for (const auto& [b, e] : present_) clear(data_, b, e);
   present_.clear();
   kept_whole_total -= std::exchange(kept_whole_, 0);
   if (spare) {
@@ -99,7 +124,7 @@ void SparseBuffer::write(uint64_t offset, Bytes bytes) {
          fmt::format("{} bytes at offset {:#x} do not fit the {}-byte stream buffer", bytes.size(),
                      offset, capacity_));
   if (bytes.empty()) return;
-  std::memcpy(data_ + offset, bytes.data(), bytes.size());
+  if (bytes.data() != data_ + offset) std::memcpy(data_ + offset, bytes.data(), bytes.size());
   uint64_t begin = offset, end = offset + bytes.size();
   // Merge with every range it touches; the list stays short (tens of ranges).
   std::vector<std::pair<uint64_t, uint64_t>> merged;

@@ -15,6 +15,7 @@
 
 #include "lucompat/base/byte_range.h"
 #include "lucompat/base/byte_reader.h"
+#include "lucompat/container/codec.h"
 
 namespace lucompat {
 
@@ -30,13 +31,26 @@ class SparseBuffer {
   SparseBuffer& operator=(const SparseBuffer&) = delete;
 
   uint64_t capacity() const { return capacity_; }
-  // Copies `bytes` to `offset` and records the range as present.
+  // Copies `bytes` to `offset` and records the range as present; bytes that
+  // already lie there (a decoder wrote them into lend()) are only recorded.
   void write(uint64_t offset, Bytes bytes);
+  // The whole buffer, for a decoder to write its output into (see
+  // StreamDecoder::offer); what it writes is not present until write()
+  // records it, and the borrower clears the rest (drop_absent) before the
+  // buffer is recycled.
+  OutputArea lend();
+  // Clears every byte below `end` that is not present, so that it reads as
+  // zeros again and costs no memory: what a decoder wrote that the capture
+  // did not keep.
+  void drop_absent(uint64_t end);
   // Counts `bytes` about to be written as data kept whole (another container
   // inside, read at random), against kMaxKeptWhole for all buffers of the
   // process together; throws a limit ParseError past it. Given back when the
   // buffer is released.
   void keep_whole(uint64_t bytes);
+  // The same, returning false (and counting nothing) past the limit: for
+  // data that may also be kept sparse.
+  bool try_keep_whole(uint64_t bytes);
   // Random access is needed only for a container's header and pointers; a
   // kernel image that holds a payload is tens of MiB (Debian's vmlinuz:
   // 8 MiB). Counted across threads, so a tree of nested bombs read by 16

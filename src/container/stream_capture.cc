@@ -53,7 +53,7 @@ void StreamCapture::add_range(uint64_t begin, uint64_t end) {
 void StreamCapture::plan_elf(uint64_t available) {
   // The header is in the head; read just what says where the tables are.
   // Their validation belongs to the ELF reader, later.
-  const Bytes head = buffer_.view(std::min<uint64_t>(available, kHead));
+  const Bytes head = buffer_->view(std::min<uint64_t>(available, kHead));
   ElfFileHeader h;
   try {
     h = read_file_header(head);
@@ -67,11 +67,27 @@ void StreamCapture::plan_elf(uint64_t available) {
   const uint64_t shoff = h.shoff;
   const uint64_t shdrs = uint64_t{h.shentsize} * h.shnum;
   add_range(phdrs_.offset, phdrs_.offset + phdrs_.size);
-  if (shoff > kHead) head_ = std::max<uint64_t>(kLargeElfHead, available);
+  if (!keep_linked_elf(h, head) && shoff > kHead)
+    head_ = std::max<uint64_t>(kLargeElfHead, available);
   if (shoff != 0) {
     add_range(shoff > kNamesWindow ? shoff - kNamesWindow : 0, shoff);
     add_range(shoff, shoff + std::max<uint64_t>(shdrs, 64));
   }
+}
+
+// The head grows to the end a linked file's headers give when that is
+// within the bound and the process-wide budget for data kept whole.
+bool StreamCapture::keep_linked_elf(const ElfFileHeader& h, Bytes head) {
+  if (linked_elf_whole_ == 0 || h.type == ET_REL) return false;
+  uint64_t end = 0;
+  try {
+    end = declared_extent(head);
+  } catch (const ParseError&) {
+    return false;  // headers past the first piece: the rules apply
+  }
+  if (end <= head_ || end > linked_elf_whole_ || !buffer_->try_keep_whole(end)) return false;
+  head_ = end;
+  return true;
 }
 
 void StreamCapture::hit(uint64_t abs, uint64_t span) {
@@ -84,7 +100,7 @@ void StreamCapture::hit(uint64_t abs, uint64_t span) {
   add_range(abs, abs + span);
   if (abs < pos_) {  // the part already gone by is in the tail
     const uint64_t tail_start = pos_ - tail_.size();
-    buffer_.write(abs, as_bytes(std::string_view(tail_).substr(abs - tail_start)));
+    buffer_->write(abs, as_bytes(std::string_view(tail_).substr(abs - tail_start)));
   }
 }
 
@@ -107,7 +123,7 @@ void StreamCapture::scan(Bytes chunk) {
 }
 
 void StreamCapture::copy_ranges(Bytes chunk) {
-  keep_only(buffer_, ranges_, pos_, chunk);
+  keep_only(*buffer_, ranges_, pos_, chunk);
   const uint64_t end = pos_ + chunk.size();
   std::erase_if(ranges_, [&](const ByteRange& r) { return r.offset + r.size <= end; });
 }
@@ -123,7 +139,7 @@ void StreamCapture::keep_only(SparseBuffer& buffer, const std::vector<ByteRange>
 
 void StreamCapture::plan_segments() {
   notes_planned_ = true;
-  const ByteReader r(buffer_.view(phdrs_.offset + phdrs_.size), order_);
+  const ByteReader r(buffer_->view(phdrs_.offset + phdrs_.size), order_);
   const uint64_t entsize = phdrs_.size / std::max<uint64_t>(1, phnum_);
   // Entries of another size: the ELF reader names the error, with the whole file.
   if (entsize < program_header_size(elf_class_)) return;
@@ -155,13 +171,13 @@ bool StreamCapture::consume(Bytes chunk) {
   }
   if (mode_ == Mode::undecided) decide(chunk);
   if (mode_ == Mode::whole) {
-    buffer_.keep_whole(chunk.size());
-    buffer_.write(pos_, chunk);
+    buffer_->keep_whole(chunk.size());
+    buffer_->write(pos_, chunk);
     pos_ += chunk.size();
     return true;
   }
   if (pos_ < head_)
-    buffer_.write(pos_, chunk.first(std::min<uint64_t>(chunk.size(), head_ - pos_)));
+    buffer_->write(pos_, chunk.first(std::min<uint64_t>(chunk.size(), head_ - pos_)));
   // Planned before the first chunk's scan, which then knows how much of the
   // head is kept.
   if (mode_ == Mode::elf && pos_ == 0) plan_elf(chunk.size());
@@ -169,7 +185,7 @@ bool StreamCapture::consume(Bytes chunk) {
   copy_ranges(chunk);
   pos_ += chunk.size();
   if (mode_ == Mode::elf && !notes_planned_ && phdrs_.size != 0 &&
-      buffer_.covers(phdrs_.offset, phdrs_.size))
+      buffer_->covers(phdrs_.offset, phdrs_.size))
     plan_segments();
   tail_ += as_chars(chunk.last(std::min(chunk.size(), kOverlap)));
   if (tail_.size() > kOverlap) tail_.erase(0, tail_.size() - kOverlap);

@@ -153,6 +153,37 @@ TEST(StreamCapture, ALargeElfKeepsOnlyItsHeadersNotesAndSectionNames) {
   EXPECT_FALSE(c.buffer->covers(e.shoff - kMiB - 1, 1));
 }
 
+TEST(StreamCapture, ALinkedElfWithinTheBoundIsKeptWholeAsFarAsItsHeadersSay) {
+  const ElfImage e = elf_file(7 * kMiB, 2 * kMiB, 6 * kMiB);
+  const std::string stream = e.bytes + filler(3 * kMiB);  // x86's relocations follow the vmlinux
+  auto buffer = std::make_unique<SparseBuffer>(stream.size());
+  StreamCapture c(*buffer, false, false, container_probes(), 8 * kMiB);
+  for (uint64_t at = 0; at < stream.size(); at += 64 << 10)
+    ASSERT_TRUE(c.consume(as_bytes(std::string_view(stream).substr(at, 64 << 10))));
+  EXPECT_TRUE(buffer->covers(0, e.bytes.size()));
+  EXPECT_FALSE(buffer->covers(e.bytes.size(), 1));
+  EXPECT_FALSE(c.whole());
+  // Past the bound, or with early exit, the rules as before.
+  for (const auto& [bound, early] : {std::pair{6 * kMiB, false}, std::pair{8 * kMiB, true}}) {
+    auto b = std::make_unique<SparseBuffer>(stream.size());
+    StreamCapture sparse(*b, early, false, container_probes(), bound);
+    for (uint64_t at = 0; at < stream.size(); at += 64 << 10)
+      if (!sparse.consume(as_bytes(std::string_view(stream).substr(at, 64 << 10)))) break;
+    EXPECT_FALSE(b->covers(kMiB, 1));
+  }
+}
+
+TEST(StreamCapture, LinkedElvesKeptWholeShareOneBudget) {
+  const ElfImage e = elf_file(7 * kMiB, 2 * kMiB, 7 * kMiB);
+  auto held = std::make_unique<SparseBuffer>(SparseBuffer::kMaxKeptWhole);
+  held->keep_whole(SparseBuffer::kMaxKeptWhole - 4 * kMiB);
+  auto buffer = std::make_unique<SparseBuffer>(e.bytes.size());
+  StreamCapture c(*buffer, false, false, container_probes(), 8 * kMiB);
+  for (uint64_t at = 0; at < e.bytes.size(); at += 64 << 10)
+    ASSERT_TRUE(c.consume(as_bytes(std::string_view(e.bytes).substr(at, 64 << 10))));
+  EXPECT_FALSE(buffer->covers(kMiB, 1));  // no room left: kept sparse, not refused
+}
+
 TEST(StreamCapture, EarlyExitStopsAtTheEndOfTheSegmentHoldingTheNotes) {
   const ElfImage e = elf_file(6 * kMiB, 512 << 10, kMiB);
   const Captured stopped = capture(e.bytes, {}, 64 << 10, true);

@@ -77,9 +77,15 @@ bool StreamChain::feed(size_t stage, Bytes chunk) {
   return true;
 }
 
+void StreamChain::offer(OutputArea area, std::function<void()> nested) {
+  stages_.front()->decoder->offer(area);
+  nested_ = std::move(nested);
+}
+
 bool StreamChain::decide(Bytes first) {
   decided_ = true;
   if (const Codec* codec = codec_at(first)) {
+    if (nested_ && stages_.size() == 1) nested_();
     add_stage(*codec);
     return feed(stages_.size() - 1, first);
   }

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,12 @@ class StreamChain {
   // `sink`.
   StreamChain(const Codec& first, int depth, const UnwrapOptions& options, OutputBudget& budget,
               Sink sink);
+
+  // Before run(): the outermost decoder may write its output into `area`
+  // (StreamDecoder::offer), the memory the sink keeps the output in. Should
+  // that output be another stream, the sink must keep the innermost one
+  // elsewhere: `nested` is called, before the sink sees a byte, to say so.
+  void offer(OutputArea area, std::function<void()> nested);
 
   // Feeds the whole input to the outermost stream and ends every stage.
   // Throws ParseError: offsets are in the input for the outermost stream, else
@@ -62,8 +69,9 @@ class StreamChain {
   const uint64_t max_output_;
   const Sink sink_;
   std::vector<std::unique_ptr<Stage>> stages_;
-  bool decided_ = false;  // whether the innermost output is another stream is known
-  std::string sniff_;     // the innermost output until then
+  std::function<void()> nested_;  // see offer()
+  bool decided_ = false;          // whether the innermost output is another stream is known
+  std::string sniff_;             // the innermost output until then
 };
 
 }  // namespace lucompat

@@ -60,8 +60,8 @@ std::string_view name(GapKind k) {
 }
 
 const DerivationGap* DerivedSet::gap(GapKind kind) const {
-  const auto it =
-      std::find_if(gaps.begin(), gaps.end(), [&](const DerivationGap& g) { return g.kind == kind; });
+  const auto it = std::find_if(gaps.begin(), gaps.end(),
+                               [&](const DerivationGap& g) { return g.kind == kind; });
   return it == gaps.end() ? nullptr : &*it;
 }
 
@@ -141,14 +141,16 @@ Result<DerivedSet> derive_from_image(const ImageEvidence& ev,
   // matching would only turn look-alikes into near misses.
   const bool luo_possible = anchor || !out.entries.empty() || !ev.symbols_complete || !ev.kernel;
   if (choice->model && luo_possible) {
-    ObjectMatches m = match_objects(ev.image, ev.candidates, *choice->model);
+    MemoryImage image = ev.image;
+    std::vector<ObjectCandidate> candidates = ev.candidates;
+    if (ev.more_candidates) ev.more_candidates(image, candidates);
+    ObjectMatches m = match_objects(image, candidates, *choice->model);
     for (MatchedObject& o : m.matched) {
       Registration reg{o.kind, o.symbol, std::nullopt, ev.module, ev.evidence};
       if (ev.link_addresses) reg.address = o.address;
       append_entry(out, std::move(o.compatible), o.offset, std::move(reg));
     }
-    for (std::string& n : m.near_misses)
-      out.gaps.push_back({GapKind::near_miss, std::move(n)});
+    for (std::string& n : m.near_misses) out.gaps.push_back({GapKind::near_miss, std::move(n)});
   }
   out.luo = presence(ev, out, anchor, *choice);
   out.model = std::move(choice->model);

@@ -73,10 +73,10 @@ std::vector<std::string> flbs_of(const LiveEvidence& ev, const LuoModel& model,
   const auto links =
       value_or_throw(walk_list(*ev.memory, handler + *s.handler_flbs_offset, ev.max_nodes));
   for (const uint64_t node : links) {
-    const uint64_t flb = value_or_throw(read_pointer(*ev.memory, node - s.flb_link_list_offset +
-                                                                     s.flb_link_flb_offset));
-    out.push_back(compatible_at(*ev.memory, flb + model.flb.compatible_offset,
-                                model.flb.compatible_size));
+    const uint64_t flb = value_or_throw(
+        read_pointer(*ev.memory, node - s.flb_link_list_offset + s.flb_link_flb_offset));
+    out.push_back(
+        compatible_at(*ev.memory, flb + model.flb.compatible_offset, model.flb.compatible_size));
   }
   return out;
 }
@@ -92,7 +92,8 @@ std::vector<LiveSession> read_sessions(const LiveEvidence& ev, const LuoModel& m
     if (!name) throw ParseError(std::move(name).error());
     const std::string_view text = as_chars(*name);
     ls.name = printable(text.substr(0, text.find('\0')));
-    const auto files = value_or_throw(walk_list(*ev.memory, session + s.files_offset, ev.max_nodes));
+    const auto files =
+        value_or_throw(walk_list(*ev.memory, session + s.files_offset, ev.max_nodes));
     for (const uint64_t f : files) {
       const uint64_t file = f - s.file_link_offset;
       const uint64_t handler =
@@ -144,9 +145,8 @@ Result<void> add_registered(DerivedSet& out, const LiveEvidence& ev, const LuoMo
                             kind == EntryKind::file ? "file handlers" : "FLBs", e.message);
     return e;
   }
-  const std::vector<std::string> names = object_names(*objects, ev, kind == EntryKind::file
-                                                                        ? model.handler
-                                                                        : model.flb);
+  const std::vector<std::string> names =
+      object_names(*objects, ev, kind == EntryKind::file ? model.handler : model.flb);
   for (size_t i = 0; i < objects->size(); ++i) {
     RegisteredObject& o = (*objects)[i];
     Registration reg{kind, names[i], o.address, ev.owner_name(o.owner), Evidence::kcore};
@@ -200,8 +200,8 @@ Result<DerivedSet> derive_running(const LiveEvidence& ev,
   if (!anchor) return out;  // /proc/kallsyms lists every function: no LUO built in
   if (!choice->model) {
     out.basis = "kallsyms + BTF without LUO + kcore";
-    out.gaps.push_back({GapKind::no_model,
-                        "the kernel's BTF has none of LUO's structs, yet LUO is built in"});
+    out.gaps.push_back(
+        {GapKind::no_model, "the kernel's BTF has none of LUO's structs, yet LUO is built in"});
     return out;
   }
   const LuoModel& model = *choice->model;

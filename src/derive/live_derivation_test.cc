@@ -15,7 +15,7 @@ using testing::FakeMemory;
 // A running 7.x kernel, laid out as the corpus's 7.3.4 is (luo7_btf): one
 // memfd handler with one FLB attached, that FLB on luo_flb_global.list, and
 // one outgoing session holding one memfd.
-constexpr uint64_t kHandlers = 0x1000;  // luo_file_handler_list
+constexpr uint64_t kHandlers = 0x1000;   // luo_file_handler_list
 constexpr uint64_t kFlbGlobal = 0x1100;  // luo_flb_global; .list at +48
 constexpr uint64_t kSessions = 0x1200;   // luo_session_global; .outgoing.list at +128
 constexpr uint64_t kHandler = 0x2000, kOps = 0x2100, kFlb = 0x3000, kFlbOps = 0x3100;
@@ -36,11 +36,10 @@ void empty(FakeMemory& m, uint64_t head) {
 
 struct Kernel {
   FakeMemory memory;
-  std::map<std::string, uint64_t, std::less<>> symbols{
-      {"liveupdate_register_file_handler", 0x9000},
-      {"luo_file_handler_list", kHandlers},
-      {"luo_flb_global", kFlbGlobal},
-      {"luo_session_global", kSessions}};
+  std::map<std::string, uint64_t, std::less<>> symbols{{"liveupdate_register_file_handler", 0x9000},
+                                                       {"luo_file_handler_list", kHandlers},
+                                                       {"luo_flb_global", kFlbGlobal},
+                                                       {"luo_session_global", kSessions}};
   std::vector<std::byte> btf = luo7_btf();
 
   Kernel() {

@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 
@@ -158,6 +159,24 @@ ElfProgramHeader read_program_header(const ByteReader& r, int elf_class, uint64_
                                      uint64_t entsize, uint64_t index) {
   const uint64_t at = record_offset(table, entsize, index, "program header");
   return elf_class == 64 ? program_header_as<Class64>(r, at) : program_header_as<Class32>(r, at);
+}
+
+uint64_t declared_extent(Bytes file) {
+  const ElfFileHeader h = read_file_header(file);
+  const auto end = [](uint64_t offset, uint64_t size) {
+    return size > UINT64_MAX - offset ? UINT64_MAX : offset + size;
+  };
+  uint64_t out = h.shnum == 0 ? 0 : end(h.shoff, uint64_t{h.shentsize} * h.shnum);
+  if (h.phnum != 0 && h.phentsize < program_header_size(h.elf_class))
+    fail(ErrorKind::malformed, std::nullopt,
+         fmt::format("program headers of {} bytes; expected at least {}", h.phentsize,
+                     program_header_size(h.elf_class)));
+  const ByteReader r(file, h.order);
+  for (uint64_t i = 0; i < h.phnum; ++i) {
+    const ElfProgramHeader p = read_program_header(r, h.elf_class, h.phoff, h.phentsize, i);
+    out = std::max(out, end(p.offset, p.filesz));
+  }
+  return out;
 }
 
 ElfSectionHeader read_section_header(const ByteReader& r, int elf_class, uint64_t table,

@@ -80,8 +80,8 @@ LuoCmdline luo_in_cmdline(std::string_view cmdline) {
   LuoCmdline out;
   out.enabled = liveupdate && kho;
   if (!liveupdate)
-    out.why_not = liveupdate_word.empty() ? "has no liveupdate=on"
-                                          : fmt::format("has {}", liveupdate_word);
+    out.why_not =
+        liveupdate_word.empty() ? "has no liveupdate=on" : fmt::format("has {}", liveupdate_word);
   else if (!kho)
     out.why_not = fmt::format("has {} (LUO needs KHO)", kho_word);
   return out;

@@ -28,7 +28,12 @@ std::optional<std::string_view> banner_at(std::string_view data, size_t at) {
   return text;
 }
 
-bool has_build_number(std::string_view banner) {
+// The real banner (init/version-timestamp.c) ends with its build's UTS_VERSION:
+// "#4 SMP Fri Nov 27 ... 2026". The weak placeholder in init/version.c
+// ends where the timestamp would be: with "# " in 6.1, with "#1 PREEMPT "
+// (a build number and flags, then a space) in 7.x.
+bool is_real(std::string_view banner) {
+  if (banner.empty() || banner.back() == ' ') return false;
   for (size_t p = banner.find('#'); p != std::string_view::npos; p = banner.find('#', p + 1))
     if (p + 1 < banner.size() && std::isdigit(static_cast<unsigned char>(banner[p + 1])))
       return true;
@@ -47,7 +52,7 @@ std::optional<std::string> find_banner(std::span<const Bytes> regions) {
          at = data.find(kPrefix, at + 1)) {
       const auto b = banner_at(data, at);
       if (!b) continue;
-      if (has_build_number(*b)) return std::string(*b);
+      if (is_real(*b)) return std::string(*b);
       if (!first) first = b;
     }
   }

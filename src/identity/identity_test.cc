@@ -21,6 +21,16 @@ TEST(FindBanner, PrefersTheRealBannerOverTheWeakPlaceholder) {
   EXPECT_EQ(release_of_banner(*b), "6.1.192");
 }
 
+// 7.x's placeholder has the build number and flags, but no timestamp: the
+// running kernel's /proc/version is the real one (issue 22).
+TEST(FindBanner, The7xPlaceholderEndsBeforeItsTimestamp) {
+  const std::string image =
+      "Linux version 7.3.4 (c@h) (gcc 12) #1 PREEMPT \n\0"s
+      "Linux version 7.3.4 (c@h) (gcc 12) #1 PREEMPT Sat Dec  5 22:36:03 UTC 2026\n\0"s;
+  EXPECT_EQ(find_banner(as_bytes(image)),
+            "Linux version 7.3.4 (c@h) (gcc 12) #1 PREEMPT Sat Dec  5 22:36:03 UTC 2026");
+}
+
 TEST(FindBanner, PlaceholderAloneIsStillABanner) {
   const std::string image = "Linux version 6.1.0 (a@b) (gcc) # \n\0"s;
   EXPECT_EQ(find_banner(as_bytes(image)), "Linux version 6.1.0 (a@b) (gcc) # ");

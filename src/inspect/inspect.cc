@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "inspect/kallsyms_registrations.h"
+#include "lucompat/elf/elf_records.h"
 #include "lucompat/inspect/kernel_bytes.h"
 #include "lucompat/policy/catalog.h"
 #include "lucompat/raw/raw_reader.h"
@@ -43,11 +44,12 @@ const std::vector<CompatibleForm>& core_forms(const InspectOptions& options) {
   return options.core_forms.empty() ? builtin : options.core_forms;
 }
 
-// The second, whole reading keeps the innermost image in memory, within the
-// process-wide budget for data kept whole (SparseBuffer::kMaxKeptWhole,
-// 64 MiB: Debian's amd64 vmlinux is 63 MiB). A larger kernel is left
-// undecided rather than let a small bomb take gigabytes; deriving during the
-// first reading would lift this (docs/performance.md).
+// A kernel's set is derived from every byte of its innermost image, kept
+// whole by the first reading when its headers say it ends within this bound
+// (Debian's amd64 vmlinux is 63 MiB), within the process-wide budget for data
+// kept whole (SparseBuffer::kMaxKeptWhole, 64 MiB). A larger kernel is left
+// undecided rather than let a small bomb take gigabytes
+// (docs/performance.md).
 constexpr uint64_t kMaxDerivedImage = uint64_t{64} << 20;
 
 uint64_t innermost_size(const Inspection& in, Bytes data) {
@@ -57,7 +59,7 @@ uint64_t innermost_size(const Inspection& in, Bytes data) {
   return size;
 }
 
-Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwrapped u,
+Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, const Unwrapped& u,
                                      const InspectOptions& options) {
   Inspection out;
   out.input = input;
@@ -90,7 +92,7 @@ Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, Unwra
     out.table = std::move(r->table);
   }
   if (out.identity.release.empty()) out.identity.release = u.version_hint;
-  out.chain = std::move(u.chain);
+  out.chain = u.chain;
   return out;
 }
 
@@ -102,18 +104,45 @@ bool needs_whole_reading(const Inspection& in) {
   return in.derived->evidence == Evidence::symtab && in.derived->gap(GapKind::unread_region);
 }
 
-// The second, whole reading: the symbol table again with every byte kept,
-// else the kernel's own kallsyms, else (the weakest evidence, which check
-// accepts only with --trust-scan) a scan of its bytes. The first reading
+// The first reading's bytes when they hold every byte of the innermost
+// image: a stream kept whole, or a linked ELF kept whole as far as its
+// headers say it ends (what follows it in the stream, such as x86's
+// relocations, is no part of it).
+std::optional<Unwrapped> whole_image(Unwrapped u) {
+  if (u.present.empty()) return u;
+  uint64_t size = u.bytes.size();
+  if (u.kind == Innermost::elf) {
+    try {
+      size = std::min(size, declared_extent(u.bytes));
+    } catch (const ParseError&) {
+      return std::nullopt;
+    }
+  }
+  const ByteRange& first = u.present.front();
+  if (first.offset != 0 || first.size < size) return std::nullopt;
+  u.bytes = u.bytes.first(size);
+  u.present.clear();
+  return u;
+}
+
+// The whole reading: the symbol table again with every byte kept, else the
+// kernel's own kallsyms, else (the weakest evidence, which check accepts only
+// with --trust-scan) a scan of its bytes. It reads what the first reading
+// kept when that is every byte; otherwise (a raw image, which the first
+// reading keeps sparse) it decompresses the input again. The first reading
 // succeeded, so a failed second one is a resource limit; that, and kallsyms
 // this reader cannot decode, leave the kernel as it was: readable, its set
 // underived or incomplete, so undecided, never compatible.
-void derive_from_whole(Inspection& in, const std::string& input, Bytes data,
+void derive_from_whole(Inspection& in, const std::string& input, Bytes data, Unwrapped first,
                        const InspectOptions& options) {
-  auto k = unwrap_kernel_bytes(input, data, options);
+  std::optional<Unwrapped> kept = whole_image(std::move(first));
+  const bool whole = kept.has_value();
+  auto k = whole ? Result<KernelBytes>(kernel_bytes_of(input, std::move(*kept)))
+                 : unwrap_kernel_bytes(input, data, options);
   if (!k) return;
   const std::vector<CompatibleForm>& forms = core_forms(options);
   if (k->elf && in.derived) {
+    if (whole) return;  // the first reading read it all
     if (auto r = read_elf(k->bytes(), {false, {}, forms, options.base_model}); r && r->derived)
       in.derived = std::move(r->derived);
     return;
@@ -158,13 +187,15 @@ Result<Inspection> inspect_bytes(const std::string& input, Bytes data,
   if (data.empty())
     return Error{ErrorKind::malformed, input, std::nullopt,
                  "empty file; expected a kernel image, module or object file"};
-  auto u = catch_parse_errors([&] { return unwrap(data, options.unwrap); });
+  UnwrapOptions unwrap_options = options.unwrap;
+  unwrap_options.linked_elf_whole = kMaxDerivedImage;
+  auto u = catch_parse_errors([&] { return unwrap(data, unwrap_options); });
   if (!u) return with_input(std::move(u).error(), input);
-  auto r = inspect_unwrapped(input, data, std::move(u).value(), options);
+  auto r = inspect_unwrapped(input, data, *u, options);
   if (!r) return with_input(std::move(r).error(), input);
   if (r->kind == InputKind::kernel && !r->table && needs_whole_reading(*r) &&
       !options.unwrap.early_exit && innermost_size(*r, data) <= kMaxDerivedImage)
-    derive_from_whole(*r, input, data, options);
+    derive_from_whole(*r, input, data, std::move(u).value(), options);
   if (const size_t n = declared_entries(*r).size(); n > options.max_entries)
     return Error{ErrorKind::limit, input, r->table ? r->table->location.offset : r->derived->offset,
                  fmt::format("the table has {} entries, more than the limit of {} (--max-entries)",

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "lucompat/derive/derivation.h"
 #include "lucompat/elf/elf_reader.h"
 #include "lucompat/kallsyms/kallsyms.h"
@@ -35,19 +38,25 @@ std::optional<Bytes> bytes_between(const std::vector<AddressRange>& ranges, Byte
 }
 
 // Every symbol in the data region, bounded by the next symbol (kallsyms has
-// no sizes); and that room for every symbol, for the ops objects.
-void add_candidates(const Kallsyms& k, ImageEvidence& ev) {
-  const std::vector<KallsymsSymbol> sorted = sorted_by_address(k.symbols);
-  ev.image.object_rooms.emplace();
-  for (size_t i = 0; i < sorted.size(); ++i) {
-    const KallsymsSymbol& s = sorted[i];
+// no sizes); and that room for every symbol, for the ops objects. The table
+// is in address order; symbols at one address are listed by name, as
+// System.map (nm -n) has them.
+void add_candidates(const Kallsyms& k, MemoryImage& image, std::vector<ObjectCandidate>& out) {
+  image.object_rooms.emplace();
+  const size_t n = k.size();
+  std::vector<std::pair<std::string, size_t>> here;  // one address's data symbols
+  for (size_t i = 0, next = 0; i < n; i = next) {
+    const uint64_t address = k.addresses[i];
+    for (next = i; next < n && k.addresses[next] == address;) ++next;
     std::optional<uint64_t> room;
-    for (size_t j = i + 1; j < sorted.size() && !room; ++j)
-      if (sorted[j].address > s.address) room = sorted[j].address - s.address;
-    if (room) ev.image.object_rooms->emplace(s.address, *room);
-    const MemoryRegion* r = ev.image.region_of(s.address, 1);
-    if (r != nullptr && r->kind == RegionKind::data)
-      ev.candidates.push_back({s.name, s.address, std::nullopt, room});
+    if (next < n) room = k.addresses[next] - address;
+    if (room) image.object_rooms->emplace(address, *room);
+    const MemoryRegion* r = image.region_of(address, 1);
+    if (r == nullptr || r->kind != RegionKind::data) continue;
+    here.clear();
+    for (size_t j = i; j < next; ++j) here.emplace_back(k.names.name(j), j);
+    std::sort(here.begin(), here.end());
+    for (auto& [name, j] : here) out.push_back({std::move(name), address, std::nullopt, room});
   }
 }
 
@@ -61,10 +70,14 @@ Result<std::optional<DerivedSet>> registrations_by_kallsyms(
   if (!*decoded) return std::optional<DerivedSet>{};
   const Kallsyms& k = **decoded;
   return catch_parse_errors([&]() -> Result<std::optional<DerivedSet>> {
-    SymbolAddresses by_name;
-    for (const KallsymsSymbol& s : k.symbols) by_name.emplace(s.name, s.address);
     ImageEvidence ev;
-    ev.symbols = lookup_in(by_name);
+    // The first symbol of each name, as a symbol table's lookup: the few
+    // names asked for are compared where they are spelled, not expanded.
+    ev.symbols = [&k](std::string_view name) -> std::optional<uint64_t> {
+      for (size_t i = 0; i < k.size(); ++i)
+        if (k.names.is(i, name)) return k.addresses[i];
+      return std::nullopt;
+    };
     ev.evidence = Evidence::kallsyms;
     ev.basis = "kallsyms";
     ev.section = "kallsyms";
@@ -80,7 +93,9 @@ Result<std::optional<DerivedSet>> registrations_by_kallsyms(
     const auto start = ev.symbols("__start_BTF"), stop = ev.symbols("__stop_BTF");
     if (start && stop)
       ev.btf = bytes_between(ranges, kernel.bytes(), *start, *stop, &ev.btf_offset);
-    add_candidates(k, ev);
+    ev.more_candidates = [&k](MemoryImage& image, std::vector<ObjectCandidate>& out) {
+      add_candidates(k, image, out);
+    };
     LUCOMPAT_TRY(set, derive_from_image(ev, core_forms));
     return std::optional<DerivedSet>(std::move(set).value());
   });

@@ -14,19 +14,10 @@ Error with_input(Error e, const std::string& input) {
 
 }  // namespace
 
-Result<KernelBytes> unwrap_kernel_bytes(const std::string& input, Bytes data,
-                                        const InspectOptions& options) {
+KernelBytes kernel_bytes_of(std::string input, Unwrapped unwrapped) {
   KernelBytes k;
-  k.input = input;
-  if (data.empty())
-    return Error{ErrorKind::malformed, input, std::nullopt, "empty file; expected a kernel image"};
-  UnwrapOptions unwrap = options.unwrap;
-  unwrap.keep_all = true;
-  unwrap.early_exit = false;
-  unwrap.budget = nullptr;  // a second reading of one input: a budget of its own
-  auto u = catch_parse_errors([&] { return lucompat::unwrap(data, unwrap); });
-  if (!u) return with_input(std::move(u).error(), input);
-  k.unwrapped = std::move(u).value();
+  k.input = std::move(input);
+  k.unwrapped = std::move(unwrapped);
   const Bytes b = k.unwrapped.bytes;
   if (k.unwrapped.kind == Innermost::elf) {
     // is_elf checked the magic; the class and data bytes follow it.
@@ -39,6 +30,19 @@ Result<KernelBytes> unwrap_kernel_bytes(const std::string& input, Bytes data,
     k.order = k.unwrapped.raw_order.value_or(ByteOrder::little);
   }
   return k;
+}
+
+Result<KernelBytes> unwrap_kernel_bytes(const std::string& input, Bytes data,
+                                        const InspectOptions& options) {
+  if (data.empty())
+    return Error{ErrorKind::malformed, input, std::nullopt, "empty file; expected a kernel image"};
+  UnwrapOptions unwrap = options.unwrap;
+  unwrap.keep_all = true;
+  unwrap.early_exit = false;
+  unwrap.budget = nullptr;  // a second reading of one input: a budget of its own
+  auto u = catch_parse_errors([&] { return lucompat::unwrap(data, unwrap); });
+  if (!u) return with_input(std::move(u).error(), input);
+  return kernel_bytes_of(input, std::move(u).value());
 }
 
 Result<KernelBytes> read_kernel_bytes(const std::string& path, const InspectOptions& options) {

@@ -69,15 +69,14 @@ std::optional<Misfit> check_own_labels(const ReadingContext& c, const KallsymsLo
   if (reading.text_unknown) {
     space = AddressSpace::of_raw(reading.offsets_address - where.addresses);
   } else if (c.space.raw() && !c.space.address_of(0)) {
-    for (size_t i = 0; i < c.names.size(); ++i)
-      if (std::string_view(c.names[i]).substr(1) == "_text") {
+    for (const auto& [i, n] : c.names.labels)
+      if (n == "_text") {
         space = AddressSpace::of_raw(reading.addresses[i]);
         break;
       }
   }
   const auto labels = own_labels(where);
-  for (size_t i = 0; i < c.names.size(); ++i) {
-    const std::string_view n = std::string_view(c.names[i]).substr(1);
+  for (const auto& [i, n] : c.names.labels) {
     if (!n.starts_with("kallsyms_")) continue;
     for (const auto& [label, at] : labels) {
       if (n != label || !at) continue;

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "kallsyms/names.h"
 #include "lucompat/base/byte_reader.h"
 #include "lucompat/base/result.h"
 #include "lucompat/elf/elf_reader.h"
@@ -59,7 +60,7 @@ struct AddressReading {
 // (for the table's own labels), and where the bytes lie.
 struct ReadingContext {
   const ByteReader& image;
-  const std::vector<std::string>& names;  // type character first
+  const DecodedNames& names;
   int pointer_size = 8;
   // A raw image's is known only from KallsymsInput::text_address.
   const AddressSpace& space;

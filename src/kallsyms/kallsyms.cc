@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "kallsyms/addresses.h"
 #include "kallsyms/names.h"
@@ -26,10 +27,68 @@ std::string_view name(KallsymsAddressing a) {
   return "unknown";
 }
 
-std::vector<const KallsymsSymbol*> Kallsyms::find(std::string_view n) const {
-  std::vector<const KallsymsSymbol*> out;
-  for (const auto& s : symbols)
-    if (s.name == n) out.push_back(&s);
+template <typename F>
+void KallsymsNames::visit(size_t i, F&& f) const {
+  bool type = true;  // the expansion's first character is the type
+  for (uint32_t c = starts_[i]; c < starts_[i + 1]; ++c)
+    for (char ch : tokens_[static_cast<uint8_t>(codes_[c])]) {
+      if (std::exchange(type, false)) continue;
+      if (!f(ch)) return;
+    }
+}
+
+std::string KallsymsNames::name(size_t i) const {
+  std::string out;
+  out.reserve(length_[i]);
+  visit(i, [&](char c) {
+    out += c;
+    return true;
+  });
+  return out;
+}
+
+bool KallsymsNames::starts_with(size_t i, std::string_view prefix) const {
+  if (length_[i] < prefix.size()) return false;
+  size_t at = 0;
+  bool same = true;
+  visit(i, [&](char c) {
+    if (at == prefix.size()) return false;
+    same = c == prefix[at++];
+    return same;
+  });
+  return same && at == prefix.size();
+}
+
+bool KallsymsNames::is(size_t i, std::string_view n) const {
+  return length_[i] == n.size() && starts_with(i, n);
+}
+
+bool KallsymsNames::same(const KallsymsNames& other) const {
+  if (type_ != other.type_ || length_ != other.length_) return false;
+  if (codes_ == other.codes_ && starts_ == other.starts_ && tokens_ == other.tokens_) return true;
+  for (size_t i = 0; i < size(); ++i)
+    if (name(i) != other.name(i)) return false;
+  return true;
+}
+
+void KallsymsNames::add(Bytes codes, char type, size_t length) {
+  codes_.append(as_chars(codes));
+  starts_.push_back(static_cast<uint32_t>(codes_.size()));
+  length_.push_back(static_cast<uint16_t>(length));
+  type_.push_back(type);
+}
+
+std::vector<KallsymsSymbol> Kallsyms::symbols() const {
+  std::vector<KallsymsSymbol> out;
+  out.reserve(size());
+  for (size_t i = 0; i < size(); ++i) out.push_back({addresses[i], names.type(i), names.name(i)});
+  return out;
+}
+
+std::vector<size_t> Kallsyms::find(std::string_view n) const {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < size(); ++i)
+    if (names.is(i, n)) out.push_back(i);
   return out;
 }
 
@@ -55,11 +114,7 @@ AddressSpace address_space(const KallsymsInput& in) {
 }
 
 bool same_symbols(const Kallsyms& a, const Kallsyms& b) {
-  return a.symbols.size() == b.symbols.size() &&
-         std::equal(a.symbols.begin(), a.symbols.end(), b.symbols.begin(),
-                    [](const auto& x, const auto& y) {
-                      return x.address == y.address && x.type == y.type && x.name == y.name;
-                    });
+  return a.addresses == b.addresses && a.names.same(b.names);
 }
 
 Kallsyms finish(const DecodedNames& names, const KallsymsLocation& where,
@@ -76,11 +131,8 @@ Kallsyms finish(const DecodedNames& names, const KallsymsLocation& where,
   out.relative_base_relocated = reading.relative_base_relocated;
   out.offsets_address = reading.offsets_address;
   out.self_checked = reading.self_checked;
-  out.symbols.reserve(names.names.size());
-  for (size_t i = 0; i < names.names.size(); ++i) {
-    const std::string& n = names.names[i];
-    out.symbols.push_back({reading.addresses[i], n[0], n.substr(1)});
-  }
+  out.addresses = reading.addresses;
+  out.names = names.names;
   return out;
 }
 
@@ -153,7 +205,7 @@ Kallsyms decode_kallsyms_at(const KallsymsInput& in, const KallsymsLocation& whe
   const DecodedNames names = decode_names(image, where.names, count, tokens, in.limits);
   check_markers(image, where.markers, names);
   const AddressSpace space = address_space(in);
-  Readings r = read_address_table({image, names.names, in.pointer_size, space}, where, addressing);
+  Readings r = read_address_table({image, names, in.pointer_size, space}, where, addressing);
   if (r.fits.empty()) {
     if (r.misfits.empty())
       fail(ErrorKind::malformed, where.addresses,

@@ -43,11 +43,14 @@ Error decode_error(const KallsymsInput& in) {
 }
 
 void expect_same(const Kallsyms& k, const std::vector<CraftSymbol>& want) {
-  ASSERT_EQ(k.symbols.size(), want.size());
+  const std::vector<KallsymsSymbol> got = k.symbols();
+  ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
-    EXPECT_EQ(k.symbols[i].address, want[i].address) << i;
-    EXPECT_EQ(k.symbols[i].type, want[i].type) << i;
-    EXPECT_EQ(k.symbols[i].name, want[i].name) << i;
+    EXPECT_EQ(got[i].address, want[i].address) << i;
+    EXPECT_EQ(got[i].type, want[i].type) << i;
+    EXPECT_EQ(got[i].name, want[i].name) << i;
+    EXPECT_TRUE(k.names.is(i, want[i].name)) << i;
+    EXPECT_FALSE(k.names.is(i, want[i].name + "x")) << i;
   }
 }
 
@@ -88,7 +91,7 @@ TEST_P(Layouts, SearchFindsAndDecodesEverySymbol) {
     EXPECT_EQ(k.offsets_address, o.text + c.where.addresses);
   }
   ASSERT_EQ(k.find("_text").size(), 1u);
-  EXPECT_EQ(k.find("_text")[0]->address, base);
+  EXPECT_EQ(k.addresses[k.find("_text")[0]], base);
   // Known location, no search: the same reading.
   expect_same(decode_kallsyms_at(in, c.where, std::nullopt), c.symbols);
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 
 namespace lucompat {
@@ -29,8 +31,24 @@ Result<DecodedNames> read_names(const ByteReader& image, uint64_t names, uint64_
     return problem(ErrorKind::limit, names,
                    fmt::format("kallsyms_num_syms is {}, more than the limit of {}", count,
                                limits.max_symbols));
+  // What every name is checked for, from its tokens: read_token_table
+  // checked them, but a caller may hand over any table.
+  std::array<uint64_t, 256> size{};
+  std::array<bool, 256> clean{};
+  // Whether a name that starts with the token may be a label below: most
+  // names are ruled out by their first token alone.
+  std::array<bool, 256> may_label{};
+  for (size_t t = 0; t < 256; ++t) {
+    const std::string& token = tokens.tokens[t];
+    size[t] = token.size();
+    clean[t] = std::all_of(token.begin(), token.end(), printable);
+    const std::string_view rest = std::string_view(token).substr(token.empty() ? 0 : 1);
+    may_label[t] = token.size() < 2 ||
+                   std::string_view("kallsyms_").starts_with(rest.substr(0, 9)) ||
+                   std::string_view("_text").starts_with(rest.substr(0, 5));
+  }
   DecodedNames out;
-  out.names.reserve(count);
+  out.names = KallsymsNames(tokens.tokens);
   uint64_t at = names;
   for (uint64_t i = 0; i < count; ++i) {
     const uint64_t start = at;
@@ -57,24 +75,38 @@ Result<DecodedNames> read_names(const ByteReader& image, uint64_t names, uint64_
     if (!image.contains(at, len)) return truncated(image, at, "kallsyms_names tokens");
     const Bytes code = image.bytes(at, len, "kallsyms_names tokens");
     at += len;
-    std::string name;
-    for (std::byte b : code) name += tokens.tokens[static_cast<uint8_t>(b)];
-    if (name.size() > limits.max_name)
+    uint64_t expanded = 0;
+    bool all_clean = true;
+    char type = 0;
+    for (std::byte b : code) {
+      const auto t = static_cast<uint8_t>(b);
+      if (expanded == 0 && size[t] != 0) type = tokens.tokens[t][0];
+      expanded += size[t];
+      all_clean &= clean[t];
+    }
+    const auto spelled = [&] {
+      std::string name;
+      for (std::byte b : code) name += tokens.tokens[static_cast<uint8_t>(b)];
+      return name;
+    };
+    if (expanded > limits.max_name)
       return problem(ErrorKind::limit, start,
                      fmt::format("symbol {} expands to {} characters, more than the limit of {}", i,
-                                 name.size(), limits.max_name));
+                                 expanded, limits.max_name));
     // System.map's types: nm's letters, and '?' for the section markers
     // (__init_end, __nosave_begin) that sit in no section nm can name.
-    if (name.size() < 2 || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '?'))
-      return problem(
-          ErrorKind::malformed, start,
-          fmt::format("symbol {} expands to \"{}\"; expected a type letter and a name", i, name));
-    for (char c : name)
-      if (!printable(c))
-        return problem(
-            ErrorKind::malformed, start,
-            fmt::format("symbol {} expands to a name with a non-printable character", i));
-    out.names.push_back(std::move(name));
+    if (expanded < 2 || !(std::isalpha(static_cast<unsigned char>(type)) || type == '?'))
+      return problem(ErrorKind::malformed, start,
+                     fmt::format("symbol {} expands to \"{}\"; expected a type letter and a name",
+                                 i, spelled()));
+    if (!all_clean)
+      return problem(ErrorKind::malformed, start,
+                     fmt::format("symbol {} expands to a name with a non-printable character", i));
+    out.names.add(code, type, expanded - 1);
+    const size_t s = out.names.size() - 1;
+    if (may_label[static_cast<uint8_t>(code[0])] &&
+        (out.names.is(s, "_text") || out.names.starts_with(s, "kallsyms_")))
+      out.labels.emplace_back(s, out.names.name(s));
   }
   out.end = at;
   return out;

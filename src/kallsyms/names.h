@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kallsyms/token_table.h"
@@ -17,9 +18,13 @@
 namespace lucompat {
 
 struct DecodedNames {
-  std::vector<std::string> names;  // expanded: type character first
-  std::vector<uint32_t> markers;   // the names offset of symbols 0, 256, 512, ...
-  uint64_t end = 0;                // the offset just past the last name
+  KallsymsNames names;
+  std::vector<uint32_t> markers;  // the names offset of symbols 0, 256, 512, ...
+  uint64_t end = 0;               // the offset just past the last name
+  // The names the address readings check against where things lie (the
+  // table's own kallsyms_* labels, and _text), by symbol, in table order.
+  std::vector<std::pair<size_t, std::string>> labels;
+  size_t size() const { return names.size(); }
 };
 
 // The names, or an error naming the symbol and offset of the first bad one.

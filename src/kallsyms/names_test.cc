@@ -23,8 +23,12 @@ TEST(Names, DecodesAndMatchesTheMarkers) {
   const auto symbols = sample_symbols(600, 0x1000);
   const DecodedNames d = decode_names(f.reader(), f.c.where.names, symbols.size(), f.tokens(), {});
   ASSERT_EQ(d.names.size(), symbols.size());
-  for (size_t i = 0; i < symbols.size(); ++i)
-    EXPECT_EQ(d.names[i], std::string(1, symbols[i].type) + symbols[i].name);
+  for (size_t i = 0; i < symbols.size(); ++i) {
+    EXPECT_EQ(d.names.type(i), symbols[i].type);
+    EXPECT_EQ(d.names.name(i), symbols[i].name);
+    EXPECT_EQ(d.names.length(i), symbols[i].name.size());
+    EXPECT_TRUE(d.names.starts_with(i, symbols[i].name.substr(0, 3)));
+  }
   EXPECT_EQ(d.markers.size(), 3u);
   EXPECT_NO_THROW(check_markers(f.reader(), f.c.where.markers, d));
 }
@@ -36,7 +40,8 @@ TEST(Names, TwoByteLengths) {
   const ByteReader r(c.bytes, ByteOrder::little);
   const auto t = read_token_table(r, c.where.token_table, c.where.token_index);
   const DecodedNames d = decode_names(r, c.where.names, s.size(), t, {});
-  EXPECT_EQ(d.names[1], "t" + std::string(200, 'q'));
+  EXPECT_EQ(d.names.type(1), 't');
+  EXPECT_EQ(d.names.name(1), std::string(200, 'q'));
   EXPECT_NO_THROW(check_markers(r, c.where.markers, d));
   KallsymsLimits small;
   small.max_name = 100;

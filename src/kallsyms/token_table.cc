@@ -112,6 +112,13 @@ std::vector<TokenTable> find_token_tables(const ByteReader& image) {
       if (image.u16(at, "index") != 0) continue;
       const uint64_t zero_digit = image.u16(at + uint64_t{2} * '0', "index");
       if (zero_digit > digits || image.u16(at + 2, "index") == 0) continue;
+      // The digits are one-character tokens, one after another: their
+      // index entries too (what read_token_table would find, without its
+      // errors for the many places that are no index).
+      bool digits_follow = true;
+      for (uint64_t c = 1; c <= 9 && digits_follow; ++c)
+        digits_follow = image.u16(at + 2 * ('0' + c), "index") == zero_digit + 2 * c;
+      if (!digits_follow) continue;
       const uint64_t table = digits - zero_digit;
       try {
         TokenTable t = read_token_table(image, table, at);

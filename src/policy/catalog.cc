@@ -169,12 +169,12 @@ std::optional<Error> read_lists(const toml::table& doc, const std::string& origi
                            std::pair{"sessions", &lists.sessions}}) {
     std::vector<std::string> names;
     if (auto e = read_strings(*t, key, origin, names)) return e;
-    for (const std::string& name : names)
-      if (!is_list_name(name))
+    for (const std::string& list : names)
+      if (!is_list_name(list))
         return config_error(origin, t->get(key)->source(),
                             fmt::format("registration_lists.{}: \"{}\" is not SYMBOL or "
                                         "SYMBOL.MEMBER[.MEMBER...] (C identifiers)",
-                                        key, name));
+                                        key, list));
     into->insert(into->begin(), names.begin(), names.end());
   }
   return std::nullopt;

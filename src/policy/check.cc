@@ -382,7 +382,7 @@ void judge_update(CheckReport& report, const CheckPolicy& policy) {
     report.update.push_back({.code = ReasonCode::luo_disabled,
                              .kernel = KernelRole::running,
                              .detail = policy.running.cmdline,
-                             .loss = Loss::every_session});
+                             .loss = Loss::no_handover});
   if (policy.next.luo == LuoPresence::absent)
     report.update.push_back({.code = ReasonCode::next_without_luo, .loss = Loss::every_session});
   else if (policy.next.luo_enabled == false)
@@ -403,6 +403,12 @@ CheckReport check_update(const Catalog& catalog, const KernelStrings& current,
     return report;
   }
   judge_update(report, policy);
+  // A next kernel without LUO reads nothing: no family is carried, and none
+  // is worth a reason of its own (not even luo's "would panic").
+  if (policy.next.luo == LuoPresence::absent) {
+    report.verdict = Verdict::incompatible;
+    return report;
+  }
   const auto uses = uses_with_needs(catalog, current, policy);
   for (const Family& family : catalog.families()) {
     FamilyCheck f = check_family(catalog, family, current, next, policy, uses);

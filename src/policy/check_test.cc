@@ -336,3 +336,90 @@ TEST(Catalog, NeedsNameFlbFamilies) {
 
 }  // namespace
 }  // namespace lucompat
+
+namespace lucompat {
+namespace {
+
+// 7.x: one file compatible the next kernel lacks makes it refuse every
+// session, so no file family is optional there (issue 22).
+TEST(Check, OnARealLuoKernelALostFileFamilyLosesEverySession) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["memfd"] = {{"--uses"}, false};  // even when the operator calls it optional
+  p.next.refuses_every_session = true;
+  const auto r =
+      check_update(shipped(), kernel({"luo-v5", "memfd-v2"}), kernel({"luo-v5", "memfd-v3"}), p);
+  EXPECT_EQ(r.verdict, Verdict::incompatible);
+  EXPECT_EQ(family(r, "memfd").reasons.front().loss, Loss::every_session);
+  p.next.refuses_every_session = false;  // the mainline-shape corpus: only its files
+  EXPECT_EQ(family(check_update(shipped(), kernel({"luo-v5", "memfd-v2"}),
+                                kernel({"luo-v5", "memfd-v3"}), p),
+                   "memfd")
+                .reasons.front()
+                .loss,
+            Loss::optional_files);
+}
+
+TEST(Check, KernelsWithoutLuoDecideTheWholeUpdate) {
+  CheckPolicy p;
+  p.next.luo = LuoPresence::absent;
+  auto r = check_update(shipped(), kernel({"luo-v5", "memfd-v2"}), kernel({}), p);
+  EXPECT_EQ(r.verdict, Verdict::incompatible);
+  EXPECT_TRUE(r.families.empty());  // no "luo: would panic": it reads nothing at all
+  ASSERT_EQ(r.update.size(), 1u);
+  EXPECT_EQ(r.update[0].code, ReasonCode::next_without_luo);
+  EXPECT_TRUE(proven_incompatible(r));
+  CheckPolicy q;
+  q.running.luo = LuoPresence::absent;
+  r = check_update(shipped(), kernel({}), kernel({"luo-v5", "memfd-v2"}), q);
+  EXPECT_EQ(r.verdict, Verdict::compatible);
+  EXPECT_EQ(r.update[0].code, ReasonCode::running_without_luo);
+}
+
+TEST(Check, LuoOffOnACommandLineHandsNothingOver) {
+  CheckPolicy p;
+  p.running.luo_enabled = false;
+  p.running.cmdline = "has no liveupdate=on";
+  auto r = check_update(shipped(), kernel({"luo-v5"}), kernel({"luo-v5"}), p);
+  EXPECT_EQ(r.verdict, Verdict::incompatible);
+  EXPECT_EQ(r.update[0].loss, Loss::no_handover);
+  CheckPolicy q;
+  q.next.luo_enabled = false;
+  r = check_update(shipped(), kernel({"luo-v5"}), kernel({"luo-v5"}), q);
+  EXPECT_EQ(r.update[0].loss, Loss::every_session);
+  EXPECT_EQ(r.update[0].kernel, KernelRole::next);
+}
+
+// A core mismatch both kernels show is proof; one kernel's silence is not.
+TEST(Check, OnlyAMismatchSeenInBothKernelsIsProven) {
+  CheckPolicy p;
+  p.uses_given = true;
+  EXPECT_TRUE(
+      proven_incompatible(check_update(shipped(), kernel({"luo-v5"}), kernel({"luo-v6"}), p)));
+  EXPECT_FALSE(proven_incompatible(check_update(shipped(), kernel({"luo-v5"}), kernel({}), p)));
+  p.uses["memfd"] = {{"--uses"}, {}};
+  EXPECT_FALSE(proven_incompatible(
+      check_update(shipped(), kernel({"luo-v5", "memfd-v2"}), kernel({"luo-v5", "memfd-v3"}), p)));
+}
+
+// liveupdate-test-flb-v0..2 are three FLBs handed over together: each must
+// be read, and a missing one is named.
+TEST(Check, AnIndexedFamilyNeedsEveryString) {
+  CheckPolicy p;
+  p.uses_given = true;
+  p.uses["liveupdate-test-flb"] = {{"--uses"}, {}};
+  const KernelStrings three = kernel(
+      {"luo-v5", "liveupdate-test-flb-v0", "liveupdate-test-flb-v1", "liveupdate-test-flb-v2"});
+  auto r = check_update(shipped(), three, three, p);
+  EXPECT_EQ(family(r, "liveupdate-test-flb").verdict, Verdict::compatible);
+  EXPECT_EQ(family(r, "liveupdate-test-flb").reasons.front().code, ReasonCode::carried_all);
+  r = check_update(shipped(), three,
+                   kernel({"luo-v5", "liveupdate-test-flb-v0", "liveupdate-test-flb-v1"}), p);
+  const FamilyCheck& f = family(r, "liveupdate-test-flb");
+  EXPECT_EQ(f.verdict, Verdict::warning);  // optional in the catalog: test state
+  ASSERT_EQ(f.reasons.size(), 1u);
+  EXPECT_EQ(f.reasons[0].string, "liveupdate-test-flb-v2");
+}
+
+}  // namespace
+}  // namespace lucompat

@@ -74,6 +74,8 @@ std::string_view name(Loss loss) {
       return "optional_files";
     case Loss::every_session:
       return "every_session";
+    case Loss::no_handover:
+      return "no_handover";
   }
   return "unknown";
 }

@@ -143,6 +143,8 @@ std::string what_it_costs(const Reason& r) {
       return "; the preserved files would be lost";
     case Loss::every_session:
       return "; every preserved session would be lost";
+    case Loss::no_handover:
+      return "; this kexec would be no live update";
     case Loss::optional_files:
       return std::string(
                  "; an optional family: its files will not be restored and the blackout will be "

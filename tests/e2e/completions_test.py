@@ -27,6 +27,8 @@ class Completions(unittest.TestCase):
         self.assertEqual(bash_complete("lucompat", "ch"), ["check"])
         self.assertEqual(sorted(bash_complete("lucompat", "profile", "s")), ["select", "show"])
         self.assertIn("--emit", bash_complete("lucompat", "check", "--e"))
+        self.assertEqual(bash_complete("lucompat", "check", "--next-c"), ["--next-cmdline"])
+        self.assertEqual(bash_complete("lucompat", "check", "--uses", "res"), ["reserve-mem"])
         self.assertEqual(bash_complete("lucompat", "check", "--uses", "vf"), ["vfio-pci"])
         self.assertEqual(sorted(bash_complete("lucompat", "profile", "env", "x", "--format", "s")), ["shell", "systemd"])
         self.assertIn("--waves", bash_complete("lucompat", "fleet", "plan", "--w"))

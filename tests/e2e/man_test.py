@@ -7,7 +7,7 @@ import subprocess
 import unittest
 from pathlib import Path
 
-from lucompat_e2e import main
+from lucompat_e2e import lucompat, main
 
 BUILD = Path(os.environ.get("LUCOMPAT_BUILD_DIR", "build"))
 PAGES = ["lucompat.1", "lucompat-kexec-gate.1", "lucompat-catalog.5", "lucompat-profiles.5"]
@@ -40,6 +40,15 @@ class Man(unittest.TestCase):
             self.assertIn(command, text)
         for code in ("0", "1", "2", "3", "4", "70"):
             self.assertRegex(text, rf"\n\s+{code}\n")
+
+    def test_synopsis_lists_every_command_of_the_tool(self):
+        text = render("lucompat.1").stdout
+        synopsis = text[text.index("SYNOPSIS"):text.index("DESCRIPTION")]
+        listed = re.findall(r"^\s+lucompat (\w+)", synopsis, re.M)
+        help_text = lucompat("--help").out
+        commands = re.findall(r"^  (\w+) ", help_text[help_text.index("Subcommands:"):], re.M)
+        self.assertGreaterEqual(len(commands), 7, help_text)
+        self.assertEqual(sorted(set(listed)), sorted(commands), synopsis)
 
 
 if __name__ == "__main__":

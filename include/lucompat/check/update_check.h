@@ -82,11 +82,6 @@ Result<ProfileSet> load_profiles(const SystemRoot& root, const std::vector<std::
 
 Result<UpdateInputs> load_update(const CheckRequest& request);
 
-// What is known of both kernels beyond their strings (their LUO, command
-// lines) into the policy, and, on a running host, the families its live
-// sessions preserve as the families in use.
-Result<void> learn_traits(UpdateInputs& inputs, const CheckRequest& request);
-
 // One kernel on its own (an image, or a package with its modules), with its
 // strings: for the build gate, which needs no running kernel.
 Result<KernelSide> load_kernel(const std::string& path, const CheckRequest& request);

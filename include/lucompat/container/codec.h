@@ -31,6 +31,13 @@ uint64_t max_zstd_window();
 // Returns false when the consumer has all it needs: the decoder stops there.
 using Sink = std::function<bool(Bytes chunk)>;
 
+// Memory the consumer keeps a stream's output in, at the stream's own
+// offsets (byte i of the output at data + i), offered to the decoder.
+struct OutputArea {
+  std::byte* data = nullptr;
+  uint64_t size = 0;
+};
+
 struct StreamInfo {
   uint64_t consumed = 0;  // compressed bytes that belong to the stream
   uint64_t produced = 0;  // decompressed bytes
@@ -61,6 +68,15 @@ class StreamDecoder {
   uint64_t produced() const { return produced_; }
   // A size the stream itself records (gzip's ISIZE), when it has one.
   virtual std::optional<uint32_t> own_size() const { return std::nullopt; }
+  // Before the first feed: a decoder whose library would keep all of the
+  // output anyway (a zstd frame whose window holds all it can decompress to)
+  // may decode straight into `area` instead of a window of its own. Its
+  // chunks then lie in `area`, and it reads back what it wrote there: the
+  // consumer must leave those bytes as they are. The default ignores it.
+  virtual void offer(OutputArea area) { (void)area; }
+  // How much of its output it wrote into the area, from its start (all of
+  // it when it took the offer, unless it had to give it up).
+  virtual uint64_t written_into_area() const { return 0; }
 
  protected:
   StreamDecoder(const Sink& sink, uint64_t max_output, std::string_view name)

@@ -50,6 +50,10 @@ struct UnwrapOptions {
   // sparse capture: for readers that need tables the capture cannot predict,
   // such as the kallsyms decoder, which searches the whole image.
   bool keep_all = false;
+  // Keep a decompressed linked ELF (a kernel) whole when its headers say it
+  // ends within this many bytes and the data kept whole by all threads stays
+  // within SparseBuffer's bound; 0: never. Ignored with early exit.
+  uint64_t linked_elf_whole = 0;
 };
 
 enum class Innermost { elf, raw };

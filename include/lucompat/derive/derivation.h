@@ -67,6 +67,10 @@ struct ImageEvidence {
   std::string release;  // for the documented layouts
   MemoryImage image;
   std::vector<ObjectCandidate> candidates;
+  // Adds to the candidates (and to the image's object sizes or rooms) what a
+  // reader lists only when objects are to be matched: a kernel whose complete
+  // symbols show no LUO needs none, and listing a large kernel's costs.
+  std::function<void(MemoryImage&, std::vector<ObjectCandidate>&)> more_candidates;
   SymbolLookup symbols;           // null: none (a scan)
   bool symbols_complete = false;  // every symbol, data included: a missing one is not there
   std::optional<Bytes> btf;       // the build's own BTF

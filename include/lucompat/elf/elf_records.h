@@ -65,6 +65,13 @@ struct ElfRelocationRecord {
 // byte order.
 ElfFileHeader read_file_header(Bytes file);
 
+// Where the file's headers say its bytes end: past its section header table
+// (e_shnum's; a linker writes it last) and past every segment's file bytes;
+// UINT64_MAX when a sum overflows. Throws ParseError when `file` does not
+// hold the file header and the program headers. A kernel's decompressed
+// stream may go on after it (x86's relocations follow its vmlinux).
+uint64_t declared_extent(Bytes file);
+
 // Record `index` of a table at `table` with entries of `entsize` bytes, read
 // as the class says; `r` is in the file's byte order.
 ElfProgramHeader read_program_header(const ByteReader& r, int elf_class, uint64_t table,

@@ -32,4 +32,8 @@ Result<KernelBytes> read_kernel_bytes(const std::string& path, const InspectOpti
 Result<KernelBytes> unwrap_kernel_bytes(const std::string& input, Bytes data,
                                         const InspectOptions& options = {});
 
+// Unwrapped bytes that hold every byte of the kernel (see
+// Unwrapped::present), from whatever reading unwrapped them.
+KernelBytes kernel_bytes_of(std::string input, Unwrapped unwrapped);
+
 }  // namespace lucompat

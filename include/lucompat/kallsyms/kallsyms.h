@@ -16,6 +16,7 @@
 // themselves in the table.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,6 +32,40 @@ struct KallsymsSymbol {
   uint64_t address = 0;
   char type = '?';  // 't', 'T', 'd', 'D', 'r', 'R', 'b', 'B', ... as System.map
   std::string name;
+};
+
+// The names as kallsyms_names spells them, token indexes, expanded only when
+// asked: a distribution kernel has 150 000 to 200 000, and holding each as a
+// string cost more time and memory than decompressing the kernel.
+class KallsymsNames {
+ public:
+  explicit KallsymsNames(const std::array<std::string, 256>& tokens) : tokens_(tokens) {}
+  KallsymsNames() = default;
+
+  size_t size() const { return type_.size(); }
+  char type(size_t i) const { return type_[i]; }
+  // The name without its type character.
+  std::string name(size_t i) const;
+  size_t length(size_t i) const { return length_[i]; }
+  // Whether the name without its type is `n`, or starts with `prefix`,
+  // expanding no more of it than that takes.
+  bool is(size_t i, std::string_view n) const;
+  bool starts_with(size_t i, std::string_view prefix) const;
+  bool same(const KallsymsNames& other) const;
+
+  // The next name: its token indexes, its type and the length of the rest.
+  void add(Bytes codes, char type, size_t length);
+
+ private:
+  // Calls f(c) for each character after the type, until f returns false.
+  template <typename F>
+  void visit(size_t i, F&& f) const;
+
+  std::array<std::string, 256> tokens_;
+  std::string codes_;                // every name's token indexes, one after another
+  std::vector<uint32_t> starts_{0};  // name i's in codes_[starts_[i], starts_[i + 1])
+  std::vector<uint16_t> length_;     // without the type character
+  std::vector<char> type_;
 };
 
 enum class KallsymsAddressing {
@@ -71,11 +106,18 @@ struct Kallsyms {
   bool self_checked = false;
   KallsymsLocation location;
   bool located_by_symtab = false;  // else by the search
-  // In table order, which scripts/kallsyms.c sorts by address.
-  std::vector<KallsymsSymbol> symbols;
+  // In table order, which scripts/kallsyms.c sorts by address (the readings
+  // check that addresses never decrease): symbol i is addresses[i] and
+  // names.type(i), names.name(i).
+  std::vector<uint64_t> addresses;
+  KallsymsNames names;
 
-  // Every symbol of that name (local symbols repeat); empty when none.
-  std::vector<const KallsymsSymbol*> find(std::string_view name) const;
+  size_t size() const { return addresses.size(); }
+  // Every symbol, expanded.
+  std::vector<KallsymsSymbol> symbols() const;
+  // The index of every symbol of that name (local symbols repeat), in table
+  // order; empty when none.
+  std::vector<size_t> find(std::string_view name) const;
 };
 
 struct KallsymsLimits {

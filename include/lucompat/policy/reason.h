@@ -55,9 +55,11 @@ enum class Loss {
   core_state,      // a core ABI: the next kernel cannot read LUO's state (`mismatch` says more)
   files,           // a required family: the preserved files are lost
   optional_files,  // an optional family: its files are not restored (fatal under `strict`)
-  // The next kernel refuses every session (a file handler it lacks makes
-  // LUO of 6.19 on fail the whole deserialization), or nothing is handed over.
+  // The next kernel refuses every session: a file handler it lacks makes
+  // LUO of 6.19 on fail the whole deserialization, or it has no LUO at all.
   every_session,
+  // Nothing can be preserved to begin with: LUO is off in the running kernel.
+  no_handover,
 };
 std::string_view name(Loss loss);
 
