@@ -36,7 +36,11 @@ class Memory : public lucompat::KernelMemory {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view all(reinterpret_cast<const char*>(data), size);
   const size_t nul = all.find('\0');
-  (void)lucompat::parse_proc_kallsyms(all.substr(0, nul), "fuzz");
+  if (auto k = lucompat::parse_proc_kallsyms(all.substr(0, nul), "fuzz"); k && k->size() > 0) {
+    (void)k->kernel_address("luo_file_handler_list");
+    (void)k->module_at(kBase);
+    (void)k->symbol_holding(kBase + size);
+  }
   if (nul == std::string_view::npos || size - nul - 1 < 8) return 0;
   const lucompat::Bytes memory(reinterpret_cast<const std::byte*>(data) + nul + 1, size - nul - 1);
   uint64_t head = 0;

@@ -40,8 +40,8 @@ FileData::~FileData() {
 }
 
 namespace {
+
 constexpr off_t kReadBelow = off_t{256} << 10;
-}  // namespace
 
 // What a non-regular file is, for the error that refuses it.
 const char* special_kind(mode_t mode) {
@@ -52,17 +52,18 @@ const char* special_kind(mode_t mode) {
   return "not a regular file";
 }
 
-Result<FileData> read_file(const std::string& path, uint64_t max_size) {
+// An input file open for reading, refused when it is not a regular file.
+Result<int> open_regular(const std::string& path, struct stat& st) {
   // O_NONBLOCK: opening a FIFO that has no writer would otherwise wait
   // forever; it is refused below like every other special file.
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (fd.get() < 0) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
     const int err = errno;
     if (err == ENOENT) return io_error(path, "no such file");
     return io_error(path, fmt::format("cannot open: {}", std::strerror(err)));
   }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0)
+  Fd owned(fd);
+  if (::fstat(fd, &st) != 0)
     return io_error(path, fmt::format("cannot stat: {}", std::strerror(errno)));
   if (S_ISDIR(st.st_mode))
     return io_error(path, "is a directory; expected a kernel image, module or object file");
@@ -75,12 +76,46 @@ Result<FileData> read_file(const std::string& path, uint64_t max_size) {
                  fmt::format("is {}, not a regular file; expected a kernel image, module or "
                              "object file",
                              special_kind(st.st_mode))};
+  return owned.release();
+}
+
+Error too_large(const std::string& path, uint64_t max_size) {
+  return Error{ErrorKind::limit, path, std::nullopt,
+               fmt::format("input is larger than the {}-byte limit", max_size)};
+}
+Error too_large(const std::string& path, off_t size, uint64_t max_size) {
+  return Error{ErrorKind::limit, path, std::nullopt,
+               fmt::format("file is {} bytes, more than the {}-byte limit", size, max_size)};
+}
+
+// Every chunk of the file to `each`, read to EOF rather than trusting
+// st_size: /proc files lie about it.
+Result<void> read_chunks(const std::string& path, int fd, uint64_t max_size,
+                         const std::function<Result<void>(std::string_view)>& each) {
+  char chunk[1 << 16];
+  for (uint64_t done = 0;;) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n == 0) return {};
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error(path,
+                      fmt::format("read failed at offset {:#x}: {}", done, std::strerror(errno)));
+    }
+    done += static_cast<uint64_t>(n);
+    if (done > max_size) return too_large(path, max_size);
+    LUCOMPAT_CHECK(each(std::string_view(chunk, static_cast<size_t>(n))));
+  }
+}
+
+}  // namespace
+
+Result<FileData> read_file(const std::string& path, uint64_t max_size) {
+  struct stat st {};
+  LUCOMPAT_TRY(opened, open_regular(path, st));
+  const Fd fd(*opened);
 
   FileData file;
-  if (static_cast<uint64_t>(st.st_size) > max_size)
-    return Error{
-        ErrorKind::limit, path, std::nullopt,
-        fmt::format("file is {} bytes, more than the {}-byte limit", st.st_size, max_size)};
+  if (static_cast<uint64_t>(st.st_size) > max_size) return too_large(path, st.st_size, max_size);
   // Small files (most modules) are read: mapping and unmapping each one
   // cost more than the copy, in TLB shootdowns across a tree's workers.
   if (st.st_size > kReadBelow) {
@@ -93,22 +128,39 @@ Result<FileData> read_file(const std::string& path, uint64_t max_size) {
     // Some files (in /proc, on odd filesystems) cannot be mapped: read them.
   }
   std::vector<std::byte>& data = file.copy_;
-  // Read to EOF rather than trusting st_size: /proc files lie about it.
-  std::byte chunk[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), chunk, sizeof chunk);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return io_error(
-          path, fmt::format("read failed at offset {:#x}: {}", data.size(), std::strerror(errno)));
-    }
-    if (data.size() + static_cast<uint64_t>(n) > max_size)
-      return Error{ErrorKind::limit, path, std::nullopt,
-                   fmt::format("input is larger than the {}-byte limit", max_size)};
-    data.insert(data.end(), chunk, chunk + n);
-  }
+  const auto keep = [&](std::string_view chunk) -> Result<void> {
+    const auto* bytes = reinterpret_cast<const std::byte*>(chunk.data());
+    data.insert(data.end(), bytes, bytes + chunk.size());
+    return {};
+  };
+  LUCOMPAT_CHECK(read_chunks(path, fd.get(), max_size, keep));
   return file;
+}
+
+Result<void> read_lines(const std::string& path, uint64_t max_size,
+                        const std::function<Result<void>(std::string_view line)>& each) {
+  struct stat st {};
+  LUCOMPAT_TRY(opened, open_regular(path, st));
+  const Fd fd(*opened);
+  if (static_cast<uint64_t>(st.st_size) > max_size) return too_large(path, st.st_size, max_size);
+  std::string partial;  // a line cut by the chunk's end
+  const auto split = [&](std::string_view chunk) -> Result<void> {
+    for (size_t nl; (nl = chunk.find('\n')) != std::string_view::npos;) {
+      if (partial.empty()) {
+        LUCOMPAT_CHECK(each(chunk.substr(0, nl)));
+      } else {
+        partial.append(chunk.substr(0, nl));
+        LUCOMPAT_CHECK(each(partial));
+        partial.clear();
+      }
+      chunk.remove_prefix(nl + 1);
+    }
+    partial.append(chunk);
+    return {};
+  };
+  LUCOMPAT_CHECK(read_chunks(path, fd.get(), max_size, split));
+  if (!partial.empty()) return each(partial);
+  return {};
 }
 
 }  // namespace lucompat

@@ -24,6 +24,19 @@ TEST(Printable, ControlsNewlinesAndEscapesBecomeVisible) {
 TEST(Printable, ABackslashThatLooksLikeAnEscapeIsDoubled) {
   EXPECT_EQ(printable("C:\\x41"), "C:\\\\x41");
   EXPECT_EQ(printable("a\\b"), "a\\b");
+  EXPECT_EQ(printable("a\\"), "a\\");
+  EXPECT_EQ(printable("\\\\"), "\\\\\\");
+}
+
+TEST(HasControl, FindsC0DelAndC1ButNotText) {
+  EXPECT_FALSE(has_control("memfd-v1 é ▸ C:\\x41"));
+  EXPECT_TRUE(has_control("a\nb"));
+  EXPECT_TRUE(has_control("tab\there"));
+  EXPECT_TRUE(has_control("\x1b[31m"));
+  EXPECT_TRUE(has_control("del\x7f"));
+  EXPECT_TRUE(has_control("\xc2\x9b"));   // C1 CSI
+  EXPECT_FALSE(has_control("\xc2\xa0"));  // NO-BREAK SPACE
+  EXPECT_FALSE(has_control("\xff\xfe"));  // not UTF-8, but no control
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/update_options.h"
+#include "lucompat/base/json_dump.h"
 #include "lucompat/report/check_report.h"
 
 namespace lucompat::cli {
@@ -31,7 +32,7 @@ ExitCode check_and_print(const CheckRequest& request, bool json, const std::stri
     return report_error(e, json, check_error_json(e, exit_code(e.kind)));
   }
   const std::string out =
-      json ? check_json(*outcome).dump(2) + "\n" : check_text(*outcome, use_colour(colour));
+      json ? dump_json(check_json(*outcome), 2) + "\n" : check_text(*outcome, use_colour(colour));
   std::fputs(out.c_str(), stdout);
   return exit_code(outcome->report.verdict);
 }

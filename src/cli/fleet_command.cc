@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/update_options.h"
+#include "lucompat/base/json_dump.h"
 #include "lucompat/report/fleet_report.h"
 #include "lucompat/report/prometheus.h"
 
@@ -78,7 +79,7 @@ ExitCode run_ingest(const FleetArgs& a) {
   for (const auto& e : summary->rejected)
     std::fprintf(stderr, "lucompat: %s\n", e.to_string().c_str());
   if (a.json) {
-    std::fputs((ingest_json(*summary).dump(2) + "\n").c_str(), stdout);
+    std::fputs((dump_json(ingest_json(*summary), 2) + "\n").c_str(), stdout);
   } else {
     std::printf(
         "%zu reports stored (%zu newer, %zu duplicate or older) in %zu batch%s; %zu rejected%s\n",
@@ -131,7 +132,8 @@ ExitCode run_baseline(const FleetArgs& a) {
   if (auto known = check_builds(fleet->builds, *groups, fleet->store->name()); !known)
     return fail(known.error(), a.json);
   const Baseline base = fleet_baseline(*groups, fleet->builds, rules->profiles, rules->catalog);
-  std::fputs((a.json ? baseline_json(base).dump(2) + "\n" : baseline_text(base)).c_str(), stdout);
+  std::fputs((a.json ? dump_json(baseline_json(base), 2) + "\n" : baseline_text(base)).c_str(),
+             stdout);
   if (base.hosts == 0 || base.profiles.empty()) {
     std::fputs(base.hosts == 0 ? "lucompat: no hosts in the store match\n"
                                : "lucompat: no profiles defined\n",

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
+#include "lucompat/base/json_dump.h"
 
 #include <filesystem>
 
@@ -75,7 +76,7 @@ class Outcome {
   ExitCode finish(bool json, bool single) const {
     if (json) {
       const auto& out = single ? docs_.front() : docs_;
-      std::fputs((out.dump(2) + "\n").c_str(), stdout);
+      std::fputs((dump_json(out, 2) + "\n").c_str(), stdout);
     } else {
       std::fputs(text_.c_str(), stdout);
     }

@@ -32,7 +32,20 @@ struct KexecArgs {
   std::string append;
   bool reuse_cmdline = false;
   bool exec = false;
+  bool gate = false;
   std::string colour = "auto";
+};
+
+// What lucompat-kexec-gate must never pass on, and why. The gate hands its
+// arguments to `lucompat kexec --gate`, so that they are read by this
+// parser, whatever their spelling (--exec=true, --help=1), not by the
+// gate's matching of words.
+constexpr std::pair<std::string_view, std::string_view> kNotForTheGate[] = {
+    {"--exec", "luoctl kexec boots the kernel"},
+    {"--json", "it prints the check's reasons"},
+    {"--help",
+     "it would print help and exit 0, which is not a load (the gate's own --help "
+     "prints its usage)"},
 };
 
 Result<int> open_file(const std::string& path, const char* what) {
@@ -70,7 +83,12 @@ Result<void> load(const Fd& kernel, const KexecArgs& a) {
   return {};
 }
 
-ExitCode run_kexec(KexecArgs& a) {
+ExitCode run_kexec(KexecArgs& a, const CLI::App& sub) {
+  if (a.gate)
+    for (const auto& [flag, why] : kNotForTheGate)
+      if (const CLI::Option* o = sub.get_option_no_throw(std::string(flag));
+          o != nullptr && o->count() > 0)
+        return static_cast<ExitCode>(refuse_for_gate(flag));
   const std::string path = a.update.request.next;
   if (is_package_file(path))
     return report_error(Error{ErrorKind::unsupported, path, std::nullopt,
@@ -145,10 +163,28 @@ void add_kexec_command(CLI::App& app, ExitCode& result) {
                 "The running kernel's command line (/proc/cmdline)")
       ->excludes(append);
   sub->add_flag("--exec", a->exec, "Reboot into the loaded kernel at once");
+  sub->add_flag("--gate", a->gate,
+                "Refuse --exec, --json and --help in any spelling: how lucompat-kexec-gate "
+                "runs kexec");
   sub->add_option("--color", a->colour, "Colour the verdicts: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->type_name("WHEN");
-  sub->callback([a, &result] { result = run_kexec(*a); });
+  sub->callback([a, sub, &result] { result = run_kexec(*a, *sub); });
+}
+
+bool kexec_gate_given(const CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands())  // the parsed ones
+    if (sub->get_name() == "kexec")
+      if (const CLI::Option* gate = sub->get_option_no_throw("--gate")) return gate->count() > 0;
+  return false;
+}
+
+int refuse_for_gate(std::string_view flag) {
+  for (const auto& [f, why] : kNotForTheGate)
+    if (f == flag)
+      std::fprintf(stderr, "lucompat: %.*s is not for the gate: %.*s\n", static_cast<int>(f.size()),
+                   f.data(), static_cast<int>(why.size()), why.data());
+  return static_cast<int>(ExitCode::usage);
 }
 
 }  // namespace lucompat::cli

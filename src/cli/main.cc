@@ -42,8 +42,10 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    if (lucompat::cli::kexec_gate_given(app)) return lucompat::cli::refuse_for_gate("--help");
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    if (lucompat::cli::kexec_gate_given(app)) return lucompat::cli::refuse_for_gate("--help");
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);

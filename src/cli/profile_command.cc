@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/update_options.h"
+#include "lucompat/base/json_dump.h"
 #include "lucompat/host/usage.h"
 #include "lucompat/report/profile_report.h"
 
@@ -77,7 +78,7 @@ Error no_such_profile(const std::string& name) {
 ExitCode run_list(const ProfileArgs& a) {
   auto l = load(a);
   if (!l) return fail(l.error(), a.json);
-  return print(a.json ? profiles_json(l->profiles, l->warnings).dump(2) + "\n"
+  return print(a.json ? dump_json(profiles_json(l->profiles, l->warnings), 2) + "\n"
                       : profiles_text(l->profiles, l->warnings));
 }
 
@@ -86,7 +87,7 @@ ExitCode run_show(const ProfileArgs& a) {
   if (!l) return fail(l.error(), a.json);
   const Profile* p = l->profiles.find(a.name);
   if (p == nullptr) return fail(no_such_profile(a.name), a.json);
-  if (a.json) return print(profile_json(*p).dump(2) + "\n");
+  if (a.json) return print(dump_json(profile_json(*p), 2) + "\n");
   std::string out = fmt::format("{}\n  status       {}\n", p->name, name(p->status));
   if (!p->description.empty()) out += fmt::format("  description  {}\n", p->description);
   for (const auto& s : p->requires_) out += fmt::format("  requires     {}\n", s);
@@ -125,7 +126,7 @@ ExitCode run_select(const ProfileArgs& a) {
   // host.toml or --emit alike.
   const Selection s = select_profile(in->profiles, in->catalog, in->current.strings,
                                      in->next.strings, in->policy.pins);
-  print(a.update.json ? selection_json(s, *in).dump(2) + "\n" : selection_text(s, *in));
+  print(a.update.json ? dump_json(selection_json(s, *in), 2) + "\n" : selection_text(s, *in));
   if (in->no_table) return ExitCode::undecidable;
   return s.selected != nullptr ? ExitCode::ok : ExitCode::incompatible;
 }
@@ -161,7 +162,7 @@ ExitCode run_matrix(const ProfileArgs& a) {
     }
     m.rows.push_back(std::move(row));
   }
-  print(a.json ? matrix_json(m).dump(2) + "\n" : matrix_text(m));
+  print(a.json ? dump_json(matrix_json(m), 2) + "\n" : matrix_text(m));
   if (m.undecided) return ExitCode::undecidable;
   return m.gate_passes ? ExitCode::ok : ExitCode::incompatible;
 }

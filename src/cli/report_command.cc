@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/update_options.h"
+#include "lucompat/base/json_dump.h"
 #include "lucompat/base/printable.h"
 #include "lucompat/fleet/collect.h"
 #include "lucompat/fleet/store.h"
@@ -37,7 +38,7 @@ ExitCode run_report(ReportArgs& a) {
     return ExitCode::ok;
   }
   if (a.store.empty()) {
-    std::fputs((report_json(*report).dump(2) + "\n").c_str(), stdout);
+    std::fputs((dump_json(report_json(*report), 2) + "\n").c_str(), stdout);
     return ExitCode::ok;
   }
   auto store = open_store(a.store);

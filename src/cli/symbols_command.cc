@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
+#include "lucompat/base/json_dump.h"
 #include "lucompat/base/printable.h"
 #include "lucompat/inspect/kernel_bytes.h"
 #include "lucompat/kallsyms/kallsyms.h"
@@ -128,7 +129,7 @@ ExitCode run_symbols(const SymbolsArgs& args) {
     }
   }
   if (args.json && !docs.empty())
-    std::fputs(((several ? docs : docs.front()).dump(several ? 2 : 1) + "\n").c_str(), stdout);
+    std::fputs((dump_json(several ? docs : docs.front(), several ? 2 : 1) + "\n").c_str(), stdout);
   if (any_error) return ExitCode::bad_input;
   if (any_missing) return ExitCode::undecidable;
   return ExitCode::ok;

@@ -1,6 +1,7 @@
 #include "cli/update_options.h"
 
 #include "cli/flag_checks.h"
+#include "lucompat/base/json_dump.h"
 
 #include <cstdio>
 #include <sstream>
@@ -73,7 +74,7 @@ void add_update_options(CLI::App* sub, UpdateArgs& args) {
 
 ExitCode report_error(const Error& e, bool json, const nlohmann::json& doc) {
   std::fprintf(stderr, "lucompat: %s\n", e.to_string().c_str());
-  if (json) std::fputs((doc.dump(2) + "\n").c_str(), stdout);
+  if (json) std::fputs((dump_json(doc, 2) + "\n").c_str(), stdout);
   return exit_code(e.kind);
 }
 

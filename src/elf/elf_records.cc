@@ -140,9 +140,24 @@ ElfFileHeader read_file_header(Bytes file) {
   return h;
 }
 
+namespace {
+
+// Where record `index` of a table starts; a sum that passes 2^64 would wrap
+// to an offset inside the file, where another record would be read.
+uint64_t record_offset(uint64_t table, uint64_t entsize, uint64_t index, const char* what) {
+  uint64_t skip = 0, at = 0;
+  if (__builtin_mul_overflow(index, entsize, &skip) || __builtin_add_overflow(table, skip, &at))
+    fail(ErrorKind::malformed, std::nullopt,
+         fmt::format("{} {} ({} bytes each, the table at {:#x}) lies beyond 2^64", what, index,
+                     entsize, table));
+  return at;
+}
+
+}  // namespace
+
 ElfProgramHeader read_program_header(const ByteReader& r, int elf_class, uint64_t table,
                                      uint64_t entsize, uint64_t index) {
-  const uint64_t at = table + index * entsize;
+  const uint64_t at = record_offset(table, entsize, index, "program header");
   return elf_class == 64 ? program_header_as<Class64>(r, at) : program_header_as<Class32>(r, at);
 }
 
@@ -166,7 +181,7 @@ uint64_t declared_extent(Bytes file) {
 
 ElfSectionHeader read_section_header(const ByteReader& r, int elf_class, uint64_t table,
                                      uint64_t entsize, uint64_t index) {
-  const uint64_t at = table + index * entsize;
+  const uint64_t at = record_offset(table, entsize, index, "section header");
   return elf_class == 64 ? section_header_as<Class64>(r, at) : section_header_as<Class32>(r, at);
 }
 

@@ -140,5 +140,21 @@ TEST(ElfRecords, ARecordPastTheEndIsAnError) {
   EXPECT_THROW(read_symbol(r, 64, 90), ParseError);
 }
 
+// A table offset near 2^64 plus an index wraps to a small offset, where the
+// file header would be read as a program header.
+TEST(ElfRecords, ARecordWhoseOffsetWrapsIsAnError) {
+  std::vector<std::byte> data(256);
+  const ByteReader r(data, ByteOrder::little);
+  const uint64_t near_end = ~uint64_t{0} - 55;  // + 56 is 0
+  try {
+    read_program_header(r, 64, near_end, 56, 1);
+    FAIL() << "a wrapped offset was read";
+  } catch (const ParseError& e) {
+    EXPECT_NE(e.error().message.find("program header 1"), std::string::npos) << e.error().message;
+  }
+  EXPECT_THROW(read_section_header(r, 64, near_end - 8, 64, 1), ParseError);
+  EXPECT_THROW(read_program_header(r, 64, 0, uint64_t{1} << 63, 2), ParseError);
+}
+
 }  // namespace
 }  // namespace lucompat

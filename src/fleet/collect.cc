@@ -3,20 +3,29 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <set>
+
+#include "lucompat/base/printable.h"
+
 namespace lucompat {
 namespace {
 
+// A report is a JSON document, printed or stored: its text is what JSON
+// holds (a banner from /proc/version may not be UTF-8), so that `report
+// --store` stores what `report | fleet ingest` would.
 KernelFacts facts(const KernelSide& side, const Catalog& catalog, bool trust_scan) {
   KernelFacts k;
   const Inspection& in = side.kernel;
-  k.evidence = evidence_of(in);
-  k.undecided = undecidable_evidence(in, catalog, trust_scan).value_or("");
-  k.release = in.identity.release;
-  k.banner = in.identity.banner;
-  k.build_id = in.identity.build_id;
+  k.evidence = json_text(evidence_of(in));
+  k.undecided = json_text(undecidable_evidence(in, catalog, trust_scan).value_or(""));
+  k.release = json_text(in.identity.release);
+  k.banner = json_text(in.identity.banner);
+  k.build_id = json_text(in.identity.build_id);
   k.arch = in.arch;
   k.has_table = has_version_set(in);
-  for (const auto& [s, _] : side.strings) k.strings.push_back(s);  // a map: sorted, unique
+  std::set<std::string> strings;  // sorted, unique, as escaped
+  for (const auto& [s, _] : side.strings) strings.insert(json_text(s));
+  k.strings.assign(strings.begin(), strings.end());
   return k;
 }
 

@@ -63,11 +63,20 @@ Result<void> check_builds(const std::vector<StoredBuild>& builds,
 
 namespace {
 
-// What stands in the way before any string is compared: a kernel without a
-// table, or whose strings check would call undecided. The first one found
-// heads the reasons: the rest rest on it.
+// What stands in the way before any string is compared: a staged kernel
+// of another (or an unknown) architecture, which check refuses, a kernel
+// without a table, or one whose strings check would call undecided. The
+// first one found heads the reasons: the rest rest on it.
 void add_evidence_reasons(std::vector<Reason>& reasons, const StoredBuild& running,
                           const StoredBuild& next) {
+  // arch names the byte order too (arm64be); with nothing staged the next
+  // kernel is the running one, and no kexec crosses anything.
+  if (&running != &next && (running.facts.arch.empty() || running.facts.arch != next.facts.arch)) {
+    reasons.insert(reasons.begin(), Reason{.code = ReasonCode::kernel_architectures_differ,
+                                           .running = {running.facts.arch},
+                                           .next = {next.facts.arch}});
+    return;
+  }
   const auto why = [](const StoredBuild& b, KernelRole role) -> std::optional<Reason> {
     if (!b.facts.has_table) return Reason{.code = ReasonCode::kernel_without_table, .kernel = role};
     if (!b.facts.undecided.empty())

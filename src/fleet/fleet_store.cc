@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "fleet/stores.h"
+#include "lucompat/base/json_dump.h"
 
 namespace lucompat {
 namespace {
@@ -111,6 +112,58 @@ std::string upsert_sql(size_t rows) {
          time_order_sql("excluded.collected_at") + " > " + time_order_sql("hosts.collected_at");
 }
 
+// Every fact a build's row holds, as one text, its identity first: the
+// order in which a batch stores new builds (see ingest_once).
+std::string facts_key(const KernelFacts& k) {
+  return dump_json(nlohmann::json::array({k.identity(), k.release, k.banner, k.build_id, k.arch,
+                                          k.has_table, k.strings, k.evidence, k.undecided}));
+}
+
+// FNV-1a: a variant's identity must not change with the compiler or the
+// library that hashes it, as std::hash may. A collision costs one more
+// probe, never a wrong build: stored facts are compared whole.
+uint64_t fnv1a(std::string_view text) {
+  uint64_t h = 0xcbf29ce484222325;
+  for (const char c : text) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3;
+  return h;
+}
+
+// How many rows may claim one variant's identity before ingest gives up:
+// only facts made to collide in 64 bits get past the first.
+constexpr int kMaxProbes = 16;
+
+constexpr std::string_view kBuildColumns =
+    "id, release, banner, build_id, arch, has_table, strings, evidence, undecided";
+
+// A row of kBuildColumns, checked.
+Result<StoredBuild> read_build(const sql::Rows& rows) {
+  StoredBuild b;
+  LUCOMPAT_TRY(id, rows.integer(0, "builds.id"));
+  b.id = *id;
+  const std::string of = std::to_string(b.id);
+  auto release = rows.text(1, "builds.release of build", of);
+  auto banner = rows.text(2, "builds.banner of build", of);
+  auto build_id = rows.text(3, "builds.build_id of build", of);
+  auto arch = rows.text(4, "builds.arch of build", of);
+  auto has_table = rows.boolean(5, "builds.has_table of build", of);
+  auto strings = rows.strings(6, "builds.strings of build", of);
+  auto evidence = rows.text(7, "builds.evidence of build", of);
+  auto undecided = rows.text(8, "builds.undecided of build", of);
+  for (const Error* e :
+       {error_of(release), error_of(banner), error_of(build_id), error_of(arch),
+        error_of(has_table), error_of(strings), error_of(evidence), error_of(undecided)})
+    if (e) return *e;
+  b.facts = KernelFacts{std::string(*release),
+                        std::string(*banner),
+                        std::string(*build_id),
+                        std::string(*arch),
+                        *has_table,
+                        std::move(strings).value(),
+                        std::string(*evidence),
+                        std::string(*undecided)};
+  return b;
+}
+
 // " WHERE label = ? AND ...", and its parameters.
 struct Where {
   std::string sql;
@@ -172,10 +225,9 @@ Result<void> check_schema(sql::Connection& db) {
   if (*v != kSchemaVersion)
     return Error{
         *v > kSchemaVersion ? ErrorKind::unsupported : ErrorKind::io, db.name(), std::nullopt,
-        fmt::format(
-            "the store's schema is version {} and this lucompat's is {}, and this user "
-            "cannot write the store to migrate it: run `lucompat fleet ingest` as one who can",
-            *v, kSchemaVersion)};
+        fmt::format("the store's schema is version {} and this lucompat's is {}; queries never "
+                    "migrate a store: `lucompat fleet ingest` does, run by a user who may write it",
+                    *v, kSchemaVersion)};
   return {};
 }
 
@@ -193,8 +245,50 @@ Result<Store::Snapshot> Store::snapshot() {
   return Snapshot(*db_);
 }
 
+// The id of the row holding exactly these facts, stored if none does. The
+// first set of facts of a build takes its identity; another set (a host
+// whose modules differ) takes the identity with a hash of its facts, and
+// the next free one should two sets collide. Each probe inserts, then reads
+// the row back whole: a concurrent ingester that stored the same facts
+// first is found, and a row of other facts is never taken for these.
+Result<int64_t> Store::store_build(const KernelFacts& k, const std::string& key) {
+  const std::string base = k.identity();
+  const std::string strings = dump_json(k.strings);
+  for (int probe = 0; probe < kMaxProbes; ++probe) {
+    std::string identity = base;
+    if (probe > 0) identity += fmt::format(" facts {:016x}", fnv1a(key));
+    if (probe > 1) identity += fmt::format("/{}", probe);
+    const std::array<sql::Value, 9> build{
+        std::string_view(identity),   std::string_view(k.release),  std::string_view(k.banner),
+        std::string_view(k.build_id), std::string_view(k.arch),     k.has_table,
+        std::string_view(strings),    std::string_view(k.evidence), std::string_view(k.undecided)};
+    LUCOMPAT_CHECK(db_->execute(
+        "cannot store a kernel build",
+        "INSERT INTO builds(identity, release, banner, build_id, arch, has_table, strings, "
+        "evidence, undecided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (identity) DO NOTHING",
+        build));
+    const std::array<sql::Value, 1> param{std::string_view(identity)};
+    LUCOMPAT_TRY(
+        rows,
+        db_->query("cannot find a kernel build",
+                   fmt::format("SELECT {} FROM builds WHERE identity = ?", kBuildColumns), param));
+    LUCOMPAT_TRY(row, rows->next());
+    if (!*row)
+      return Error{ErrorKind::io, db_->name(), std::nullopt,
+                   fmt::format("cannot find a kernel build: no row of {}", identity)};
+    LUCOMPAT_TRY(stored, read_build(*rows));
+    // Read to the end (identity is unique), so that the connection is free.
+    if (auto end = rows->next(); !end) return std::move(end).error();
+    if (stored->facts == k) return stored->id;
+  }
+  return Error{ErrorKind::malformed, db_->name(), std::nullopt,
+               fmt::format("{} sets of facts of {} collide in the store: not reports of kernels",
+                           kMaxProbes, base)};
+}
+
 // The ids of each report's running and staged builds. Builds new to the
-// store are stored first, in the order of their identities.
+// store are stored first, in the order of their facts (identities first).
 Result<Store::BatchBuilds> Store::build_ids(const std::vector<HostReport>& batch) {
   BatchBuilds out;
   // Where each report's ids are, or will be once stored: map nodes stay put.
@@ -202,34 +296,16 @@ Result<Store::BatchBuilds> Store::build_ids(const std::vector<HostReport>& batch
   std::vector<std::pair<const int64_t*, const int64_t*>> where;
   where.reserve(batch.size());
   const auto place = [&](const KernelFacts& k) -> const int64_t* {
-    std::string identity = k.identity();
-    if (auto it = committed_builds_.find(identity); it != committed_builds_.end())
-      return &it->second;
-    return &fresh.try_emplace(std::move(identity), &k, 0).first->second.second;
+    std::string key = facts_key(k);
+    if (auto it = committed_builds_.find(key); it != committed_builds_.end()) return &it->second;
+    return &fresh.try_emplace(std::move(key), &k, 0).first->second.second;
   };
   for (const auto& r : batch)
     where.emplace_back(place(r.running), r.staged ? place(*r.staged) : nullptr);
-  for (auto& [identity, stored] : fresh) {
-    const KernelFacts& k = *stored.first;
-    const std::string strings = nlohmann::json(k.strings).dump();
-    const std::array<sql::Value, 9> build{
-        std::string_view(identity),   std::string_view(k.release),  std::string_view(k.banner),
-        std::string_view(k.build_id), std::string_view(k.arch),     k.has_table,
-        std::string_view(strings),    std::string_view(k.evidence), std::string_view(k.undecided)};
-    LUCOMPAT_TRY(
-        inserted,
-        db_->execute(
-            "cannot store a kernel build",
-            "INSERT INTO builds(identity, release, banner, build_id, arch, has_table, strings, "
-            "evidence, undecided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (identity) DO NOTHING",
-            build));
-    const std::array<sql::Value, 1> key{std::string_view(identity)};
-    LUCOMPAT_TRY(
-        id, one_integer(*db_, "cannot find a kernel build",
-                        "SELECT id FROM builds WHERE identity = ?", key, "builds.id of", identity));
+  for (auto& [key, stored] : fresh) {
+    LUCOMPAT_TRY(id, store_build(*stored.first, key));
     stored.second = *id;
-    out.fresh.emplace(identity, *id);
+    out.fresh.emplace(key, *id);
   }
   out.ids.reserve(batch.size());
   for (const auto& [running, staged] : where)
@@ -279,9 +355,9 @@ Result<IngestStats> Store::ingest_once(const std::vector<HostReport>& batch, boo
     params.clear();
     for (const size_t i : newest) {
       const HostReport& r = batch[i];
-      json.push_back(nlohmann::json(r.vmm_features).dump());
-      json.push_back(nlohmann::json(r.emit).dump());
-      json.push_back(nlohmann::json(r.labels).dump());
+      json.push_back(dump_json(r.vmm_features));
+      json.push_back(dump_json(r.emit));
+      json.push_back(dump_json(r.labels));
       params.insert(params.end(),
                     {std::string_view(r.host), std::string_view(r.collected_at),
                      builds->ids[i].first, builds->ids[i].second, std::string_view(r.profile),
@@ -318,40 +394,16 @@ Result<IngestStats> Store::ingest(const std::vector<HostReport>& batch) {
 Result<std::vector<StoredBuild>> Store::builds() {
   LUCOMPAT_TRY(
       rows,
-      db_->query(
-          "cannot read kernel builds",
-          "SELECT id, release, banner, build_id, arch, has_table, strings, evidence, undecided "
-          "FROM builds ORDER BY id",
-          {}));
+      db_->query("cannot read kernel builds",
+                 fmt::format("SELECT {}, identity FROM builds ORDER BY id", kBuildColumns), {}));
   std::vector<StoredBuild> out;
   for (;;) {
     LUCOMPAT_TRY(more, rows->next());
     if (!*more) return out;
-    StoredBuild b;
-    LUCOMPAT_TRY(id, rows->integer(0, "builds.id"));
-    b.id = *id;
-    const std::string of = std::to_string(b.id);
-    auto release = rows->text(1, "builds.release of build", of);
-    auto banner = rows->text(2, "builds.banner of build", of);
-    auto build_id = rows->text(3, "builds.build_id of build", of);
-    auto arch = rows->text(4, "builds.arch of build", of);
-    auto has_table = rows->boolean(5, "builds.has_table of build", of);
-    auto strings = rows->strings(6, "builds.strings of build", of);
-    auto evidence = rows->text(7, "builds.evidence of build", of);
-    auto undecided = rows->text(8, "builds.undecided of build", of);
-    for (const Error* e :
-         {error_of(release), error_of(banner), error_of(build_id), error_of(arch),
-          error_of(has_table), error_of(strings), error_of(evidence), error_of(undecided)})
-      if (e) return *e;
-    b.facts = KernelFacts{std::string(*release),
-                          std::string(*banner),
-                          std::string(*build_id),
-                          std::string(*arch),
-                          *has_table,
-                          std::move(strings).value(),
-                          std::string(*evidence),
-                          std::string(*undecided)};
-    out.push_back(std::move(b));
+    LUCOMPAT_TRY(b, read_build(*rows));
+    LUCOMPAT_TRY(identity, rows->text(9, "builds.identity of build", std::to_string(b->id)));
+    b->variant = *identity != b->facts.identity();
+    out.push_back(std::move(b).value());
   }
 }
 
@@ -435,28 +487,14 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess ac
   // Errors name the store as store_name() does: never with its password.
   if (url.starts_with(kSqlitePrefix)) return open_sqlite_store(store_name(url), access);
   if (url.starts_with("postgresql://") || url.starts_with("postgres://"))
-    return open_postgres_store(url);
+    return open_postgres_store(url, access);
   return Error{ErrorKind::usage, store_name(url), std::nullopt,
                "unsupported store URL: expected sqlite:PATH or postgresql://..."};
 }
 
 std::string store_name(const std::string& url) {
   if (url.starts_with(kSqlitePrefix)) return url.substr(kSqlitePrefix.size());
-  std::string out = url;
-  // postgresql://user:SECRET@host/db
-  if (const size_t scheme = out.find("://"); scheme != std::string::npos) {
-    const size_t at = out.find('@', scheme + 3);
-    const size_t colon = out.find(':', scheme + 3);
-    if (at != std::string::npos && colon != std::string::npos && colon < at)
-      out.replace(colon + 1, at - colon - 1, "***");
-  }
-  // ...?password=SECRET&...
-  for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
-    const size_t begin = p + std::string_view("password=").size();
-    const size_t end = std::min(out.find('&', begin), out.size());
-    out.replace(begin, end - begin, "***");
-  }
-  return out;
+  return postgres_store_name(url);
 }
 
 std::string default_store_url() {

@@ -181,39 +181,6 @@ Result<HostReport> parse_report(const json& doc, const std::string& where, UtcTi
   return r;
 }
 
-bool utf8(std::string_view text) {
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-  for (size_t i = 0; i < text.size();) {
-    const unsigned char c = byte(i);
-    // The sequence's length, and the range of its second byte: the narrower
-    // ones exclude overlong forms, surrogates and code points past U+10FFFF.
-    size_t n = 0;
-    unsigned char low = 0x80, high = 0xbf;
-    if (c < 0x80) {
-      n = 1;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-      n = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      n = 3;
-      if (c == 0xe0) low = 0xa0;
-      if (c == 0xed) high = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      n = 4;
-      if (c == 0xf0) low = 0x90;
-      if (c == 0xf4) high = 0x8f;
-    } else {
-      return false;
-    }
-    if (n > text.size() - i) return false;
-    for (size_t k = 1; k < n; ++k) {
-      const unsigned char b = byte(i + k);
-      if (k == 1 ? b < low || b > high : (b & 0xc0) != 0x80) return false;
-    }
-    i += n;
-  }
-  return true;
-}
-
 std::string utc_now() { return utc_time(std::time(nullptr)); }
 
 std::string utc_time(std::time_t t) { return format_utc(utc_from(t)); }

@@ -141,41 +141,5 @@ TEST(ReadReports, ConcatenatedDocumentsAreEachRead) {
   EXPECT_EQ(bad.rejected[0].input, "in.jsonl: document 2");
 }
 
-// What utf8() accepts is what nlohmann's writer accepts: a fleet query
-// checks stored text with it before writing JSON.
-TEST(Utf8, AgreesWithTheJsonWriter) {
-  for (const std::string s : {"",
-                              "hv-0042",
-                              "\xc3\xa9",
-                              "\xe2\x82\xac",
-                              "\xf0\x9d\x84\x9e",
-                              "\xef\xbf\xbf",
-                              "\xf4\x8f\xbf\xbf",
-                              "\xff",
-                              "h\xff",
-                              "\xc0\xaf",
-                              "\xc1\xbf",
-                              "\xe0\x9f\xbf",
-                              "\xed\xa0\x80",
-                              "\xf0\x8f\xbf\xbf",
-                              "\xf4\x90\x80\x80",
-                              "\xf5\x80\x80\x80",
-                              "\xc3",
-                              "\xe2\x82",
-                              "\xf0\x9d\x84",
-                              "\x80",
-                              "\xc3\xa9\xa9"}) {
-    bool dumps = true;
-    try {
-      (void)json(s).dump();
-    } catch (const json::type_error&) {
-      dumps = false;
-    }
-    EXPECT_EQ(utf8(s), dumps) << testing::PrintToString(s);
-  }
-  EXPECT_TRUE(utf8("\xc3\xa9"));
-  EXPECT_FALSE(utf8("\xed\xa0\x80"));
-}
-
 }  // namespace
 }  // namespace lucompat

@@ -6,8 +6,12 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <map>
 #include <memory>
+#include <optional>
 
 #include "fleet/stores.h"
 #include "lucompat/base/shared_library.h"
@@ -28,9 +32,12 @@ constexpr Oid kInt8 = 20, kBool = 16, kJsonb = 3802, kUnknown = 0;
   X(PQclear)              \
   X(PQcmdTuples)          \
   X(PQconnectdb)          \
+  X(PQconninfoFree)       \
+  X(PQconninfoParse)      \
   X(PQerrorMessage)       \
   X(PQexec)               \
   X(PQexecParams)         \
+  X(PQfreemem)            \
   X(PQfinish)             \
   X(PQfreeCancel)         \
   X(PQgetCancel)          \
@@ -312,9 +319,74 @@ Result<std::unique_ptr<sql::Statement>> PostgresConnection::prepare(std::string_
       std::make_unique<PostgresStatement>(*this, numbered(sql), std::string(what)));
 }
 
+// A URL's value, with every byte but the unreserved ones percent-encoded:
+// what is shown is what libpq read, unambiguously.
+std::string url_encoded(std::string_view value) {
+  std::string out;
+  for (const char c : value) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' || c == '~')
+      out += c;
+    else
+      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+  }
+  return out;
+}
+
+// A host that reads as itself in a URL's authority: not a socket
+// directory, not a list of hosts, not an IPv6 address.
+bool plain_host(std::string_view host) {
+  return !host.empty() && host.find_first_of("/,:@[]%?#") == std::string_view::npos;
+}
+
+using ConninfoPtr = std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)>;
+
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
+std::string postgres_store_name(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  const std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end + 3);
+  if (!load_libpq()) return scheme + "*** (libpq, which reads the URL, is not installed)";
+  char* error = nullptr;
+  ConninfoPtr options(pq().PQconninfoParse(url.c_str(), &error),
+                      [](PQconninfoOption* o) { pq().PQconninfoFree(o); });
+  if (error != nullptr) pq().PQfreemem(error);  // it may quote the URL
+  if (!options) return scheme + "*** (a URL libpq cannot parse)";
+  // What libpq parsed, each option masked by libpq's own mark for a secret
+  // (dispchar "*": password, sslpassword), however its key was spelled.
+  std::map<std::string, std::string, std::less<>> set;
+  std::vector<std::pair<std::string, std::string>> rest;  // in libpq's order
+  for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    const bool secret = o->dispchar != nullptr && std::string_view(o->dispchar) == "*";
+    std::string value = secret ? "***" : url_encoded(o->val);
+    set.emplace(o->keyword, value);
+    rest.emplace_back(o->keyword, std::move(value));
+  }
+  const auto take = [&](std::string_view key) -> std::optional<std::string> {
+    const auto it = set.find(key);
+    if (it == set.end()) return std::nullopt;
+    std::erase_if(rest, [&](const auto& kv) { return kv.first == key; });
+    return it->second;
+  };
+  std::string out = scheme.empty() ? "postgresql://" : scheme;
+  const auto user = take("user");
+  const auto password = take("password");
+  if (user || password) out += user.value_or("") + (password ? ":" + *password : "") + "@";
+  if (const auto host = set.find("host"); host != set.end() && plain_host(host->second)) {
+    out += *take("host");
+    const auto port = set.find("port");
+    if (port != set.end() && !port->second.empty() &&
+        std::all_of(port->second.begin(), port->second.end(),
+                    [](char c) { return c >= '0' && c <= '9'; }))
+      out += ":" + *take("port");
+  }
+  if (const auto dbname = take("dbname")) out += "/" + *dbname;
+  for (size_t i = 0; i < rest.size(); ++i)
+    out += (i == 0 ? "?" : "&") + rest[i].first + "=" + rest[i].second;
+  return out;
+}
+
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url, StoreAccess access) {
   if (const auto& loaded = load_libpq(); !loaded) return Error(loaded.error());
   ConnectionPtr conn(pq().PQconnectdb(url.c_str()));
   if (pq().PQstatus(conn.get()) != CONNECTION_OK)
@@ -322,7 +394,7 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
   auto connection = std::make_unique<PostgresConnection>(std::move(conn), store_name(url));
   LUCOMPAT_CHECK(
       connection->script("cannot configure the connection", "SET client_min_messages = warning"));
-  LUCOMPAT_CHECK(migrate(*connection));
+  LUCOMPAT_CHECK(access == StoreAccess::create ? migrate(*connection) : check_schema(*connection));
   return std::make_unique<Store>(std::move(connection));
 }
 

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lucompat/base/printable.h"
 #include "lucompat/fleet/host_report.h"
 
 namespace lucompat::sql {

@@ -18,7 +18,7 @@ class SqlTest : public ::testing::Test {
   std::unique_ptr<sql::Connection> connect() {
     auto db = connect_sqlite(path_, StoreAccess::create);
     EXPECT_TRUE(db) << db.error().to_string();
-    return db ? std::move(db->connection) : nullptr;
+    return db ? std::move(db).value() : nullptr;
   }
 
   // The one row of `select`, read by `read`.

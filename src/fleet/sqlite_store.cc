@@ -216,7 +216,8 @@ Result<void> create_private(const std::string& path) {
 
 }  // namespace
 
-Result<SqliteDatabase> connect_sqlite(const std::string& path, StoreAccess access) {
+Result<std::unique_ptr<sql::Connection>> connect_sqlite(const std::string& path,
+                                                        StoreAccess access) {
   std::error_code ec;
   if (access == StoreAccess::existing && !std::filesystem::exists(path, ec))
     return Error{ErrorKind::io, path, std::nullopt, "no such store (fleet ingest creates it)"};
@@ -237,18 +238,20 @@ Result<SqliteDatabase> connect_sqlite(const std::string& path, StoreAccess acces
   auto connection = std::make_unique<SqliteConnection>(std::move(db), path);
   // Changing the journal mode (an earlier lucompat made WAL stores) takes a
   // lock that other ingesters may hold: hence the timeout first. FULL: in
-  // rollback mode NORMAL may corrupt the store on a power loss.
-  if (writable)
+  // rollback mode NORMAL may corrupt the store on a power loss. A query
+  // writes nothing, not even that: it opens a store that may write only to
+  // roll back what a killed ingester left.
+  if (access == StoreAccess::create)
     LUCOMPAT_CHECK(connection->script(
         "cannot configure the database",
         "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
-  return SqliteDatabase{std::move(connection), writable};
+  return std::unique_ptr<sql::Connection>(std::move(connection));
 }
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, StoreAccess access) {
   LUCOMPAT_TRY(db, connect_sqlite(path, access));
-  LUCOMPAT_CHECK(db->writable ? migrate(*db->connection) : check_schema(*db->connection));
-  return std::make_unique<Store>(std::move(db->connection));
+  LUCOMPAT_CHECK(access == StoreAccess::create ? migrate(**db) : check_schema(**db));
+  return std::make_unique<Store>(std::move(db).value());
 }
 
 }  // namespace lucompat

@@ -70,20 +70,34 @@ Result<std::unique_ptr<Kcore>> Kcore::open(const std::string& path) {
   k->pointer_size_ = h.elf_class == 64 ? 8 : 4;
   k->order_ = h.order;
   k->machine_ = h.machine;
-  const uint64_t end = h.phoff + uint64_t{h.phnum} * h.phentsize;
-  if (h.phentsize < program_header_size(h.elf_class) || end > (uint64_t{1} << 24))
+  // The headers of a core sit at its start; the limit, checked before the
+  // sum, keeps a phoff near 2^64 from wrapping it.
+  constexpr uint64_t kMaxHeaders = uint64_t{1} << 24;
+  const uint64_t table = uint64_t{h.phnum} * h.phentsize;
+  if (h.phentsize < program_header_size(h.elf_class) || h.phoff > kMaxHeaders ||
+      table > kMaxHeaders - h.phoff)
     return Error{ErrorKind::malformed, path, 0,
                  fmt::format("{} program headers of {} bytes at {:#x}: not a kernel's core",
                              h.phnum, h.phentsize, h.phoff)};
-  std::vector<std::byte> headers(end);
+  std::vector<std::byte> headers(h.phoff + table);
   if (const int e = pread_all(fd, headers.data(), headers.size(), 0); e != 0)
     return Error{ErrorKind::io, path, 0,
                  fmt::format("cannot read the program headers: {}", std::strerror(e))};
   const ByteReader r(headers, h.order);
-  for (uint64_t i = 0; i < h.phnum; ++i) {
-    const ElfProgramHeader p = read_program_header(r, h.elf_class, h.phoff, h.phentsize, i);
-    if (p.type == PT_LOAD && p.filesz != 0) k->segments_.push_back({p.vaddr, p.offset, p.filesz});
+  auto segments = catch_parse_errors([&] {
+    std::vector<LoadSegment> out;
+    for (uint64_t i = 0; i < h.phnum; ++i) {
+      const ElfProgramHeader p = read_program_header(r, h.elf_class, h.phoff, h.phentsize, i);
+      if (p.type == PT_LOAD && p.filesz != 0) out.push_back({p.vaddr, p.offset, p.filesz});
+    }
+    return out;
+  });
+  if (!segments) {
+    Error e = std::move(segments).error();
+    e.input = path;
+    return e;
   }
+  k->segments_ = std::move(segments).value();
   return k;
 }
 

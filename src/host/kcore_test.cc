@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <fstream>
 
 #include "base/test_temp_dir.h"
@@ -58,6 +59,24 @@ TEST_F(KcoreTest, AGapOrAWrapIsNotMapped) {
   ASSERT_TRUE(k2) << k2.error().to_string();
   EXPECT_FALSE((*k2)->read(0xfffffffffffffffe, 4));
   EXPECT_TRUE((*k2)->read(0xfffffffffffffffe, 2));
+}
+
+// e_phoff near 2^64 once wrapped the bound on the program headers, and the
+// reader's error escaped open() as an exception: exit 70.
+TEST_F(KcoreTest, ProgramHeadersNearTheEndOfTheAddressSpaceAreRefused) {
+  for (const uint64_t phoff : {~uint64_t{0} - 7, ~uint64_t{0} - 55, uint64_t{1} << 63}) {
+    SCOPED_TRACE(phoff);
+    std::string bytes = kcore_bytes({{0xffff800000000000, "abcd"}});
+    std::memcpy(bytes.data() + offsetof(Elf64_Ehdr, e_phoff), &phoff, sizeof phoff);
+    const std::string path = dir_.path() + "/kcore";
+    std::ofstream(path, std::ios::binary) << bytes;
+    Result<std::unique_ptr<Kcore>> k = Error{};
+    EXPECT_NO_THROW(k = Kcore::open(path));
+    ASSERT_FALSE(k);
+    EXPECT_EQ(k.error().kind, ErrorKind::malformed);
+    EXPECT_NE(k.error().message.find("not a kernel's core"), std::string::npos)
+        << k.error().message;
+  }
 }
 
 }  // namespace

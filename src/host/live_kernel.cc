@@ -14,9 +14,8 @@
 namespace lucompat {
 namespace {
 
-// /proc/kallsyms of a distribution kernel with its modules is ~15 MB, its
-// BTF ~6 MB, its read-only data ~20 MB.
-constexpr uint64_t kMaxKallsyms = uint64_t{256} << 20;
+// A distribution kernel's BTF is ~6 MB, its read-only data ~20 MB
+// (/proc/kallsyms has limits of its own: proc_kallsyms.h).
 constexpr uint64_t kMaxBtf = uint64_t{64} << 20;
 constexpr uint64_t kMaxRodata = uint64_t{64} << 20;
 constexpr uint64_t kMaxBanner = 4096;
@@ -77,11 +76,10 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
   in.identity.banner = trimmed(text_of(*version));
   in.identity.release = trimmed(text_of(*release));
 
-  LUCOMPAT_TRY(kallsyms_file, read_file(kallsyms_path, kMaxKallsyms));
-  LUCOMPAT_TRY(kallsyms, parse_proc_kallsyms(as_chars(kallsyms_file->bytes()), kallsyms_path));
-  if (kallsyms->symbols.empty())
+  LUCOMPAT_TRY(kallsyms, read_proc_kallsyms(kallsyms_path));
+  if (kallsyms->size() == 0)
     return cannot(kallsyms_path, "lists no symbols: the kernel was built without CONFIG_KALLSYMS");
-  if (kallsyms->addresses_hidden) {
+  if (kallsyms->addresses_hidden()) {
     auto restrict = read_file(q.root.path("/proc/sys/kernel/kptr_restrict"), kMaxBanner);
     return cannot(
         kallsyms_path,
@@ -138,8 +136,8 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
   ev.rodata = rodata_image.regions.empty() ? nullptr : &rodata_image;
   ev.owner_name = [&](uint64_t owner) { return owner_name(*kallsyms, owner); };
   ev.symbol_at = [&](uint64_t address) {
-    const ProcSymbol* s = kallsyms->symbol_holding(address);
-    return s == nullptr ? std::pair<std::string, uint64_t>{} : std::pair{s->name, s->address};
+    const auto s = kallsyms->symbol_holding(address);
+    return s ? std::pair{std::string(s->name), s->address} : std::pair<std::string, uint64_t>{};
   };
   ev.btf_name = q.root.path("/sys/kernel/btf/vmlinux");
   auto set = derive_running(ev, q.core_forms);

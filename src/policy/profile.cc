@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "lucompat/base/printable.h"
 #include "lucompat/policy/toml_config.h"
 #include "lucompat/table/compatible.h"
 
@@ -17,6 +18,27 @@ bool has(const KernelStrings& k, const std::string& s) {
   const std::string key = component_key(s);
   return std::any_of(k.begin(), k.end(),
                      [&](const auto& listed) { return component_key(listed.first) == key; });
+}
+
+// A profile's strings are printed by list and show, and written by env in
+// shell and systemd syntax, where a newline starts another assignment
+// (LD_PRELOAD=...): one holding a control character is refused where it is.
+std::optional<Error> no_controls(const toml::table& t, std::string_view key,
+                                 const std::string& origin) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return std::nullopt;
+  std::vector<const toml::node*> strings{n};
+  if (const toml::array* a = n->as_array()) {
+    strings.clear();
+    for (const auto& item : *a) strings.push_back(&item);
+  }
+  for (const toml::node* s : strings)
+    if (const auto* text = s->as_string(); text != nullptr && has_control(text->get()))
+      return config_error(origin, s->source(),
+                          fmt::format("{} \"{}\" holds a control character: a profile's strings "
+                                      "are printed, in shell and systemd syntax too",
+                                      key, text->get()));
+  return std::nullopt;
 }
 
 }  // namespace
@@ -63,6 +85,9 @@ Result<void> ProfileSet::add(std::string_view text, const std::string& origin,
             fmt::format("unknown key \"{}\" (known: name, status, description, requires, "
                         "optional, vmm_features)",
                         key.str()));
+    for (const std::string_view key :
+         {"name", "description", "requires", "optional", "vmm_features"})
+      if (auto e = no_controls(t, key, origin)) return *e;
     Profile p;
     p.source = fmt::format("{}:{}", origin, t.source().begin.line);
     const auto name_value = t["name"].value<std::string>();

@@ -68,6 +68,29 @@ TEST(Profiles, ValidationErrorsHavePositions) {
             "optional, vmm_features)");
 }
 
+// A newline in a vmm_features entry added a line (LD_PRELOAD=...) to
+// `profile env --format systemd`, and list/show printed ESC raw: every
+// string a profile holds is refused with a control character in it.
+TEST(Profiles, ControlCharactersAreRefusedWhereTheyAre) {
+  EXPECT_EQ(error_of("[[profile]]\nname = \"a\"\nvmm_features = [\"vfio\", "
+                     "\"x\\nLD_PRELOAD=/tmp/evil.so\"]\n"),
+            "p.toml:3:25: vmm_features \"x\\nLD_PRELOAD=/tmp/evil.so\" holds a control "
+            "character: a profile's strings are printed, in shell and systemd syntax too");
+  EXPECT_EQ(error_of("[[profile]]\nname = \"a\\u001b[31m\"\n"),
+            "p.toml:2:8: name \"a\\x1b[31m\" holds a control character: a profile's strings are "
+            "printed, in shell and systemd syntax too");
+  EXPECT_EQ(error_of("[[profile]]\nname = \"a\"\ndescription = \"bell\\u0007\"\n"),
+            "p.toml:3:15: description \"bell\\x07\" holds a control character: a profile's "
+            "strings are printed, in shell and systemd syntax too");
+  EXPECT_EQ(error_of("[[profile]]\nname = \"a\"\nrequires = [\"luo-v1\\u009b\"]\n"),
+            "p.toml:3:13: requires \"luo-v1\\xc2\\x9b\" holds a control character: a profile's "
+            "strings are printed, in shell and systemd syntax too");
+  EXPECT_EQ(error_of("[[profile]]\nname = \"a\"\ndescription = \"tab\\there\"\n"),
+            "p.toml:3:15: description \"tab\\there\" holds a control character: a profile's "
+            "strings are printed, in shell and systemd syntax too");
+  EXPECT_EQ(error_of("[[profile]]\nname = \"é ▸\"\ndescription = \"C:\\\\x\"\n"), "ok");
+}
+
 TEST(Profiles, UnknownStringsAreWarnings) {
   ProfileSet set;
   ASSERT_TRUE(set.add("[[profile]]\nname = \"a\"\nrequires = [\"luo-v1\", \"widget-v1\"]\n",

@@ -56,6 +56,8 @@ std::string_view name(ReasonCode code) {
       return "kernel_without_table";
     case ReasonCode::kernel_undecided:
       return "kernel_undecided";
+    case ReasonCode::kernel_architectures_differ:
+      return "kernel_architectures_differ";
   }
   return "unknown";
 }

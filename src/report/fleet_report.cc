@@ -1,4 +1,5 @@
 #include "lucompat/report/fleet_report.h"
+#include "lucompat/base/json_dump.h"
 #include "lucompat/base/printable.h"
 #include "lucompat/report/reasons.h"
 
@@ -19,7 +20,8 @@ json build_json(const StoredBuild& b) {
           {"banner", b.facts.banner},
           {"has_table", b.facts.has_table},
           {"evidence", b.facts.evidence.empty() ? json(nullptr) : json(b.facts.evidence)},
-          {"undecided", b.facts.undecided.empty() ? json(nullptr) : json(b.facts.undecided)}};
+          {"undecided", b.facts.undecided.empty() ? json(nullptr) : json(b.facts.undecided)},
+          {"variant", b.variant}};
 }
 
 // The first line of status and baseline, counted the same way (a --where
@@ -51,13 +53,13 @@ class JsonWriter {
   void end_array() { close(']'); }
   void key(std::string_view k) {
     item();
-    write(json(k).dump() + ": ");
+    write(dump_json(json(k)) + ": ");
     after_key_ = true;
   }
   // A value small enough to hold, whole.
   void value(const json& v) {
     item();
-    std::string text = v.dump(2);
+    std::string text = dump_json(v, 2);
     const std::string indent = "\n" + std::string(2 * open_.size(), ' ');
     for (size_t at = 0; (at = text.find('\n', at)) != std::string::npos; at += indent.size())
       text.replace(at, 1, indent);
@@ -112,10 +114,13 @@ std::string build_number(std::string_view banner) {
   return {};
 }
 
-// "6.1.192 #5 x86_64 (build-id a27342e30dd6)"
+// "6.1.192 #5 x86_64 (build-id a27342e30dd6)"; a variant, whose hosts
+// reported other strings for the build, "(build-id a27342e30dd6, strings
+// of its own: build 7)".
 std::string build_label(const StoredBuild& b) {
-  const std::string id =
+  std::string id =
       b.facts.build_id.empty() ? "no build-id" : "build-id " + b.facts.build_id.substr(0, 12);
+  if (b.variant) id += fmt::format(", strings of its own: build {}", b.id);
   std::string label = b.facts.release.empty() ? "?" : b.facts.release;
   if (const std::string n = build_number(b.facts.banner); !n.empty()) label += " " + n;
   if (!b.facts.arch.empty()) label += " " + b.facts.arch;

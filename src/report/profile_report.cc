@@ -1,4 +1,5 @@
 #include "lucompat/report/profile_report.h"
+#include "lucompat/base/json_dump.h"
 #include "lucompat/base/printable.h"
 #include "lucompat/report/reasons.h"
 
@@ -184,10 +185,10 @@ std::string matrix_text(const Matrix& m) {
 
 std::string profile_env(const Profile& p, const std::string& format) {
   if (format == "json")
-    return json{{"LUCOMPAT_PROFILE", p.name},
-                {"LUCOMPAT_PROFILE_STATUS", name(p.status)},
-                {"LUCOMPAT_VMM_FEATURES", p.vmm_features}}
-               .dump(2) +
+    return dump_json({{"LUCOMPAT_PROFILE", p.name},
+                      {"LUCOMPAT_PROFILE_STATUS", name(p.status)},
+                      {"LUCOMPAT_VMM_FEATURES", p.vmm_features}},
+                     2) +
            "\n";
   const std::string features = join(p.vmm_features, " ");
   if (format == "systemd")

@@ -2,24 +2,32 @@
 
 #include <fmt/format.h>
 
+#include "lucompat/base/printable.h"
+
 namespace lucompat {
 namespace {
 
 // Label values escape backslash, double quote and newline; nothing else
-// (the exposition format's rule).
+// (the exposition format's rule). Any other control character, an ANSI
+// escape and a byte that is not UTF-8 (which the format cannot hold) become
+// the text printable() makes of them ("\x1b"), whose backslash the format
+// then escapes: a scrape or a terminal never receives the raw byte.
 std::string label_value(std::string_view v) {
   std::string out;
-  for (const char c : v) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '"')
-      out += "\\\"";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
+  for (size_t line = 0;; ++line) {
+    const size_t nl = v.find('\n');
+    if (line > 0) out += "\\n";
+    for (const char c : printable(v.substr(0, nl))) {
+      if (c == '\\')
+        out += "\\\\";
+      else if (c == '"')
+        out += "\\\"";
+      else
+        out += c;
+    }
+    if (nl == std::string_view::npos) return out;
+    v.remove_prefix(nl + 1);
   }
-  return out;
 }
 
 constexpr Verdict kVerdicts[] = {Verdict::compatible, Verdict::warning, Verdict::undecided,

@@ -120,6 +120,15 @@ std::string what_happens(const Reason& r) {
     case ReasonCode::kernel_undecided:
       return fmt::format("the {} kernel's strings cannot support a verdict: {}", kernel_words(r),
                          r.detail);
+    case ReasonCode::kernel_architectures_differ: {
+      const auto arch = [](const std::vector<std::string>& a) -> std::string {
+        return a.empty() || a.front().empty() ? "an unknown architecture" : a.front();
+      };
+      return fmt::format(
+          "the staged kernel is for {}, the running one for {}: a kexec cannot cross "
+          "architectures",
+          arch(r.next), arch(r.running));
+    }
   }
   return std::string(name(r.code));
 }

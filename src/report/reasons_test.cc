@@ -168,6 +168,11 @@ TEST(Reasons, ProfileAndFleetSentences) {
                             .detail = "its strings rest on a byte scan alone"}),
             "the staged kernel's strings cannot support a verdict: its strings rest on a byte "
             "scan alone");
+  EXPECT_EQ(describe(Reason{.code = ReasonCode::kernel_architectures_differ,
+                            .running = {"x86_64"},
+                            .next = {"arm64be"}}),
+            "the staged kernel is for arm64be, the running one for x86_64: a kexec cannot cross "
+            "architectures");
 }
 
 TEST(Reasons, JsonHasTheCodeAndOnlyTheValuesSet) {
@@ -189,7 +194,7 @@ TEST(Reasons, JsonHasTheCodeAndOnlyTheValuesSet) {
 
 TEST(Reasons, EveryCodeHasItsOwnSentenceAndName) {
   std::set<std::string> names, sentences;
-  for (int i = 0; i <= static_cast<int>(ReasonCode::kernel_undecided); ++i) {
+  for (int i = 0; i <= static_cast<int>(ReasonCode::kernel_architectures_differ); ++i) {
     const auto code = static_cast<ReasonCode>(i);
     EXPECT_TRUE(names.insert(std::string(name(code))).second) << name(code);
     EXPECT_NE(name(code), "unknown");

@@ -1,9 +1,15 @@
 """The command line as a user meets it: help that teaches, usage errors with
 exit 2, the exit-code contract, and JSON for one or several inputs."""
 
+import json
+import os
+import shutil
+import subprocess
+import tempfile
 import unittest
+from pathlib import Path
 
-from lucompat_e2e import (BAD_INPUT, EXAMPLES, OK, UNDECIDABLE, USAGE, lucompat,
+from lucompat_e2e import (BAD_INPUT, EXAMPLES, LUCOMPAT, OK, UNDECIDABLE, USAGE, lucompat,
                           main)
 
 KERNEL = EXAMPLES / "x86_64" / "kernel.elf"
@@ -93,6 +99,38 @@ class Cli(unittest.TestCase):
         self.assertEqual(doc["table"]["method"], "section")
         self.assertIsNone(doc["registrations"])
         self.assertEqual(doc["disagreements"], [])
+
+    def test_json_escapes_text_that_is_not_utf8(self):
+        """A module's .modinfo, a file name: bytes that are not UTF-8 once
+        made every --json exit 70 with no output. They are written as text
+        output writes them ("\\xff"), and the rest of the document stands."""
+        tmp = Path(tempfile.mkdtemp(prefix="lucompat-cli-utf8-"))
+        self.addCleanup(shutil.rmtree, tmp)
+        module = bytearray((EXAMPLES / "x86_64" / "module.ko").read_bytes())
+        at = module.find(b"name=lucompat_example") + len(b"name=l")
+        module[at] = 0xFE
+        (tmp / "mod.ko").write_bytes(module)
+        kernel = os.path.join(os.fsencode(tmp), b"k\xff.elf")
+        shutil.copy(KERNEL, kernel)
+        profiles = os.path.join(os.fsencode(tmp), b"p\xff.toml")
+        shutil.copy(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "fleet.toml", profiles)
+
+        def run(*args):
+            p = subprocess.run([LUCOMPAT, *args], capture_output=True, stdin=subprocess.DEVNULL)
+            self.assertNotEqual(p.returncode, 70, p.stderr)
+            return p.returncode, json.loads(p.stdout)
+
+        rc, doc = run("inspect", "--json", tmp / "mod.ko")
+        self.assertEqual(rc, OK)
+        self.assertEqual(doc["identity"]["module_name"], "l\\xfecompat_example")
+        rc, doc = run("inspect", "--json", kernel)
+        self.assertEqual((rc, doc["input"]), (OK, tmp.as_posix() + "/k\\xff.elf"))
+        rc, doc = run("check", "--json", "--no-modules", "--current", EXAMPLES / "x86_64" / "kernel-old.elf",
+                      "--next", kernel)
+        self.assertEqual((rc, doc["next"]["path"]), (OK, tmp.as_posix() + "/k\\xff.elf"))
+        rc, doc = run("profile", "list", "--json", "--profiles", profiles)
+        self.assertEqual(rc, OK)
+        self.assertEqual(doc["profiles"][0]["source"], tmp.as_posix() + "/p\\xff.toml:4")
 
 
 if __name__ == "__main__":

@@ -270,10 +270,12 @@ class Fleet(TempDirTest):
         self.assertIn(f"{path}:4: running.strings[1]: expected a string", errors[2])
         self.assertIn(f'{path}:5: collected_at: "yesterday" is not a UTC time', errors[3])
         self.assertIn(f"{path}:6: the report is", errors[4])
-        strict = lucompat("fleet", "ingest", "--strict", "--store", self.store("strict.db"), path)
+        # One URL: a second self.store() is a fresh PostgreSQL database.
+        strict_store = self.store("strict.db")
+        strict = lucompat("fleet", "ingest", "--strict", "--store", strict_store, path)
         self.assertEqual(strict.rc, BAD_INPUT, strict)
         self.assertIn("--strict: nothing stored", strict.out)
-        self.assertEqual(lucompat("fleet", "status", "--json", "--store", self.store("strict.db")).json()["hosts"], 0)
+        self.assertEqual(lucompat("fleet", "status", "--json", "--store", strict_store).json()["hosts"], 0)
 
     def ingest_rejecting(self, store, path, stored, rejected):
         """Ingests PATH: STORED reports go in, and one error line per rejected one."""
@@ -518,7 +520,64 @@ class Fleet(TempDirTest):
         self.assertIn("; evidence: registrations (scan); UNDECIDED: its strings rest only on a scan",
                       lucompat("fleet", "status", "--store", store).out)
 
-    def test_a_store_of_schema_1_is_migrated_and_its_builds_keep_no_evidence(self):
+    def test_each_host_is_judged_by_the_strings_it_reported(self):
+        # Two hosts run one build-id, but one lacks memfd-v1 (its modules
+        # differ). The build was stored once with the first host's strings,
+        # the second host's were discarded and it was planned ready.
+        store = self.store("variants.db")
+        full = self.host(self.old_to_new, "full-0")
+        lacking = self.host(self.old_to_new, "lacking-0", when="2026-11-27T00:00:01Z")
+        lacking["running"]["strings"] = ["luo-v1"]
+        path = self.write_lines("variants.jsonl", [full, lacking, self.host(self.old_to_new, "full-1")])
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store, path).rc, OK)
+        r = lucompat("fleet", "plan", "--json", "--store", store, "--profiles", FLEET, "--profile", "2026.03")
+        self.assertEqual(r.rc, INCOMPATIBLE, r)
+        doc = r.json()
+        self.assertEqual((doc["ready"], doc["blocked"]), (2, 1))
+        self.assertEqual(doc["blocked_builds"][0]["hosts"], ["lacking-0"])
+        self.assertIn("memfd-v1: the running kernel cannot emit it (not in its table)",
+                      doc["blocked_builds"][0]["reasons"])
+        # Hosts that report alike share a build; another build-id's facts
+        # are never taken for these.
+        status = lucompat("fleet", "status", "--json", "--store", store).json()
+        self.assertEqual(sorted(b["hosts"] for b in status["builds"]), [1, 2])
+        self.assertEqual(self.query(store, "SELECT COUNT(*) FROM builds"), [("3",)])
+        text = lucompat("fleet", "status", "--store", store).out
+        self.assertIn("strings of its own", text)
+        # Re-ingesting in the other order stores nothing new.
+        again = self.write_lines("variants-again.jsonl", [lacking, full])
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store, again).rc, OK)
+        self.assertEqual(self.query(store, "SELECT COUNT(*) FROM builds"), [("3",)])
+
+    def test_a_staged_kernel_of_another_architecture_blocks_its_host(self):
+        # check refuses the pair (a kexec cannot cross architectures); plan
+        # called the host ready.
+        store = self.store("arch.db")
+        other = self.host(self.old_to_new, "arm-0")
+        other["staged"]["arch"] = "arm64"
+        other["staged"]["build_id"] = "cd" * 20
+        unknown = self.host(self.old_to_new, "unknown-arch-0")
+        unknown["staged"]["arch"] = ""
+        unknown["staged"]["build_id"] = "ef" * 20
+        docs = [other, unknown, self.host(self.old_to_new, "same-0")]
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store, self.write_lines("arch.jsonl", docs)).rc, OK)
+        r = lucompat("fleet", "plan", "--json", "--store", store, "--profiles", FLEET, "--profile", "2026.03")
+        self.assertEqual(r.rc, INCOMPATIBLE, r)
+        doc = r.json()
+        self.assertEqual((doc["ready"], doc["blocked"]), (1, 2))
+        blocked = {g["hosts"][0]: g for g in doc["blocked_builds"]}
+        self.assertEqual(blocked["arm-0"]["reason_details"][0],
+                         {"code": "kernel_architectures_differ", "running": ["x86_64"], "next": ["arm64"]})
+        self.assertEqual(blocked["arm-0"]["reasons"][0],
+                         "the staged kernel is for arm64, the running one for x86_64: a kexec cannot cross "
+                         "architectures")
+        self.assertEqual(blocked["unknown-arch-0"]["reasons"][0],
+                         "the staged kernel is for an unknown architecture, the running one for x86_64: a kexec "
+                         "cannot cross architectures")
+        base = self.baseline(store, rc=INCOMPATIBLE)
+        self.assertEqual({p["name"]: p["blocking_hosts"] for p in base["profiles"]}["2026.03"], 2)
+
+    def test_a_store_of_schema_1_is_migrated_by_ingest_and_its_builds_keep_no_evidence(self):
         if self.pg:
             self.skipTest("the SQLite file is rewound by hand here")
         store = self.store("v1.db")
@@ -528,10 +587,35 @@ class Fleet(TempDirTest):
         db.executescript("ALTER TABLE builds DROP COLUMN evidence; ALTER TABLE builds DROP COLUMN undecided;"
                          "DELETE FROM schema_migrations WHERE version = 2;")
         db.close()
+        # A query migrates nothing: it says who does.
+        status = lucompat("fleet", "status", "--json", "--store", store)
+        self.assertEqual(status.rc, BAD_INPUT, status)
+        self.assertIn("queries never migrate a store: `lucompat fleet ingest` does", status.err)
+        self.assertEqual(self.query(store, "SELECT MAX(version) FROM schema_migrations"), [("1",)])
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store, self.write_lines("none.jsonl", [])).rc, OK)
         status = lucompat("fleet", "status", "--json", "--store", store)
         self.assertEqual(status.rc, OK, status)
         self.assertIsNone(status.json()["builds"][0]["evidence"])
         self.assertEqual(self.query(store, "SELECT MAX(version) FROM schema_migrations"), [("2",)])
+
+    def test_queries_never_write_the_store(self):
+        """status on an existing empty file once wrote a schema into it: only
+        ingest creates or migrates a store."""
+        if self.pg:
+            store = self.store("empty.db")  # created empty by the server's administrator
+        else:
+            path = self.dir / "empty.db"
+            path.write_bytes(b"")
+            store = f"sqlite:{path}"
+        for args in (["status"], ["status", "--json"], ["baseline", "--profiles", FLEET],
+                     ["plan", "--profiles", FLEET, "--profile", "2026.03"]):
+            with self.subTest(command=args):
+                self.assert_one_error_line(lucompat("fleet", *args, "--store", store))
+                if self.pg:
+                    self.assertEqual(self.query(store, "SELECT COUNT(*) FROM information_schema.tables "
+                                                       "WHERE table_schema = 'public'"), [("0",)])
+                else:
+                    self.assertEqual(path.read_bytes(), b"")
 
     def small_fleet(self):
         """Hand-checked: 3 hosts old→new, 2 new with nothing staged, 1 new→break

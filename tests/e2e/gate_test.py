@@ -84,10 +84,30 @@ class Gate(TempDirTest):
             self.assertIn(f"{flag} is not for the gate", r.stderr)
         self.assertEqual(self.called(), [])
 
+    def test_what_lucompat_reads_as_help_exec_or_json_is_refused_in_any_spelling(self):
+        # The gate caught only the literal --exec, -h and --help: --help=1
+        # reached lucompat, printed its help and exited 0 (a load, if a
+        # kernel was loaded before), and --exec=true was taken as --exec.
+        # lucompat kexec --gate parses the arguments with lucompat's own
+        # parser and refuses these, however they are spelled.
+        update = ["--no-modules", "--current", X86 / "kernel-old.elf", "--next", X86 / "kernel.elf"]
+        for flag in ("--help=1", "--help=true", "--exec=true", "--exec=1", "--exec=false", "--json=1",
+                     "--json=true"):
+            with self.subTest(flag=flag):
+                r = self.gate(*update, flag)
+                self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                self.assertIn(f"{flag.split('=')[0]} is not for the gate", r.stderr)
+                self.assertNotIn("Usage:", r.stdout)
+                self.assertEqual(self.called(), [])
+        # The same parser, run by hand: exit 0 under --gate is a load only.
+        r = subprocess.run([LUCOMPAT, "kexec", "--gate", *map(str, update), "--help"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2, r.stdout)
+        self.assertEqual(r.stderr.count("\n"), 1, r.stderr)
+
     def test_next_is_required(self):
         r = self.gate("--profile", "2026.06")
         self.assertEqual(r.returncode, 2)
-        self.assertIn("--next IMAGE is required", r.stderr)
+        self.assertIn("--next is required", r.stderr)
         self.assertEqual(self.called(), [])
 
     def test_systemd_units_verify(self):

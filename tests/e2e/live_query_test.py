@@ -41,11 +41,11 @@ def link(mem, head, objects):
         put(mem, n, "QQ", BASE + nodes[(i + 1) % len(nodes)], BASE + nodes[i - 1])
 
 
-def memory():
+def memory(banner=BANNER.encode()):
     mem = bytearray(0x1000)
     strings = b"luo-v1\0luo-session-v1\0kho-v1\0"
     mem[RODATA:RODATA + len(strings)] = strings
-    mem[BANNER_AT:BANNER_AT + len(BANNER) + 2] = BANNER.encode() + b"\n\0"
+    mem[BANNER_AT:BANNER_AT + len(banner) + 2] = banner + b"\n\0"
     for ops, functions, owner in ((OPS, 9, 0), (OPS_MOD, 9, MODULE), (FLB_OPS, 4, 0)):
         for i in range(functions):
             put(mem, ops + 8 * i, "Q", BASE + 0x10)
@@ -58,9 +58,9 @@ def memory():
     return mem
 
 
-def kcore(mem):
+def kcore(mem, phoff=64):
     """An ELF64 core: the file header, one PT_LOAD for `mem` at BASE."""
-    ehdr = struct.pack("<16sHHIQQQIHHHHHH", b"\x7fELF\x02\x01\x01" + b"\0" * 9, 4, 62, 1, 0, 64, 0,
+    ehdr = struct.pack("<16sHHIQQQIHHHHHH", b"\x7fELF\x02\x01\x01" + b"\0" * 9, 4, 62, 1, 0, phoff, 0,
                        0, 64, 56, 1, 64, 0, 0)
     phdr = struct.pack("<IIQQQQQQ", 1, 4, 0x1000, BASE, 0, len(mem), len(mem), 0x1000)
     return (ehdr + phdr).ljust(0x1000, b"\0") + bytes(mem)
@@ -84,11 +84,13 @@ class LiveQuery(TempDirTest):
     def root(self, name, mem=None, kallsyms=KALLSYMS, version=BANNER, core=True):
         root = self.dir / name
         (root / "proc/sys/kernel").mkdir(parents=True)
-        (root / "proc/version").write_text(version + "\n")
+        version = version.encode() if isinstance(version, str) else version
+        (root / "proc/version").write_bytes(version + b"\n")
         (root / "proc/sys/kernel/osrelease").write_text("6.99.0-live\n")
         (root / "proc/sys/kernel/kptr_restrict").write_text("1\n")
-        (root / "proc/kallsyms").write_text("".join(
-            f"{a:016x} {t} {n}" + (f"\t[{m}]" if m else "") + "\n" for a, t, n, m in kallsyms))
+        (root / "proc/kallsyms").write_bytes(b"".join(
+            f"{a:016x} {t} ".encode() + os.fsencode(n) + (b"\t[" + os.fsencode(m) + b"]" if m else b"") + b"\n"
+            for a, t, n, m in kallsyms))
         if core:
             (root / "proc/kcore").write_bytes(kcore(memory() if mem is None else mem))
         return root
@@ -132,6 +134,40 @@ class LiveQuery(TempDirTest):
     def test_memory_that_is_not_the_running_kernels_is_refused(self):
         r = self.running(self.root("banner", version=BANNER + " (another build)"))
         self.assert_refused(r, "linux_banner reads", "this is not the running kernel's memory")
+
+    def test_a_core_whose_program_headers_wrap_is_refused(self):
+        # e_phoff near 2^64 wrapped the bound on the headers: exit 70.
+        for phoff in (2**64 - 8, 2**64 - 56):
+            with self.subTest(phoff=hex(phoff)):
+                root = self.root(f"phoff-{phoff:x}")
+                (root / "proc/kcore").write_bytes(kcore(memory(), phoff=phoff))
+                self.assert_refused(self.running(root), "program headers", "not a kernel's core")
+
+    def test_text_that_is_not_utf8_is_escaped_in_json(self):
+        # /proc/version and a module's name in /proc/kallsyms with bytes that
+        # are not UTF-8: --json once exited 70 with no output.
+        banner = BANNER.encode() + b" \xff\xfe"
+        module = os.fsdecode(b"fake\xffmod")
+        kallsyms = [(a, t, n, module if m else m) for a, t, n, m in KALLSYMS]
+        root = self.root("not-utf8", mem=memory(banner), version=banner, kallsyms=kallsyms)
+        r = self.running(root, "--json")
+        self.assertEqual(r.rc, OK, r)
+        doc = r.json()
+        self.assertEqual(doc["identity"]["banner"], BANNER + " \\xff\\xfe")
+        self.assertIn("fake\\xffmod", [e["module"] for e in doc["table"]["entries"]])
+        self.assertIn(BANNER + " \\xff\\xfe", self.running(root).out)
+        r = lucompat("check", "--json", "--root", root, "--next", EXAMPLES / "x86_64/kernel.elf", "--no-modules")
+        self.assertIn(r.rc, (OK, INCOMPATIBLE, UNDECIDABLE), r)
+        self.assertEqual(r.json()["current"]["strings"]["vfio-pci-v1"], ["running kernel"])
+        # A report stored straight into a store holds what `report | fleet
+        # ingest` stores; it held the raw bytes, and every query then called
+        # the store corrupt.
+        store = f"sqlite:{self.dir / 'not-utf8.db'}"
+        r = lucompat("report", "--root", root, "--host", "h", "--store", store)
+        self.assertEqual(r.rc, OK, r)
+        status = lucompat("fleet", "status", "--json", "--store", store)
+        self.assertEqual(status.rc, OK, status)
+        self.assertEqual(status.json()["builds"][0]["banner"], BANNER + " \\xff\\xfe")
 
     def test_hidden_addresses_say_kptr_restrict(self):
         hidden = [(0, t, n, m) for _, t, n, m in KALLSYMS]

@@ -236,6 +236,48 @@ class MemoryBounds(TempDirTest):
         line = self.assert_bounded("inspect", path)
         self.assertIn("more than 4096 table magics", line)
 
+    def kallsyms_root(self, name, lines):
+        """A fake root for `inspect --running` (live_query_test.py's kernel)
+        whose /proc/kallsyms is 128 MiB: its symbols, then `lines(i)`.
+        Written a MiB at a time, for the reason above."""
+        from live_query_test import BANNER, KALLSYMS, kcore, memory
+        root = self.dir / name
+        (root / "proc/sys/kernel").mkdir(parents=True)
+        (root / "proc/version").write_text(BANNER + "\n")
+        (root / "proc/sys/kernel/osrelease").write_text("6.99.0-live\n")
+        (root / "proc/kcore").write_bytes(kcore(memory()))
+        with open(root / "proc/kallsyms", "w") as out:
+            size = out.write("".join(f"{a:016x} {t} {n}" + (f"\t[{m}]" if m else "") + "\n"
+                                     for a, t, n, m in KALLSYMS))
+            i = 0
+            while size < 128 * MiB:
+                chunk = "".join(lines(j) for j in range(i, i + 20000))
+                size += out.write(chunk[:128 * MiB - size])
+                i += 20000
+        return root
+
+    def test_a_large_proc_kallsyms_is_read_as_it_streams(self):
+        # 128 MiB of symbols (3 million, as a kernel prints them) was read
+        # whole and held as two strings per symbol: 478 MiB of peak RSS; now
+        # one arena of names and 20 bytes per symbol, never the file.
+        root = self.kallsyms_root("kallsyms-large", lambda i: f"{0xffffffff82000000 + 16 * i:016x} t "
+                                  f"filler_function_{i}" + ("\t[mod]\n" if i % 8 == 0 else "\n"))
+        rc, out, err, rss, seconds = measured("inspect", "--running", "--root", root)
+        print(f"inspect --running, 128 MiB kallsyms: peak RSS {rss / MiB:.1f} MiB, {seconds:.2f} s",
+              flush=True)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("running: 2 file handlers, 1 FLB", out)
+        if not SANITIZED:
+            self.assertLessEqual(rss, 192 * MiB)
+            self.assertLessEqual(seconds, MAX_SECONDS)
+
+    def test_a_proc_kallsyms_of_one_letter_lines_is_refused(self):
+        # 128 MiB of "1 t a": 22 million symbols, 2.7 GB of peak RSS. No
+        # kernel lists more than 4 Mi symbols (KallsymsLimits).
+        root = self.kallsyms_root("kallsyms-short", lambda i: "1 t a\n")
+        line = self.assert_bounded("inspect", "--running", "--root", root)
+        self.assertIn("/proc/kallsyms: lists more than 4194304 symbols", line)
+
     def test_devices_and_fifos_are_refused(self):
         fifo = self.dir / "fifo"
         os.mkfifo(fifo)

@@ -1,6 +1,7 @@
 """Metrics for Prometheus: `lucompat report --format prometheus` as
 node_exporter's textfile collector reads it, checked by promtool itself."""
 
+import json
 import shutil
 import subprocess
 
@@ -47,6 +48,31 @@ class Metrics(TempDirTest):
     def test_label_values_are_escaped(self):
         text = self.report(X86 / "kernel-old.elf", X86 / "kernel.elf", host='a"b\\c\nd')
         self.assertIn('host="a\\"b\\\\c\\nd"', text)
+
+    def test_control_characters_are_shown_not_sent(self):
+        # ESC and BEL from --host and from stored reports reached the
+        # terminal raw: they are written as text output writes them (\x1b),
+        # that text escaped as the format escapes any backslash.
+        host = "h\x1b[31m\x07"
+        text = self.report(X86 / "kernel-old.elf", X86 / "kernel.elf", host=host)
+        self.assertNotIn("\x1b", text)
+        self.assertNotIn("\x07", text)
+        self.assertIn('host="h\\\\x1b[31m\\\\x07"', text)
+        doc = lucompat("report", "--no-modules", "--host", host, "--current", X86 / "kernel.elf").json()
+        doc["running"]["release"] = "6.99\x1b]0;owned\x07"
+        doc["profile"] = "gold\x9b2J"
+        reports = self.dir / "escapes.json"
+        reports.write_text(json.dumps(doc))
+        store = f"sqlite:{self.dir / 'escapes.db'}"
+        self.assertEqual(lucompat("fleet", "ingest", "--store", store, reports).rc, OK)
+        r = lucompat("fleet", "status", "--store", store, "--format", "prometheus")
+        self.assertEqual(r.rc, OK, r)
+        for control in ("\x1b", "\x07", "\x9b"):
+            self.assertNotIn(control, r.out)
+        self.assertIn('release="6.99\\\\x1b]0;owned\\\\x07"', r.out)
+        self.assertIn('profile="gold\\\\xc2\\\\x9b2J"', r.out)
+        lint = subprocess.run(["promtool", "check", "metrics"], input=r.out, capture_output=True, text=True)
+        self.assertEqual(lint.returncode, 0, lint.stdout + lint.stderr + r.out)
 
     def test_fleet_status_for_a_scrape(self):
         store = f"sqlite:{self.dir / 'fleet.db'}"

@@ -201,6 +201,23 @@ class Profiles(TempDirTest):
         self.assertIn("deprecated", deprecated.err)
         self.assertEqual(lucompat("profile", "env", "2026.06", "--profiles", FLEET, "--format", "xml").rc, USAGE)
 
+    def test_control_characters_in_a_profile_are_refused(self):
+        # A newline in vmm_features added a line to the systemd environment
+        # file; ESC in a name reached the terminal from list and show.
+        evil = self.dir / "evil.toml"
+        evil.write_text('[[profile]]\nname = "evil"\n'
+                        'vmm_features = ["vfio", "x\\nLD_PRELOAD=/tmp/evil.so"]\n'
+                        '[[profile]]\nname = "red\\u001b[31m"\n')
+        for args in (["env", "evil", "--format", "systemd"], ["env", "evil"], ["list"], ["show", "evil"]):
+            with self.subTest(args=args):
+                r = lucompat("profile", *args, "--profiles", evil)
+                self.assertEqual(r.rc, BAD_INPUT, r)
+                self.assertEqual(r.out, "")
+                self.assertNotIn("\x1b", r.err)
+                self.assertEqual(r.err.count("\n"), 1, r.err)
+                self.assertIn(f"{evil}:3:25: vmm_features \"x\\nLD_PRELOAD=/tmp/evil.so\" holds a control "
+                              "character", r.err)
+
 
 if __name__ == "__main__":
     main()

@@ -9,16 +9,20 @@ symbols). Driven by the manifests; skipped (exit 77) when the corpus is
 absent."""
 
 import csv
+import json
 import lzma
 import os
 import re
+import shutil
 import struct
+import subprocess
 import sys
+import tempfile
 import unittest
 from collections import defaultdict
 from pathlib import Path
 
-from lucompat_e2e import BAD_INPUT, OK, UNDECIDABLE, TempDirTest, lucompat, main
+from lucompat_e2e import BAD_INPUT, LUCOMPAT, OK, UNDECIDABLE, TempDirTest, lucompat, main
 
 CORPUS = Path(os.environ.get("LUCOMPAT_CORPUS", "../shared/corpus"))
 MAINLINE = CORPUS / "mainline"
@@ -156,6 +160,21 @@ class Mainline(unittest.TestCase):
         self.assertEqual(js.rc, OK, js)
         self.assertEqual([(int(s["address"], 16), s["type"], s["name"]) for s in js.json()],
                          parse_map(text.out))
+
+    def test_a_path_that_is_not_utf8_is_escaped_in_json(self):
+        # The input's name in --json of several paths: exit 70 before.
+        rows = read_manifest(MAINLINE / "MANIFEST.tsv")
+        row = next(r for r in rows if r["kallsyms"] == "kallsyms")
+        tmp = tempfile.mkdtemp(prefix="lucompat-symbols-")
+        self.addCleanup(shutil.rmtree, tmp)
+        odd = os.path.join(os.fsencode(tmp), b"k\xff")
+        shutil.copy(MAINLINE / row["file"], odd)
+        p = subprocess.run([LUCOMPAT, "symbols", "--json", odd, MAINLINE / row["file"]], capture_output=True,
+                           timeout=TIMEOUT)
+        self.assertEqual(p.returncode, OK, p.stderr)
+        docs = json.loads(p.stdout)
+        self.assertEqual(docs[0]["input"], tmp + "/k\\xff")
+        self.assertEqual(docs[0]["symbols"], docs[1]["symbols"])
 
 
 def raw_image(elf):

@@ -6,7 +6,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lucompat/base/byte_reader.h"
@@ -35,5 +37,14 @@ class FileData {
 };
 
 Result<FileData> read_file(const std::string& path, uint64_t max_size = kDefaultMaxFileSize);
+
+// A text file a line at a time (without its '\n'; the last line may lack
+// one), never held whole: a reader that keeps less than the text (an index
+// of /proc/kallsyms) costs less than the file. A file of more than
+// `max_size` bytes is refused as read_file refuses it, counted as read since
+// /proc files have no size. The first error `each` returns ends the reading
+// and is returned.
+Result<void> read_lines(const std::string& path, uint64_t max_size,
+                        const std::function<Result<void>(std::string_view line)>& each);
 
 }  // namespace lucompat

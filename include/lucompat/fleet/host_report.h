@@ -34,8 +34,12 @@ struct KernelFacts {
   // versions, a table that disagrees with the registrations); empty if none.
   std::string undecided;
 
-  // How the store tells builds apart: the build-id, else the banner.
+  // What names the build: the build-id, else the banner. Hosts of one
+  // build may report different facts (their modules differ): the store
+  // keeps each set of facts (store.h).
   std::string identity() const;
+
+  bool operator==(const KernelFacts&) const = default;
 };
 
 struct HostReport {
@@ -61,10 +65,6 @@ inline constexpr int64_t kMaxReportAheadSeconds = int64_t{24} * 3600;
 // `now` is the ingesting host's clock.
 Result<HostReport> parse_report(const nlohmann::json& doc, const std::string& where, UtcTime now);
 Result<HostReport> parse_report(const nlohmann::json& doc, const std::string& where);
-
-// Whether `text` is UTF-8, which is all JSON holds: a name that is not would
-// make writing a report or a fleet query's JSON fail after all was read.
-bool utf8(std::string_view text);
 
 // "2026-11-27T05:33:00Z" for a time, and for now: the form collected_at takes.
 std::string utc_time(std::time_t t);

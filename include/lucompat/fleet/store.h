@@ -1,8 +1,9 @@
 // The fleet store: host reports in, per-build groups out. One store on two
 // databases, SQLite (the embedded default) and PostgreSQL, which run the same
-// schema, migrations and queries. Kernel builds are stored once; hosts
-// reference them, so queries work per build, not per host, and hosts are
-// streamed, never held: a query's memory does not grow with the fleet.
+// schema, migrations and queries. Kernel builds are stored once per set of
+// facts; hosts reference them, so queries work per build, not per host, and
+// hosts are streamed, never held: a query's memory does not grow with the
+// fleet.
 #pragma once
 
 #include <cstdint>
@@ -28,9 +29,14 @@ struct IngestStats {
   size_t ignored = 0;  // duplicates, or older than the stored report
 };
 
+// A build as a set of facts: hosts of one build-id that report different
+// strings (their modules differ) or evidence are judged each by their own,
+// each set stored once; the first under the build's identity, the others as
+// its variants.
 struct StoredBuild {
   int64_t id = 0;
   KernelFacts facts;
+  bool variant = false;  // another set of facts of a build stored before
 };
 
 struct LabelFilter {
@@ -109,15 +115,16 @@ class Store {
  private:
   struct BatchBuilds {
     std::vector<std::pair<int64_t, std::optional<int64_t>>> ids;  // of each report: running, staged
-    std::map<std::string, int64_t> fresh;  // stored by this batch, by identity
+    std::map<std::string, int64_t> fresh;  // stored by this batch, by facts_key()
   };
   Result<BatchBuilds> build_ids(const std::vector<HostReport>& batch);
+  Result<int64_t> store_build(const KernelFacts& k, const std::string& key);
   Result<IngestStats> ingest_once(const std::vector<HostReport>& batch, bool& retry);
 
   std::unique_ptr<sql::Connection> db_;
-  // Ids of builds known to be committed: builds are never deleted, so they
-  // stay valid for later batches; an id from a transaction that rolled back
-  // would not.
+  // Ids of builds known to be committed, by facts_key(): builds are never
+  // deleted, so they stay valid for later batches; an id from a transaction
+  // that rolled back would not.
   std::map<std::string, int64_t> committed_builds_;
 };
 
@@ -131,8 +138,10 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url,
                                           StoreAccess access = StoreAccess::create);
 
 // What errors and messages about the store at `url` name: its path for
-// SQLite; for PostgreSQL the URL with every password masked (user:***@,
-// password=***), so no error line or log ever carries one.
+// SQLite; for PostgreSQL the URL as libpq parses it (the key "pass%77ord" is
+// its password too), rebuilt with every option libpq marks secret masked
+// (user:***@, sslpassword=***), so no error line or log ever carries one. A
+// URL libpq cannot parse, or cannot be loaded to, is not shown.
 std::string store_name(const std::string& url);
 
 // sqlite:/var/lib/lucompat/fleet.db as root, else under $XDG_DATA_HOME

@@ -41,8 +41,9 @@ enum class ReasonCode {
   profile_pinned_elsewhere,  // the running kernel is pinned to emit `other` instead
   profile_not_understood,    // the next kernel does not understand `string`
   // The evidence a stored kernel build gives the fleet.
-  kernel_without_table,  // `kernel` has no version table
-  kernel_undecided,      // `kernel`'s strings cannot support a verdict, because `detail`
+  kernel_without_table,         // `kernel` has no version table
+  kernel_undecided,             // `kernel`'s strings cannot support a verdict, because `detail`
+  kernel_architectures_differ,  // the staged kernel is for `next`, the running one for `running`
   // New codes go above: reasons_test.cc walks every code up to the last.
 };
 // The code as JSON and the C API spell it: "not_read".
