@@ -12,7 +12,7 @@ _lucompat()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="inspect check kexec symbols profile report fleet"
+	local commands="inspect check kexec symbols profile report fleet help"
 	local cmd="" sub="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -47,6 +47,7 @@ _lucompat()
 	local opts
 	case $cmd in
 	"") COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur")); return ;;
+	help) [[ -z $sub ]] && COMPREPLY=($(compgen -W "${commands% help}" -- "$cur")); return ;;
 	inspect) opts="--json --verbose -v --jobs -j --early-exit --max-output --max-zstd-window --max-depth --max-file-size --max-entries --max-members --help" ;;
 	symbols) opts="--json --verbose -v --text-address --max-output --max-depth --max-file-size --help" ;;
 	check) opts="--next --current --current-modules --next-modules --no-modules --next-cmdline --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --help" ;;

@@ -146,7 +146,8 @@ ExitCode run_inspect(const InspectArgs& args) {
 void add_inspect_command(CLI::App& app, ExitCode& result) {
   auto args = std::make_shared<InspectArgs>();
   CLI::App* sub = app.add_subcommand(
-      "inspect", "Show the live-update version table and identity of kernels, modules and objects");
+      "inspect",
+      "What kernels, modules and objects can hand over (their LUO strings) and who they are");
   sub->footer(
       "Reads every kernel artifact by its content, whatever its name: x86 bzImage (gzip, xz,\n"
       "lzma, bzip2, lzo, lz4, zstd), EFI-stub kernels and UKIs, EFI zboot, arm64 and riscv\n"

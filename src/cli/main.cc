@@ -2,23 +2,27 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/help_formatter.h"
 #include "cli/usage_error.h"
 
 namespace {
 
 constexpr const char* kDescription =
-    "lucompat reads the live-update version tables (.liveupdate_versions) of Linux kernels and\n"
-    "modules, so an operator can tell before a kexec whether the next kernel understands every\n"
-    "handler version the running kernel will hand over.\n\n"
+    "lucompat tells, before a kexec live update, whether the next kernel can restore every\n"
+    "file the running kernel's Live Update Orchestrator (LUO) will hand over. It reads the\n"
+    "compatible strings each kernel registers (or a .liveupdate_versions table), crosses the\n"
+    "two kernels under the operator's policy and profiles, and loads the next kernel only\n"
+    "after a compatible verdict.\n\n"
     "Exit codes (the same for every command):\n"
     "  0   success\n"
     "  1   verdict: incompatible\n"
     "  2   usage error\n"
     "  3   an input is unreadable, malformed or of an unsupported format\n"
-    "  4   undecidable: inputs were read but something needed is missing (e.g. no table)\n"
+    "  4   undecided: inputs were read but something needed is missing or unreadable\n"
     "  70  internal error (a bug in lucompat)\n";
 
 // EX_SOFTWARE from sysexits.h: distinct from every verdict.
@@ -29,7 +33,9 @@ int run(int argc, char** argv) {
   CLI::App app{kDescription, "lucompat"};
   app.set_version_flag("--version", std::string("lucompat ") + LUCOMPAT_VERSION);
   app.require_subcommand(1);
-  app.footer("Run 'lucompat COMMAND --help' for the options of one command.");
+  app.footer("Run 'lucompat help COMMAND' (or 'lucompat COMMAND --help') for one command.");
+  // Set before the commands are added: each takes its parent's formatter.
+  app.formatter(std::make_shared<lucompat::cli::HelpFormatter>());
 
   ExitCode result = ExitCode::ok;
   lucompat::cli::add_inspect_command(app, result);
@@ -39,6 +45,7 @@ int run(int argc, char** argv) {
   lucompat::cli::add_fleet_command(app, result);
   lucompat::cli::add_symbols_command(app, result);
   lucompat::cli::add_kexec_command(app, result);
+  lucompat::cli::add_help_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

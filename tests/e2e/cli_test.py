@@ -3,6 +3,7 @@ exit 2, the exit-code contract, and JSON for one or several inputs."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -22,7 +23,7 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.rc, OK, r)
         self.assertIn("inspect", r.out)
         for line in ("0   success", "1   verdict: incompatible", "2   usage error",
-                     "3   an input is unreadable", "4   undecidable"):
+                     "3   an input is unreadable", "4   undecided"):
             self.assertIn(line, r.out)
 
     def test_inspect_help_has_examples(self):
@@ -57,6 +58,44 @@ class Cli(unittest.TestCase):
                 self.assertTrue(r.err.startswith(start), r.err)
                 self.assertEqual(r.err.count("\n"), 1, r.err)
                 self.assertEqual(r.out, "")
+
+    def help_pages(self):
+        """Every command's --help, found by walking the commands each page lists."""
+        pages, todo = {}, [()]
+        while todo:
+            cmd = todo.pop()
+            r = lucompat(*cmd, "--help")
+            self.assertEqual(r.rc, OK, r)
+            pages[cmd] = r.out
+            if "Subcommands:" in r.out:
+                listed = r.out[r.out.index("Subcommands:"):]
+                todo += [cmd + (c,) for c in re.findall(r"^  ([a-z]+) ", listed, re.M)]
+        return pages
+
+    def test_help_fits_80_columns_without_validator_noise(self):
+        pages = self.help_pages()
+        self.assertGreaterEqual(len(pages), 15, sorted(pages))
+        for cmd, text in pages.items():
+            with self.subTest(cmd=cmd):
+                for line in text.splitlines():
+                    self.assertLessEqual(len(line), 80, line)
+                for noise in (":UINT", ":INT", ":SIZE", "in [", "kb(=1024b)", "... ...", " ...",
+                              "REQUIRED", "Excludes:", "Needs:"):
+                    self.assertNotIn(noise, text)
+        self.assertIn("--color auto|always|never", pages[("check",)])
+        self.assertIn("--pid PID...", pages[("check",)])
+        self.assertIn("-j,--jobs N", pages[("inspect",)])
+
+    def test_help_command_shows_a_commands_page(self):
+        for cmd in (("check",), ("fleet", "plan"), ("profile", "env")):
+            with self.subTest(cmd=cmd):
+                r = lucompat("help", *cmd)
+                self.assertEqual(r.rc, OK, r)
+                self.assertEqual(r.out, lucompat(*cmd, "--help").out)
+        self.assertEqual(lucompat("help").out, lucompat("--help").out)
+        r = lucompat("help", "chek")
+        self.assertEqual(r.rc, USAGE, r)
+        self.assertIn("has no command 'chek'", r.err)
 
     def test_fleet_help_pages_have_examples(self):
         for sub in ("ingest", "baseline", "plan", "status"):
