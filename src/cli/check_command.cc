@@ -23,16 +23,17 @@ bool use_colour(const std::string& when) {
 
 }  // namespace
 
-ExitCode check_and_print(const CheckRequest& request, bool json, const std::string& colour,
-                         const std::string& next_shown) {
+ExitCode check_and_print(const CheckRequest& request, const UpdateArgs& args,
+                         const std::string& colour, const std::string& next_shown) {
+  const bool json = args.json;
   auto outcome = run_check(request);
   if (outcome && !next_shown.empty()) outcome->next.path = next_shown;
   if (!outcome) {
     const Error& e = outcome.error();
     return report_error(e, json, check_error_json(e, exit_code(e.kind)));
   }
-  const std::string out =
-      json ? dump_json(check_json(*outcome), 2) + "\n" : check_text(*outcome, use_colour(colour));
+  const std::string out = json ? dump_json(check_json(*outcome), 2) + "\n"
+                               : check_text(*outcome, use_colour(colour), args.verbose);
   std::fputs(out.c_str(), stdout);
   return exit_code(outcome->report.verdict);
 }
@@ -61,6 +62,7 @@ void add_check_command(CLI::App& app, ExitCode& result) {
       "documentation\n"
       "directory (/usr/share/doc/lucompat).");
   add_update_options(sub, *args);
+  add_verbose_flag(sub, *args);
   sub->add_flag("--strict", args->request.strict,
                 "Fail when an optional family cannot be restored");
   sub->add_option("--profile", args->request.profile,
@@ -71,7 +73,7 @@ void add_check_command(CLI::App& app, ExitCode& result) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->type_name("WHEN");
   sub->callback(
-      [args, colour, &result] { result = check_and_print(args->finish(), args->json, *colour); });
+      [args, colour, &result] { result = check_and_print(args->finish(), *args, *colour); });
 }
 
 }  // namespace lucompat::cli

@@ -11,11 +11,6 @@ namespace lucompat::cli {
 
 inline constexpr size_t kHelpWidth = 80;
 
-// `text` fitted to `width` columns: each paragraph of unindented lines
-// refilled; an indented line (an example, a list item) broken at spaces and
-// continued two columns further in, so that a continuation reads as one.
-std::string wrap_lines(std::string_view text, size_t width);
-
 // An option's argument as help shows it: "N:UINT in [1 - 1024]" is "N",
 // "WHEN:{auto,always,never}" is "auto|always|never".
 std::string argument_name(std::string_view type_name);

@@ -106,7 +106,7 @@ ExitCode run_kexec(KexecArgs& a, const CLI::App& sub) {
   auto cmdline = command_line(a);
   if (!cmdline) return report_error(cmdline.error(), false, {});
   request.next_cmdline = *cmdline;
-  const ExitCode verdict = check_and_print(request, a.update.json, a.colour, path);
+  const ExitCode verdict = check_and_print(request, a.update, a.colour, path);
   if (verdict != ExitCode::ok) {
     std::fprintf(stderr, "lucompat: kexec refused: the check exited %d; nothing was loaded\n",
                  static_cast<int>(verdict));
@@ -151,6 +151,7 @@ void add_kexec_command(CLI::App& app, ExitCode& result) {
       "Exit: 0 loaded (or, with --exec, never returns); 1 incompatible; 2 usage; 3 unreadable or\n"
       "the load was refused; 4 undecided. Needs root (CAP_SYS_BOOT). See lucompat(1).");
   add_update_options(sub, a->update);
+  add_verbose_flag(sub, a->update);
   sub->add_flag("--strict", a->update.request.strict,
                 "Fail when an optional family cannot be restored");
   sub->add_option("--profile", a->update.request.profile, "Check under this profile")

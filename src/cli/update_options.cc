@@ -72,6 +72,11 @@ void add_update_options(CLI::App* sub, UpdateArgs& args) {
   sub->add_flag("--json", args.json, "Print JSON");
 }
 
+void add_verbose_flag(CLI::App* sub, UpdateArgs& args) {
+  sub->add_flag("-v,--verbose", args.verbose,
+                "Also say why each compatible family passes and what uses it");
+}
+
 ExitCode report_error(const Error& e, bool json, const nlohmann::json& doc) {
   std::fprintf(stderr, "lucompat: %s\n", e.to_string().c_str());
   if (json) std::fputs((dump_json(doc, 2) + "\n").c_str(), stdout);

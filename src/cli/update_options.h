@@ -18,6 +18,7 @@ struct UpdateArgs {
   std::vector<std::string> uses;
   std::vector<std::string> pids;  // as given: "12 34" from pidof is one value
   bool json = false;
+  bool verbose = false;  // check text: the lines of compatible families too
 
   // Fills the parts of `request` that need post-processing (root, uses).
   CheckRequest finish() const;
@@ -26,10 +27,14 @@ struct UpdateArgs {
 void add_update_options(CLI::App* sub, UpdateArgs& args);
 
 // Runs the check and prints it as `lucompat check` does (JSON, or text with
-// --color's colours); its exit code. `next_shown`: the next kernel's path to
-// print instead of the one checked (kexec checks /proc/self/fd/N).
-ExitCode check_and_print(const CheckRequest& request, bool json, const std::string& colour,
-                         const std::string& next_shown = {});
+// --color's colours, every family's lines with -v); its exit code.
+// `next_shown`: the next kernel's path to print instead of the one checked
+// (kexec checks /proc/self/fd/N).
+ExitCode check_and_print(const CheckRequest& request, const UpdateArgs& args,
+                         const std::string& colour, const std::string& next_shown = {});
+
+// -v for the commands that print a check.
+void add_verbose_flag(CLI::App* sub, UpdateArgs& args);
 
 // Prints an error (and its JSON document when asked) and returns its exit code.
 ExitCode report_error(const Error& e, bool json, const nlohmann::json& doc);

@@ -191,7 +191,7 @@ std::string family_table(const CheckReport& r, bool colour) {
 
 }  // namespace
 
-std::string check_text(const CheckOutcome& o, bool colour) {
+std::string check_text(const CheckOutcome& o, bool colour, bool verbose) {
   std::string out = kernel_line("current", o.current) + kernel_line("next", o.next);
   if (!o.profile.empty()) out += "profile  " + printable(o.profile) + "\n";
   for (const auto& n : o.notes) out += "note: " + printable(n) + "\n";
@@ -200,12 +200,15 @@ std::string check_text(const CheckOutcome& o, bool colour) {
     out += "note: " + printable(*o.no_table) + "\n";
   for (const auto& u : r.update) out += "update: " + printable(describe(u)) + "\n";
   if (!r.families.empty()) {
-    out += '\n' + family_table(r, colour) + '\n';
+    out += '\n' + family_table(r, colour);
+    std::string details;
     for (const auto& f : r.families) {
-      if (!f.used_by.empty()) out += used_by_line(f);
+      if (f.verdict == Verdict::compatible && !verbose) continue;
+      if (!f.used_by.empty()) details += used_by_line(f);
       for (const auto& reason : f.reasons)
-        out += fmt::format("  {}: {}\n", printable(f.family), printable(describe(reason)));
+        details += fmt::format("  {}: {}\n", printable(f.family), printable(describe(reason)));
     }
+    if (!details.empty()) out += '\n' + details;
   }
   for (const auto& u : r.unknown)
     out += fmt::format(

@@ -160,6 +160,20 @@ class Check(TempDirTest):
         self.assertIn("\x1b[1;31mincompatible\x1b[0m", coloured.out)
         plain = lucompat("check", "--no-modules", "--current", NEW, "--next", BREAK, "--color", "never")
         self.assertEqual(plain.out, r.out)
+        # Only the families that do not pass get lines of their own: iommufd
+        # is compatible in this pair.
+        self.assertNotIn("  iommufd:", r.out)
+
+    def test_compatible_is_quiet_unless_verbose(self):
+        r = lucompat("check", "--no-modules", "--current", NEW, "--next", NEW)
+        self.assertEqual(r.rc, OK, r)
+        self.assertNotIn("  luo: ", r.out)
+        self.assertTrue(r.out.rstrip().splitlines()[-1].startswith("compatible: "), r.out)
+        verbose = lucompat("check", "--no-modules", "--current", NEW, "--next", NEW, "-v")
+        self.assertEqual(verbose.rc, OK, verbose)
+        self.assertIn("  luo: in use: every live update\n", verbose.out)
+        self.assertIn("  luo: the running kernel writes luo-v1 and the next kernel reads it", verbose.out)
+        self.assertEqual(verbose.out.splitlines()[-1], r.out.splitlines()[-1])
 
 
 class RunningKernel(TempDirTest):

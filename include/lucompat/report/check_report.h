@@ -16,7 +16,9 @@ std::string summary_of(const CheckOutcome& outcome);
 nlohmann::json check_json(const CheckOutcome& outcome);
 // When no verdict could be reached: verdict "error" and the error.
 nlohmann::json check_error_json(const Error& error, ExitCode code);
-// `colour`: ANSI colours on the verdicts, for a terminal.
-std::string check_text(const CheckOutcome& outcome, bool colour = false);
+// `colour`: ANSI colours on the verdicts, for a terminal. A family that is
+// compatible gets its own lines (what uses it, why it passes) only when
+// `verbose`: when all is well the table and the verdict say it.
+std::string check_text(const CheckOutcome& outcome, bool colour = false, bool verbose = false);
 
 }  // namespace lucompat

@@ -1,0 +1,24 @@
+// Text fitted to a terminal's width, for help pages and reports: words are
+// never cut (a path longer than the width keeps a line of its own), and an
+// indented line continues further in so that its continuation reads as one.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lucompat {
+
+// The words of `text` (split at spaces) filled into lines of at most `width`.
+std::vector<std::string> fill_words(std::string_view text, size_t width);
+
+// Each paragraph of unindented lines refilled as one; an indented line (an
+// example, a list item) kept as written up to the last space that fits, its
+// rest filled `hang` columns further in than it starts.
+std::string fit_text(std::string_view text, size_t width, size_t hang = 2);
+
+// Each line of `text` on its own (a report's lines: a note, a reason), its
+// rest filled `hang` columns further in than it starts.
+std::string fit_lines(std::string_view text, size_t width, size_t hang);
+
+}  // namespace lucompat
