@@ -74,15 +74,4 @@ std::string fit_text(std::string_view text, size_t width, size_t hang) {
   return out;
 }
 
-std::string fit_lines(std::string_view text, size_t width, size_t hang) {
-  std::string out;
-  for (size_t at = 0; at <= text.size();) {
-    const size_t end = std::min(text.find('\n', at), text.size());
-    if (at != 0) out += '\n';
-    fit_line(text.substr(at, end - at), width, hang, out);
-    at = end + 1;
-  }
-  return out;
-}
-
 }  // namespace lucompat

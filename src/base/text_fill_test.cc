@@ -17,19 +17,14 @@ TEST(FitText, RefillsAParagraphBrokenByHand) {
 }
 
 TEST(FitText, AnIndentedLineKeepsItsSpacingAndHangs) {
-  EXPECT_EQ(fit_text("  4   undecided: inputs were read", 20), "  4   undecided:\n    inputs were read");
+  EXPECT_EQ(fit_text("  4   undecided: inputs were read", 20),
+            "  4   undecided:\n    inputs were read");
   EXPECT_EQ(fit_text("  lucompat check\n  --next x", 80), "  lucompat check\n  --next x");
 }
 
 TEST(FitText, AWordLongerThanTheWidthKeepsItsLine) {
   EXPECT_EQ(fit_text("  /a/very/long/path", 8), "  /a/very/long/path");
   EXPECT_EQ(fit_text("x /a/very/long/path", 8), "x\n/a/very/long/path");
-}
-
-TEST(FitLines, EachLineHangsOnItsOwn) {
-  EXPECT_EQ(fit_lines("note: one two three\nnote: four", 12, 2),
-            "note: one\n  two three\nnote: four");
-  EXPECT_EQ(fit_lines("  x: aaaa bbbb cccc dddd", 20, 4), "  x: aaaa bbbb cccc\n      dddd");
 }
 
 }  // namespace

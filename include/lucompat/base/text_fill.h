@@ -17,8 +17,4 @@ std::vector<std::string> fill_words(std::string_view text, size_t width);
 // rest filled `hang` columns further in than it starts.
 std::string fit_text(std::string_view text, size_t width, size_t hang = 2);
 
-// Each line of `text` on its own (a report's lines: a note, a reason), its
-// rest filled `hang` columns further in than it starts.
-std::string fit_lines(std::string_view text, size_t width, size_t hang);
-
 }  // namespace lucompat
