@@ -124,7 +124,7 @@ class Fleet(TempDirTest):
         (root / "proc" / "sys" / "kernel").mkdir(parents=True)
         (root / "proc" / "sys" / "kernel" / "osrelease").write_text("6.99.0-lucompat\n")
         (root / "proc" / "sys" / "kernel" / "hostname").write_text("hv-0042\n")
-        banner = lucompat("inspect", "--json", NEW).json()["identity"]["banner"]
+        banner = lucompat("inspect", "--json", NEW).one()["identity"]["banner"]
         (root / "proc" / "version").write_text(banner + "\n")
         (root / "boot").mkdir()
         (root / "boot" / "vmlinuz-6.99.0-lucompat").write_bytes(NEW.read_bytes())
