@@ -2,6 +2,8 @@
 
 #include "lucompat/base/printable.h"
 
+#include <fmt/format.h>
+
 namespace lucompat {
 namespace {
 
@@ -34,6 +36,17 @@ std::string dump_json(const json& doc, int indent) {
     if (e.id != 316) throw;  // 316: a string that is not UTF-8
   }
   return safe(doc).dump(indent);
+}
+
+json hex_json(uint64_t value) { return fmt::format("{:#x}", value); }
+
+json error_json(const Error& error) {
+  return {{"kind", name(error.kind)},
+          {"input", error.input.empty() ? json(nullptr) : json(error.input)},
+          {"offset", error.offset ? json(*error.offset) : json(nullptr)},
+          {"context", error.context.empty() ? json(nullptr) : json(error.context)},
+          {"message", error.message},
+          {"text", error.to_string()}};
 }
 
 }  // namespace lucompat

@@ -81,5 +81,30 @@ TEST(DumpJson, WritesStringsAndKeysThatAreNotUtf8AsEscapes) {
   EXPECT_EQ(dump_json(plain), plain.dump());
 }
 
+// A double holds 53 bits: as a number, a kernel address would round.
+TEST(HexJson, KeepsEverySixtyFourBits) {
+  EXPECT_EQ(hex_json(0xffffffff81a36cc0), "0xffffffff81a36cc0");
+  EXPECT_EQ(hex_json(0xffffffff81a36cc8), "0xffffffff81a36cc8");
+  EXPECT_EQ(hex_json(0), "0x0");
+}
+
+// Every command's error object has these keys, whatever is known.
+TEST(ErrorJson, OneShapeWhateverIsKnown) {
+  const json bare = error_json({ErrorKind::io, "", std::nullopt, "cannot open"});
+  const json full = error_json(
+      {ErrorKind::malformed, "vmlinuz", 0x40, "bad magic", "in the data decompressed from xz"});
+  std::vector<std::string> bare_keys, full_keys;
+  for (const auto& [k, _] : bare.items()) bare_keys.push_back(k);
+  for (const auto& [k, _] : full.items()) full_keys.push_back(k);
+  EXPECT_EQ(bare_keys,
+            (std::vector<std::string>{"context", "input", "kind", "message", "offset", "text"}));
+  EXPECT_EQ(full_keys, bare_keys);
+  EXPECT_TRUE(bare["input"].is_null());
+  EXPECT_TRUE(bare["offset"].is_null());
+  EXPECT_EQ(full["context"], "in the data decompressed from xz");
+  EXPECT_EQ(full["offset"], 0x40);
+  EXPECT_EQ(full["text"], "vmlinuz: in the data decompressed from xz, offset 0x40: bad magic");
+}
+
 }  // namespace
 }  // namespace lucompat

@@ -68,7 +68,7 @@ Result<std::vector<LabelFilter>> filters(const FleetArgs& a) {
 }
 
 ExitCode fail(const Error& e, bool json) {
-  return report_error(e, json, {{"error", e.to_string()}});
+  return report_error(e, json, {{"error", error_json(e)}});
 }
 
 ExitCode run_ingest(const FleetArgs& a) {

@@ -73,10 +73,9 @@ class Outcome {
     for (const auto& m : tree.modules)
       if (!m.result) print_error(m.result.error());
   }
-  ExitCode finish(bool json, bool single) const {
+  ExitCode finish(bool json) const {
     if (json) {
-      const auto& out = single ? docs_.front() : docs_;
-      std::fputs((dump_json(out, 2) + "\n").c_str(), stdout);
+      std::fputs((dump_json(docs_, 2) + "\n").c_str(), stdout);
     } else {
       std::fputs(text_.c_str(), stdout);
     }
@@ -124,7 +123,7 @@ ExitCode run_inspect(const InspectArgs& args) {
   Outcome out;
   if (args.running) {
     inspect_live(args, out);
-    return out.finish(args.json, true);
+    return out.finish(args.json);
   }
   for (const auto& path : args.paths) {
     std::error_code ec;
@@ -138,7 +137,7 @@ ExitCode run_inspect(const InspectArgs& args) {
       out.error(r.error());
     }
   }
-  return out.finish(args.json, args.paths.size() == 1);
+  return out.finish(args.json);
 }
 
 }  // namespace
@@ -168,7 +167,7 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
       "--running reads what the running kernel has registered now, in its memory: root only\n"
       "(/proc/kcore, /proc/kallsyms addresses); see docs/kexec.md.\n\n"
       "Exit: 0 every input has a table; 3 an input could not be read; 4 an input has no table.\n"
-      "JSON (lucompat.inspect/1): json-schema.md in /usr/share/doc/lucompat. See lucompat(1).");
+      "JSON (lucompat.inspect/2): json-schema.md in /usr/share/doc/lucompat. See lucompat(1).");
   CLI::Option* paths =
       sub->add_option("paths", args->paths,
                       "Kernel images, modules, object files, or module trees (directories)")
@@ -188,7 +187,7 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
       ->needs(running)
       ->type_name("FILE");
   sub->add_flag("--json", args->json,
-                "Print JSON: one document for one path, an array for several");
+                "Print JSON: an array of documents, one per path, however many");
   sub->add_flag("-v,--verbose", args->verbose, "List the modules of a tree that have no table");
   sub->add_flag("--early-exit", args->options.unwrap.early_exit,
                 "Stop decompressing a kernel once the segment holding its table has passed "

@@ -65,7 +65,7 @@ ExitCode print(const std::string& text) {
 }
 
 ExitCode fail(const Error& e, bool json) {
-  return report_error(e, json, {{"error", e.to_string()}});
+  return report_error(e, json, {{"error", error_json(e)}});
 }
 
 Error no_such_profile(const std::string& name) {

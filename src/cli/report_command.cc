@@ -57,7 +57,7 @@ void add_report_command(CLI::App& app, ExitCode& result) {
   CheckRequest& k = a->request.kernels;
   CLI::App* sub = app.add_subcommand("report", "This host's report for the fleet store (JSON)");
   sub->footer(
-      "Prints a lucompat.report/1 document (json-schema.md in /usr/share/doc/lucompat): the host,\n"
+      "Prints a lucompat.report/2 document (json-schema.md in /usr/share/doc/lucompat): the host,\n"
       "its labels, the\n"
       "collection time, the running kernel's identity and table (modules included), the staged\n"
       "next kernel's when --next is given, and the profile and VMM features from host.toml.\n\n"
@@ -87,7 +87,7 @@ void add_report_command(CLI::App& app, ExitCode& result) {
       ->type_name("KEY=VALUE");
   sub->add_option("--store", a->store, "Store the report instead of printing it")->type_name("URL");
   sub->add_option("--format", a->format,
-                  "json (a lucompat.report/1 document) or prometheus (metrics)")
+                  "json (a lucompat.report/2 document) or prometheus (metrics)")
       ->check(CLI::IsMember({"json", "prometheus"}))
       ->type_name("FORMAT");
   sub->callback([a, &result] { result = run_report(*a); });

@@ -78,7 +78,7 @@ nlohmann::json symbols_json(const std::vector<KallsymsSymbol>& symbols, int poin
   nlohmann::json a = nlohmann::json::array();
   const int width = 2 * pointer_size;
   for (const auto& s : symbols)
-    a.push_back({{"address", fmt::format("{:0{}x}", s.address, width)},
+    a.push_back({{"address", fmt::format("{:#0{}x}", s.address, width + 2)},
                  {"type", std::string(1, s.type)},
                  {"name", s.name}});
   return a;
@@ -119,17 +119,14 @@ ExitCode run_symbols(const SymbolsArgs& args) {
     if (args.verbose) describe(path, *k, s);
     const std::vector<KallsymsSymbol> sorted = sorted_by_address(s.symbols());
     if (args.json) {
-      nlohmann::json a = symbols_json(sorted, k->pointer_size);
-      docs.push_back(several ? nlohmann::json{{"input", path}, {"symbols", std::move(a)}}
-                             : std::move(a));
+      docs.push_back({{"input", path}, {"symbols", symbols_json(sorted, k->pointer_size)}});
     } else {
       if (several) std::fprintf(stdout, "%s:\n", printable(path).c_str());
       const std::string text = system_map(sorted, k->pointer_size);
       std::fwrite(text.data(), 1, text.size(), stdout);
     }
   }
-  if (args.json && !docs.empty())
-    std::fputs((dump_json(several ? docs : docs.front(), several ? 2 : 1) + "\n").c_str(), stdout);
+  if (args.json) std::fputs((dump_json(docs, 1) + "\n").c_str(), stdout);
   if (any_error) return ExitCode::bad_input;
   if (any_missing) return ExitCode::undecidable;
   return ExitCode::ok;
@@ -159,8 +156,8 @@ void add_symbols_command(CLI::App& app, ExitCode& result) {
       "a raw 7.0 Image came without --text-address; 4 an input has no kallsyms tables.");
   sub->add_option("paths", args->paths, "Kernel images")->required()->type_name("IMAGE");
   sub->add_flag("--json", args->json,
-                "Print JSON: an array of {address, type, name}; with several images an array "
-                "of {input, symbols}");
+                "Print JSON: an array of {input, symbols: [{address, type, name}]}, one per "
+                "image, however many");
   sub->add_flag("-v,--verbose", args->verbose,
                 "Say on stderr where the tables are and how addresses are encoded");
   sub->add_option("--text-address", args->text_address,

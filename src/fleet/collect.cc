@@ -22,7 +22,7 @@ KernelFacts facts(const KernelSide& side, const Catalog& catalog, bool trust_sca
   k.banner = json_text(in.identity.banner);
   k.build_id = json_text(in.identity.build_id);
   k.arch = in.arch;
-  k.has_table = has_version_set(in);
+  k.has_version_set = has_version_set(in);
   std::set<std::string> strings;  // sorted, unique, as escaped
   for (const auto& [s, _] : side.strings) strings.insert(json_text(s));
   k.strings.assign(strings.begin(), strings.end());

@@ -78,7 +78,8 @@ void add_evidence_reasons(std::vector<Reason>& reasons, const StoredBuild& runni
     return;
   }
   const auto why = [](const StoredBuild& b, KernelRole role) -> std::optional<Reason> {
-    if (!b.facts.has_table) return Reason{.code = ReasonCode::kernel_without_table, .kernel = role};
+    if (!b.facts.has_version_set)
+      return Reason{.code = ReasonCode::kernel_without_table, .kernel = role};
     if (!b.facts.undecided.empty())
       return Reason{
           .code = ReasonCode::kernel_undecided, .kernel = role, .detail = b.facts.undecided};

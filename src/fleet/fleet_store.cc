@@ -116,7 +116,7 @@ std::string upsert_sql(size_t rows) {
 // order in which a batch stores new builds (see ingest_once).
 std::string facts_key(const KernelFacts& k) {
   return dump_json(nlohmann::json::array({k.identity(), k.release, k.banner, k.build_id, k.arch,
-                                          k.has_table, k.strings, k.evidence, k.undecided}));
+                                          k.has_version_set, k.strings, k.evidence, k.undecided}));
 }
 
 // FNV-1a: a variant's identity must not change with the compiler or the
@@ -260,7 +260,7 @@ Result<int64_t> Store::store_build(const KernelFacts& k, const std::string& key)
     if (probe > 1) identity += fmt::format("/{}", probe);
     const std::array<sql::Value, 9> build{
         std::string_view(identity),   std::string_view(k.release),  std::string_view(k.banner),
-        std::string_view(k.build_id), std::string_view(k.arch),     k.has_table,
+        std::string_view(k.build_id), std::string_view(k.arch),     k.has_version_set,
         std::string_view(strings),    std::string_view(k.evidence), std::string_view(k.undecided)};
     LUCOMPAT_CHECK(db_->execute(
         "cannot store a kernel build",

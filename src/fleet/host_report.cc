@@ -15,7 +15,7 @@ json kernel_json(const KernelFacts& k) {
           {"banner", k.banner},
           {"build_id", k.build_id},
           {"arch", k.arch},
-          {"has_table", k.has_table},
+          {"has_version_set", k.has_version_set},
           {"strings", k.strings},
           {"evidence", k.evidence},
           {"undecided", k.undecided.empty() ? json(nullptr) : json(k.undecided)}};
@@ -87,7 +87,7 @@ class Fields {
   const std::string& where_;
 };
 
-std::optional<KernelFacts> read_kernel(const json& doc, const char* key, bool required,
+std::optional<KernelFacts> read_kernel(const json& doc, const char* key, bool required, bool v1,
                                        const std::string& where, std::optional<Error>& error) {
   Fields top(doc, "", where);
   const json* k = top.get(key, json::value_t::object, required);
@@ -99,8 +99,8 @@ std::optional<KernelFacts> read_kernel(const json& doc, const char* key, bool re
   out.banner = f.text("banner", false);
   out.build_id = f.text("build_id", false);
   out.arch = f.text("arch", true);
-  if (const json* t = f.get("has_table", json::value_t::boolean, true))
-    out.has_table = t->get<bool>();
+  if (const json* t = f.get(v1 ? "has_table" : "has_version_set", json::value_t::boolean, true))
+    out.has_version_set = t->get<bool>();
   out.strings = f.strings("strings");
   out.evidence = f.text("evidence", false);
   out.undecided = f.text("undecided", false);  // null: nothing stands in the way
@@ -160,9 +160,10 @@ Result<HostReport> parse_report(const json& doc, const std::string& where, UtcTi
     return Error{ErrorKind::malformed, where, std::nullopt, "a report is a JSON object"};
   Fields f(doc, "", where);
   const std::string schema = f.text("schema", true);
-  if (!f.error && schema != kReportSchema)
-    f.fail("schema", fmt::format("\"{}\" is not {} (this lucompat reads that version only)", schema,
-                                 kReportSchema));
+  const bool v1 = schema == kReportSchemaV1;
+  if (!f.error && schema != kReportSchema && !v1)
+    f.fail("schema", fmt::format("\"{}\" is not {} or {} (the versions this lucompat reads)",
+                                 schema, kReportSchema, kReportSchemaV1));
   HostReport r;
   r.host = f.text("host", true);
   if (!f.error && r.host.empty()) f.fail("host", "empty");
@@ -174,9 +175,9 @@ Result<HostReport> parse_report(const json& doc, const std::string& where, UtcTi
   r.emit = f.string_map("emit");
   if (f.error) return *f.error;
   std::optional<Error> error;
-  if (auto k = read_kernel(doc, "running", true, where, error)) r.running = std::move(*k);
+  if (auto k = read_kernel(doc, "running", true, v1, where, error)) r.running = std::move(*k);
   if (error) return *error;
-  r.staged = read_kernel(doc, "staged", false, where, error);
+  r.staged = read_kernel(doc, "staged", false, v1, where, error);
   if (error) return *error;
   return r;
 }

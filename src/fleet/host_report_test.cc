@@ -14,14 +14,29 @@ namespace {
 using nlohmann::json;
 
 json report_at(const std::string& when) {
-  return {{"schema", kReportSchema},
-          {"host", "h"},
-          {"collected_at", when},
-          {"running",
-           {{"release", "6.99"}, {"arch", "x86_64"}, {"has_table", true}, {"build_id", "ab"}}}};
+  return {
+      {"schema", kReportSchema},
+      {"host", "h"},
+      {"collected_at", when},
+      {"running",
+       {{"release", "6.99"}, {"arch", "x86_64"}, {"has_version_set", true}, {"build_id", "ab"}}}};
 }
 
 const UtcTime kNow = *parse_utc("2026-11-27T12:00:00Z");
+
+// report/1's has_table meant a version set of any kind: hosts not yet
+// upgraded keep reporting, and are read alike.
+TEST(HostReport, ReadsReportOneHasTableAsAVersionSet) {
+  json old = report_at("2026-11-27T12:00:00Z");
+  old["schema"] = kReportSchemaV1;
+  old["running"].erase("has_version_set");
+  old["running"]["has_table"] = true;
+  const auto r = parse_report(old, "r", kNow);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_TRUE(r->running.has_version_set);
+  old["schema"] = kReportSchema;
+  EXPECT_FALSE(parse_report(old, "r", kNow));  // report/2 has no has_table
+}
 
 TEST(HostReport, AcceptsReportsUpToTheToleranceAhead) {
   EXPECT_TRUE(parse_report(report_at("2026-11-27T12:00:00Z"), "r", kNow));

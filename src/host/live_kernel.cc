@@ -43,7 +43,12 @@ Result<std::string> read_c_string(const KernelMemory& memory, uint64_t address, 
     out += s.substr(0, nul);
     if (nul != std::string_view::npos) return out;
   }
-  return Error{ErrorKind::malformed, {}, address, fmt::format("no NUL within {} bytes", max)};
+  // A kernel address is no offset in an input, and would overflow the JSON
+  // error's `offset` (a number): it goes in the message.
+  return Error{ErrorKind::malformed,
+               {},
+               std::nullopt,
+               fmt::format("no NUL within {} bytes at {:#x}", max, address)};
 }
 
 std::string owner_name(const ProcKallsyms& k, uint64_t owner) {

@@ -282,6 +282,17 @@ std::string_view name(Verdict v) {
   return "unknown";
 }
 
+std::string_view json_name(Verdict v) {
+  switch (v) {
+    case Verdict::unused:
+      return "not_used";
+    case Verdict::not_preservable:
+      return "not_preservable";
+    default:
+      return name(v);
+  }
+}
+
 namespace {
 
 // The families in use, with the FLBs they need added as used by them.

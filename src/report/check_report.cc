@@ -1,5 +1,7 @@
 #include "lucompat/report/check_report.h"
+#include "lucompat/base/json_dump.h"
 #include "lucompat/base/printable.h"
+#include "lucompat/report/inspect_report.h"
 #include "lucompat/report/reasons.h"
 #include "lucompat/table/compatible.h"
 
@@ -25,7 +27,8 @@ json kernel_json(const KernelSide& k) {
       {"build_id", in.identity.build_id.empty() ? json(nullptr) : json(in.identity.build_id)},
       {"arch", in.arch},
       {"chain", in.describe_chain()},
-      {"has_table", has_version_set(in)},
+      {"has_table", in.table.has_value()},
+      {"status", version_set_status(in)},
       {"liveupdate", name(luo_presence(in))},
       {"evidence", evidence_of(in)},
       {"modules", k.modules.empty() ? json(nullptr) : json(k.modules)},
@@ -81,7 +84,7 @@ json check_json(const CheckOutcome& o) {
         {"negotiated_version", f.negotiated_version ? json(*f.negotiated_version) : json(nullptr)},
         {"components", composites_json(f)},
         {"missing_components", f.missing_components},
-        {"verdict", name(f.verdict)},
+        {"verdict", json_name(f.verdict)},
         {"reasons", describe(f.reasons)},
         {"reason_details", reasons_json(f.reasons)},
     });
@@ -93,7 +96,7 @@ json check_json(const CheckOutcome& o) {
     unknown.push_back({{"compatible", u.compatible}, {"family", u.family}, {"kernel", u.kernel}});
   return {
       {"schema", kCheckSchema},
-      {"verdict", name(o.report.verdict)},
+      {"verdict", json_name(o.report.verdict)},
       {"exit_code", static_cast<int>(exit_code(o.report.verdict))},
       {"summary", summary_of(o)},
       {"current", kernel_json(o.current)},
@@ -109,16 +112,8 @@ json check_json(const CheckOutcome& o) {
 
 json check_error_json(const Error& e, ExitCode code) {
   return {
-      {"schema", kCheckSchema},
-      {"verdict", "error"},
-      {"exit_code", static_cast<int>(code)},
-      {"summary", e.to_string()},
-      {"error",
-       {{"kind", name(e.kind)},
-        {"input", e.input},
-        {"offset", e.offset ? json(*e.offset) : json(nullptr)},
-        {"message", e.message},
-        {"text", e.to_string()}}},
+      {"schema", kCheckSchema},   {"verdict", "error"},     {"exit_code", static_cast<int>(code)},
+      {"summary", e.to_string()}, {"error", error_json(e)},
   };
 }
 

@@ -18,7 +18,7 @@ json build_json(const StoredBuild& b) {
           {"release", b.facts.release},
           {"build_id", b.facts.build_id.empty() ? json(nullptr) : json(b.facts.build_id)},
           {"banner", b.facts.banner},
-          {"has_table", b.facts.has_table},
+          {"has_version_set", b.facts.has_version_set},
           {"evidence", b.facts.evidence.empty() ? json(nullptr) : json(b.facts.evidence)},
           {"undecided", b.facts.undecided.empty() ? json(nullptr) : json(b.facts.undecided)},
           {"variant", b.variant}};
@@ -145,7 +145,7 @@ json baseline_json(const Baseline& base) {
                         {"blocking_hosts", p.blocking_hosts},
                         {"blockers", std::move(blockers)}});
   }
-  return {{"schema", "lucompat.fleet-baseline/1"},
+  return {{"schema", "lucompat.fleet-baseline/2"},
           {"baseline", base.baseline ? json(base.baseline->name) : json(nullptr)},
           {"hosts", base.hosts},
           {"builds", base.kernel_builds},
@@ -201,7 +201,7 @@ Result<void> write_status_json(const FleetStatus& s, std::FILE* out) {
   w.member("hosts", s.hosts);
   w.member("kernel_builds", s.kernel_builds);
   w.member("profiles", profiles);
-  w.member("schema", "lucompat.fleet-status/1");
+  w.member("schema", "lucompat.fleet-status/2");
   w.key("stale");
   w.begin_array();
   LUCOMPAT_CHECK(s.each_stale([&](const HostRow& h) {
@@ -281,7 +281,7 @@ void write_plan_json(const Plan& plan, std::FILE* out) {
   w.end_array();
   w.member("profile", plan.profile->name);
   w.member("ready", plan.ready);
-  w.member("schema", "lucompat.fleet-plan/1");
+  w.member("schema", "lucompat.fleet-plan/2");
   w.key("waves");
   w.begin_array();
   for (size_t i = 0; i < plan.waves.size(); ++i) {

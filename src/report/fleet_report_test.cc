@@ -61,7 +61,7 @@ TEST(FleetReport, StatusJsonIsWrittenAsNlohmannWouldWriteIt) {
         written([&](std::FILE* f) { ASSERT_TRUE(write_status_json(status(stale), f)); });
     const json doc = json::parse(out);
     EXPECT_EQ(out, doc.dump(2) + "\n");
-    EXPECT_EQ(doc["schema"], "lucompat.fleet-status/1");
+    EXPECT_EQ(doc["schema"], "lucompat.fleet-status/2");
     ASSERT_EQ(doc["stale"].size(), stale.size());
     for (size_t i = 0; i < stale.size(); ++i)
       EXPECT_EQ(doc["stale"][i],

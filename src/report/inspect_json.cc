@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <optional>
 
+#include "lucompat/base/json_dump.h"
 #include "lucompat/report/inspect_report.h"
 #include "lucompat/table/compatible.h"
 
@@ -10,10 +12,18 @@ using nlohmann::json;
 
 json string_or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
-json entries_json(const std::vector<TableEntry>& entries) {
+// In a running kernel's set every position is a kernel address: `offset`
+// (a number, a file offset elsewhere) is null and `address` holds it.
+json offset_json(uint64_t position, bool in_memory) {
+  return in_memory ? json(nullptr) : json(position);
+}
+
+json entries_json(const std::vector<TableEntry>& entries, bool in_memory) {
   json out = json::array();
   for (const auto& e : entries) {
-    json entry = {{"slot", e.slot}, {"compatible", e.compatible}, {"offset", e.offset}};
+    json entry = {{"slot", e.slot},
+                  {"compatible", e.compatible},
+                  {"offset", offset_json(e.offset, in_memory)}};
     if (is_composite(e.compatible)) {
       json parts = json::array();
       for (std::string_view c : components_of(e.compatible)) parts.push_back(c);
@@ -26,7 +36,7 @@ json entries_json(const std::vector<TableEntry>& entries) {
     if (const auto& r = e.registration) {
       entry["kind"] = name(r->kind);
       entry["symbol"] = string_or_null(r->symbol);
-      entry["address"] = r->address ? json(*r->address) : json(nullptr);
+      entry["address"] = r->address ? hex_json(*r->address) : json(nullptr);
       entry["module"] = string_or_null(r->module);
       entry["evidence"] = name(r->evidence);
     }
@@ -35,9 +45,13 @@ json entries_json(const std::vector<TableEntry>& entries) {
   return out;
 }
 
-json warnings_json(const std::vector<TableWarning>& warnings) {
+json warnings_json(const std::vector<TableWarning>& warnings, bool in_memory) {
   json out = json::array();
-  for (const auto& w : warnings) out.push_back({{"offset", w.offset}, {"message", w.message}});
+  for (const auto& w : warnings) {
+    json warning = {{"offset", offset_json(w.offset, in_memory)}, {"message", w.message}};
+    if (in_memory) warning["address"] = hex_json(w.offset);
+    out.push_back(std::move(warning));
+  }
   return out;
 }
 
@@ -51,8 +65,8 @@ json table_json(const LocatedTable& t) {
       {"size", where.size},
       {"header_offset", where.header_offset ? json(*where.header_offset) : json(nullptr)},
       {"format_version", t.table.format_version ? json(*t.table.format_version) : json(nullptr)},
-      {"entries", entries_json(t.table.entries)},
-      {"warnings", warnings_json(t.table.warnings)},
+      {"entries", entries_json(t.table.entries, false)},
+      {"warnings", warnings_json(t.table.warnings, false)},
   };
 }
 
@@ -64,16 +78,18 @@ json derived_json(const DerivedSet& d) {
     if (g.kind == GapKind::near_miss) near_misses.push_back(g.detail);
     gaps.push_back({{"kind", name(g.kind)}, {"detail", g.detail}});
   }
+  const bool in_memory = d.evidence == Evidence::kcore;
   return {
-      {"method", d.evidence == Evidence::kcore ? "running" : "registrations"},
+      {"method", in_memory ? "running" : "registrations"},
       {"shape", "merged"},
       {"section", string_or_null(d.section)},
-      {"offset", d.offset},
+      {"offset", offset_json(d.offset, in_memory)},
+      {"address", in_memory ? hex_json(d.offset) : json(nullptr)},
       {"size", 0},
       {"header_offset", nullptr},
       {"format_version", nullptr},
-      {"entries", entries_json(d.entries)},
-      {"warnings", warnings_json(d.warnings)},
+      {"entries", entries_json(d.entries, in_memory)},
+      {"warnings", warnings_json(d.warnings, in_memory)},
       {"evidence", d.basis},
       {"near_misses", std::move(near_misses)},
       {"gaps", std::move(gaps)},
@@ -87,7 +103,8 @@ json sessions_json(const std::optional<DerivedSet>& d) {
   for (const LiveSession& s : *d->sessions) {
     json files = json::array();
     for (const LiveFile& f : s.files)
-      files.push_back({{"token", f.token}, {"compatible", f.compatible}, {"flbs", f.flbs}});
+      files.push_back(
+          {{"token", hex_json(f.token)}, {"compatible", f.compatible}, {"flbs", f.flbs}});
     out.push_back({{"name", s.name}, {"files", std::move(files)}});
   }
   return out;
@@ -118,19 +135,37 @@ json layer_json(const Layer& l) {
   };
 }
 
+// elf_type_name() words the type for the text ("shared object", "type 0x5");
+// JSON values are identifiers, so that a consumer can switch on them.
+std::string snake_case(std::string words) {
+  std::replace(words.begin(), words.end(), ' ', '_');
+  return words;
+}
+
 json elf_json(const std::optional<ElfInfo>& e) {
   if (!e) return nullptr;
   return {{"class", e->elf_class},
           {"byte_order", order_json(e->order)},
           {"machine", e->machine_name},
           {"e_machine", e->machine},
-          {"type", e->type_name},
+          {"type", snake_case(e->type_name)},
           {"arch", string_or_null(e->arch)},
           {"section_headers", e->has_section_headers},
           {"early_exit", e->sections_cut}};
 }
 
 }  // namespace
+
+std::string_view version_set_status(const Inspection& in) {
+  if (in.table) return "table";
+  return has_version_set(in) ? "derived" : "no_table";
+}
+
+std::string_view strongest_status(std::string_view a, std::string_view b) {
+  for (std::string_view s : {"table", "derived"})
+    if (a == s || b == s) return s;
+  return "no_table";
+}
 
 json inspect_json(const Inspection& in) {
   const KernelIdentity& id = in.identity;
@@ -140,7 +175,7 @@ json inspect_json(const Inspection& in) {
       {"schema", kInspectSchema},
       {"input", in.input},
       {"input_size", in.input_size},
-      {"status", has_version_set(in) ? "table" : "no-table"},
+      {"status", version_set_status(in)},
       {"liveupdate", name(luo_presence(in))},
       {"chain", std::move(chain)},
       {"compression", string_or_null(in.compression())},
@@ -173,12 +208,7 @@ json inspect_error_json(const Error& error) {
       {"schema", kInspectSchema},
       {"input", error.input},
       {"status", "error"},
-      {"error",
-       {{"kind", name(error.kind)},
-        {"offset", error.offset ? json(*error.offset) : json(nullptr)},
-        {"context", string_or_null(error.context)},
-        {"message", error.message},
-        {"text", error.to_string()}}},
+      {"error", error_json(error)},
   };
 }
 

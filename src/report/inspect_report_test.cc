@@ -33,7 +33,7 @@ Inspection sample() {
 
 TEST(InspectJson, CarriesSchemaIdentityAndEntries) {
   const auto j = inspect_json(sample());
-  EXPECT_EQ(j["schema"], "lucompat.inspect/1");
+  EXPECT_EQ(j["schema"], "lucompat.inspect/2");
   EXPECT_EQ(j["status"], "table");
   EXPECT_EQ(j["elf"]["byte_order"], "big");
   EXPECT_EQ(j["elf"]["arch"], "s390x");
@@ -53,7 +53,7 @@ TEST(InspectJson, NoTableExplainsWhy) {
   Inspection in = sample();
   in.table.reset();
   const auto j = inspect_json(in);
-  EXPECT_EQ(j["status"], "no-table");
+  EXPECT_EQ(j["status"], "no_table");
   EXPECT_EQ(j["liveupdate"], "unknown");
   EXPECT_TRUE(j["table"].is_null());
   EXPECT_EQ(j["no_table_reason"],
@@ -123,6 +123,7 @@ TEST(Registrations, TextLineCountsKindsAndNamesTheEvidence) {
             std::string::npos)
       << t;
   const auto j = inspect_json(in);
+  EXPECT_EQ(j["status"], "derived");  // "table" is only ever an RFC table
   EXPECT_EQ(j["table"]["method"], "registrations");
   EXPECT_EQ(j["table"]["entries"][1]["kind"], "file");
   EXPECT_EQ(j["table"]["entries"][1]["evidence"], "symtab");
@@ -148,7 +149,7 @@ TEST(Registrations, GapsAndSessionsAreShown) {
   EXPECT_EQ(j["table"]["gaps"][1]["kind"], "unread_list");
   EXPECT_EQ(j["table"]["near_misses"].size(), 1u);
   EXPECT_EQ(j["sessions"][0]["name"], "vm-1");
-  EXPECT_EQ(j["sessions"][0]["files"][0]["token"], 0x1a);
+  EXPECT_EQ(j["sessions"][0]["files"][0]["token"], "0x1a");
   in.derived->sessions->clear();
   EXPECT_NE(inspect_text(in).find("sessions  none open: nothing is preserved now"),
             std::string::npos);
@@ -170,6 +171,33 @@ TEST(Registrations, AnRfcTableMustAgreeWithThem) {
   EXPECT_NE(d[0].find("memfd-v1"), std::string::npos);
   EXPECT_NE(d[1].find("memfd-v2"), std::string::npos);
   EXPECT_NE(inspect_text(in).find("DISAGREES"), std::string::npos);
+}
+
+// jq reads numbers as doubles: 0xffffffff81a36cc0 and the handler 8 bytes
+// on would print alike, so kernel addresses are strings.
+TEST(Registrations, KernelAddressesAreHexStrings) {
+  Inspection in = sample();
+  in.table.reset();
+  in.derived = derived({{"memfd-v2", EntryKind::file}});
+  in.derived->entries[0].registration->address = 0xffffffff81a36cc0;
+  EXPECT_EQ(inspect_json(in)["table"]["entries"][0]["address"], "0xffffffff81a36cc0");
+}
+
+TEST(Registrations, ARunningKernelsPositionsAreAddressesNotOffsets) {
+  Inspection in = sample();
+  in.table.reset();
+  in.derived = derived({{"memfd-v2", EntryKind::file}});
+  in.derived->evidence = Evidence::kcore;
+  in.derived->offset = 0xffffffff83001000;
+  in.derived->entries[0].offset = 0xffffffff81a36cc0;
+  in.derived->warnings.push_back({0xffffffff83002000, "the outgoing sessions could not be read"});
+  const auto t = inspect_json(in)["table"];
+  EXPECT_EQ(t["method"], "running");
+  EXPECT_TRUE(t["offset"].is_null());
+  EXPECT_EQ(t["address"], "0xffffffff83001000");
+  EXPECT_TRUE(t["entries"][0]["offset"].is_null());
+  EXPECT_TRUE(t["warnings"][0]["offset"].is_null());
+  EXPECT_EQ(t["warnings"][0]["address"], "0xffffffff83002000");
 }
 
 TEST(Registrations, ScanOnlyEvidenceIsFlagged) {

@@ -3,6 +3,14 @@
 
 namespace lucompat {
 
+std::string_view module_tree_status(const ModuleTree& tree) {
+  if (tree.errors != 0) return "error";
+  std::string_view status = "no_table";
+  for (const auto& m : tree.modules)
+    if (m.result) status = strongest_status(status, version_set_status(*m.result));
+  return status;
+}
+
 nlohmann::json module_tree_json(const ModuleTree& tree) {
   using nlohmann::json;
   json modules = json::array();
@@ -10,11 +18,10 @@ nlohmann::json module_tree_json(const ModuleTree& tree) {
   json entries = json::array();
   for (const auto& e : tree.entries)
     entries.push_back({{"compatible", e.compatible}, {"modules", e.modules}});
-  const char* status = tree.errors != 0 ? "error" : tree.with_table != 0 ? "table" : "no-table";
   return {
       {"schema", kModuleTreeSchema},
       {"input", tree.root},
-      {"status", status},
+      {"status", module_tree_status(tree)},
       {"releases", tree.releases},
       {"counts",
        {{"modules", tree.modules.size()},

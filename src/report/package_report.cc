@@ -26,9 +26,11 @@ nlohmann::json package_json(const PackageReport& p) {
   for (const auto& k : p.kernels) kernels.push_back(member_json(k.path, k.result));
   json modules = module_tree_json(p.modules);
   modules.erase("schema");
-  const char* status = package_errors(p) != 0 ? "error"
-                       : package_has_table(p) ? "table"
-                                              : "no-table";
+  std::string_view status = module_tree_status(p.modules);
+  for (const auto& k : p.kernels)
+    status = !k.result || status == "error"
+                 ? "error"
+                 : strongest_status(status, version_set_status(*k.result));
   return {{"schema", kPackageSchema},
           {"input", p.input},
           {"format", p.format},

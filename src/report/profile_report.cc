@@ -1,6 +1,7 @@
 #include "lucompat/report/profile_report.h"
 #include "lucompat/base/json_dump.h"
 #include "lucompat/base/printable.h"
+#include "lucompat/report/inspect_report.h"
 #include "lucompat/report/reasons.h"
 
 #include <fmt/format.h>
@@ -21,7 +22,8 @@ std::string join(const std::vector<std::string>& items, std::string_view sep = "
 json kernel_brief(const KernelSide& k) {
   return {{"path", k.path},
           {"release", k.kernel.identity.release},
-          {"has_table", has_version_set(k.kernel)}};
+          {"has_table", k.kernel.table.has_value()},
+          {"status", version_set_status(k.kernel)}};
 }
 
 // POSIX shell single quotes: nothing inside is special but the quote itself.
@@ -88,7 +90,7 @@ json selection_json(const Selection& s, const UpdateInputs& in) {
                         {"warnings", warnings},
                         {"warning_details", reasons_json(v.warnings)}});
   }
-  return {{"schema", "lucompat.profile-select/1"},
+  return {{"schema", "lucompat.profile-select/2"},
           {"selected", s.selected ? json(s.selected->name) : json(nullptr)},
           {"vmm_features", s.selected ? json(s.selected->vmm_features) : json(nullptr)},
           {"summary", selection_summary(s)},
@@ -138,13 +140,13 @@ json matrix_json(const Matrix& m) {
           row.missing.size() > i
               ? json{{"supported", row.missing[i].empty()},
                      {"missing", row.missing[i]},
-                     {"reason", no_luo(row) ? json("no LUO") : json(nullptr)}}
-              : json{{"supported", nullptr}, {"missing", nullptr}, {"reason", "no table"}};
+                     {"reason", no_luo(row) ? json("no_luo") : json(nullptr)}}
+              : json{{"supported", nullptr}, {"missing", nullptr}, {"reason", "no_table"}};
     json k = kernel_brief(row.kernel);
     k["profiles"] = std::move(support);
     kernels.push_back(std::move(k));
   }
-  return {{"schema", "lucompat.profile-matrix/1"},
+  return {{"schema", "lucompat.profile-matrix/2"},
           {"gate", m.undecided     ? "undecided"
                    : m.gate_passes ? "pass"
                                    : "fail"},

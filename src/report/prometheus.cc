@@ -50,7 +50,7 @@ void kernel_samples(PrometheusText& p, const HostReport& r) {
            "1 when lucompat found the kernel's live-update version set, 0 when it has none");
   for (const auto& [role, k] : kernels)
     p.sample("lucompat_kernel_has_table", {{"host", r.host}, {"kernel", role}},
-             k->has_table ? 1 : 0);
+             k->has_version_set ? 1 : 0);
   p.family("lucompat_kernel_compatible_strings", "gauge",
            "Compatible strings the kernel and its modules understand");
   for (const auto& [role, k] : kernels)

@@ -7,9 +7,9 @@ std::string_view name(TableMethod m) {
     case TableMethod::section:
       return "section";
     case TableMethod::segment_scan:
-      return "segment-scan";
+      return "segment_scan";
     case TableMethod::magic_scan:
-      return "magic-scan";
+      return "magic_scan";
   }
   return "unknown";
 }
@@ -21,7 +21,7 @@ std::string_view name(TableShape s) {
     case TableShape::split:
       return "split";
     case TableShape::entries_only:
-      return "entries-only";
+      return "entries_only";
   }
   return "unknown";
 }

@@ -185,7 +185,7 @@ class RunningKernel(TempDirTest):
         root = self.dir / name
         (root / "proc" / "sys" / "kernel").mkdir(parents=True)
         (root / "proc" / "sys" / "kernel" / "osrelease").write_text(self.RELEASE + "\n")
-        banner = lucompat("inspect", "--json", OLD).json()["identity"]["banner"]
+        banner = lucompat("inspect", "--json", OLD).one()["identity"]["banner"]
         (root / "proc" / "version").write_text(banner + banner_suffix + "\n")
         if image_at:
             path = root / image_at
@@ -253,7 +253,7 @@ class RunningKernel(TempDirTest):
     def test_host_toml_pins(self):
         root = self.root("pinned", image_at="boot/vmlinuz-6.99.0-lucompat", image=NEW.read_bytes())
         (root / "proc" / "version").write_text(
-            lucompat("inspect", "--json", NEW).json()["identity"]["banner"] + "\n")
+            lucompat("inspect", "--json", NEW).one()["identity"]["banner"] + "\n")
         (root / "etc" / "lucompat").mkdir(parents=True)
         (root / "etc" / "lucompat" / "host.toml").write_text('[emit]\nmemfd = "memfd-v1"\n')
         r = lucompat("check", "--json", "--no-modules", "--root", root, "--next", OLD, "--uses", "memfd")
@@ -281,10 +281,10 @@ class FamiliesInUse(TempDirTest):
             # The example kernels have no eventfd handler, so the running one
             # cannot hand eventfds over: a note (every QEMU holds eventfds),
             # never a loss that decides the update.
-            self.assertEqual(fam["eventfd"]["verdict"], "not preservable")
+            self.assertEqual(fam["eventfd"]["verdict"], "not_preservable")
             self.assertIn("cannot preserve eventfd", fam["eventfd"]["reasons"][0])
             self.assertEqual(fam["memfd"]["verdict"], "compatible")
-            self.assertEqual(fam["vfio-pci"]["verdict"], "not used")
+            self.assertEqual(fam["vfio-pci"]["verdict"], "not_used")
             self.assertEqual(r.rc, OK, r)
             # Several pids in one value, as pidof prints them, and by name.
             both = lucompat("check", "--json", "--no-modules", "--current", NEW, "--next", NEW,
@@ -318,7 +318,7 @@ class FamiliesInUse(TempDirTest):
         self.assertEqual(fam["iommufd"]["used_by"], ["pid 4242 (qemu-system-x86) fd 4 /dev/iommu"])
         self.assertEqual(fam["kvm-vm"]["used_by"], ["pid 4242 (qemu-system-x86) fd 5 anon_inode:kvm-vm"])
         self.assertEqual(fam["guest-memfd"]["used_by"], ["pid 4242 (qemu-system-x86) fd 6 anon_inode:[kvm-gmem]"])
-        self.assertEqual(fam["memfd"]["verdict"], "not used")
+        self.assertEqual(fam["memfd"]["verdict"], "not_used")
 
     def test_missing_process(self):
         r = lucompat("check", "--no-modules", "--root", self.dir, "--current", NEW, "--next", NEW, "--pid", "999999")

@@ -105,17 +105,20 @@ class Cli(unittest.TestCase):
                 self.assertIn("Examples:\n  lucompat fleet " + sub, r.out)
                 self.assertNotIn("docs/", r.out)
 
-    def test_single_path_json_is_one_document(self):
-        r = lucompat("inspect", "--json", KERNEL)
-        self.assertEqual(r.rc, OK, r)
-        self.assertIsInstance(r.json(), dict)
+    def test_single_path_json_is_an_array_of_one(self):
+        # One shape whatever the inputs: `jq '.[]'` reads one path as it reads several.
+        for path in (KERNEL, EXAMPLES / "x86_64" / "module.ko", EXAMPLES / "does-not-exist"):
+            with self.subTest(path=path.name):
+                docs = lucompat("inspect", "--json", path).json()
+                self.assertIsInstance(docs, list)
+                self.assertEqual([d["input"] for d in docs], [str(path)])
 
     def test_several_paths_json_is_an_array_in_order(self):
         r = lucompat("inspect", "--json", KERNEL, NOTABLE)
         self.assertEqual(r.rc, UNDECIDABLE, r)
         docs = r.json()
         self.assertEqual([d["input"] for d in docs], [str(KERNEL), str(NOTABLE)])
-        self.assertEqual([d["status"] for d in docs], ["table", "no-table"])
+        self.assertEqual([d["status"] for d in docs], ["table", "no_table"])
 
     def test_unreadable_outranks_missing_table(self):
         r = lucompat("inspect", NOTABLE, EXAMPLES / "does-not-exist")
@@ -134,7 +137,7 @@ class Cli(unittest.TestCase):
     def test_an_rfc_table_is_not_its_own_registration_evidence(self):
         # The core string finder once read the table's own luo-v1 entry as a
         # literal the kernel writes, and reported registrations that disagreed.
-        doc = lucompat("inspect", "--json", KERNEL).json()
+        doc = lucompat("inspect", "--json", KERNEL).one()
         self.assertEqual(doc["table"]["method"], "section")
         self.assertIsNone(doc["registrations"])
         self.assertEqual(doc["disagreements"], [])
@@ -159,10 +162,10 @@ class Cli(unittest.TestCase):
             self.assertNotEqual(p.returncode, 70, p.stderr)
             return p.returncode, json.loads(p.stdout)
 
-        rc, doc = run("inspect", "--json", tmp / "mod.ko")
+        rc, [doc] = run("inspect", "--json", tmp / "mod.ko")
         self.assertEqual(rc, OK)
         self.assertEqual(doc["identity"]["module_name"], "l\\xfecompat_example")
-        rc, doc = run("inspect", "--json", kernel)
+        rc, [doc] = run("inspect", "--json", kernel)
         self.assertEqual((rc, doc["input"]), (OK, tmp.as_posix() + "/k\\xff.elf"))
         rc, doc = run("check", "--json", "--no-modules", "--current", EXAMPLES / "x86_64" / "kernel-old.elf",
                       "--next", kernel)

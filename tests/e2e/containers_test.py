@@ -26,7 +26,7 @@ class Containers(TempDirTest):
         path.write_bytes(data)
         r = lucompat("inspect", "--json", *args, path)
         self.assertEqual(r.rc, rc, r)
-        return r.json()
+        return r.one()
 
     def chain(self, doc):
         return [layer["format"] for layer in doc["chain"]]
@@ -77,7 +77,7 @@ class Containers(TempDirTest):
                 self.assertEqual(self.chain(doc), chain)
                 self.assertEqual(doc["format"], "raw binary image")
                 self.assertEqual((doc["arch"], doc["byte_order"]), ("arm64", "little"))
-                self.assertEqual(doc["table"]["method"], "magic-scan")
+                self.assertEqual(doc["table"]["method"], "magic_scan")
                 self.assertEqual(doc["identity"]["release"], "6.99.0-lucompat")
                 self.assertEqual(entries(doc), KERNEL_ENTRIES)
 

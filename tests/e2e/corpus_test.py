@@ -65,7 +65,7 @@ class Corpus(unittest.TestCase):
         want_table = row["entries"] != "-"
         r = lucompat("inspect", "--json", path, timeout=INPUT_TIMEOUT)
         self.assertEqual(r.rc, OK if want_table else UNDECIDABLE, r)
-        doc = r.json()
+        doc = r.one()
         chain, terminal = expected_chain(row["container"], row["compression"])
         got = [layer["format"] for layer in doc["chain"]]
         self.assertEqual(got[:len(chain)], chain)
@@ -79,7 +79,7 @@ class Corpus(unittest.TestCase):
             if layer["compression"] and layer["size_trailer"] is not None:
                 self.assertEqual(layer["size_trailer"], layer["decompressed_size"] % 2**32)
         if not want_table:
-            self.assertEqual(doc["status"], "no-table")
+            self.assertEqual(doc["status"], "no_table")
             self.assertIsNone(doc["table"])
             return
         self.assertEqual(doc["status"], "table")
@@ -94,7 +94,7 @@ class Corpus(unittest.TestCase):
                 full = lucompat("inspect", "--json", path, timeout=INPUT_TIMEOUT)
                 early = lucompat("inspect", "--json", "--early-exit", path, timeout=INPUT_TIMEOUT)
                 self.assertEqual(early.rc, full.rc, early)
-                a, b = full.json(), early.json()
+                a, b = full.one(), early.one()
                 self.assertEqual(b["identity"], a["identity"])
                 self.assertEqual(b["status"], a["status"])
                 if a["table"]:
@@ -113,7 +113,7 @@ class RealKernels(unittest.TestCase):
         for row in bzimages:
             with self.subTest(file=row["file"]):
                 r = lucompat("inspect", "--json", REAL / row["file"], timeout=INPUT_TIMEOUT)
-                doc = r.json()
+                doc = r.one()
                 self.assertIn("chain", doc, r)
                 self.assertEqual([layer["format"] for layer in doc["chain"]],
                                  ["x86 bzImage", row["compression"]], r)

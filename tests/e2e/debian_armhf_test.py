@@ -71,7 +71,7 @@ class DebianArmhf(unittest.TestCase):
         release = kernel.name.removeprefix("vmlinuz-")
         r = lucompat("inspect", "--json", kernel)
         self.assertEqual(r.rc, UNDECIDABLE, r)
-        doc = r.json()
+        doc = r.one()
         self.assertEqual([layer["format"] for layer in doc["chain"]], ["ARM zImage", "xz"])
         self.assertEqual(doc["identity"]["release"], release)
         self.assertIsNone(doc.get("table"))

@@ -36,9 +36,9 @@ class Examples(unittest.TestCase):
         r = lucompat("inspect", "--json", EXAMPLES / arch / name)
         self.assertEqual(r.rc, rc, r)
         self.assertEqual(r.err, "")
-        doc = r.json()
+        doc = r.one()
         cls, order, kernel_arch, machine = TARGETS[arch]
-        self.assertEqual(doc["schema"], "lucompat.inspect/1")
+        self.assertEqual(doc["schema"], "lucompat.inspect/2")
         self.assertEqual(doc["elf"]["class"], cls)
         self.assertEqual(doc["elf"]["byte_order"], order)
         self.assertEqual(doc["elf"]["arch"], kernel_arch)
@@ -83,7 +83,7 @@ class Examples(unittest.TestCase):
                 doc = self.inspect(arch, "kernel.stripped")
                 self.assertFalse(doc["elf"]["section_headers"])
                 t = doc["table"]
-                self.assertEqual(t["method"], "segment-scan")
+                self.assertEqual(t["method"], "segment_scan")
                 self.assertEqual(t["offset"], linked["table"]["offset"])
                 self.assertEqual(entries(doc), table_def("kernel_table.def"))
                 self.assertEqual(doc["identity"]["build_id"], linked["identity"]["build_id"])
@@ -94,7 +94,7 @@ class Examples(unittest.TestCase):
             with self.subTest(arch=arch):
                 doc = self.inspect(arch, "module.ko")
                 t = doc["table"]
-                self.assertEqual((t["method"], t["shape"]), ("section", "entries-only"))
+                self.assertEqual((t["method"], t["shape"]), ("section", "entries_only"))
                 self.assertIsNone(t["format_version"])
                 self.assertEqual(entries(doc), table_def("module_table.def"))
                 self.assertEqual(doc["kind"], "module")
@@ -146,7 +146,7 @@ class Examples(unittest.TestCase):
                 r = lucompat("inspect", "--json", path)
                 # FLBs a scan cannot search leave the set incomplete: exit 4.
                 self.assertEqual(r.rc, UNDECIDABLE, r)
-                table = r.json()["table"]
+                table = r.one()["table"]
                 self.assertEqual((table["method"], table["evidence"]), ("registrations", "scan + documented layout (6.19 on)"))
                 self.assertEqual({e["evidence"] for e in table["entries"]}, {"scan"})
                 self.assertEqual({e["compatible"] for e in table["entries"] if e["kind"] == "file"}, handlers)
@@ -188,7 +188,7 @@ class Examples(unittest.TestCase):
                     path.write_bytes(bytes(elf.data))
                     r = lucompat("inspect", "--json", path)
                     self.assertEqual(r.rc, OK, r)
-                    symbols = {e["symbol"] for e in r.json()["table"]["entries"]}
+                    symbols = {e["symbol"] for e in r.one()["table"]["entries"]}
                     self.assertNotIn(victim, symbols)
                     self.assertIn(mainline_def("mainline_handlers.def")[1][0], symbols)
 
@@ -197,7 +197,7 @@ class Examples(unittest.TestCase):
         gone: it is not counted, it is reported as a near miss, and check will
         not rest a verdict on a set that may lack it."""
         path = EXAMPLES / "x86_64" / "mainline.elf"
-        doc = lucompat("inspect", "--json", path).json()
+        doc = lucompat("inspect", "--json", path).one()
         victim = next(e for e in doc["table"]["entries"] if e["kind"] == "file")
         data = bytearray(path.read_bytes())
         data[victim["offset"]:victim["offset"] + 8] = bytes(8)  # the ops pointer
@@ -207,7 +207,7 @@ class Examples(unittest.TestCase):
             r = lucompat("inspect", "--json", broken)
             # Issue 26: a near miss is no "fine" from inspect either.
             self.assertEqual(r.rc, UNDECIDABLE, r)
-            table = r.json()["table"]
+            table = r.one()["table"]
             self.assertNotIn(victim["compatible"], [e["compatible"] for e in table["entries"]])
             self.assertEqual(len(table["near_misses"]), 1)
             self.assertIn(victim["compatible"], table["near_misses"][0])
@@ -219,7 +219,7 @@ class Examples(unittest.TestCase):
         for arch in TARGETS:
             with self.subTest(arch=arch):
                 doc = self.inspect(arch, "notable.elf", rc=UNDECIDABLE)
-                self.assertEqual(doc["status"], "no-table")
+                self.assertEqual(doc["status"], "no_table")
                 self.assertIsNone(doc["table"])
                 # With a symbol table, registrations were searched as well;
                 # without one (a stripped build) the reason stays the old one.

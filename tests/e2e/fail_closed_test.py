@@ -253,7 +253,7 @@ class ModulePaths(TempDirTest):
         planted = self.dir / "outside" / "vmlinuz"
         planted.parent.mkdir()
         shutil.copy(X86 / "kernel.elf", planted)
-        banner = lucompat("inspect", "--json", planted).json()["identity"]["banner"]
+        banner = lucompat("inspect", "--json", planted).one()["identity"]["banner"]
         (root / "proc/sys/kernel/osrelease").write_text("../../../outside\n")
         (root / "proc/version").write_text(banner + "\n")
         r = lucompat("check", "--no-modules", "--root", root, "--next", X86 / "kernel.elf")

@@ -110,7 +110,9 @@ class Fleet(TempDirTest):
 
     def test_report_document(self):
         doc = report(OLD, "h1", NEW, labels=["rack=r1", "az=b"])
-        self.assertEqual(doc["schema"], "lucompat.report/1")
+        self.assertEqual(doc["schema"], "lucompat.report/2")
+        self.assertEqual(doc["running"]["has_version_set"], True)
+        self.assertNotIn("has_table", doc["running"])
         self.assertEqual(doc["labels"], {"rack": "r1", "az": "b"})
         self.assertRegex(doc["collected_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertEqual(doc["running"]["strings"], ["luo-v1", "memfd-v1"])
@@ -122,7 +124,7 @@ class Fleet(TempDirTest):
         (root / "proc" / "sys" / "kernel").mkdir(parents=True)
         (root / "proc" / "sys" / "kernel" / "osrelease").write_text("6.99.0-lucompat\n")
         (root / "proc" / "sys" / "kernel" / "hostname").write_text("hv-0042\n")
-        banner = lucompat("inspect", "--json", NEW).json()["identity"]["banner"]
+        banner = lucompat("inspect", "--json", NEW).one()["identity"]["banner"]
         (root / "proc" / "version").write_text(banner + "\n")
         (root / "boot").mkdir()
         (root / "boot" / "vmlinuz-6.99.0-lucompat").write_bytes(NEW.read_bytes())
@@ -265,7 +267,7 @@ class Fleet(TempDirTest):
         self.assertIn("1 reports stored", r.out)
         errors = r.err.splitlines()
         self.assertEqual(len(errors), 5, r.err)
-        self.assertIn(f'{path}:2: schema: "lucompat.report/9" is not lucompat.report/1', errors[0])
+        self.assertIn(f'{path}:2: schema: "lucompat.report/9" is not lucompat.report/2 or lucompat.report/1', errors[0])
         self.assertIn(f"{path}:3: running: missing", errors[1])
         self.assertIn(f"{path}:4: running.strings[1]: expected a string", errors[2])
         self.assertIn(f'{path}:5: collected_at: "yesterday" is not a UTC time', errors[3])

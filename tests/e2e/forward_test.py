@@ -33,7 +33,7 @@ def forward_def(name):
 def inspect(path, rc=OK):
     r = lucompat("inspect", "--json", path)
     assert r.rc == rc, r
-    return r.json()
+    return r.one()
 
 
 def check(*args):
@@ -86,14 +86,14 @@ class Decoding(unittest.TestCase):
         for arch in TARGETS:
             with self.subTest(arch=arch):
                 doc = inspect(EXAMPLES / arch / "forward.stripped")
-                self.assertEqual((doc["table"]["method"], doc["table"]["format_version"]), ("segment-scan", 2))
+                self.assertEqual((doc["table"]["method"], doc["table"]["format_version"]), ("segment_scan", 2))
                 self.assert_forward_entries(doc, "forward_table.def")
 
     def test_module_entries_of_both_kinds(self):
         for arch in TARGETS:
             with self.subTest(arch=arch):
                 doc = inspect(EXAMPLES / arch / "forward.ko")
-                self.assertEqual(doc["table"]["shape"], "entries-only")
+                self.assertEqual(doc["table"]["shape"], "entries_only")
                 self.assertIsNone(doc["table"]["format_version"])
                 self.assert_forward_entries(doc, "forward_module_table.def")
 

@@ -28,6 +28,13 @@ class Run:
     def json(self):
         return json.loads(self.out)
 
+    def one(self):
+        """The one document of `inspect --json` for one input: it prints an
+        array of documents, one per input, however many."""
+        docs = self.json()
+        assert isinstance(docs, list) and len(docs) == 1, docs
+        return docs[0]
+
     def __repr__(self):
         return f"rc={self.rc}\nstdout:\n{self.out}\nstderr:\n{self.err}"
 

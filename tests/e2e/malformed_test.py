@@ -248,7 +248,7 @@ class Malformed(TempDirTest):
                 path = self.dir / name
                 path.write_bytes(build())
                 line = self.assert_bad_input(path, expected)
-                doc = lucompat("inspect", "--json", path).json()
+                doc = lucompat("inspect", "--json", path).one()
                 self.assertEqual(doc["status"], "error")
                 self.assertEqual(f"lucompat: {doc['error']['text']}", line)
 

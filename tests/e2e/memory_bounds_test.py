@@ -124,7 +124,7 @@ class MemoryBounds(TempDirTest):
         rc, out, err, rss, seconds = measured("inspect", "--json", path)
         print(f"inspect {path}: peak RSS {rss / MiB:.1f} MiB, {seconds:.2f} s", flush=True)
         self.assertEqual(rc, 0, err)
-        doc = json.loads(out)
+        [doc] = json.loads(out)
         self.assertEqual([layer["format"] for layer in doc["chain"]], ["xz", "gzip", "gzip"])
         self.assertEqual(doc["chain"][2]["decompressed_size"], len(kernel) + 200 * MiB)
         self.assertEqual(entries(doc), table_def("kernel_table.def"))
@@ -305,7 +305,7 @@ class SpeculativeCandidates(TempDirTest):
         rc, out, err, _, _ = measured("inspect", "--json", path)
         self.assertEqual(rc, 0, err)
         import json
-        doc = json.loads(out)
+        [doc] = json.loads(out)
         self.assertEqual([layer["format"] for layer in doc["chain"]], ["ARM zImage", "xz"])
         self.assertEqual(doc["chain"][0]["offset"], 0x200 + len(greedy))
         self.assertEqual(doc["chain"][0]["details"]["candidates_tried"], "2")

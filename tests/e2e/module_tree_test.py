@@ -36,8 +36,8 @@ class ModuleTree(TempDirTest):
     def test_entries_with_their_modules(self):
         r = lucompat("inspect", "--json", self.tree)
         self.assertEqual(r.rc, OK, r)
-        doc = r.json()
-        self.assertEqual(doc["schema"], "lucompat.module-tree/1")
+        doc = r.one()
+        self.assertEqual(doc["schema"], "lucompat.module-tree/2")
         self.assertEqual(doc["counts"], {"modules": 4, "with_table": 2, "without_table": 2, "errors": 0})
         self.assertEqual(doc["releases"], ["6.99.0-lucompat"])
         want = table_def("module_table.def")
@@ -114,7 +114,7 @@ class ModuleTree(TempDirTest):
         module = compress("zstd", (EXAMPLES / "x86_64" / "module.ko").read_bytes())
         for i in range(300):
             (tree / f"m{i:03}.ko.zst").write_bytes(module)
-        doc = lucompat("inspect", "--json", tree).json()
+        doc = lucompat("inspect", "--json", tree).one()
         self.assertEqual(doc["counts"]["with_table"], 300)
         self.assertEqual(len(doc["entries"][0]["modules"]), 300)
 

@@ -30,9 +30,9 @@ class Packages(TempDirTest):
     def check(self, path, fmt, kernel_path):
         r = lucompat("inspect", "--json", path)
         self.assertEqual(r.rc, OK, r)
-        doc = r.json()
+        doc = r.one()
         self.assertEqual((doc["schema"], doc["format"], doc["status"]),
-                         ("lucompat.package/1", fmt, "table"))
+                         ("lucompat.package/2", fmt, "table"))
         self.assertEqual([k["path"] for k in doc["kernels"]], [kernel_path])
         kernel = doc["kernels"][0]
         self.assertEqual([l["format"] for l in kernel["chain"]], ["x86 bzImage", "xz"])

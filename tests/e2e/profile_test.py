@@ -152,7 +152,7 @@ class Profiles(TempDirTest):
         self.assertIn("gate: FAIL", r.out)
         doc = lucompat("profile", "matrix", "--json", "--profiles", FLEET, "--kernel", NOTABLE).json()
         self.assertEqual(doc["gate"], "fail")
-        self.assertEqual(doc["kernels"][0]["profiles"]["2026.03"]["reason"], "no LUO")
+        self.assertEqual(doc["kernels"][0]["profiles"]["2026.03"]["reason"], "no_luo")
         self.assertEqual(doc["kernels"][0]["profiles"]["2026.03"]["supported"], False)
         # One without its symbols proves nothing: "no table", undecided.
         stripped = self.dir / "notable-stripped.elf"
@@ -163,7 +163,7 @@ class Profiles(TempDirTest):
         self.assertIn("gate: UNDECIDED", r.out)
         doc = lucompat("profile", "matrix", "--json", "--profiles", FLEET, "--kernel", stripped).json()
         self.assertEqual(doc["gate"], "undecided")
-        self.assertEqual(doc["kernels"][0]["profiles"]["2026.03"]["reason"], "no table")
+        self.assertEqual(doc["kernels"][0]["profiles"]["2026.03"]["reason"], "no_table")
         r = lucompat("profile", "select", "--profiles", FLEET, "--no-modules", "--current", NEW,
                      "--next", stripped)
         self.assertEqual(r.rc, UNDECIDABLE, r)

@@ -318,10 +318,10 @@ class RealKernelGate(RealKernels):
         r = self.result(run, "running")
         self.assertEqual(r.rc, 0, r)
         try:
-            doc = json.loads(r.out)
+            [doc] = json.loads(r.out)
         except ValueError:
             self.fail(f"not JSON:\n{r}")
-        self.assertEqual(doc["status"], "table", r)
+        self.assertEqual(doc["status"], "derived", r)
         self.assertEqual(doc["table"]["method"], "running")
         self.assertEqual(doc["table"]["evidence"], "kallsyms + BTF + kcore")
         self.assertEqual(doc["identity"]["banner"], self.result(run, "version").out.rstrip("\n"))
@@ -340,7 +340,7 @@ class RealKernelGate(RealKernels):
         # have no manifest column: they must be what the host reads of the
         # same kernel's image.
         subtrees = {c for c, (kind, _, _) in got.items() if kind == "subtree"}
-        image = lucompat("inspect", "--json", REAL / truth_row["current"]).json()
+        image = lucompat("inspect", "--json", REAL / truth_row["current"]).one()
         self.assertEqual(subtrees, {e["compatible"] for e in image["table"]["entries"]
                                     if e["kind"] == "subtree"})
         self.assertEqual({c: v for c, v in got.items() if c not in subtrees},
@@ -349,11 +349,11 @@ class RealKernelGate(RealKernels):
     def check_sessions(self, truth_row):
         """The two sessions the selftest's daemon holds, each preserving one
         file under its token with the compatible of CURRENT's handler:
-        "sessions": [{"name": ..., "files": [{"token": N, "compatible": ...}]}]
+        "sessions": [{"name": ..., "files": [{"token": "0xN", "compatible": ...}]}]
         (order not asserted)."""
         doc = self.running(truth_row)
         (handler,) = compatibles(self.manifest[truth_row["current"]], ("file_handlers",))
-        want = unordered({"name": name, "files": [{"token": token, "compatible": handler}]}
+        want = unordered({"name": name, "files": [{"token": hex(token), "compatible": handler}]}
                          for name, token in SELFTEST_SESSIONS.items())
         if "sessions" not in doc:
             self.fail(f"no sessions in the live reading:\n{json.dumps(doc, indent=1)}")

@@ -64,7 +64,7 @@ class Real(TempDirTest):
             with self.subTest(file=row["file"]):
                 r = lucompat("inspect", "--json", REAL / row["file"])
                 self.assertEqual(r.rc, OK, r)
-                doc = r.json()
+                doc = r.one()
                 self.assertEqual(doc["liveupdate"], "present")
                 self.assertEqual(doc["identity"]["release"], row["kernelrelease"])
                 self.assertTrue(doc["identity"]["banner"].startswith(row["banner"]), doc["identity"])
@@ -116,7 +116,7 @@ class Real(TempDirTest):
         makes its kernel's set incomplete (undecided), unless a core
         mismatch both kernels show already proves the update incompatible."""
         a = REAL / "x86_64-vmlinux-7.3.4-asis"
-        doc = lucompat("inspect", "--json", a).json()
+        doc = lucompat("inspect", "--json", a).one()
         memfd = next(e for e in doc["table"]["entries"] if e["kind"] == "file")
         data = bytearray(a.read_bytes())
         data[memfd["offset"]:memfd["offset"] + 8] = (1).to_bytes(8, "little")  # its ops pointer
@@ -124,7 +124,7 @@ class Real(TempDirTest):
         broken.write_bytes(bytes(data))
         r = lucompat("inspect", "--json", broken)
         self.assertEqual(r.rc, UNDECIDABLE, r)
-        self.assertEqual(len(r.json()["table"]["near_misses"]), 1)
+        self.assertEqual(len(r.one()["table"]["near_misses"]), 1)
         r = lucompat("check", "--no-modules", "--next-cmdline", CMDLINE, "--current", broken,
                      "--next", a)
         self.assertEqual(r.rc, UNDECIDABLE, r)

@@ -98,7 +98,7 @@ class Streaming(TempDirTest):
         path.write_bytes(data)
         r = lucompat("inspect", "--json", *flags, path)
         self.assertEqual(r.rc, OK, r)
-        return r.json()
+        return r.one()
 
     def check_kernel(self, doc, table_off, build_id, method):
         self.assertEqual(entries(doc), ENTRIES)
@@ -125,7 +125,7 @@ class Streaming(TempDirTest):
     def test_no_section_headers_segment_scan(self):
         data, table_off, build_id = elf(section_headers=False)
         doc = self.inspect("nosections.zst", compress("zstd", data, trailer=True))
-        self.check_kernel(doc, table_off, build_id, "segment-scan")
+        self.check_kernel(doc, table_off, build_id, "segment_scan")
 
     def test_markers_early_in_a_large_elf(self):
         # Only 64 KiB of a large ELF's head is kept: markers past it, still in
@@ -159,7 +159,7 @@ class Streaming(TempDirTest):
                 full = self.inspect(f"full.{codec}", stream)
                 self.check_kernel(full, table_off, build_id, "section")
                 doc = self.inspect(f"early.{codec}", stream, "--early-exit")
-                self.check_kernel(doc, table_off, build_id, "segment-scan")
+                self.check_kernel(doc, table_off, build_id, "segment_scan")
                 self.assertTrue(doc["elf"]["early_exit"])
                 layer = doc["chain"][0]
                 self.assertIsNone(layer["decompressed_size"])
@@ -177,9 +177,9 @@ class Streaming(TempDirTest):
         path.write_bytes(cut)
         r = lucompat("inspect", "--json", path)
         self.assertEqual(r.rc, 3, r)
-        self.assertIn("truncated", r.json()["error"]["message"])
+        self.assertIn("truncated", r.one()["error"]["message"])
         doc = self.inspect("cut.xz", cut, "--early-exit")
-        self.check_kernel(doc, table_off, build_id, "segment-scan")
+        self.check_kernel(doc, table_off, build_id, "segment_scan")
 
     def test_early_exit_reads_on_when_no_segment_holds_the_notes(self):
         data, table_off, build_id = elf()

@@ -158,7 +158,7 @@ class Mainline(unittest.TestCase):
         text = lucompat("symbols", MAINLINE / row["file"], timeout=TIMEOUT)
         js = lucompat("symbols", "--json", MAINLINE / row["file"], timeout=TIMEOUT)
         self.assertEqual(js.rc, OK, js)
-        self.assertEqual([(int(s["address"], 16), s["type"], s["name"]) for s in js.json()],
+        self.assertEqual([(int(s["address"], 16), s["type"], s["name"]) for s in js.json()[0]["symbols"]],
                          parse_map(text.out))
 
     def test_a_path_that_is_not_utf8_is_escaped_in_json(self):

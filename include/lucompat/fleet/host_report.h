@@ -1,5 +1,5 @@
 // A host's report for the fleet store: which kernel runs, which is staged,
-// what each understands, and the host's profile. Schema "lucompat.report/1"
+// what each understands, and the host's profile. Schema "lucompat.report/2"
 // (docs/json-schema.md).
 #pragma once
 
@@ -17,14 +17,17 @@
 
 namespace lucompat {
 
-inline constexpr std::string_view kReportSchema = "lucompat.report/1";
+inline constexpr std::string_view kReportSchema = "lucompat.report/2";
+// Still read: the same facts, but its `has_table` meant any version set (an
+// RFC table or a derived one), which report/2 calls `has_version_set`.
+inline constexpr std::string_view kReportSchemaV1 = "lucompat.report/1";
 
 struct KernelFacts {
   std::string release;
   std::string banner;
   std::string build_id;
   std::string arch;
-  bool has_table = false;
+  bool has_version_set = false;      // an RFC table or a derived set
   std::vector<std::string> strings;  // kernel and module entries, sorted, unique
   // What the strings rest on, as check's header says it ("registrations
   // (kallsyms + BTF)"); empty in reports of an earlier lucompat.

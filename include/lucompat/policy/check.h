@@ -25,7 +25,10 @@ using KernelStrings = std::map<std::string, std::vector<std::string>>;
 // an update: a family the running kernel cannot preserve at all (no string
 // for it in its table) is not handed over, so nothing of it can be lost.
 enum class Verdict { compatible, warning, undecided, incompatible, unused, not_preservable };
+// name() words a verdict for people ("not used"); json_name() is its
+// identifier for JSON, where every enum value is snake_case.
 std::string_view name(Verdict v);
+std::string_view json_name(Verdict v);
 // Whether a family with this verdict decides the update.
 bool decides(Verdict v);
 

@@ -8,8 +8,8 @@
 
 namespace lucompat {
 
-// Schema "lucompat.check/1", documented in docs/json-schema.md.
-inline constexpr std::string_view kCheckSchema = "lucompat.check/1";
+// Schema "lucompat.check/2", documented in docs/json-schema.md.
+inline constexpr std::string_view kCheckSchema = "lucompat.check/2";
 
 // The verdict in one line.
 std::string summary_of(const CheckOutcome& outcome);

@@ -8,8 +8,8 @@
 
 namespace lucompat {
 
-// Schema "lucompat.package/1", documented in docs/json-schema.md.
-inline constexpr std::string_view kPackageSchema = "lucompat.package/1";
+// Schema "lucompat.package/2", documented in docs/json-schema.md.
+inline constexpr std::string_view kPackageSchema = "lucompat.package/2";
 
 nlohmann::json package_json(const PackageReport& package);
 std::string package_text(const PackageReport& package, bool verbose);

@@ -17,11 +17,11 @@ std::string profile_line(const Profile& profile);
 nlohmann::json profiles_json(const ProfileSet& set, const std::vector<ConfigWarning>& warnings);
 std::string profiles_text(const ProfileSet& set, const std::vector<ConfigWarning>& warnings);
 
-// `profile select`: schema "lucompat.profile-select/1"; the choice is under "selected".
+// `profile select`: schema "lucompat.profile-select/2"; the choice is under "selected".
 nlohmann::json selection_json(const Selection& selection, const UpdateInputs& inputs);
 std::string selection_text(const Selection& selection, const UpdateInputs& inputs);
 
-// `profile matrix`: schema "lucompat.profile-matrix/1".
+// `profile matrix`: schema "lucompat.profile-matrix/2".
 struct MatrixRow {
   KernelSide kernel;
   std::vector<std::vector<std::string>>
