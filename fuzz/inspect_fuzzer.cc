@@ -8,7 +8,8 @@
 // is there, NUL-terminated, at its offset; a derived table (from its symbols,
 // its kallsyms or a scan) holds only strings the input spells, NUL-terminated
 // (derived_oracle.h); a table that early exit finds is the one the whole
-// reading finds.
+// reading finds; check never calls an update from either reading compatible
+// that it cannot prove loses nothing (verdict_oracle.h).
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -18,6 +19,7 @@
 
 #include "derived_oracle.h"
 #include "lucompat/inspect/inspect.h"
+#include "verdict_oracle.h"
 
 namespace {
 
@@ -66,8 +68,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const Result<Inspection>* r : {&whole, &early}) {
     if (!*r)
       check_error(r->error(), size);
-    else
+    else {
       check_entries(r->value(), bytes);
+      lucompat::fuzz::check_verdict(r->value());
+    }
   }
   const auto a = compatibles(whole), b = compatibles(early);
   if (b && a && *a != *b) __builtin_trap();

@@ -83,9 +83,6 @@ Result<void> join_modules(KernelSide& side, const std::optional<std::string>& ex
 
 Result<KernelSide> load_image(const std::string& path, const std::string& how,
                               const CheckRequest& req, bool allow_package) {
-  KernelSide side;
-  side.path = path;
-  side.how = how;
   std::error_code ec;
   if (fs::is_directory(path, ec))
     return Error{ErrorKind::unsupported, path, std::nullopt,
@@ -98,16 +95,14 @@ Result<KernelSide> load_image(const std::string& path, const std::string& how,
                    fmt::format("the package holds {} kernel images; lucompat needs exactly one",
                                pkg->kernels.size())};
     if (!pkg->kernels[0].result) return pkg->kernels[0].result.error();
-    side.kernel = std::move(pkg->kernels[0].result).value();
-    add_strings(side.strings, side.kernel, "kernel " + path + "!" + pkg->kernels[0].path);
+    KernelSide side = kernel_side(path, how, std::move(pkg->kernels[0].result).value(),
+                                  "kernel " + path + "!" + pkg->kernels[0].path);
     side.modules = pkg->modules.root;
     LUCOMPAT_CHECK(add_modules(side, pkg->modules));
     return side;
   }
   LUCOMPAT_TRY(in, inspect_file(path, req.inspect));
-  side.kernel = std::move(in).value();
-  add_strings(side.strings, side.kernel, "kernel " + path);
-  return side;
+  return kernel_side(path, how, std::move(in).value(), "kernel " + path);
 }
 
 }  // namespace
@@ -190,13 +185,11 @@ Result<KernelSide> load_side(const CheckRequest& req, const Catalog& catalog) {
   } else {
     auto live = inspect_running(live_query_from(catalog, req.root));
     if (live && live->derived) {
-      KernelSide side;
-      side.path = "running kernel";
-      side.how =
-          "queried live through /proc/kcore: what is registered now, loaded modules included";
+      KernelSide side = kernel_side(
+          "running kernel",
+          "queried live through /proc/kcore: what is registered now, loaded modules included",
+          std::move(live).value(), "running kernel");
       side.live = true;
-      side.kernel = std::move(live).value();
-      add_strings(side.strings, side.kernel, "running kernel");
       return side;
     }
     if (!live && live.error().kind != ErrorKind::io && live.error().kind != ErrorKind::unsupported)
@@ -204,13 +197,11 @@ Result<KernelSide> load_side(const CheckRequest& req, const Catalog& catalog) {
     why_not_live = live ? "it has no registrations to read" : live.error().to_string();
   }
   LUCOMPAT_TRY(running, find_running_kernel(req.root, req.inspect));
-  KernelSide side;
-  side.path = running->path;
-  side.how = fmt::format("the running kernel, proven by /proc/version; not queried live: {}",
-                         why_not_live);
-  side.kernel = std::move(running->inspection);
-  add_strings(side.strings, side.kernel, "kernel " + side.path);
-  return side;
+  return kernel_side(
+      running->path,
+      fmt::format("the running kernel, proven by /proc/version; not queried live: {}",
+                  why_not_live),
+      std::move(running->inspection), "kernel " + running->path);
 }
 
 std::string arch_of(const Inspection& in) {
@@ -404,6 +395,11 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
     LUCOMPAT_CHECK(join_modules(in.next, req.next_modules, req));
   }
 
+  LUCOMPAT_CHECK(assess_update(in, req));
+  return in;
+}
+
+Result<void> assess_update(UpdateInputs& in, const CheckRequest& req) {
   // Without a table or registrations in the kernel itself nothing about it
   // can be proven: a kernel that predates the RFC may still have LUO. A
   // kernel whose complete symbols show no LUO is an answer, not a gap.
@@ -422,8 +418,7 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
       in.no_table = fmt::format("UNDECIDED: the {} kernel ({}): {}",
                                 side == &in.current ? "current" : "next", side->path, *why);
   }
-  LUCOMPAT_CHECK(learn_traits(in, req));
-  return in;
+  return learn_traits(in, req);
 }
 
 Result<KernelSide> load_kernel(const std::string& path, const CheckRequest& req) {
@@ -440,8 +435,6 @@ Result<KernelSide> load_current(const CheckRequest& req, const Catalog& catalog)
 Result<CheckOutcome> run_check(const CheckRequest& req) {
   LUCOMPAT_TRY(in, load_update(req));
   CheckOutcome out;
-  out.current = std::move(in->current);
-  out.next = std::move(in->next);
   out.notes = std::move(in->notes);
 
   CheckPolicy policy = in->policy;
@@ -463,15 +456,30 @@ Result<CheckOutcome> run_check(const CheckRequest& req) {
     out.profile = fmt::format("{} ({}{})", profile->name, req.profile ? "--profile" : "host.toml",
                               profile->status == ProfileStatus::deprecated ? ", deprecated" : "");
   }
-  out.report = check_update(in->catalog, out.current.strings, out.next.strings, policy);
+  out.report = decide_update(*in, policy);
+  out.current = std::move(in->current);
+  out.next = std::move(in->next);
+  out.no_table = std::move(in->no_table);
+  return out;
+}
+
+CheckReport decide_update(const UpdateInputs& in, const CheckPolicy& policy) {
+  CheckReport report = check_update(in.catalog, in.current.strings, in.next.strings, policy);
   // Incomplete evidence leaves the update undecided, unless what was read
   // already proves it incompatible: a core mismatch seen in both kernels, a
   // kernel without LUO, LUO off on a command line.
-  if (in->no_table) {
-    out.no_table = std::move(in->no_table);
-    if (!proven_incompatible(out.report)) out.report.verdict = Verdict::undecided;
-  }
-  return out;
+  if (in.no_table && !proven_incompatible(report)) report.verdict = Verdict::undecided;
+  return report;
+}
+
+KernelSide kernel_side(std::string path, std::string how, Inspection kernel,
+                       const std::string& source) {
+  KernelSide side;
+  side.path = std::move(path);
+  side.how = std::move(how);
+  side.kernel = std::move(kernel);
+  add_strings(side.strings, side.kernel, source);
+  return side;
 }
 
 }  // namespace lucompat

@@ -67,6 +67,22 @@ LiveQuery live_query_from(const Catalog& catalog, SystemRoot root) {
   return q;
 }
 
+LiveEvidence live_evidence(const KernelMemory& memory, const ProcKallsyms& kallsyms,
+                           const LiveQuery& q, std::string release) {
+  LiveEvidence ev;
+  ev.memory = &memory;
+  ev.symbols = [&kallsyms](std::string_view n) { return kallsyms.kernel_address(n); };
+  ev.release = std::move(release);
+  ev.lists = {q.lists.file, q.lists.flb, q.lists.sessions};
+  ev.max_nodes = q.max_nodes;
+  ev.owner_name = [&kallsyms](uint64_t owner) { return owner_name(kallsyms, owner); };
+  ev.symbol_at = [&kallsyms](uint64_t address) {
+    const auto s = kallsyms.symbol_holding(address);
+    return s ? std::pair{std::string(s->name), s->address} : std::pair<std::string, uint64_t>{};
+  };
+  return ev;
+}
+
 Result<Inspection> inspect_running(const LiveQuery& q) {
   const std::string version_path = q.root.path("/proc/version");
   const std::string kallsyms_path = q.root.path("/proc/kallsyms");
@@ -131,19 +147,9 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
     rodata_image.regions.push_back({*ro_start, *ro_start, rodata, RegionKind::rodata});
   }
 
-  LiveEvidence ev;
-  ev.memory = &memory;
-  ev.symbols = [&](std::string_view n) { return kallsyms->kernel_address(n); };
-  ev.release = in.identity.release;
+  LiveEvidence ev = live_evidence(memory, *kallsyms, q, in.identity.release);
   if (btf) ev.btf = btf->bytes();
-  ev.lists = {q.lists.file, q.lists.flb, q.lists.sessions};
-  ev.max_nodes = q.max_nodes;
   ev.rodata = rodata_image.regions.empty() ? nullptr : &rodata_image;
-  ev.owner_name = [&](uint64_t owner) { return owner_name(*kallsyms, owner); };
-  ev.symbol_at = [&](uint64_t address) {
-    const auto s = kallsyms->symbol_holding(address);
-    return s ? std::pair{std::string(s->name), s->address} : std::pair<std::string, uint64_t>{};
-  };
   ev.btf_name = q.root.path("/sys/kernel/btf/vmlinux");
   auto set = derive_running(ev, q.core_forms);
   if (!set) {

@@ -435,16 +435,31 @@ CheckReport check_update(const Catalog& catalog, const KernelStrings& current,
     report.families.push_back(std::move(f));
   }
   apply_needs(catalog, current, report.families, policy);
+  std::vector<std::string> understands;
+  for (const auto& [s, _] : next) understands.push_back(s);
   for (const auto& [kernel, strings] : {std::pair{"running", &current}, std::pair{"next", &next}})
-    for (const auto& [s, _] : *strings)
-      if (const ParsedCompatible p = catalog.parse(s); !p.known)
-        report.unknown.push_back({s, p.family, kernel});
+    for (const auto& [s, _] : *strings) {
+      const ParsedCompatible p = catalog.parse(s);
+      if (p.known) continue;
+      report.unknown.push_back({s, p.family, kernel});
+      // A string no family knows may be a handler or an FLB the running
+      // kernel hands files over with; unread by the next kernel, it is a
+      // family that could not be judged: undecided, never "not preservable"
+      // (issue 23). Not when the families in use are known and it is none.
+      const bool in_use = !policy.uses_given || policy.uses.count(p.family) != 0;
+      if (strings == &current && in_use && !understood(understands, s))
+        report.update.push_back(
+            {.code = ReasonCode::unknown_not_read, .family = p.family, .string = s});
+    }
 
   report.verdict = Verdict::compatible;
   for (const auto& f : report.families)
     if (decides(f.verdict)) report.verdict = std::max(report.verdict, f.verdict);
   for (const auto& r : report.update)
-    if (r.loss != Loss::none) report.verdict = Verdict::incompatible;
+    if (r.loss != Loss::none)
+      report.verdict = Verdict::incompatible;
+    else if (r.code == ReasonCode::unknown_not_read)
+      report.verdict = std::max(report.verdict, Verdict::undecided);
   return report;
 }
 

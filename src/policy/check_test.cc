@@ -140,6 +140,30 @@ TEST(Check, UnknownStringsAreReported) {
   EXPECT_EQ(r.unknown[0].kernel, "running");
 }
 
+// Issue 23: a string no catalog family knows may be a handler the running
+// kernel hands files over with, and a next kernel without it may lose every
+// session; it was reported as unknown, and the update called compatible.
+TEST(Check, AnUnknownStringTheNextKernelLacksLeavesTheUpdateUndecided) {
+  const KernelStrings running = kernel({"luo-v1", "widget-v3"});
+  const KernelStrings next = kernel({"luo-v1"});
+  auto r = check_update(shipped(), running, next, {});
+  EXPECT_EQ(r.verdict, Verdict::undecided);
+  EXPECT_EQ(r.update, (std::vector<Reason>{{.code = ReasonCode::unknown_not_read,
+                                            .family = "widget",
+                                            .string = "widget-v3"}}));
+  EXPECT_EQ(check_update(shipped(), running, running, {}).verdict, Verdict::compatible);
+  // The families in use are known, and it is none of them...
+  CheckPolicy p;
+  p.uses_given = true;
+  EXPECT_EQ(check_update(shipped(), running, next, p).verdict, Verdict::compatible);
+  // ... unless a live session preserves a file of it.
+  p.uses["widget"].used_by = {"session vm token 0x1"};
+  EXPECT_EQ(check_update(shipped(), running, next, p).verdict, Verdict::undecided);
+  // A loss outranks it.
+  EXPECT_EQ(check_update(shipped(), running, kernel({"luo-v2"}), {}).verdict,
+            Verdict::incompatible);
+}
+
 // Mainline kernels list their FLBs and every core ABI string.
 const KernelStrings kMainA = kernel({"luo-v1", "luo-session-v1", "kho-v1", "memfd-v1"});
 const KernelStrings kMainC =

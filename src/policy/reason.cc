@@ -58,6 +58,8 @@ std::string_view name(ReasonCode code) {
       return "kernel_undecided";
     case ReasonCode::kernel_architectures_differ:
       return "kernel_architectures_differ";
+    case ReasonCode::unknown_not_read:
+      return "unknown_not_read";
   }
   return "unknown";
 }

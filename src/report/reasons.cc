@@ -129,6 +129,12 @@ std::string what_happens(const Reason& r) {
           "architectures",
           arch(r.next), arch(r.running));
     }
+    case ReasonCode::unknown_not_read:
+      return fmt::format(
+          "the running kernel has {}, which no catalog family knows, and the next kernel does "
+          "not: whether it hands files over with it, and what losing them costs, cannot be told "
+          "(a catalog family for {} decides: /etc/lucompat/catalog.d, --catalog)",
+          r.string, r.family);
   }
   return std::string(name(r.code));
 }
@@ -241,6 +247,9 @@ std::string check_summary(const CheckReport& r) {
       return "INCOMPATIBLE: " + worst.value_or(count);
     }
     case Verdict::undecided:
+      if (open == 0)
+        for (const auto& u : r.update)
+          if (u.code == ReasonCode::unknown_not_read) return "UNDECIDED: " + describe(u);
       return fmt::format("UNDECIDED: {} of {} {} in use need{} more information (see the reasons)",
                          open, checked, families(checked), open == 1 ? "s" : "");
     case Verdict::warning:

@@ -192,9 +192,18 @@ TEST(Reasons, JsonHasTheCodeAndOnlyTheValuesSet) {
       json::parse(R"({"code": "kernel_without_table", "kernel": "next"})"));
 }
 
+TEST(Reasons, AnUnknownStringTheNextKernelLacksIsTheSummaryOfItsUndecidedUpdate) {
+  const auto r = check_update(shipped(), kernel({"luo-v1", "widget-v3"}), kernel({"luo-v1"}), {});
+  EXPECT_EQ(check_summary(r),
+            "UNDECIDED: the running kernel has widget-v3, which no catalog family knows, and the "
+            "next kernel does not: whether it hands files over with it, and what losing them "
+            "costs, cannot be told (a catalog family for widget decides: "
+            "/etc/lucompat/catalog.d, --catalog)");
+}
+
 TEST(Reasons, EveryCodeHasItsOwnSentenceAndName) {
   std::set<std::string> names, sentences;
-  for (int i = 0; i <= static_cast<int>(ReasonCode::kernel_architectures_differ); ++i) {
+  for (int i = 0; i <= static_cast<int>(ReasonCode::unknown_not_read); ++i) {
     const auto code = static_cast<ReasonCode>(i);
     EXPECT_TRUE(names.insert(std::string(name(code))).second) << name(code);
     EXPECT_NE(name(code), "unknown");

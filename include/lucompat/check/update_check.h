@@ -82,6 +82,23 @@ Result<ProfileSet> load_profiles(const SystemRoot& root, const std::vector<std::
 
 Result<UpdateInputs> load_update(const CheckRequest& request);
 
+// What check concludes of two kernels once they are read (modules joined):
+// whether their evidence can support a verdict at all (`no_table`), and what
+// is known of them beyond their strings (LUO, command lines, the families a
+// live reading's sessions preserve) into `policy`. load_update ends with it;
+// the fuzzers' verdict oracle runs it on kernels built in memory.
+Result<void> assess_update(UpdateInputs& inputs, const CheckRequest& request);
+
+// The report of assessed inputs under `policy` (theirs, a profile applied):
+// undecided when their evidence cannot support a verdict, unless what was
+// read proves the update incompatible already.
+CheckReport decide_update(const UpdateInputs& inputs, const CheckPolicy& policy);
+
+// A kernel read from `path`: its strings are those it declares, each from
+// `source` ("kernel PATH", "running kernel").
+KernelSide kernel_side(std::string path, std::string how, Inspection kernel,
+                       const std::string& source);
+
 // One kernel on its own (an image, or a package with its modules), with its
 // strings: for the build gate, which needs no running kernel.
 Result<KernelSide> load_kernel(const std::string& path, const CheckRequest& request);

@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "lucompat/derive/live_derivation.h"
+#include "lucompat/host/proc_kallsyms.h"
 #include "lucompat/host/system_root.h"
 #include "lucompat/inspect/inspect.h"
 #include "lucompat/policy/catalog.h"
@@ -22,6 +24,12 @@ struct LiveQuery {
 };
 
 LiveQuery live_query_from(const Catalog& catalog, SystemRoot root);
+
+// What derive_running reads of a kernel: its memory, its /proc/kallsyms
+// (both must outlive the evidence) and the query's lists; its BTF and
+// read-only data are the caller's to add.
+LiveEvidence live_evidence(const KernelMemory& memory, const ProcKallsyms& kallsyms,
+                           const LiveQuery& query, std::string release);
 
 // The running kernel as an Inspection whose table has method `running`.
 // Errors of kind io or unsupported mean the query cannot be made here (not

@@ -44,6 +44,10 @@ enum class ReasonCode {
   kernel_without_table,         // `kernel` has no version table
   kernel_undecided,             // `kernel`'s strings cannot support a verdict, because `detail`
   kernel_architectures_differ,  // the staged kernel is for `next`, the running one for `running`
+  // The whole update again: the running kernel lists `string`, which no
+  // catalog family knows (`family` is the generic guess), and the next
+  // kernel does not.
+  unknown_not_read,
   // New codes go above: reasons_test.cc walks every code up to the last.
 };
 // The code as JSON and the C API spell it: "not_read".
