@@ -50,15 +50,15 @@ _lucompat()
 	help) [[ -z $sub ]] && COMPREPLY=($(compgen -W "${commands% help}" -- "$cur")); return ;;
 	inspect) opts="--json --verbose -v --jobs -j --early-exit --max-output --max-zstd-window --max-depth --max-file-size --max-entries --max-members --help" ;;
 	symbols) opts="--json --verbose -v --text-address --max-output --max-depth --max-file-size --help" ;;
-	check) opts="--next --current --current-modules --next-modules --no-modules --next-cmdline --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --help" ;;
-	kexec) opts="--next --current --current-modules --next-modules --no-modules --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --initrd --append --reuse-cmdline --exec --color" ;;
-	report) opts="--next --current --current-modules --no-modules --root --catalog --profiles --host --label --store --help" ;;
+	check) opts="--next --current --current-modules --next-modules --no-modules --next-cmdline --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --verbose -v --quiet -q --color --jobs --help" ;;
+	kexec) opts="--next --current --current-modules --next-modules --no-modules --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --strict --profile --json --jobs --initrd --append --reuse-cmdline --exec --color --verbose -v --quiet -q" ;;
+	report) opts="--next --current --current-modules --no-modules --root --catalog --profiles --host --label --store --format --json --help" ;;
 	profile)
 		case $sub in
 		"") COMPREPLY=($(compgen -W "list show select matrix env" -- "$cur")); return ;;
 		select) opts="--next --current --current-modules --next-modules --no-modules --trust-scan --root --catalog --profiles --uses --pid --process --manifest --emit --json --help" ;;
-		matrix) opts="--kernel --profile --profiles --catalog --root --json --help" ;;
-		env) opts="--format --profiles --catalog --root --help" ;;
+		matrix) opts="--next --kernel --profile --profiles --catalog --root --json --help" ;;
+		env) opts="--format --json --profiles --catalog --root --help" ;;
 		*) opts="--profiles --catalog --root --json --help" ;;
 		esac ;;
 	fleet)

@@ -32,8 +32,9 @@ ExitCode check_and_print(const CheckRequest& request, const UpdateArgs& args,
     const Error& e = outcome.error();
     return report_error(e, json, check_error_json(e, exit_code(e.kind)));
   }
-  const std::string out = json ? dump_json(check_json(*outcome), 2) + "\n"
-                               : check_text(*outcome, use_colour(colour), args.verbose);
+  const std::string out = json         ? dump_json(check_json(*outcome), 2) + "\n"
+                          : args.quiet ? check_verdict_line(*outcome, use_colour(colour))
+                                       : check_text(*outcome, use_colour(colour), args.verbose);
   std::fputs(out.c_str(), stdout);
   return exit_code(outcome->report.verdict);
 }
@@ -62,7 +63,7 @@ void add_check_command(CLI::App& app, ExitCode& result) {
       "documentation\n"
       "directory (/usr/share/doc/lucompat).");
   add_update_options(sub, *args);
-  add_verbose_flag(sub, *args);
+  add_detail_flags(sub, *args);
   sub->add_flag("--strict", args->request.strict,
                 "Fail when an optional family cannot be restored");
   sub->add_option("--profile", args->request.profile,

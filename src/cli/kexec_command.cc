@@ -151,7 +151,7 @@ void add_kexec_command(CLI::App& app, ExitCode& result) {
       "Exit: 0 loaded (or, with --exec, never returns); 1 incompatible; 2 usage; 3 unreadable or\n"
       "the load was refused; 4 undecided. Needs root (CAP_SYS_BOOT). See lucompat(1).");
   add_update_options(sub, a->update);
-  add_verbose_flag(sub, a->update);
+  add_detail_flags(sub, a->update);
   sub->add_flag("--strict", a->update.request.strict,
                 "Fail when an optional family cannot be restored");
   sub->add_option("--profile", a->update.request.profile, "Check under this profile")

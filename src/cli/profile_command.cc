@@ -202,7 +202,9 @@ void add_profile_command(CLI::App& app, ExitCode& result) {
       "matrix",
       "Kernels × profiles: the gate a kernel build runs before shipping (exit 1: a kernel "
       "lacks an active profile)");
-  matrix->add_option("--kernel", a->kernels, "A kernel image or package (repeatable)")
+  // --next, as every command that names a kernel to check says; --kernel is
+  // what scripts written before it say.
+  matrix->add_option("--next,--kernel", a->kernels, "A kernel image or package (repeatable)")
       ->required()
       ->type_name("PATH");
   matrix
@@ -211,16 +213,20 @@ void add_profile_command(CLI::App& app, ExitCode& result) {
       ->type_name("NAME");
   add_config_options(matrix, *a);
   matrix->footer(
-      "Example:\n  lucompat profile matrix --kernel arch/x86/boot/bzImage --kernel "
+      "Example:\n  lucompat profile matrix --next arch/x86/boot/bzImage --next "
       "linux-image.deb");
   matrix->callback([a, &result] { result = run_matrix(*a); });
 
   CLI::App* env = profile->add_subcommand(
       "env", "A profile's name and VMM features for a VMM launcher or a systemd EnvironmentFile");
   env->add_option("name", a->name, "The profile")->required()->type_name("NAME");
-  env->add_option("--format", a->format, "shell (export lines), systemd or json")
-      ->check(CLI::IsMember({"shell", "systemd", "json"}))
-      ->type_name("FORMAT");
+  CLI::Option* env_format =
+      env->add_option("--format", a->format, "shell (export lines), systemd or json")
+          ->check(CLI::IsMember({"shell", "systemd", "json"}))
+          ->type_name("FORMAT");
+  env->add_flag_callback(
+         "--json", [a] { a->format = "json"; }, "Print JSON (as --format json)")
+      ->excludes(env_format);
   env->add_option("--profiles", a->files, "More profiles (TOML), after /etc/lucompat/profiles.d")
       ->type_name("FILE");
   env->add_option("--catalog", a->catalogs, "More handler families (TOML)")->type_name("FILE");

@@ -86,10 +86,15 @@ void add_report_command(CLI::App& app, ExitCode& result) {
   sub->add_option("--label", a->request.labels, "A label for fleet queries (repeatable)")
       ->type_name("KEY=VALUE");
   sub->add_option("--store", a->store, "Store the report instead of printing it")->type_name("URL");
-  sub->add_option("--format", a->format,
-                  "json (a lucompat.report/2 document) or prometheus (metrics)")
-      ->check(CLI::IsMember({"json", "prometheus"}))
-      ->type_name("FORMAT");
+  CLI::Option* format =
+      sub->add_option("--format", a->format,
+                      "json (a lucompat.report/2 document) or prometheus (metrics)")
+          ->check(CLI::IsMember({"json", "prometheus"}))
+          ->type_name("FORMAT");
+  // JSON is report's default; --json says so as every other command does.
+  sub->add_flag_callback(
+         "--json", [a] { a->format = "json"; }, "Print JSON (the default; as --format json)")
+      ->excludes(format);
   sub->callback([a, &result] { result = run_report(*a); });
 }
 

@@ -72,9 +72,12 @@ void add_update_options(CLI::App* sub, UpdateArgs& args) {
   sub->add_flag("--json", args.json, "Print JSON");
 }
 
-void add_verbose_flag(CLI::App* sub, UpdateArgs& args) {
-  sub->add_flag("-v,--verbose", args.verbose,
-                "Also say why each compatible family passes and what uses it");
+void add_detail_flags(CLI::App* sub, UpdateArgs& args) {
+  CLI::Option* verbose = sub->add_flag(
+      "-v,--verbose", args.verbose, "Also say why each compatible family passes and what uses it");
+  sub->add_flag("-q,--quiet", args.quiet,
+                "Print the verdict line alone (the exit code says it too)")
+      ->excludes(verbose);
 }
 
 ExitCode report_error(const Error& e, bool json, const nlohmann::json& doc) {

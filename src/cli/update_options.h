@@ -19,6 +19,7 @@ struct UpdateArgs {
   std::vector<std::string> pids;  // as given: "12 34" from pidof is one value
   bool json = false;
   bool verbose = false;  // check text: the lines of compatible families too
+  bool quiet = false;    // check text: the verdict line alone
 
   // Fills the parts of `request` that need post-processing (root, uses).
   CheckRequest finish() const;
@@ -33,8 +34,8 @@ void add_update_options(CLI::App* sub, UpdateArgs& args);
 ExitCode check_and_print(const CheckRequest& request, const UpdateArgs& args,
                          const std::string& colour, const std::string& next_shown = {});
 
-// -v for the commands that print a check.
-void add_verbose_flag(CLI::App* sub, UpdateArgs& args);
+// -v and -q for the commands that print a check.
+void add_detail_flags(CLI::App* sub, UpdateArgs& args);
 
 // Prints an error (and its JSON document when asked) and returns its exit code.
 ExitCode report_error(const Error& e, bool json, const nlohmann::json& doc);

@@ -209,7 +209,11 @@ std::string check_text(const CheckOutcome& o, bool colour, bool verbose) {
     out += fmt::format(
         "  unknown: {} in the {} kernel: no catalog family matches (\"{}\"); not checked\n",
         printable(u.compatible), u.kernel, printable(u.family));
-  return out + "\n" + painted(summary_of(o), r.verdict, colour) + "\n";
+  return out + "\n" + check_verdict_line(o, colour);
+}
+
+std::string check_verdict_line(const CheckOutcome& o, bool colour) {
+  return painted(summary_of(o), o.report.verdict, colour) + "\n";
 }
 
 }  // namespace lucompat

@@ -15,6 +15,8 @@ from lucompat_e2e import (BAD_INPUT, EXAMPLES, LUCOMPAT, OK, UNDECIDABLE, USAGE,
 
 KERNEL = EXAMPLES / "x86_64" / "kernel.elf"
 NOTABLE = EXAMPLES / "x86_64" / "notable.elf"
+BREAK = EXAMPLES / "x86_64" / "kernel-break.elf"
+FLEET = Path(__file__).resolve().parents[2] / "examples" / "profiles" / "fleet.toml"
 
 
 class Cli(unittest.TestCase):
@@ -96,6 +98,30 @@ class Cli(unittest.TestCase):
         r = lucompat("help", "chek")
         self.assertEqual(r.rc, USAGE, r)
         self.assertIn("has no command 'chek'", r.err)
+
+    def test_one_set_of_output_flags(self):
+        """--json where JSON is printed, --next where a kernel to check is named, -q for the
+        verdict alone (issue 26, 3)."""
+        with tempfile.TemporaryDirectory() as d:
+            root = Path(d)
+            (root / "etc" / "lucompat").mkdir(parents=True)
+            for args in (["report", "--root", root, "--no-modules", "--current", KERNEL],
+                         ["profile", "env", "2026.06", "--profiles", FLEET]):
+                with self.subTest(args=args[:2]):
+                    r = lucompat(*args, "--json")
+                    self.assertEqual(r.rc, OK, r)
+                    # The same document but for when it was collected.
+                    same = lambda doc: {k: v for k, v in doc.items() if k != "collected_at"}
+                    self.assertEqual(same(r.json()), same(lucompat(*args, "--format", "json").json()))
+                    self.assertEqual(lucompat(*args, "--json", "--format", "json").rc, USAGE)
+        m = lucompat("profile", "matrix", "--profiles", FLEET, "--next", KERNEL)
+        self.assertEqual(m.out, lucompat("profile", "matrix", "--profiles", FLEET, "--kernel", KERNEL).out)
+        self.assertEqual(m.rc, OK, m)
+        full = lucompat("check", "--no-modules", "--current", KERNEL, "--next", BREAK)
+        quiet = lucompat("check", "--no-modules", "--current", KERNEL, "--next", BREAK, "-q")
+        self.assertEqual(quiet.rc, full.rc)
+        self.assertEqual(quiet.out, full.out.splitlines(keepends=True)[-1])
+        self.assertEqual(lucompat("check", "--next", KERNEL, "-q", "-v").rc, USAGE)
 
     def test_fleet_help_pages_have_examples(self):
         for sub in ("ingest", "baseline", "plan", "status"):

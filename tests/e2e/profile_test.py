@@ -137,7 +137,7 @@ class Profiles(TempDirTest):
         r = lucompat("profile", "matrix", "--json", "--profiles", FLEET, "--kernel", NEW)
         self.assertEqual(r.rc, OK, r)
         self.assertEqual(r.json()["gate"], "pass")
-        r = lucompat("profile", "matrix", "--json", "--profiles", FLEET, "--kernel", NEW, "--kernel", BREAK)
+        r = lucompat("profile", "matrix", "--json", "--profiles", FLEET, "--next", NEW, "--next", BREAK)
         self.assertEqual(r.rc, INCOMPATIBLE, r)
         doc = r.json()
         self.assertEqual(doc["kernels"][1]["profiles"]["2026.06"]["missing"], ["luo-v1", "vfio-pci-v1"])
@@ -146,7 +146,7 @@ class Profiles(TempDirTest):
         self.assertEqual(r.rc, OK, r)
         # A kernel whose complete symbols show no LUO supports no profile: a
         # definite FAIL, not UNDECIDED (issue 26).
-        r = lucompat("profile", "matrix", "--profiles", FLEET, "--kernel", NEW, "--kernel", NOTABLE)
+        r = lucompat("profile", "matrix", "--profiles", FLEET, "--next", NEW, "--kernel", NOTABLE)
         self.assertEqual(r.rc, INCOMPATIBLE, r)
         self.assertRegex(r.out, r"notable\.elf +no LUO +no LUO +no LUO\n")
         self.assertIn("gate: FAIL", r.out)

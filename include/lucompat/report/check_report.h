@@ -20,5 +20,7 @@ nlohmann::json check_error_json(const Error& error, ExitCode code);
 // compatible gets its own lines (what uses it, why it passes) only when
 // `verbose`: when all is well the table and the verdict say it.
 std::string check_text(const CheckOutcome& outcome, bool colour = false, bool verbose = false);
+// The last line of check_text alone: the verdict, worst consequence first.
+std::string check_verdict_line(const CheckOutcome& outcome, bool colour = false);
 
 }  // namespace lucompat
