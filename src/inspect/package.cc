@@ -16,6 +16,8 @@
 
 #include "inspect/inspect_pool.h"
 #include "inspect/package_paths.h"
+#include "lucompat/base/byte_reader.h"
+#include "lucompat/base/printable.h"
 #include "lucompat/base/shared_library.h"
 #include "lucompat/inspect/module_tree.h"
 
@@ -85,7 +87,18 @@ class Reader {
       if (ar().archive_entry_filetype(entry) != AE_IFREG) continue;
       const std::string name = clean(ar().archive_entry_pathname(entry));
       if (where.empty() && name.starts_with("data.tar")) {
-        walk_nested(a, name);
+        nested(a, name, [&](archive* inner) { walk(inner, name); });
+        continue;
+      }
+      if (where.empty() && name.starts_with("control.tar")) {
+        // Only a message uses the control file: one that cannot be read
+        // costs the package nothing (its data is judged on its own), but a
+        // limit still stops the whole package.
+        try {
+          nested(a, name, [&](archive* inner) { read_control(inner, name); });
+        } catch (const ParseError& e) {
+          if (e.error().kind == ErrorKind::limit) throw;
+        }
         continue;
       }
       const auto module = module_member(name);
@@ -143,14 +156,33 @@ class Reader {
     return got;
   }
 
-  void walk_nested(archive* outer, const std::string& name) {
+  // A .deb's member that is itself a tar archive, read straight from the
+  // outer one by `body`.
+  template <typename Body>
+  void nested(archive* outer, const std::string& name, Body&& body) {
     ArchivePtr inner(ar().archive_read_new(), ar().archive_read_free);
     ar().archive_read_support_filter_all(inner.get());
     ar().archive_read_support_format_tar(inner.get());
     Nested ctx{outer, {}, {}};
     if (ar().archive_read_open(inner.get(), &ctx, nullptr, &read_outer, nullptr) != ARCHIVE_OK)
       fail_archive(inner.get(), name);
-    walk(inner.get(), name);
+    body(inner.get());
+  }
+
+  // The control file, for a package that turns out to hold no kernel: its
+  // Depends names the one that does.
+  void read_control(archive* a, const std::string& where) {
+    constexpr uint64_t kMaxControl = uint64_t{1} << 20;
+    archive_entry* entry = nullptr;
+    for (;;) {
+      const int rc = ar().archive_read_next_header(a, &entry);
+      if (rc == ARCHIVE_EOF) return;
+      if (rc < ARCHIVE_WARN) fail_archive(a, where);
+      if (clean(ar().archive_entry_pathname(entry)) != "control") continue;
+      const std::vector<std::byte> data = read(a, where, "control", kMaxControl);
+      out_.control = parse_deb_control(as_chars(data));
+      return;
+    }
   }
 
   // Bytes reserved in the pool, given back unless handed to a task.
@@ -278,10 +310,15 @@ Result<PackageReport> inspect_package(const std::string& path, const InspectOpti
   for (size_t i = 0; i < results.size(); ++i)
     out.modules.modules.push_back({std::move(reader.module_paths_[i]), std::move(results[i])});
   summarize(out.modules);
-  if (out.kernels.empty() && out.modules.modules.empty())
-    return Error{
-        ErrorKind::unsupported, path, std::nullopt,
-        fmt::format("this {} package holds no kernel image and no kernel module", out.format)};
+  if (out.kernels.empty() && out.modules.modules.empty()) {
+    std::string message = fmt::format(
+        "this {} package {}holds no kernel image and no kernel module", out.format,
+        out.control.package.empty() ? "" : fmt::format("({}) ", printable(out.control.package)));
+    // A metapackage (linux-image-amd64) only points at the kernel's package.
+    if (const std::string holder = kernel_dependency(out.control); !holder.empty())
+      message += fmt::format("; it depends on {}: inspect that package", printable(holder));
+    return Error{ErrorKind::unsupported, path, std::nullopt, std::move(message)};
+  }
   return out;
 }
 

@@ -234,13 +234,15 @@ def uki(linux: bytes, out_dir: Path, uname=b"6.99.0-lucompat\n",
     return out.read_bytes()
 
 
-def deb(files: dict, out: Path, compression="xz") -> Path:
+def deb(files: dict, out: Path, compression="xz", package="linux-image-lucompat-test",
+        depends=None) -> Path:
     """A .deb made by dpkg-deb holding `files` (path inside -> bytes)."""
     root = out.with_suffix(".root")
     (root / "DEBIAN").mkdir(parents=True)
     (root / "DEBIAN" / "control").write_text(
-        "Package: linux-image-lucompat-test\nVersion: 1.0\nArchitecture: amd64\n"
-        "Maintainer: lucompat tests <tests@example.org>\nDescription: test kernel\n")
+        f"Package: {package}\nVersion: 1.0\nArchitecture: amd64\n"
+        + (f"Depends: {depends}\n" if depends else "")
+        + "Maintainer: lucompat tests <tests@example.org>\nDescription: test kernel\n")
     for name, data in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(data)

@@ -109,7 +109,19 @@ class Packages(TempDirTest):
         path = deb({"usr/share/doc/x/README": b"hello\n"}, self.dir / "nokernel.deb")
         r = lucompat("inspect", path)
         self.assertEqual(r.rc, BAD_INPUT, r)
-        self.assertIn("this deb package holds no kernel image and no kernel module", r.err)
+        self.assertIn("this deb package (linux-image-lucompat-test) holds no kernel image and no "
+                      "kernel module\n", r.err)
+
+    def test_a_metapackage_names_the_package_that_holds_the_kernel(self):
+        """Debian's linux-image-amd64 holds only docs and Depends on the real one."""
+        # (test_member_that_lies_about_its_size: a control.tar that is no tar is no error.)
+        path = deb({"usr/share/doc/linux-image-amd64/README": b"meta\n"}, self.dir / "meta.deb",
+                   package="linux-image-amd64",
+                   depends="linux-image-6.1.0-56-amd64 (= 6.1.140-1), firmware-linux-free")
+        r = lucompat("inspect", path)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn("this deb package (linux-image-amd64) holds no kernel image and no kernel "
+                      "module; it depends on linux-image-6.1.0-56-amd64: inspect that package", r.err)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "lucompat/inspect/deb_control.h"
 #include "lucompat/inspect/inspect.h"
 #include "lucompat/inspect/module_tree.h"
 
@@ -20,6 +21,7 @@ struct PackageReport {
   std::string format;  // "deb" or "rpm"
   std::vector<PackageKernel> kernels;
   ModuleTree modules;  // root "INPUT!lib/modules", paths below it
+  DebControl control;  // a .deb's; empty for an rpm
 };
 
 // By content: an ar archive whose first member is debian-binary, or the rpm lead.
