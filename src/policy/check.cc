@@ -306,7 +306,7 @@ std::map<std::string, FamilyUse> uses_with_needs(const Catalog& catalog,
   if (!policy.uses_given)
     for (const Family& family : catalog.families())
       if (family.cls != FamilyClass::core && !strings_of(catalog, current, family.name).empty())
-        uses[family.name].used_by.push_back("in the table (default)");
+        uses[family.name].used_by.push_back("the running kernel can hand it over (default)");
   std::map<std::string, FamilyUse> needed;
   for (const auto& [name, use] : uses)
     if (const Family* f = catalog.find(name))

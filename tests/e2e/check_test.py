@@ -154,7 +154,7 @@ class Check(TempDirTest):
         # The table fits 80 columns; who uses a family is a line of its own.
         table = r.out.split("\n\n")[1].splitlines()
         self.assertTrue(all(len(line) <= 80 for line in table), table)
-        self.assertIn("  memfd: in use: in the table (default)\n", r.out)
+        self.assertIn("  memfd: in use: the running kernel can hand it over (default)\n", r.out)
         self.assertNotIn("\x1b[", r.out)  # not a terminal: no colour
         coloured = lucompat("check", "--no-modules", "--current", NEW, "--next", BREAK, "--color", "always")
         self.assertIn("\x1b[1;31mincompatible\x1b[0m", coloured.out)
