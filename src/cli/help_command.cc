@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "lucompat/base/printable.h"
 
 namespace lucompat::cli {
 namespace {
@@ -25,7 +26,7 @@ ExitCode print_help(const CLI::App& root, const std::vector<std::string>& names)
       if (s->check_name(n)) sub = s;
     if (sub == nullptr) {
       std::fprintf(stderr, "lucompat: help: '%s' has no command '%s' (its commands: %s)\n",
-                   name.c_str(), n.c_str(), command_names(*target).c_str());
+                   name.c_str(), printable(n).c_str(), command_names(*target).c_str());
       return ExitCode::usage;
     }
     target = sub;

@@ -98,6 +98,7 @@ class Cli(unittest.TestCase):
         r = lucompat("help", "chek")
         self.assertEqual(r.rc, USAGE, r)
         self.assertIn("has no command 'chek'", r.err)
+        self.assertNotIn("\x1b", lucompat("help", "\x1b[2J").err)  # a name is shown, not sent
 
     def test_one_set_of_output_flags(self):
         """--json where JSON is printed, --next where a kernel to check is named, -q for the
