@@ -59,8 +59,9 @@ void add_check_command(CLI::App& app, ExitCode& result) {
       "  lucompat check --next /boot/vmlinuz-6.12.9 --profile 2026.06\n\n"
       "Exit: 0 compatible (optional losses are warnings unless --strict); 1 incompatible;\n"
       "2 usage; 3 an input is unreadable; 4 undecided (e.g. pin a family with --emit).\n"
-      "Policy and flags: lucompat(1). JSON (lucompat.check/1): json-schema.md in the "
-      "documentation\n"
+      "Policy and flags: lucompat(1). JSON (" +
+      std::string(kCheckSchema) +
+      "): json-schema.md in the documentation\n"
       "directory (/usr/share/doc/lucompat).");
   add_update_options(sub, *args);
   add_detail_flags(sub, *args);

@@ -85,6 +85,9 @@ class Cli(unittest.TestCase):
                               "REQUIRED", "Excludes:", "Needs:"):
                     self.assertNotIn(noise, text)
         self.assertIn("--color auto|always|never", pages[("check",)])
+        # The schema a help page names is the one the command prints.
+        doc = lucompat("check", "--json", "--no-modules", "--current", KERNEL, "--next", KERNEL).json()
+        self.assertIn(f"JSON ({doc['schema']})", pages[("check",)])
         self.assertIn("--pid PID...", pages[("check",)])
         self.assertIn("-j,--jobs N", pages[("inspect",)])
 
