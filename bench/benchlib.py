@@ -2,6 +2,7 @@
 interleaved runs with medians, the machine's description, and writing a
 block between markers in docs/performance.md."""
 
+import json
 import os
 import platform
 import statistics
@@ -26,6 +27,17 @@ def _timed(cmd, stdin_path=None, env=None):
         last = err.read().decode(errors="replace").strip().splitlines()[-1].split()
         rc = int(last[0]) if p.returncode == 0 else p.returncode
         return wall, int(last[1]), float(last[2]) + float(last[3]), rc
+
+
+def inspect_json(lucompat, path, *flags):
+    """The one document `lucompat inspect --json` prints for one input (it
+    prints an array of documents, one per input)."""
+    out = subprocess.run([str(lucompat), "inspect", "--json", *flags, str(path)],
+                         capture_output=True, text=True).stdout
+    docs = json.loads(out)
+    if not isinstance(docs, list) or len(docs) != 1:
+        raise ValueError(f"{path}: inspect --json printed {type(docs).__name__}, not one document")
+    return docs[0]
 
 
 def run_once(cmd, stdin_path=None, env=None):

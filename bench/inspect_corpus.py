@@ -15,14 +15,12 @@ Usage: bench/inspect_corpus.py [--corpus DIR] [--lucompat PATH] [--runs N]
 
 import argparse
 import csv
-import json
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchlib import ROOT, machine, measure_interleaved, mib, ms, run_once, write_block
+from benchlib import ROOT, inspect_json, machine, measure_interleaved, mib, ms, run_once, write_block
 
 DECOMPRESS = {
     "gzip": ["gzip", "-dc"], "xz": ["xz", "-dc", "--single-stream"], "lzma": ["lzma", "-dc"],
@@ -49,8 +47,7 @@ def payload(doc, path, tmp):
 
 def compressed_read(path, lucompat):
     """How many compressed bytes --early-exit read, or None when it read all."""
-    doc = json.loads(subprocess.run([lucompat, "inspect", "--json", "--early-exit", path],
-                                    capture_output=True, text=True).stdout)
+    doc = inspect_json(lucompat, path, "--early-exit")
     for layer in doc["chain"]:
         if "early_exit" in layer["details"]:
             return layer["size"]
@@ -78,8 +75,7 @@ def main():
     worst = {"rss": 0, "full": 0.0}
     for row in rows:
         path = str(corpus / row["file"])
-        doc = json.loads(subprocess.run([args.lucompat, "inspect", "--json", path],
-                                        capture_output=True, text=True).stdout)
+        doc = inspect_json(args.lucompat, path)
         # The baseline must do the same job: find the table exactly when lucompat does.
         _, _, rc = run_once([PIPELINE, path])
         if (rc == 0) != (row["entries"] != "-"):

@@ -20,16 +20,14 @@ Usage: bench/real_kernels.py [--corpus DIR] [--lucompat PATH] [--before OLD]
 
 import argparse
 import csv
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchlib import ROOT, machine, mib, ms, run_timed, write_block
+from benchlib import ROOT, inspect_json, machine, mib, ms, run_timed, write_block
 from inspect_corpus import DECOMPRESS, payload
 
 INSPECT_LIMIT = 1.15  # issue 22: inspect within 1.15x the bare decompression
@@ -69,8 +67,7 @@ def main():
     rows = ["| " + " | ".join(head) + " |", "|" + " --- |" * 2 + " ---: |" * (len(head) - 3) + " --- |"]
     worst = {"wall": 0.0, "cpu": 0.0, "rss": 0}
     for path in images:
-        doc = json.loads(subprocess.run([args.lucompat, "inspect", "--json", path],
-                                        capture_output=True, text=True).stdout)
+        doc = inspect_json(args.lucompat, path)
         with tempfile.TemporaryDirectory() as tmp:
             stream, codec = payload(doc, path, tmp)
             if stream is None:
