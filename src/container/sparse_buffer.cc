@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <utility>
@@ -52,6 +53,10 @@ void SparseBuffer::keep_whole(uint64_t bytes) {
 
 namespace {
 thread_local std::unique_ptr<SparseBuffer> spare;
+uint64_t page_size() {
+  static const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  return page;
+}
 // Written ranges up to this size are zeroed in place, keeping their pages;
 // larger ones are given back to the kernel.
 constexpr uint64_t kZeroInPlace = uint64_t{1} << 20;
@@ -82,7 +87,7 @@ void clear(std::byte* data, uint64_t b, uint64_t e) {
     std::memset(data + b, 0, e - b);
     return;
   }
-  static const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t page = page_size();
   const uint64_t first = (b + page - 1) / page * page, last = e / page * page;
   std::memset(data + b, 0, first - b);
   if (::madvise(data + first, last - first, MADV_DONTNEED) != 0)
@@ -93,6 +98,51 @@ void clear(std::byte* data, uint64_t b, uint64_t e) {
 }  // namespace
 
 OutputArea SparseBuffer::lend() { return {data_, capacity_}; }
+
+namespace {
+
+bool all_zero(const std::byte* p, uint64_t size) {
+  static constexpr std::array<std::byte, 4096> kZeros{};
+  for (uint64_t at = 0; at < size; at += kZeros.size())
+    if (std::memcmp(p + at, kZeros.data(), std::min<uint64_t>(kZeros.size(), size - at)) != 0)
+      return false;
+  return true;
+}
+
+// Pages given back read as zeros, whatever a decoder wrote there.
+void give_back(std::byte* p, uint64_t size) {
+  if (::madvise(p, size, MADV_DONTNEED) != 0) std::memset(p, 0, size);
+}
+
+}  // namespace
+
+// A kernel is largely zeros (its .bss, alignment up to 2 MiB, the first
+// 2 MiB of a linked x86 vmlinux): half of a real 7.3 image and a quarter of
+// Debian's. Whole pages of zeros are given back instead of copied, so they
+// cost neither memory nor a page fault, and read as zeros all the same; in
+// place (a decoder wrote them into lend()), they are dropped the same way.
+void SparseBuffer::place(uint64_t offset, Bytes bytes) {
+  const bool in_place = bytes.data() == data_ + offset;
+  const auto copy = [&](uint64_t from, uint64_t to) {
+    if (!in_place) std::memcpy(data_ + offset + from, bytes.data() + from, to - from);
+  };
+  const uint64_t page = page_size();
+  const uint64_t size = bytes.size();
+  uint64_t copied = 0;
+  uint64_t at = (offset + page - 1) / page * page - offset;  // the first whole page
+  while (at < size && size - at >= page) {
+    uint64_t zeros = at;
+    while (size - zeros >= page && all_zero(bytes.data() + zeros, page)) zeros += page;
+    if (zeros == at) {
+      at += page;
+      continue;
+    }
+    copy(copied, at);
+    give_back(data_ + offset + at, zeros - at);
+    copied = at = zeros;
+  }
+  copy(copied, size);
+}
 
 void SparseBuffer::drop_absent(uint64_t end) {
   end = std::min(end, capacity_);
@@ -124,7 +174,7 @@ void SparseBuffer::write(uint64_t offset, Bytes bytes) {
          fmt::format("{} bytes at offset {:#x} do not fit the {}-byte stream buffer", bytes.size(),
                      offset, capacity_));
   if (bytes.empty()) return;
-  if (bytes.data() != data_ + offset) std::memcpy(data_ + offset, bytes.data(), bytes.size());
+  place(offset, bytes);
   uint64_t begin = offset, end = offset + bytes.size();
   // Merge with every range it touches; the list stays short (tens of ranges).
   std::vector<std::pair<uint64_t, uint64_t>> merged;

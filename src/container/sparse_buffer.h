@@ -33,6 +33,7 @@ class SparseBuffer {
   uint64_t capacity() const { return capacity_; }
   // Copies `bytes` to `offset` and records the range as present; bytes that
   // already lie there (a decoder wrote them into lend()) are only recorded.
+  // Whole pages of zeros are given back instead: they read as zeros.
   void write(uint64_t offset, Bytes bytes);
   // The whole buffer, for a decoder to write its output into (see
   // StreamDecoder::offer); what it writes is not present until write()
@@ -64,6 +65,7 @@ class SparseBuffer {
 
  private:
   void recycle();
+  void place(uint64_t offset, Bytes bytes);
 
   std::byte* data_ = nullptr;
   uint64_t capacity_ = 0;
