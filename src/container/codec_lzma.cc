@@ -6,6 +6,7 @@
 
 #include "container/codec_util.h"
 #include "container/codecs.h"
+#include "container/dictionary_memory.h"
 
 namespace lucompat {
 namespace {
@@ -63,9 +64,16 @@ std::string_view why(lzma_ret rc) {
 
 const uint8_t* bytes_of(Bytes b) { return reinterpret_cast<const uint8_t*>(b.data()); }
 
+// liblzma's allocations, its dictionary among them, on dictionary memory.
+const lzma_allocator kAllocator{
+    [](void*, size_t count, size_t size) -> void* {
+      return size != 0 && count > SIZE_MAX / size ? nullptr : dictionary_alloc(count * size);
+    },
+    [](void*, void* p) { dictionary_free(p); }, nullptr};
+
 struct LzmaState {
   lzma_stream s = LZMA_STREAM_INIT;
-  LzmaState() = default;
+  LzmaState() { s.allocator = &kAllocator; }
   ~LzmaState() { lzma_end(&s); }
   LzmaState(const LzmaState&) = delete;
   LzmaState& operator=(const LzmaState&) = delete;
@@ -137,7 +145,7 @@ class LzmaAloneDecoder final : public StreamDecoder {
 struct XzState {
   lzma_stream s = LZMA_STREAM_INIT;
   lzma_index_hash* index = nullptr;  // the blocks decoded so far, for the index to match
-  XzState() = default;
+  XzState() { s.allocator = &kAllocator; }
   ~XzState() {
     lzma_end(&s);
     lzma_index_hash_end(index, nullptr);
