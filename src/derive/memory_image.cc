@@ -4,6 +4,14 @@
 
 namespace lucompat {
 
+std::optional<uint64_t> MemoryImage::room_at(uint64_t address) const {
+  if (!object_rooms) return std::nullopt;
+  const auto it = std::lower_bound(object_rooms->begin(), object_rooms->end(), address,
+                                   [](const auto& room, uint64_t a) { return room.first < a; });
+  if (it == object_rooms->end() || it->first != address) return std::nullopt;
+  return it->second;
+}
+
 const MemoryRegion* MemoryImage::region_of(uint64_t address, uint64_t size) const {
   for (const MemoryRegion& r : regions) {
     if (address < r.address) continue;

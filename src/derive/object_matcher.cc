@@ -37,8 +37,8 @@ Why check_ops(const MemoryImage& image, const Pointer& ops, const OpsLayout& lay
       return fmt::format("no {}-byte object starts at its ops {:#x}", layout.size, ops.address);
   }
   if (image.object_rooms) {
-    const auto it = image.object_rooms->find(ops.address);
-    if (it == image.object_rooms->end() || it->second < layout.size)
+    const std::optional<uint64_t> room = image.room_at(ops.address);
+    if (!room || *room < layout.size)
       return fmt::format("no symbol with room for {} bytes starts at its ops {:#x}", layout.size,
                          ops.address);
   }

@@ -205,7 +205,7 @@ TEST(ObjectMatcher, WithoutSizesAHalfMatchIsANearMissToo) {
   Crafted::put(c.data, 0, kRodata + 8);
   MemoryImage m = c.image();
   m.object_sizes.reset();
-  m.object_rooms = std::map<uint64_t, uint64_t>{{kRodata, 80}, {kRodata + 80, 40}};
+  m.object_rooms = std::vector<std::pair<uint64_t, uint64_t>>{{kRodata, 80}, {kRodata + 80, 40}};
   const ObjectMatches r = match_objects(m, {{"h", kData, std::nullopt, 128}}, kLayout);
   EXPECT_TRUE(r.matched.empty());
   ASSERT_EQ(r.near_misses.size(), 1u);
@@ -232,7 +232,7 @@ TEST(ObjectMatcher, ArraysCountElementByElement) {
   // Without sizes, the elements count while they match; a lone one keeps
   // its own name.
   m.object_sizes.reset();
-  m.object_rooms = std::map<uint64_t, uint64_t>{{kRodata, 80}, {kRodata + 80, 40}};
+  m.object_rooms = std::vector<std::pair<uint64_t, uint64_t>>{{kRodata, 80}, {kRodata + 80, 40}};
   const ObjectMatches roomy =
       match_objects(m, {{"handlers", kData, std::nullopt, 128 + 88}}, kLayout);
   ASSERT_EQ(roomy.matched.size(), 2u);

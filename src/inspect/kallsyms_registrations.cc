@@ -50,13 +50,22 @@ void add_candidates(const Kallsyms& k, MemoryImage& image, std::vector<ObjectCan
     for (next = i; next < n && k.addresses[next] == address;) ++next;
     std::optional<uint64_t> room;
     if (next < n) room = k.addresses[next] - address;
-    if (room) image.object_rooms->emplace(address, *room);
+    if (room) image.object_rooms->emplace_back(address, *room);
     const MemoryRegion* r = image.region_of(address, 1);
     if (r == nullptr || r->kind != RegionKind::data) continue;
     here.clear();
     for (size_t j = i; j < next; ++j) here.emplace_back(k.names.name(j), j);
     std::sort(here.begin(), here.end());
     for (auto& [name, j] : here) out.push_back({std::move(name), address, std::nullopt, room});
+  }
+  // A damaged table out of address order: still one room per address, the first.
+  auto& rooms = *image.object_rooms;
+  if (!std::is_sorted(rooms.begin(), rooms.end())) {
+    std::stable_sort(rooms.begin(), rooms.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    rooms.erase(std::unique(rooms.begin(), rooms.end(),
+                            [](const auto& a, const auto& b) { return a.first == b.first; }),
+                rooms.end());
   }
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "lucompat/base/byte_reader.h"
@@ -47,10 +48,14 @@ struct MemoryImage {
   // Object symbols by address -> size, when the input has sizes (a symbol
   // table): the ops an object points to must then be one whole object.
   std::optional<std::map<uint64_t, uint64_t>> object_sizes;
-  // Without sizes (kallsyms): symbol address -> the bytes up to the next
-  // symbol. The ops an object points to must start at a symbol and fit.
-  std::optional<std::map<uint64_t, uint64_t>> object_rooms;
+  // Without sizes (kallsyms): (symbol address, the bytes up to the next
+  // symbol), one per address in address order, as kallsyms lists them; a
+  // kernel has 100,000 and more, which a map allocated node by node. The ops
+  // an object points to must start at a symbol and fit.
+  std::optional<std::vector<std::pair<uint64_t, uint64_t>>> object_rooms;
 
+  // The room of the symbol that starts at `address` (object_rooms), if any.
+  std::optional<uint64_t> room_at(uint64_t address) const;
   // The region holding [address, address + size), or null.
   const MemoryRegion* region_of(uint64_t address, uint64_t size) const;
   // The bytes at [address, address + size), or nullopt when not all in one region.
