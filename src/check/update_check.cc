@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <future>
 #include <map>
+#include <system_error>
 
 #include "lucompat/host/live_kernel.h"
 #include "lucompat/host/luo_cmdline.h"
@@ -204,6 +206,56 @@ Result<KernelSide> load_side(const CheckRequest& req, const Catalog& catalog) {
       std::move(running->inspection), "kernel " + running->path);
 }
 
+// Two kernels are read at once when both, decompressed, fit together in what
+// the process keeps whole (64 MiB, SparseBuffer::kMaxKeptWhole): past it the
+// second is kept sparse and decompressed again for its derivation, slower
+// and larger than reading them in turn (Debian's 7.3.4 pair: 0.41 s and 115
+// MiB at once, 0.34 s and 97 MiB in turn). A compressed kernel is 5-6 times
+// larger decompressed (real 7.3: 2.1 -> 12.4 MB; Debian's: 13.3 -> 62 MB).
+constexpr uint64_t kConcurrentBelow = uint64_t{10} << 20;
+
+uint64_t file_size_or_max(const std::string& path) {
+  std::error_code ec;
+  const uintmax_t size = fs::file_size(path, ec);
+  return ec ? UINT64_MAX : static_cast<uint64_t>(size);
+}
+
+bool read_at_once(const CheckRequest& req) {
+  const uint64_t next = file_size_or_max(req.next);
+  // The running kernel's image, when it must be read, is taken to be as large.
+  const uint64_t current = req.current == "running" ? next : file_size_or_max(req.current);
+  return next < kConcurrentBelow && current < kConcurrentBelow - next;
+}
+
+// Both kernels: at once when they are small enough (above), since each
+// decompression is one core's work (a real 7.3 pair: 0.32 -> 0.16 s); one
+// file named twice is read once.
+Result<void> load_kernels(const CheckRequest& req, UpdateInputs& in) {
+  std::error_code ec;
+  if (req.current != "running" && !is_package_file(req.next) &&
+      fs::equivalent(req.current, req.next, ec)) {
+    LUCOMPAT_TRY(current, load_side(req, in.catalog));
+    in.current = std::move(current).value();
+    in.next = in.current;
+    in.next.how = "--next, the file --current names: read once for both";
+    return {};
+  }
+  const auto next = [&] { return load_image(req.next, "--next", req, true); };
+  std::future<Result<KernelSide>> reading;
+  try {
+    reading = std::async(read_at_once(req) ? std::launch::async : std::launch::deferred, next);
+  } catch (const std::system_error&) {
+    reading = std::async(std::launch::deferred, next);  // no thread to be had: one after the other
+  }
+  Result<KernelSide> current = load_side(req, in.catalog);
+  Result<KernelSide> next_side = reading.get();
+  if (!current) return std::move(current).error();
+  if (!next_side) return std::move(next_side).error();
+  in.current = std::move(current).value();
+  in.next = std::move(next_side).value();
+  return {};
+}
+
 std::string arch_of(const Inspection& in) {
   return in.arch.empty() ? std::string("an unknown architecture") : in.arch;
 }
@@ -361,10 +413,7 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
   LUCOMPAT_TRY(policy, load_policy(req, in.catalog, *host));
   in.policy = std::move(policy).value();
 
-  LUCOMPAT_TRY(current, load_side(req, in.catalog));
-  in.current = std::move(current).value();
-  LUCOMPAT_TRY(next, load_image(req.next, "--next", req, true));
-  in.next = std::move(next).value();
+  LUCOMPAT_CHECK(load_kernels(req, in));
 
   const Inspection& a = in.current.kernel;
   const Inspection& b = in.next.kernel;

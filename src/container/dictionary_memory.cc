@@ -56,8 +56,8 @@ void dictionary_free(void* p) {
   if (p == nullptr) return;
   {
     const std::lock_guard lock(mapped_mu);
-    const auto it = std::find_if(mapped.begin(), mapped.end(),
-                                 [&](const Mapping& m) { return m.at == p; });
+    const auto it =
+        std::find_if(mapped.begin(), mapped.end(), [&](const Mapping& m) { return m.at == p; });
     if (it != mapped.end()) {
       ::munmap(it->at, it->size);
       mapped.erase(it);

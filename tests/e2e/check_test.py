@@ -36,6 +36,17 @@ class Check(TempDirTest):
         self.assertEqual(doc["current"]["release"], "6.99.0-lucompat")
         self.assertRegex(doc["next"]["build_id"], "^[0-9a-f]{40}$")
 
+    def test_one_file_named_twice_is_read_once(self):
+        link = self.dir / "same-kernel.elf"
+        link.symlink_to(NEW.resolve())
+        doc = self.check("--current", NEW, "--next", link, rc=OK)
+        self.assertIn("read once for both", doc["next"]["how"])
+        self.assertEqual(doc["next"]["build_id"], doc["current"]["build_id"])
+        self.assertEqual(doc["current"]["how"], "--current")
+        # Two files, read at once, give the verdict they gave in turn.
+        doc = self.check("--current", OLD, "--next", NEW, rc=OK)
+        self.assertEqual(doc["next"]["how"], "--next")
+
     def test_new_to_break_is_refused_on_the_core_abi(self):
         doc = self.check("--current", NEW, "--next", BREAK, "--uses", "iommufd", rc=INCOMPATIBLE)
         luo = families(doc)["luo"]
