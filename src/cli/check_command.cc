@@ -69,7 +69,7 @@ void add_check_command(CLI::App& app, ExitCode& result) {
                 "Fail when an optional family cannot be restored");
   sub->add_option("--profile", args->request.profile,
                   "Check under this profile's pins and policy (default: host.toml's profile)")
-      ->type_name("NAME");
+      ->type_name("PROFILE");
   sub->add_option("--color", *colour,
                   "Colour the verdicts: auto (a terminal, unless NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))

@@ -16,6 +16,7 @@ void add_fleet_command(CLI::App& app, ExitCode& result);
 void add_symbols_command(CLI::App& app, ExitCode& result);
 void add_kexec_command(CLI::App& app, ExitCode& result);
 void add_help_command(CLI::App& app, ExitCode& result);
+void add_completions_command(CLI::App& app, ExitCode& result);
 
 // Whether `lucompat kexec --gate` was parsed: help must then not print and
 // exit 0, which lucompat-kexec-gate would take for a load. Asked once the

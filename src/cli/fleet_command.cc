@@ -250,7 +250,7 @@ void add_fleet_command(CLI::App& app, ExitCode& result) {
   add_query(plan, *a);
   plan->add_option("--profile", a->profile, "The profile to move to")
       ->required()
-      ->type_name("NAME");
+      ->type_name("PROFILE");
   plan->add_option("--waves", a->waves, "Split ready hosts into N balanced waves (default 1)")
       ->check(CLI::Range(size_t{1}, size_t{1000}))
       ->type_name("N");

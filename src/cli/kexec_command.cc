@@ -155,7 +155,7 @@ void add_kexec_command(CLI::App& app, ExitCode& result) {
   sub->add_flag("--strict", a->update.request.strict,
                 "Fail when an optional family cannot be restored");
   sub->add_option("--profile", a->update.request.profile, "Check under this profile")
-      ->type_name("NAME");
+      ->type_name("PROFILE");
   sub->add_option("--initrd", a->initrd, "The initramfs to load with the kernel")
       ->type_name("FILE");
   auto* append = sub->add_option("--append", a->append, "The next kernel's command line")

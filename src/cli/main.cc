@@ -46,6 +46,7 @@ int run(int argc, char** argv) {
   lucompat::cli::add_symbols_command(app, result);
   lucompat::cli::add_kexec_command(app, result);
   lucompat::cli::add_help_command(app, result);
+  lucompat::cli::add_completions_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -184,7 +184,7 @@ void add_profile_command(CLI::App& app, ExitCode& result) {
   list->callback([a, &result] { result = run_list(*a); });
 
   CLI::App* show = profile->add_subcommand("show", "Show one profile");
-  show->add_option("name", a->name, "The profile")->required()->type_name("NAME");
+  show->add_option("name", a->name, "The profile")->required()->type_name("PROFILE");
   add_config_options(show, *a);
   show->callback([a, &result] { result = run_show(*a); });
 
@@ -210,7 +210,7 @@ void add_profile_command(CLI::App& app, ExitCode& result) {
   matrix
       ->add_option("--profile", a->only,
                    "Only these profiles (repeatable; default: all not retired)")
-      ->type_name("NAME");
+      ->type_name("PROFILE");
   add_config_options(matrix, *a);
   matrix->footer(
       "Example:\n  lucompat profile matrix --next arch/x86/boot/bzImage --next "
@@ -219,7 +219,7 @@ void add_profile_command(CLI::App& app, ExitCode& result) {
 
   CLI::App* env = profile->add_subcommand(
       "env", "A profile's name and VMM features for a VMM launcher or a systemd EnvironmentFile");
-  env->add_option("name", a->name, "The profile")->required()->type_name("NAME");
+  env->add_option("name", a->name, "The profile")->required()->type_name("PROFILE");
   CLI::Option* env_format =
       env->add_option("--format", a->format, "shell (export lines), systemd or json")
           ->check(CLI::IsMember({"shell", "systemd", "json"}))

@@ -52,7 +52,7 @@ void add_update_options(CLI::App* sub, UpdateArgs& args) {
                   "More profiles (TOML), after /etc/lucompat/profiles.d")
       ->type_name("FILE");
   sub->add_option("--uses", args.uses, "Families in use, comma-separated (e.g. memfd,vfio-pci)")
-      ->type_name("LIST");
+      ->type_name("FAMILIES");
   sub->add_option("--pid", args.pids,
                   "Processes whose fds are preserved: \"$(pidof qemu-system-x86_64)\" (repeatable)")
       ->check(pid_list())
@@ -60,7 +60,7 @@ void add_update_options(CLI::App* sub, UpdateArgs& args) {
   sub->add_option("--process", req.processes,
                   "Every process of this name (its /proc/PID/comm) preserves fds (repeatable)")
       ->check(non_empty())
-      ->type_name("NAME");
+      ->type_name("PROCESS");
   sub->add_option("--manifest", req.manifest, "Sessions and the families they use (TOML)")
       ->type_name("FILE");
   sub->add_option("--emit", req.emits,
