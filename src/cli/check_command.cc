@@ -1,30 +1,15 @@
-#include <unistd.h>
-
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 
+#include "cli/colour.h"
 #include "cli/commands.h"
 #include "cli/update_options.h"
 #include "lucompat/base/json_dump.h"
 #include "lucompat/report/check_report.h"
 
 namespace lucompat::cli {
-namespace {
-
-// --color=auto colours a terminal only, and never when NO_COLOR is set
-// (no-color.org).
-bool use_colour(const std::string& when) {
-  if (when == "always") return true;
-  if (when == "never") return false;
-  const char* no_colour = std::getenv("NO_COLOR");
-  return ::isatty(STDOUT_FILENO) != 0 && (no_colour == nullptr || *no_colour == '\0');
-}
-
-}  // namespace
-
 ExitCode check_and_print(const CheckRequest& request, const UpdateArgs& args,
-                         const std::string& colour, const std::string& next_shown) {
+                         const std::string& next_shown) {
   const bool json = args.json;
   auto outcome = run_check(request);
   if (outcome && !next_shown.empty()) outcome->next.path = next_shown;
@@ -33,15 +18,14 @@ ExitCode check_and_print(const CheckRequest& request, const UpdateArgs& args,
     return report_error(e, json, check_error_json(e, exit_code(e.kind)));
   }
   const std::string out = json         ? dump_json(check_json(*outcome), 2) + "\n"
-                          : args.quiet ? check_verdict_line(*outcome, use_colour(colour))
-                                       : check_text(*outcome, use_colour(colour), args.verbose);
+                          : args.quiet ? check_verdict_line(*outcome, colour_wanted())
+                                       : check_text(*outcome, colour_wanted(), args.verbose);
   std::fputs(out.c_str(), stdout);
   return exit_code(outcome->report.verdict);
 }
 
 void add_check_command(CLI::App& app, ExitCode& result) {
   auto args = std::make_shared<UpdateArgs>();
-  auto colour = std::make_shared<std::string>("auto");
   CLI::App* sub = app.add_subcommand(
       "check", "Will the next kernel restore everything the current one hands over at kexec?");
   sub->footer(
@@ -70,12 +54,7 @@ void add_check_command(CLI::App& app, ExitCode& result) {
   sub->add_option("--profile", args->request.profile,
                   "Check under this profile's pins and policy (default: host.toml's profile)")
       ->type_name("PROFILE");
-  sub->add_option("--color", *colour,
-                  "Colour the verdicts: auto (a terminal, unless NO_COLOR), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->type_name("WHEN");
-  sub->callback(
-      [args, colour, &result] { result = check_and_print(args->finish(), *args, *colour); });
+  sub->callback([args, &result] { result = check_and_print(args->finish(), *args); });
 }
 
 }  // namespace lucompat::cli

@@ -97,7 +97,8 @@ std::string bash_completion(const CompletionModel& m) {
     }
     operands += fmt::format("\t\"{}\") {} ;;\n", c.path, r);
   }
-  return fmt::format(R"SH(# bash completion for lucompat                            -*- shell-script -*-
+  return fmt::format(
+      R"SH(# bash completion for lucompat                            -*- shell-script -*-
 # Written by `lucompat completions bash` from lucompat's own command line
 # definition: regenerate it rather than editing it.
 
@@ -140,9 +141,8 @@ _lucompat()
 }} &&
 	complete -F _lucompat lucompat
 )SH",
-                     fmt::arg("valued", patterns(valued)), fmt::arg("paths", patterns(paths)),
-                     fmt::arg("values", values), fmt::arg("commands", commands),
-                     fmt::arg("operands", operands));
+      fmt::arg("valued", patterns(valued)), fmt::arg("paths", patterns(paths)),
+      fmt::arg("values", values), fmt::arg("commands", commands), fmt::arg("operands", operands));
 }
 
 }  // namespace lucompat::cli

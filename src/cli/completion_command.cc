@@ -11,8 +11,8 @@ namespace lucompat::cli {
 
 void add_completions_command(CLI::App& app, ExitCode& result) {
   auto shell = std::make_shared<std::string>();
-  CLI::App* sub = app.add_subcommand(
-      "completions", "Print the shell completion script for bash, zsh or fish");
+  CLI::App* sub =
+      app.add_subcommand("completions", "Print the shell completion script for bash, zsh or fish");
   sub->add_option("shell", *shell, "The shell")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh", "fish"}))

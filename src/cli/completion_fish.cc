@@ -36,8 +36,7 @@ std::string condition(const CompletionCommand& c) {
     if (end == std::string::npos) break;
     at = end + 1;
   }
-  if (!c.subcommands.empty())
-    out += "; and not __fish_seen_subcommand_from " + join(c.subcommands);
+  if (!c.subcommands.empty()) out += "; and not __fish_seen_subcommand_from " + join(c.subcommands);
   return out;
 }
 
@@ -70,7 +69,8 @@ std::string values(const CompletionOption& o, const CompletionModel& m) {
 }  // namespace
 
 std::string fish_completion(const CompletionModel& m) {
-  std::string out = fmt::format(R"SH(# fish completion for lucompat. Written by `lucompat completions fish` from
+  std::string out =
+      fmt::format(R"SH(# fish completion for lucompat. Written by `lucompat completions fish` from
 # lucompat's own command line definition: regenerate it rather than editing it.
 
 function __lucompat_profiles
@@ -83,7 +83,7 @@ end
 
 complete -c lucompat -e
 )SH",
-                                join(m.families));
+                  join(m.families));
   for (const auto& c : m.commands) {
     const std::string when = fish_quoted(condition(c));
     for (const auto& name : c.subcommands) {

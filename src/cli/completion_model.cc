@@ -24,7 +24,8 @@ CompletionOption option_of(const CLI::Option& o) {
   for (const auto& l : o.get_lnames()) c.names.push_back("--" + l);
   c.description = first_line(o.get_description());
   c.takes_value = o.get_expected_max() > 0;  // a flag expects no value
-  c.repeats = o.get_expected_max() > 1 || o.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll;
+  c.repeats =
+      o.get_expected_max() > 1 || o.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll;
   if (!c.takes_value) return c;
   const std::string type = o.get_type_name();
   // A validator's member list ({shell,systemd}) is the set of values.

@@ -74,7 +74,8 @@ std::string specs(const CompletionCommand& c, const CompletionModel& m) {
     for (const auto& name : c.subcommands) {
       const std::string path = c.path.empty() ? name : c.path + " " + name;
       for (const auto& sub : m.commands)
-        if (sub.path == path) described += fmt::format(" {}\\:\"{}\"", name, plain(sub.description));
+        if (sub.path == path)
+          described += fmt::format(" {}\\:\"{}\"", name, plain(sub.description));
     }
     out += fmt::format(" \\\n\t\t'1:command:(({} ))'", described);
   } else if (c.operands) {

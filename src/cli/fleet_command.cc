@@ -5,6 +5,7 @@
 #include <limits>
 #include <memory>
 
+#include "cli/colour.h"
 #include "cli/commands.h"
 #include "cli/update_options.h"
 #include "lucompat/base/json_dump.h"
@@ -201,7 +202,7 @@ ExitCode run_plan(const FleetArgs& a) {
   if (a.json)
     write_plan_json(*plan, stdout);
   else
-    std::fputs(plan_text(*plan).c_str(), stdout);
+    std::fputs(plan_text(*plan, colour_wanted()).c_str(), stdout);
   if (hosts == 0) return ExitCode::undecidable;
   return plan->blocked == 0 ? ExitCode::ok : ExitCode::incompatible;
 }

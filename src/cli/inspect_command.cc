@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <unistd.h>
+#include "cli/colour.h"
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
 #include "lucompat/base/json_dump.h"
@@ -115,7 +116,7 @@ void inspect_live(const InspectArgs& args, Outcome& out) {
   if (!catalog) return out.error(catalog.error());
   const Result<Inspection> r = inspect_running(live_query_from(*catalog, root));
   if (!r) return out.error(r.error());
-  out.add(inspect_json(*r), inspect_text(*r), 0, answers_fully(*r));
+  out.add(inspect_json(*r), inspect_text(*r, colour_wanted()), 0, answers_fully(*r));
 }
 
 ExitCode run_inspect(const InspectArgs& args) {
@@ -132,7 +133,7 @@ ExitCode run_inspect(const InspectArgs& args) {
     } else if (is_package_file(path)) {
       inspect_package_file(path, args, out);
     } else if (const Result<Inspection> r = inspect_file(path, args.options); r) {
-      out.add(inspect_json(*r), inspect_text(*r), 0, answers_fully(*r));
+      out.add(inspect_json(*r), inspect_text(*r, colour_wanted()), 0, answers_fully(*r));
     } else {
       out.error(r.error());
     }

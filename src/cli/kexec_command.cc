@@ -33,7 +33,6 @@ struct KexecArgs {
   bool reuse_cmdline = false;
   bool exec = false;
   bool gate = false;
-  std::string colour = "auto";
 };
 
 // What lucompat-kexec-gate must never pass on, and why. The gate hands its
@@ -106,7 +105,7 @@ ExitCode run_kexec(KexecArgs& a, const CLI::App& sub) {
   auto cmdline = command_line(a);
   if (!cmdline) return report_error(cmdline.error(), false, {});
   request.next_cmdline = *cmdline;
-  const ExitCode verdict = check_and_print(request, a.update, a.colour, path);
+  const ExitCode verdict = check_and_print(request, a.update, path);
   if (verdict != ExitCode::ok) {
     std::fprintf(stderr, "lucompat: kexec refused: the check exited %d; nothing was loaded\n",
                  static_cast<int>(verdict));
@@ -167,9 +166,6 @@ void add_kexec_command(CLI::App& app, ExitCode& result) {
   sub->add_flag("--gate", a->gate,
                 "Refuse --exec, --json and --help in any spelling: how lucompat-kexec-gate "
                 "runs kexec");
-  sub->add_option("--color", a->colour, "Colour the verdicts: auto, always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->type_name("WHEN");
   sub->callback([a, sub, &result] { result = run_kexec(*a, *sub); });
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/colour.h"
 #include "cli/commands.h"
 #include "cli/help_formatter.h"
 #include "cli/usage_error.h"
@@ -47,6 +48,7 @@ int run(int argc, char** argv) {
   lucompat::cli::add_kexec_command(app, result);
   lucompat::cli::add_help_command(app, result);
   lucompat::cli::add_completions_command(app, result);
+  lucompat::cli::add_colour_option(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

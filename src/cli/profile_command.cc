@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/colour.h"
 #include "cli/commands.h"
 #include "cli/update_options.h"
 #include "lucompat/base/json_dump.h"
@@ -126,7 +127,8 @@ ExitCode run_select(const ProfileArgs& a) {
   // host.toml or --emit alike.
   const Selection s = select_profile(in->profiles, in->catalog, in->current.strings,
                                      in->next.strings, in->policy.pins);
-  print(a.update.json ? dump_json(selection_json(s, *in), 2) + "\n" : selection_text(s, *in));
+  print(a.update.json ? dump_json(selection_json(s, *in), 2) + "\n"
+                      : selection_text(s, *in, colour_wanted()));
   if (in->no_table) return ExitCode::undecidable;
   return s.selected != nullptr ? ExitCode::ok : ExitCode::incompatible;
 }
@@ -162,7 +164,7 @@ ExitCode run_matrix(const ProfileArgs& a) {
     }
     m.rows.push_back(std::move(row));
   }
-  print(a.json ? dump_json(matrix_json(m), 2) + "\n" : matrix_text(m));
+  print(a.json ? dump_json(matrix_json(m), 2) + "\n" : matrix_text(m, colour_wanted()));
   if (m.undecided) return ExitCode::undecidable;
   return m.gate_passes ? ExitCode::ok : ExitCode::incompatible;
 }

@@ -28,11 +28,11 @@ struct UpdateArgs {
 void add_update_options(CLI::App* sub, UpdateArgs& args);
 
 // Runs the check and prints it as `lucompat check` does (JSON, or text with
-// --color's colours, every family's lines with -v); its exit code.
+// the colours --color asks for, every family's lines with -v); its exit code.
 // `next_shown`: the next kernel's path to print instead of the one checked
 // (kexec checks /proc/self/fd/N).
 ExitCode check_and_print(const CheckRequest& request, const UpdateArgs& args,
-                         const std::string& colour, const std::string& next_shown = {});
+                         const std::string& next_shown = {});
 
 // -v and -q for the commands that print a check.
 void add_detail_flags(CLI::App* sub, UpdateArgs& args);

@@ -4,6 +4,7 @@
 #include "lucompat/report/inspect_report.h"
 #include "lucompat/report/reasons.h"
 #include "lucompat/table/compatible.h"
+#include "report/paint.h"
 
 #include <fmt/format.h>
 
@@ -135,24 +136,18 @@ std::string fitted(const std::vector<std::string>& items, size_t width) {
   return out.empty() ? "-" : out;
 }
 
-std::string_view colour_of(Verdict v) {
+std::string painted(std::string_view text, Verdict v, bool colour) {
   switch (v) {
     case Verdict::compatible:
-      return "\033[32m";
+      return painted(text, Tone::good, colour);
     case Verdict::warning:
     case Verdict::undecided:
-      return "\033[33m";
+      return painted(text, Tone::doubt, colour);
     case Verdict::incompatible:
-      return "\033[1;31m";
+      return painted(text, Tone::bad, colour);
     default:
-      return "";
+      return std::string(text);
   }
-}
-
-std::string painted(std::string_view text, Verdict v, bool colour) {
-  const std::string_view c = colour_of(v);
-  if (!colour || c.empty()) return std::string(text);
-  return fmt::format("{}{}\033[0m", c, text);
 }
 
 std::string used_by_line(const FamilyCheck& f) {

@@ -2,6 +2,7 @@
 #include "lucompat/base/json_dump.h"
 #include "lucompat/base/printable.h"
 #include "lucompat/report/reasons.h"
+#include "report/paint.h"
 
 #include <fmt/format.h>
 
@@ -298,9 +299,11 @@ void write_plan_json(const Plan& plan, std::FILE* out) {
   w.end_object();
 }
 
-std::string plan_text(const Plan& plan) {
-  std::string out = fmt::format("plan for profile {}: {} hosts ready, {} blocked\n",
-                                plan.profile->name, plan.ready, plan.blocked);
+std::string plan_text(const Plan& plan, bool colour) {
+  std::string out = fmt::format(
+      "plan for profile {}: {}, {}\n", plan.profile->name,
+      painted(fmt::format("{} hosts ready", plan.ready), Tone::good, colour && plan.ready > 0),
+      painted(fmt::format("{} blocked", plan.blocked), Tone::bad, colour && plan.blocked > 0));
   if (!plan.blocked_groups.empty()) out += "\nblocked:\n";
   for (const auto& g : plan.blocked_groups) {
     out += fmt::format("  {}: {} host{} ({})\n", group_label(plan, g), g.hosts,

@@ -3,6 +3,7 @@
 #include "lucompat/base/printable.h"
 #include "lucompat/report/inspect_report.h"
 #include "lucompat/table/compatible.h"
+#include "report/paint.h"
 
 namespace lucompat {
 namespace {
@@ -139,19 +140,22 @@ std::string sessions_line(const std::vector<LiveSession>& sessions) {
   return out;
 }
 
-void derived_text(std::string& out, const DerivedSet& d) {
+void derived_text(std::string& out, const DerivedSet& d, bool colour) {
   field(out, "table", registrations_line(d));
   registration_entries(out, d);
-  for (const auto& w : d.warnings) out += fmt::format("  warning: {}\n", printable(w.message));
+  for (const auto& w : d.warnings)
+    out += fmt::format("  {}: {}\n", painted("warning", Tone::doubt, colour), printable(w.message));
   for (const auto& g : d.gaps)
-    out += fmt::format("  {}: {}\n", g.kind == GapKind::near_miss ? "NEAR MISS" : "NOT READ",
-                       printable(g.detail));
+    out += fmt::format(
+        "  {}: {}\n",
+        painted(g.kind == GapKind::near_miss ? "NEAR MISS" : "NOT READ", Tone::doubt, colour),
+        printable(g.detail));
   if (d.sessions) field(out, "sessions", sessions_line(*d.sessions));
 }
 
 }  // namespace
 
-std::string inspect_text(const Inspection& in) {
+std::string inspect_text(const Inspection& in, bool colour) {
   std::string out = fmt::format("{}: {} ({})\n", printable(in.input),
                                 printable(in.describe_chain()), name(in.kind));
   for (const auto& l : in.chain) {
@@ -166,7 +170,7 @@ std::string inspect_text(const Inspection& in) {
   field(out, "build-id", in.identity.build_id);
   if (!in.table) {
     if (has_version_set(in))
-      derived_text(out, *in.derived);
+      derived_text(out, *in.derived, colour);
     else
       field(out, "table", no_table_reason(in));
     return out;
@@ -189,7 +193,7 @@ std::string inspect_text(const Inspection& in) {
     field(out, "also", registrations_line(*in.derived));
     registration_entries(out, *in.derived);
     for (const auto& d : registration_disagreements(in))
-      out += fmt::format("  DISAGREES: {}\n", printable(d));
+      out += fmt::format("  {}: {}\n", painted("DISAGREES", Tone::bad, colour), printable(d));
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include "lucompat/base/printable.h"
 #include "lucompat/report/inspect_report.h"
 #include "lucompat/report/reasons.h"
+#include "report/paint.h"
 
 #include <fmt/format.h>
 
@@ -100,7 +101,7 @@ json selection_json(const Selection& s, const UpdateInputs& in) {
           {"profiles", std::move(profiles)}};
 }
 
-std::string selection_text(const Selection& s, const UpdateInputs& in) {
+std::string selection_text(const Selection& s, const UpdateInputs& in, bool colour) {
   std::string out =
       fmt::format("current  {} {}\nnext     {} {}\n", in.current.kernel.identity.release,
                   in.current.path, in.next.kernel.identity.release, in.next.path);
@@ -110,8 +111,9 @@ std::string selection_text(const Selection& s, const UpdateInputs& in) {
   size_t width = 0;
   for (const auto& v : s.verdicts) width = std::max(width, v.profile->name.size());
   for (const auto& v : s.verdicts) {
-    out += fmt::format("  {:<{}}  {:<10}  {}\n", v.profile->name, width, name(v.profile->status),
-                       v.viable ? "viable" : "not viable");
+    out += fmt::format(
+        "  {:<{}}  {:<10}  {}\n", v.profile->name, width, name(v.profile->status),
+        painted(v.viable ? "viable" : "not viable", v.viable ? Tone::good : Tone::bad, colour));
     for (const auto& r : v.reasons)
       out += fmt::format("  {:<{}}    {}\n", "", width + 10, printable(describe(r)));
     for (const auto& w : v.warnings)
@@ -154,7 +156,7 @@ json matrix_json(const Matrix& m) {
           {"kernels", std::move(kernels)}};
 }
 
-std::string matrix_text(const Matrix& m) {
+std::string matrix_text(const Matrix& m, bool colour) {
   std::vector<std::vector<std::string>> rows{{"kernel"}};
   for (const Profile* p : m.profiles)
     rows[0].push_back(fmt::format("{} ({})", p->name, name(p->status)));
@@ -170,19 +172,29 @@ std::string matrix_text(const Matrix& m) {
   for (const auto& r : rows)
     for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
   std::string out;
-  for (const auto& r : rows) {
+  for (size_t n = 0; n < rows.size(); ++n) {
+    const auto& r = rows[n];
     std::string line;
-    for (size_t i = 0; i < r.size(); ++i)
-      line += fmt::format("{:<{}}", r[i], i + 1 < r.size() ? width[i] + 2 : 0);
+    for (size_t i = 0; i < r.size(); ++i) {
+      // Padded first: the escapes take no columns.
+      std::string cell = fmt::format("{:<{}}", r[i], i + 1 < r.size() ? width[i] + 2 : 0);
+      if (n > 0 && i > 0)
+        cell = painted(cell,
+                       r[i] == "supported"  ? Tone::good
+                       : r[i] == "no table" ? Tone::doubt
+                                            : Tone::bad,
+                       colour);
+      line += cell;
+    }
     out += line + "\n";
   }
   if (m.undecided)
-    return out +
-           "\ngate: UNDECIDED: a kernel has no live-update version table, so nothing about it "
-           "can be proven\n";
-  return out + (m.gate_passes
-                    ? "\ngate: pass: every kernel supports every active profile\n"
-                    : "\ngate: FAIL: a kernel lacks an active profile the fleet depends on\n");
+    return out + "\ngate: " + painted("UNDECIDED", Tone::doubt, colour) +
+           ": a kernel has no live-update version table, so nothing about it can be proven\n";
+  return out + (m.gate_passes ? "\ngate: " + painted("pass", Tone::good, colour) +
+                                    ": every kernel supports every active profile\n"
+                              : "\ngate: " + painted("FAIL", Tone::bad, colour) +
+                                    ": a kernel lacks an active profile the fleet depends on\n");
 }
 
 std::string profile_env(const Profile& p, const std::string& format) {

@@ -127,6 +127,28 @@ class Cli(unittest.TestCase):
         self.assertEqual(quiet.out, full.out.splitlines(keepends=True)[-1])
         self.assertEqual(lucompat("check", "--next", KERNEL, "-q", "-v").rc, USAGE)
 
+    def test_every_command_takes_color(self):
+        """--color=auto|always|never on every command (issue 26, 3): one spelling that a
+        script can pass anywhere; the verdict words are coloured only when asked."""
+        for cmd, text in self.help_pages().items():
+            if "Subcommands:" in text or cmd == ():
+                continue
+            with self.subTest(cmd=cmd):
+                self.assertIn("--color auto|always|never", text)
+        self.assertEqual(lucompat("inspect", "--color", "sometimes", KERNEL).rc, USAGE)
+        matrix = ["profile", "matrix", "--profiles", FLEET, "--next", KERNEL]
+        self.assertIn("\x1b[32msupported", lucompat(*matrix, "--color", "always").out)
+        self.assertIn("gate: \x1b[32mpass\x1b[0m", lucompat(*matrix, "--color=always").out)
+        self.assertNotIn("\x1b", lucompat(*matrix, "--color", "never").out)
+        # auto: not a terminal here, so no colour; NO_COLOR does not outrank always.
+        self.assertNotIn("\x1b", lucompat(*matrix).out)
+        env = dict(os.environ, NO_COLOR="1")
+        r = subprocess.run([LUCOMPAT, *map(str, matrix), "--color", "always"], env=env,
+                           capture_output=True, text=True)
+        self.assertIn("\x1b[", r.stdout)
+        check = ["check", "--no-modules", "--current", KERNEL, "--next", BREAK, "--color", "always"]
+        self.assertIn("\x1b[1;31m", lucompat(*check).out)
+
     def test_fleet_help_pages_have_examples(self):
         for sub in ("ingest", "baseline", "plan", "status"):
             with self.subTest(sub):

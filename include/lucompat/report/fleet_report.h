@@ -25,7 +25,8 @@ Result<void> write_status_text(const FleetStatus& status, std::FILE* out);
 void write_plan_json(const Plan& plan, std::FILE* out);
 // The text names a few hosts of each group, as many as this.
 inline constexpr size_t kPlanTextNames = 3;
-std::string plan_text(const Plan& plan);
+// `colour`: ANSI colours on the hosts ready and blocked.
+std::string plan_text(const Plan& plan, bool colour = false);
 
 nlohmann::json ingest_json(const IngestSummary& summary);
 

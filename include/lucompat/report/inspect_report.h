@@ -27,7 +27,8 @@ nlohmann::json inspect_error_json(const Error& error);
 // error, with `path` (inside the tree or package) and without the schema key.
 nlohmann::json member_json(const std::string& path, const Result<Inspection>& result);
 
-std::string inspect_text(const Inspection& inspection);
+// `colour`: ANSI colours on near misses, unread lists and warnings.
+std::string inspect_text(const Inspection& inspection, bool colour = false);
 
 // The plain-language reason an input has no table.
 std::string no_table_reason(const Inspection& inspection);

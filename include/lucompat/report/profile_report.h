@@ -19,7 +19,9 @@ std::string profiles_text(const ProfileSet& set, const std::vector<ConfigWarning
 
 // `profile select`: schema "lucompat.profile-select/2"; the choice is under "selected".
 nlohmann::json selection_json(const Selection& selection, const UpdateInputs& inputs);
-std::string selection_text(const Selection& selection, const UpdateInputs& inputs);
+// `colour`: ANSI colours on viable and not viable.
+std::string selection_text(const Selection& selection, const UpdateInputs& inputs,
+                           bool colour = false);
 
 // `profile matrix`: schema "lucompat.profile-matrix/2".
 struct MatrixRow {
@@ -34,7 +36,8 @@ struct Matrix {
   bool undecided = false;   // a kernel has no version set: nothing about it is proven
 };
 nlohmann::json matrix_json(const Matrix& matrix);
-std::string matrix_text(const Matrix& matrix);
+// `colour`: ANSI colours on each cell and on the gate's line.
+std::string matrix_text(const Matrix& matrix, bool colour = false);
 
 // `profile env`: shell (export lines), systemd (EnvironmentFile) or json.
 std::string profile_env(const Profile& profile, const std::string& format);
