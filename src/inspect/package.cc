@@ -103,6 +103,7 @@ class Reader {
       }
       const auto module = module_member(name);
       const bool kernel = !module && is_kernel_member(name);
+      if ((module || kernel) && is_debug_member(name)) out_.debug = true;
       if ((module || kernel) && ++members_ > options_.max_members)
         fail(ErrorKind::limit, std::nullopt,
              fmt::format("the package holds more than {} kernel images and modules (--max-members)",

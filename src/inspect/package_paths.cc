@@ -3,6 +3,8 @@
 namespace lucompat {
 namespace {
 
+constexpr std::string_view kDebugTree = "usr/lib/debug/";
+
 bool consume(std::string_view& s, std::string_view prefix) {
   if (!s.starts_with(prefix)) return false;
   s.remove_prefix(prefix.size());
@@ -22,7 +24,12 @@ std::optional<std::string_view> under_modules(std::string_view name) {
 
 }  // namespace
 
+bool is_debug_member(std::string_view name) { return name.starts_with(kDebugTree); }
+
 bool is_kernel_member(std::string_view name) {
+  if (consume(name, kDebugTree)) {
+    return consume(name, "boot/") && is_component(name) && name.starts_with("vmlinux");
+  }
   if (std::string_view boot = name; consume(boot, "boot/")) {
     if (is_component(boot) &&
         (boot.starts_with("vmlinuz") || boot.starts_with("vmlinux") || boot.starts_with("Image")))
@@ -39,6 +46,7 @@ bool is_kernel_member(std::string_view name) {
 }
 
 std::optional<std::string_view> module_member(std::string_view name) {
+  consume(name, kDebugTree);
   auto rest = under_modules(name);
   if (!rest) return std::nullopt;
   for (std::string_view suffix : {".ko", ".ko.gz", ".ko.xz", ".ko.zst"})

@@ -29,6 +29,20 @@ TEST(PackagePaths, ModuleMembers) {
 }
 
 // A std::regex over such a name once overflowed the stack (SIGSEGV).
+// Debian's linux-image-R-dbg: the unstripped kernel and modules under
+// usr/lib/debug/, and build-id links that are neither.
+TEST(PackagePaths, DebugPackageMembers) {
+  EXPECT_TRUE(is_kernel_member("usr/lib/debug/boot/vmlinux-7.3.4+deb13-amd64"));
+  EXPECT_FALSE(is_kernel_member("usr/lib/debug/boot/System.map-7.3.4"));
+  EXPECT_FALSE(is_kernel_member("usr/lib/debug/.build-id/ab/cdef.debug"));
+  EXPECT_FALSE(is_kernel_member("usr/lib/debug/lib/modules/7.3.4/vmlinuz"));
+  EXPECT_EQ(module_member("usr/lib/debug/lib/modules/7.3.4/kernel/mm/a.ko").value_or(""),
+            "7.3.4/kernel/mm/a.ko");
+  EXPECT_FALSE(module_member("usr/lib/debug/.build-id/ab/cdef.debug"));
+  EXPECT_TRUE(is_debug_member("usr/lib/debug/boot/vmlinux-7.3.4"));
+  EXPECT_FALSE(is_debug_member("boot/vmlinuz-7.3.4"));
+}
+
 TEST(PackagePaths, HugeNamesAreJustNames) {
   const std::string huge = "lib/modules/" + std::string(300000, 'a') + ".ko";
   EXPECT_TRUE(module_member(huge));

@@ -34,16 +34,22 @@ nlohmann::json package_json(const PackageReport& p) {
   return {{"schema", kPackageSchema},
           {"input", p.input},
           {"format", p.format},
+          {"debug", p.debug},
           {"status", status},
           {"kernels", std::move(kernels)},
           {"modules", std::move(modules)}};
 }
 
 std::string package_text(const PackageReport& p, bool verbose) {
-  std::string out = fmt::format("{}: {} package, {} kernel image{}, {} module{}\n",
-                                printable(p.input), p.format == "deb" ? "Debian" : "RPM",
-                                p.kernels.size(), p.kernels.size() == 1 ? "" : "s",
-                                p.modules.modules.size(), p.modules.modules.size() == 1 ? "" : "s");
+  std::string out =
+      fmt::format("{}: {} {}package, {} kernel image{}, {} module{}\n", printable(p.input),
+                  p.format == "deb" ? "Debian" : "RPM", p.debug ? "debug " : "", p.kernels.size(),
+                  p.kernels.size() == 1 ? "" : "s", p.modules.modules.size(),
+                  p.modules.modules.size() == 1 ? "" : "s");
+  if (p.debug)
+    out +=
+        "  the kernel and modules with their debug info, under usr/lib/debug/ (the running "
+        "kernel's own package holds the same registrations)\n";
   for (const auto& k : p.kernels)
     out += k.result ? inspect_text(*k.result)
                     : fmt::format("  unreadable: {}\n", k.result.error().to_string());

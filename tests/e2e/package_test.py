@@ -65,6 +65,28 @@ class Packages(TempDirTest):
         self.assertIn(f"text.deb!boot/vmlinuz-{RELEASE}: x86 bzImage ▸ xz ▸ ELF64", r.out)
         self.assertIn("text.deb!lib/modules: module tree, 3 modules: 2 with a table", r.out)
 
+    def test_debug_package(self):
+        """Debian's linux-image-R-dbg: the unstripped kernel and modules under
+        usr/lib/debug/, read as the kernel package's are, and said to be a
+        debug package (issue 26, 5)."""
+        kernel = (EXAMPLES / "x86_64" / "kernel.elf").read_bytes()
+        module = (EXAMPLES / "x86_64" / "module.ko").read_bytes()
+        path = deb({f"usr/lib/debug/boot/vmlinux-{RELEASE}": kernel,
+                    f"usr/lib/debug/lib/modules/{RELEASE}/kernel/drivers/vfio/vfio-pci.ko": module,
+                    "usr/lib/debug/.build-id/ab/cdef0123.debug": module},
+                   self.dir / "dbg.deb", package=f"linux-image-{RELEASE}-dbg")
+        r = lucompat("inspect", "--json", path)
+        self.assertEqual(r.rc, OK, r)
+        doc = r.one()
+        self.assertTrue(doc["debug"])
+        self.assertEqual([k["path"] for k in doc["kernels"]], [f"usr/lib/debug/boot/vmlinux-{RELEASE}"])
+        self.assertEqual(entries(doc["kernels"][0]), table_def("kernel_table.def"))
+        self.assertEqual(doc["modules"]["counts"]["modules"], 1)
+        text = lucompat("inspect", path)
+        self.assertIn("dbg.deb: Debian debug package, 1 kernel image, 1 module\n", text.out)
+        self.assertIn("debug info, under usr/lib/debug/", text.out)
+        self.assertFalse(lucompat("inspect", "--json", deb(self.files, self.dir / "plain.deb")).one()["debug"])
+
     def tar_with_lying_member(self):
         """A data.tar whose kernel member claims more bytes than follow it."""
         buf = io.BytesIO()

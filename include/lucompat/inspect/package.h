@@ -22,6 +22,9 @@ struct PackageReport {
   std::vector<PackageKernel> kernels;
   ModuleTree modules;  // root "INPUT!lib/modules", paths below it
   DebControl control;  // a .deb's; empty for an rpm
+  // A debug package (linux-image-R-dbg): its kernel and modules are the
+  // unstripped ones, under usr/lib/debug/.
+  bool debug = false;
 };
 
 // By content: an ar archive whose first member is debian-binary, or the rpm lead.
