@@ -3,6 +3,7 @@
 
 #include "cli/colour.h"
 #include "cli/commands.h"
+#include "cli/terminal.h"
 #include "cli/update_options.h"
 #include "lucompat/base/json_dump.h"
 #include "lucompat/report/check_report.h"
@@ -20,7 +21,10 @@ ExitCode check_and_print(const CheckRequest& request, const UpdateArgs& args,
   const std::string out = json         ? dump_json(check_json(*outcome), 2) + "\n"
                           : args.quiet ? check_verdict_line(*outcome, colour_wanted())
                                        : check_text(*outcome, colour_wanted(), args.verbose);
-  std::fputs(out.c_str(), stdout);
+  if (json)
+    std::fputs(out.c_str(), stdout);
+  else
+    print_report(out);
   return exit_code(outcome->report.verdict);
 }
 

@@ -9,6 +9,7 @@
 #include "cli/colour.h"
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
+#include "cli/terminal.h"
 #include "lucompat/base/json_dump.h"
 
 #include <filesystem>
@@ -78,7 +79,7 @@ class Outcome {
     if (json) {
       std::fputs((dump_json(docs_, 2) + "\n").c_str(), stdout);
     } else {
-      std::fputs(text_.c_str(), stdout);
+      print_report(text_);
     }
     if (any_error_) return ExitCode::bad_input;
     if (any_missing_) return ExitCode::undecidable;

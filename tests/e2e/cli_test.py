@@ -149,6 +149,50 @@ class Cli(unittest.TestCase):
         check = ["check", "--no-modules", "--current", KERNEL, "--next", BREAK, "--color", "always"]
         self.assertIn("\x1b[1;31m", lucompat(*check).out)
 
+    def on_terminal(self, args, columns):
+        """stdout of lucompat on a pseudo-terminal `columns` wide."""
+        import fcntl
+        import pty
+        import struct
+        import termios
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+        p = subprocess.Popen([LUCOMPAT, *map(str, args)], stdout=slave, stderr=subprocess.DEVNULL)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the other end is closed
+                break
+            if not chunk:
+                break
+            out += chunk
+        p.wait()
+        os.close(master)
+        return out.decode().replace("\r\n", "\n")
+
+    def test_lines_fit_the_terminal(self):
+        """On a terminal every line of check and inspect fits 100 columns (the terminal's
+        width when narrower), values continuing under their column; in a pipe lines stay
+        whole (issue 26, 4)."""
+        corpus = Path(os.environ.get("LUCOMPAT_CORPUS", "../shared/corpus")) / "real"
+        runs = [["check", "-v", "--no-modules", "--current", KERNEL, "--next", BREAK],
+                ["inspect", KERNEL, NOTABLE]]
+        if (corpus / "MANIFEST.tsv").is_file():
+            a, b = corpus / "x86_64-bzImage-xz-7.3.4-asis", corpus / "x86_64-bzImage-xz-7.3.4-luo-v6"
+            runs += [["check", "-v", "--no-modules", "--next-cmdline", "liveupdate=on",
+                      "--current", a, "--next", b], ["inspect", a]]
+        for args in runs:
+            piped = lucompat(*args, "--color", "never").out
+            for columns, width in ((200, 100), (80, 80)):
+                with self.subTest(args=args[:2], columns=columns):
+                    shown = self.on_terminal([*args, "--color", "never"], columns)
+                    for line in shown.splitlines():
+                        self.assertLessEqual(len(line), width, line)
+                    self.assertEqual(shown.split(), piped.split())
+            self.assertTrue(any(len(l) > 100 for l in piped.splitlines()) or len(runs) == 2, args)
+
     def test_fleet_help_pages_have_examples(self):
         for sub in ("ingest", "baseline", "plan", "status"):
             with self.subTest(sub):

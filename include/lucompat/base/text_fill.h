@@ -17,4 +17,15 @@ std::vector<std::string> fill_words(std::string_view text, size_t width);
 // rest filled `hang` columns further in than it starts.
 std::string fit_text(std::string_view text, size_t width, size_t hang = 2);
 
+// Each line of a report fitted on its own to `width` terminal columns (UTF-8
+// characters count one, colour escapes none). A line's continuation starts
+// at its value column (after its label and the spaces that align it:
+// "  banner    Linux version ..."), else `hang` columns in; a word is never
+// cut.
+std::string fit_lines(std::string_view text, size_t width, size_t hang = 4);
+
+// The columns `text` takes on a terminal: UTF-8 continuation bytes and ANSI
+// colour escapes take none.
+size_t display_width(std::string_view text);
+
 }  // namespace lucompat
