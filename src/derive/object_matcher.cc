@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "lucompat/base/printable.h"
@@ -212,6 +213,41 @@ KindResult read_candidate(const MemoryImage& image, const ObjectCandidate& c,
   return out;
 }
 
+// A scan's objects (candidates without a name) are guesses of where objects
+// start: a handler copied into a template, or a stale copy, is shaped like
+// the registered one. Two that point to the same ops cannot both be what was
+// registered, and a scan cannot tell which one is; neither is counted.
+void drop_shared_ops(const MemoryImage& image, const LuoModel& model,
+                     std::vector<MatchedObject>& matched, std::set<uint64_t>& matched_at,
+                     std::vector<std::pair<uint64_t, std::string>>& near_misses) {
+  const auto ops_of = [&](const MatchedObject& m) {
+    const ObjectLayout& layout = m.kind == EntryKind::file ? model.handler : model.flb;
+    const auto p = image.pointer_at(m.address + layout.ops_offset);
+    return p && p->to == Pointer::To::address ? std::optional<uint64_t>(p->address) : std::nullopt;
+  };
+  std::map<std::pair<EntryKind, uint64_t>, size_t> sharing;
+  for (const MatchedObject& m : matched)
+    if (m.symbol.empty())
+      if (const auto ops = ops_of(m)) ++sharing[{m.kind, *ops}];
+  std::vector<MatchedObject> kept;
+  for (MatchedObject& m : matched) {
+    const auto ops = m.symbol.empty() ? ops_of(m) : std::nullopt;
+    if (!ops || sharing[{m.kind, *ops}] < 2) {
+      kept.push_back(std::move(m));
+      continue;
+    }
+    matched_at.erase(m.address);
+    near_misses.emplace_back(
+        m.address,
+        fmt::format("the object at {:#x} is shaped like {} and holds \"{}\", but is not counted: "
+                    "{} objects found by the scan share its ops at {:#x}, and a scan cannot tell "
+                    "which one is registered",
+                    m.address, m.kind == EntryKind::file ? "a file handler" : "an FLB",
+                    m.compatible, sharing[{m.kind, *ops}], *ops));
+  }
+  matched = std::move(kept);
+}
+
 }  // namespace
 
 std::optional<std::string> compatible_in(Bytes field) {
@@ -278,6 +314,7 @@ ObjectMatches match_objects(const MemoryImage& image,
     }
     for (std::string& n : kept.near_misses) near_misses.emplace_back(c.address, std::move(n));
   }
+  drop_shared_ops(image, model, out.matched, matched_at, near_misses);
   // Handlers first, then FLBs, each in address order: stable across builds.
   std::stable_sort(out.matched.begin(), out.matched.end(), [](const auto& a, const auto& b) {
     if (a.kind != b.kind) return a.kind == EntryKind::file;

@@ -214,6 +214,28 @@ TEST(ObjectMatcher, WithoutSizesAHalfMatchIsANearMissToo) {
       << r.near_misses[0];
 }
 
+// A scan names no object: two handler-shaped objects with one ops are a
+// registered handler and a copy, and it cannot tell which is which (issue 23,
+// class 3). With names (symbols), each is its own object.
+TEST(ObjectMatcher, AScanCountsNoTwoObjectsThatShareTheirOps) {
+  Crafted c;
+  Crafted::put(c.data, 256, kRodata);  // a copy of the handler at kData
+  Crafted::put(c.data, 264, "memfd-v9");
+  MemoryImage m = c.image();
+  m.object_sizes.reset();
+  const std::vector<ObjectCandidate> scanned{{"", kData, 88}, {"", kData + 256, 88}};
+  const ObjectMatches r = match_objects(m, scanned, kLayout);
+  EXPECT_TRUE(r.matched.empty());
+  ASSERT_EQ(r.near_misses.size(), 2u);
+  EXPECT_NE(r.near_misses[0].find("2 objects found by the scan share its ops"), std::string::npos)
+      << r.near_misses[0];
+  // One of them alone is counted.
+  EXPECT_EQ(match_objects(m, {{"", kData, 88}}, kLayout).matched.size(), 1u);
+  // Named, both count.
+  const ObjectMatches named = match_objects(m, {{"a", kData, 88}, {"b", kData + 256, 88}}, kLayout);
+  EXPECT_EQ(named.matched.size(), 2u);
+}
+
 // test_flbs[3] is one symbol: each element counts, named by its index.
 TEST(ObjectMatcher, ArraysCountElementByElement) {
   Crafted c;
