@@ -19,7 +19,8 @@ static int inspect(const char *path)
 		fprintf(stderr, "error: %s\n", lucompat_last_error());
 		return 3;
 	}
-	printf("%s: %s, release %s\n", path, lucompat_image_format(image), lucompat_image_release(image));
+	const char *release = lucompat_image_release(image); /* NULL when unknown */
+	printf("%s: %s, release %s\n", path, lucompat_image_format(image), release ? release : "unknown");
 	for (size_t i = 0; i < lucompat_image_entry_count(image); i++)
 		printf("  %s\n", lucompat_image_entry(image, i));
 	int has_table = lucompat_image_has_table(image);

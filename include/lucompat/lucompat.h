@@ -10,7 +10,9 @@
  *   error code; lucompat_last_error() then describes it (the message is
  *   per thread, valid until the thread's next failing call).
  * - Strings returned by getters belong to their handle and live as long as
- *   it does. Indexes out of range return NULL or 0.
+ *   it does. A getter returns NULL for what is not known (a release, a
+ *   banner, a chosen string), never an empty string in its place; NULL too
+ *   for a NULL handle or an index out of range, and counts are then 0.
  * - No C++ exception crosses this boundary. Independent handles may be used
  *   from different threads at once; one handle must not be used by two
  *   threads at the same time.
@@ -55,10 +57,10 @@ lucompat_status lucompat_image_open(const char *path, lucompat_image **out);
 void lucompat_image_free(lucompat_image *image);
 
 const char *lucompat_image_format(const lucompat_image *image);   /* "x86 bzImage ▸ xz ▸ ELF64 ..." */
-const char *lucompat_image_release(const lucompat_image *image);  /* "" when unknown */
-const char *lucompat_image_banner(const lucompat_image *image);
-const char *lucompat_image_build_id(const lucompat_image *image);
-const char *lucompat_image_arch(const lucompat_image *image);
+const char *lucompat_image_release(const lucompat_image *image);  /* NULL when unknown */
+const char *lucompat_image_banner(const lucompat_image *image);   /* NULL when unknown */
+const char *lucompat_image_build_id(const lucompat_image *image); /* NULL when unknown */
+const char *lucompat_image_arch(const lucompat_image *image);     /* NULL when unknown */
 int lucompat_image_has_table(const lucompat_image *image);
 size_t lucompat_image_entry_count(const lucompat_image *image);
 const char *lucompat_image_entry(const lucompat_image *image, size_t index);

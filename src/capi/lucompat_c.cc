@@ -155,17 +155,20 @@ void lucompat_image_free(lucompat_image* image) { delete image; }
 const char* lucompat_image_format(const lucompat_image* i) {
   return i ? i->format.c_str() : nullptr;
 }
+// What is not known is NULL, as everywhere in the API, never "".
+const char* known(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
+
 const char* lucompat_image_release(const lucompat_image* i) {
-  return i ? i->inspection.identity.release.c_str() : nullptr;
+  return i ? known(i->inspection.identity.release) : nullptr;
 }
 const char* lucompat_image_banner(const lucompat_image* i) {
-  return i ? i->inspection.identity.banner.c_str() : nullptr;
+  return i ? known(i->inspection.identity.banner) : nullptr;
 }
 const char* lucompat_image_build_id(const lucompat_image* i) {
-  return i ? i->inspection.identity.build_id.c_str() : nullptr;
+  return i ? known(i->inspection.identity.build_id) : nullptr;
 }
 const char* lucompat_image_arch(const lucompat_image* i) {
-  return i ? i->inspection.arch.c_str() : nullptr;
+  return i ? known(i->inspection.arch) : nullptr;
 }
 int lucompat_image_has_table(const lucompat_image* i) {
   return i && has_version_set(i->inspection) ? 1 : 0;

@@ -27,6 +27,21 @@ TEST(CApi, BadArgumentsAreUsageErrorsWithAMessage) {
   EXPECT_EQ(lucompat_image_entry(nullptr, 0), nullptr);
 }
 
+// What is not known is NULL from every getter, never "" (issue 25).
+TEST(CApi, WhatIsNotKnownIsNull) {
+  lucompat_image* image = nullptr;
+  ASSERT_EQ(lucompat_image_open((kExamples + "/x86_64/kernel.elf").c_str(), &image), LUCOMPAT_OK);
+  EXPECT_STREQ(lucompat_image_release(image), "6.99.0-lucompat");
+  EXPECT_STREQ(lucompat_image_arch(image), "x86_64");
+  lucompat_image_free(image);
+  // A relocatable object without a module's .modinfo: no release, no banner.
+  ASSERT_EQ(lucompat_image_open((kExamples + "/x86_64/notable.o").c_str(), &image), LUCOMPAT_OK);
+  EXPECT_EQ(lucompat_image_release(image), nullptr);
+  EXPECT_EQ(lucompat_image_banner(image), nullptr);
+  EXPECT_EQ(lucompat_image_build_id(image), nullptr);
+  lucompat_image_free(image);
+}
+
 TEST(CApi, SelectsAProfile) {
   lucompat_check_options* o = lucompat_check_options_new();
   ASSERT_EQ(lucompat_check_options_set_current(o, (kExamples + "/x86_64/kernel-old.elf").c_str()),
