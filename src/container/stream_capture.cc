@@ -21,7 +21,7 @@ constexpr uint64_t kBannerSpan = 1024;
 // objcopy and ld put the section name table right before the section headers.
 constexpr uint64_t kNamesWindow = uint64_t{1} << 20;
 
-constexpr size_t kOverlap = 13;  // the longest marker's length - 1
+constexpr size_t kOverlap = kLongestMarker - 1;
 
 // What is kept after a table magic: the largest table any registered format allows.
 uint64_t table_span() {

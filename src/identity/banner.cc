@@ -1,12 +1,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "lucompat/base/banner_prefix.h"
 #include "lucompat/identity/kernel_identity.h"
 
 namespace lucompat {
 namespace {
 
-constexpr std::string_view kPrefix = "Linux version ";
 // linux_banner is a few hundred bytes; a longer run is not a banner.
 constexpr size_t kMaxBanner = 1024;
 
@@ -24,7 +24,7 @@ std::optional<std::string_view> banner_at(std::string_view data, size_t at) {
   if (nul == std::string_view::npos || nul < 2 || rest[nul - 1] != '\n') return std::nullopt;
   const std::string_view text = rest.substr(0, nul - 1);
   if (!printable(text) || release_of_banner(text).empty()) return std::nullopt;
-  if (text.find(" (", kPrefix.size()) == std::string_view::npos) return std::nullopt;
+  if (text.find(" (", kBannerPrefix.size()) == std::string_view::npos) return std::nullopt;
   return text;
 }
 
@@ -48,8 +48,8 @@ std::optional<std::string> find_banner(std::span<const Bytes> regions) {
   std::optional<std::string_view> first;
   for (const Bytes region : regions) {
     const std::string_view data = as_chars(region);
-    for (size_t at = data.find(kPrefix); at != std::string_view::npos;
-         at = data.find(kPrefix, at + 1)) {
+    for (size_t at = data.find(kBannerPrefix); at != std::string_view::npos;
+         at = data.find(kBannerPrefix, at + 1)) {
       const auto b = banner_at(data, at);
       if (!b) continue;
       if (is_real(*b)) return std::string(*b);
@@ -61,8 +61,8 @@ std::optional<std::string> find_banner(std::span<const Bytes> regions) {
 }
 
 std::string release_of_banner(std::string_view banner) {
-  if (!banner.starts_with(kPrefix)) return {};
-  const std::string_view rest = banner.substr(kPrefix.size());
+  if (!banner.starts_with(kBannerPrefix)) return {};
+  const std::string_view rest = banner.substr(kBannerPrefix.size());
   return std::string(rest.substr(0, rest.find(' ')));
 }
 

@@ -14,8 +14,7 @@ namespace {
 
 using namespace std::string_view_literals;
 
-constexpr std::string_view kBanner = "Linux version "sv;
-constexpr size_t kLongest = kBanner.size();
+constexpr size_t kLongest = kLongestMarker;
 
 // The registry's table magic as stored in each byte order: "PUVL" and "LVUP"
 // for the RFC's. The filters below test a position's first and fourth bytes,
@@ -47,7 +46,7 @@ void check_at(const std::byte* base, size_t size, size_t i, std::vector<MarkerHi
     out.push_back({i, Marker::table_le});
   else if (rest.starts_with(m.big()))
     out.push_back({i, Marker::table_be});
-  else if (rest.starts_with(kBanner))
+  else if (rest.starts_with(kBannerPrefix))
     out.push_back({i, Marker::banner});
 }
 
@@ -64,7 +63,7 @@ size_t scan_portable(const std::byte* p, size_t n, std::vector<MarkerHit>& out) 
   const TableMarkers& t = table_markers();
   const Lanes P = Lanes{} + static_cast<uint8_t>(t.le[0]),
               L = Lanes{} + static_cast<uint8_t>(t.le[3]);
-  const Lanes B = Lanes{} + static_cast<uint8_t>(kBanner[0]), space = Lanes{} + ' ';
+  const Lanes B = Lanes{} + static_cast<uint8_t>(kBannerPrefix[0]), space = Lanes{} + ' ';
   size_t i = 0;
   for (; i + W + kLongest <= n; i += W) {
     Lanes first, fourth, last;
@@ -120,7 +119,7 @@ __attribute__((target("avx2"))) size_t scan_avx2(const std::byte* p, size_t n,
                                                  std::vector<MarkerHit>& out) {
   const TableMarkers& t = table_markers();
   const Avx2Bytes c{_mm256_set1_epi8(t.le[0]), _mm256_set1_epi8(t.le[3]),
-                    _mm256_set1_epi8(kBanner[0]), _mm256_set1_epi8(' ')};
+                    _mm256_set1_epi8(kBannerPrefix[0]), _mm256_set1_epi8(' ')};
   size_t i = 0;
   for (; i + 64 + kLongest <= n; i += 64) {
     const __m256i a = filter_avx2(p + i, c), b = filter_avx2(p + i + 32, c);
@@ -153,7 +152,7 @@ std::string_view marker_bytes(Marker m) {
     case Marker::table_be:
       return table_markers().big();
     case Marker::banner:
-      return kBanner;
+      return kBannerPrefix;
   }
   return {};
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lucompat/base/banner_prefix.h"
 #include "lucompat/base/byte_reader.h"
 
 namespace lucompat {
@@ -22,6 +23,10 @@ struct MarkerHit {
 };
 
 std::string_view marker_bytes(Marker m);
+
+// The longest marker is the banner's prefix: a reader of chunks keeps this
+// many bytes minus one of the previous chunk to find a marker split by them.
+inline constexpr size_t kLongestMarker = kBannerPrefix.size();
 
 // Which code runs the filter: the widest the CPU has, or the portable one
 // (which tests use to check both on one machine).
