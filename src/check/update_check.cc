@@ -240,7 +240,8 @@ Result<void> load_kernels(const CheckRequest& req, UpdateInputs& in) {
     in.next.how = "--next, the file --current names: read once for both";
     return {};
   }
-  const auto next = [&] { return load_image(req.next, "--next", req, true); };
+  const std::string how = req.next_from.empty() ? "--next" : "--next-entry";
+  const auto next = [&] { return load_image(req.next, how, req, true); };
   std::future<Result<KernelSide>> reading;
   try {
     reading = std::async(read_at_once(req) ? std::launch::async : std::launch::deferred, next);
@@ -413,6 +414,7 @@ Result<UpdateInputs> load_update(const CheckRequest& req) {
   LUCOMPAT_TRY(policy, load_policy(req, in.catalog, *host));
   in.policy = std::move(policy).value();
 
+  if (!req.next_from.empty()) in.notes.push_back(req.next_from);
   LUCOMPAT_CHECK(load_kernels(req, in));
 
   const Inspection& a = in.current.kernel;

@@ -58,7 +58,13 @@ void add_check_command(CLI::App& app, ExitCode& result) {
   sub->add_option("--profile", args->request.profile,
                   "Check under this profile's pins and policy (default: host.toml's profile)")
       ->type_name("PROFILE");
-  sub->callback([args, &result] { result = check_and_print(args->finish(), *args); });
+  sub->callback([args, &result] {
+    auto request = args->finish();
+    result = request
+                 ? check_and_print(*request, *args)
+                 : report_error(request.error(), args->json,
+                                check_error_json(request.error(), exit_code(request.error().kind)));
+  });
 }
 
 }  // namespace lucompat::cli

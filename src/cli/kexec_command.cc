@@ -64,7 +64,7 @@ Result<std::string> command_line(const KexecArgs& a) {
 }
 
 // Loads the checked kernel; a signature-enforcing kernel verifies this fd.
-Result<void> load(const Fd& kernel, const KexecArgs& a) {
+Result<void> load(const Fd& kernel, const KexecArgs& a, const std::string& path) {
   std::optional<Fd> initrd;
   unsigned long flags = 0;
   if (a.initrd.empty()) {
@@ -77,7 +77,7 @@ Result<void> load(const Fd& kernel, const KexecArgs& a) {
   const int initrd_fd = initrd ? initrd->get() : -1;
   if (::syscall(SYS_kexec_file_load, kernel.get(), initrd_fd, cmdline->size() + 1, cmdline->c_str(),
                 flags) != 0)
-    return Error{ErrorKind::io, a.update.request.next, std::nullopt,
+    return Error{ErrorKind::io, path, std::nullopt,
                  fmt::format("kexec_file_load refused the kernel: {}", std::strerror(errno))};
   return {};
 }
@@ -88,7 +88,17 @@ ExitCode run_kexec(KexecArgs& a, const CLI::App& sub) {
       if (const CLI::Option* o = sub.get_option_no_throw(std::string(flag));
           o != nullptr && o->count() > 0)
         return static_cast<ExitCode>(refuse_for_gate(flag));
-  const std::string path = a.update.request.next;
+  // --next-entry: the entry's kernel; its initrd and command line unless
+  // --initrd, --append or --reuse-cmdline say otherwise.
+  std::string entry_initrd;
+  auto finished = a.update.finish(&entry_initrd);
+  if (!finished) return report_error(finished.error(), false, {});
+  CheckRequest request = std::move(finished).value();
+  if (a.update.next_entry) {
+    if (a.initrd.empty()) a.initrd = entry_initrd;
+    if (a.append.empty() && !a.reuse_cmdline) a.append = request.next_cmdline.value_or("");
+  }
+  const std::string path = request.next;
   if (is_package_file(path))
     return report_error(Error{ErrorKind::unsupported, path, std::nullopt,
                               "is a package; kexec needs the kernel image itself"},
@@ -98,7 +108,6 @@ ExitCode run_kexec(KexecArgs& a, const CLI::App& sub) {
   const Fd kernel(*opened);
   // The check reads the open file, not the path again: what is loaded below
   // is what was checked, even if the path is replaced meanwhile.
-  CheckRequest request = a.update.finish();
   request.next = fmt::format("/proc/self/fd/{}", kernel.get());
   // The command line the next kernel will boot with is known here: LUO
   // must be on in it (liveupdate=on), or nothing is restored.
@@ -111,7 +120,7 @@ ExitCode run_kexec(KexecArgs& a, const CLI::App& sub) {
                  static_cast<int>(verdict));
     return verdict;
   }
-  if (auto loaded = load(kernel, a); !loaded) return report_error(loaded.error(), false, {});
+  if (auto loaded = load(kernel, a, path); !loaded) return report_error(loaded.error(), false, {});
   if (!a.exec) {
     std::fprintf(stderr, "lucompat: %s is loaded; 'luoctl kexec' or 'systemctl kexec' boots it\n",
                  path.c_str());

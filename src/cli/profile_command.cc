@@ -114,7 +114,9 @@ ExitCode run_env(const ProfileArgs& a) {
 }
 
 ExitCode run_select(const ProfileArgs& a) {
-  auto in = load_update(a.update.finish());
+  auto request = a.update.finish();
+  if (!request) return fail(request.error(), a.update.json);
+  auto in = load_update(*request);
   if (!in) return fail(in.error(), a.update.json);
   if (in->profiles.profiles().empty())
     return fail(Error{ErrorKind::malformed,

@@ -1,16 +1,34 @@
 #include "cli/update_options.h"
 
+#include <fmt/format.h>
+
 #include "cli/flag_checks.h"
 #include "lucompat/base/json_dump.h"
+#include "lucompat/host/boot_entries.h"
 
 #include <cstdio>
 #include <sstream>
 
 namespace lucompat::cli {
 
-CheckRequest UpdateArgs::finish() const {
+Result<CheckRequest> UpdateArgs::finish(std::string* initrd) const {
   CheckRequest r = request;
   r.root = SystemRoot(root);
+  if (r.next.empty() == !next_entry.has_value())
+    return Error{ErrorKind::usage, "", std::nullopt,
+                 r.next.empty() ? "--next PATH or --next-entry ID|default is required (see --help)"
+                                : "--next and --next-entry both name the next kernel: give one"};
+  if (next_entry) {
+    if (r.next_cmdline)
+      return Error{ErrorKind::usage, "", std::nullopt,
+                   "--next-cmdline and --next-entry: the boot entry gives the command line"};
+    LUCOMPAT_TRY(chosen, choose_boot_entry(r.root, *next_entry));
+    r.next = chosen->entry.kernel;
+    r.next_cmdline = chosen->entry.options;
+    if (initrd != nullptr && !chosen->entry.initrds.empty()) *initrd = chosen->entry.initrds[0];
+    r.next_from = fmt::format("the next kernel is boot entry {} ({}), {}", chosen->entry.id,
+                              chosen->entry.path, chosen->why);
+  }
   r.pids = split_pids(pids);
   for (const auto& item : uses) {
     std::stringstream s(item);
@@ -23,8 +41,11 @@ CheckRequest UpdateArgs::finish() const {
 void add_update_options(CLI::App* sub, UpdateArgs& args) {
   CheckRequest& req = args.request;
   sub->add_option("--next", req.next, "The kernel to kexec into: an image or a .deb/.rpm package")
-      ->required()
       ->type_name("PATH");
+  sub->add_option("--next-entry", args.next_entry,
+                  "Instead of --next: a boot loader entry (type 1 or UKI), or 'default', the one "
+                  "systemctl kexec loads; its kernel, initrd and command line")
+      ->type_name("ID|default");
   sub->add_option("--current", req.current,
                   "The kernel handing over: 'running' (default) or an image")
       ->type_name("running|PATH");

@@ -18,11 +18,16 @@ struct UpdateArgs {
   std::vector<std::string> uses;
   std::vector<std::string> pids;  // as given: "12 34" from pidof is one value
   bool json = false;
-  bool verbose = false;  // check text: the lines of compatible families too
-  bool quiet = false;    // check text: the verdict line alone
+  bool verbose = false;                   // check text: the lines of compatible families too
+  bool quiet = false;                     // check text: the verdict line alone
+  std::optional<std::string> next_entry;  // --next-entry ID|default
 
-  // Fills the parts of `request` that need post-processing (root, uses).
-  CheckRequest finish() const;
+  // Fills the parts of `request` that need post-processing (root, uses),
+  // and resolves --next-entry as systemctl kexec would: the entry's kernel
+  // and command line become the next kernel and its command line; its
+  // initrd, if any, goes to `initrd`. One of --next and --next-entry must be
+  // given (a usage error otherwise).
+  Result<CheckRequest> finish(std::string* initrd = nullptr) const;
 };
 
 void add_update_options(CLI::App* sub, UpdateArgs& args);

@@ -47,6 +47,56 @@ class Check(TempDirTest):
         doc = self.check("--current", OLD, "--next", NEW, rc=OK)
         self.assertEqual(doc["next"]["how"], "--next")
 
+    def boot_root(self, loader_conf, entries):
+        """A root whose ESP (/efi) holds loader.conf and type 1 entries {file: (kernel, options)}."""
+        root = self.dir / f"boot-{len(list(self.dir.iterdir()))}"
+        (root / "efi" / "loader" / "entries").mkdir(parents=True)
+        (root / "efi" / "loader" / "loader.conf").write_text(loader_conf)
+        for name, (kernel, options) in entries.items():
+            shutil.copy(kernel, root / "efi" / kernel.name)
+            (root / "efi" / "loader" / "entries" / name).write_text(
+                f"title {name}\nlinux /{kernel.name}\noptions {options}\n")
+        return root
+
+    def test_next_entry_is_the_kernel_systemctl_kexec_would_load(self):
+        """--next-entry default: the entry systemctl kexec loads (loader.conf's default here),
+        its kernel and command line; an entry named by id; one of --next and --next-entry
+        (issue 24, 2)."""
+        root = self.boot_root("timeout 3\ndefault break*\n",
+                              {"break.conf": (BREAK, "console=ttyS0 liveupdate=on"),
+                               "old.conf": (OLD, "quiet")})
+        base = ["--root", root, "--current", NEW]
+        doc = self.check(*base, "--next-entry", "default", rc=INCOMPATIBLE)
+        self.assertEqual(Path(doc["next"]["path"]).name, BREAK.name)
+        self.assertEqual(doc["next"]["how"], "--next-entry")
+        self.assertTrue(any("boot entry break.conf" in n and "loader.conf's default (break*)" in n
+                            for n in doc["notes"]), doc["notes"])
+        self.assertEqual(doc["verdict"], self.check("--current", NEW, "--next", BREAK,
+                                                    rc=INCOMPATIBLE)["verdict"])
+        doc = self.check(*base, "--next-entry", "old.conf", rc=INCOMPATIBLE)
+        self.assertEqual(Path(doc["next"]["path"]).name, OLD.name)
+        r = lucompat("check", "--no-modules", *base, "--next-entry", "nope")
+        self.assertEqual(r.rc, USAGE, r)
+        self.assertIn("no such boot loader entry (entries: old.conf, break.conf)", r.err)
+        for args in ([], ["--next", NEW, "--next-entry", "default"],
+                     ["--next-entry", "default", "--next-cmdline", "x"]):
+            self.assertEqual(lucompat("check", "--no-modules", *base, *args).rc, USAGE, args)
+
+    def test_next_entry_of_a_unified_kernel_image(self):
+        """A UKI in the ESP's EFI/Linux is an entry too: its id is its file name, its command
+        line its .cmdline; with a sort key (os-release ID) it comes before entries without."""
+        root = self.boot_root("", {"zz-old.conf": (OLD, "liveupdate=on")})
+        (root / "efi" / "EFI" / "Linux").mkdir(parents=True)
+        work = self.dir / "uki-work"
+        work.mkdir()
+        data = uki(bzimage(compress("xz", BREAK.read_bytes(), trailer=True)), work,
+                   cmdline=b"console=ttyS0 liveupdate=on\n")
+        (root / "efi" / "EFI" / "Linux" / "lucompat-6.99.efi").write_bytes(data)
+        doc = self.check("--root", root, "--current", NEW, "--next-entry", "default", rc=INCOMPATIBLE)
+        self.assertEqual(Path(doc["next"]["path"]).name, "lucompat-6.99.efi")
+        self.assertTrue(any("boot entry lucompat-6.99.efi" in n and "the first entry" in n
+                            for n in doc["notes"]), doc["notes"])
+
     def test_new_to_break_is_refused_on_the_core_abi(self):
         doc = self.check("--current", NEW, "--next", BREAK, "--uses", "iommufd", rc=INCOMPATIBLE)
         luo = families(doc)["luo"]

@@ -52,7 +52,7 @@ class Cli(unittest.TestCase):
                  ("fleet", "stat"): "lucompat: unknown command 'stat' (commands of lucompat fleet: ",
                  ("check", "--next", KERNEL, "extra"): "lucompat: unexpected argument 'extra'",
                  (): "lucompat: 'lucompat' needs a command: one of inspect, check, ",
-                 ("check",): "lucompat: --next is required (see 'lucompat check --help')"}
+                 ("check",): "lucompat: --next PATH or --next-entry ID|default is required (see --help)"}
         for args, start in cases.items():
             with self.subTest(args=args):
                 r = lucompat(*args)

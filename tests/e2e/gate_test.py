@@ -107,7 +107,7 @@ class Gate(TempDirTest):
     def test_next_is_required(self):
         r = self.gate("--profile", "2026.06")
         self.assertEqual(r.returncode, 2)
-        self.assertIn("--next is required", r.stderr)
+        self.assertIn("--next PATH or --next-entry ID|default is required", r.stderr)
         self.assertEqual(self.called(), [])
 
     def test_systemd_units_verify(self):

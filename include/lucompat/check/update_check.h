@@ -38,6 +38,8 @@ struct CheckRequest {
   std::optional<std::string> next_cmdline;
   std::vector<std::string> profile_files;  // --profiles, after /etc/lucompat/profiles.d
   std::optional<std::string> profile;      // --profile; else host.toml's, if any
+  // How the next kernel was chosen when not named (--next-entry): a note.
+  std::string next_from;
 };
 
 struct KernelSide {
