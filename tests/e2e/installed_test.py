@@ -52,7 +52,7 @@ class Installed(TempDirTest):
                   "include/lucompat/liveupdate_versions.h", "share/lucompat/catalog.toml",
                   "share/man/man1/lucompat.1", "share/man/man5/lucompat-catalog.5",
                   "share/man/man5/lucompat-profiles.5", "share/bash-completion/completions/lucompat",
-                  "share/zsh/vendor-completions/_lucompat", "share/fish/vendor_completions.d/lucompat.fish", "lib/systemd/system/lucompat-report.timer",
+                  "share/zsh/vendor-completions/_lucompat", "share/fish/vendor_completions.d/lucompat.fish", "lib/kernel/install.d/90-lucompat.install", "lib/systemd/system/lucompat-report.timer",
                   "share/doc/lucompat/check.md"):
             self.assertTrue((self.prefix / f).exists(), f)
         self.assertTrue((self.libdir / "liblucompat.a").exists())
