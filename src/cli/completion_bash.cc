@@ -8,12 +8,6 @@
 namespace lucompat::cli {
 namespace {
 
-std::string join(const std::vector<std::string>& v, std::string_view sep = " ") {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
-  return out;
-}
-
 // A case pattern matching "PATH WORD" for each of `keys`.
 std::string patterns(const std::vector<std::string>& keys) {
   std::string out;
@@ -23,9 +17,10 @@ std::string patterns(const std::vector<std::string>& keys) {
 
 // What completes a value of `kind`, in bash, from $cur.
 std::string reply(const CompletionOption& o, const CompletionModel& m) {
-  const std::string extra = o.words.empty() || o.kind == ValueKind::words
-                                ? ""
-                                : fmt::format("$(compgen -W \"{}\" -- \"$cur\") ", join(o.words));
+  const std::string extra =
+      o.words.empty() || o.kind == ValueKind::words
+          ? ""
+          : fmt::format("$(compgen -W \"{}\" -- \"$cur\") ", join_words(o.words));
   switch (o.kind) {
     case ValueKind::file:
       return "COMPREPLY=(" + extra +
@@ -45,17 +40,18 @@ std::string reply(const CompletionOption& o, const CompletionModel& m) {
       return fmt::format(
           "COMPREPLY=($(compgen -P \"${{cur%\"${{cur##*,}}\"}}\" -W \"{}\" -- \"${{cur##*,}}\")); "
           "return",
-          join(m.families));
+          join_words(m.families));
     case ValueKind::family_value:
       return fmt::format(
           "COMPREPLY=($(compgen -S = -W \"{}\" -- \"$cur\")); compopt -o nospace 2>/dev/null; "
           "return",
-          join(m.all_families));
+          join_words(m.all_families));
     case ValueKind::command:
       return fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); return",
-                         join(m.commands.front().subcommands));
+                         join_words(m.commands.front().subcommands));
     case ValueKind::words:
-      return fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); return", join(o.words));
+      return fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); return",
+                         join_words(o.words));
     case ValueKind::none:
       return "return";
   }
@@ -65,19 +61,12 @@ std::string reply(const CompletionOption& o, const CompletionModel& m) {
 std::string option_names(const CompletionCommand& c) {
   std::vector<std::string> names;
   for (const auto& o : c.options) names.insert(names.end(), o.names.begin(), o.names.end());
-  return join(names);
+  return join_words(names);
 }
 
 }  // namespace
 
 std::string bash_completion(const CompletionModel& m) {
-  std::vector<std::string> paths, valued;
-  for (const auto& c : m.commands) {
-    if (!c.path.empty()) paths.push_back(c.path);
-    for (const auto& o : c.options)
-      if (o.takes_value)
-        for (const auto& n : o.names) valued.push_back(c.path + " " + n);
-  }
   std::string values;  // "PATH OPTION") reply ;;
   for (const auto& c : m.commands)
     for (const auto& o : c.options) {
@@ -91,7 +80,7 @@ std::string bash_completion(const CompletionModel& m) {
     commands += fmt::format("\t\"{}\") opts=\"{}\" ;;\n", c.path, option_names(c));
     std::string r = "COMPREPLY=()";
     if (!c.subcommands.empty()) {
-      r = fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", join(c.subcommands));
+      r = fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", join_words(c.subcommands));
     } else if (c.operands) {
       r = reply(*c.operands, m);
     }
@@ -141,8 +130,9 @@ _lucompat()
 }} &&
 	complete -F _lucompat lucompat
 )SH",
-      fmt::arg("valued", patterns(valued)), fmt::arg("paths", patterns(paths)),
-      fmt::arg("values", values), fmt::arg("commands", commands), fmt::arg("operands", operands));
+      fmt::arg("valued", patterns(options_with_values(m))),
+      fmt::arg("paths", patterns(command_paths(m))), fmt::arg("values", values),
+      fmt::arg("commands", commands), fmt::arg("operands", operands));
 }
 
 }  // namespace lucompat::cli

@@ -7,12 +7,6 @@
 namespace lucompat::cli {
 namespace {
 
-std::string join(const std::vector<std::string>& v, std::string_view suffix = "") {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : " ") + s + std::string(suffix);
-  return out;
-}
-
 // A single-quoted fish string.
 std::string fish_quoted(const std::string& s) {
   std::string out = "'";
@@ -36,14 +30,15 @@ std::string condition(const CompletionCommand& c) {
     if (end == std::string::npos) break;
     at = end + 1;
   }
-  if (!c.subcommands.empty()) out += "; and not __fish_seen_subcommand_from " + join(c.subcommands);
+  if (!c.subcommands.empty())
+    out += "; and not __fish_seen_subcommand_from " + join_words(c.subcommands);
   return out;
 }
 
 std::string values(const CompletionOption& o, const CompletionModel& m) {
   switch (o.kind) {
     case ValueKind::file:
-      return o.words.empty() ? " -r -F" : " -r -F -a " + fish_quoted(join(o.words));
+      return o.words.empty() ? " -r -F" : " -r -F -a " + fish_quoted(join_words(o.words));
     case ValueKind::dir:
       return " -r -f -a '(__fish_complete_directories)'";
     case ValueKind::pid:
@@ -55,11 +50,11 @@ std::string values(const CompletionOption& o, const CompletionModel& m) {
     case ValueKind::families:
       return " -r -f -a '(__fish_complete_list , __lucompat_families)'";
     case ValueKind::family_value:
-      return " -r -f -a " + fish_quoted(join(m.all_families, "="));
+      return " -r -f -a " + fish_quoted(join_words(m.all_families, "="));
     case ValueKind::command:
-      return " -r -f -a " + fish_quoted(join(m.commands.front().subcommands));
+      return " -r -f -a " + fish_quoted(join_words(m.commands.front().subcommands));
     case ValueKind::words:
-      return " -r -f -a " + fish_quoted(join(o.words));
+      return " -r -f -a " + fish_quoted(join_words(o.words));
     case ValueKind::none:
       return " -r -f";
   }
@@ -83,7 +78,7 @@ end
 
 complete -c lucompat -e
 )SH",
-                  join(m.families));
+                  join_words(m.families));
   for (const auto& c : m.commands) {
     const std::string when = fish_quoted(condition(c));
     for (const auto& name : c.subcommands) {

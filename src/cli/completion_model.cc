@@ -80,6 +80,28 @@ ValueKind value_kind(std::string_view type_name) {
   return ValueKind::none;
 }
 
+std::vector<std::string> command_paths(const CompletionModel& m) {
+  std::vector<std::string> out;
+  for (const auto& c : m.commands)
+    if (!c.path.empty()) out.push_back(c.path);
+  return out;
+}
+
+std::vector<std::string> options_with_values(const CompletionModel& m) {
+  std::vector<std::string> out;
+  for (const auto& c : m.commands)
+    for (const auto& o : c.options)
+      if (o.takes_value)
+        for (const auto& n : o.names) out.push_back(c.path + " " + n);
+  return out;
+}
+
+std::string join_words(const std::vector<std::string>& words, std::string_view suffix) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w + std::string(suffix);
+  return out;
+}
+
 CompletionModel completion_model(const CLI::App& app) {
   CompletionModel m;
   add_command(app, "", m);

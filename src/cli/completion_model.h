@@ -53,6 +53,14 @@ struct CompletionModel {
 ValueKind value_kind(std::string_view type_name);
 CompletionModel completion_model(const CLI::App& app);
 
+// What a script walks to find the command typed so far: every command path
+// ("check", "profile env") and every "PATH OPTION" whose option takes a
+// value (the next word is that value, not a command).
+std::vector<std::string> command_paths(const CompletionModel& m);
+std::vector<std::string> options_with_values(const CompletionModel& m);
+// The words joined by spaces, each followed by `suffix`.
+std::string join_words(const std::vector<std::string>& words, std::string_view suffix = "");
+
 std::string bash_completion(const CompletionModel& m);
 std::string zsh_completion(const CompletionModel& m);
 std::string fish_completion(const CompletionModel& m);

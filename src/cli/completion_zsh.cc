@@ -8,12 +8,6 @@
 namespace lucompat::cli {
 namespace {
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
-  return out;
-}
-
 // A description as _arguments reads it inside single quotes: no quote,
 // bracket, colon or backslash of its own.
 std::string plain(const std::string& s) {
@@ -37,7 +31,8 @@ std::string plain(const std::string& s) {
 std::string action(const CompletionOption& o, const CompletionModel& m) {
   switch (o.kind) {
     case ValueKind::file:
-      return o.words.empty() ? "_files" : fmt::format("{{compadd {}; _files}}", join(o.words));
+      return o.words.empty() ? "_files"
+                             : fmt::format("{{compadd {}; _files}}", join_words(o.words));
     case ValueKind::dir:
       return "_files -/";
     case ValueKind::pid:
@@ -47,13 +42,13 @@ std::string action(const CompletionOption& o, const CompletionModel& m) {
     case ValueKind::profile:
       return "_lucompat_profiles";
     case ValueKind::families:
-      return "_sequence compadd - " + join(m.families);
+      return "_sequence compadd - " + join_words(m.families);
     case ValueKind::family_value:
-      return "compadd -S= - " + join(m.all_families);
+      return "compadd -S= - " + join_words(m.all_families);
     case ValueKind::command:
-      return "(" + join(m.commands.front().subcommands) + ")";
+      return "(" + join_words(m.commands.front().subcommands) + ")";
     case ValueKind::words:
-      return "(" + join(o.words) + ")";
+      return "(" + join_words(o.words) + ")";
     case ValueKind::none:
       return " ";
   }
@@ -94,13 +89,6 @@ std::string patterns(const std::vector<std::string>& keys) {
 }  // namespace
 
 std::string zsh_completion(const CompletionModel& m) {
-  std::vector<std::string> paths, valued;
-  for (const auto& c : m.commands) {
-    if (!c.path.empty()) paths.push_back(c.path);
-    for (const auto& o : c.options)
-      if (o.takes_value)
-        for (const auto& n : o.names) valued.push_back(c.path + " " + n);
-  }
   std::string commands;
   for (const auto& c : m.commands)
     commands += fmt::format("\t(\"{}\")\n\t\t_arguments -s{} ;;\n", c.path, specs(c, m));
@@ -135,8 +123,8 @@ _lucompat() {{
 
 _lucompat "$@"
 )SH",
-                     fmt::arg("valued", patterns(valued)), fmt::arg("paths", patterns(paths)),
-                     fmt::arg("commands", commands));
+                     fmt::arg("valued", patterns(options_with_values(m))),
+                     fmt::arg("paths", patterns(command_paths(m))), fmt::arg("commands", commands));
 }
 
 }  // namespace lucompat::cli
