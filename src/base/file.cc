@@ -109,6 +109,19 @@ Result<void> read_chunks(const std::string& path, int fd, uint64_t max_size,
 
 }  // namespace
 
+void FileData::release(Bytes range) const {
+  if (map_ == nullptr || range.data() < map_ || range.data() > map_ + map_size_ ||
+      range.size() > static_cast<size_t>(map_ + map_size_ - range.data()))
+    return;
+  // The mapping starts on a page: whole pages are whole from its start.
+  static const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = static_cast<size_t>(range.data() - map_);
+  const size_t first = (begin + page - 1) / page * page;
+  const size_t last = (begin + range.size()) / page * page;
+  // Advice only: a read-only private mapping of a file is read back as it was.
+  if (last > first) (void)::madvise(map_ + first, last - first, MADV_DONTNEED);
+}
+
 Result<FileData> read_file(const std::string& path, uint64_t max_size) {
   struct stat st {};
   LUCOMPAT_TRY(opened, open_regular(path, st));

@@ -29,6 +29,7 @@ constexpr std::array kCodecs{
 
 uint64_t StreamDecoder::feed(Bytes input) {
   if (ended_ || stopped_) return 0;
+  if (release_ && unreleased_ == nullptr) unreleased_ = input.data();
   const uint64_t used = decode(input);
   consumed_ += used;
   return used;
@@ -47,6 +48,16 @@ bool StreamDecoder::emit(const void* data, size_t size) {
   if (size == 0 || sink_(Bytes(static_cast<const std::byte*>(data), size))) return true;
   stopped_ = true;
   return false;
+}
+
+void StreamDecoder::read_up_to(const std::byte* end) {
+  // In steps: a syscall per 64 KiB piece would cost more than it saves.
+  constexpr uint64_t kStep = uint64_t{2} << 20;
+  if (!release_ || unreleased_ == nullptr || end < unreleased_ ||
+      static_cast<uint64_t>(end - unreleased_) < kStep)
+    return;
+  release_(Bytes(unreleased_, static_cast<size_t>(end - unreleased_)));
+  unreleased_ = end;
 }
 
 void StreamDecoder::truncated(uint64_t at) const { lucompat::truncated(name_, at); }

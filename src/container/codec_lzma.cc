@@ -318,6 +318,7 @@ class XzDecoder final : public StreamDecoder {
       const lzma_ret rc = lzma_code(&s, LZMA_RUN);
       const size_t n = sizeof buf_ - s.avail_out;
       const uint64_t used = input.size() - s.avail_in;
+      read_up_to(input.data() + used);
       if (!emit(buf_, n)) return used;
       if (rc == LZMA_STREAM_END) {
         if (lzma_index_hash_append(state_->index, lzma_block_unpadded_size(&block_),

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <vector>
 
 #include "container/test_streams.h"
 
@@ -47,6 +48,35 @@ TEST(Codecs, APartOfAMagicIsNoMagic) {
   // dictionary size: an 8 MiB dictionary matches, a 12 KiB one does not.
   EXPECT_EQ(codec_at(as_bytes(std::string_view("\x5d\x00\x00\x80\x00", 5)))->name, "lzma");
   EXPECT_EQ(codec_at(as_bytes(std::string_view("\x5d\x00\x30\x00\x00", 5))), nullptr);
+}
+
+// A kernel's compressed input is given back as the decoder reads past it, in
+// steps, from its start and never past what was read (UnwrapOptions).
+TEST(Codecs, XzAndZstdGiveTheirInputBackAsTheyReadIt) {
+  const std::string data = random_bytes(size_t{7} << 20, 3);
+  for (const std::string_view name : {"xz", "zstd"}) {
+    SCOPED_TRACE(name);
+    const std::string stream = compress(name, data);
+    std::vector<Bytes> released;
+    size_t produced = 0;
+    const Sink sink = [&](Bytes b) {
+      produced += b.size();
+      return true;
+    };
+    auto d = codec_named(name)->open(sink, kDefaultMaxOutput);
+    d->release_input_as_read([&](Bytes r) { released.push_back(r); });
+    const Bytes in = as_bytes(stream);
+    EXPECT_EQ(d->feed(in), in.size());
+    d->finish();
+    EXPECT_EQ(produced, data.size());
+    ASSERT_GE(released.size(), 2u);
+    const std::byte* at = in.data();
+    for (const Bytes r : released) {
+      EXPECT_EQ(r.data(), at);
+      at = r.data() + r.size();
+    }
+    EXPECT_LE(at, in.data() + in.size());
+  }
 }
 
 TEST_P(CodecContract, RoundTripsWhatItsLibraryWrote) {

@@ -178,6 +178,7 @@ class ZstdDecoder final : public StreamDecoder {
       ZSTD_outBuffer o{buf_, sizeof buf_, 0};
       const size_t rc = ZSTD_decompressStream(state_->ctx.get(), &o, &in);
       if (ZSTD_isError(rc)) corrupt(at + in.pos, ZSTD_getErrorName(rc));
+      read_up_to(input.data() + in.pos);
       const size_t skip = std::min<uint64_t>(skip_, o.pos);
       skip_ -= skip;
       if (!emit(buf_ + skip, o.pos - skip)) return in.pos;
@@ -205,6 +206,7 @@ class ZstdDecoder final : public StreamDecoder {
       // libzstd takes input until the frame ends, unless the area is full.
       if (in.pos == 0 && o.pos == written_) throw Overflow{};
       used += in.pos;
+      read_up_to(input.data() + used);
       const uint64_t from = std::exchange(written_, o.pos);
       if (!emit(area_.data + from, o.pos - from)) return used;
       if (rc == 0) {

@@ -63,6 +63,7 @@ Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context
   {
     StreamChain chain(codec, depth, options, *budget,
                       [&](Bytes chunk) { return capture.consume(chunk); });
+    if (options.release_input) chain.release_input_as_read(options.release_input);
     chain.offer(buffer->lend(), [&] {
       outer = std::exchange(buffer, std::make_shared<SparseBuffer>(options.max_output));
       capture.keep_in(*buffer);

@@ -39,6 +39,10 @@ class StreamChain {
   // that output be another stream, the sink must keep the innermost one
   // elsewhere: `nested` is called, before the sink sees a byte, to say so.
   void offer(OutputArea area, std::function<void()> nested);
+  // The outermost decoder's input, given back as it is read (UnwrapOptions).
+  void release_input_as_read(std::function<void(Bytes)> release) {
+    stages_.front()->decoder->release_input_as_read(std::move(release));
+  }
 
   // Feeds the whole input to the outermost stream and ends every stage.
   // Throws ParseError: offsets are in the input for the outermost stream, else

@@ -274,7 +274,12 @@ bool rests_on_scan_only(const Inspection& in) {
 Result<Inspection> inspect_file(const std::string& path, const InspectOptions& options) {
   auto data = read_file(path, options.max_file_size);
   if (!data) return with_input(std::move(data).error(), path);
-  return inspect_bytes(path, data->bytes(), options);
+  // The compressed kernel's pages, once decompressed, are given back: they
+  // stood beside the image in the peak RSS (13 MB of Debian's 7.3.4 kernel).
+  InspectOptions reading = options;
+  const FileData& file = *data;
+  reading.unwrap.release_input = [&file](Bytes read) { file.release(read); };
+  return inspect_bytes(path, file.bytes(), reading);
 }
 
 }  // namespace lucompat

@@ -28,6 +28,12 @@ class FileData {
   ~FileData();
 
   Bytes bytes() const { return map_ != nullptr ? Bytes(map_, map_size_) : Bytes(copy_); }
+  // Gives back the memory of the whole pages of `range` (part of bytes())
+  // that a mapped file holds: they read the same afterwards, from the page
+  // cache. A compressed kernel's pages, once decompressed, are not worth
+  // their place in the peak RSS beside the image. No-op for a read file,
+  // or for a range outside the file.
+  void release(Bytes range) const;
 
  private:
   friend Result<FileData> read_file(const std::string& path, uint64_t max_size);

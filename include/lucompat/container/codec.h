@@ -77,6 +77,9 @@ class StreamDecoder {
   // How much of its output it wrote into the area, from its start (all of
   // it when it took the offer, unless it had to give it up).
   virtual uint64_t written_into_area() const { return 0; }
+  // Before the first feed: `release` is called, every few MiB, with the
+  // part of the input the decoder has read past (see UnwrapOptions).
+  void release_input_as_read(std::function<void(Bytes)> release) { release_ = std::move(release); }
 
  protected:
   StreamDecoder(const Sink& sink, uint64_t max_output, std::string_view name)
@@ -90,6 +93,8 @@ class StreamDecoder {
   virtual void drain() {}
   // Hands output to the sink; false once the sink wants no more.
   [[nodiscard]] bool emit(const void* data, size_t size);
+  // The decoder has read the input up to `end` (in the piece being fed).
+  void read_up_to(const std::byte* end);
   void end() { ended_ = true; }
   [[noreturn]] void truncated(uint64_t at) const;
   [[noreturn]] void corrupt(uint64_t at, std::string_view why) const;
@@ -103,6 +108,8 @@ class StreamDecoder {
   uint64_t produced_ = 0;
   bool ended_ = false;
   bool stopped_ = false;
+  std::function<void(Bytes)> release_;
+  const std::byte* unreleased_ = nullptr;  // where the input not given back starts
 };
 
 struct Codec {

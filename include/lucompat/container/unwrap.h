@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,10 @@ struct UnwrapOptions {
   // ends within this many bytes and the data kept whole by all threads stays
   // within SparseBuffer's bound; 0: never. Ignored with early exit.
   uint64_t linked_elf_whole = 0;
+  // Called, in steps, with the parts of the input that the outermost
+  // stream's decoder has read past: the input's owner may give their
+  // memory back (FileData::release). Null: nothing is given back.
+  std::function<void(Bytes)> release_input;
 };
 
 enum class Innermost { elf, raw };
