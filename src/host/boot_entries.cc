@@ -20,6 +20,8 @@ namespace {
 constexpr std::string_view kLoaderGuid = "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f";
 // A UKI is a kernel, an initrd and more: more than this is not one.
 constexpr uint64_t kMaxUki = uint64_t{1} << 30;
+// An entry, loader.conf or an EFI variable is a few lines.
+constexpr uint64_t kMaxConfig = uint64_t{1} << 20;
 
 std::string_view trim(std::string_view s) {
   const size_t b = s.find_first_not_of(" \t\r");
@@ -54,6 +56,18 @@ std::string os_release_value(std::string_view text, std::string_view key) {
   return {};
 }
 
+// A file the choice of the entry depends on: nullopt when it is absent. One
+// that is there but cannot be read (or is larger than `max`) is an error:
+// passing over it could make another entry the default than the one
+// systemctl kexec loads, and the wrong kernel would be checked.
+Result<std::optional<FileData>> file_if_present(const std::string& path, uint64_t max) {
+  std::error_code ec;
+  if (fs::symlink_status(path, ec).type() == fs::file_type::not_found)
+    return std::optional<FileData>{};
+  LUCOMPAT_TRY(file, read_file(path, max));
+  return std::optional<FileData>(std::move(file).value());
+}
+
 std::string section_text(const PeFile& pe, std::string_view name) {
   const PeSection* s = pe.find(name);
   if (s == nullptr) return {};
@@ -62,18 +76,18 @@ std::string section_text(const PeFile& pe, std::string_view name) {
   return std::string(trim(text));
 }
 
-// A UKI's entry: its command line and its os-release (.cmdline, .osrel).
-std::optional<BootEntry> unified_entry(const std::string& path, std::string id) {
-  auto file = read_file(path, kMaxUki);
-  if (!file) return std::nullopt;
+// A UKI's entry: its command line and its os-release (.cmdline, .osrel);
+// nullopt for a file that is no UKI, which bootctl does not list either.
+Result<std::optional<BootEntry>> unified_entry(const std::string& path, std::string id) {
+  LUCOMPAT_TRY(file, read_file(path, kMaxUki));
   PeFile pe;
   try {
-    if (!has_pe_signature(file->bytes())) return std::nullopt;
+    if (!has_pe_signature(file->bytes())) return std::optional<BootEntry>{};
     pe = parse_pe(file->bytes());
   } catch (const ParseError&) {
-    return std::nullopt;  // not a UKI bootctl would list either
+    return std::optional<BootEntry>{};
   }
-  if (pe.find(".linux") == nullptr) return std::nullopt;
+  if (pe.find(".linux") == nullptr) return std::optional<BootEntry>{};
   BootEntry e;
   e.type = 2;
   e.id = std::move(id);
@@ -86,20 +100,20 @@ std::optional<BootEntry> unified_entry(const std::string& path, std::string id) 
   if (e.sort_key.empty()) e.sort_key = os_release_value(osrel, "ID");
   e.version = os_release_value(osrel, "IMAGE_VERSION");
   if (e.version.empty()) e.version = os_release_value(osrel, "VERSION_ID");
-  return e;
+  return std::optional<BootEntry>(std::move(e));
 }
 
-void read_partition(const std::string& dir, std::vector<BootEntry>& out) {
+Result<void> read_partition(const std::string& dir, std::vector<BootEntry>& out) {
   std::error_code ec;
   const std::string entries = dir + "/loader/entries";
   if (directory(entries))
     for (const auto& f : fs::directory_iterator(entries, ec)) {
       const std::string name = f.path().filename().string();
       if (!name.ends_with(".conf") || !f.is_regular_file(ec)) continue;
-      auto text = read_text(f.path().string());
-      if (!text) continue;  // unreadable: bootctl skips it too
+      LUCOMPAT_TRY(file, read_file(f.path().string(), kMaxConfig));
       std::optional<unsigned> tries;
-      BootEntry e = parse_type1_entry(*text, strip_boot_counter(name, &tries), dir);
+      BootEntry e =
+          parse_type1_entry(as_chars(file->bytes()), strip_boot_counter(name, &tries), dir);
       e.path = f.path().string();
       e.tries_left = tries;
       out.push_back(std::move(e));
@@ -111,19 +125,23 @@ void read_partition(const std::string& dir, std::vector<BootEntry>& out) {
       if (!name.ends_with(".efi") || !f.is_regular_file(ec)) continue;
       std::optional<unsigned> tries;
       const std::string id = strip_boot_counter(name, &tries);
-      if (auto e = unified_entry(f.path().string(), id)) {
-        e->tries_left = tries;
-        out.push_back(std::move(*e));
+      LUCOMPAT_TRY(e, unified_entry(f.path().string(), id));
+      if (*e) {
+        (*e)->tries_left = tries;
+        out.push_back(std::move(**e));
       }
     }
+  return {};
 }
 
 // An EFI variable of systemd-boot's: 4 bytes of attributes, then UTF-16LE.
-std::string loader_variable(const SystemRoot& root, std::string_view name) {
-  auto file =
-      read_file(root.path(fmt::format("/sys/firmware/efi/efivars/{}-{}", name, kLoaderGuid)), 4096);
-  if (!file) return {};
-  const Bytes b = file->bytes();
+Result<std::string> loader_variable(const SystemRoot& root, std::string_view name) {
+  LUCOMPAT_TRY(
+      file,
+      file_if_present(root.path(fmt::format("/sys/firmware/efi/efivars/{}-{}", name, kLoaderGuid)),
+                      kMaxConfig));
+  if (!*file) return std::string();
+  const Bytes b = (*file)->bytes();
   std::string out;
   for (size_t i = 4; i + 1 < b.size(); i += 2) {
     const auto unit = static_cast<unsigned>(b[i]) | static_cast<unsigned>(b[i + 1]) << 8;
@@ -178,7 +196,7 @@ BootEntry parse_type1_entry(std::string_view text, std::string id, const std::st
 
 std::string strip_boot_counter(std::string_view name, std::optional<unsigned>* tries_left) {
   *tries_left = std::nullopt;
-  const size_t dot = name.rfind('.');
+  const size_t dot = std::min(name.rfind('.'), name.size());
   const std::string_view stem = name.substr(0, dot), suffix = name.substr(dot);
   const size_t plus = stem.rfind('+');
   if (plus == std::string_view::npos) return std::string(name);
@@ -247,22 +265,31 @@ Result<BootEntries> load_boot_entries(const SystemRoot& root) {
     return Error{ErrorKind::io, root.path("/boot"), std::nullopt,
                  "no boot loader entries: no ESP (/efi, /boot/efi, /boot) with loader/ or EFI/, "
                  "and no /run/boot-loader-entries"};
-  if (auto conf = read_text(partitions.front() + "/loader/loader.conf"))
+  LUCOMPAT_TRY(loader_conf,
+               file_if_present(partitions.front() + "/loader/loader.conf", kMaxConfig));
+  if (*loader_conf)
     out.pointers.default_pattern = [&] {
-      for (size_t at = 0; at < conf->size();) {
-        const size_t end = std::min(conf->find('\n', at), conf->size());
-        const std::string_view line = trim(std::string_view(*conf).substr(at, end - at));
+      const std::string_view conf = as_chars((*loader_conf)->bytes());
+      for (size_t at = 0; at < conf.size();) {
+        const size_t end = std::min(conf.find('\n', at), conf.size());
+        const std::string_view line = trim(conf.substr(at, end - at));
         at = end + 1;
         if (line.starts_with("default") && line.size() > 7 && (line[7] == ' ' || line[7] == '\t'))
           return std::string(trim(line.substr(7)));
       }
       return std::string();
     }();
-  out.pointers.oneshot = loader_variable(root, "LoaderEntryOneShot");
-  out.pointers.preferred = loader_variable(root, "LoaderEntryPreferred");
-  out.pointers.default_entry = loader_variable(root, "LoaderEntryDefault");
-  out.pointers.selected = loader_variable(root, "LoaderEntrySelected");
-  for (const std::string& p : partitions) read_partition(p, out.entries);
+  const std::pair<std::string*, std::string_view> variables[] = {
+      {&out.pointers.oneshot, "LoaderEntryOneShot"},
+      {&out.pointers.preferred, "LoaderEntryPreferred"},
+      {&out.pointers.default_entry, "LoaderEntryDefault"},
+      {&out.pointers.selected, "LoaderEntrySelected"},
+  };
+  for (const auto& [value, name] : variables) {
+    LUCOMPAT_TRY(v, loader_variable(root, name));
+    *value = std::move(v).value();
+  }
+  for (const std::string& p : partitions) LUCOMPAT_CHECK(read_partition(p, out.entries));
   out.read = partitions;
   sort_boot_entries(out.entries);
   return out;

@@ -45,6 +45,8 @@ TEST(BootEntries, BootCountersAreNotPartOfTheId) {
   EXPECT_EQ(tries, 0u);
   EXPECT_EQ(strip_boot_counter("a+b.conf", &tries), "a+b.conf");
   EXPECT_EQ(tries, std::nullopt);
+  EXPECT_EQ(strip_boot_counter("no-suffix+2", &tries), "no-suffix");
+  EXPECT_EQ(tries, 2u);
 }
 
 // sd-boot's and bootctl's order: spent entries last, sort-keyed ones first
@@ -97,6 +99,22 @@ TEST(BootEntries, ChoosesFromAnEspUnderARoot) {
   EXPECT_EQ(choose_boot_entry(r, "other.conf")->entry.options, "");
   EXPECT_EQ(choose_boot_entry(r, "nope").error().kind, ErrorKind::usage);
   EXPECT_EQ(choose_boot_entry(r, "two.conf").error().kind, ErrorKind::unsupported);
+  // An entry that cannot be read could be the default: no guess, an error
+  // that names it.
+  {
+    std::ofstream huge(root / "efi/loader/entries/huge.conf");
+    huge << std::string((1 << 20) + 1, '#');
+  }
+  const auto refused = choose_boot_entry(r, "default");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::limit);
+  EXPECT_NE(refused.error().input.find("huge.conf"), std::string::npos);
+  fs::remove(root / "efi/loader/entries/huge.conf");
+  fs::create_directories(root / "sys/firmware/efi/efivars");
+  std::ofstream(root /
+                "sys/firmware/efi/efivars/LoaderEntryDefault-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f")
+      << std::string("\x07\0\0\0o\0t\0h\0e\0r\0.\0c\0o\0n\0f\0\0\0", 24);
+  EXPECT_EQ(choose_boot_entry(r, "default")->entry.id, "other.conf");
   fs::remove_all(root);
   EXPECT_EQ(choose_boot_entry(r, "default").error().kind, ErrorKind::io);
 }
