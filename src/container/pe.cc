@@ -75,4 +75,28 @@ std::string pe_machine_name(uint16_t machine) {
   }
 }
 
+std::string section_text(const PeFile& pe, std::string_view name) {
+  const PeSection* s = pe.find(name);
+  if (s == nullptr) return {};
+  std::string t(as_chars(s->data));
+  t.resize(std::min(t.size(), t.find('\0')));
+  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+  return t;
+}
+
+std::string os_release_value(std::string_view text, std::string_view key) {
+  for (size_t at = 0; at < text.size();) {
+    const size_t end = std::min(text.find('\n', at), text.size());
+    std::string_view line = text.substr(at, end - at);
+    at = end + 1;
+    if (!line.starts_with(key) || line.size() <= key.size() || line[key.size()] != '=') continue;
+    line.remove_prefix(key.size() + 1);
+    if (line.size() >= 2 && (line.front() == '"' || line.front() == '\'') &&
+        line.back() == line.front())
+      line = line.substr(1, line.size() - 2);
+    return std::string(line);
+  }
+  return {};
+}
+
 }  // namespace lucompat

@@ -31,4 +31,12 @@ PeFile parse_pe(Bytes data);
 
 std::string pe_machine_name(uint16_t machine);
 
+// A UKI's text section (.uname, .osrel, .cmdline): up to its first NUL,
+// without trailing newlines and spaces; empty when the section is absent.
+std::string section_text(const PeFile& pe, std::string_view name);
+
+// KEY's value in an os-release text (a UKI's .osrel), without its quotes;
+// empty when absent.
+std::string os_release_value(std::string_view os_release, std::string_view key);
+
 }  // namespace lucompat

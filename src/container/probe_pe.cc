@@ -7,29 +7,10 @@
 namespace lucompat {
 namespace {
 
-std::string text_of(const PeSection* s) {
-  if (s == nullptr) return {};
-  std::string t(as_chars(s->data));
-  t = t.substr(0, t.find('\0'));
-  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
-  return t;
-}
-
 // os-release's PRETTY_NAME, else its first line.
 std::string pretty_name(const std::string& osrel) {
-  for (size_t at = 0; at < osrel.size();) {
-    const size_t end = osrel.find('\n', at);
-    std::string_view line = std::string_view(osrel).substr(at, end - at);
-    if (line.starts_with("PRETTY_NAME=")) {
-      line.remove_prefix(12);
-      if (line.size() >= 2 && line.front() == '"' && line.back() == '"')
-        line = line.substr(1, line.size() - 2);
-      return std::string(line);
-    }
-    if (end == std::string::npos) break;
-    at = end + 1;
-  }
-  return osrel.substr(0, osrel.find('\n'));
+  std::string name = os_release_value(osrel, "PRETTY_NAME");
+  return name.empty() ? osrel.substr(0, osrel.find('\n')) : name;
 }
 
 // Any PE: the header that says where its sections are may lie anywhere.
@@ -47,11 +28,11 @@ std::optional<Step> probe(Bytes data, const ProbeContext&) {
   step.layer.offset = linux->offset;
   step.layer.size = linux->data.size();
   step.layer.details.emplace_back("pe_machine", pe_machine_name(pe.machine));
-  const std::string uname = text_of(pe.find(".uname"));
+  const std::string uname = section_text(pe, ".uname");
   if (!uname.empty()) step.layer.details.emplace_back("uname", uname);
-  const std::string osrel = text_of(pe.find(".osrel"));
+  const std::string osrel = section_text(pe, ".osrel");
   if (!osrel.empty()) step.layer.details.emplace_back("osrel", pretty_name(osrel));
-  const std::string cmdline = text_of(pe.find(".cmdline"));
+  const std::string cmdline = section_text(pe, ".cmdline");
   if (!cmdline.empty()) step.layer.details.emplace_back("cmdline", cmdline);
   step.inner = linux->data;
   step.version_hint = uname;

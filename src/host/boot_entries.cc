@@ -41,21 +41,6 @@ bool directory(const std::string& path) {
   return fs::is_directory(path, ec);
 }
 
-// "KEY=VALUE" lines of an os-release, quotes removed.
-std::string os_release_value(std::string_view text, std::string_view key) {
-  for (size_t at = 0; at < text.size();) {
-    const size_t end = std::min(text.find('\n', at), text.size());
-    std::string_view line = trim(text.substr(at, end - at));
-    at = end + 1;
-    if (!line.starts_with(key) || line.size() <= key.size() || line[key.size()] != '=') continue;
-    std::string_view v = line.substr(key.size() + 1);
-    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
-      v = v.substr(1, v.size() - 2);
-    return std::string(v);
-  }
-  return {};
-}
-
 // A file the choice of the entry depends on: nullopt when it is absent. One
 // that is there but cannot be read (or is larger than `max`) is an error:
 // passing over it could make another entry the default than the one
@@ -66,14 +51,6 @@ Result<std::optional<FileData>> file_if_present(const std::string& path, uint64_
     return std::optional<FileData>{};
   LUCOMPAT_TRY(file, read_file(path, max));
   return std::optional<FileData>(std::move(file).value());
-}
-
-std::string section_text(const PeFile& pe, std::string_view name) {
-  const PeSection* s = pe.find(name);
-  if (s == nullptr) return {};
-  std::string text(as_chars(s->data));
-  text.resize(std::min(text.size(), text.find('\0')));
-  return std::string(trim(text));
 }
 
 // A UKI's entry: its command line and its os-release (.cmdline, .osrel);
