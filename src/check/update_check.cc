@@ -12,6 +12,7 @@
 #include "lucompat/host/live_kernel.h"
 #include "lucompat/host/luo_cmdline.h"
 #include "lucompat/host/running_kernel.h"
+#include "lucompat/host/systemd_fd_stores.h"
 #include "lucompat/host/usage.h"
 #include "lucompat/inspect/module_tree.h"
 #include "lucompat/inspect/package.h"
@@ -358,6 +359,26 @@ void add_session_uses(const std::vector<LiveSession>& sessions, const Catalog& c
   policy.uses_given = true;
 }
 
+// What PID 1 will preserve at the kexec, beside the live sessions: its
+// session does not exist until systemd-shutdown makes it.
+void add_systemd_uses(const SystemdStores& stores, UpdateInputs& in) {
+  if (!stores.preserves) {
+    in.notes.push_back(fmt::format(
+        "systemd {} (PID 1) preserves no file descriptor store across a kexec (v261 is the first)",
+        stores.version));
+    return;
+  }
+  const FdStorePlan plan = plan_fd_stores(stores, in.catalog, in.current.strings);
+  merge_uses(in.policy.uses, plan.uses);
+  size_t fds = 0;
+  for (const PreservedStore& s : stores.stores) fds += s.fds.size();
+  in.notes.push_back(
+      fmt::format("systemd {} (PID 1) will hand {} fd(s) from the stores of {} unit(s) with "
+                  "FileDescriptorStorePreserve=yes to the LUO session 'systemd' at the kexec",
+                  stores.version, fds, stores.stores.size()));
+  in.notes.insert(in.notes.end(), plan.lost.begin(), plan.lost.end());
+}
+
 // What is known of both kernels beyond their strings (their LUO, command
 // lines) into the policy, and, on a running host, the families its live
 // sessions preserve as the families in use.
@@ -396,6 +417,10 @@ Result<void> learn_traits(UpdateInputs& in, const CheckRequest& req) {
       in.notes.push_back(
           "no outgoing session is open on the running kernel: nothing is preserved now, so only "
           "the core ABI is at stake");
+  }
+  if (req.current == "running") {
+    LUCOMPAT_TRY(stores, read_systemd_stores(req.root));
+    if (*stores) add_systemd_uses(**stores, in);
   }
   return {};
 }

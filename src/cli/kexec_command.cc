@@ -4,6 +4,7 @@
 #include <linux/reboot.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -32,6 +33,7 @@ struct KexecArgs {
   std::string append;
   bool reuse_cmdline = false;
   bool exec = false;
+  bool systemd = false;
   bool gate = false;
 };
 
@@ -41,6 +43,7 @@ struct KexecArgs {
 // gate's matching of words.
 constexpr std::pair<std::string_view, std::string_view> kNotForTheGate[] = {
     {"--exec", "luoctl kexec boots the kernel"},
+    {"--systemd", "luoctl kexec boots the kernel"},
     {"--json", "it prints the check's reasons"},
     {"--help",
      "it would print help and exit 0, which is not a load (the gate's own --help "
@@ -82,21 +85,59 @@ Result<void> load(const Fd& kernel, const KexecArgs& a, const std::string& path)
   return {};
 }
 
+// systemctl kexec executes the kernel that is loaded: it loads the default
+// entry only when none is (src/systemctl/systemctl-start-special.c), so the
+// checked kernel is the one that boots, after systemd has stopped the units
+// and handed their fd stores to LUO.
+Result<void> systemctl_kexec(const std::string& path) {
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0)
+    return Error{ErrorKind::io, path, std::nullopt,
+                 fmt::format("cannot run systemctl kexec: {}", std::strerror(errno))};
+  if (pid == 0) {
+    const char* argv[] = {"systemctl", "kexec", nullptr};
+    ::execvp(argv[0], const_cast<char* const*>(argv));
+    std::fprintf(stderr, "lucompat: cannot run systemctl: %s\n", std::strerror(errno));
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return Error{ErrorKind::io, path, std::nullopt,
+                   fmt::format("waiting for systemctl kexec: {}", std::strerror(errno))};
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  return Error{
+      ErrorKind::io, path, std::nullopt,
+      fmt::format("is loaded, but systemctl kexec {}; a later 'systemctl kexec' boots "
+                  "the checked kernel (or 'kexec -u' unloads it)",
+                  WIFEXITED(status) ? fmt::format("exited {}", WEXITSTATUS(status))
+                                    : fmt::format("was killed by signal {}", WTERMSIG(status)))};
+}
+
 ExitCode run_kexec(KexecArgs& a, const CLI::App& sub) {
   if (a.gate)
     for (const auto& [flag, why] : kNotForTheGate)
       if (const CLI::Option* o = sub.get_option_no_throw(std::string(flag));
           o != nullptr && o->count() > 0)
         return static_cast<ExitCode>(refuse_for_gate(flag));
-  // --next-entry: the entry's kernel; its initrd and command line unless
-  // --initrd, --append or --reuse-cmdline say otherwise.
+  // --next-entry: the entry's kernel and initrd (unless --initrd), and its
+  // command line with --append's words added (unless --reuse-cmdline).
   std::string entry_initrd;
+  // What systemctl kexec would load on its own: the default boot entry.
+  if (a.systemd && a.update.request.next.empty() && !a.update.next_entry)
+    a.update.next_entry = "default";
   auto finished = a.update.finish(&entry_initrd);
   if (!finished) return report_error(finished.error(), false, {});
   CheckRequest request = std::move(finished).value();
   if (a.update.next_entry) {
     if (a.initrd.empty()) a.initrd = entry_initrd;
-    if (a.append.empty() && !a.reuse_cmdline) a.append = request.next_cmdline.value_or("");
+    // The entry's options, then --append's words: the kernel takes the last
+    // of a repeated parameter, so --append 'liveupdate=on' wins.
+    const std::string options = request.next_cmdline.value_or("");
+    if (!a.reuse_cmdline)
+      a.append =
+          options.empty() || a.append.empty() ? options + a.append : options + " " + a.append;
   }
   const std::string path = request.next;
   if (is_package_file(path))
@@ -121,6 +162,11 @@ ExitCode run_kexec(KexecArgs& a, const CLI::App& sub) {
     return verdict;
   }
   if (auto loaded = load(kernel, a, path); !loaded) return report_error(loaded.error(), false, {});
+  if (a.systemd) {
+    std::fprintf(stderr, "lucompat: %s is loaded; running systemctl kexec\n", path.c_str());
+    if (auto done = systemctl_kexec(path); !done) return report_error(done.error(), false, {});
+    return ExitCode::ok;
+  }
   if (!a.exec) {
     std::fprintf(stderr, "lucompat: %s is loaded; 'luoctl kexec' or 'systemctl kexec' boots it\n",
                  path.c_str());
@@ -150,9 +196,14 @@ void add_kexec_command(CLI::App& app, ExitCode& result) {
       "nothing\n"
       "is loaded and the exit code is the check's. The command line it loads (--append, or\n"
       "--reuse-cmdline) is checked too: a 6.19+ kernel needs liveupdate=on to restore anything.\n"
-      "Without --exec the kernel stays loaded for 'luoctl kexec' or 'systemctl kexec'; with\n"
-      "--exec lucompat syncs and reboots into it.\n\n"
+      "With --systemd, lucompat then runs 'systemctl kexec', which stops the units, hands the\n"
+      "fd stores of those with FileDescriptorStorePreserve=yes to LUO and boots the loaded\n"
+      "kernel; without a --next or --next-entry it checks the default boot entry, the one\n"
+      "systemctl kexec would load. Without --systemd or --exec the kernel stays loaded for\n"
+      "'systemctl kexec' or 'luoctl kexec'; with --exec lucompat syncs and reboots into it.\n\n"
       "Examples:\n"
+      "  lucompat kexec --systemd\n"
+      "  lucompat kexec --systemd --next-entry debian-7.3.5.conf --append 'quiet'\n"
       "  lucompat kexec --next /boot/vmlinuz-6.12.9 --initrd /boot/initrd.img-6.12.9 "
       "--reuse-cmdline\n"
       "  lucompat kexec --next /boot/vmlinuz-6.12.9 --profile 2026.06 --reuse-cmdline --exec\n\n"
@@ -171,7 +222,11 @@ void add_kexec_command(CLI::App& app, ExitCode& result) {
   sub->add_flag("--reuse-cmdline", a->reuse_cmdline,
                 "The running kernel's command line (/proc/cmdline)")
       ->excludes(append);
-  sub->add_flag("--exec", a->exec, "Reboot into the loaded kernel at once");
+  auto* exec = sub->add_flag("--exec", a->exec, "Reboot into the loaded kernel at once");
+  sub->add_flag("--systemd", a->systemd,
+                "Then run 'systemctl kexec' (the default boot entry unless --next or "
+                "--next-entry)")
+      ->excludes(exec);
   sub->add_flag("--gate", a->gate,
                 "Refuse --exec, --json and --help in any spelling: how lucompat-kexec-gate "
                 "runs kexec");

@@ -2,6 +2,7 @@
 itself, and the reboot into the loaded kernel, are proven under QEMU
 (qemu_test.py): a host test must never load a kernel."""
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -54,6 +55,33 @@ class Kexec(TempDirTest):
                 self.assertEqual(r.rc, INCOMPATIBLE, r)
                 self.assertIn("LUO is off there, so nothing is restored", r.out)
                 self.assertIn("nothing was loaded", r.err)
+
+    def test_systemd_runs_no_systemctl_unless_loaded(self):
+        """kexec --systemd runs systemctl kexec only after a load: on a refused
+        verdict, a usage error or an unreadable boot entry it never does. A
+        systemctl on PATH records whether it ran (the real one would reboot)."""
+        bindir = self.dir / "bin"
+        bindir.mkdir()
+        ran = self.dir / "systemctl-ran"
+        (bindir / "systemctl").write_text(f"#!/bin/sh\necho \"$@\" >> {ran}\n")
+        (bindir / "systemctl").chmod(0o755)
+        env = dict(os.environ, PATH=f"{bindir}:{os.environ['PATH']}")
+        r = lucompat("kexec", "--systemd", "--no-modules", "--current", X86 / "kernel.elf",
+                     "--next", X86 / "kernel-break.elf", "--append", "liveupdate=on", env=env)
+        self.assertEqual(r.rc, INCOMPATIBLE, r)
+        self.assertIn("nothing was loaded", r.err)
+        r = lucompat("kexec", "--systemd", "--exec", "--next", X86 / "kernel.elf", env=env)
+        self.assertEqual(r.rc, USAGE, r)
+        r = lucompat("kexec", "--gate", "--systemd", "--next", X86 / "kernel.elf", env=env)
+        self.assertEqual(r.rc, USAGE, r)
+        self.assertIn("--systemd is not for the gate", r.err)
+        # No --next: the default boot entry, as systemctl kexec would load;
+        # this root has none.
+        r = lucompat("kexec", "--systemd", "--root", self.dir, "--no-modules", "--current",
+                     X86 / "kernel.elf", env=env)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn("boot", r.err)
+        self.assertFalse(ran.exists(), ran.read_text() if ran.exists() else "")
 
     def test_usage_and_bad_input_load_nothing(self):
         r = lucompat("kexec", "--next", X86 / "kernel.elf", "--append", "x", "--reuse-cmdline")

@@ -56,9 +56,9 @@ class TempDirTest(unittest.TestCase):
 INPUT_TIMEOUT = 20
 
 
-def lucompat(*args, timeout=60):
+def lucompat(*args, timeout=60, env=None):
     proc = subprocess.run([LUCOMPAT, *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+                          timeout=timeout, stdin=subprocess.DEVNULL, env=env)
     return Run(proc)
 
 
