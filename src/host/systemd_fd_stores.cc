@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <set>
+#include <utility>
 
 namespace lucompat {
 namespace {
@@ -61,31 +62,32 @@ FdStorePlan plan_fd_stores(const SystemdStores& stores, const Catalog& catalog,
   for (const auto& [compatible, sources] : running)
     handled.insert(catalog.parse(compatible).family);
   bool any_preserved = false;
+  // journald stores several sockets under one name: one line says how many.
+  std::map<std::pair<std::string, std::string>, size_t> lost;  // (what, why) -> fds
   for (const PreservedStore& store : stores.stores)
     for (const StoredFd& fd : store.fds) {
-      const std::string kind = stored_fd_kind(fd);
-      const std::string what =
-          fmt::format("systemd unit {} fd '{}' ({})", store.unit, fd.name, kind);
+      std::string what =
+          fmt::format("systemd unit {} fd '{}' ({})", store.unit, fd.name, stored_fd_kind(fd));
       if (is_luo_session(fd)) {
         any_preserved = true;  // named in the map, which is itself preserved
         continue;
       }
       const Family* family = catalog.family_of_fd(fd.path);
       if (family == nullptr) {
-        plan.lost.push_back(fmt::format(
-            "{} cannot be preserved: no live-update handler takes a {}; it will be lost across "
-            "the kexec",
-            what, kind));
+        ++lost[{std::move(what), "no live-update handler takes an fd of this kind"}];
       } else if (handled.count(family->name) == 0) {
-        plan.lost.push_back(fmt::format(
-            "{} cannot be preserved: the running kernel has no {} handler; it will be lost "
-            "across the kexec",
-            what, family->name));
+        ++lost[{std::move(what),
+                fmt::format("the running kernel has no {} handler", family->name)}];
       } else {
-        plan.uses[family->name].used_by.push_back(what);
+        plan.uses[family->name].used_by.push_back(std::move(what));
         any_preserved = true;
       }
     }
+  for (const auto& [what_why, count] : lost)
+    plan.lost.push_back(
+        fmt::format("{}{} cannot be preserved: {}; {} will be lost across the kexec",
+                    what_why.first, count > 1 ? fmt::format(" ({} fds)", count) : std::string(),
+                    what_why.second, count > 1 ? "they" : "it"));
   // luo_preserve_fd_stores(): once anything is preserved, the map of the
   // session is a sealed memfd at token 0, so memfd is at stake with it.
   if (any_preserved)

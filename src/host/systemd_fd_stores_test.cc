@@ -63,10 +63,22 @@ TEST(SystemdFdStores, AMemfdIsAtStakeAndSocketsAreLostInAdvance) {
   EXPECT_EQ(by[0], "systemd unit lucompat-keeper.service fd 'state' (memfd)");
   EXPECT_EQ(by[1], "systemd's map of its LUO session 'systemd' (a memfd at token 0)");
   ASSERT_EQ(plan.lost.size(), 2U);
+  // In name order of what is lost.
   EXPECT_EQ(plan.lost[0],
-            "systemd unit systemd-journald.service fd 'stored' (socket) cannot be preserved: no "
-            "live-update handler takes a socket; it will be lost across the kexec");
-  EXPECT_NE(plan.lost[1].find("fd 'inotify' (inotify) cannot be preserved"), std::string::npos);
+            "systemd unit systemd-journald.service fd 'inotify' (inotify) cannot be preserved: "
+            "no live-update handler takes an fd of this kind; it will be lost across the kexec");
+  EXPECT_NE(plan.lost[1].find("fd 'stored' (socket) cannot be preserved"), std::string::npos);
+}
+
+TEST(SystemdFdStores, FdsLostAlikeAreCountedOnOneLine) {
+  SystemdStores s = guest_stores();
+  for (int i = 0; i < 3; ++i) s.stores[1].fds.push_back({"stored", S_IFSOCK, "socket:[9]"});
+  const FdStorePlan plan = plan_fd_stores(s, shipped(), kRunning73);
+  ASSERT_EQ(plan.lost.size(), 2U);
+  EXPECT_EQ(plan.lost[1],
+            "systemd unit systemd-journald.service fd 'stored' (socket) (4 fds) cannot be "
+            "preserved: no live-update handler takes an fd of this kind; they will be lost "
+            "across the kexec");
 }
 
 TEST(SystemdFdStores, OnlyLosingStoresPreserveNothingNotEvenTheMap) {

@@ -96,17 +96,21 @@ class Cpio:
         head = b"070701" + b"".join(b"%08X" % f for f in fields) + name.encode() + b"\0"
         self.parts += [head, b"\0" * (-len(head) % 4), data, b"\0" * (-len(data) % 4)]
 
-    def dir(self, name):
+    def dir(self, name, mode=0o755):
         name = name.strip("/")
         if not name or name in self.dirs:
             return
         self.dir(os.path.dirname(name))
         self.dirs.add(name)
-        self._entry(name, stat.S_IFDIR | 0o755)
+        self._entry(name, stat.S_IFDIR | (mode & 0o7777))
+
+    def symlink(self, name, target):
+        self.dir(os.path.dirname(name.strip("/")))
+        self._entry(name, stat.S_IFLNK | 0o777, target.encode())
 
     def file(self, name, data, mode=0o644):
         self.dir(os.path.dirname(name.strip("/")))
-        self._entry(name, stat.S_IFREG | mode, data)
+        self._entry(name, stat.S_IFREG | (mode & 0o7777), data)
 
     def chardev(self, name, major, minor):
         self.dir(os.path.dirname(name.strip("/")))
