@@ -6,6 +6,7 @@
 #include <set>
 
 #include "lucompat/base/printable.h"
+#include "lucompat/host/kernel_log.h"
 
 namespace lucompat {
 namespace {
@@ -71,6 +72,16 @@ Result<HostReport> collect_report(const ReportRequest& req) {
   if (!k.next.empty()) {
     LUCOMPAT_TRY(next, load_kernel(k.next, k));
     r.staged = facts(*next, *catalog, k.trust_scan);
+  }
+  if (k.current == "running") {
+    // What this boot's live update did: the kernel's log says it, and a log
+    // that cannot be read leaves it unknown, with the reason.
+    if (auto log = read_kernel_log(k.root)) {
+      r.live_update = live_update_outcome(*log);
+    } else {
+      r.live_update.emplace();
+      r.live_update->evidence.push_back(log.error().to_string());
+    }
   }
   LUCOMPAT_TRY(host, load_host_config(k, *catalog));
   r.emit = host->emit;

@@ -139,6 +139,18 @@ std::string KernelFacts::identity() const {
   return build_id.empty() ? "banner:" + banner : "build-id:" + build_id;
 }
 
+namespace {
+
+json live_update_json(const std::optional<LiveUpdateOutcome>& o) {
+  if (!o) return nullptr;
+  return {{"result", result_name(o->result)},
+          {"previous_release", o->previous_release ? json(*o->previous_release) : json(nullptr)},
+          {"kexec_count", o->kexec_count ? json(*o->kexec_count) : json(nullptr)},
+          {"evidence", o->evidence}};
+}
+
+}  // namespace
+
 json report_json(const HostReport& r) {
   return {{"schema", kReportSchema},
           {"host", r.host},
@@ -148,7 +160,8 @@ json report_json(const HostReport& r) {
           {"staged", r.staged ? kernel_json(*r.staged) : json(nullptr)},
           {"profile", r.profile.empty() ? json(nullptr) : json(r.profile)},
           {"vmm_features", r.vmm_features},
-          {"emit", r.emit}};
+          {"emit", r.emit},
+          {"live_update", live_update_json(r.live_update)}};
 }
 
 Result<HostReport> parse_report(const json& doc, const std::string& where) {

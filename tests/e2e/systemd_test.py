@@ -16,11 +16,14 @@ host's libraries under /opt/lucompat. There:
   nothing and not run systemctl;
 - then `lucompat kexec --systemd --next-entry asis.conf`: lucompat loads it
   and runs systemctl kexec; systemd-shutdown preserves the store, and on the
-  next boot keeper gets its memfd back, nonce and all.
+  next boot keeper gets its memfd back, nonce and all;
+- there, `lucompat report` says from the kernel's log that the live update
+  handed over (from 7.3.4, the first kexec).
 
 Skipped (exit 77) when the corpus or the cached root file system is absent:
 `make e2e-systemd` builds the latter, then runs this. A missing QEMU fails."""
 
+import json
 import os
 import re
 import secrets
@@ -102,7 +105,13 @@ systemctl reboot --force --force
 
 BOOT2 = """#!/bin/sh
 exec >/dev/console 2>&1
-echo "@@lucompat-systemd {nonce} boot2 $(cat /proc/cmdline)"
+# Kernel lines must not split the report's.
+dmesg -n 1
+M="@@lucompat-systemd {nonce}"
+echo "$M boot2 $(cat /proc/cmdline)"
+echo "$M report begin"
+lucompat report
+echo "$M report end $?"
 systemctl reboot --force --force
 """
 
@@ -236,6 +245,15 @@ class SystemdGuest(unittest.TestCase):
         self.assertIsNotNone(boot2, f"boot 2 never came; console:\n{console}")
         self.assertIn("e2e.boot=2", boot2[1])
         self.assertIn(f"keeper: restored: {text}", console)
+        # On the new kernel, lucompat report says what the update did, from
+        # the kernel's log.
+        out, end = section("report")
+        self.assertEqual(end.strip(), "0", out)
+        outcome = json.loads(out)["live_update"]
+        self.assertEqual(outcome["result"], "handed_over", outcome)
+        self.assertEqual(outcome["previous_release"], "7.3.4")
+        self.assertEqual(outcome["kexec_count"], 1)
+        self.assertTrue(any("Retrieved live update data" in e for e in outcome["evidence"]))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@
 
 #include "lucompat/base/result.h"
 #include "lucompat/fleet/utc_time.h"
+#include "lucompat/host/live_update_outcome.h"
 
 namespace lucompat {
 
@@ -54,6 +55,10 @@ struct HostReport {
   std::string profile;  // empty: none
   std::vector<std::string> vmm_features;
   std::map<std::string, std::string> emit;  // host.toml pins
+  // What the live update that booted the running kernel did, from its log;
+  // nullopt when the report is not of the running kernel (--current). Not
+  // kept by the fleet store yet.
+  std::optional<LiveUpdateOutcome> live_update;
 };
 
 nlohmann::json report_json(const HostReport& report);
