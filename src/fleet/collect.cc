@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <set>
 
 #include "lucompat/base/printable.h"
@@ -82,6 +83,15 @@ Result<HostReport> collect_report(const ReportRequest& req) {
       r.live_update.emplace();
       r.live_update->evidence.push_back(log.error().to_string());
     }
+  }
+  if (k.current == "running") {
+    // The plugin's LUCOMPAT_STATE_DIR, so that both agree where records are.
+    const char* state = std::getenv("LUCOMPAT_STATE_DIR");
+    LUCOMPAT_TRY(
+        recorded,
+        installed_check(k.root, state != nullptr && *state != '\0' ? state : "/var/lib/lucompat",
+                        r.running.banner));
+    r.installed_check = std::move(recorded).value();
   }
   LUCOMPAT_TRY(host, load_host_config(k, *catalog));
   r.emit = host->emit;

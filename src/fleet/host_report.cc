@@ -149,6 +149,17 @@ json live_update_json(const std::optional<LiveUpdateOutcome>& o) {
           {"evidence", o->evidence}};
 }
 
+json installed_check_json(const std::optional<InstalledCheck>& c) {
+  if (!c) return nullptr;
+  return {{"entry", c->entry},
+          {"record", c->record},
+          {"verdict", c->verdict},
+          {"exit_code", c->exit_code},
+          {"summary", c->summary},
+          {"against_banner", c->against_banner},
+          {"against_running", c->against_running}};
+}
+
 }  // namespace
 
 json report_json(const HostReport& r) {
@@ -161,7 +172,8 @@ json report_json(const HostReport& r) {
           {"profile", r.profile.empty() ? json(nullptr) : json(r.profile)},
           {"vmm_features", r.vmm_features},
           {"emit", r.emit},
-          {"live_update", live_update_json(r.live_update)}};
+          {"live_update", live_update_json(r.live_update)},
+          {"installed_check", installed_check_json(r.installed_check)}};
 }
 
 Result<HostReport> parse_report(const json& doc, const std::string& where) {

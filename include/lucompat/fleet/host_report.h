@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lucompat/base/result.h"
+#include "lucompat/fleet/installed_check.h"
 #include "lucompat/fleet/utc_time.h"
 #include "lucompat/host/live_update_outcome.h"
 
@@ -59,6 +60,10 @@ struct HostReport {
   // nullopt when the report is not of the running kernel (--current). Not
   // kept by the fleet store yet.
   std::optional<LiveUpdateOutcome> live_update;
+  // What the kernel-install plugin recorded for the default boot entry;
+  // nullopt when there is none (or the report is of --current). Not kept by
+  // the fleet store yet.
+  std::optional<InstalledCheck> installed_check;
 };
 
 nlohmann::json report_json(const HostReport& report);

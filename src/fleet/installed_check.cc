@@ -1,0 +1,65 @@
+#include "lucompat/fleet/installed_check.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "lucompat/host/boot_entries.h"
+
+namespace lucompat {
+
+namespace {
+
+// The plugin's ENTRY_ID is ENTRY_TOKEN-KERNEL_VERSION, the name of the
+// type 1 entry kernel-install writes without its ".conf" (or a UKI's ".efi").
+std::string entry_id(std::string id) {
+  for (std::string_view suffix : {".conf", ".efi"})
+    if (id.size() > suffix.size() && id.ends_with(suffix)) id.resize(id.size() - suffix.size());
+  return id;
+}
+
+// A record is one check --json document; bounded as the boot files are.
+constexpr uintmax_t kMaxRecord = uintmax_t{1} << 20;
+
+}  // namespace
+
+Result<std::optional<InstalledCheck>> installed_check(const SystemRoot& root,
+                                                      const std::string& state_dir,
+                                                      const std::string& running_banner) {
+  auto chosen = choose_boot_entry(root, "default");
+  if (!chosen) return std::optional<InstalledCheck>();  // no entry: nothing is staged
+  InstalledCheck out;
+  out.entry = chosen->entry.id;
+  out.record = root.path(fmt::format("{}/kernel-install/{}.json", state_dir, entry_id(out.entry)));
+  std::error_code ec;
+  if (!std::filesystem::exists(out.record, ec)) return std::optional<InstalledCheck>();
+  const uintmax_t size = std::filesystem::file_size(out.record, ec);
+  if (ec || size > kMaxRecord)
+    return Error{
+        ErrorKind::io, out.record, std::nullopt,
+        ec ? fmt::format("cannot read the kernel-install record: {}", ec.message())
+           : fmt::format("a kernel-install record of {} bytes (at most {})", size, kMaxRecord)};
+  LUCOMPAT_TRY(text, read_text(out.record));
+  const nlohmann::json doc = nlohmann::json::parse(*text, nullptr, false);
+  const auto string_at = [&](const char* key) -> const std::string* {
+    const auto it = doc.is_object() ? doc.find(key) : doc.end();
+    return it != doc.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
+  };
+  const std::string* verdict = string_at("verdict");
+  const auto code = doc.is_object() ? doc.find("exit_code") : doc.end();
+  if (verdict == nullptr || code == doc.end() || !code->is_number_integer())
+    return Error{ErrorKind::malformed, out.record, std::nullopt,
+                 "not a lucompat check --json document (no verdict and exit_code)"};
+  out.verdict = *verdict;
+  out.exit_code = code->get<int>();
+  if (const std::string* s = string_at("summary")) out.summary = *s;
+  if (const auto current = doc.find("current"); current != doc.end() && current->is_object())
+    if (const auto banner = current->find("banner");
+        banner != current->end() && banner->is_string())
+      out.against_banner = banner->get<std::string>();
+  out.against_running = !out.against_banner.empty() && out.against_banner == running_banner;
+  return std::optional<InstalledCheck>(std::move(out));
+}
+
+}  // namespace lucompat
