@@ -119,8 +119,9 @@ TEST(Registrations, TextLineCountsKindsAndNamesTheEvidence) {
   in.derived = derived(
       {{"luo-v1", EntryKind::core}, {"memfd-v1", EntryKind::file}, {"hugetlb-v1", EntryKind::flb}});
   const std::string t = inspect_text(in);
-  EXPECT_NE(t.find("registrations: 1 file handler, 1 FLB, core luo-v1 (evidence: symtab + BTF)"),
-            std::string::npos)
+  EXPECT_NE(
+      t.find("registered handlers: 1 file handler, 1 FLB, core luo-v1 (evidence: symtab + BTF)"),
+      std::string::npos)
       << t;
   const auto j = inspect_json(in);
   EXPECT_EQ(j["status"], "derived");  // "table" is only ever an RFC table

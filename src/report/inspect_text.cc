@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "lucompat/base/printable.h"
 #include "lucompat/report/inspect_report.h"
 #include "lucompat/table/compatible.h"
@@ -35,7 +37,8 @@ std::string where(const LocatedTable& t) {
   return {};
 }
 
-// "registrations: 4 file handlers, 1 FLB, core luo-v1 kho-v1 (evidence: symtab + BTF)"
+// "registered handlers: 4 file handlers, 1 FLB, core luo-v1 kho-v1 (evidence: symtab + BTF)";
+// "registered now: ..." for the running kernel read live.
 std::string registrations_line(const DerivedSet& d) {
   size_t files = 0, flbs = 0;
   std::string core;
@@ -47,8 +50,8 @@ std::string registrations_line(const DerivedSet& d) {
       core += " " + e.compatible;
   }
   return fmt::format("{}: {} file handler{}, {} FLB{}, {} (evidence: {})",
-                     d.evidence == Evidence::kcore ? "running" : "registrations", files,
-                     files == 1 ? "" : "s", flbs, flbs == 1 ? "" : "s",
+                     d.evidence == Evidence::kcore ? "registered now" : "registered handlers",
+                     files, files == 1 ? "" : "s", flbs, flbs == 1 ? "" : "s",
                      core.empty() ? "no core strings" : "core" + core, d.basis);
 }
 
@@ -79,6 +82,11 @@ void registration_entries(std::string& out, const DerivedSet& d) {
                        printable(e.compatible), printable(where), name(r.evidence),
                        entry_note(e.compatible));
   }
+  // The one word of LUO's an operator meets here without its docs.
+  if (std::any_of(d.entries.begin(), d.entries.end(), [](const TableEntry& e) {
+        return e.registration && e.registration->kind == EntryKind::flb;
+      }))
+    out += "        (an FLB is state that several preserved files share, restored before them)\n";
 }
 
 std::string layer_line(const Layer& l) {

@@ -127,7 +127,7 @@ class LiveQuery(TempDirTest):
             ("hugetlb-v1", "flb", "hugetlb_luo_flb", hex(BASE + HUGETLB), "vmlinux", "kcore"),
         ])
         text = self.running(self.root("ok-text"))
-        self.assertIn("table     running: 2 file handlers, 1 FLB, core luo-v1 luo-session-v1 kho-v1 "
+        self.assertIn("table     registered now: 2 file handlers, 1 FLB, core luo-v1 luo-session-v1 kho-v1 "
                       "(evidence: kallsyms + documented layout (6.19 on) + kcore)", text.out)
         self.assertIn(f"vfio_pci_luo_handler at {BASE + VFIO:#x} in module fakemod (kcore)", text.out)
         self.assertIn(f"memfd_luo_handler at {BASE + MEMFD:#x} in vmlinux (kcore)", text.out)
@@ -235,7 +235,7 @@ class LiveQuery(TempDirTest):
         catalog = self.dir / "site.toml"
         catalog.write_text('[registration_lists]\nfile = ["luo_file_handlers"]\n')
         r = self.running(root, "--catalog", catalog)
-        self.assertIn("running: 2 file handlers, 1 FLB", r.out)
+        self.assertIn("registered now: 2 file handlers, 1 FLB", r.out)
 
     def test_check_judges_the_live_reading(self):
         # The next kernel: an RFC-table example, x86_64 like the fake one.

@@ -157,7 +157,7 @@ class Derived(TempDirTest):
         kernel = next(r for r in symtab_rows() if r["set"] != "module")
         r = lucompat("inspect", CORPUS / kernel["file"])
         self.assertEqual(r.rc, OK, r)
-        self.assertIn("registrations: ", r.out)
+        self.assertIn("registered handlers: ", r.out)
         self.assertIn("(evidence: symtab + BTF)", r.out)
 
     def modules_dir(self, name, module_row, patch=None):
