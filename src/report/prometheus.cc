@@ -92,6 +92,33 @@ std::string report_prometheus(const HostReport& r, const std::optional<CheckRepo
                 {"verdict", std::string(name(v))}},
                update->verdict == v ? 1 : 0);
   }
+  if (r.live_update) {
+    // One-hot, as the verdict: an alert compares outcomes, not values.
+    constexpr LiveUpdateResult kResults[] = {
+        LiveUpdateResult::cold_boot,         LiveUpdateResult::handed_over,
+        LiveUpdateResult::nothing_retrieved, LiveUpdateResult::sessions_lost,
+        LiveUpdateResult::handover_ignored,  LiveUpdateResult::unknown};
+    p.family("lucompat_live_update_outcome", "gauge",
+             "What the live update that booted the running kernel did, from its log: 1 for its "
+             "outcome, 0 for the others");
+    for (const LiveUpdateResult o : kResults)
+      p.sample("lucompat_live_update_outcome",
+               {{"host", r.host},
+                {"previous_release", r.live_update->previous_release.value_or("")},
+                {"outcome", std::string(result_name(o))}},
+               r.live_update->result == o ? 1 : 0);
+  }
+  if (r.installed_check) {
+    p.family("lucompat_installed_check", "gauge",
+             "The verdict kernel-install's plugin recorded for the default boot entry: 1, with "
+             "whether it was made against the running kernel");
+    p.sample("lucompat_installed_check",
+             {{"host", r.host},
+              {"entry", r.installed_check->entry},
+              {"verdict", r.installed_check->verdict},
+              {"against_running", r.installed_check->against_running ? "true" : "false"}},
+             1);
+  }
   if (!r.profile.empty()) {
     p.family("lucompat_host_profile", "gauge", "The profile this host runs with (host.toml)");
     p.sample("lucompat_host_profile", {{"host", r.host}, {"profile", r.profile}}, 1);

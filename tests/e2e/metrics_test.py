@@ -45,6 +45,34 @@ class Metrics(TempDirTest):
         self.assertEqual(self.verdicts(bad)["incompatible"], 1)
         self.assertIn('lucompat_kernel_has_table{host="h1",kernel="staged"} 1', bad)
 
+    def test_outcome_of_the_live_update_that_booted_this_kernel(self):
+        """Of the running kernel (here a root whose /dev/kmsg is the log of
+        the boot e2e.systemd checks): one outcome is 1, the others 0."""
+        root = self.dir / "root"
+        (root / "proc" / "sys" / "kernel").mkdir(parents=True)
+        (root / "dev").mkdir()
+        banner = lucompat("inspect", "--json", X86 / "kernel.elf").json()[0]["identity"]["banner"]
+        (root / "proc" / "version").write_text(banner + "\n")
+        (root / "proc" / "sys" / "kernel" / "osrelease").write_text("6.99.0-lucompat\n")
+        (root / "boot").mkdir()
+        shutil.copy(X86 / "kernel.elf", root / "boot" / "vmlinuz-6.99.0-lucompat")
+        (root / "dev" / "kmsg").write_text(
+            "6,0,0,-;Linux version 6.99.0-lucompat\n"
+            "6,1,10,-;KHO: found kexec handover data.\n"
+            "6,2,20,-;luo: Retrieved live update data, liveupdate number: 1\n"
+            "6,3,30,-;luo: No registered handler for compatible 'memfd-v2'\n"
+            "6,4,40,-;KHO: exec from: 6.98.0 (count 2)\n")
+        r = lucompat("report", "--format", "prometheus", "--no-modules", "--root", root)
+        self.assertEqual(r.rc, OK, r)
+        lint = subprocess.run(["promtool", "check", "metrics"], input=r.out, capture_output=True,
+                              text=True)
+        self.assertEqual(lint.returncode, 0, lint.stdout + lint.stderr + r.out)
+        outcomes = {k.split('outcome="')[1].rstrip('"}'): v for k, v in samples(r.out).items()
+                    if k.startswith("lucompat_live_update_outcome{")}
+        self.assertEqual(outcomes["sessions_lost"], 1, r.out)
+        self.assertEqual(sum(outcomes.values()), 1, r.out)
+        self.assertIn('previous_release="6.98.0"', r.out)
+
     def test_label_values_are_escaped(self):
         text = self.report(X86 / "kernel-old.elf", X86 / "kernel.elf", host='a"b\\c\nd')
         self.assertIn('host="a\\"b\\\\c\\nd"', text)
