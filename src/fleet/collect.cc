@@ -75,6 +75,11 @@ Result<HostReport> collect_report(const ReportRequest& req) {
     r.staged = facts(*next, *catalog, k.trust_scan);
   }
   if (k.current == "running") {
+    if (auto id = read_text(k.root.path("/proc/sys/kernel/random/boot_id"))) {
+      r.boot_id = *id;
+      while (!r.boot_id.empty() && r.boot_id.back() == '\n') r.boot_id.pop_back();
+      if (!utf8(r.boot_id)) r.boot_id.clear();
+    }
     // What this boot's live update did: the kernel's log says it, and a log
     // that cannot be read leaves it unknown, with the reason.
     if (auto log = read_kernel_log(k.root)) {

@@ -261,6 +261,18 @@ Result<Plan> fleet_plan(Store& store, const PlanRequest& request,
   return plan;
 }
 
+namespace {
+
+// lucompat said go and the kernel lost the sessions, or said no and the
+// kernel handed them over: either is a fault of lucompat's to look at.
+bool disagree(std::string_view predicted, std::string_view outcome) {
+  const bool lost = outcome == "sessions_lost" || outcome == "handover_ignored";
+  return (predicted == "compatible" && lost) ||
+         (predicted == "incompatible" && outcome == "handed_over");
+}
+
+}  // namespace
+
 Result<FleetStatus> fleet_status(Store& store, const std::vector<LabelFilter>& where,
                                  const std::vector<StoredBuild>& builds, UtcTime stale_before) {
   FleetStatus out;
@@ -278,6 +290,21 @@ Result<FleetStatus> fleet_status(Store& store, const std::vector<LabelFilter>& w
     if (p == per_profile.end()) p = per_profile.emplace(profile, 0).first;
     ++p->second;
     if (h.collected < stale_before) ++out.stale;
+    if (!h.outcome.empty()) {
+      ++out.live_updates[{std::string(h.predicted), std::string(h.outcome)}];
+      if (disagree(h.predicted, h.outcome)) {
+        ++out.disagreements;
+        // The first names only, in order: a million hosts may disagree.
+        auto& kept = out.disagreeing;
+        const auto at =
+            std::upper_bound(kept.begin(), kept.end(), h.name,
+                             [](std::string_view name, const auto& d) { return name < d.host; });
+        if (kept.size() < FleetStatus::kMaxDisagreements || at != kept.end()) {
+          kept.insert(at, {std::string(h.name), std::string(h.predicted), std::string(h.outcome)});
+          if (kept.size() > FleetStatus::kMaxDisagreements) kept.pop_back();
+        }
+      }
+    }
     return {};
   };
   LUCOMPAT_CHECK(store.hosts({where, {}, false}, count_host));

@@ -19,7 +19,7 @@ constexpr std::string_view kSqlitePrefix = "sqlite:";
 // Each entry moves the schema one version up; never change what one does
 // once it shipped. {id}, {integer}, {boolean} and {json} are the dialect's
 // column types.
-constexpr std::array<std::string_view, 2> kMigrations{
+constexpr std::array<std::string_view, 3> kMigrations{
     R"sql(
       CREATE TABLE builds (
         id {id},
@@ -46,6 +46,18 @@ constexpr std::array<std::string_view, 2> kMigrations{
     R"sql(
       ALTER TABLE builds ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
       ALTER TABLE builds ADD COLUMN undecided TEXT NOT NULL DEFAULT '';
+    )sql",
+    // What was predicted for the live update that booted each host's running
+    // kernel, beside what it did: the kernel-install record of the entry the
+    // host would boot (staged_*), carried to predicted when a report of a new
+    // boot (boot_id) runs that entry's kernel; outcome is the report's.
+    R"sql(
+      ALTER TABLE hosts ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';
+      ALTER TABLE hosts ADD COLUMN running_banner TEXT NOT NULL DEFAULT '';
+      ALTER TABLE hosts ADD COLUMN staged_verdict TEXT NOT NULL DEFAULT '';
+      ALTER TABLE hosts ADD COLUMN staged_banner TEXT NOT NULL DEFAULT '';
+      ALTER TABLE hosts ADD COLUMN predicted TEXT NOT NULL DEFAULT '';
+      ALTER TABLE hosts ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
     )sql",
 };
 constexpr auto kSchemaVersion = static_cast<int64_t>(kMigrations.size());
@@ -97,19 +109,40 @@ std::string time_order_sql(std::string_view c) {
       c);
 }
 
+// A host's first report predicts nothing; a later one of the same boot keeps
+// what was predicted; one of a new boot into the kernel of the entry whose
+// verdict the previous report carried takes that verdict.
+constexpr std::string_view kPredictedSql =
+    "CASE WHEN excluded.boot_id = '' THEN '' "
+    "WHEN excluded.boot_id = hosts.boot_id THEN hosts.predicted "
+    "WHEN hosts.staged_banner <> '' AND hosts.staged_banner = excluded.running_banner "
+    "THEN hosts.staged_verdict ELSE '' END";
+
 std::string upsert_sql(size_t rows) {
   std::string sql =
-      "INSERT INTO hosts(name, collected_at, running, staged, profile, vmm_features, emit, labels) "
-      "VALUES ";
+      "INSERT INTO hosts(name, collected_at, running, staged, profile, vmm_features, emit, labels, "
+      "boot_id, running_banner, staged_verdict, staged_banner, predicted, outcome) VALUES ";
   for (size_t i = 0; i < rows; ++i)
-    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
+    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)"
+                  : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)";
   return sql +
          " ON CONFLICT (name) DO UPDATE SET collected_at = excluded.collected_at, running = "
          "excluded.running, "
          "staged = excluded.staged, profile = excluded.profile, vmm_features = "
          "excluded.vmm_features, "
-         "emit = excluded.emit, labels = excluded.labels WHERE " +
-         time_order_sql("excluded.collected_at") + " > " + time_order_sql("hosts.collected_at");
+         "emit = excluded.emit, labels = excluded.labels, boot_id = excluded.boot_id, "
+         "running_banner = excluded.running_banner, staged_verdict = excluded.staged_verdict, "
+         "staged_banner = excluded.staged_banner, outcome = excluded.outcome, predicted = " +
+         std::string(kPredictedSql) + " WHERE " + time_order_sql("excluded.collected_at") + " > " +
+         time_order_sql("hosts.collected_at");
+}
+
+// What a report says of the staged entry's recorded verdict, if it was made
+// against the kernel the report's host runs.
+std::pair<std::string_view, std::string_view> staged_prediction(const HostReport& r) {
+  // "", not a view of nothing: the database layer binds that as NULL.
+  if (!r.installed_check || !r.installed_check->against_running) return {"", ""};
+  return {r.installed_check->verdict, r.installed_check->next_banner};
 }
 
 // Every fact a build's row holds, as one text, its identity first: the
@@ -363,6 +396,11 @@ Result<IngestStats> Store::ingest_once(const std::vector<HostReport>& batch, boo
                      builds->ids[i].first, builds->ids[i].second, std::string_view(r.profile),
                      std::string_view(json[json.size() - 3]),
                      std::string_view(json[json.size() - 2]), sql::Json{json.back()}});
+      const auto [staged_verdict, staged_banner] = staged_prediction(r);
+      params.insert(params.end(),
+                    {std::string_view(r.boot_id), std::string_view(r.running.banner),
+                     staged_verdict, staged_banner,
+                     r.live_update ? result_name(r.live_update->result) : std::string_view("")});
     }
     if (upsert_rows != newest.size()) {
       auto prepared = db_->prepare("cannot store hosts", upsert_sql(newest.size()));
@@ -447,12 +485,12 @@ Result<void> Store::hosts(const HostQuery& q,
     w.params.insert(w.params.begin(), std::string_view(label_key));
   }
   LUCOMPAT_TRY(
-      rows,
-      db_->query(
-          "cannot query hosts",
-          fmt::format("SELECT name, collected_at, running, staged, profile, emit{} FROM hosts{}{}",
-                      label_column, w.sql, q.by_name ? " ORDER BY name" : ""),
-          w.params));
+      rows, db_->query(
+                "cannot query hosts",
+                fmt::format("SELECT name, collected_at, running, staged, profile, emit, predicted, "
+                            "outcome{} FROM hosts{}{}",
+                            label_column, w.sql, q.by_name ? " ORDER BY name" : ""),
+                w.params));
   const std::string label_what = fmt::format("the label {} of host", q.label);
   // Hosts mostly share their pins: the JSON is checked once per value.
   std::string checked_emit;
@@ -470,13 +508,16 @@ Result<void> Store::hosts(const HostQuery& q,
       emit = rows->string_object(5, "hosts.emit of host", *name);
       if (emit) checked_emit = *emit;
     }
+    auto predicted = rows->text(6, "hosts.predicted of host", *name);
+    auto outcome = rows->text(7, "hosts.outcome of host", *name);
     auto label = q.label.empty() ? Result<std::optional<std::string_view>>(std::nullopt)
-                                 : rows->optional_text(6, label_what, *name);
+                                 : rows->optional_text(8, label_what, *name);
     for (const Error* e : {error_of(collected_at), error_of(collected), error_of(running),
-                           error_of(staged), error_of(profile), error_of(emit), error_of(label)})
+                           error_of(staged), error_of(profile), error_of(emit), error_of(predicted),
+                           error_of(outcome), error_of(label)})
       if (e) return *e;
-    LUCOMPAT_CHECK(each(
-        HostRow{*name, *collected_at, *collected, *running, *staged, *profile, *emit, *label}));
+    LUCOMPAT_CHECK(each(HostRow{*name, *collected_at, *collected, *running, *staged, *profile,
+                                *emit, *label, *predicted, *outcome}));
   }
 }
 

@@ -119,6 +119,57 @@ std::string quoted(const std::string& text) {
                            : fmt::format("a {}-byte string", text.size());
 }
 
+std::optional<LiveUpdateOutcome> read_live_update(const json& doc, const std::string& where,
+                                                  std::optional<Error>& error) {
+  Fields top(doc, "", where);
+  const json* o = top.get("live_update", json::value_t::object, false);
+  if (top.error) error = top.error;
+  if (o == nullptr) return std::nullopt;
+  Fields f(*o, "live_update", where);
+  LiveUpdateOutcome out;
+  const std::string result = f.text("result", true);
+  bool known = false;
+  for (const LiveUpdateResult r :
+       {LiveUpdateResult::cold_boot, LiveUpdateResult::handed_over,
+        LiveUpdateResult::nothing_retrieved, LiveUpdateResult::sessions_lost,
+        LiveUpdateResult::handover_ignored, LiveUpdateResult::unknown})
+    if (result == result_name(r)) {
+      out.result = r;
+      known = true;
+    }
+  if (!f.error && !known)
+    f.fail("live_update.result", fmt::format("unknown outcome {}", quoted(result)));
+  if (const json* p = f.get("previous_release", json::value_t::string, false))
+    out.previous_release = p->get<std::string>();
+  if (const json* c = f.get("kexec_count", json::value_t::number_unsigned, false))
+    out.kexec_count = c->get<uint64_t>();
+  out.evidence = f.strings("evidence");
+  if (f.error) error = f.error;
+  return out;
+}
+
+std::optional<InstalledCheck> read_installed_check(const json& doc, const std::string& where,
+                                                   std::optional<Error>& error) {
+  Fields top(doc, "", where);
+  const json* c = top.get("installed_check", json::value_t::object, false);
+  if (top.error) error = top.error;
+  if (c == nullptr) return std::nullopt;
+  Fields f(*c, "installed_check", where);
+  InstalledCheck out;
+  out.entry = f.text("entry", true);
+  out.record = f.text("record", false);
+  out.verdict = f.text("verdict", true);
+  if (const json* code = f.get("exit_code", json::value_t::number_unsigned, false))
+    out.exit_code = code->get<int>();
+  out.summary = f.text("summary", false);
+  out.against_banner = f.text("against_banner", false);
+  if (const json* a = f.get("against_running", json::value_t::boolean, false))
+    out.against_running = a->get<bool>();
+  out.next_banner = f.text("next_banner", false);
+  if (f.error) error = f.error;
+  return out;
+}
+
 void check_time(const std::string& text, UtcTime now, Fields& f) {
   const auto t = parse_utc(text);
   if (!t) {
@@ -157,7 +208,8 @@ json installed_check_json(const std::optional<InstalledCheck>& c) {
           {"exit_code", c->exit_code},
           {"summary", c->summary},
           {"against_banner", c->against_banner},
-          {"against_running", c->against_running}};
+          {"against_running", c->against_running},
+          {"next_banner", c->next_banner}};
 }
 
 }  // namespace
@@ -173,7 +225,8 @@ json report_json(const HostReport& r) {
           {"vmm_features", r.vmm_features},
           {"emit", r.emit},
           {"live_update", live_update_json(r.live_update)},
-          {"installed_check", installed_check_json(r.installed_check)}};
+          {"installed_check", installed_check_json(r.installed_check)},
+          {"boot_id", r.boot_id.empty() ? json(nullptr) : json(r.boot_id)}};
 }
 
 Result<HostReport> parse_report(const json& doc, const std::string& where) {
@@ -204,6 +257,12 @@ Result<HostReport> parse_report(const json& doc, const std::string& where, UtcTi
   if (error) return *error;
   r.staged = read_kernel(doc, "staged", false, v1, where, error);
   if (error) return *error;
+  r.live_update = read_live_update(doc, where, error);
+  if (error) return *error;
+  r.installed_check = read_installed_check(doc, where, error);
+  if (error) return *error;
+  r.boot_id = f.text("boot_id", false);
+  if (f.error) return *f.error;
   return r;
 }
 

@@ -59,6 +59,9 @@ Result<std::optional<InstalledCheck>> installed_check(const SystemRoot& root,
         banner != current->end() && banner->is_string())
       out.against_banner = banner->get<std::string>();
   out.against_running = !out.against_banner.empty() && out.against_banner == running_banner;
+  if (const auto next = doc.find("next"); next != doc.end() && next->is_object())
+    if (const auto banner = next->find("banner"); banner != next->end() && banner->is_string())
+      out.next_banner = banner->get<std::string>();
   return std::optional<InstalledCheck>(std::move(out));
 }
 

@@ -197,10 +197,22 @@ Result<void> write_status_json(const FleetStatus& s, std::FILE* out) {
   json profiles = json::object();
   for (const auto& [p, n] : s.per_profile) profiles[p] = n;
   JsonWriter w(out);
+  json updates = json::array();
+  for (const auto& [pair, n] : s.live_updates)
+    updates.push_back({{"predicted", pair.first.empty() ? json(nullptr) : json(pair.first)},
+                       {"outcome", pair.second},
+                       {"hosts", n}});
+  json disagreeing = json::array();
+  for (const auto& d : s.disagreeing)
+    disagreeing.push_back({{"host", d.host}, {"predicted", d.predicted}, {"outcome", d.outcome}});
+  // In key order, as nlohmann writes an object.
   w.begin_object();
   w.member("builds", per_build_json(s));
+  w.member("disagreeing", disagreeing);
+  w.member("disagreements", s.disagreements);
   w.member("hosts", s.hosts);
   w.member("kernel_builds", s.kernel_builds);
+  w.member("live_updates", updates);
   w.member("profiles", profiles);
   w.member("schema", "lucompat.fleet-status/2");
   w.key("stale");
@@ -224,6 +236,19 @@ Result<void> write_status_text(const FleetStatus& s, std::FILE* out) {
   }
   head += "\nhosts per profile:\n";
   for (const auto& [p, n] : s.per_profile) head += fmt::format("  {:>8}  {}\n", n, printable(p));
+  if (!s.live_updates.empty()) {
+    head += "\nlive updates that booted the running kernels (predicted → what the kernel did):\n";
+    for (const auto& [pair, n] : s.live_updates)
+      head += fmt::format("  {:>8}  {} → {}\n", n,
+                          pair.first.empty() ? "(no prediction)" : printable(pair.first),
+                          printable(pair.second));
+    head += fmt::format("disagreements: {}\n", s.disagreements);
+    for (const auto& d : s.disagreeing)
+      head += fmt::format("  {}  predicted {}, the kernel: {}\n", printable(d.host),
+                          printable(d.predicted), printable(d.outcome));
+    if (s.disagreements > s.disagreeing.size())
+      head += fmt::format("  ... and {} more\n", s.disagreements - s.disagreeing.size());
+  }
   head += fmt::format("\nstale reports: {}\n", s.stale);
   std::fputs(head.c_str(), out);
   if (s.stale == 0) return {};

@@ -43,6 +43,9 @@ FleetStatus status(std::vector<std::pair<std::string, std::string>> stale) {
   s.per_build = {{1, 3}};
   s.per_profile = {{"2026.03", 2}, {"(none)", 1}};
   s.stale = stale.size();
+  s.live_updates = {{{"compatible", "handed_over"}, 2}, {{"compatible", "sessions_lost"}, 1}};
+  s.disagreements = 1;
+  s.disagreeing = {{"hv-3", "compatible", "sessions_lost"}};
   s.each_stale = [stale](const std::function<void(const HostRow&)>& each) -> Result<void> {
     for (const auto& [name, at] : stale)
       each(HostRow{name, at, *parse_utc(at), 1, {}, "", "{}", {}});
@@ -62,6 +65,8 @@ TEST(FleetReport, StatusJsonIsWrittenAsNlohmannWouldWriteIt) {
     const json doc = json::parse(out);
     EXPECT_EQ(out, doc.dump(2) + "\n");
     EXPECT_EQ(doc["schema"], "lucompat.fleet-status/2");
+    EXPECT_EQ(doc["disagreeing"][0]["host"], "hv-3");
+    EXPECT_EQ(doc["live_updates"].size(), 2U);
     ASSERT_EQ(doc["stale"].size(), stale.size());
     for (size_t i = 0; i < stale.size(); ++i)
       EXPECT_EQ(doc["stale"][i],

@@ -143,6 +143,19 @@ std::string status_prometheus(const FleetStatus& s) {
   p.family("lucompat_fleet_stale_reports", "gauge",
            "Hosts whose newest report is older than --stale");
   p.sample("lucompat_fleet_stale_reports", {}, static_cast<double>(s.stale));
+  // Not the lucompat_live_update_total: it counts hosts now, which
+  // goes down as well as up, so it is a gauge, and promtool refuses _total
+  // on a gauge.
+  p.family("lucompat_fleet_live_updates", "gauge",
+           "Hosts by the verdict predicted for the live update that booted them and what the "
+           "kernel did");
+  for (const auto& [pair, n] : s.live_updates)
+    p.sample("lucompat_fleet_live_updates", {{"predicted", pair.first}, {"outcome", pair.second}},
+             static_cast<double>(n));
+  p.family("lucompat_fleet_live_update_disagreements", "gauge",
+           "Hosts where the prediction and the kernel disagree: compatible but sessions lost, or "
+           "incompatible but handed over");
+  p.sample("lucompat_fleet_live_update_disagreements", {}, static_cast<double>(s.disagreements));
   return p.text();
 }
 

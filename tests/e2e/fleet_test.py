@@ -154,7 +154,59 @@ class Fleet(TempDirTest):
         self.assertEqual(status["hosts"], 1)
         self.assertEqual(status["builds"][0]["build_id"], self.new_only["running"]["build_id"])
         self.assertEqual(self.query(store, "SELECT collected_at FROM hosts"), [("2026-11-02T00:00:00Z",)])
-        self.assertEqual(self.query(store, "SELECT MAX(version) FROM schema_migrations"), [("2",)])
+        self.assertEqual(self.query(store, "SELECT MAX(version) FROM schema_migrations"), [("3",)])
+
+    def boot(self, doc, name, when, boot_id, outcome=None, staged_verdict=None, staged_banner=None):
+        """A report of `name` from boot `boot_id`: what the live update that
+        booted it did, and the kernel-install record of the entry it would
+        boot next (made against the kernel it runs)."""
+        d = self.host(doc, name, when=when)
+        d["boot_id"] = boot_id
+        d["live_update"] = outcome and {"result": outcome, "previous_release": "6.98.0",
+                                        "kexec_count": 1, "evidence": []}
+        d["installed_check"] = staged_verdict and {
+            "entry": "tok-6.99.0.conf", "verdict": staged_verdict, "exit_code": 0, "summary": "",
+            "against_banner": d["running"]["banner"], "against_running": True,
+            "next_banner": staged_banner}
+        return d
+
+    def test_outcomes_beside_predictions(self):
+        """The verdict kernel-install recorded for the staged entry becomes the
+        prediction of the next boot into that entry's kernel; fleet status sets
+        it beside what the kernel did, and names the hosts where they disagree."""
+        store = self.store("outcomes.db")
+        old, new = self.old_to_new, self.new_only
+        new_banner = new["running"]["banner"]
+        docs = [
+            # ok: predicted compatible, handed over (and a later report of that boot keeps it).
+            self.boot(old, "ok", "2026-11-01T00:00:00Z", "b1", "cold_boot", "compatible", new_banner),
+            self.boot(new, "ok", "2026-11-02T00:00:00Z", "b2", "handed_over"),
+            self.boot(new, "ok", "2026-11-03T00:00:00Z", "b2", "handed_over"),
+            # lost: predicted compatible, but the kernel lost the sessions.
+            self.boot(old, "lost", "2026-11-01T00:00:00Z", "c1", "cold_boot", "compatible", new_banner),
+            self.boot(new, "lost", "2026-11-02T00:00:00Z", "c2", "sessions_lost"),
+            # other: the record was of another kernel than the one booted.
+            self.boot(old, "other", "2026-11-01T00:00:00Z", "d1", "cold_boot", "compatible", "Linux version 1"),
+            self.boot(new, "other", "2026-11-02T00:00:00Z", "d2", "handed_over"),
+        ]
+        for d in docs:  # one at a time: each report must meet the previous one stored
+            r = lucompat("fleet", "ingest", "--store", store, self.write_lines("one.jsonl", [d]))
+            self.assertEqual(r.rc, OK, r)
+        self.assertEqual(self.query(store, "SELECT name, predicted, outcome FROM hosts ORDER BY name"),
+                         [("lost", "compatible", "sessions_lost"), ("ok", "compatible", "handed_over"),
+                          ("other", "", "handed_over")])
+        status = lucompat("fleet", "status", "--json", "--store", store).json()
+        self.assertEqual(sorted(((u["predicted"], u["outcome"], u["hosts"]) for u in status["live_updates"]), key=str),
+                         sorted([("compatible", "handed_over", 1), ("compatible", "sessions_lost", 1),
+                                 (None, "handed_over", 1)], key=str))
+        self.assertEqual(status["disagreements"], 1)
+        self.assertEqual(status["disagreeing"],
+                         [{"host": "lost", "predicted": "compatible", "outcome": "sessions_lost"}])
+        text = lucompat("fleet", "status", "--store", store).out
+        self.assertIn("lost  predicted compatible, the kernel: sessions_lost", text)
+        prom = lucompat("fleet", "status", "--format", "prometheus", "--store", store).out
+        self.assertIn('lucompat_fleet_live_updates{predicted="compatible",outcome="sessions_lost"} 1', prom)
+        self.assertIn("lucompat_fleet_live_update_disagreements 1", prom)
 
     def test_documents_arrays_directories_and_stdin(self):
         store = self.store("shapes.db")
@@ -587,7 +639,10 @@ class Fleet(TempDirTest):
                                   self.write_lines("v1.jsonl", [self.host(self.new_only, "v1-0")])).rc, OK)
         db = sqlite3.connect(store[len("sqlite:"):])
         db.executescript("ALTER TABLE builds DROP COLUMN evidence; ALTER TABLE builds DROP COLUMN undecided;"
-                         "DELETE FROM schema_migrations WHERE version = 2;")
+                         + "".join(f"ALTER TABLE hosts DROP COLUMN {c};" for c in (
+                             "boot_id", "running_banner", "staged_verdict", "staged_banner",
+                             "predicted", "outcome"))
+                         + "DELETE FROM schema_migrations WHERE version >= 2;")
         db.close()
         # A query migrates nothing: it says who does.
         status = lucompat("fleet", "status", "--json", "--store", store)
@@ -598,7 +653,7 @@ class Fleet(TempDirTest):
         status = lucompat("fleet", "status", "--json", "--store", store)
         self.assertEqual(status.rc, OK, status)
         self.assertIsNone(status.json()["builds"][0]["evidence"])
-        self.assertEqual(self.query(store, "SELECT MAX(version) FROM schema_migrations"), [("2",)])
+        self.assertEqual(self.query(store, "SELECT MAX(version) FROM schema_migrations"), [("3",)])
 
     def test_queries_never_write_the_store(self):
         """status on an existing empty file once wrote a schema into it: only

@@ -103,6 +103,18 @@ struct FleetStatus {
   std::vector<std::pair<int64_t, size_t>> per_build;        // running build -> hosts, most first
   std::vector<std::pair<std::string, size_t>> per_profile;  // reported profile -> hosts
   size_t stale = 0;                                         // collected before the cutoff
+  // Hosts whose report says what the live update that booted them did, by
+  // (predicted verdict, outcome); predicted is empty when nothing was.
+  std::map<std::pair<std::string, std::string>, size_t> live_updates;
+  // Hosts where the prediction and the kernel disagree: a compatible verdict
+  // and lost sessions, or an incompatible one and sessions handed over. The
+  // first kMaxDisagreements by name; `disagreements` counts them all.
+  struct Disagreement {
+    std::string host, predicted, outcome;
+  };
+  std::vector<Disagreement> disagreeing;
+  size_t disagreements = 0;
+  static constexpr size_t kMaxDisagreements = 100;
   // Passes the stale hosts to `each` in name order, read again from the
   // store rather than held: every host of a million may be stale.
   std::function<Result<void>(const std::function<void(const HostRow&)>& each)> each_stale;

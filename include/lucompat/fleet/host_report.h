@@ -57,13 +57,16 @@ struct HostReport {
   std::vector<std::string> vmm_features;
   std::map<std::string, std::string> emit;  // host.toml pins
   // What the live update that booted the running kernel did, from its log;
-  // nullopt when the report is not of the running kernel (--current). Not
-  // kept by the fleet store yet.
+  // nullopt when the report is not of the running kernel (--current). The
+  // store keeps its result as the host's outcome.
   std::optional<LiveUpdateOutcome> live_update;
   // What the kernel-install plugin recorded for the default boot entry;
-  // nullopt when there is none (or the report is of --current). Not kept by
-  // the fleet store yet.
+  // nullopt when there is none (or the report is of --current). The store
+  // keeps its verdict as the prediction for the next boot into its kernel.
   std::optional<InstalledCheck> installed_check;
+  // /proc/sys/kernel/random/boot_id of the running kernel: the store tells a
+  // new boot from another report of the same one by it. Empty when unknown.
+  std::string boot_id;
 };
 
 nlohmann::json report_json(const HostReport& report);

@@ -21,6 +21,7 @@ struct InstalledCheck {
   // kernel than the one running now no longer says anything of this update.
   std::string against_banner;
   bool against_running = false;
+  std::string next_banner;  // the kernel checked: the entry's, as its image says
 };
 
 // The record of the default entry under `state_dir` (the plugin's

@@ -65,6 +65,10 @@ struct HostRow {
   std::string_view profile;
   std::string_view emit;                  // JSON object of pins
   std::optional<std::string_view> label;  // of HostQuery::label, if the host has it
+  // The verdict predicted for the live update that booted the running
+  // kernel and what it did (report's live_update.result); empty if unknown.
+  std::string_view predicted;
+  std::string_view outcome;
 };
 
 struct HostQuery {
