@@ -128,16 +128,9 @@ std::optional<LiveUpdateOutcome> read_live_update(const json& doc, const std::st
   Fields f(*o, "live_update", where);
   LiveUpdateOutcome out;
   const std::string result = f.text("result", true);
-  bool known = false;
-  for (const LiveUpdateResult r :
-       {LiveUpdateResult::cold_boot, LiveUpdateResult::handed_over,
-        LiveUpdateResult::nothing_retrieved, LiveUpdateResult::sessions_lost,
-        LiveUpdateResult::handover_ignored, LiveUpdateResult::unknown})
-    if (result == result_name(r)) {
-      out.result = r;
-      known = true;
-    }
-  if (!f.error && !known)
+  if (const auto r = result_from_name(result))
+    out.result = *r;
+  else if (!f.error)
     f.fail("live_update.result", fmt::format("unknown outcome {}", quoted(result)));
   if (const json* p = f.get("previous_release", json::value_t::string, false))
     out.previous_release = p->get<std::string>();

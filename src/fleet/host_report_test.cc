@@ -24,6 +24,30 @@ json report_at(const std::string& when) {
 
 const UtcTime kNow = *parse_utc("2026-11-27T12:00:00Z");
 
+TEST(HostReport, OutcomeRecordAndBootSurviveTheRoundTrip) {
+  HostReport r = *parse_report(report_at("2026-11-27T12:00:00Z"), "r", kNow);
+  r.boot_id = "0b1d";
+  r.live_update = LiveUpdateOutcome{LiveUpdateResult::sessions_lost, "7.3.4", 2, {"luo: x"}};
+  r.installed_check = InstalledCheck{"e.conf", "/r.json", "compatible", 0, "ok", "B", true, "N"};
+  const auto back = parse_report(report_json(r), "r", kNow);
+  ASSERT_TRUE(back) << back.error().to_string();
+  EXPECT_EQ(back->boot_id, "0b1d");
+  ASSERT_TRUE(back->live_update);
+  EXPECT_EQ(back->live_update->result, LiveUpdateResult::sessions_lost);
+  EXPECT_EQ(back->live_update->kexec_count, 2U);
+  ASSERT_TRUE(back->installed_check);
+  EXPECT_EQ(back->installed_check->next_banner, "N");
+  EXPECT_TRUE(back->installed_check->against_running);
+}
+
+TEST(HostReport, AnOutcomeNoKernelGivesIsRejected) {
+  json doc = report_at("2026-11-27T12:00:00Z");
+  doc["live_update"] = {{"result", "fine"}};
+  const auto r = parse_report(doc, "r.json", kNow);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "live_update.result: unknown outcome \"fine\"");
+}
+
 // report/1's has_table meant a version set of any kind: hosts not yet
 // upgraded keep reporting, and are read alike.
 TEST(HostReport, ReadsReportOneHasTableAsAVersionSet) {

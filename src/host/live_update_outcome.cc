@@ -46,6 +46,12 @@ std::string_view result_name(LiveUpdateResult r) {
   return "unknown";
 }
 
+std::optional<LiveUpdateResult> result_from_name(std::string_view name) {
+  for (const LiveUpdateResult r : kLiveUpdateResults)
+    if (result_name(r) == name) return r;
+  return std::nullopt;
+}
+
 LiveUpdateOutcome live_update_outcome(const KernelLog& log) {
   LiveUpdateOutcome out;
   bool handover = false, retrieved = false, lost = false, ignored = false;

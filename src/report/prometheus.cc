@@ -94,14 +94,10 @@ std::string report_prometheus(const HostReport& r, const std::optional<CheckRepo
   }
   if (r.live_update) {
     // One-hot, as the verdict: an alert compares outcomes, not values.
-    constexpr LiveUpdateResult kResults[] = {
-        LiveUpdateResult::cold_boot,         LiveUpdateResult::handed_over,
-        LiveUpdateResult::nothing_retrieved, LiveUpdateResult::sessions_lost,
-        LiveUpdateResult::handover_ignored,  LiveUpdateResult::unknown};
     p.family("lucompat_live_update_outcome", "gauge",
              "What the live update that booted the running kernel did, from its log: 1 for its "
              "outcome, 0 for the others");
-    for (const LiveUpdateResult o : kResults)
+    for (const LiveUpdateResult o : kLiveUpdateResults)
       p.sample("lucompat_live_update_outcome",
                {{"host", r.host},
                 {"previous_release", r.live_update->previous_release.value_or("")},

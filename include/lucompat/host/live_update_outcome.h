@@ -21,7 +21,12 @@ enum class LiveUpdateResult {
   handover_ignored,   // KHO's handover was refused whole: every session lost
   unknown,            // the log no longer holds the boot
 };
+inline constexpr LiveUpdateResult kLiveUpdateResults[] = {
+    LiveUpdateResult::cold_boot,         LiveUpdateResult::handed_over,
+    LiveUpdateResult::nothing_retrieved, LiveUpdateResult::sessions_lost,
+    LiveUpdateResult::handover_ignored,  LiveUpdateResult::unknown};
 std::string_view result_name(LiveUpdateResult r);  // "handed_over", JSON's spelling
+std::optional<LiveUpdateResult> result_from_name(std::string_view name);
 
 struct LiveUpdateOutcome {
   LiveUpdateResult result = LiveUpdateResult::unknown;
