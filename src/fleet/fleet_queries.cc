@@ -290,6 +290,7 @@ Result<FleetStatus> fleet_status(Store& store, const std::vector<LabelFilter>& w
     if (p == per_profile.end()) p = per_profile.emplace(profile, 0).first;
     ++p->second;
     if (h.collected < stale_before) ++out.stale;
+    if (!h.staged_verdict.empty()) ++out.staged_verdicts[std::string(h.staged_verdict)];
     if (!h.outcome.empty()) {
       ++out.live_updates[{std::string(h.predicted), std::string(h.outcome)}];
       if (disagree(h.predicted, h.outcome)) {

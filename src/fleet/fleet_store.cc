@@ -488,7 +488,7 @@ Result<void> Store::hosts(const HostQuery& q,
       rows, db_->query(
                 "cannot query hosts",
                 fmt::format("SELECT name, collected_at, running, staged, profile, emit, predicted, "
-                            "outcome{} FROM hosts{}{}",
+                            "outcome, staged_verdict{} FROM hosts{}{}",
                             label_column, w.sql, q.by_name ? " ORDER BY name" : ""),
                 w.params));
   const std::string label_what = fmt::format("the label {} of host", q.label);
@@ -510,14 +510,15 @@ Result<void> Store::hosts(const HostQuery& q,
     }
     auto predicted = rows->text(6, "hosts.predicted of host", *name);
     auto outcome = rows->text(7, "hosts.outcome of host", *name);
+    auto staged_verdict = rows->text(8, "hosts.staged_verdict of host", *name);
     auto label = q.label.empty() ? Result<std::optional<std::string_view>>(std::nullopt)
-                                 : rows->optional_text(8, label_what, *name);
+                                 : rows->optional_text(9, label_what, *name);
     for (const Error* e : {error_of(collected_at), error_of(collected), error_of(running),
                            error_of(staged), error_of(profile), error_of(emit), error_of(predicted),
-                           error_of(outcome), error_of(label)})
+                           error_of(outcome), error_of(staged_verdict), error_of(label)})
       if (e) return *e;
     LUCOMPAT_CHECK(each(HostRow{*name, *collected_at, *collected, *running, *staged, *profile,
-                                *emit, *label, *predicted, *outcome}));
+                                *emit, *label, *predicted, *outcome, *staged_verdict}));
   }
 }
 

@@ -215,6 +215,7 @@ Result<void> write_status_json(const FleetStatus& s, std::FILE* out) {
   w.member("live_updates", updates);
   w.member("profiles", profiles);
   w.member("schema", "lucompat.fleet-status/2");
+  w.member("staged_verdicts", s.staged_verdicts);
   w.key("stale");
   w.begin_array();
   LUCOMPAT_CHECK(s.each_stale([&](const HostRow& h) {
@@ -236,6 +237,11 @@ Result<void> write_status_text(const FleetStatus& s, std::FILE* out) {
   }
   head += "\nhosts per profile:\n";
   for (const auto& [p, n] : s.per_profile) head += fmt::format("  {:>8}  {}\n", n, printable(p));
+  if (!s.staged_verdicts.empty()) {
+    head += "\nhosts by the verdict kernel-install recorded for the entry they would boot next:\n";
+    for (const auto& [verdict, n] : s.staged_verdicts)
+      head += fmt::format("  {:>8}  {}\n", n, printable(verdict));
+  }
   if (!s.live_updates.empty()) {
     head += "\nlive updates that booted the running kernels (predicted → what the kernel did):\n";
     for (const auto& [pair, n] : s.live_updates)

@@ -142,6 +142,10 @@ std::string status_prometheus(const FleetStatus& s) {
   // Not the lucompat_live_update_total: it counts hosts now, which
   // goes down as well as up, so it is a gauge, and promtool refuses _total
   // on a gauge.
+  p.family("lucompat_fleet_staged_verdicts", "gauge",
+           "Hosts by the verdict kernel-install recorded for the boot entry they would boot next");
+  for (const auto& [verdict, n] : s.staged_verdicts)
+    p.sample("lucompat_fleet_staged_verdicts", {{"verdict", verdict}}, static_cast<double>(n));
   p.family("lucompat_fleet_live_updates", "gauge",
            "Hosts by the verdict predicted for the live update that booted them and what the "
            "kernel did");

@@ -188,18 +188,21 @@ class Fleet(TempDirTest):
             # other: the record was of another kernel than the one booted.
             self.boot(old, "other", "2026-11-01T00:00:00Z", "d1", "cold_boot", "compatible", "Linux version 1"),
             self.boot(new, "other", "2026-11-02T00:00:00Z", "d2", "handed_over"),
+            # staged: nothing booted yet, an entry recorded incompatible.
+            self.boot(old, "staged", "2026-11-01T00:00:00Z", "e1", None, "incompatible", new_banner),
         ]
         for d in docs:  # one at a time: each report must meet the previous one stored
             r = lucompat("fleet", "ingest", "--store", store, self.write_lines("one.jsonl", [d]))
             self.assertEqual(r.rc, OK, r)
         self.assertEqual(self.query(store, "SELECT name, predicted, outcome FROM hosts ORDER BY name"),
                          [("lost", "compatible", "sessions_lost"), ("ok", "compatible", "handed_over"),
-                          ("other", "", "handed_over")])
+                          ("other", "", "handed_over"), ("staged", "", "")])
         status = lucompat("fleet", "status", "--json", "--store", store).json()
         self.assertEqual(sorted(((u["predicted"], u["outcome"], u["hosts"]) for u in status["live_updates"]), key=str),
                          sorted([("compatible", "handed_over", 1), ("compatible", "sessions_lost", 1),
                                  (None, "handed_over", 1)], key=str))
         self.assertEqual(status["disagreements"], 1)
+        self.assertEqual(status["staged_verdicts"], {"incompatible": 1})
         self.assertEqual(status["disagreeing"],
                          [{"host": "lost", "predicted": "compatible", "outcome": "sessions_lost"}])
         text = lucompat("fleet", "status", "--store", store).out
@@ -207,6 +210,7 @@ class Fleet(TempDirTest):
         prom = lucompat("fleet", "status", "--format", "prometheus", "--store", store).out
         self.assertIn('lucompat_fleet_live_updates{predicted="compatible",outcome="sessions_lost"} 1', prom)
         self.assertIn("lucompat_fleet_live_update_disagreements 1", prom)
+        self.assertIn('lucompat_fleet_staged_verdicts{verdict="incompatible"} 1', prom)
 
     def test_documents_arrays_directories_and_stdin(self):
         store = self.store("shapes.db")

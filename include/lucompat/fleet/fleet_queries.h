@@ -106,6 +106,9 @@ struct FleetStatus {
   // Hosts whose report says what the live update that booted them did, by
   // (predicted verdict, outcome); predicted is empty when nothing was.
   std::map<std::pair<std::string, std::string>, size_t> live_updates;
+  // Hosts by the verdict kernel-install recorded for the entry they would
+  // boot next (against the kernel they run); hosts with none are not counted.
+  std::map<std::string, size_t> staged_verdicts;
   // Hosts where the prediction and the kernel disagree: a compatible verdict
   // and lost sessions, or an incompatible one and sessions handed over. The
   // first kMaxDisagreements by name; `disagreements` counts them all.

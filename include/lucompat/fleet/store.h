@@ -69,6 +69,9 @@ struct HostRow {
   // kernel and what it did (report's live_update.result); empty if unknown.
   std::string_view predicted;
   std::string_view outcome;
+  // The verdict kernel-install recorded for the entry the host would boot
+  // next, checked against the kernel it runs; empty if none.
+  std::string_view staged_verdict;
 };
 
 struct HostQuery {
