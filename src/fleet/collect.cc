@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "lucompat/base/file.h"
 #include "lucompat/base/printable.h"
 #include "lucompat/host/kernel_log.h"
 
@@ -75,10 +76,12 @@ Result<HostReport> collect_report(const ReportRequest& req) {
     r.staged = facts(*next, *catalog, k.trust_scan);
   }
   if (k.current == "running") {
-    if (auto id = read_text(k.root.path("/proc/sys/kernel/random/boot_id"))) {
-      r.boot_id = *id;
+    // A UUID; unknown (empty) when absent or not one line of text.
+    constexpr uint64_t kMaxBootId = 64;
+    if (auto id = read_file(k.root.path("/proc/sys/kernel/random/boot_id"), kMaxBootId)) {
+      r.boot_id = as_chars(id->bytes());
       while (!r.boot_id.empty() && r.boot_id.back() == '\n') r.boot_id.pop_back();
-      if (!utf8(r.boot_id)) r.boot_id.clear();
+      if (!utf8(r.boot_id) || r.boot_id.find('\n') != std::string::npos) r.boot_id.clear();
     }
     // What this boot's live update did: the kernel's log says it, and a log
     // that cannot be read leaves it unknown, with the reason.
@@ -88,8 +91,6 @@ Result<HostReport> collect_report(const ReportRequest& req) {
       r.live_update.emplace();
       r.live_update->evidence.push_back(log.error().to_string());
     }
-  }
-  if (k.current == "running") {
     // The plugin's LUCOMPAT_STATE_DIR, so that both agree where records are.
     const char* state = std::getenv("LUCOMPAT_STATE_DIR");
     LUCOMPAT_TRY(

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "lucompat/base/file.h"
 #include "lucompat/host/boot_entries.h"
 
 namespace lucompat {
@@ -20,28 +21,28 @@ std::string entry_id(std::string id) {
 }
 
 // A record is one check --json document; bounded as the boot files are.
-constexpr uintmax_t kMaxRecord = uintmax_t{1} << 20;
+constexpr uint64_t kMaxRecord = uint64_t{1} << 20;
 
 }  // namespace
 
 Result<std::optional<InstalledCheck>> installed_check(const SystemRoot& root,
                                                       const std::string& state_dir,
                                                       const std::string& running_banner) {
-  auto chosen = choose_boot_entry(root, "default");
-  if (!chosen) return std::optional<InstalledCheck>();  // no entry: nothing is staged
+  // No entry at all is nothing staged; an entry file that cannot be read is
+  // an error, as for check --next-entry: another entry could be the default.
+  LUCOMPAT_TRY(entries, load_boot_entries(root));
+  std::string why;
+  const auto chosen = default_boot_entry(entries->entries, entries->pointers, &why);
+  if (!chosen) return std::optional<InstalledCheck>();
   InstalledCheck out;
-  out.entry = chosen->entry.id;
+  out.entry = entries->entries[*chosen].id;
   out.record = root.path(fmt::format("{}/kernel-install/{}.json", state_dir, entry_id(out.entry)));
   std::error_code ec;
-  if (!std::filesystem::exists(out.record, ec)) return std::optional<InstalledCheck>();
-  const uintmax_t size = std::filesystem::file_size(out.record, ec);
-  if (ec || size > kMaxRecord)
-    return Error{
-        ErrorKind::io, out.record, std::nullopt,
-        ec ? fmt::format("cannot read the kernel-install record: {}", ec.message())
-           : fmt::format("a kernel-install record of {} bytes (at most {})", size, kMaxRecord)};
-  LUCOMPAT_TRY(text, read_text(out.record));
-  const nlohmann::json doc = nlohmann::json::parse(*text, nullptr, false);
+  if (std::filesystem::symlink_status(out.record, ec).type() ==
+      std::filesystem::file_type::not_found)
+    return std::optional<InstalledCheck>();
+  LUCOMPAT_TRY(file, read_file(out.record, kMaxRecord));
+  const nlohmann::json doc = nlohmann::json::parse(as_chars(file->bytes()), nullptr, false);
   const auto string_at = [&](const char* key) -> const std::string* {
     const auto it = doc.is_object() ? doc.find(key) : doc.end();
     return it != doc.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;

@@ -1,6 +1,7 @@
 #include "lucompat/fleet/installed_check.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -69,6 +70,25 @@ TEST_F(InstalledCheckTest, NoRecordOrNoEntryIsNothingStaged) {
   auto no_entry = installed_check(SystemRoot(empty.path()), "/state", "x");
   ASSERT_TRUE(no_entry.ok());
   EXPECT_FALSE(no_entry->has_value());
+}
+
+TEST_F(InstalledCheckTest, AnUnreadableFileThatDecidesTheDefaultIsAnErrorNotNothingStaged) {
+  // loader.conf may name another entry as the default: unread, the record
+  // shown could be of an entry systemctl kexec would not boot.
+  record(R"({"verdict": "compatible", "exit_code": 0})");
+  fs::create_directories(root_.path() + "/boot/loader/loader.conf");
+  auto c = read();
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().input.find("loader.conf"), std::string::npos) << c.error().to_string();
+}
+
+TEST_F(InstalledCheckTest, ARecordThatIsNoRegularFileIsRefusedNotWaitedOn) {
+  fs::create_directories(root_.path() + "/state/kernel-install");
+  const std::string fifo = root_.path() + "/state/kernel-install/tok-7.3.5.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto c = read();  // a FIFO with no writer: opening it to read would block
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().input, fifo);
 }
 
 TEST_F(InstalledCheckTest, ARecordThatIsNoCheckIsAnErrorNamingIt) {

@@ -238,10 +238,7 @@ Result<BootEntries> load_boot_entries(const SystemRoot& root) {
         (directory(boot + "/loader/entries") || directory(boot + "/EFI/Linux")))
       partitions.push_back(boot);
   }
-  if (partitions.empty())
-    return Error{ErrorKind::io, root.path("/boot"), std::nullopt,
-                 "no boot loader entries: no ESP (/efi, /boot/efi, /boot) with loader/ or EFI/, "
-                 "and no /run/boot-loader-entries"};
+  if (partitions.empty()) return out;  // nothing read: no entries
   LUCOMPAT_TRY(loader_conf,
                file_if_present(partitions.front() + "/loader/loader.conf", kMaxConfig));
   if (*loader_conf)
@@ -275,6 +272,10 @@ Result<BootEntries> load_boot_entries(const SystemRoot& root) {
 Result<ChosenEntry> choose_boot_entry(const SystemRoot& root, const std::string& which) {
   LUCOMPAT_TRY(loaded, load_boot_entries(root));
   const BootEntries& b = *loaded;
+  if (b.read.empty())
+    return Error{ErrorKind::io, root.path("/boot"), std::nullopt,
+                 "no boot loader entries: no ESP (/efi, /boot/efi, /boot) with loader/ or EFI/, "
+                 "and no /run/boot-loader-entries"};
   std::string known;
   for (const auto& e : b.entries) known += (known.empty() ? "" : ", ") + printable(e.id);
   if (b.entries.empty())

@@ -64,6 +64,9 @@ struct BootEntries {
   std::vector<std::string> read;  // the directories read, for messages
 };
 
+// Every entry under `root`, sorted; none (and `read` empty) when there is no
+// ESP, XBOOTLDR or /run/boot-loader-entries. A file that is there but
+// cannot be read is an error.
 Result<BootEntries> load_boot_entries(const SystemRoot& root);
 
 // The entry `which` names ("default", or an id or glob), with a sentence
