@@ -152,8 +152,13 @@ std::optional<InstalledCheck> read_installed_check(const json& doc, const std::s
   out.entry = f.text("entry", true);
   out.record = f.text("record", false);
   out.verdict = f.text("verdict", true);
-  if (const json* code = f.get("exit_code", json::value_t::number_unsigned, false))
-    out.exit_code = code->get<int>();
+  if (const json* code = f.get("exit_code", json::value_t::number_unsigned, true)) {
+    if (is_check_outcome(out.verdict, code->get<int64_t>()))
+      out.exit_code = static_cast<int>(code->get<int64_t>());
+    else
+      f.fail("installed_check", fmt::format("{} with exit code {} is no outcome of lucompat check",
+                                            lucompat::quoted(out.verdict), code->dump()));
+  }
   out.summary = f.text("summary", false);
   out.against_banner = f.text("against_banner", false);
   if (const json* a = f.get("against_running", json::value_t::boolean, false))

@@ -40,6 +40,21 @@ TEST(HostReport, OutcomeRecordAndBootSurviveTheRoundTrip) {
   EXPECT_TRUE(back->installed_check->against_running);
 }
 
+TEST(HostReport, ARecordedVerdictNoCheckGivesIsRejected) {
+  // The fleet counts hosts by it: any text would grow its tallies unbounded.
+  json doc = report_at("2026-11-27T12:00:00Z");
+  doc["installed_check"] = {{"entry", "e.conf"}, {"verdict", "fine"}, {"exit_code", 0}};
+  const auto r = parse_report(doc, "r.json", kNow);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message,
+            "installed_check: \"fine\" with exit code 0 is no outcome of lucompat check");
+  doc["installed_check"]["verdict"] = "incompatible";
+  doc["installed_check"]["exit_code"] = 70000;
+  EXPECT_FALSE(parse_report(doc, "r.json", kNow));
+  doc["installed_check"]["exit_code"] = 1;
+  EXPECT_TRUE(parse_report(doc, "r.json", kNow));
+}
+
 TEST(HostReport, AnOutcomeNoKernelGivesIsRejected) {
   json doc = report_at("2026-11-27T12:00:00Z");
   doc["live_update"] = {{"result", "fine"}};

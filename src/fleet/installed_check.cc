@@ -7,6 +7,7 @@
 
 #include "lucompat/base/file.h"
 #include "lucompat/host/boot_entries.h"
+#include "lucompat/policy/check.h"
 
 namespace lucompat {
 
@@ -24,6 +25,16 @@ std::string entry_id(std::string id) {
 constexpr uint64_t kMaxRecord = uint64_t{1} << 20;
 
 }  // namespace
+
+bool is_check_outcome(std::string_view verdict, int64_t exit_code) {
+  constexpr int64_t kMaxExitCode = 255;
+  if (exit_code < 0 || exit_code > kMaxExitCode) return false;
+  if (verdict == "error") return true;
+  for (const Verdict v :
+       {Verdict::compatible, Verdict::warning, Verdict::undecided, Verdict::incompatible})
+    if (verdict == json_name(v)) return true;
+  return false;
+}
 
 Result<std::optional<InstalledCheck>> installed_check(const SystemRoot& root,
                                                       const std::string& state_dir,
@@ -49,11 +60,12 @@ Result<std::optional<InstalledCheck>> installed_check(const SystemRoot& root,
   };
   const std::string* verdict = string_at("verdict");
   const auto code = doc.is_object() ? doc.find("exit_code") : doc.end();
-  if (verdict == nullptr || code == doc.end() || !code->is_number_integer())
+  if (verdict == nullptr || code == doc.end() || !code->is_number_integer() ||
+      !is_check_outcome(*verdict, code->get<int64_t>()))
     return Error{ErrorKind::malformed, out.record, std::nullopt,
                  "not a lucompat check --json document (no verdict and exit_code)"};
   out.verdict = *verdict;
-  out.exit_code = code->get<int>();
+  out.exit_code = static_cast<int>(code->get<int64_t>());
   if (const std::string* s = string_at("summary")) out.summary = *s;
   if (const auto current = doc.find("current"); current != doc.end() && current->is_object())
     if (const auto banner = current->find("banner");

@@ -3,8 +3,10 @@
 // report` and the fleet show of the staged entry.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "lucompat/base/result.h"
 #include "lucompat/host/system_root.h"
@@ -23,6 +25,12 @@ struct InstalledCheck {
   bool against_running = false;
   std::string next_banner;  // the kernel checked: the entry's, as its image says
 };
+
+// Whether `verdict` and `exit_code` are what a lucompat check --json
+// document gives as a whole: compatible, warning, undecided, incompatible,
+// or error, and an exit code. Reports are untrusted: the fleet counts hosts
+// by these values, so any other would grow its tallies without bound.
+bool is_check_outcome(std::string_view verdict, int64_t exit_code);
 
 // The record of the default entry under `state_dir` (the plugin's
 // LUCOMPAT_STATE_DIR, /var/lib/lucompat by default) within `root`; nullopt
