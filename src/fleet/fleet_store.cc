@@ -53,7 +53,6 @@ constexpr std::array<std::string_view, 3> kMigrations{
     // boot (boot_id) runs that entry's kernel; outcome is the report's.
     R"sql(
       ALTER TABLE hosts ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';
-      ALTER TABLE hosts ADD COLUMN running_banner TEXT NOT NULL DEFAULT '';
       ALTER TABLE hosts ADD COLUMN staged_verdict TEXT NOT NULL DEFAULT '';
       ALTER TABLE hosts ADD COLUMN staged_banner TEXT NOT NULL DEFAULT '';
       ALTER TABLE hosts ADD COLUMN predicted TEXT NOT NULL DEFAULT '';
@@ -115,23 +114,24 @@ std::string time_order_sql(std::string_view c) {
 constexpr std::string_view kPredictedSql =
     "CASE WHEN excluded.boot_id = '' THEN '' "
     "WHEN excluded.boot_id = hosts.boot_id THEN hosts.predicted "
-    "WHEN hosts.staged_banner <> '' AND hosts.staged_banner = excluded.running_banner "
+    "WHEN hosts.staged_banner <> '' AND hosts.staged_banner = "
+    "(SELECT banner FROM builds WHERE builds.id = excluded.running) "
     "THEN hosts.staged_verdict ELSE '' END";
 
 std::string upsert_sql(size_t rows) {
   std::string sql =
       "INSERT INTO hosts(name, collected_at, running, staged, profile, vmm_features, emit, labels, "
-      "boot_id, running_banner, staged_verdict, staged_banner, predicted, outcome) VALUES ";
+      "boot_id, staged_verdict, staged_banner, predicted, outcome) VALUES ";
   for (size_t i = 0; i < rows; ++i)
-    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)"
-                  : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)";
+    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)"
+                  : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)";
   return sql +
          " ON CONFLICT (name) DO UPDATE SET collected_at = excluded.collected_at, running = "
          "excluded.running, "
          "staged = excluded.staged, profile = excluded.profile, vmm_features = "
          "excluded.vmm_features, "
          "emit = excluded.emit, labels = excluded.labels, boot_id = excluded.boot_id, "
-         "running_banner = excluded.running_banner, staged_verdict = excluded.staged_verdict, "
+         "staged_verdict = excluded.staged_verdict, "
          "staged_banner = excluded.staged_banner, outcome = excluded.outcome, predicted = " +
          std::string(kPredictedSql) + " WHERE " + time_order_sql("excluded.collected_at") + " > " +
          time_order_sql("hosts.collected_at");
@@ -398,8 +398,7 @@ Result<IngestStats> Store::ingest_once(const std::vector<HostReport>& batch, boo
                      std::string_view(json[json.size() - 2]), sql::Json{json.back()}});
       const auto [staged_verdict, staged_banner] = staged_prediction(r);
       params.insert(params.end(),
-                    {std::string_view(r.boot_id), std::string_view(r.running.banner),
-                     staged_verdict, staged_banner,
+                    {std::string_view(r.boot_id), staged_verdict, staged_banner,
                      r.live_update ? result_name(r.live_update->result) : std::string_view("")});
     }
     if (upsert_rows != newest.size()) {

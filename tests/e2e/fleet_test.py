@@ -644,7 +644,7 @@ class Fleet(TempDirTest):
         db = sqlite3.connect(store[len("sqlite:"):])
         db.executescript("ALTER TABLE builds DROP COLUMN evidence; ALTER TABLE builds DROP COLUMN undecided;"
                          + "".join(f"ALTER TABLE hosts DROP COLUMN {c};" for c in (
-                             "boot_id", "running_banner", "staged_verdict", "staged_banner",
+                             "boot_id", "staged_verdict", "staged_banner",
                              "predicted", "outcome"))
                          + "DELETE FROM schema_migrations WHERE version >= 2;")
         db.close()
