@@ -40,6 +40,43 @@ std::optional<uint8_t> descriptor_for(uint64_t bytes, uint64_t most) {
   return std::nullopt;
 }
 
+// What one call of the direct decoding may write before the sink sees it,
+// about: the capture gives back the zero pages of what it sees, and a
+// kernel's .bss is megabytes of zeros in a few bytes of RLE blocks, written
+// at once (10 MiB at once in Debian's 7.3.4 kernels' peak RSS).
+constexpr uint64_t kDirectStep = uint64_t{1} << 20;
+
+// A compressed block's output is at most this (RFC 8878 3.1.1.2.4).
+constexpr uint64_t kMaxBlockOutput = uint64_t{128} << 10;
+
+// Where a piece of input starting at `from` ends: after whole blocks, from
+// the one whose header is at `block`, until they make at least `step` bytes
+// of output or reach `from + most`. Also the header after the last block
+// taken, or nullopt when it is not known (a header that cannot be read, the
+// frame's last block). Pure pacing: libzstd still checks everything.
+struct Paced {
+  uint64_t end;
+  std::optional<uint64_t> block;
+};
+Paced pace_blocks(Bytes input, uint64_t from, std::optional<uint64_t> block, uint64_t step,
+                  uint64_t most) {
+  const uint64_t limit = std::min<uint64_t>(input.size(), from + most);
+  uint64_t out = 0;
+  while (block && *block < limit && out < step) {
+    if (input.size() - *block < 3) return {limit, std::nullopt};
+    const Bytes h = input.subspan(*block, 3);
+    const uint32_t header = std::to_integer<uint32_t>(h[0]) | std::to_integer<uint32_t>(h[1]) << 8 |
+                            std::to_integer<uint32_t>(h[2]) << 16;
+    const unsigned type = (header >> 1) & 3;  // raw, RLE, compressed, reserved
+    const uint64_t size = header >> 3;
+    if (type == 3) return {limit, std::nullopt};  // reserved
+    out += type == 2 ? kMaxBlockOutput : size;
+    *block += 3 + (type == 1 ? 1 : size);
+    if ((header & 1) != 0) return {std::min(*block, limit), std::nullopt};  // the last block
+  }
+  return {block ? std::min(*block, limit) : limit, block};
+}
+
 // The windows of all threads together (see DecoderMemory).
 DecoderMemory& window_budget() {
   static DecoderMemory m;
@@ -115,6 +152,7 @@ class ZstdDecoder final : public StreamDecoder {
       ZSTD_DCtx_setParameter(state_->ctx.get(), ZSTD_d_stableOutBuffer, 1);
       area_.size = *trailer;
       direct_ = true;
+      next_block_ = consumed() + used;  // the first block follows the frame header
     }
     header_known_ = true;
     try {
@@ -196,7 +234,11 @@ class ZstdDecoder final : public StreamDecoder {
   uint64_t run_direct(Bytes input, uint64_t at) {
     uint64_t used = 0;
     while (used < input.size()) {
-      const Bytes piece = input.subspan(used, std::min<uint64_t>(kCodecChunk, input.size() - used));
+      std::optional<uint64_t> block;
+      if (next_block_ && *next_block_ >= at) block = *next_block_ - at;
+      const Paced p = pace_blocks(input, used, block, kDirectStep, kCodecChunk);
+      next_block_ = p.block ? std::optional(at + *p.block) : std::nullopt;
+      const Bytes piece = input.subspan(used, p.end - used);
       ZSTD_inBuffer in{piece.data(), piece.size(), 0};
       ZSTD_outBuffer o{area_.data, area_.size, written_};
       const size_t rc = ZSTD_decompressStream(state_->ctx.get(), &o, &in);
@@ -219,9 +261,10 @@ class ZstdDecoder final : public StreamDecoder {
 
   const uint64_t limit_;
   OutputArea area_;
-  bool direct_ = false;   // decoding into area_
-  uint64_t written_ = 0;  // into area_
-  uint64_t skip_ = 0;     // output handed over before an Overflow, not again
+  bool direct_ = false;                 // decoding into area_
+  uint64_t written_ = 0;                // into area_
+  std::optional<uint64_t> next_block_;  // the stream offset of the next block's header
+  uint64_t skip_ = 0;                   // output handed over before an Overflow, not again
   bool header_known_ = false;
   std::string header_;  // the frame header, while it is split across pieces
   DecoderMemory::Reservation reserved_{window_budget()};

@@ -97,6 +97,30 @@ TEST(CodecZstd, AKernelsFrameDecodesStraightIntoTheAreaOffered) {
   EXPECT_GT(r.in_area, 0u);
 }
 
+// A kernel's .bss: megabytes of zeros in a few bytes of RLE blocks. The
+// sink, which gives back zero pages, sees them a megabyte or so at a time,
+// not all at once.
+TEST(CodecZstd, ZerosReachTheSinkAMegabyteAtATime) {
+  const std::string data =
+      sample_text(200 << 10) + std::string(size_t{12} << 20, '\0') + sample_text(100 << 10);
+  IntoArea r;
+  r.area.assign(data.size(), '\0');
+  size_t largest = 0;
+  const Sink sink = [&](Bytes chunk) {
+    largest = std::max(largest, chunk.size());
+    r.out.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
+    return true;
+  };
+  const auto d = codec_named("zstd")->open(sink, 1 << 30);
+  d->offer({reinterpret_cast<std::byte*>(r.area.data()), r.area.size()});
+  d->feed(as_bytes(std::string_view(
+      with_size_trailer(zstd_from_a_pipe(data), static_cast<uint32_t>(data.size())))));
+  d->finish();
+  EXPECT_EQ(d->written_into_area(), data.size());
+  EXPECT_TRUE(r.out == data);
+  EXPECT_LE(largest, size_t{5} << 19);
+}
+
 TEST(CodecZstd, ATrailerThatSaysTooLittleIsDecodedAgainWithAWindow) {
   // The area is given what the trailer says; the rest comes out of a window
   // of the library's, after the bytes already handed over.

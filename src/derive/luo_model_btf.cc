@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string_view>
 
+#include "lucompat/base/byte_order.h"
 #include "lucompat/derive/luo_model.h"
 
 namespace lucompat {
@@ -30,6 +31,28 @@ struct BtfFree {
   void operator()(btf* b) const { btf__free(b); }
 };
 using BtfPtr = std::unique_ptr<btf, BtfFree>;
+
+// Whether the string section of a well-formed header holds none of `names`
+// (each as a string's tail: a type's name points at a NUL-terminated
+// string). libbpf copies and indexes the whole BTF, 5.5 MiB of heap for a
+// distribution kernel's, only to find no LUO struct; no struct can bear a
+// name the strings lack. A header that cannot be read is left to libbpf.
+bool strings_lack(Bytes btf, std::initializer_list<std::string_view> names) {
+  constexpr size_t kHeader = 24;  // struct btf_header up to str_len
+  constexpr uint16_t kMagic = 0xeb9f;
+  if (btf.size() < kHeader) return false;
+  const ByteOrder order =
+      load<uint16_t>(btf.data(), ByteOrder::little) == kMagic ? ByteOrder::little : ByteOrder::big;
+  if (load<uint16_t>(btf.data(), order) != kMagic) return false;
+  const uint64_t start = uint64_t{load<uint32_t>(btf.data() + 4, order)} +  // hdr_len
+                         load<uint32_t>(btf.data() + 16, order);            // str_off
+  const uint64_t size = load<uint32_t>(btf.data() + 20, order);             // str_len
+  if (start > btf.size() || size > btf.size() - start) return false;
+  const std::string_view strings(reinterpret_cast<const char*>(btf.data() + start), size);
+  return std::none_of(names.begin(), names.end(), [&](std::string_view n) {
+    return strings.find(std::string(n) + '\0') != std::string_view::npos;
+  });
+}
 
 }  // namespace
 
@@ -235,6 +258,7 @@ Result<std::optional<LuoModel>> model_from_btf(Bytes bytes, unsigned pointer_siz
   std::call_once(once, [] { libbpf_set_print(quiet); });
   if (bytes.size() > std::numeric_limits<uint32_t>::max())
     return Error{ErrorKind::limit, {}, std::nullopt, "the BTF is larger than 4 GiB"};
+  if (strings_lack(bytes, {kHandler, kFlb})) return std::optional<LuoModel>{};
   errno = 0;
   BtfPtr b(btf__new(bytes.data(), static_cast<uint32_t>(bytes.size())));
   if (!b)

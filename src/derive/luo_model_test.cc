@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "derive/test_btf.h"
+#include "lucompat/base/byte_order.h"
 
 namespace lucompat {
 namespace {
@@ -46,6 +47,27 @@ TEST(LuoModel, NoLuoStructsIsNoLayout) {
   auto l = model_from_btf(bytes, 8);
   ASSERT_TRUE(l);
   EXPECT_FALSE(l->has_value());
+}
+
+// The names are looked for before libbpf indexes the types, which a
+// distribution kernel's BTF makes 5.5 MiB; types it would refuse do not
+// matter when no struct can be LUO's.
+TEST(LuoModel, StringsWithoutLuosNamesAreNoLayoutUnread) {
+  btf* b = btf__new_empty();
+  btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+  std::vector<std::byte> bytes = btf_bytes(b);
+  const uint32_t type_off = load<uint32_t>(bytes.data() + 8, ByteOrder::little);
+  const uint32_t hdr_len = load<uint32_t>(bytes.data() + 4, ByteOrder::little);
+  bytes[hdr_len + type_off + 7] = std::byte{0x1f};  // the int's kind: none that exists
+  auto l = model_from_btf(bytes, 8);
+  ASSERT_TRUE(l) << l.error().message;
+  EXPECT_FALSE(l->has_value());
+
+  // With a struct's name in the strings, libbpf reads it, and refuses it.
+  std::vector<std::byte> named = crafted_btf(136);
+  const uint32_t named_type_off = load<uint32_t>(named.data() + 8, ByteOrder::little);
+  named[hdr_len + named_type_off + 7] = std::byte{0x1f};
+  EXPECT_FALSE(model_from_btf(named, 8));
 }
 
 TEST(LuoModel, TruncatedOrGarbageBtfIsAnError) {
