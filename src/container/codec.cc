@@ -30,6 +30,7 @@ constexpr std::array kCodecs{
 uint64_t StreamDecoder::feed(Bytes input) {
   if (ended_ || stopped_) return 0;
   if (release_ && unreleased_ == nullptr) unreleased_ = input.data();
+  feeding_ = input;
   const uint64_t used = decode(input);
   consumed_ += used;
   return used;
@@ -53,8 +54,11 @@ bool StreamDecoder::emit(const void* data, size_t size) {
 void StreamDecoder::read_up_to(const std::byte* end) {
   // In steps: a syscall per 64 KiB piece would cost more than it saves.
   constexpr uint64_t kStep = uint64_t{2} << 20;
-  if (!release_ || unreleased_ == nullptr || end < unreleased_ ||
-      static_cast<uint64_t>(end - unreleased_) < kStep)
+  const auto at = reinterpret_cast<std::uintptr_t>(end);
+  const auto from = reinterpret_cast<std::uintptr_t>(feeding_.data());
+  if (!release_ || unreleased_ == nullptr || at < from || at - from > feeding_.size() ||
+      at < reinterpret_cast<std::uintptr_t>(unreleased_) ||
+      at - reinterpret_cast<std::uintptr_t>(unreleased_) < kStep)
     return;
   release_(Bytes(unreleased_, static_cast<size_t>(end - unreleased_)));
   unreleased_ = end;

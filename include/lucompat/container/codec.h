@@ -93,7 +93,8 @@ class StreamDecoder {
   virtual void drain() {}
   // Hands output to the sink; false once the sink wants no more.
   [[nodiscard]] bool emit(const void* data, size_t size);
-  // The decoder has read the input up to `end` (in the piece being fed).
+  // The decoder has read the input up to `end`; a pointer outside the piece
+  // being fed (a decoder's own copy of a header) says nothing.
   void read_up_to(const std::byte* end);
   void end() { ended_ = true; }
   [[noreturn]] void truncated(uint64_t at) const;
@@ -110,6 +111,7 @@ class StreamDecoder {
   bool stopped_ = false;
   std::function<void(Bytes)> release_;
   const std::byte* unreleased_ = nullptr;  // where the input not given back starts
+  Bytes feeding_;                          // the piece being fed
 };
 
 struct Codec {
