@@ -21,6 +21,19 @@ TEST(CoreStrings, WholeStringsOnly) {
   EXPECT_EQ(texts(data), (std::vector<std::string>{"luo-v1", "kho-v1", "luo-session-v2"}));
 }
 
+// A form is looked for by a byte of its prefix, not only its first: forms
+// with and without punctuation, one at the very start, in one region.
+TEST(CoreStrings, EveryFormIsFoundWhateverItsAnchorByte) {
+  using namespace std::string_literals;
+  const std::vector<CompatibleForm> forms = {
+      {"luo-v", ""}, {"-x", ""}, {"abi", "_ok"}, {"mem.v", ""}, {"kho-v", "", EntryKind::subtree}};
+  const std::string data = "-x1\0zabi2_ok\0abi3_ok\0mem.v9\0kho-v7\0luo-v5\0-x1\0"s;
+  std::vector<std::string> found;
+  for (const auto& f : find_core_strings(as_bytes(data), 0, forms)) found.push_back(f.text);
+  EXPECT_EQ(found, (std::vector<std::string>{"-x1", "abi3_ok", "mem.v9", "kho-v7", "luo-v5"}));
+  EXPECT_EQ(find_core_strings(as_bytes(data), 0, forms)[3].kind, EntryKind::subtree);
+}
+
 TEST(CoreStrings, OffsetsCountFromTheInput) {
   using namespace std::string_literals;
   const auto found = find_core_strings(as_bytes("abc\0kho-v4\0"s), 0x100, kForms);
