@@ -39,16 +39,26 @@ struct InspectArgs {
 };
 
 // "\rinspecting modules 120/4000" on a terminal; nothing in a pipe or a log.
-// A package's total is not known until it has been read: its count alone.
 void show_progress(size_t done, size_t total) {
   static const bool tty = ::isatty(STDERR_FILENO) != 0;
   if (!tty) return;
-  if (total == 0)
-    std::fprintf(stderr, "\rlucompat: inspecting package members: %zu done", done);
-  else if (done < total)
+  if (done < total)
     std::fprintf(stderr, "\rlucompat: inspecting modules %zu/%zu", done, total);
   else
     std::fputs("\r\033[K", stderr);
+}
+
+// "\rlucompat: reading the package: 45% (120 members inspected)": a debug
+// package takes minutes, most of it inside one member.
+void show_package_progress(size_t members, uint64_t read, uint64_t size) {
+  static const bool tty = ::isatty(STDERR_FILENO) != 0;
+  if (!tty) return;
+  if (read >= size) {
+    std::fputs("\r\033[K", stderr);
+    return;
+  }
+  std::fprintf(stderr, "\rlucompat: reading the package: %u%% (%zu members inspected)",
+               static_cast<unsigned>(read * 100 / size), members);
 }
 
 // What the inputs came to: their documents, their text, and the exit code.
@@ -102,7 +112,7 @@ void inspect_tree(const std::string& path, const InspectArgs& args, Outcome& out
 }
 
 void inspect_package_file(const std::string& path, const InspectArgs& args, Outcome& out) {
-  auto pkg = inspect_package(path, args.options, args.jobs, show_progress);
+  auto pkg = inspect_package(path, args.options, args.jobs, show_package_progress);
   if (!pkg) return out.error(pkg.error());
   for (const auto& k : pkg->kernels)
     if (!k.result) Outcome::print_error(k.result.error());
@@ -197,12 +207,14 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
   sub->add_option("-j,--jobs", args->jobs, "Threads for a module tree (default: one per core)")
       ->check(CLI::Range(1u, 1024u))
       ->type_name("N");
-  sub->add_option("--max-output", args->options.unwrap.max_output,
-                  "Refuse to decompress more than this from one input, all its layers and, for a "
-                  "tree or package, all its members together (default 1GiB)")
-      ->check(unsigned_value())
-      ->transform(CLI::AsSizeValue(false))
-      ->type_name("SIZE");
+  auto* max_output =
+      sub->add_option("--max-output", args->options.unwrap.max_output,
+                      "Refuse to decompress more than this from one input, all its layers and, "
+                      "for a tree or package, all its members together (default 1GiB; for a "
+                      "package, 8 times its size when that is more)")
+          ->check(unsigned_value())
+          ->transform(CLI::AsSizeValue(false))
+          ->type_name("SIZE");
   sub->add_option("--max-zstd-window", args->max_zstd_window,
                   "Refuse zstd frames whose window is larger than this; also the windows of all "
                   "threads together (default 128MiB)")
@@ -226,7 +238,8 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
                   "Refuse inputs with more nested containers than this (default 6)")
       ->check(CLI::Range(1, 64))
       ->type_name("N");
-  sub->callback([args, &result] {
+  sub->callback([args, max_output, &result] {
+    args->options.max_output_given = max_output->count() > 0;
     if (!args->running && args->paths.empty())
       throw CLI::RequiredError("PATH (a kernel, module, tree or package) or --running");
     result = run_inspect(*args);

@@ -93,6 +93,11 @@ void InspectPool::report(std::unique_lock<std::mutex>& lock) {
   lock.lock();
 }
 
+size_t InspectPool::done() const {
+  std::lock_guard lock(mu_);
+  return done_;
+}
+
 std::vector<Result<Inspection>> InspectPool::finish() {
   std::unique_lock lock(mu_);
   while (done_ < submitted_) report(lock);

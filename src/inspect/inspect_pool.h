@@ -43,6 +43,8 @@ class InspectPool {
   // listed tree): progress then counts towards it, not towards what has been
   // submitted so far. Unknown (a package read in order): 0.
   void expect(size_t total);
+  // How many tasks have run so far.
+  size_t done() const;
   // Waits for every task; results in submission order.
   std::vector<Result<Inspection>> finish();
 
@@ -50,7 +52,7 @@ class InspectPool {
   void work();
   void report(std::unique_lock<std::mutex>& lock);
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable changed_;
   struct Queued {
     size_t index;

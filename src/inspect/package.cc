@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <utility>
@@ -17,6 +19,8 @@
 #include "inspect/inspect_pool.h"
 #include "inspect/package_paths.h"
 #include "lucompat/base/byte_reader.h"
+#include "lucompat/base/fd.h"
+#include "lucompat/base/file.h"
 #include "lucompat/base/printable.h"
 #include "lucompat/base/shared_library.h"
 #include "lucompat/inspect/module_tree.h"
@@ -31,6 +35,7 @@ namespace {
   X(archive_entry_size)               \
   X(archive_entry_size_is_set)        \
   X(archive_error_string)             \
+  X(archive_filter_bytes)             \
   X(archive_read_data)                \
   X(archive_read_free)                \
   X(archive_read_new)                 \
@@ -69,11 +74,65 @@ std::string clean(const char* name) {
   return std::string(s);
 }
 
+// How far the reading is, for PackageProgress: the bytes of the package
+// file read so far (a debug package's 412 MB vmlinux takes seconds of xz on
+// its own) and the members inspected. Called on the reading thread only.
+class Meter {
+ public:
+  Meter(const PackageProgress& progress, uint64_t size) : progress_(progress), size_(size) {}
+  // The package file's archive while it is open: declared after it, so
+  // that nothing reads it once freed (a member over a limit ends the walk
+  // with an exception, and the pool still reports while it finishes).
+  class Watch {
+   public:
+    Watch(Meter& meter, archive* file) : meter_(meter) { meter_.file_ = file; }
+    ~Watch() { meter_.file_ = nullptr; }
+    Watch(const Watch&) = delete;
+    Watch& operator=(const Watch&) = delete;
+
+   private:
+    Meter& meter_;
+  };
+  void count(const InspectPool& pool) { pool_ = &pool; }
+  // Throttled: called for every piece of every member read.
+  void tick() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    show();
+  }
+  void show() {
+    if (!progress_ || file_ == nullptr) return;
+    const int64_t read = ar().archive_filter_bytes(file_, -1);
+    // Short of the whole size until finish(): the last members are still
+    // being inspected when the file has been read.
+    progress_(members(), std::min<uint64_t>(read < 0 ? 0 : static_cast<uint64_t>(read), size_ - 1),
+              size_);
+  }
+  void finish() {
+    if (progress_) progress_(members(), size_, size_);
+  }
+
+ private:
+  size_t members() const { return pool_ != nullptr ? pool_->done() : 0; }
+
+  const PackageProgress& progress_;
+  const uint64_t size_;
+  archive* file_ = nullptr;
+  const InspectPool* pool_ = nullptr;
+  std::chrono::steady_clock::time_point last_{};
+};
+
 class Reader {
  public:
   Reader(std::string input, const InspectOptions& options, InspectPool& pool,
-         std::atomic<bool>& stop, PackageReport& out)
-      : input_(std::move(input)), options_(options), pool_(pool), stop_(stop), out_(out) {}
+         std::atomic<bool>& stop, Meter& meter, PackageReport& out)
+      : input_(std::move(input)),
+        options_(options),
+        pool_(pool),
+        stop_(stop),
+        meter_(meter),
+        out_(out) {}
 
   // Walks one archive; a .deb's data.tar.* is walked as a nested archive
   // read straight from the outer one.
@@ -122,12 +181,7 @@ class Reader {
                      std::exchange(held.bytes, 0));
         module_paths_.emplace_back(*module);
       } else if (kernel) {
-        const uint64_t size = held_size(entry, name);
-        pool_.reserve(size);
-        const Held held{pool_, size};
-        const std::vector<std::byte> data = read(a, where, name, size);
-        out_.kernels.push_back(
-            {name, inspect_bytes(fmt::format("{}!{}", input_, name), data, options_)});
+        out_.kernels.push_back({name, inspect_kernel(a, entry, where, name)});
         if (const auto& r = out_.kernels.back().result; !r && r.error().kind == ErrorKind::limit) {
           stop_ = true;
           throw ParseError(r.error());  // the package's one error, naming the member
@@ -139,6 +193,64 @@ class Reader {
   std::vector<std::string> module_paths_;
 
  private:
+  // A kernel is read into memory when it fits what a package may hold at
+  // once. A debug package's vmlinux does not (412 MB in Debian's 7.3.4 cloud
+  // -dbg): it goes to an unlinked file and is read from there, as the same
+  // file given on the command line would be, in parts (its symbol table,
+  // data and BTF) that the page cache holds instead of the heap. Other
+  // kernels are never that large (a UKI with its initrd: about 80 MB) and
+  // are refused, not written to disk.
+  Result<Inspection> inspect_kernel(archive* a, archive_entry* entry, const std::string& where,
+                                    const std::string& name) {
+    const std::string label = fmt::format("{}!{}", input_, name);
+    const int64_t size =
+        ar().archive_entry_size_is_set(entry) != 0 ? ar().archive_entry_size(entry) : -1;
+    if (is_debug_member(name) && (size < 0 || static_cast<uint64_t>(size) > kMaxHeld)) {
+      if (size > 0 && static_cast<uint64_t>(size) > options_.max_file_size)
+        too_large(name, options_.max_file_size);
+      const Fd file = spill(a, where, name);
+      LUCOMPAT_TRY(mapped,
+                   read_file(fmt::format("/proc/self/fd/{}", file.get()), options_.max_file_size));
+      return inspect_bytes(label, mapped->bytes(), options_);
+    }
+    const uint64_t held = held_size(entry, name);
+    pool_.reserve(held);
+    const Held release{pool_, held};
+    return inspect_bytes(label, read(a, where, name, held), options_);
+  }
+
+  // The member's bytes in a file of their own, unlinked from the start, in
+  // $TMPDIR or else /var/tmp: /tmp is often memory (tmpfs).
+  Fd spill(archive* a, const std::string& where, const std::string& name) {
+    const char* env = std::getenv("TMPDIR");
+    const std::string dir = env != nullptr && *env != '\0' ? env : "/var/tmp";
+    Fd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+    if (fd.get() < 0)
+      fail(ErrorKind::io, std::nullopt,
+           fmt::format("{}: cannot create a file in {} to read it from (set TMPDIR): {}", name, dir,
+                       std::strerror(errno)));
+    uint64_t written = 0;
+    std::byte buf[1 << 16];
+    for (;;) {
+      const la_ssize_t n = ar().archive_read_data(a, buf, sizeof buf);
+      if (n == 0) return fd;
+      if (n < 0) fail_archive(a, where.empty() ? name : fmt::format("{}: {}", where, name));
+      written += static_cast<uint64_t>(n);
+      if (written > options_.max_file_size) too_large(name, options_.max_file_size);
+      options_.unwrap.budget->charge(static_cast<uint64_t>(n));
+      meter_.tick();
+      for (la_ssize_t done = 0; done < n;) {
+        const ssize_t w = ::write(fd.get(), buf + done, static_cast<size_t>(n - done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0)
+          fail(ErrorKind::io, std::nullopt,
+               fmt::format("{}: cannot write it to {}: {}", name, dir,
+                           std::strerror(w < 0 ? errno : ENOSPC)));
+        done += w;
+      }
+    }
+  }
+
   struct Nested {
     archive* outer;
     std::string error;  // why the outer archive stopped feeding the inner one
@@ -229,6 +341,7 @@ class Reader {
       if (n < 0) fail_archive(a, where.empty() ? name : fmt::format("{}: {}", where, name));
       if (data.size() + static_cast<uint64_t>(n) > limit) too_large(name, limit);
       options_.unwrap.budget->charge(static_cast<uint64_t>(n));
+      meter_.tick();
       data.insert(data.end(), buf, buf + n);
     }
   }
@@ -247,10 +360,19 @@ class Reader {
   // A member was over a limit: read no more. Outlives the pool's tasks,
   // which set it.
   std::atomic<bool>& stop_;
+  Meter& meter_;
   PackageReport& out_;
 };
 
 }  // namespace
+
+uint64_t package_budget(const InspectOptions& options, uint64_t package_size) {
+  if (options.max_output_given) return options.unwrap.max_output;
+  const uint64_t scaled = package_size > UINT64_MAX / kPackageOutputRatio
+                              ? UINT64_MAX
+                              : package_size * kPackageOutputRatio;
+  return std::max(options.unwrap.max_output, scaled);
+}
 
 bool is_package(Bytes head) {
   const std::string_view s = as_chars(head);
@@ -271,7 +393,7 @@ bool is_package_file(const std::string& path) {
 }
 
 Result<PackageReport> inspect_package(const std::string& path, const InspectOptions& options,
-                                      unsigned jobs, const Progress& progress) {
+                                      unsigned jobs, const PackageProgress& progress) {
   if (const auto& loaded = load_libarchive(); !loaded) return Error(loaded.error());
   LUCOMPAT_TRY(file, read_file(path, options.max_file_size));
   const Bytes bytes = file->bytes();
@@ -282,11 +404,14 @@ Result<PackageReport> inspect_package(const std::string& path, const InspectOpti
   // One --max-output budget for the whole package: its members and every
   // stream inside them.
   InspectOptions package_options = options;
-  const auto budget = std::make_shared<OutputBudget>(options.unwrap.max_output);
+  const auto budget = std::make_shared<OutputBudget>(package_budget(options, bytes.size()));
   package_options.unwrap.budget = budget;
   std::atomic<bool> stop{false};
-  InspectPool pool(jobs, 64, progress, kMaxHeld);
-  Reader reader(path, package_options, pool, stop, out);
+  Meter meter(progress, bytes.size());
+  InspectPool pool(
+      jobs, 64, [&meter](size_t, size_t) { meter.show(); }, kMaxHeld);
+  meter.count(pool);
+  Reader reader(path, package_options, pool, stop, meter, out);
   auto walked = catch_parse_errors([&] {
     ArchivePtr a(ar().archive_read_new(), ar().archive_read_free);
     ar().archive_read_support_filter_all(a.get());
@@ -298,10 +423,12 @@ Result<PackageReport> inspect_package(const std::string& path, const InspectOpti
       fail(ErrorKind::malformed, std::nullopt,
            fmt::format("not a readable {} package: {}", out.format,
                        ar().archive_error_string(a.get())));
+    const Meter::Watch watch(meter, a.get());
     reader.walk(a.get(), "");
     return true;
   });
   auto results = pool.finish();
+  meter.finish();
   if (!walked) {
     Error e = std::move(walked).error();
     if (e.input.empty()) e.input = path;

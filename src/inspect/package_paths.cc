@@ -28,6 +28,12 @@ bool is_debug_member(std::string_view name) { return name.starts_with(kDebugTree
 
 bool is_kernel_member(std::string_view name) {
   if (consume(name, kDebugTree)) {
+    // bookworm's boot/vmlinux-R; trixie's lib/modules/R/vmlinux, which
+    // boot/vmlinux-R only links to.
+    if (auto rest = under_modules(name)) {
+      const size_t slash = rest->find('/');
+      return slash != std::string_view::npos && slash > 0 && rest->substr(slash + 1) == "vmlinux";
+    }
     return consume(name, "boot/") && is_component(name) && name.starts_with("vmlinux");
   }
   if (std::string_view boot = name; consume(boot, "boot/")) {

@@ -36,6 +36,11 @@ TEST(PackagePaths, DebugPackageMembers) {
   EXPECT_FALSE(is_kernel_member("usr/lib/debug/boot/System.map-7.3.4"));
   EXPECT_FALSE(is_kernel_member("usr/lib/debug/.build-id/ab/cdef.debug"));
   EXPECT_FALSE(is_kernel_member("usr/lib/debug/lib/modules/7.3.4/vmlinuz"));
+  // trixie's linux-image-R-dbg: the file is here, boot/vmlinux-R a symlink.
+  EXPECT_TRUE(is_kernel_member("usr/lib/debug/lib/modules/7.3.4+deb13-cloud-amd64/vmlinux"));
+  EXPECT_FALSE(is_kernel_member("usr/lib/debug/lib/modules/vmlinux"));
+  EXPECT_FALSE(is_kernel_member("usr/lib/debug/lib/modules/7.3.4/kernel/vmlinux"));
+  EXPECT_FALSE(is_kernel_member("lib/modules/7.3.4/vmlinux"));
   EXPECT_EQ(module_member("usr/lib/debug/lib/modules/7.3.4/kernel/mm/a.ko").value_or(""),
             "7.3.4/kernel/mm/a.ko");
   EXPECT_FALSE(module_member("usr/lib/debug/.build-id/ab/cdef.debug"));

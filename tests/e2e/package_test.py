@@ -3,12 +3,40 @@ without unpacking: the kernel image and the modules inside are inspected from
 memory."""
 
 import io
+import os
+import pty
+import subprocess
 import tarfile
 
-from lucompat_e2e import (BAD_INPUT, EXAMPLES, OK, TempDirTest, ar_archive, bzimage, compress,
-                          deb, entries, lucompat, main, rpm, table_def)
+from lucompat_e2e import (BAD_INPUT, EXAMPLES, LUCOMPAT, OK, TempDirTest, ar_archive, bzimage,
+                          compress, deb, entries, lucompat, main, rpm, table_def)
 
 RELEASE = "6.99.0-lucompat"
+
+
+def on_a_terminal(*args, env=None):
+    """What lucompat writes to stderr when stderr is a terminal."""
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([LUCOMPAT, *map(str, args)], stdout=subprocess.DEVNULL,
+                              stderr=follower, stdin=subprocess.DEVNULL, env=env, timeout=60)
+        os.close(follower)
+        follower = -1
+        out = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(leader)
+        if follower >= 0:
+            os.close(follower)
+    assert proc.returncode == OK, proc
+    return out.decode()
 
 
 class Packages(TempDirTest):
@@ -86,6 +114,37 @@ class Packages(TempDirTest):
         self.assertIn("dbg.deb: Debian debug package, 1 kernel image, 1 module\n", text.out)
         self.assertIn("debug info, under usr/lib/debug/", text.out)
         self.assertFalse(lucompat("inspect", "--json", deb(self.files, self.dir / "plain.deb")).one()["debug"])
+
+    def test_trixie_debug_package_with_a_kernel_too_large_to_hold(self):
+        """trixie's linux-image-R-dbg keeps its vmlinux (412 MB for the cloud
+        kernel) in usr/lib/debug/lib/modules/R/; boot/vmlinux-R only links to
+        it. A kernel over the 128 MiB a package may hold in memory is read
+        from an unlinked file in $TMPDIR, and the budget grows with the
+        package unless --max-output is given."""
+        kernel = (EXAMPLES / "x86_64" / "kernel.elf").read_bytes()
+        kernel += bytes((129 << 20) - len(kernel))  # ELF readers go by headers, not the file's end
+        member = f"usr/lib/debug/lib/modules/{RELEASE}/vmlinux"
+        path = deb({member: kernel}, self.dir / "big-dbg.deb", "gzip",
+                   package=f"linux-image-{RELEASE}-dbg")
+        spill = self.dir / "spill"
+        spill.mkdir()
+        r = lucompat("inspect", "--json", path, env={**os.environ, "TMPDIR": str(spill)})
+        self.assertEqual(r.rc, OK, r)
+        doc = r.one()
+        self.assertEqual([k["path"] for k in doc["kernels"]], [member])
+        self.assertEqual(entries(doc["kernels"][0]), table_def("kernel_table.def"))
+        self.assertEqual(list(spill.iterdir()), [])
+        r = lucompat("inspect", path, env={**os.environ, "TMPDIR": str(self.dir / "none")})
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn(f"{member}: cannot create a file in {self.dir / 'none'} to read it from (set TMPDIR)", r.err)
+        r = lucompat("inspect", "--max-output", "64MiB", path)
+        self.assertEqual(r.rc, BAD_INPUT, r)
+        self.assertIn("more than the 67108864-byte limit (--max-output)", r.err)
+        # On a terminal, how far through the package file the reading is,
+        # while inside the one large member too; the line is cleared after.
+        progress = on_a_terminal("inspect", path, env={**os.environ, "TMPDIR": str(spill)})
+        self.assertRegex(progress, r"\rlucompat: reading the package: \d+% \(0 members inspected\)")
+        self.assertTrue(progress.endswith("\r\033[K"), repr(progress[-80:]))
 
     def tar_with_lying_member(self):
         """A data.tar whose kernel member claims more bytes than follow it."""

@@ -13,6 +13,8 @@ class Fd {
   }
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
+  Fd(Fd&& other) noexcept : fd_(other.release()) {}
+  Fd& operator=(Fd&&) = delete;
   int get() const { return fd_; }
   // The descriptor, no longer closed by this.
   int release() {

@@ -52,6 +52,10 @@ struct InspectOptions {
   uint64_t max_entries = kMaxTableEntries;
   uint64_t max_members = kDefaultMaxMembers;  // kernel images and modules read from one package
   UnwrapOptions unwrap;
+  // unwrap.max_output was chosen, not left at its default: a package's
+  // budget is then exactly it, else the larger of it and kPackageOutputRatio
+  // times the package's size.
+  bool max_output_given = false;
   // The model of the kernel whose modules these are (its BTF), when known.
   std::optional<LuoModel> base_model;
   // The core ABI string forms to look for: the site's catalog's core
