@@ -101,6 +101,15 @@ size_t lucompat_check_family_reason_count(const lucompat_check_result *result, s
 const char *lucompat_check_family_reason(const lucompat_check_result *result, size_t index, size_t reason);
 /* The reason's code, as JSON's reason_details give it ("not_read"): stable where the words are not. */
 const char *lucompat_check_family_reason_code(const lucompat_check_result *result, size_t index, size_t reason);
+/* What decides the whole update before any family, as JSON's update and update_details give it:
+ * a kernel without LUO ("next_without_luo"), LUO off on a command line ("luo_disabled"), a
+ * kernel whose evidence cannot support a verdict ("kernel_undecided", with
+ * lucompat_check_update_reason_cause: "not_searched", "incomplete", ...). NULL out of range,
+ * and for a cause a reason has none of. */
+size_t lucompat_check_update_reason_count(const lucompat_check_result *result);
+const char *lucompat_check_update_reason(const lucompat_check_result *result, size_t reason);
+const char *lucompat_check_update_reason_code(const lucompat_check_result *result, size_t reason);
+const char *lucompat_check_update_reason_cause(const lucompat_check_result *result, size_t reason);
 
 /* ---- Selecting a profile -------------------------------------------------- */
 

@@ -31,10 +31,12 @@ struct lucompat_check_result {
   explicit lucompat_check_result(lucompat::CheckOutcome o)
       : outcome(std::move(o)), summary(lucompat::summary_of(outcome)) {
     for (const auto& f : outcome.report.families) reasons.push_back(lucompat::describe(f.reasons));
+    update = lucompat::describe(outcome.report.update);
   }
   lucompat::CheckOutcome outcome;
   std::string summary;
   std::vector<std::vector<std::string>> reasons;  // of each family
+  std::vector<std::string> update;                // of the whole update
 };
 
 struct lucompat_selection {
@@ -298,6 +300,22 @@ const char* lucompat_check_family_reason_code(const lucompat_check_result* r, si
   const lucompat::Reason* why = f ? at(f->reasons, reason) : nullptr;
   // Names are string literals: static storage, NUL-terminated.
   return why ? lucompat::name(why->code).data() : nullptr;
+}
+
+size_t lucompat_check_update_reason_count(const lucompat_check_result* r) {
+  return r ? r->update.size() : 0;
+}
+const char* lucompat_check_update_reason(const lucompat_check_result* r, size_t reason) {
+  const std::string* s = r ? at(r->update, reason) : nullptr;
+  return s ? s->c_str() : nullptr;
+}
+const char* lucompat_check_update_reason_code(const lucompat_check_result* r, size_t reason) {
+  const lucompat::Reason* why = r ? at(r->outcome.report.update, reason) : nullptr;
+  return why ? lucompat::name(why->code).data() : nullptr;
+}
+const char* lucompat_check_update_reason_cause(const lucompat_check_result* r, size_t reason) {
+  const lucompat::Reason* why = r ? at(r->outcome.report.update, reason) : nullptr;
+  return why && why->cause ? lucompat::name(*why->cause).data() : nullptr;
 }
 
 lucompat_status lucompat_profile_select(const lucompat_check_options* o, lucompat_selection** out) {

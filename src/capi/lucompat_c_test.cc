@@ -80,6 +80,28 @@ TEST(CApi, SelectsAProfile) {
   lucompat_check_options_free(o);
 }
 
+// What decides the whole update has a code too, as a family's reasons do.
+TEST(CApi, TheWholeUpdatesReasonsHaveCodes) {
+  lucompat_check_options* o = lucompat_check_options_new();
+  ASSERT_EQ(lucompat_check_options_set_current(o, (kExamples + "/x86_64/kernel.elf").c_str()),
+            LUCOMPAT_OK);
+  ASSERT_EQ(lucompat_check_options_set_next(o, (kExamples + "/x86_64/notable.elf").c_str()),
+            LUCOMPAT_OK);
+  ASSERT_EQ(lucompat_check_options_set_modules(o, 0), LUCOMPAT_OK);
+  lucompat_check_result* r = nullptr;
+  ASSERT_EQ(lucompat_check(o, &r), LUCOMPAT_OK) << lucompat_last_error();
+  EXPECT_EQ(lucompat_check_verdict(r), LUCOMPAT_INCOMPATIBLE);
+  ASSERT_EQ(lucompat_check_update_reason_count(r), 1u);
+  EXPECT_STREQ(lucompat_check_update_reason_code(r, 0), "next_without_luo");
+  EXPECT_NE(lucompat_check_update_reason(r, 0), nullptr);
+  EXPECT_EQ(lucompat_check_update_reason_cause(r, 0), nullptr);
+  EXPECT_EQ(lucompat_check_update_reason(r, 1), nullptr);
+  EXPECT_EQ(lucompat_check_update_reason_code(r, 1), nullptr);
+  EXPECT_EQ(lucompat_check_update_reason_count(nullptr), 0u);
+  lucompat_check_result_free(r);
+  lucompat_check_options_free(o);
+}
+
 TEST(CApi, IndependentHandlesOnSeveralThreads) {
   std::vector<std::thread> threads;
   std::vector<int> ok(8, 0);

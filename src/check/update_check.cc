@@ -264,20 +264,23 @@ std::string arch_of(const Inspection& in) {
 
 }  // namespace
 
-std::optional<std::string> undecidable_evidence(const Inspection& k, const Catalog& catalog,
+std::optional<EvidenceGap> undecidable_evidence(const Inspection& k, const Catalog& catalog,
                                                 bool trust_scan) {
   if (const auto d = registration_disagreements(k); !d.empty())
-    return "its version table and its registrations disagree: " + d.front();
+    return EvidenceGap{UndecidedCause::tables_disagree,
+                       "its version table and its registrations disagree: " + d.front()};
   // Without an RFC table the derived set is the evidence: it must be
   // complete, or a string it lacks may be one the kernel has.
   if (!k.table && k.derived && k.derived->luo != LuoPresence::absent && !k.derived->complete()) {
     const DerivationGap& g = k.derived->gaps.front();
-    return g.kind == GapKind::near_miss
-               ? "an object looks like a registration but could not be verified, so its set may "
-                 "be incomplete: " +
-                     g.detail
-               : "its registrations could not all be read, so its set may be incomplete: " +
-                     g.detail;
+    if (g.kind == GapKind::near_miss)
+      return EvidenceGap{UndecidedCause::unverified_object,
+                         "an object looks like a registration but could not be verified, so its "
+                         "set may be incomplete: " +
+                             g.detail};
+    return EvidenceGap{
+        UndecidedCause::incomplete,
+        "its registrations could not all be read, so its set may be incomplete: " + g.detail};
   }
   if (!k.table && k.derived) {
     std::map<std::string, std::vector<std::string>> core;
@@ -288,13 +291,16 @@ std::optional<std::string> undecidable_evidence(const Inspection& k, const Catal
       }
     for (const auto& [family, strings] : core)
       if (strings.size() > 1)
-        return fmt::format(
-            "it carries {} core strings of {} ({}), so which one it writes cannot be told",
-            strings.size(), family, fmt::join(strings, ", "));
+        return EvidenceGap{
+            UndecidedCause::ambiguous_core,
+            fmt::format("it carries {} core strings of {} ({}), so which one it writes cannot be "
+                        "told",
+                        strings.size(), family, fmt::join(strings, ", "))};
   }
   if (rests_on_scan_only(k) && !trust_scan)
-    return "its strings rest only on a scan of its bytes (no symbols); --trust-scan accepts that "
-           "evidence";
+    return EvidenceGap{UndecidedCause::scan_only,
+                       "its strings rest only on a scan of its bytes (no symbols); --trust-scan "
+                       "accepts that evidence"};
   return std::nullopt;
 }
 
@@ -479,20 +485,30 @@ Result<void> assess_update(UpdateInputs& in, const CheckRequest& req) {
   // Without a table or registrations in the kernel itself nothing about it
   // can be proven: a kernel that predates the RFC may still have LUO. A
   // kernel whose complete symbols show no LUO is an answer, not a gap.
+  constexpr std::string_view kNotSearched =
+      "has no live-update version table and its registrations could not be searched: it "
+      "predates the RFC, or its symbols (a symbol table, or kallsyms with data symbols) are not "
+      "there to find them by, so nothing about it can be proven";
+  const auto undecided = [&](const KernelSide* side, const EvidenceGap& gap) {
+    const bool current = side == &in.current;
+    const std::string_view kernel = current ? "current" : "next";
+    in.no_table =
+        gap.cause == UndecidedCause::not_searched
+            ? fmt::format("UNDECIDED: the {} kernel ({}) {}", kernel, side->path, kNotSearched)
+            : fmt::format("UNDECIDED: the {} kernel ({}): {}", kernel, side->path, gap.detail);
+    in.undecided = Reason{.code = ReasonCode::kernel_undecided,
+                          .kernel = current ? KernelRole::running : KernelRole::next,
+                          .detail = gap.detail,
+                          .cause = gap.cause};
+  };
   for (const KernelSide* side : {&in.current, &in.next})
     if (!has_version_set(side->kernel) && luo_presence(side->kernel) != LuoPresence::absent &&
         !in.no_table)
-      in.no_table = fmt::format(
-          "UNDECIDED: the {} kernel ({}) has no live-update version table and its registrations "
-          "could not be searched: it predates the RFC, or its symbols (a symbol table, or "
-          "kallsyms with data symbols) are not there to find them by, so nothing about it can "
-          "be proven",
-          side == &in.current ? "current" : "next", side->path);
+      undecided(side, {UndecidedCause::not_searched, fmt::format("it {}", kNotSearched)});
   for (const KernelSide* side : {&in.current, &in.next}) {
     if (in.no_table) break;
-    if (auto why = undecidable_evidence(side->kernel, in.catalog, req.trust_scan))
-      in.no_table = fmt::format("UNDECIDED: the {} kernel ({}): {}",
-                                side == &in.current ? "current" : "next", side->path, *why);
+    if (auto gap = undecidable_evidence(side->kernel, in.catalog, req.trust_scan))
+      undecided(side, *gap);
   }
   return learn_traits(in, req);
 }
@@ -544,7 +560,10 @@ CheckReport decide_update(const UpdateInputs& in, const CheckPolicy& policy) {
   // Incomplete evidence leaves the update undecided, unless what was read
   // already proves it incompatible: a core mismatch seen in both kernels, a
   // kernel without LUO, LUO off on a command line.
-  if (in.no_table && !proven_incompatible(report)) report.verdict = Verdict::undecided;
+  if (in.no_table && !proven_incompatible(report)) {
+    report.verdict = Verdict::undecided;
+    if (in.undecided) report.update.push_back(*in.undecided);
+  }
   return report;
 }
 

@@ -65,6 +65,12 @@ TEST(UpdateCheck, EveryGapLeavesTheUpdateUndecided) {
     const auto r = verdict_lacking(k, "");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->verdict, Verdict::undecided) << name(gap);
+    // The whole update's reason, as a code a program can switch on.
+    ASSERT_EQ(r->update.size(), 1u) << name(gap);
+    EXPECT_EQ(r->update[0].code, ReasonCode::kernel_undecided);
+    EXPECT_EQ(r->update[0].kernel, KernelRole::running);
+    EXPECT_EQ(r->update[0].cause, gap == GapKind::near_miss ? UndecidedCause::unverified_object
+                                                            : UndecidedCause::incomplete);
   }
 }
 

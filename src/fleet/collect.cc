@@ -20,7 +20,8 @@ KernelFacts facts(const KernelSide& side, const Catalog& catalog, bool trust_sca
   KernelFacts k;
   const Inspection& in = side.kernel;
   k.evidence = json_text(evidence_of(in));
-  k.undecided = json_text(undecidable_evidence(in, catalog, trust_scan).value_or(""));
+  const auto gap = undecidable_evidence(in, catalog, trust_scan);
+  k.undecided = json_text(gap ? gap->detail : "");
   k.release = json_text(in.identity.release);
   k.banner = json_text(in.identity.banner);
   k.build_id = json_text(in.identity.build_id);

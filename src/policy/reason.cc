@@ -84,4 +84,22 @@ std::string_view name(Loss loss) {
 
 std::string_view name(KernelRole role) { return role == KernelRole::running ? "running" : "next"; }
 
+std::string_view name(UndecidedCause cause) {
+  switch (cause) {
+    case UndecidedCause::not_searched:
+      return "not_searched";
+    case UndecidedCause::tables_disagree:
+      return "tables_disagree";
+    case UndecidedCause::incomplete:
+      return "incomplete";
+    case UndecidedCause::unverified_object:
+      return "unverified_object";
+    case UndecidedCause::ambiguous_core:
+      return "ambiguous_core";
+    case UndecidedCause::scan_only:
+      return "scan_only";
+  }
+  return "unknown";
+}
+
 }  // namespace lucompat

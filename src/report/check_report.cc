@@ -188,7 +188,9 @@ std::string check_text(const CheckOutcome& o, bool colour, bool verbose) {
   const CheckReport& r = o.report;
   if (o.no_table && r.verdict != Verdict::undecided)
     out += "note: " + printable(*o.no_table) + "\n";
-  for (const auto& u : r.update) out += "update: " + printable(describe(u)) + "\n";
+  // A kernel that leaves the update undecided is the verdict line already.
+  for (const auto& u : r.update)
+    if (u.code != ReasonCode::kernel_undecided) out += "update: " + printable(describe(u)) + "\n";
   if (!r.families.empty()) {
     out += '\n' + family_table(r, colour);
     std::string details;

@@ -23,8 +23,10 @@ std::string pin_hint(const Reason& r) {
 }
 
 // The fleet's next kernel is the host's staged one.
+// "next" in check and in the fleet alike, where it is the staged kernel:
+// one reason reads the same wherever it is given.
 std::string_view kernel_words(const Reason& r) {
-  return r.kernel == KernelRole::running ? "running" : "staged";
+  return r.kernel == KernelRole::running ? "running" : "next";
 }
 
 std::string what_happens(const Reason& r) {
@@ -193,6 +195,7 @@ json reason_json(const Reason& r) {
   if (r.version) out["version"] = *r.version;
   if (r.kernel) out["kernel"] = name(*r.kernel);
   text("detail", r.detail);
+  if (r.cause) out["cause"] = name(*r.cause);
   if (r.loss != Loss::none) out["loss"] = name(r.loss);
   text("mismatch", r.mismatch);
   if (r.strict) out["strict"] = true;

@@ -166,7 +166,7 @@ TEST(Reasons, ProfileAndFleetSentences) {
   EXPECT_EQ(describe(Reason{.code = ReasonCode::kernel_undecided,
                             .kernel = KernelRole::next,
                             .detail = "its strings rest on a byte scan alone"}),
-            "the staged kernel's strings cannot support a verdict: its strings rest on a byte "
+            "the next kernel's strings cannot support a verdict: its strings rest on a byte "
             "scan alone");
   EXPECT_EQ(describe(Reason{.code = ReasonCode::kernel_architectures_differ,
                             .running = {"x86_64"},

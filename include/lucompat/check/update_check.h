@@ -63,6 +63,7 @@ struct UpdateInputs {
   KernelSide next;
   std::vector<std::string> notes;       // what was deliberately left out, and why
   std::optional<std::string> no_table;  // set when a kernel has no table: nothing can be proven
+  std::optional<Reason> undecided;      // the same as a code (kernel_undecided)
 };
 
 struct CheckOutcome {
@@ -74,6 +75,12 @@ struct CheckOutcome {
   // Set when a kernel has no table, so no family was checked: why, in words
   // that stand for the summary.
   std::optional<std::string> no_table;
+};
+
+// Why a kernel's evidence cannot support a verdict, in words and as a cause.
+struct EvidenceGap {
+  UndecidedCause cause;
+  std::string detail;
 };
 
 // The catalog: the shipped one, then /etc/lucompat/catalog.d/*.toml, then `files`.
@@ -113,7 +120,7 @@ Result<KernelSide> load_current(const CheckRequest& request, const Catalog& cata
 // Why a kernel's strings, though read, cannot support a verdict (its RFC
 // table and registrations disagree, near misses, two versions of one core
 // family, a byte scan alone without `trust_scan`); nullopt when they can.
-std::optional<std::string> undecidable_evidence(const Inspection& kernel, const Catalog& catalog,
+std::optional<EvidenceGap> undecidable_evidence(const Inspection& kernel, const Catalog& catalog,
                                                 bool trust_scan);
 
 // host.toml, read under the request's root (empty when there is none).

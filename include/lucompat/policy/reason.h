@@ -70,6 +70,17 @@ std::string_view name(Loss loss);
 enum class KernelRole { running, next };
 std::string_view name(KernelRole role);
 
+// Why a kernel's strings cannot support a verdict (kernel_undecided).
+enum class UndecidedCause {
+  not_searched,       // no version table, and its registrations could not be searched
+  tables_disagree,    // its RFC table and its registrations disagree
+  incomplete,         // a list or region of its registrations could not be read
+  unverified_object,  // an object looks like a registration but could not be verified
+  ambiguous_core,     // several core strings of one family: which one it writes is unknown
+  scan_only,          // its strings rest on a scan of its bytes alone (no --trust-scan)
+};
+std::string_view name(UndecidedCause cause);
+
 struct Reason {
   ReasonCode code = ReasonCode::carried;
   std::string family;
@@ -84,6 +95,7 @@ struct Reason {
   std::optional<uint32_t> version;
   std::optional<KernelRole> kernel;
   std::string detail;  // words another layer already wrote: why a build is undecided
+  std::optional<UndecidedCause> cause;  // kernel_undecided, when known
   Loss loss = Loss::none;
   std::string mismatch;  // core_state: what the catalog says a mismatch does
   bool strict = false;   // optional_files made fatal by --strict
