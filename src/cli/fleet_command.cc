@@ -9,8 +9,8 @@
 #include "cli/commands.h"
 #include "cli/update_options.h"
 #include "lucompat/base/json_dump.h"
-#include "lucompat/report/fleet_report.h"
-#include "lucompat/report/prometheus.h"
+#include "lucompat/fleet_report/fleet_report.h"
+#include "lucompat/fleet_report/prometheus.h"
 
 namespace lucompat::cli {
 namespace {

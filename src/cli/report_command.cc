@@ -7,7 +7,7 @@
 #include "lucompat/base/printable.h"
 #include "lucompat/fleet/collect.h"
 #include "lucompat/fleet/store.h"
-#include "lucompat/report/prometheus.h"
+#include "lucompat/fleet_report/prometheus.h"
 
 namespace lucompat::cli {
 namespace {

@@ -46,6 +46,21 @@ class Abi(unittest.TestCase):
             self.assertEqual(recorded[name], version, name)
         self.assertNotIn("*", script.split("global:")[1].split("local:")[0])
 
+    def test_no_fleet_inside(self):
+        """A VMM links the library for inspect and check: it loads no SQLite
+        (the fleet store) and holds no fleet code (issue 25, 4). libpq,
+        libarchive and libsystemd are opened on first use, never linked."""
+        dynamic = subprocess.run(["readelf", "-dW", LIBRARY], capture_output=True, text=True,
+                                 check=True).stdout
+        needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", dynamic)
+        self.assertIn("libelf.so.1", needed)
+        for lib in ("libsqlite3", "libpq", "libarchive", "libsystemd"):
+            self.assertFalse([n for n in needed if n.startswith(lib)], (lib, needed))
+        symbols = subprocess.run(["nm", "-C", LIBRARY], capture_output=True, text=True,
+                                 check=True).stdout
+        self.assertIn("lucompat::check_update", symbols)
+        self.assertNotIn("lucompat::fleet_status", symbols)
+
 
 if __name__ == "__main__":
     if not LIBRARY or not Path(LIBRARY).is_file():

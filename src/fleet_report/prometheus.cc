@@ -1,4 +1,4 @@
-#include "lucompat/report/prometheus.h"
+#include "lucompat/fleet_report/prometheus.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "lucompat/report/fleet_report.h"
+#include "lucompat/fleet_report/fleet_report.h"
 #include "lucompat/base/json_dump.h"
 #include "lucompat/base/printable.h"
 #include "lucompat/report/reasons.h"

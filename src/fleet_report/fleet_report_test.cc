@@ -1,4 +1,4 @@
-#include "lucompat/report/fleet_report.h"
+#include "lucompat/fleet_report/fleet_report.h"
 
 #include <gtest/gtest.h>
 #include <stdio.h>
