@@ -24,11 +24,20 @@ class HandoffQueue {
   // is requested: the consumer wants nothing more.
   bool push(T value, std::stop_token stop) {
     std::unique_lock lock(mu_);
+    ++waiting_;
     changed_.wait(lock, stop, [&] { return queue_.size() < capacity_; });
+    --waiting_;
     if (stop.stop_requested()) return false;
     queue_.push_back(std::move(value));
     changed_.notify_all();
     return true;
+  }
+
+  // Producers blocked in push() now: how a full queue shows that it holds
+  // its producer back (and how its tests see it without sleeping).
+  size_t waiting() const {
+    const std::lock_guard lock(mu_);
+    return waiting_;
   }
 
   // Producer: nothing more will come.
@@ -50,11 +59,12 @@ class HandoffQueue {
   }
 
  private:
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable_any changed_;
   std::deque<T> queue_;
   size_t capacity_;
   bool closed_ = false;
+  size_t waiting_ = 0;
 };
 
 }  // namespace lucompat

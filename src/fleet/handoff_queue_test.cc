@@ -30,9 +30,9 @@ TEST(HandoffQueue, ProducerWaitsWhileFull) {
       if (q.push(i, stop)) ++pushed;
     q.close();
   });
-  while (pushed.load() < 1) std::this_thread::yield();
-  // The second push cannot land until something is taken.
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // The second push cannot land until something is taken: the producer
+  // waits in it.
+  while (q.waiting() == 0) std::this_thread::yield();
   EXPECT_EQ(pushed.load(), 1);
   EXPECT_EQ(q.pop(), 0);
   EXPECT_EQ(q.pop(), 1);
@@ -51,7 +51,7 @@ TEST(HandoffQueue, StopReleasesABlockedProducer) {
       ASSERT_TRUE(q.push(1, stop));
       refused = !q.push(2, stop);
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    while (q.waiting() == 0) std::this_thread::yield();
   }  // the destructor requests the stop and joins
   EXPECT_TRUE(refused.load());
 }

@@ -10,7 +10,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from lucompat_e2e import (BAD_INPUT, EXAMPLES, INCOMPATIBLE, LUCOMPAT, OK, UNDECIDABLE, TempDirTest,
@@ -271,7 +270,11 @@ class Fleet(TempDirTest):
         big = self.write_lines("big.jsonl", [self.host(self.new_only, f"b{i}") for i in range(60000)])
         p = subprocess.Popen([LUCOMPAT, "fleet", "ingest", "--batch", "20000", "--store", store, str(big)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.6)
+        # Killed once its first batch has landed, while it writes the next:
+        # the store says when, not a clock.
+        while p.poll() is None and int(self.query(
+                store, "SELECT COUNT(*) FROM hosts WHERE name LIKE 'b%'")[0][0]) == 0:
+            pass
         p.send_signal(signal.SIGKILL)
         p.wait()
         if not self.pg:

@@ -23,7 +23,6 @@ from lucompat_e2e import (BAD_INPUT, EXAMPLES, LUCOMPAT, TempDirTest, compress, 
                           table_def)
 
 MAX_RSS = 256 << 20
-MAX_SECONDS = 20
 MiB = 1 << 20
 # Under ASan, RSS and time are the sanitizer's (shadow memory, a 256 MiB
 # quarantine, slower code): only exit codes and error lines are checked.
@@ -33,7 +32,10 @@ SANITIZED = os.environ.get("LUCOMPAT_SANITIZED", "0") == "1"
 def measured(*args, timeout=60):
     """Runs lucompat alone and returns (rc, stdout, stderr, peak RSS in bytes,
     seconds). wait4 gives this child's own rusage, where RUSAGE_CHILDREN
-    would give the largest of all children so far."""
+    would give the largest of all children so far. The seconds are printed,
+    never asserted: what bounds the time is the --max-output budget, which
+    the exit code and the error line show; `timeout` only guards against a
+    hang (the child is killed, and its exit code fails the test)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
         proc = subprocess.Popen([LUCOMPAT, *map(str, args)], stdout=out, stderr=err,
@@ -104,7 +106,6 @@ class MemoryBounds(TempDirTest):
         self.assertEqual(rc, BAD_INPUT, what)
         if not SANITIZED:
             self.assertLessEqual(rss, MAX_RSS, what)
-            self.assertLessEqual(seconds, MAX_SECONDS, what)
         lines = err.splitlines()
         self.assertEqual(len(lines), 1, what)
         self.assertTrue(lines[0].startswith("lucompat: "), what)
@@ -286,7 +287,6 @@ class MemoryBounds(TempDirTest):
         self.assertIn("registered now: 2 file handlers, 1 FLB", out)
         if not SANITIZED:
             self.assertLessEqual(rss, 192 * MiB)
-            self.assertLessEqual(seconds, MAX_SECONDS)
 
     def test_a_proc_kallsyms_of_one_letter_lines_is_refused(self):
         # 128 MiB of "1 t a": 22 million symbols, 2.7 GB of peak RSS. No
