@@ -31,18 +31,6 @@ LuoPresence presence(const ImageEvidence& ev, const DerivedSet& out, bool anchor
 
 }  // namespace
 
-std::string_view name(LuoPresence p) {
-  switch (p) {
-    case LuoPresence::present:
-      return "present";
-    case LuoPresence::absent:
-      return "absent";
-    case LuoPresence::unknown:
-      return "unknown";
-  }
-  return "unknown";
-}
-
 std::string_view name(GapKind k) {
   switch (k) {
     case GapKind::near_miss:

@@ -40,6 +40,18 @@ std::string_view name(EntryKind k) {
   return "unknown";
 }
 
+std::string_view name(LuoPresence p) {
+  switch (p) {
+    case LuoPresence::present:
+      return "present";
+    case LuoPresence::absent:
+      return "absent";
+    case LuoPresence::unknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
 std::string_view name(Evidence e) {
   switch (e) {
     case Evidence::symtab:

@@ -9,17 +9,10 @@
 #include <vector>
 
 #include "lucompat/base/byte_reader.h"
+#include "lucompat/table/compatible_form.h"
 #include "lucompat/table/version_table.h"
 
 namespace lucompat {
-
-// A compatible form "PREFIX{N}SUFFIX", N a decimal integer, and the kind of
-// string it is: a core ABI string (luo-vN) or a KHO subtree's (memblock-vN).
-struct CompatibleForm {
-  std::string prefix;
-  std::string suffix;
-  EntryKind kind = EntryKind::core;
-};
 
 struct FoundString {
   std::string text;

@@ -15,11 +15,6 @@
 
 namespace lucompat {
 
-// Whether the kernel has LUO at all. `absent` needs complete evidence: every
-// symbol (a symbol table, or kallsyms with data symbols) and none of LUO's.
-enum class LuoPresence { unknown, present, absent };
-std::string_view name(LuoPresence p);
-
 // Why a derived set may lack a string the kernel has. Any gap makes the set
 // incomplete: "the kernel cannot preserve this family" may then not be
 // concluded from a string's absence (fail closed).

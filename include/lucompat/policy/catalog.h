@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "lucompat/base/result.h"
-#include "lucompat/derive/core_strings.h"
+#include "lucompat/table/compatible_form.h"
 
 namespace lucompat {
 

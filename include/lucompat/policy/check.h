@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "lucompat/derive/derived_set.h"
 #include "lucompat/policy/catalog.h"
 #include "lucompat/policy/reason.h"
+#include "lucompat/table/version_table.h"
 
 namespace lucompat {
 

@@ -16,6 +16,11 @@ namespace lucompat {
 enum class EntryKind { core, subtree, file, flb };
 std::string_view name(EntryKind k);
 
+// Whether the kernel has LUO at all. `absent` needs complete evidence: every
+// symbol (a symbol table, or kallsyms with data symbols) and none of LUO's.
+enum class LuoPresence { unknown, present, absent };
+std::string_view name(LuoPresence p);
+
 // How a registration was found, strongest first: the file's own symbol table,
 // the kernel's embedded kallsyms, or a scan of the bytes without any symbols;
 // or, for the running kernel, its lists read through /proc/kcore.
