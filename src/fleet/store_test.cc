@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -10,7 +11,10 @@
 
 #include "base/test_temp_dir.h"
 #include "lucompat/fleet/fleet_queries.h"
+#include "lucompat/fleet/ingest.h"
 #include "lucompat/fleet/utc_time.h"
+#include "lucompat/policy/catalog.h"
+#include "lucompat/policy/profile.h"
 
 namespace lucompat {
 namespace {
@@ -92,6 +96,69 @@ TEST(FleetStore, OneBuildWithTwoSetsOfStringsKeepsBoth) {
   EXPECT_EQ(status->hosts, 2u);
   EXPECT_EQ(status->kernel_builds, 2u);
   EXPECT_EQ(status->stale, 0u);
+}
+
+HostReport staged(const std::string& name, KernelFacts running, KernelFacts next) {
+  HostReport r = host(name, "2026-12-01T00:00:00Z", std::move(running));
+  r.staged = std::move(next);
+  return r;
+}
+
+// A plan splits the hosts by what their staged kernel reads: one that reads
+// the profile's strings is ready, one that does not is blocked, with why.
+TEST(FleetPlan, HostsWhoseStagedKernelLacksTheProfileAreBlocked) {
+  const testing::TempDir dir("lucompat-store");
+  auto store = fresh(dir);
+  const KernelFacts now = build("aa", {"kho-v4", "luo-v5", "memfd-v2"});
+  ASSERT_TRUE(store->ingest({staged("h1", now, build("bb", {"kho-v4", "luo-v5", "memfd-v2"})),
+                             staged("h2", now, build("cc", {"kho-v4", "luo-v5", "memfd-v3"}))}));
+  Catalog catalog;
+  ASSERT_TRUE(catalog.add(builtin_catalog(), "catalog.toml (built in)"));
+  ProfileSet profiles;
+  ASSERT_TRUE(profiles.add("[[profile]]\nname = \"p\"\nrequires = [\"luo-v5\", \"memfd-v2\"]\n",
+                           "test.toml", catalog));
+  auto builds = store->builds();
+  ASSERT_TRUE(builds);
+  PlanRequest request;
+  request.profile = profiles.find("p");
+  request.names = 10;
+  auto plan = fleet_plan(*store, request, *builds, catalog);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->ready, 1u);
+  EXPECT_EQ(plan->blocked, 1u);
+  ASSERT_EQ(plan->blocked_groups.size(), 1u);
+  EXPECT_EQ(plan->blocked_groups[0].names, std::vector<std::string>{"h2"});
+  EXPECT_FALSE(plan->blocked_groups[0].reasons.empty());
+  ASSERT_EQ(plan->waves.size(), 1u);
+  ASSERT_EQ(plan->waves[0].size(), 1u);
+  EXPECT_EQ(plan->waves[0][0].names, std::vector<std::string>{"h1"});
+}
+
+// Ingest reads JSON lines a report at a time: valid ones go in by batches,
+// a rejected one is listed with its file and line, and with `strict`
+// nothing is written.
+TEST(FleetIngest, RejectedLinesAreListedAndStrictWritesNothing) {
+  const testing::TempDir dir("lucompat-store");
+  const std::string path = dir.path() + "/reports.jsonl";
+  {
+    std::ofstream out(path);
+    for (const char* name : {"h1", "h2", "h3"})
+      out << report_json(host(name, "2026-12-01T00:00:00Z", build("aa", {"luo-v5"}))).dump()
+          << "\n";
+    out << "{\"schema\": \"not a report\"}\n";
+  }
+  auto store = fresh(dir);
+  auto strict = ingest_paths(*store, {path}, true, 2);
+  ASSERT_TRUE(strict) << strict.error().message;
+  EXPECT_EQ(strict->stats.applied, 0u);
+  ASSERT_EQ(strict->rejected.size(), 1u);
+  EXPECT_TRUE(strict->rejected[0].input.ends_with("reports.jsonl:4")) << strict->rejected[0].input;
+  EXPECT_NE(strict->rejected[0].message.find("not lucompat.report/2"), std::string::npos);
+  auto summary = ingest_paths(*store, {path}, false, 2);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->stats.applied, 3u);
+  EXPECT_EQ(summary->batches, 2u);
+  EXPECT_EQ(summary->rejected.size(), 1u);
 }
 
 // Queries never create or migrate a store: a mistyped path is an error.
