@@ -234,8 +234,9 @@ class ZstdDecoder final : public StreamDecoder {
   uint64_t run_direct(Bytes input, uint64_t at) {
     uint64_t used = 0;
     while (used < input.size()) {
+      // Never behind what was fed: a piece always starts at `used`.
       std::optional<uint64_t> block;
-      if (next_block_ && *next_block_ >= at) block = *next_block_ - at;
+      if (next_block_ && *next_block_ >= at + used) block = *next_block_ - at;
       const Paced p = pace_blocks(input, used, block, kDirectStep, kCodecChunk);
       next_block_ = p.block ? std::optional(at + *p.block) : std::nullopt;
       const Bytes piece = input.subspan(used, p.end - used);
