@@ -229,26 +229,18 @@ class Reader {
       fail(ErrorKind::io, std::nullopt,
            fmt::format("{}: cannot create a file in {} to read it from (set TMPDIR): {}", name, dir,
                        std::strerror(errno)));
-    uint64_t written = 0;
-    std::byte buf[1 << 16];
-    for (;;) {
-      const la_ssize_t n = ar().archive_read_data(a, buf, sizeof buf);
-      if (n == 0) return fd;
-      if (n < 0) fail_archive(a, where.empty() ? name : fmt::format("{}: {}", where, name));
-      written += static_cast<uint64_t>(n);
-      if (written > options_.max_file_size) too_large(name, options_.max_file_size);
-      options_.unwrap.budget->charge(static_cast<uint64_t>(n));
-      meter_.tick();
-      for (la_ssize_t done = 0; done < n;) {
-        const ssize_t w = ::write(fd.get(), buf + done, static_cast<size_t>(n - done));
+    read_pieces(a, where, name, options_.max_file_size, [&](Bytes piece) {
+      for (size_t done = 0; done < piece.size();) {
+        const ssize_t w = ::write(fd.get(), piece.data() + done, piece.size() - done);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0)
           fail(ErrorKind::io, std::nullopt,
                fmt::format("{}: cannot write it to {}: {}", name, dir,
                            std::strerror(w < 0 ? errno : ENOSPC)));
-        done += w;
+        done += static_cast<size_t>(w);
       }
-    }
+    });
+    return fd;
   }
 
   struct Nested {
@@ -334,15 +326,27 @@ class Reader {
                               uint64_t limit) {
     std::vector<std::byte> data;
     data.reserve(limit);  // no copy while growing: that doubled a member's peak
+    read_pieces(a, where, name, limit,
+                [&](Bytes piece) { data.insert(data.end(), piece.begin(), piece.end()); });
+    return data;
+  }
+
+  // The member being read, piece by piece to `each`: at most `limit` bytes,
+  // each counted in the package's --max-output budget and the progress.
+  template <typename Each>
+  void read_pieces(archive* a, const std::string& where, const std::string& name, uint64_t limit,
+                   Each&& each) {
     std::byte buf[1 << 16];
+    uint64_t total = 0;
     for (;;) {
       const la_ssize_t n = ar().archive_read_data(a, buf, sizeof buf);
-      if (n == 0) return data;
+      if (n == 0) return;
       if (n < 0) fail_archive(a, where.empty() ? name : fmt::format("{}: {}", where, name));
-      if (data.size() + static_cast<uint64_t>(n) > limit) too_large(name, limit);
+      total += static_cast<uint64_t>(n);
+      if (total > limit) too_large(name, limit);
       options_.unwrap.budget->charge(static_cast<uint64_t>(n));
       meter_.tick();
-      data.insert(data.end(), buf, buf + n);
+      each(Bytes(buf, static_cast<size_t>(n)));
     }
   }
 
