@@ -131,6 +131,42 @@ static const struct liveupdate_flb_ops example_flb_ops = {
 #include "mainline_flbs.def"
 #undef X
 
+/*
+ * Registration, as a kernel's initcalls and a module's init do it: an object
+ * nothing refers to was never registered, and a scan must not count it.
+ * Every FLB is attached to the first handler.
+ */
+#ifdef EXAMPLE_MODULE
+int liveupdate_register_file_handler(struct liveupdate_file_handler *fh);
+int liveupdate_register_flb(struct liveupdate_file_handler *fh, struct liveupdate_flb *flb);
+#else
+__attribute__((noinline)) int liveupdate_register_file_handler(struct liveupdate_file_handler *fh)
+{
+	return fh->ops == 0;
+}
+__attribute__((noinline)) int liveupdate_register_flb(struct liveupdate_file_handler *fh,
+						      struct liveupdate_flb *flb)
+{
+	return fh == 0 || flb == 0;
+}
+#endif
+
+__attribute__((used)) int example_luo_init(void)
+{
+	struct liveupdate_file_handler *first = 0;
+	int err = 0;
+#define X(sym, compat)                                     \
+	err |= liveupdate_register_file_handler(&sym); \
+	if (!first)                                        \
+		first = &sym;
+#include "mainline_handlers.def"
+#undef X
+#define X(sym, compat) err |= liveupdate_register_flb(first, &sym);
+#include "mainline_flbs.def"
+#undef X
+	return err;
+}
+
 #ifndef EXAMPLE_MODULE
 /* The core ABI strings LUO writes into its FDT: literals in read-only data. */
 #define X(s) s,

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "lucompat/base/printable.h"
+#include "lucompat/derive/code_references.h"
 #include "lucompat/table/compatible.h"
 
 namespace lucompat {
@@ -213,6 +214,13 @@ KindResult read_candidate(const MemoryImage& image, const ObjectCandidate& c,
   return out;
 }
 
+// Why an object a scan found is not counted.
+std::string scanned_miss(const MatchedObject& m, std::string_view why) {
+  return fmt::format(
+      "the object at {:#x} is shaped like {} and holds \"{}\", but is not counted: {}", m.address,
+      m.kind == EntryKind::file ? "a file handler" : "an FLB", m.compatible, why);
+}
+
 // A scan's objects (candidates without a name) are guesses of where objects
 // start: a handler copied into a template, or a stale copy, is shaped like
 // the registered one. Two that point to the same ops cannot both be what was
@@ -238,12 +246,34 @@ void drop_shared_ops(const MemoryImage& image, const LuoModel& model,
     }
     matched_at.erase(m.address);
     near_misses.emplace_back(
-        m.address,
-        fmt::format("the object at {:#x} is shaped like {} and holds \"{}\", but is not counted: "
-                    "{} objects found by the scan share its ops at {:#x}, and a scan cannot tell "
-                    "which one is registered",
-                    m.address, m.kind == EntryKind::file ? "a file handler" : "an FLB",
-                    m.compatible, sharing[{m.kind, *ops}], *ops));
+        m.address, scanned_miss(m, fmt::format("{} objects found by the scan share its ops at "
+                                               "{:#x}, and a scan cannot tell which one is "
+                                               "registered",
+                                               sharing[{m.kind, *ops}], *ops)));
+  }
+  matched = std::move(kept);
+}
+
+// A scan's object is counted only when something refers to it: a handler or
+// FLB that is registered has its address passed to the registering call (or
+// kept in a table of pointers), where a stale copy or dead data has none.
+void drop_unreferenced(const MemoryImage& image, std::vector<MatchedObject>& matched,
+                       std::set<uint64_t>& matched_at,
+                       std::vector<std::pair<uint64_t, std::string>>& near_misses) {
+  std::vector<uint64_t> scanned;
+  for (const MatchedObject& m : matched)
+    if (m.symbol.empty()) scanned.push_back(m.address);
+  if (scanned.empty()) return;
+  const std::set<uint64_t> seen = referenced(image, scanned);
+  std::vector<MatchedObject> kept;
+  for (MatchedObject& m : matched) {
+    if (!m.symbol.empty() || seen.count(m.address) != 0) {
+      kept.push_back(std::move(m));
+      continue;
+    }
+    matched_at.erase(m.address);
+    near_misses.emplace_back(
+        m.address, scanned_miss(m, "nothing in the image refers to it, so nothing registers it"));
   }
   matched = std::move(kept);
 }
@@ -314,6 +344,8 @@ ObjectMatches match_objects(const MemoryImage& image,
     }
     for (std::string& n : kept.near_misses) near_misses.emplace_back(c.address, std::move(n));
   }
+  // A stale copy nothing refers to is no rival of the registered object.
+  drop_unreferenced(image, out.matched, matched_at, near_misses);
   drop_shared_ops(image, model, out.matched, matched_at, near_misses);
   // Handlers first, then FLBs, each in address order: stable across builds.
   std::stable_sort(out.matched.begin(), out.matched.end(), [](const auto& a, const auto& b) {

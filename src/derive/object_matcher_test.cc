@@ -221,6 +221,8 @@ TEST(ObjectMatcher, AScanCountsNoTwoObjectsThatShareTheirOps) {
   Crafted c;
   Crafted::put(c.data, 256, kRodata);  // a copy of the handler at kData
   Crafted::put(c.data, 264, "memfd-v9");
+  Crafted::put(c.text, 48, kData);  // and something refers to each
+  Crafted::put(c.text, 56, kData + 256);
   MemoryImage m = c.image();
   m.object_sizes.reset();
   const std::vector<ObjectCandidate> scanned{{"", kData, 88}, {"", kData + 256, 88}};
@@ -234,6 +236,35 @@ TEST(ObjectMatcher, AScanCountsNoTwoObjectsThatShareTheirOps) {
   // Named, both count.
   const ObjectMatches named = match_objects(m, {{"a", kData, 88}, {"b", kData + 256, 88}}, kLayout);
   EXPECT_EQ(named.matched.size(), 2u);
+}
+
+// Issue 23, class 3: a scan counts an object only when something refers to
+// it, as the registering call's argument or a pointer stored whole. A stale
+// copy that nothing refers to is then no rival of the registered object.
+TEST(ObjectMatcher, AScanCountsOnlyAnObjectSomethingRefersTo) {
+  Crafted c;
+  MemoryImage m = c.image();
+  m.object_sizes.reset();
+  const ObjectMatches alone = match_objects(m, {{"", kData, 88}}, kLayout);
+  EXPECT_TRUE(alone.matched.empty());
+  ASSERT_EQ(alone.near_misses.size(), 1u);
+  EXPECT_NE(alone.near_misses[0].find("holds \"memfd-v1\", but is not counted: nothing in the "
+                                      "image refers to it"),
+            std::string::npos)
+      << alone.near_misses[0];
+
+  Crafted::put(c.text, 48, kData);     // a literal pool's pointer
+  Crafted::put(c.data, 256, kRodata);  // a stale copy, with the same ops
+  Crafted::put(c.data, 264, "memfd-v9");
+  m = c.image();
+  m.object_sizes.reset();
+  const ObjectMatches r = match_objects(m, {{"", kData, 88}, {"", kData + 256, 88}}, kLayout);
+  ASSERT_EQ(r.matched.size(), 1u);
+  EXPECT_EQ(r.matched[0].compatible, "memfd-v1");
+  ASSERT_EQ(r.near_misses.size(), 1u);
+  EXPECT_NE(r.near_misses[0].find("memfd-v9"), std::string::npos) << r.near_misses[0];
+  // A named object (a symbol table, kallsyms) needs no reference.
+  EXPECT_EQ(match_objects(m, {{"copy", kData + 256, 88}}, kLayout).matched.size(), 1u);
 }
 
 // test_flbs[3] is one symbol: each element counts, named by its index.

@@ -120,6 +120,39 @@ std::optional<Bytes> own_btf(const LibelfFile& elf, Bytes file, uint64_t* offset
   return std::nullopt;
 }
 
+// What r2 holds on ppc64: the TOC base each function descriptor in .opd
+// names (ELFv1), else .TOC., which both linkers put 0x8000 past .got.
+std::optional<uint64_t> ppc64_toc(const LibelfFile& elf, Bytes file) {
+  constexpr uint64_t kTocBias = 0x8000;
+  for (const auto& s : elf.sections())
+    if (s.name == ".opd" && s.has_file_bytes() && s.size >= 16)
+      return section_reader(elf, s, file).u64(8, ".opd descriptor's TOC");
+  for (const auto& s : elf.sections())
+    if (s.name == ".got") return s.addr + kTocBias;
+  return std::nullopt;
+}
+
+CodeModel code_model(const LibelfFile& elf, Bytes file) {
+  switch (elf.header().machine) {
+    case EM_X86_64:
+      return {Isa::x86_64, std::nullopt};
+    case EM_386:
+      return {Isa::i386, std::nullopt};
+    case EM_AARCH64:
+      return {Isa::arm64, std::nullopt};
+    case EM_ARM:
+      return {Isa::arm, std::nullopt};
+    case EM_RISCV:
+      return {Isa::riscv, std::nullopt};
+    case EM_PPC64:
+      return {Isa::ppc64, ppc64_toc(elf, file)};
+    case EM_S390:
+      return {Isa::s390x, std::nullopt};
+    default:
+      return {};
+  }
+}
+
 MemoryImage empty_image(const LibelfFile& elf) {
   MemoryImage image;
   image.pointer_size = elf.header().elf_class == 64 ? 8 : 4;
@@ -276,6 +309,7 @@ std::optional<DerivedSet> scan_registrations(const LibelfFile& elf, Bytes file,
   ev.not_code = [&elf](uint64_t offset) { return in_table_section(elf, offset); };
   ev.image = empty_image(elf);
   ev.image.regions = section_regions(elf, file);
+  ev.image.code = code_model(elf, file);
   auto choice = choose_model(ev.btf, std::nullopt, options.release, ev.image.pointer_size);
   if (!choice) throw ParseError(std::move(choice).error());
   if (choice->model) {

@@ -127,10 +127,10 @@ class Examples(unittest.TestCase):
 
     def test_without_any_symbols_a_scan_finds_the_handlers(self):
         """The symbol table hidden (its section type made SHT_NULL) and no
-        kallsyms: a structural scan finds the handlers and core strings, on
-        every target, as `scan` evidence; FLBs need BTF's exact size, so a
-        warning says they were not searched. check rests no verdict on a scan
-        unless --trust-scan."""
+        kallsyms: a structural scan finds the handlers the code registers
+        and the core strings, on every target, as `scan` evidence; FLBs need
+        BTF's exact size, so a warning says they were not searched. check
+        rests no verdict on a scan unless --trust-scan."""
         self.tmp = tempfile.TemporaryDirectory()
         self.addCleanup(self.tmp.cleanup)
         handlers = {c for _, c in mainline_def("mainline_handlers.def")}
@@ -157,6 +157,19 @@ class Examples(unittest.TestCase):
                 # The FLBs it saw but could not measure are named, not dropped.
                 for miss in table["near_misses"]:
                     self.assertIn("is shaped like an FLB", miss)
+                # Issue 23, class 3: with the code that registers them gone,
+                # nothing refers to the handlers and the scan counts none.
+                text = elf.find_section(".text")
+                elf.data[text["offset"]:text["offset"] + text["size"]] = bytes(text["size"])
+                unregistered = Path(self.tmp.name) / f"unregistered-{arch}.elf"
+                unregistered.write_bytes(bytes(elf.data))
+                r = lucompat("inspect", "--json", unregistered)
+                self.assertEqual(r.rc, UNDECIDABLE, r)
+                table = r.one()["table"]
+                self.assertEqual([e for e in table["entries"] if e["kind"] != "core"], [])
+                unreferenced = {m.split('"')[1] for m in table["near_misses"]
+                                if "nothing in the image refers to it" in m}
+                self.assertEqual(unreferenced, handlers)
         path = Path(self.tmp.name) / "scan-x86_64.elf"
         r = lucompat("check", "--no-modules", "--current", path, "--next", path)
         self.assertEqual(r.rc, UNDECIDABLE, r)

@@ -17,6 +17,16 @@ namespace lucompat {
 
 enum class RegionKind { text, rodata, data };
 
+// The instruction set of an image's text, for finding what its code refers
+// to (code_references.h). `unknown`: only pointers stored whole are seen.
+enum class Isa { unknown, x86_64, i386, arm64, arm, riscv, ppc64, s390x };
+
+struct CodeModel {
+  Isa isa = Isa::unknown;
+  // ppc64: what r2 holds (the TOC base), which code addresses data from.
+  std::optional<uint64_t> toc;
+};
+
 struct MemoryRegion {
   uint64_t address = 0;  // of bytes[0]
   uint64_t offset = 0;   // input offset of bytes[0]
@@ -39,6 +49,7 @@ struct MemoryImage {
   unsigned pointer_size = 8;
   ByteOrder order = ByteOrder::little;
   std::vector<MemoryRegion> regions;
+  CodeModel code;
   // A relocatable file: pointers are whatever the relocation at the slot
   // says; a slot without one holds null only if its bytes are zero.
   bool relocatable = false;
