@@ -310,9 +310,23 @@ LuoModel documented_model(std::string_view release, unsigned pointer_size) {
   // ops, compatible[48], then two list heads (two pointers each).
   l.handler = {p + kCompatible + 4 * p, true, 0, p, kCompatible, p + kCompatible, p + kCompatible,
                {10 * p, 9, 9 * p}};
-  // ops, compatible[48], then at least the private state, which opens with
-  // its list head; like a handler's list heads, registration fills it in.
-  l.flb = {p + kCompatible + 2 * p, false, 0, p, kCompatible, p + kCompatible, p + kCompatible,
+  // ops, compatible[48], then the private state, which registration fills
+  // in like a handler's list heads. Its size grows with lock debugging, so
+  // only its least size is known, with no padding and the least mutex (an
+  // owner and a waiter pointer on a UP kernel without spinning): a list
+  // head, two states of a count (4), data (8), obj, mutex, finished and a
+  // last flag (1 each), users (4), initialized (1). 6.1's imitation and 7.3
+  // (192 bytes on 64-bit) are both larger; the least size keeps a handler,
+  // whose ops could pass as an FLB's, from reading as one.
+  const uint64_t state = 4 + 8 + p + 2 * p + 1 + 1;
+  const uint64_t flb_private = 2 * p + 2 * state + 4 + 1;
+  l.flb = {p + kCompatible + flb_private,
+           false,
+           0,
+           p,
+           kCompatible,
+           p + kCompatible,
+           p + kCompatible,
            {5 * p, 4, 4 * p}};
   const auto version = major_minor(release);
   if (!version) {

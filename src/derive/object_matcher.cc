@@ -76,6 +76,13 @@ struct Reading {
   std::string raw;      // the compatible field as printable text, for a near miss
 };
 
+// The bytes of `r` from `from` past `address` up to `room` past it.
+Bytes rest_of_room(const MemoryRegion& r, uint64_t address, uint64_t from, uint64_t room) {
+  const uint64_t start = address - r.address + from;
+  const uint64_t end = std::min<uint64_t>(address - r.address + room, r.bytes.size());
+  return start < end ? r.bytes.subspan(start, end - start) : Bytes{};
+}
+
 Reading read_as(const MemoryImage& image, uint64_t address, std::optional<uint64_t> size,
                 std::optional<uint64_t> room, const ObjectLayout& layout) {
   Reading out;
@@ -93,7 +100,10 @@ Reading read_as(const MemoryImage& image, uint64_t address, std::optional<uint64
     ops = image.pointer_at(address + layout.ops_offset);
     out.ops_valid = ops && check_ops(image, *ops, layout.ops).empty();
   }
-  if (size ? (layout.exact ? *size != layout.size : *size < layout.size) : !layout.exact) {
+  // Without a size, a layout that gives only a least size needs a room: the
+  // object may then be anything up to the next symbol, all of it past the
+  // documented part zero as registration leaves it (else it is refused).
+  if (size ? (layout.exact ? *size != layout.size : *size < layout.size) : !layout.exact && !room) {
     out.size_ok = false;
     out.why = size ? fmt::format("its size {} is not {}{}", *size, layout.exact ? "" : "at least ",
                                  layout.size)
@@ -111,6 +121,11 @@ Reading read_as(const MemoryImage& image, uint64_t address, std::optional<uint64
     out.why = "its compatible field is not a NUL-terminated, zero-padded printable string";
   } else if (layout.zero_from != 0 && !all_zero(object.subspan(layout.zero_from))) {
     out.why = "its private list heads are not zero";
+  } else if (!size && !layout.exact && !all_zero(rest_of_room(*r, address, layout.size, *room))) {
+    out.why = fmt::format(
+        "its bytes up to the next symbol, {} past it, are not zero past the least size {}, so "
+        "where it ends is unknown",
+        *room, layout.size);
   } else if (!ops) {
     out.why = "its first member is not a pointer";
   } else {
@@ -185,6 +200,7 @@ std::vector<Element> elements_of(const ObjectCandidate& c, const ObjectLayout& l
 struct KindResult {
   std::vector<MatchedObject> matched;
   std::vector<std::string> near_misses;
+  bool ops_valid_miss = false;  // a near miss whose ops are this kind's
 };
 
 // A candidate read as one kind. Without sizes an array's extent is unknown:
@@ -203,10 +219,12 @@ KindResult read_candidate(const MemoryImage& image, const ObjectCandidate& c,
       out.matched.push_back({kind, *r.text, input_offset(image, e.address), e.symbol, e.address});
       continue;
     }
-    if (half_matches(image, e, r, layout))
+    if (half_matches(image, e, r, layout)) {
+      out.ops_valid_miss |= r.ops_valid;
       out.near_misses.push_back(
           fmt::format("{} is shaped like {} and holds \"{}\", but is not counted: {}", e.symbol,
                       kind == EntryKind::file ? "a file handler" : "an FLB", r.raw, r.why));
+    }
     if (open_ended) break;
   }
   if (open_ended && out.matched.size() == 1 && out.near_misses.empty())
@@ -333,10 +351,11 @@ ObjectMatches match_objects(const MemoryImage& image,
     }
     // The kind that matched explains the object: the other reading's
     // half-matches are that kind's own fields seen at the wrong stride.
-    // With neither, one near miss says it: as a handler when it half
-    // matches one, else as an FLB.
-    const bool flb =
-        !as_flb.matched.empty() || (as_handler.matched.empty() && as_handler.near_misses.empty());
+    // With neither, one near miss says it: as the kind whose ops it points
+    // to, else as a handler when it half matches one, else as an FLB.
+    const bool flb_ops_only = as_flb.ops_valid_miss && !as_handler.ops_valid_miss;
+    const bool flb = !as_flb.matched.empty() || (as_handler.matched.empty() &&
+                                                 (as_handler.near_misses.empty() || flb_ops_only));
     KindResult& kept = flb ? as_flb : as_handler;
     for (MatchedObject& m : kept.matched) {
       matched_at.insert(m.address);

@@ -214,6 +214,31 @@ TEST(ObjectMatcher, WithoutSizesAHalfMatchIsANearMissToo) {
       << r.near_misses[0];
 }
 
+// Issue 23, class 8: an i386 kernel's kallsyms (no BTF) give an FLB no size,
+// and the documented layout only its least one. The room up to the next
+// symbol bounds it: an FLB whose room is zero past its least size counts.
+TEST(ObjectMatcher, WithoutSizesAnFlbIsBoundedByItsRoom) {
+  Crafted c;
+  MemoryImage m = c.image();
+  m.object_sizes.reset();
+  m.object_rooms = std::vector<std::pair<uint64_t, uint64_t>>{{kRodata, 80}, {kRodata + 80, 40}};
+  const ObjectMatches r = match_objects(m, {{"flb", kData + 128, std::nullopt, 192}}, kLayout);
+  ASSERT_EQ(r.matched.size(), 1u) << (r.near_misses.empty() ? "" : r.near_misses[0]);
+  EXPECT_EQ(r.matched[0].kind, EntryKind::flb);
+  EXPECT_EQ(r.matched[0].compatible, "hugetlb-v1");
+  // A room with bytes past the least size: where the FLB ends is unknown.
+  Crafted::put(c.data, 128 + 180, 1);
+  m.regions = c.image().regions;
+  const ObjectMatches unsure = match_objects(m, {{"flb", kData + 128, std::nullopt, 192}}, kLayout);
+  EXPECT_TRUE(unsure.matched.empty());
+  ASSERT_EQ(unsure.near_misses.size(), 1u);
+  EXPECT_NE(unsure.near_misses[0].find("are not zero past the least size"), std::string::npos)
+      << unsure.near_misses[0];
+  // A handler's room (88 bytes, then the next object) is too small for an FLB.
+  EXPECT_EQ(match_objects(m, {{"h", kData, std::nullopt, 88}}, kLayout).matched[0].kind,
+            EntryKind::file);
+}
+
 // A scan names no object: two handler-shaped objects with one ops are a
 // registered handler and a copy, and it cannot tell which is which (issue 23,
 // class 3). With names (symbols), each is its own object.
