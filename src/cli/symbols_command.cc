@@ -98,6 +98,7 @@ ExitCode run_symbols(const SymbolsArgs& args) {
     KallsymsInput in;
     in.image = k->bytes();
     in.order = k->order;
+    in.order_known = k->order_known;
     in.pointer_size = k->pointer_size;
     in.elf = k->elf;
     in.text_address = args.text_address;

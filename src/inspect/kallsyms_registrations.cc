@@ -74,8 +74,10 @@ void add_candidates(const Kallsyms& k, MemoryImage& image, std::vector<ObjectCan
 Result<std::optional<DerivedSet>> registrations_by_kallsyms(
     const KernelBytes& kernel, const std::string& release,
     std::span<const CompatibleForm> core_forms) {
-  LUCOMPAT_TRY(decoded, decode_kallsyms(
-                            {kernel.bytes(), kernel.order, kernel.pointer_size, kernel.elf, {}}));
+  LUCOMPAT_TRY(
+      decoded,
+      decode_kallsyms(
+          {kernel.bytes(), kernel.order, kernel.order_known, kernel.pointer_size, kernel.elf, {}}));
   if (!*decoded) return std::optional<DerivedSet>{};
   const Kallsyms& k = **decoded;
   return catch_parse_errors([&]() -> Result<std::optional<DerivedSet>> {
@@ -93,7 +95,7 @@ Result<std::optional<DerivedSet>> registrations_by_kallsyms(
     ev.offset = k.location.names;
     ev.release = release;
     ev.image.pointer_size = static_cast<unsigned>(kernel.pointer_size);
-    ev.image.order = kernel.order;
+    ev.image.order = k.order;
     const std::vector<AddressRange> ranges = address_ranges(kernel, ev.symbols);
     ev.image.regions = regions_by_markers(ev.symbols, ranges, kernel.bytes());
     // kallsyms holds data symbols only with CONFIG_KALLSYMS_ALL; then, and

@@ -25,9 +25,10 @@ KernelBytes kernel_bytes_of(std::string input, Unwrapped unwrapped) {
     k.pointer_size = static_cast<uint8_t>(b[4]) == 1 ? 4 : 8;
     k.order = static_cast<uint8_t>(b[5]) == 2 ? ByteOrder::big : ByteOrder::little;
   } else {
-    // Raw images are arm64 and riscv Images (64-bit); their header says the
-    // byte order when it is not little-endian.
+    // Raw images are 64-bit: arm64 and riscv Images, whose header says the
+    // byte order when it is not little-endian, and s390x's, which has none.
     k.order = k.unwrapped.raw_order.value_or(ByteOrder::little);
+    k.order_known = k.unwrapped.raw_order.has_value();
   }
   return k;
 }

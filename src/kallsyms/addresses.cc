@@ -100,10 +100,14 @@ std::optional<Misfit> check_own_labels(const ReadingContext& c, const KallsymsLo
 // file and comes from its relocation.
 std::optional<Misfit> relative_base(const ReadingContext& c, uint64_t at, AddressReading& r) {
   r.relative_base = read_pointer(c.image, at, c.pointer_size, "kallsyms_relative_base");
-  if (r.relative_base == 0 && c.space.raw() && c.pointer_size == 8) {
-    // A PIE kernel (arm64 or riscv with RELOCATABLE) holds zero here and
-    // fills it at boot from .rela.dyn; see docs/kallsyms.md.
-    if (const auto base = relocated_pointer(c.image, at)) {
+  if (r.relative_base == 0 && c.pointer_size == 8) {
+    // A PIE kernel (arm64 or riscv with RELOCATABLE, s390x) holds zero here
+    // and fills it at boot from .rela.dyn; see docs/kallsyms.md. A vmlinux
+    // whose segments lie in the file at one distance from their addresses
+    // is read the same way; the relocations prove that distance or nothing.
+    auto base = relocated_pointer(c.image, at);
+    if (!base) base = applied_relocated_pointer(c.image, at);
+    if (base) {
       r.relative_base = *base;
       r.relative_base_relocated = true;
     }

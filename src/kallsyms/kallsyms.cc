@@ -196,6 +196,7 @@ std::optional<Kallsyms> decode(const KallsymsInput& in) {
            fmt::format("two different kallsyms tables decode: names at 0x{:x} and at 0x{:x}; "
                        "refusing to guess",
                        found[0].location.names, found[i].location.names));
+  found.front().order = in.order;
   return std::move(found.front());
 }
 
@@ -223,11 +224,19 @@ Kallsyms decode_kallsyms_at(const KallsymsInput& in, const KallsymsLocation& whe
   std::vector<PlacedReading> fits;
   fits.reserve(r.fits.size());
   for (AddressReading& f : r.fits) fits.emplace_back(where, std::move(f));
-  return only_decoding(std::move(names.names), preferred(std::move(fits)));
+  Kallsyms k = only_decoding(std::move(names.names), preferred(std::move(fits)));
+  k.order = in.order;
+  return k;
 }
 
 Result<std::optional<Kallsyms>> decode_kallsyms(const KallsymsInput& input) {
-  return catch_parse_errors([&] { return decode(input); });
+  return catch_parse_errors([&]() -> std::optional<Kallsyms> {
+    std::optional<Kallsyms> k = decode(input);
+    if (k || input.order_known) return k;
+    KallsymsInput other = input;
+    other.order = input.order == ByteOrder::little ? ByteOrder::big : ByteOrder::little;
+    return decode(other);
+  });
 }
 
 }  // namespace lucompat

@@ -281,6 +281,24 @@ TEST(Kallsyms, NoTablesIsNotAnError) {
   EXPECT_FALSE(*r);
 }
 
+// Issue 23, class 8: s390x's raw image has no header that names its byte
+// order; its big-endian tables are found when the order is not known, and
+// the decoding says which order it read.
+TEST(Kallsyms, ARawImageOfUnknownOrderIsReadInTheOrderItsTablesDecodeIn) {
+  CraftOptions o;
+  o.order = ByteOrder::big;
+  const auto c = craft_kallsyms(sample_symbols(300, kText), o);
+  KallsymsInput in = input(c.bytes, ByteOrder::little, 8);
+  auto known = decode_kallsyms(in);
+  ASSERT_TRUE(known);
+  EXPECT_FALSE(*known);  // read as little-endian, as a header would have said
+  in.order_known = false;
+  const Kallsyms k = decode_ok(in);
+  EXPECT_EQ(k.order, ByteOrder::big);
+  expect_same(k, c.symbols);
+  EXPECT_EQ(decode_ok(input(c.bytes, ByteOrder::big, 8)).order, ByteOrder::big);
+}
+
 TEST(Kallsyms, TwoDifferentTablesAreAnError) {
   const auto s = sample_symbols(300, kText);
   auto other = s;

@@ -17,7 +17,8 @@ struct KernelBytes {
   FileData file;        // the input, which `unwrapped.bytes` may point into
   Unwrapped unwrapped;  // bytes, the container chain, decompressed buffers
   ByteOrder order = ByteOrder::little;
-  int pointer_size = 8;  // from the ELF class; 8 for a raw 64-bit Image
+  bool order_known = true;  // false: a raw image whose header names none (s390x)
+  int pointer_size = 8;     // from the ELF class; 8 for a raw 64-bit Image
   bool elf = false;
 
   Bytes bytes() const { return unwrapped.bytes; }

@@ -93,6 +93,7 @@ struct KallsymsLocation {
 };
 
 struct Kallsyms {
+  ByteOrder order = ByteOrder::little;  // in which the tables decoded
   KallsymsAddressing addressing = KallsymsAddressing::relative;
   uint64_t relative_base = 0;  // as used (after relocation, see below)
   // The relative base read zero in the file (a relocatable kernel linked as
@@ -129,6 +130,9 @@ struct KallsymsLimits {
 struct KallsymsInput {
   Bytes image;  // an ELF vmlinux (stripped or not) or a raw image
   ByteOrder order = ByteOrder::little;
+  // false: a raw image whose header names no byte order (s390x's): the
+  // tables are looked for in `order`, and in the other when none are there.
+  bool order_known = true;
   int pointer_size = 8;  // 4 or 8
   bool elf = false;      // look for .symtab first
   KallsymsLimits limits;
