@@ -169,29 +169,40 @@ void decode_fixed_slots(const ByteReader& r, VersionTable& out, SlotKinds kinds)
   }
 }
 
-bool is_zero_slot(const ByteReader& r, uint64_t at) {
+// The next output section is aligned at least this much.
+constexpr uint64_t kSectionAlign = 8;
+
+// Where the table ends: an all-zero slot, or one that opens with the zeros
+// the linker pads with up to the next output section, which starts on an
+// aligned boundary with bytes of its own (a riscv Image built without
+// kallsyms: 16 zeros, then the next section's data). An entry never opens
+// with a NUL, and a damaged one would need its first 8 bytes zeroed to pass.
+bool ends_table(const ByteReader& r, uint64_t at) {
   const Bytes b = r.bytes(at, kFixedSlotSize, "a 48-byte table entry");
-  return std::all_of(b.begin(), b.end(), [](std::byte c) { return c == std::byte{0}; });
+  const auto data = std::find_if(b.begin(), b.end(), [](std::byte c) { return c != std::byte{0}; });
+  if (data == b.end()) return true;
+  const auto zeros = static_cast<uint64_t>(data - b.begin());
+  return zeros >= kSectionAlign && (r.base() + at + zeros) % kSectionAlign == 0;
 }
 
 // Without a size, the end of the table must be told from damage: the linker
-// pads the end of read-only data with zeros, so the table ends at an all-zero
-// slot or where the bytes end. Any other slot that is not a clean entry
-// (a stray byte after the NUL included) is damage and makes the table
-// unusable: stopping there silently would drop entries and could turn an
-// incompatible update into a compatible one.
+// pads the end of read-only data with zeros, so the table ends at a slot of
+// padding (ends_table) or where the bytes end. Any other slot that is not a
+// clean entry (a stray byte after the NUL included) is damage and makes the
+// table unusable: stopping there silently would drop entries and could turn
+// an incompatible update into a compatible one.
 void scan_fixed_slots(const ByteReader& r, VersionTable& out, SlotKinds kinds) {
   uint32_t number = 1;
   Seen seen = seen_in(out);
   for (uint64_t at = 0; r.contains(at, kFixedSlotSize); at += kFixedSlotSize, ++number) {
-    if (is_zero_slot(r, at)) return;
+    if (ends_table(r, at)) return;
     Slot s = read_slot(r, at, number, kinds);
     if (!s.error && s.stray_byte) s.error = std::move(s.stray_byte);
     if (s.error)
       fail(ErrorKind::malformed, s.error->offset,
            s.error->message +
-               " (a table found by its magic has no size: it ends at an all-zero slot, so a "
-               "damaged slot cannot be skipped)");
+               " (a table found by its magic has no size: it ends at a slot of zero padding, so "
+               "a damaged slot cannot be skipped)");
     add_entry(out, seen, std::move(s), r.base() + at, number);
   }
 }

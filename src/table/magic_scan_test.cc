@@ -83,6 +83,25 @@ TEST(MagicScan, ADamagedEntryIsAnErrorNotTheEnd) {
   EXPECT_LT(*e.offset, 0x1000u + 8 + 48);
 }
 
+// Issue 23, class 8: a riscv raw Image without kallsyms. The table's last
+// entry is followed by the linker's zero padding up to the next output
+// section, then that section's bytes: the padding ends the table. Fewer
+// zeros than reach an 8-byte boundary are no padding: the slot is damaged.
+TEST(MagicScan, ZeroPaddingUpToTheNextSectionEndsATable) {
+  const std::string head =
+      TableBytes().header(ByteOrder::little, 0x4c565550, 1).entry("luo-v1").entry("memfd-v1").bytes;
+  const std::string next(64, '\xcd');
+  const auto found = scan_for_table(region(head + std::string(16, '\0') + next), ByteOrder::little);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(names(found->table), (std::vector<std::string>{"luo-v1", "memfd-v1"}));
+  for (size_t zeros : {size_t{3}, size_t{0}}) {
+    const Error e =
+        error_scanning(region(head + std::string(zeros, '\0') + next), ByteOrder::little);
+    EXPECT_EQ(e.kind, ErrorKind::malformed) << zeros;
+    EXPECT_EQ(e.offset, 0x1000u + head.size() + (zeros == 0 ? 0 : zeros)) << e.message;
+  }
+}
+
 TEST(MagicScan, TwoDifferentTablesAreAnErrorNotAGuess) {
   const std::string first = table(ByteOrder::little, "luo-v1");
   const std::string bytes = first + table(ByteOrder::little, "luo-v2");
