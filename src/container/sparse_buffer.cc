@@ -21,6 +21,12 @@ SparseBuffer::SparseBuffer(uint64_t capacity) : capacity_(std::max<uint64_t>(cap
                      "--max-output",
                      capacity_));
   data_ = static_cast<std::byte*>(m);
+  // A kernel decompresses into tens of MiB here: in 4 KiB pages that is
+  // 15,000 page faults, a fifth of inspect's wall time on Debian's zstd
+  // kernels (196 ms against 157 with huge pages, `zstd -dc` 145). Pages of
+  // zeros are still given back below, which splits a huge page as needed.
+  // Advice only: where THP is off, nothing changes.
+  (void)::madvise(data_, capacity_, MADV_HUGEPAGE);
 }
 
 namespace {
