@@ -71,8 +71,8 @@ std::vector<std::byte> s390_image(bool applied = true) {
   put64be(b, sym, kS390Link + 0x3008);
   put64be(b, sym + 8, uint64_t{2} << 32 | 22);
   put64be(b, sym + 16, 0);
-  b[kDynsym + 2 * 24 + 7] = std::byte{1};  // st_shndx 1: defined
-  put64be(b, kDynsym + 2 * 24 + 8, kS390Link);
+  b[kDynsym + uint64_t{2} * 24 + 7] = std::byte{1};  // st_shndx 1: defined
+  put64be(b, kDynsym + uint64_t{2} * 24 + 8, kS390Link);
   const std::vector<std::pair<uint64_t, uint64_t>> dynamic{
       {6, kS390Link + kDynsym}, {7, kS390Link + kRela}, {8, 24 * (kRuns + 1)}, {9, 24}};
   for (size_t i = 0; i < dynamic.size(); ++i) {
