@@ -74,8 +74,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::memcpy(&head, memory.data(), sizeof head);
   const Memory m(memory);
   const lucompat::LuoModel layout = lucompat::documented_model("7.3.4", 8);
-  for (auto kind : {lucompat::EntryKind::file, lucompat::EntryKind::flb})
-    (void)lucompat::read_registered(m, kBase + head % memory.size(), kind, layout, 64);
+  for (auto kind : {lucompat::EntryKind::file, lucompat::EntryKind::flb}) {
+    try {
+      (void)lucompat::read_registered(m, kBase + head % memory.size(), kind, layout, 64);
+    } catch (const lucompat::ParseError&) {  // a corrupt list: the expected failure
+    }
+  }
   if (k) check_running(m, memory, *k);
   return 0;
 }

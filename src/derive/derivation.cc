@@ -80,12 +80,13 @@ std::vector<MemoryRegion> regions_by_markers(const SymbolLookup& symbols,
   return out;
 }
 
-Result<ModelChoice> choose_model(std::optional<Bytes> btf, const std::optional<LuoModel>& base,
-                                 std::string_view release, unsigned pointer_size) {
+ModelChoice choose_model(std::optional<Bytes> btf, const std::optional<LuoModel>& base,
+                         std::string_view release, unsigned pointer_size) {
   if (base) return ModelChoice{base, false};
   if (!btf) return ModelChoice{documented_model(release, pointer_size), false};
-  LUCOMPAT_TRY(model, model_from_btf(*btf, pointer_size));
-  return ModelChoice{*model, !model->has_value()};
+  std::optional<LuoModel> model = model_from_btf(*btf, pointer_size);
+  const bool without_luo = !model.has_value();
+  return ModelChoice{std::move(model), without_luo};
 }
 
 void append_entry(DerivedSet& out, std::string compatible, uint64_t offset, Registration reg) {
@@ -108,31 +109,42 @@ void add_core_strings(DerivedSet& out, const MemoryImage& image,
   }
 }
 
-Result<DerivedSet> derive_from_image(const ImageEvidence& ev,
-                                     std::span<const CompatibleForm> core_forms) {
+namespace {
+
+// The model of an image's evidence. A BTF error is located here, since
+// libbpf names no offset: the BTF's own is the best one to give (context
+// added to the error, which stays a ParseError).
+ModelChoice model_for(const ImageEvidence& ev) {
+  try {
+    return choose_model(ev.btf, ev.base_model, ev.release, ev.image.pointer_size);
+  } catch (const ParseError& e) {
+    Error located = e.error();
+    if (!located.offset) located.offset = ev.btf_offset;
+    throw ParseError(std::move(located));
+  }
+}
+
+}  // namespace
+
+DerivedSet derive_from_image(const ImageEvidence& ev, std::span<const CompatibleForm> core_forms) {
   DerivedSet out;
   out.evidence = ev.evidence;
   out.section = ev.section;
   out.offset = ev.offset;
   out.gaps = ev.gaps;
-  auto choice = choose_model(ev.btf, ev.base_model, ev.release, ev.image.pointer_size);
-  if (!choice) {
-    Error e = std::move(choice).error();
-    if (!e.offset) e.offset = ev.btf_offset;
-    return e;
-  }
+  ModelChoice choice = model_for(ev);
   out.basis = fmt::format("{} + {}", ev.basis,
-                          choice->model ? choice->model->source : std::string("BTF without LUO"));
+                          choice.model ? choice.model->source : std::string("BTF without LUO"));
   const bool anchor = ev.symbols && ev.symbols(kLuoAnchor).has_value();
   if (ev.kernel) add_core_strings(out, ev.image, core_forms, ev.evidence, ev.not_code);
   // With every symbol and none of LUO's, no object can be a registration:
   // matching would only turn look-alikes into near misses.
   const bool luo_possible = anchor || !out.entries.empty() || !ev.symbols_complete || !ev.kernel;
-  if (choice->model && luo_possible) {
+  if (choice.model && luo_possible) {
     MemoryImage image = ev.image;
     std::vector<ObjectCandidate> candidates = ev.candidates;
     if (ev.more_candidates) ev.more_candidates(image, candidates);
-    ObjectMatches m = match_objects(image, candidates, *choice->model);
+    ObjectMatches m = match_objects(image, candidates, *choice.model);
     for (MatchedObject& o : m.matched) {
       Registration reg{o.kind, o.symbol, std::nullopt, ev.module, ev.evidence};
       if (ev.link_addresses) reg.address = o.address;
@@ -140,8 +152,8 @@ Result<DerivedSet> derive_from_image(const ImageEvidence& ev,
     }
     for (std::string& n : m.near_misses) out.gaps.push_back({GapKind::near_miss, std::move(n)});
   }
-  out.luo = presence(ev, out, anchor, *choice);
-  out.model = std::move(choice->model);
+  out.luo = presence(ev, out, anchor, choice);
+  out.model = std::move(choice.model);
   if (out.luo == LuoPresence::present && ev.kernel) {
     if (!out.model)
       out.gaps.push_back({GapKind::no_model,

@@ -50,9 +50,7 @@ Found find_head(const LiveEvidence& ev, const LuoModel& model,
 }
 
 std::string compatible_at(const KernelMemory& memory, uint64_t address, uint64_t size) {
-  auto field = memory.read(address, size);
-  if (!field) throw ParseError(std::move(field).error());
-  const auto s = compatible_in(*field);
+  const auto s = compatible_in(read_memory(memory, address, size));
   if (!s)
     fail(ErrorKind::malformed, std::nullopt,
          fmt::format("kernel address {:#x}: no valid compatible string there", address));
@@ -60,9 +58,7 @@ std::string compatible_at(const KernelMemory& memory, uint64_t address, uint64_t
 }
 
 uint64_t u64_at(const KernelMemory& memory, uint64_t address) {
-  auto b = memory.read(address, 8);
-  if (!b) throw ParseError(std::move(b).error());
-  return ByteReader(*b, memory.order()).u64(0, "u64");
+  return ByteReader(read_memory(memory, address, 8), memory.order()).u64(0, "u64");
 }
 
 // The compatibles of the FLBs a handler uses: its flb_list of luo_flb_links.
@@ -70,11 +66,10 @@ std::vector<std::string> flbs_of(const LiveEvidence& ev, const LuoModel& model,
                                  const SessionLayout& s, uint64_t handler) {
   std::vector<std::string> out;
   if (!s.handler_flbs_offset) return out;
-  const auto links =
-      value_or_throw(walk_list(*ev.memory, handler + *s.handler_flbs_offset, ev.max_nodes));
+  const auto links = walk_list(*ev.memory, handler + *s.handler_flbs_offset, ev.max_nodes);
   for (const uint64_t node : links) {
-    const uint64_t flb = value_or_throw(
-        read_pointer(*ev.memory, node - s.flb_link_list_offset + s.flb_link_flb_offset));
+    const uint64_t flb =
+        read_pointer(*ev.memory, node - s.flb_link_list_offset + s.flb_link_flb_offset);
     out.push_back(
         compatible_at(*ev.memory, flb + model.flb.compatible_offset, model.flb.compatible_size));
   }
@@ -85,19 +80,17 @@ std::vector<LiveSession> read_sessions(const LiveEvidence& ev, const LuoModel& m
                                        uint64_t head) {
   const SessionLayout& s = *model.sessions;
   std::vector<LiveSession> out;
-  for (const uint64_t node : value_or_throw(walk_list(*ev.memory, head, ev.max_nodes))) {
+  for (const uint64_t node : walk_list(*ev.memory, head, ev.max_nodes)) {
     const uint64_t session = node - s.link_offset;
     LiveSession ls;
-    auto name = ev.memory->read(session + s.name_offset, s.name_size);
-    if (!name) throw ParseError(std::move(name).error());
-    const std::string_view text = as_chars(*name);
+    const std::vector<std::byte> name =
+        read_memory(*ev.memory, session + s.name_offset, s.name_size);
+    const std::string_view text = as_chars(name);
     ls.name = printable(text.substr(0, text.find('\0')));
-    const auto files =
-        value_or_throw(walk_list(*ev.memory, session + s.files_offset, ev.max_nodes));
+    const auto files = walk_list(*ev.memory, session + s.files_offset, ev.max_nodes);
     for (const uint64_t f : files) {
       const uint64_t file = f - s.file_link_offset;
-      const uint64_t handler =
-          value_or_throw(read_pointer(*ev.memory, file + s.file_handler_offset));
+      const uint64_t handler = read_pointer(*ev.memory, file + s.file_handler_offset);
       LiveFile lf;
       lf.token = u64_at(*ev.memory, file + s.file_token_offset);
       lf.compatible = compatible_at(*ev.memory, handler + model.handler.compatible_offset,
@@ -136,23 +129,17 @@ std::vector<std::string> object_names(const std::vector<RegisteredObject>& objec
   return out;
 }
 
-Result<void> add_registered(DerivedSet& out, const LiveEvidence& ev, const LuoModel& model,
-                            const ListHead& head, EntryKind kind) {
-  auto objects = read_registered(*ev.memory, head.address, kind, model, ev.max_nodes);
-  if (!objects) {
-    Error e = std::move(objects).error();
-    e.message = fmt::format("{} ({}): {}", head.name,
-                            kind == EntryKind::file ? "file handlers" : "FLBs", e.message);
-    return e;
-  }
+void add_registered(DerivedSet& out, const LiveEvidence& ev, const LuoModel& model,
+                    const ListHead& head, EntryKind kind) {
+  std::vector<RegisteredObject> objects =
+      read_registered(*ev.memory, head.address, kind, model, ev.max_nodes);
   const std::vector<std::string> names =
-      object_names(*objects, ev, kind == EntryKind::file ? model.handler : model.flb);
-  for (size_t i = 0; i < objects->size(); ++i) {
-    RegisteredObject& o = (*objects)[i];
+      object_names(objects, ev, kind == EntryKind::file ? model.handler : model.flb);
+  for (size_t i = 0; i < objects.size(); ++i) {
+    RegisteredObject& o = objects[i];
     Registration reg{kind, names[i], o.address, ev.owner_name(o.owner), Evidence::kcore};
     append_entry(out, std::move(o.compatible), o.address, std::move(reg));
   }
-  return {};
 }
 
 // The outgoing sessions, when the model knows their structs and the catalog
@@ -174,6 +161,8 @@ void add_sessions(DerivedSet& out, const LiveEvidence& ev, const LuoModel& model
                 : "the outgoing sessions are not read: " + list.unplaced});
     return;
   }
+  // Recovered, not converted: a session list that cannot be read is a
+  // warning (docs/architecture.md, "Errors").
   auto sessions = catch_parse_errors([&] { return read_sessions(ev, model, list.head->address); });
   if (!sessions) {
     out.warnings.push_back({list.head->address, "the outgoing sessions could not be read: " +
@@ -183,28 +172,31 @@ void add_sessions(DerivedSet& out, const LiveEvidence& ev, const LuoModel& model
   out.sessions = std::move(sessions).value();
 }
 
-}  // namespace
+// What the derivation was reading when an error stopped it, which the
+// error then names.
+struct Reading {
+  std::string input;  // the BTF's, while it is read
+  std::string what;   // the list's, while it is walked
+};
 
-Result<DerivedSet> derive_running(const LiveEvidence& ev,
-                                  std::span<const CompatibleForm> core_forms) {
+DerivedSet derive(const LiveEvidence& ev, std::span<const CompatibleForm> core_forms,
+                  Reading& reading) {
   DerivedSet out;
   out.evidence = Evidence::kcore;
-  auto choice = choose_model(ev.btf, std::nullopt, ev.release, ev.memory->pointer_size());
-  if (!choice) {
-    Error e = std::move(choice).error();
-    e.input = ev.btf_name;
-    return e;
-  }
+  reading.input = ev.btf_name;
+  const ModelChoice choice =
+      choose_model(ev.btf, std::nullopt, ev.release, ev.memory->pointer_size());
+  reading.input.clear();
   const bool anchor = ev.symbols(kLuoAnchor).has_value();
   out.luo = anchor ? LuoPresence::present : LuoPresence::absent;
   if (!anchor) return out;  // /proc/kallsyms lists every function: no LUO built in
-  if (!choice->model) {
+  if (!choice.model) {
     out.basis = "kallsyms + BTF without LUO + kcore";
     out.gaps.push_back(
         {GapKind::no_model, "the kernel's BTF has none of LUO's structs, yet LUO is built in"});
     return out;
   }
-  const LuoModel& model = *choice->model;
+  const LuoModel& model = *choice.model;
   out.basis = fmt::format("kallsyms + {} + kcore", model.source);
   if (ev.rodata != nullptr) {
     add_core_strings(out, *ev.rodata, core_forms, Evidence::kcore);
@@ -229,10 +221,27 @@ Result<DerivedSet> derive_running(const LiveEvidence& ev,
       continue;
     }
     if (first) out.section = list.head->name, out.offset = list.head->address, first = false;
-    LUCOMPAT_CHECK(add_registered(out, ev, model, *list.head, kind));
+    reading.what =
+        fmt::format("{} ({})", list.head->name, kind == EntryKind::file ? "file handlers" : "FLBs");
+    add_registered(out, ev, model, *list.head, kind);
+    reading.what.clear();
   }
   add_sessions(out, ev, model);
   return out;
+}
+
+}  // namespace
+
+// The layer's one conversion to Result for the running kernel.
+Result<DerivedSet> derive_running(const LiveEvidence& ev,
+                                  std::span<const CompatibleForm> core_forms) {
+  Reading reading;
+  auto set = catch_parse_errors([&] { return derive(ev, core_forms, reading); });
+  if (set) return set;
+  Error e = std::move(set).error();
+  if (!reading.input.empty()) e.input = reading.input;
+  if (!reading.what.empty()) e.message = fmt::format("{}: {}", reading.what, e.message);
+  return e;
 }
 
 }  // namespace lucompat

@@ -253,38 +253,34 @@ std::optional<uint64_t> LuoModel::member_offset(std::string_view struct_name,
   return it->second;
 }
 
-Result<std::optional<LuoModel>> model_from_btf(Bytes bytes, unsigned pointer_size) {
+std::optional<LuoModel> model_from_btf(Bytes bytes, unsigned pointer_size) {
   static std::once_flag once;
   std::call_once(once, [] { libbpf_set_print(quiet); });
   if (bytes.size() > std::numeric_limits<uint32_t>::max())
-    return Error{ErrorKind::limit, {}, std::nullopt, "the BTF is larger than 4 GiB"};
-  if (strings_lack(bytes, {kHandler, kFlb})) return std::optional<LuoModel>{};
+    fail(ErrorKind::limit, std::nullopt, "the BTF is larger than 4 GiB");
+  if (strings_lack(bytes, {kHandler, kFlb})) return std::nullopt;
   errno = 0;
   BtfPtr b(btf__new(bytes.data(), static_cast<uint32_t>(bytes.size())));
   if (!b)
-    return Error{
-        ErrorKind::malformed,
-        {},
-        std::nullopt,
-        fmt::format("libbpf cannot read the .BTF: {}", std::strerror(errno == 0 ? EINVAL : errno))};
-  return catch_parse_errors([&]() -> std::optional<LuoModel> {
-    const btf_type* handler = find_struct(b.get(), kHandler);
-    const btf_type* flb = find_struct(b.get(), kFlb);
-    if (handler == nullptr && flb == nullptr) return std::nullopt;
-    if (handler == nullptr || flb == nullptr)
-      bad(fmt::format("the BTF has struct {} but not struct {}", handler ? kHandler : kFlb,
-                      handler ? kFlb : kHandler));
-    LuoModel l;
-    l.pointer_size = pointer_size;
-    l.source = "BTF";
-    l.handler = object_layout(b.get(), handler, kHandler, kFileOps, pointer_size, "list");
-    l.flb = object_layout(b.get(), flb, kFlb, kFlbOps, pointer_size, "private.list");
-    l.sessions = session_layout(b.get(), handler);
-    auto parsed = std::make_shared<ParsedBtf>();
-    parsed->btf = std::move(b);
-    l.btf = std::move(parsed);
-    return l;
-  });
+    fail(
+        ErrorKind::malformed, std::nullopt,
+        fmt::format("libbpf cannot read the .BTF: {}", std::strerror(errno == 0 ? EINVAL : errno)));
+  const btf_type* handler = find_struct(b.get(), kHandler);
+  const btf_type* flb = find_struct(b.get(), kFlb);
+  if (handler == nullptr && flb == nullptr) return std::nullopt;
+  if (handler == nullptr || flb == nullptr)
+    bad(fmt::format("the BTF has struct {} but not struct {}", handler ? kHandler : kFlb,
+                    handler ? kFlb : kHandler));
+  LuoModel l;
+  l.pointer_size = pointer_size;
+  l.source = "BTF";
+  l.handler = object_layout(b.get(), handler, kHandler, kFileOps, pointer_size, "list");
+  l.flb = object_layout(b.get(), flb, kFlb, kFlbOps, pointer_size, "private.list");
+  l.sessions = session_layout(b.get(), handler);
+  auto parsed = std::make_shared<ParsedBtf>();
+  parsed->btf = std::move(b);
+  l.btf = std::move(parsed);
+  return l;
 }
 
 namespace {

@@ -8,9 +8,14 @@
 namespace lucompat {
 namespace {
 
+// The layer throws; the tests read its failures as Results.
+Result<std::optional<LuoModel>> btf_model(Bytes btf, unsigned pointer_size) {
+  return catch_parse_errors([&] { return model_from_btf(btf, pointer_size); });
+}
+
 TEST(LuoModel, ReadsSizesAndOffsetsOfTheBuild) {
   const auto bytes = crafted_btf(136);
-  auto l = model_from_btf(bytes, 8);
+  auto l = btf_model(bytes, 8);
   ASSERT_TRUE(l) << l.error().message;
   ASSERT_TRUE(l->has_value());
   const LuoModel& r = **l;
@@ -34,7 +39,7 @@ TEST(LuoModel, ReadsSizesAndOffsetsOfTheBuild) {
 
 TEST(LuoModel, OpsNotShapedLikeMainlineAreAnError) {
   const auto bytes = crafted_btf(136, false);
-  EXPECT_FALSE(model_from_btf(bytes, 8));
+  EXPECT_FALSE(btf_model(bytes, 8));
 }
 
 TEST(LuoModel, NoLuoStructsIsNoLayout) {
@@ -44,7 +49,7 @@ TEST(LuoModel, NoLuoStructsIsNoLayout) {
   const auto* raw = static_cast<const std::byte*>(btf__raw_data(b, &size));
   const std::vector<std::byte> bytes(raw, raw + size);
   btf__free(b);
-  auto l = model_from_btf(bytes, 8);
+  auto l = btf_model(bytes, 8);
   ASSERT_TRUE(l);
   EXPECT_FALSE(l->has_value());
 }
@@ -59,7 +64,7 @@ TEST(LuoModel, StringsWithoutLuosNamesAreNoLayoutUnread) {
   const uint32_t type_off = load<uint32_t>(bytes.data() + 8, ByteOrder::little);
   const uint32_t hdr_len = load<uint32_t>(bytes.data() + 4, ByteOrder::little);
   bytes[hdr_len + type_off + 7] = std::byte{0x1f};  // the int's kind: none that exists
-  auto l = model_from_btf(bytes, 8);
+  auto l = btf_model(bytes, 8);
   ASSERT_TRUE(l) << l.error().message;
   EXPECT_FALSE(l->has_value());
 
@@ -67,15 +72,15 @@ TEST(LuoModel, StringsWithoutLuosNamesAreNoLayoutUnread) {
   std::vector<std::byte> named = crafted_btf(136);
   const uint32_t named_type_off = load<uint32_t>(named.data() + 8, ByteOrder::little);
   named[hdr_len + named_type_off + 7] = std::byte{0x1f};
-  EXPECT_FALSE(model_from_btf(named, 8));
+  EXPECT_FALSE(btf_model(named, 8));
 }
 
 TEST(LuoModel, TruncatedOrGarbageBtfIsAnError) {
   const auto bytes = crafted_btf(136);
   for (size_t cut : {size_t{0}, size_t{4}, size_t{23}, bytes.size() / 2, bytes.size() - 1})
-    EXPECT_FALSE(model_from_btf(Bytes(bytes).first(cut), 8)) << cut;
+    EXPECT_FALSE(btf_model(Bytes(bytes).first(cut), 8)) << cut;
   std::vector<std::byte> garbage(bytes.size(), std::byte{0x5a});
-  EXPECT_FALSE(model_from_btf(garbage, 8));
+  EXPECT_FALSE(btf_model(garbage, 8));
 }
 
 TEST(LuoModel, DocumentedLayoutsByRelease) {
@@ -110,7 +115,7 @@ TEST(LuoModel, DocumentedMembers) {
 
 TEST(LuoModel, BtfPlacesMembersOfAnyStruct) {
   const auto bytes = crafted_btf(136);
-  auto l = model_from_btf(bytes, 8);
+  auto l = btf_model(bytes, 8);
   ASSERT_TRUE(l && l->has_value());
   EXPECT_EQ((*l)->member_offset("liveupdate_file_handler", "compatible"),
             std::optional<uint64_t>(8));

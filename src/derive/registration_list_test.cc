@@ -7,6 +7,16 @@
 namespace lucompat {
 namespace {
 
+// The layer throws; the tests read its failures as Results.
+Result<std::vector<uint64_t>> walk(const KernelMemory& m, uint64_t head, size_t max_nodes) {
+  return catch_parse_errors([&] { return walk_list(m, head, max_nodes); });
+}
+Result<std::vector<RegisteredObject>> registered(const KernelMemory& m, uint64_t head,
+                                                 EntryKind kind, const LuoModel& model,
+                                                 size_t max_nodes) {
+  return catch_parse_errors([&] { return read_registered(m, head, kind, model, max_nodes); });
+}
+
 constexpr uint64_t kHead = 0x1000;
 using testing::FakeMemory;
 const LuoModel kLayout = documented_model("7.3.4", 8);
@@ -39,7 +49,7 @@ FakeMemory two_handlers() {
 
 TEST(RegistrationList, ReadsEveryHandlerInListOrder) {
   const FakeMemory m = two_handlers();
-  auto r = read_registered(m, kHead, EntryKind::file, kLayout, 16);
+  auto r = registered(m, kHead, EntryKind::file, kLayout, 16);
   ASSERT_TRUE(r) << r.error().to_string();
   ASSERT_EQ(r->size(), 2u);
   EXPECT_EQ((*r)[0].compatible, "memfd-v1");
@@ -53,7 +63,7 @@ TEST(RegistrationList, AnEmptyListHasNoNodes) {
   FakeMemory m;
   m.put(kHead, kHead);
   m.put(kHead + 8, kHead);
-  auto r = walk_list(m, kHead, 16);
+  auto r = walk(m, kHead, 16);
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->empty());
 }
@@ -65,7 +75,7 @@ TEST(RegistrationList, ANodeThatDoesNotPointBackIsCorrupt) {
   m.put(kHead, node(kA));
   m.put(kHead + 8, node(kA));
   handler(m, kA, "memfd-v1", 0, kHead);
-  auto r = walk_list(m, kHead, 16);
+  auto r = walk(m, kHead, 16);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("prev pointer"), std::string::npos) << r.error().message;
 }
@@ -74,9 +84,9 @@ TEST(RegistrationList, UnreadableAndNullNodesAreErrors) {
   FakeMemory m;
   m.put(kHead, 0x9000);  // nothing there
   m.put(kHead + 8, kHead);
-  EXPECT_FALSE(walk_list(m, kHead, 16));
+  EXPECT_FALSE(walk(m, kHead, 16));
   m.put(kHead, 0);
-  auto r = walk_list(m, kHead, 16);
+  auto r = walk(m, kHead, 16);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("NULL"), std::string::npos);
 }
@@ -84,14 +94,14 @@ TEST(RegistrationList, UnreadableAndNullNodesAreErrors) {
 TEST(RegistrationList, ALoopThatMissesTheHeadEnds) {
   FakeMemory m = two_handlers();
   m.put(node(kB), node(kA));  // back to kA, never to the head
-  auto r = walk_list(m, kHead, 1000);
+  auto r = walk(m, kHead, 1000);
   ASSERT_FALSE(r);
 }
 
 TEST(RegistrationList, TooManyNodesIsAnError) {
   const FakeMemory m = two_handlers();
-  EXPECT_TRUE(walk_list(m, kHead, 2));
-  auto r = walk_list(m, kHead, 1);
+  EXPECT_TRUE(walk(m, kHead, 2));
+  auto r = walk(m, kHead, 1);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("more than 1"), std::string::npos);
 }
@@ -101,7 +111,7 @@ TEST(RegistrationList, AGarbledCompatibleIsAnError) {
   m.put(kHead, node(kA));
   m.put(kHead + 8, node(kA));
   handler(m, kA, "memfd-v1\x01", kHead, kHead);
-  EXPECT_FALSE(read_registered(m, kHead, EntryKind::file, kLayout, 16));
+  EXPECT_FALSE(registered(m, kHead, EntryKind::file, kLayout, 16));
 }
 
 TEST(RegistrationList, ALayoutWithoutAListHeadCannotBeWalked) {
@@ -110,7 +120,7 @@ TEST(RegistrationList, ALayoutWithoutAListHeadCannotBeWalked) {
   m.put(kHead + 8, kHead);
   LuoModel opaque = kLayout;
   opaque.flb.link_offset.reset();
-  auto r = read_registered(m, kHead, EntryKind::flb, opaque, 16);
+  auto r = registered(m, kHead, EntryKind::flb, opaque, 16);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::unsupported);
 }

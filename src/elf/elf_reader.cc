@@ -98,14 +98,12 @@ Result<std::optional<DerivedSet>> registrations_by_scan(
   });
 }
 
-Result<std::vector<LoadSegment>> load_segments(Bytes file) {
-  return catch_parse_errors([&] {
-    const LibelfFile elf(file);
-    std::vector<LoadSegment> out;
-    for (const auto& s : elf.segments())
-      if (s.type == PT_LOAD && s.filesz != 0) out.push_back({s.vaddr, s.offset, s.filesz});
-    return out;
-  });
+std::vector<LoadSegment> load_segments(Bytes file) {
+  const LibelfFile elf(file);
+  std::vector<LoadSegment> out;
+  for (const auto& s : elf.segments())
+    if (s.type == PT_LOAD && s.filesz != 0) out.push_back({s.vaddr, s.offset, s.filesz});
+  return out;
 }
 
 }  // namespace lucompat

@@ -259,7 +259,7 @@ Derivation derive_registrations(const LibelfFile& elf, Bytes file,
   ev.image.object_sizes = std::move(sizes);
   if (relocatable) add_relocations(elf, file, symbols, symtab->index, ev.image);
 
-  result.set = value_or_throw(derive_from_image(ev, options.core_forms));
+  result.set = derive_from_image(ev, options.core_forms);
   if (ev.btf) result.own_model = result.set->model;
   return result;
 }
@@ -310,17 +310,17 @@ std::optional<DerivedSet> scan_registrations(const LibelfFile& elf, Bytes file,
   ev.image = empty_image(elf);
   ev.image.regions = section_regions(elf, file);
   ev.image.code = code_model(elf, file);
-  auto choice = choose_model(ev.btf, std::nullopt, options.release, ev.image.pointer_size);
-  if (!choice) throw ParseError(std::move(choice).error());
-  if (choice->model) {
-    ev.candidates = scan_candidates(ev.image, *choice->model);
-    if (!choice->model->flb.exact)
+  const ModelChoice choice =
+      choose_model(ev.btf, std::nullopt, options.release, ev.image.pointer_size);
+  if (choice.model) {
+    ev.candidates = scan_candidates(ev.image, *choice.model);
+    if (!choice.model->flb.exact)
       ev.gaps.push_back({GapKind::unsearched_kind,
                          fmt::format("FLBs are not searched: a scan needs their exact size, which "
                                      "only the kernel's BTF gives ({})",
-                                     choice->model->source)});
+                                     choice.model->source)});
   }
-  DerivedSet set = value_or_throw(derive_from_image(ev, options.core_forms));
+  DerivedSet set = derive_from_image(ev, options.core_forms);
   if (set.entries.empty()) return std::nullopt;
   return set;
 }

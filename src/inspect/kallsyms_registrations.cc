@@ -17,7 +17,7 @@ namespace {
 std::vector<AddressRange> address_ranges(const KernelBytes& kernel, const SymbolLookup& symbols) {
   std::vector<AddressRange> out;
   if (kernel.elf) {
-    for (const LoadSegment& s : value_or_throw(load_segments(kernel.bytes())))
+    for (const LoadSegment& s : load_segments(kernel.bytes()))
       out.push_back({s.address, s.offset, s.size});
     return out;
   }
@@ -107,8 +107,7 @@ Result<std::optional<DerivedSet>> registrations_by_kallsyms(
     ev.more_candidates = [&k](MemoryImage& image, std::vector<ObjectCandidate>& out) {
       add_candidates(k, image, out);
     };
-    LUCOMPAT_TRY(set, derive_from_image(ev, core_forms));
-    return std::optional<DerivedSet>(std::move(set).value());
+    return std::optional<DerivedSet>(derive_from_image(ev, core_forms));
   });
 }
 

@@ -258,7 +258,7 @@ void place_relative_reading(const ReadingContext& c, const KallsymsLocation& whe
 
 AddressSpace AddressSpace::of_elf(Bytes elf) {
   AddressSpace s;
-  s.segments_ = value_or_throw(load_segments(elf));
+  s.segments_ = load_segments(elf);
   s.raw_ = false;
   return s;
 }

@@ -91,15 +91,17 @@ struct ModelChoice {
   std::optional<LuoModel> model;
   bool btf_without_luo = false;
 };
-Result<ModelChoice> choose_model(std::optional<Bytes> btf, const std::optional<LuoModel>& base,
-                                 std::string_view release, unsigned pointer_size);
+ModelChoice choose_model(std::optional<Bytes> btf, const std::optional<LuoModel>& base,
+                         std::string_view release, unsigned pointer_size);
 
 // A function every LUO kernel has (kernel/liveupdate/luo_file.c): with
 // complete symbols, its absence shows that LUO was not built.
 inline constexpr std::string_view kLuoAnchor = "liveupdate_register_file_handler";
 
-Result<DerivedSet> derive_from_image(const ImageEvidence& evidence,
-                                     std::span<const CompatibleForm> core_forms);
+// Throws ParseError, as the readers that call it do (docs/architecture.md,
+// "Errors"); a BTF error names its offset.
+DerivedSet derive_from_image(const ImageEvidence& evidence,
+                             std::span<const CompatibleForm> core_forms);
 
 // Helpers every path shares.
 void append_entry(DerivedSet& out, std::string compatible, uint64_t offset, Registration reg);

@@ -89,7 +89,7 @@ struct LuoModel {
 // nullopt when the BTF is valid but has no LUO structs (a kernel built
 // without LUO). A blob libbpf refuses, or structs shaped unlike mainline's,
 // are errors.
-Result<std::optional<LuoModel>> model_from_btf(Bytes btf, unsigned pointer_size);
+std::optional<LuoModel> model_from_btf(Bytes btf, unsigned pointer_size);
 
 // The layout documented for a kernel release ("7.3.4", "6.1.192"): the
 // mainline-shape corpus (6.1, before LUO was merged) and real LUO kernels

@@ -25,16 +25,22 @@ class KernelMemory {
   virtual ByteOrder order() const = 0;
 };
 
+// Inside this layer, as in every decoding layer, a failure is a thrown
+// ParseError (docs/architecture.md, "Errors"); these read through the
+// memory's Result, which is where the layer meets I/O.
+
+// Exactly `size` bytes at `address`.
+std::vector<std::byte> read_memory(const KernelMemory& memory, uint64_t address, uint64_t size);
+
 // The pointer at `address`.
-Result<uint64_t> read_pointer(const KernelMemory& memory, uint64_t address);
+uint64_t read_pointer(const KernelMemory& memory, uint64_t address);
 
 // The nodes of the `struct list_head` list whose head is at `head`, in list
 // order, the head excluded. Every node's `prev` must point back at the node
 // before it (what CONFIG_DEBUG_LIST checks): a list that is corrupt, or
 // changing under the walk, or longer than `max_nodes`, is an error, never a
 // partial answer.
-Result<std::vector<uint64_t>> walk_list(const KernelMemory& memory, uint64_t head,
-                                        size_t max_nodes);
+std::vector<uint64_t> walk_list(const KernelMemory& memory, uint64_t head, size_t max_nodes);
 
 // One registered handler or FLB, read from the running kernel.
 struct RegisteredObject {
@@ -47,8 +53,8 @@ struct RegisteredObject {
 // Every object on the list at `head`, which links `kind` objects of `model`
 // by their link_offset. An object whose compatible is not a valid string or
 // whose ops cannot be read is an error.
-Result<std::vector<RegisteredObject>> read_registered(const KernelMemory& memory, uint64_t head,
-                                                      EntryKind kind, const LuoModel& model,
-                                                      size_t max_nodes);
+std::vector<RegisteredObject> read_registered(const KernelMemory& memory, uint64_t head,
+                                              EntryKind kind, const LuoModel& model,
+                                              size_t max_nodes);
 
 }  // namespace lucompat

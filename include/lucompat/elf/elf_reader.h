@@ -75,6 +75,8 @@ struct LoadSegment {
   uint64_t offset = 0;
   uint64_t size = 0;  // bytes in the file
 };
-Result<std::vector<LoadSegment>> load_segments(Bytes file);
+// Throws ParseError: its callers are decoders (kallsyms) and derivations
+// that throw too.
+std::vector<LoadSegment> load_segments(Bytes file);
 
 }  // namespace lucompat
