@@ -19,22 +19,29 @@ REAL         ?= ../shared/corpus/real
 REAL_KERNEL   = $(REAL)/x86_64-bzImage-xz-7.3.4
 REAL_CMDLINE  = 'console=ttyS0 liveupdate=on'
 
-.PHONY: all deps build run test e2e-systemd asan tsan fuzz tidy format bench bench-fleet install clean
+.PHONY: all deps configure build run-build run test e2e-systemd asan tsan fuzz tidy format bench bench-fleet install clean
 
 all: build
 
 deps:
 	@scripts/install-deps
 
-build: deps
+configure: deps
 	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+
+build: configure
 	cmake --build $(BUILD) -j $(JOBS)
+
+# What `make run` runs and nothing more: the tests, the layering check, the
+# benchmarks and the man pages wait for `make build` or `make test`.
+run-build: configure
+	cmake --build $(BUILD) -j $(JOBS) --target lucompat examples
 
 # inspect the examples, then check one update that is safe and one that must
 # be refused (check exits 1 for it: that is the point). The same for the real
 # kernels: asis to asis is safe, asis to memfd-v3 loses every session.
-run: build
+run: run-build
 	$(BUILD)/lucompat inspect $(EXAMPLES)
 	$(BUILD)/lucompat check --current $(BUILD)/examples/x86_64/kernel-old.elf \
 	    --next $(BUILD)/examples/x86_64/kernel.elf
