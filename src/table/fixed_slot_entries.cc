@@ -7,10 +7,12 @@
 #include <unordered_map>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <optional>
 #include <string>
 
+#include "lucompat/liveupdate_versions.h"
 #include "lucompat/table/compatible.h"
 
 namespace lucompat {
@@ -31,9 +33,14 @@ struct Slot {
 
 // A format-2 slot whose first byte is this holds a name and a u32 version;
 // a string slot cannot start with it, since strings are printable.
-constexpr unsigned char kIntegerSlotTag = 0x01;
-constexpr uint64_t kIntegerVersionAt = 4;
-constexpr uint64_t kIntegerNameAt = 8;
+// The producer's header (include/lucompat/liveupdate_versions.h) is the
+// format's one description; these are its fields as the decoder reads them.
+constexpr unsigned char kIntegerSlotTag = LUCOMPAT_LIVEUPDATE_INTEGER_TAG;
+constexpr uint64_t kIntegerVersionAt = offsetof(lucompat_liveupdate_integer_version, version);
+constexpr uint64_t kIntegerNameAt = offsetof(lucompat_liveupdate_integer_version, name);
+static_assert(kFixedSlotSize == LUCOMPAT_LIVEUPDATE_ENTRY_SIZE, "a slot is the header's entry");
+static_assert(kIntegerNameAt + LUCOMPAT_LIVEUPDATE_INTEGER_NAME_SIZE == kFixedSlotSize,
+              "an integer-version entry's name runs to the slot's end");
 
 // The NUL-terminated printable text at c[from, size), and the first stray
 // byte after its NUL. `what` names the field in messages.

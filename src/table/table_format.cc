@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "lucompat/liveupdate_versions.h"
 #include "table/fixed_slot_entries.h"
 
 namespace lucompat {
@@ -10,14 +11,21 @@ namespace {
 
 // Rows of one section are ordered oldest first; the newest reads the entries
 // of a module, which carries no header (see find_entries_format).
+// The magic, format 1's version and the header's size are the producer's
+// header's (include/lucompat/liveupdate_versions.h), not copies of them.
+constexpr uint32_t kMagic = LUCOMPAT_LIVEUPDATE_MAGIC;
+constexpr uint64_t kHeaderSize = sizeof(lucompat_liveupdate_versions_hdr);
+static_assert(LUCOMPAT_LIVEUPDATE_FORMAT_VERSION == 1, "format 1 is the header's default");
+
 constexpr std::array kFormats{
     // RFC "liveupdate: list all file handler versions in vmlinux section".
-    TableFormat{".liveupdate_versions", ".liveupdate_sec_hdr", 0x4c565550, 1, 8, kFixedSlotSize,
+    TableFormat{".liveupdate_versions", ".liveupdate_sec_hdr", kMagic,
+                LUCOMPAT_LIVEUPDATE_FORMAT_VERSION, kHeaderSize, kFixedSlotSize,
                 &decode_string_slots, &scan_string_slots},
     // lucompat's format 2 (docs/formats.md): format 1 plus integer-version
     // slots, upstream's "name + integer version" proposal.
-    TableFormat{".liveupdate_versions", ".liveupdate_sec_hdr", 0x4c565550, 2, 8, kFixedSlotSize,
-                &decode_versioned_slots, &scan_versioned_slots},
+    TableFormat{".liveupdate_versions", ".liveupdate_sec_hdr", kMagic, 2, kHeaderSize,
+                kFixedSlotSize, &decode_versioned_slots, &scan_versioned_slots},
 };
 
 static_assert(std::all_of(kFormats.begin(), kFormats.end(),
