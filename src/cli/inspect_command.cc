@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <unistd.h>
@@ -152,6 +153,65 @@ ExitCode run_inspect(const InspectArgs& args) {
   return out.finish(args.json);
 }
 
+constexpr std::string_view kInspectFooter =
+    "Reads every kernel artifact by its content, whatever its name: x86 bzImage (gzip, xz,\n"
+    "lzma, bzip2, lzo, lz4, zstd), EFI-stub kernels and UKIs, EFI zboot, arm64 and riscv\n"
+    "Image (raw or compressed), ARM zImage and s390x images, vmlinux, modules (.ko, .ko.gz,\n"
+    ".ko.xz, .ko.zst) and objects, of any architecture and byte order. Shows the chain of\n"
+    "containers, the kernel's identity and where the table was found.\n\n"
+    "A directory is a module tree: every *.ko, *.ko.gz, *.ko.xz and *.ko.zst below it is\n"
+    "inspected in parallel, and the report says which modules contribute which entries.\n"
+    "A .deb or .rpm package is read without unpacking: its kernel image(s) and modules.\n\n"
+    "Examples:\n"
+    "  lucompat inspect /boot/vmlinuz-$(uname -r)\n"
+    "  lucompat inspect --json /lib/modules/$(uname -r)/kernel/drivers/vfio/pci/vfio-pci.ko.xz\n"
+    "  lucompat inspect -v /lib/modules/$(uname -r)\n"
+    "  lucompat inspect linux-image-6.1.0-56-amd64_6.1.192-2_amd64.deb\n"
+    "  lucompat inspect --max-output 256MiB untrusted-download.efi\n"
+    "  lucompat inspect --early-exit --json build/*/arch/x86/boot/bzImage\n"
+    "  sudo lucompat inspect --running\n\n"
+    "--running reads what the running kernel has registered now, in its memory: root only\n"
+    "(/proc/kcore, /proc/kallsyms addresses); see docs/kexec.md.\n\n"
+    "Exit: 0 every input has a table; 3 an input could not be read; 4 an input has no table.\n"
+    "JSON (lucompat.inspect/2): json-schema.md in /usr/share/doc/lucompat. See lucompat(1).";
+
+// The caps on what one input may cost; returns --max-output, whose absence
+// lets a package's budget grow with its size.
+CLI::Option* add_inspect_limits(CLI::App& sub, InspectArgs& args) {
+  CLI::Option* max_output =
+      sub.add_option("--max-output", args.options.unwrap.max_output,
+                     "Refuse to decompress more than this from one input, all its layers and, "
+                     "for a tree or package, all its members together (default 1GiB; for a "
+                     "package, 8 times its size when that is more)")
+          ->check(unsigned_value())
+          ->transform(CLI::AsSizeValue(false))
+          ->type_name("SIZE");
+  sub.add_option("--max-zstd-window", args.max_zstd_window,
+                 "Refuse zstd frames whose window is larger than this; also the windows of all "
+                 "threads together (default 128MiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(uint64_t{1} << 10, uint64_t{1} << 31))
+      ->type_name("SIZE");
+  sub.add_option("--max-file-size", args.options.max_file_size,
+                 "Refuse input files, and package members, larger than this (default 4GiB)")
+      ->check(unsigned_value())
+      ->transform(CLI::AsSizeValue(false))
+      ->type_name("SIZE");
+  sub.add_option("--max-entries", args.options.max_entries,
+                 "Refuse tables with more entries than this (at most and by default 4096)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{kMaxTableEntries}))
+      ->type_name("N");
+  sub.add_option("--max-members", args.options.max_members,
+                 "Refuse packages with more kernel images and modules than this (default 100000)")
+      ->check(unsigned_value())
+      ->type_name("N");
+  sub.add_option("--max-depth", args.options.unwrap.max_depth,
+                 "Refuse inputs with more nested containers than this (default 6)")
+      ->check(CLI::Range(1, 64))
+      ->type_name("N");
+  return max_output;
+}
+
 }  // namespace
 
 void add_inspect_command(CLI::App& app, ExitCode& result) {
@@ -159,27 +219,7 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
   CLI::App* sub = app.add_subcommand(
       "inspect",
       "What kernels, modules and objects can hand over (their LUO strings) and who they are");
-  sub->footer(
-      "Reads every kernel artifact by its content, whatever its name: x86 bzImage (gzip, xz,\n"
-      "lzma, bzip2, lzo, lz4, zstd), EFI-stub kernels and UKIs, EFI zboot, arm64 and riscv\n"
-      "Image (raw or compressed), ARM zImage and s390x images, vmlinux, modules (.ko, .ko.gz,\n"
-      ".ko.xz, .ko.zst) and objects, of any architecture and byte order. Shows the chain of\n"
-      "containers, the kernel's identity and where the table was found.\n\n"
-      "A directory is a module tree: every *.ko, *.ko.gz, *.ko.xz and *.ko.zst below it is\n"
-      "inspected in parallel, and the report says which modules contribute which entries.\n"
-      "A .deb or .rpm package is read without unpacking: its kernel image(s) and modules.\n\n"
-      "Examples:\n"
-      "  lucompat inspect /boot/vmlinuz-$(uname -r)\n"
-      "  lucompat inspect --json /lib/modules/$(uname -r)/kernel/drivers/vfio/pci/vfio-pci.ko.xz\n"
-      "  lucompat inspect -v /lib/modules/$(uname -r)\n"
-      "  lucompat inspect linux-image-6.1.0-56-amd64_6.1.192-2_amd64.deb\n"
-      "  lucompat inspect --max-output 256MiB untrusted-download.efi\n"
-      "  lucompat inspect --early-exit --json build/*/arch/x86/boot/bzImage\n"
-      "  sudo lucompat inspect --running\n\n"
-      "--running reads what the running kernel has registered now, in its memory: root only\n"
-      "(/proc/kcore, /proc/kallsyms addresses); see docs/kexec.md.\n\n"
-      "Exit: 0 every input has a table; 3 an input could not be read; 4 an input has no table.\n"
-      "JSON (lucompat.inspect/2): json-schema.md in /usr/share/doc/lucompat. See lucompat(1).");
+  sub->footer(std::string(kInspectFooter));
   CLI::Option* paths =
       sub->add_option("paths", args->paths,
                       "Kernel images, modules, object files, or module trees (directories)")
@@ -207,37 +247,7 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
   sub->add_option("-j,--jobs", args->jobs, "Threads for a module tree (default: one per core)")
       ->check(CLI::Range(1u, 1024u))
       ->type_name("N");
-  auto* max_output =
-      sub->add_option("--max-output", args->options.unwrap.max_output,
-                      "Refuse to decompress more than this from one input, all its layers and, "
-                      "for a tree or package, all its members together (default 1GiB; for a "
-                      "package, 8 times its size when that is more)")
-          ->check(unsigned_value())
-          ->transform(CLI::AsSizeValue(false))
-          ->type_name("SIZE");
-  sub->add_option("--max-zstd-window", args->max_zstd_window,
-                  "Refuse zstd frames whose window is larger than this; also the windows of all "
-                  "threads together (default 128MiB)")
-      ->transform(CLI::AsSizeValue(false))
-      ->check(CLI::Range(uint64_t{1} << 10, uint64_t{1} << 31))
-      ->type_name("SIZE");
-  sub->add_option("--max-file-size", args->options.max_file_size,
-                  "Refuse input files, and package members, larger than this (default 4GiB)")
-      ->check(unsigned_value())
-      ->transform(CLI::AsSizeValue(false))
-      ->type_name("SIZE");
-  sub->add_option("--max-entries", args->options.max_entries,
-                  "Refuse tables with more entries than this (at most and by default 4096)")
-      ->check(CLI::Range(uint64_t{0}, uint64_t{kMaxTableEntries}))
-      ->type_name("N");
-  sub->add_option("--max-members", args->options.max_members,
-                  "Refuse packages with more kernel images and modules than this (default 100000)")
-      ->check(unsigned_value())
-      ->type_name("N");
-  sub->add_option("--max-depth", args->options.unwrap.max_depth,
-                  "Refuse inputs with more nested containers than this (default 6)")
-      ->check(CLI::Range(1, 64))
-      ->type_name("N");
+  CLI::Option* max_output = add_inspect_limits(*sub, *args);
   sub->callback([args, max_output, &result] {
     args->options.max_output_given = max_output->count() > 0;
     if (!args->running && args->paths.empty())

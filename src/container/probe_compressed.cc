@@ -46,6 +46,47 @@ Layer layer_of(const StreamChain::Stage& stage, bool last) {
   return layer;
 }
 
+// How the outermost decoder wrote: `direct` of its `produced` bytes went
+// straight into the buffer.
+struct Written {
+  uint64_t direct = 0, produced = 0;
+};
+
+// The first pass kept what an ELF usually needs; if this one is laid out
+// otherwise, it needs more (each step can reveal more: headers, then
+// names, then sections). A decoder that wrote its output into the buffer
+// left every byte there: those are kept now. Otherwise the stream is
+// decompressed again for exactly the missing ranges.
+void refill_elf(const Codec& codec, Bytes data, const UnwrapOptions& options, int depth, Bytes out,
+                uint64_t size, Written written, SparseBuffer& buffer) {
+  const Covered covered = [&](uint64_t off, uint64_t n) {
+    return off >= size || n > size - off || buffer.covers(off, n);
+  };
+  // Bytes read again are not counted twice against the input's total; each
+  // stream's own cap still holds.
+  OutputBudget again(UINT64_MAX);
+  try {
+    for (int pass = 0; pass < 3; ++pass) {
+      const std::vector<ByteRange> missing = elf_ranges_missing(out, covered);
+      if (missing.empty()) break;
+      if (written.direct != 0 && written.direct == written.produced) {
+        StreamCapture::keep_only(buffer, missing, 0, out);
+        continue;
+      }
+      uint64_t at = 0;
+      StreamChain refill(codec, depth, options, again, [&](Bytes chunk) {
+        StreamCapture::keep_only(buffer, missing, at, chunk);
+        at += chunk.size();
+        return true;
+      });
+      refill.run(data);
+    }
+  } catch (const ParseError& e) {
+    if (e.error().kind == ErrorKind::limit) throw;
+    // A broken ELF header: the ELF reader reports it with its offset.
+  }
+}
+
 }  // namespace
 
 Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context, int depth) {
@@ -91,40 +132,8 @@ Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context
   }
   outer.reset();
   const Bytes out = buffer->view(capture.size());
-  if (!step.cut && !capture.whole() && is_elf(out)) {
-    // The first pass kept what an ELF usually needs; if this one is laid out
-    // otherwise, it needs more (each step can reveal more: headers, then
-    // names, then sections). A decoder that wrote its output into the
-    // buffer left every byte there: those are kept now. Otherwise the stream
-    // is decompressed again for exactly the missing ranges.
-    const uint64_t size = capture.size();
-    const Covered covered = [&](uint64_t off, uint64_t n) {
-      return off >= size || n > size - off || buffer->covers(off, n);
-    };
-    // Bytes read again are not counted twice against the input's total; each
-    // stream's own cap still holds.
-    OutputBudget again(UINT64_MAX);
-    try {
-      for (int pass = 0; pass < 3; ++pass) {
-        const std::vector<ByteRange> missing = elf_ranges_missing(out, covered);
-        if (missing.empty()) break;
-        if (direct != 0 && direct == produced) {
-          StreamCapture::keep_only(*buffer, missing, 0, out);
-          continue;
-        }
-        uint64_t at = 0;
-        StreamChain refill(codec, depth, options, again, [&](Bytes chunk) {
-          StreamCapture::keep_only(*buffer, missing, at, chunk);
-          at += chunk.size();
-          return true;
-        });
-        refill.run(data);
-      }
-    } catch (const ParseError& e) {
-      if (e.error().kind == ErrorKind::limit) throw;
-      // A broken ELF header: the ELF reader reports it with its offset.
-    }
-  }
+  if (!step.cut && !capture.whole() && is_elf(out))
+    refill_elf(codec, data, options, depth, out, capture.size(), {direct, produced}, *buffer);
   if (direct != 0) buffer->drop_absent(direct);
   step.inner = out;
   step.buffer = std::move(buffer);

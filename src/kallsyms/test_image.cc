@@ -88,67 +88,59 @@ std::vector<CraftSymbol> sample_symbols(size_t n, uint64_t base) {
 
 namespace {
 
-Crafted craft_once(const std::vector<CraftSymbol>& symbols, const CraftOptions& o) {
+// The image's first symbol outside the per-CPU area: what relative
+// addresses count from.
+uint64_t relative_base(const std::vector<CraftSymbol>& symbols) {
+  for (const auto& s : symbols)
+    if (!s.percpu) return s.address;
+  return 0;
+}
+
+void write_addresses(Writer& wr, const std::vector<CraftSymbol>& symbols, const CraftOptions& o,
+                     Crafted& c) {
   const int w = o.pointer_size;
   const size_t align = o.alignment ? o.alignment : w;
-  const bool relative_family = o.addressing == KallsymsAddressing::relative ||
-                               o.addressing == KallsymsAddressing::absolute_percpu;
-  const bool later =
-      o.later_order || o.own_labels || o.addressing == KallsymsAddressing::place_relative;
-  Writer wr(o.order);
-  Crafted c;
-  c.symbols = symbols;
-  // Filler that is no table: a search must not stop on it.
-  for (int i = 0; i < 100; ++i) wr.out.push_back(static_cast<std::byte>(0x5a ^ i));
-  std::vector<std::string> names;
-  for (const auto& s : symbols) names.push_back(std::string(1, s.type) + s.name);
-  const Tokens tokens = make_tokens(names);
-  uint64_t base = 0;
-  for (const auto& s : symbols)
-    if (!s.percpu) {
-      base = s.address;
-      break;
-    }
-
-  const auto addresses = [&] {
-    wr.align(align);
-    c.where.addresses = wr.here();
-    for (const auto& s : symbols) {
-      if (o.addressing == KallsymsAddressing::absolute) {
-        wr.put(s.address, w);
-      } else if (o.addressing == KallsymsAddressing::absolute_percpu) {
-        wr.put(static_cast<uint32_t>(s.percpu ? s.address : base - s.address - 1), 4);
-      } else if (o.addressing == KallsymsAddressing::place_relative) {
-        // `.long _text - . + (addr - _text)`: the distance from this entry.
-        wr.put(static_cast<uint32_t>(s.address - (o.text + wr.here())), 4);
-      } else {
-        wr.put(static_cast<uint32_t>(s.address - base), 4);
-      }
-    }
-    if (relative_family) {
-      wr.align(align);
-      c.where.relative_base = wr.here();
-      wr.put(base, w);
-    }
-  };
-  const auto seqs = [&] {
-    std::vector<uint32_t> order(symbols.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](uint32_t a, uint32_t b) { return symbols[a].name < symbols[b].name; });
-    wr.align(align);
-    c.where.seqs_of_names = wr.here();
-    for (uint32_t i : order) {
-      wr.out.push_back(static_cast<std::byte>(i >> 16));
-      wr.out.push_back(static_cast<std::byte>((i >> 8) & 0xff));
-      wr.out.push_back(static_cast<std::byte>(i & 0xff));
-    }
-  };
-
-  if (!later) addresses();
+  const uint64_t base = relative_base(symbols);
   wr.align(align);
-  c.where.num_syms = wr.here();
-  wr.put(symbols.size(), 4);
+  c.where.addresses = wr.here();
+  for (const auto& s : symbols) {
+    if (o.addressing == KallsymsAddressing::absolute) {
+      wr.put(s.address, w);
+    } else if (o.addressing == KallsymsAddressing::absolute_percpu) {
+      wr.put(static_cast<uint32_t>(s.percpu ? s.address : base - s.address - 1), 4);
+    } else if (o.addressing == KallsymsAddressing::place_relative) {
+      // `.long _text - . + (addr - _text)`: the distance from this entry.
+      wr.put(static_cast<uint32_t>(s.address - (o.text + wr.here())), 4);
+    } else {
+      wr.put(static_cast<uint32_t>(s.address - base), 4);
+    }
+  }
+  if (o.addressing == KallsymsAddressing::relative ||
+      o.addressing == KallsymsAddressing::absolute_percpu) {
+    wr.align(align);
+    c.where.relative_base = wr.here();
+    wr.put(base, w);
+  }
+}
+
+void write_seqs(Writer& wr, const std::vector<CraftSymbol>& symbols, size_t align, Crafted& c) {
+  std::vector<uint32_t> order(symbols.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return symbols[a].name < symbols[b].name; });
+  wr.align(align);
+  c.where.seqs_of_names = wr.here();
+  for (uint32_t i : order) {
+    wr.out.push_back(static_cast<std::byte>(i >> 16));
+    wr.out.push_back(static_cast<std::byte>((i >> 8) & 0xff));
+    wr.out.push_back(static_cast<std::byte>(i & 0xff));
+  }
+}
+
+// The names, each its length (one byte, or two from 0x80) and its tokens,
+// then a marker for every 256th.
+void write_names(Writer& wr, const std::vector<std::string>& names, const Tokens& tokens,
+                 size_t align, Crafted& c) {
   wr.align(align);
   c.where.names = wr.here();
   std::vector<uint32_t> markers;
@@ -166,7 +158,9 @@ Crafted craft_once(const std::vector<CraftSymbol>& symbols, const CraftOptions& 
   wr.align(align);
   c.where.markers = wr.here();
   for (uint32_t m : markers) wr.put(m, 4);
-  if (!later) seqs();
+}
+
+void write_tokens(Writer& wr, const Tokens& tokens, size_t align, Crafted& c) {
   wr.align(align);
   c.where.token_table = wr.here();
   std::vector<uint16_t> index;
@@ -178,9 +172,32 @@ Crafted craft_once(const std::vector<CraftSymbol>& symbols, const CraftOptions& 
   wr.align(align);
   c.where.token_index = wr.here();
   for (uint16_t i : index) wr.put(i, 2);
+}
+
+Crafted craft_once(const std::vector<CraftSymbol>& symbols, const CraftOptions& o) {
+  const size_t align = o.alignment ? o.alignment : o.pointer_size;
+  // 6.1's order puts the addresses first; later kernels put them last.
+  const bool later =
+      o.later_order || o.own_labels || o.addressing == KallsymsAddressing::place_relative;
+  Writer wr(o.order);
+  Crafted c;
+  c.symbols = symbols;
+  // Filler that is no table: a search must not stop on it.
+  for (int i = 0; i < 100; ++i) wr.out.push_back(static_cast<std::byte>(0x5a ^ i));
+  std::vector<std::string> names;
+  for (const auto& s : symbols) names.push_back(std::string(1, s.type) + s.name);
+  const Tokens tokens = make_tokens(names);
+
+  if (!later) write_addresses(wr, symbols, o, c);
+  wr.align(align);
+  c.where.num_syms = wr.here();
+  wr.put(symbols.size(), 4);
+  write_names(wr, names, tokens, align, c);
+  if (!later) write_seqs(wr, symbols, align, c);
+  write_tokens(wr, tokens, align, c);
   if (later) {
-    addresses();
-    seqs();
+    write_addresses(wr, symbols, o, c);
+    write_seqs(wr, symbols, align, c);
   }
   for (int i = 0; i < 100; ++i) wr.out.push_back(static_cast<std::byte>(0xa5 ^ i));
   c.bytes = std::move(wr.out);

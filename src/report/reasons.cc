@@ -29,7 +29,8 @@ std::string_view kernel_words(const Reason& r) {
   return r.kernel == KernelRole::running ? "running" : "next";
 }
 
-std::string what_happens(const Reason& r) {
+// A string the next kernel reads, or one nothing is handed over with.
+std::string what_is_carried(const Reason& r) {
   switch (r.code) {
     case ReasonCode::carried:
       return fmt::format("the running kernel writes {} and the next kernel reads it", r.string);
@@ -50,6 +51,14 @@ std::string what_happens(const Reason& r) {
           "the running kernel cannot preserve {} (its table has no {} string), so nothing of it "
           "is handed over at kexec and this update cannot lose it",
           r.family, r.family);
+    default:
+      return std::string(name(r.code));
+  }
+}
+
+// The site's pins and demands against what the running kernel can write.
+std::string what_the_site_says(const Reason& r) {
+  switch (r.code) {
     case ReasonCode::no_core_version:
       return "the running kernel's table lists no core version: its ABI cannot be compared";
     case ReasonCode::pin_contradicts_table:
@@ -62,6 +71,14 @@ std::string what_happens(const Reason& r) {
     case ReasonCode::demand_conflicts:
       return fmt::format("{} needs {}, but {} says the running kernel emits {}", r.source, r.string,
                          r.other_source, r.other);
+    default:
+      return std::string(name(r.code));
+  }
+}
+
+// A string the running kernel writes and the next kernel cannot read.
+std::string what_is_not_read(const Reason& r) {
+  switch (r.code) {
     case ReasonCode::not_read:
       return r.next.empty()
                  ? fmt::format(
@@ -98,6 +115,20 @@ std::string what_happens(const Reason& r) {
                                                       r.flb, list(r.next)));
     case ReasonCode::needs_undecided_flb:
       return fmt::format("{} needs {}, whose verdict is undecided", r.family, r.flb);
+    case ReasonCode::unknown_not_read:
+      return fmt::format(
+          "the running kernel has {}, which no catalog family knows, and the next kernel does "
+          "not: whether it hands files over with it, and what losing them costs, cannot be told "
+          "(a catalog family for {} decides: /etc/lucompat/catalog.d, --catalog)",
+          r.string, r.family);
+    default:
+      return std::string(name(r.code));
+  }
+}
+
+// Whole-kernel reasons: LUO off or absent, no table, no verdict, another architecture.
+std::string what_of_a_kernel(const Reason& r) {
+  switch (r.code) {
     case ReasonCode::running_without_luo:
       return "the running kernel has no Live Update Orchestrator (CONFIG_LIVEUPDATE is not set): "
              "it hands nothing over, so this update cannot lose preserved state";
@@ -109,14 +140,6 @@ std::string what_happens(const Reason& r) {
           "the {} kernel's command line {}: LUO is off there, so nothing is {}",
           r.kernel == KernelRole::running ? "running" : "next", r.detail,
           r.kernel == KernelRole::running ? "preserved (no /dev/liveupdate)" : "restored");
-    case ReasonCode::profile_retired:
-      return "retired: never selected";
-    case ReasonCode::profile_not_emittable:
-      return fmt::format("{}: the running kernel cannot emit it (not in its table)", r.string);
-    case ReasonCode::profile_pinned_elsewhere:
-      return fmt::format("{}: the running kernel is pinned to emit {}", r.string, r.other);
-    case ReasonCode::profile_not_understood:
-      return fmt::format("{}: the next kernel does not understand it", r.string);
     case ReasonCode::kernel_without_table:
       return fmt::format("the {} kernel has no live-update version table", kernel_words(r));
     case ReasonCode::kernel_undecided:
@@ -131,12 +154,63 @@ std::string what_happens(const Reason& r) {
           "architectures",
           arch(r.next), arch(r.running));
     }
+    default:
+      return std::string(name(r.code));
+  }
+}
+
+// Why a profile is not selected.
+std::string what_of_a_profile(const Reason& r) {
+  switch (r.code) {
+    case ReasonCode::profile_retired:
+      return "retired: never selected";
+    case ReasonCode::profile_not_emittable:
+      return fmt::format("{}: the running kernel cannot emit it (not in its table)", r.string);
+    case ReasonCode::profile_pinned_elsewhere:
+      return fmt::format("{}: the running kernel is pinned to emit {}", r.string, r.other);
+    case ReasonCode::profile_not_understood:
+      return fmt::format("{}: the next kernel does not understand it", r.string);
+    default:
+      return std::string(name(r.code));
+  }
+}
+// One sentence per reason code; the switch names every code, so a new one
+// without words is a compiler warning.
+std::string what_happens(const Reason& r) {
+  switch (r.code) {
+    case ReasonCode::carried:
+    case ReasonCode::carried_any:
+    case ReasonCode::carried_all:
+    case ReasonCode::negotiated:
+    case ReasonCode::not_preservable:
+      return what_is_carried(r);
+    case ReasonCode::no_core_version:
+    case ReasonCode::pin_contradicts_table:
+    case ReasonCode::demand_not_emittable:
+    case ReasonCode::demand_conflicts:
+      return what_the_site_says(r);
+    case ReasonCode::not_read:
+    case ReasonCode::none_read:
+    case ReasonCode::depends_on_configuration:
+    case ReasonCode::no_shared_integer_version:
+    case ReasonCode::lacks_components:
+    case ReasonCode::requires_components:
+    case ReasonCode::needs_lost_flb:
+    case ReasonCode::needs_undecided_flb:
     case ReasonCode::unknown_not_read:
-      return fmt::format(
-          "the running kernel has {}, which no catalog family knows, and the next kernel does "
-          "not: whether it hands files over with it, and what losing them costs, cannot be told "
-          "(a catalog family for {} decides: /etc/lucompat/catalog.d, --catalog)",
-          r.string, r.family);
+      return what_is_not_read(r);
+    case ReasonCode::running_without_luo:
+    case ReasonCode::next_without_luo:
+    case ReasonCode::luo_disabled:
+    case ReasonCode::kernel_without_table:
+    case ReasonCode::kernel_undecided:
+    case ReasonCode::kernel_architectures_differ:
+      return what_of_a_kernel(r);
+    case ReasonCode::profile_retired:
+    case ReasonCode::profile_not_emittable:
+    case ReasonCode::profile_pinned_elsewhere:
+    case ReasonCode::profile_not_understood:
+      return what_of_a_profile(r);
   }
   return std::string(name(r.code));
 }
