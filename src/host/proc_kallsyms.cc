@@ -58,7 +58,7 @@ class ProcKallsymsReader {
   // `most` bounds the text's size. The arena and the entries are reserved
   // for the most it may hold: untouched pages of a reservation cost no
   // memory, while growing by doubling would copy 128 MiB of names at once.
-  ProcKallsymsReader(const std::string& origin, const KallsymsLimits& limits, uint64_t most)
+  ProcKallsymsReader(const std::string& origin, const ProcKallsymsLimits& limits, uint64_t most)
       : origin_(origin), limits_(limits) {
     most = std::min(most, limits.bytes);
     out_.names_.reserve(most);
@@ -120,7 +120,7 @@ class ProcKallsymsReader {
   }
 
   const std::string& origin_;
-  const KallsymsLimits& limits_;
+  const ProcKallsymsLimits& limits_;
   ProcKallsyms out_;
   std::map<std::string, uint16_t, std::less<>> modules_;
   size_t number_ = 0;
@@ -128,7 +128,7 @@ class ProcKallsymsReader {
 };
 
 Result<ProcKallsyms> parse_proc_kallsyms(std::string_view text, const std::string& origin,
-                                         const KallsymsLimits& limits) {
+                                         const ProcKallsymsLimits& limits) {
   ProcKallsymsReader reader(origin, limits, text.size());
   while (!text.empty()) {
     const size_t nl = text.find('\n');
@@ -138,7 +138,7 @@ Result<ProcKallsyms> parse_proc_kallsyms(std::string_view text, const std::strin
   return std::move(reader).finish();
 }
 
-Result<ProcKallsyms> read_proc_kallsyms(const std::string& path, const KallsymsLimits& limits) {
+Result<ProcKallsyms> read_proc_kallsyms(const std::string& path, const ProcKallsymsLimits& limits) {
   ProcKallsymsReader reader(path, limits, limits.bytes);
   LUCOMPAT_CHECK(
       read_lines(path, limits.bytes, [&](std::string_view line) { return reader.line(line); }));

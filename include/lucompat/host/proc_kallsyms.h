@@ -24,7 +24,7 @@ struct ProcSymbol {
 // ~300,000 symbols in ~15 MB; the limits are far above any kernel and keep a
 // file of one-letter lines (22 million symbols in 128 MiB) from costing
 // gigabytes: exit 3 instead.
-struct KallsymsLimits {
+struct ProcKallsymsLimits {
   uint64_t bytes = uint64_t{256} << 20;
   size_t symbols = size_t{1} << 22;
 };
@@ -70,8 +70,9 @@ class ProcKallsyms {
 // Lines "ADDRESS TYPE NAME" with an optional "\t[MODULE]". A line of any
 // other shape is an error naming `origin` and the line.
 Result<ProcKallsyms> parse_proc_kallsyms(std::string_view text, const std::string& origin,
-                                         const KallsymsLimits& limits = {});
+                                         const ProcKallsymsLimits& limits = {});
 // The file at `path`, read a line at a time: never held whole.
-Result<ProcKallsyms> read_proc_kallsyms(const std::string& path, const KallsymsLimits& limits = {});
+Result<ProcKallsyms> read_proc_kallsyms(const std::string& path,
+                                        const ProcKallsymsLimits& limits = {});
 
 }  // namespace lucompat
