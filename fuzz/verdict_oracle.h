@@ -30,9 +30,9 @@
 #include <set>
 #include <string>
 
+#include "lucompat/catalog/catalog.h"
 #include "lucompat/check/update_check.h"
 #include "lucompat/inspect/inspect.h"
-#include "lucompat/policy/catalog.h"
 
 namespace lucompat::fuzz {
 

@@ -9,7 +9,7 @@ namespace lucompat::cli {
 namespace {
 
 // A case pattern matching "PATH WORD" for each of `keys`.
-std::string patterns(const std::vector<std::string>& keys) {
+std::string case_patterns(const std::vector<std::string>& keys) {
   std::string out;
   for (const auto& k : keys) out += (out.empty() ? "" : " | ") + fmt::format("\"{}\"", k);
   return out;
@@ -73,7 +73,7 @@ std::string bash_completion(const CompletionModel& m) {
       if (!o.takes_value) continue;
       std::vector<std::string> keys;
       for (const auto& n : o.names) keys.push_back(c.path + " " + n);
-      values += fmt::format("\t{}) {} ;;\n", patterns(keys), reply(o, m));
+      values += fmt::format("\t{}) {} ;;\n", case_patterns(keys), reply(o, m));
     }
   std::string commands, operands;
   for (const auto& c : m.commands) {
@@ -130,8 +130,8 @@ _lucompat()
 }} &&
 	complete -F _lucompat lucompat
 )SH",
-      fmt::arg("valued", patterns(options_with_values(m))),
-      fmt::arg("paths", patterns(command_paths(m))), fmt::arg("values", values),
+      fmt::arg("valued", case_patterns(options_with_values(m))),
+      fmt::arg("paths", case_patterns(command_paths(m))), fmt::arg("values", values),
       fmt::arg("commands", commands), fmt::arg("operands", operands));
 }
 

@@ -1,7 +1,7 @@
 #include "cli/completion_model.h"
 
 #include "cli/help_formatter.h"
-#include "lucompat/policy/catalog.h"
+#include "lucompat/catalog/catalog.h"
 
 namespace lucompat::cli {
 namespace {

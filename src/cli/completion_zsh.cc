@@ -80,7 +80,7 @@ std::string specs(const CompletionCommand& c, const CompletionModel& m) {
   return out;
 }
 
-std::string patterns(const std::vector<std::string>& keys) {
+std::string alternatives(const std::vector<std::string>& keys) {
   std::string out;
   for (const auto& k : keys) out += (out.empty() ? "" : "|") + fmt::format("\"{}\"", k);
   return out;
@@ -123,8 +123,9 @@ _lucompat() {{
 
 _lucompat "$@"
 )SH",
-                     fmt::arg("valued", patterns(options_with_values(m))),
-                     fmt::arg("paths", patterns(command_paths(m))), fmt::arg("commands", commands));
+                     fmt::arg("valued", alternatives(options_with_values(m))),
+                     fmt::arg("paths", alternatives(command_paths(m))),
+                     fmt::arg("commands", commands));
 }
 
 }  // namespace lucompat::cli

@@ -68,15 +68,11 @@ Result<std::vector<LabelFilter>> filters(const FleetArgs& a) {
   return out;
 }
 
-ExitCode fail(const Error& e, bool json) {
-  return report_error(e, json, {{"error", error_json(e)}});
-}
-
 ExitCode run_ingest(const FleetArgs& a) {
   auto store = open(a, StoreAccess::create);
-  if (!store) return fail(store.error(), a.json);
+  if (!store) return report_error(store.error(), a.json);
   auto summary = ingest_paths(**store, a.inputs, a.strict, a.batch);
-  if (!summary) return fail(summary.error(), a.json);
+  if (!summary) return report_error(summary.error(), a.json);
   for (const auto& e : summary->rejected)
     std::fprintf(stderr, "lucompat: %s\n", e.to_string().c_str());
   if (a.json) {
@@ -125,13 +121,13 @@ Result<Fleet> open_fleet(const FleetArgs& a) {
 
 ExitCode run_baseline(const FleetArgs& a) {
   auto rules = load_rules(a);
-  if (!rules) return fail(rules.error(), a.json);
+  if (!rules) return report_error(rules.error(), a.json);
   auto fleet = open_fleet(a);
-  if (!fleet) return fail(fleet.error(), a.json);
+  if (!fleet) return report_error(fleet.error(), a.json);
   auto groups = fleet->store->groups(fleet->where);
-  if (!groups) return fail(groups.error(), a.json);
+  if (!groups) return report_error(groups.error(), a.json);
   if (auto known = check_builds(fleet->builds, *groups, fleet->store->name()); !known)
-    return fail(known.error(), a.json);
+    return report_error(known.error(), a.json);
   const Baseline base = fleet_baseline(*groups, fleet->builds, rules->profiles, rules->catalog);
   std::fputs((a.json ? dump_json(baseline_json(base), 2) + "\n" : baseline_text(base)).c_str(),
              stdout);
@@ -161,44 +157,44 @@ Result<UtcTime> cutoff(const std::string& age, UtcTime now) {
 
 ExitCode run_status(const FleetArgs& a) {
   auto before = cutoff(a.stale, utc_clock_now());
-  if (!before) return fail(before.error(), a.json);
+  if (!before) return report_error(before.error(), a.json);
   auto fleet = open_fleet(a);
-  if (!fleet) return fail(fleet.error(), a.json);
+  if (!fleet) return report_error(fleet.error(), a.json);
   auto s = fleet_status(*fleet->store, fleet->where, fleet->builds, *before);
-  if (!s) return fail(s.error(), a.json);
+  if (!s) return report_error(s.error(), a.json);
   if (a.format == "prometheus" && !a.json) {
     std::fputs(status_prometheus(*s).c_str(), stdout);
     return ExitCode::ok;
   }
   auto written = a.json ? write_status_json(*s, stdout) : write_status_text(*s, stdout);
-  if (!written) return fail(written.error(), a.json);
+  if (!written) return report_error(written.error(), a.json);
   return ExitCode::ok;
 }
 
 ExitCode run_plan(const FleetArgs& a) {
   auto rules = load_rules(a);
-  if (!rules) return fail(rules.error(), a.json);
+  if (!rules) return report_error(rules.error(), a.json);
   const Profile* profile = rules->profiles.find(a.profile);
   if (profile == nullptr)
-    return fail(
+    return report_error(
         Error{ErrorKind::usage, {}, std::nullopt, fmt::format("no profile \"{}\"", a.profile)},
         a.json);
   auto fleet = open_fleet(a);
-  if (!fleet) return fail(fleet.error(), a.json);
+  if (!fleet) return report_error(fleet.error(), a.json);
   const PlanRequest request{profile, fleet->where, a.waves, a.by,
                             a.json ? std::numeric_limits<size_t>::max() : kPlanTextNames};
   auto plan = fleet_plan(*fleet->store, request, fleet->builds, rules->catalog);
-  if (!plan) return fail(plan.error(), a.json);
+  if (!plan) return report_error(plan.error(), a.json);
   if (profile->status == ProfileStatus::retired)
     std::fprintf(stderr, "lucompat: warning: profile %s is retired: no VMM should start with it\n",
                  profile->name.c_str());
   const size_t hosts = plan->ready + plan->blocked;
   if (!a.by.empty() && hosts > 0 && !plan->group_seen)
-    return fail(Error{ErrorKind::usage,
-                      {},
-                      std::nullopt,
-                      fmt::format("--by {}: no host has the label {}", a.by, a.by)},
-                a.json);
+    return report_error(Error{ErrorKind::usage,
+                              {},
+                              std::nullopt,
+                              fmt::format("--by {}: no host has the label {}", a.by, a.by)},
+                        a.json);
   if (a.json)
     write_plan_json(*plan, stdout);
   else

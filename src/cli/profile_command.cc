@@ -65,10 +65,6 @@ ExitCode print(const std::string& text) {
   return ExitCode::ok;
 }
 
-ExitCode fail(const Error& e, bool json) {
-  return report_error(e, json, {{"error", error_json(e)}});
-}
-
 Error no_such_profile(const std::string& name) {
   return Error{ErrorKind::usage,
                {},
@@ -78,16 +74,16 @@ Error no_such_profile(const std::string& name) {
 
 ExitCode run_list(const ProfileArgs& a) {
   auto l = load(a);
-  if (!l) return fail(l.error(), a.json);
+  if (!l) return report_error(l.error(), a.json);
   return print(a.json ? dump_json(profiles_json(l->profiles, l->warnings), 2) + "\n"
                       : profiles_text(l->profiles, l->warnings));
 }
 
 ExitCode run_show(const ProfileArgs& a) {
   auto l = load(a);
-  if (!l) return fail(l.error(), a.json);
+  if (!l) return report_error(l.error(), a.json);
   const Profile* p = l->profiles.find(a.name);
-  if (p == nullptr) return fail(no_such_profile(a.name), a.json);
+  if (p == nullptr) return report_error(no_such_profile(a.name), a.json);
   if (a.json) return print(dump_json(profile_json(*p), 2) + "\n");
   std::string out = fmt::format("{}\n  status       {}\n", p->name, name(p->status));
   if (!p->description.empty()) out += fmt::format("  description  {}\n", p->description);
@@ -99,15 +95,16 @@ ExitCode run_show(const ProfileArgs& a) {
 
 ExitCode run_env(const ProfileArgs& a) {
   auto l = load(a);
-  if (!l) return fail(l.error(), false);
+  if (!l) return report_error(l.error(), false);
   const Profile* p = l->profiles.find(a.name);
-  if (p == nullptr) return fail(no_such_profile(a.name), false);
+  if (p == nullptr) return report_error(no_such_profile(a.name), false);
   if (p->status == ProfileStatus::retired)
-    return fail(Error{ErrorKind::malformed,
-                      {},
-                      std::nullopt,
-                      fmt::format("profile {} is retired: no VMM should start with it", p->name)},
-                false);
+    return report_error(
+        Error{ErrorKind::malformed,
+              {},
+              std::nullopt,
+              fmt::format("profile {} is retired: no VMM should start with it", p->name)},
+        false);
   if (p->status == ProfileStatus::deprecated)
     std::fprintf(stderr, "lucompat: warning: profile %s is deprecated\n", p->name.c_str());
   return print(profile_env(*p, a.format));
@@ -115,16 +112,17 @@ ExitCode run_env(const ProfileArgs& a) {
 
 ExitCode run_select(const ProfileArgs& a) {
   auto request = a.update.finish();
-  if (!request) return fail(request.error(), a.update.json);
+  if (!request) return report_error(request.error(), a.update.json);
   auto in = load_update(*request);
-  if (!in) return fail(in.error(), a.update.json);
+  if (!in) return report_error(in.error(), a.update.json);
   if (in->profiles.profiles().empty())
-    return fail(Error{ErrorKind::malformed,
-                      {},
-                      std::nullopt,
-                      "no profiles to select from (define them in /etc/lucompat/profiles.d or give "
-                      "--profiles FILE)"},
-                a.update.json);
+    return report_error(
+        Error{ErrorKind::malformed,
+              {},
+              std::nullopt,
+              "no profiles to select from (define them in /etc/lucompat/profiles.d or give "
+              "--profiles FILE)"},
+        a.update.json);
   // Every pin is what the operator knows the running kernel emits, from
   // host.toml or --emit alike.
   const Selection s = select_profile(in->profiles, in->catalog, in->current.strings,
@@ -137,19 +135,19 @@ ExitCode run_select(const ProfileArgs& a) {
 
 ExitCode run_matrix(const ProfileArgs& a) {
   auto l = load(a);
-  if (!l) return fail(l.error(), a.json);
+  if (!l) return report_error(l.error(), a.json);
   Matrix m;
   for (const auto& p : l->profiles.profiles()) {
     const bool named = std::find(a.only.begin(), a.only.end(), p.name) != a.only.end();
     if (a.only.empty() ? p.status != ProfileStatus::retired : named) m.profiles.push_back(&p);
   }
   for (const auto& n : a.only)
-    if (l->profiles.find(n) == nullptr) return fail(no_such_profile(n), a.json);
+    if (l->profiles.find(n) == nullptr) return report_error(no_such_profile(n), a.json);
   CheckRequest req;
   req.root = SystemRoot(a.root);
   for (const auto& path : a.kernels) {
     auto k = load_kernel(path, req);
-    if (!k) return fail(k.error(), a.json);
+    if (!k) return report_error(k.error(), a.json);
     MatrixRow row{std::move(k).value(), {}};
     // A kernel with no version set proves nothing: not "missing" every
     // string; unless its complete symbols show it has no LUO at all, which

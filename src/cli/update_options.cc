@@ -107,4 +107,8 @@ ExitCode report_error(const Error& e, bool json, const nlohmann::json& doc) {
   return exit_code(e.kind);
 }
 
+ExitCode report_error(const Error& e, bool json) {
+  return report_error(e, json, {{"error", error_json(e)}});
+}
+
 }  // namespace lucompat::cli

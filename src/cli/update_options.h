@@ -44,5 +44,7 @@ void add_detail_flags(CLI::App* sub, UpdateArgs& args);
 
 // Prints an error (and its JSON document when asked) and returns its exit code.
 ExitCode report_error(const Error& e, bool json, const nlohmann::json& doc);
+// The same with the plain document, {"error": ...} (fleet, profile).
+ExitCode report_error(const Error& e, bool json);
 
 }  // namespace lucompat::cli

@@ -1,4 +1,4 @@
-#include "container/pe.h"
+#include "lucompat/container/pe.h"
 
 #include <fmt/format.h>
 

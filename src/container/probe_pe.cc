@@ -1,8 +1,8 @@
 // UKI: a PE/COFF EFI application whose .linux section is the kernel.
 #include <fmt/format.h>
 
-#include "container/pe.h"
 #include "container/probe.h"
+#include "lucompat/container/pe.h"
 
 namespace lucompat {
 namespace {

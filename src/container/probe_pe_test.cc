@@ -3,10 +3,10 @@
 
 #include <vector>
 
-#include "container/pe.h"
 #include "container/probe.h"
 #include "container/test_probe.h"
 #include "container/test_streams.h"
+#include "lucompat/container/pe.h"
 
 namespace lucompat {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "container/pe.h"
 #include "container/probe.h"
+#include "lucompat/container/pe.h"
 #include "lucompat/elf/elf_reader.h"
 
 namespace lucompat {

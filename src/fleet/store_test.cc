@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "base/test_temp_dir.h"
+#include "lucompat/catalog/catalog.h"
 #include "lucompat/fleet/fleet_queries.h"
 #include "lucompat/fleet/ingest.h"
 #include "lucompat/fleet/utc_time.h"
-#include "lucompat/policy/catalog.h"
 #include "lucompat/policy/profile.h"
 
 namespace lucompat {

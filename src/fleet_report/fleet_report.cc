@@ -1,8 +1,8 @@
 #include "lucompat/fleet_report/fleet_report.h"
 #include "lucompat/base/json_dump.h"
 #include "lucompat/base/printable.h"
+#include "lucompat/report/paint.h"
 #include "lucompat/report/reasons.h"
-#include "report/paint.h"
 
 #include <fmt/format.h>
 

@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <system_error>
 
-#include "container/pe.h"
 #include "lucompat/base/file.h"
 #include "lucompat/base/printable.h"
 #include "lucompat/base/version_compare.h"
+#include "lucompat/container/pe.h"
 
 namespace lucompat {
 namespace fs = std::filesystem;

@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "base/test_temp_dir.h"
-#include "lucompat/policy/catalog.h"
+#include "lucompat/catalog/catalog.h"
 
 namespace lucompat {
 namespace {

@@ -6,7 +6,7 @@
 #include <charconv>
 #include <filesystem>
 
-#include "lucompat/policy/toml_config.h"
+#include "lucompat/catalog/toml_config.h"
 
 namespace lucompat {
 namespace {

@@ -7,9 +7,9 @@
 #include <mutex>
 
 #include "inspect/kallsyms_registrations.h"
+#include "lucompat/catalog/catalog.h"
 #include "lucompat/elf/elf_records.h"
 #include "lucompat/inspect/kernel_bytes.h"
-#include "lucompat/policy/catalog.h"
 #include "lucompat/raw/raw_reader.h"
 
 namespace lucompat {

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "lucompat/base/printable.h"
-#include "lucompat/policy/toml_config.h"
+#include "lucompat/catalog/toml_config.h"
 #include "lucompat/table/compatible.h"
 
 namespace lucompat {

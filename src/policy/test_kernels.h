@@ -6,7 +6,7 @@
 
 #include <initializer_list>
 
-#include "lucompat/policy/catalog.h"
+#include "lucompat/catalog/catalog.h"
 #include "lucompat/policy/check.h"
 
 namespace lucompat {

@@ -4,8 +4,8 @@
 
 #include "lucompat/base/printable.h"
 #include "lucompat/report/inspect_report.h"
+#include "lucompat/report/paint.h"
 #include "lucompat/table/compatible.h"
-#include "report/paint.h"
 
 namespace lucompat {
 namespace {

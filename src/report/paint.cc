@@ -1,4 +1,4 @@
-#include "report/paint.h"
+#include "lucompat/report/paint.h"
 
 #include <fmt/format.h>
 

@@ -2,8 +2,8 @@
 #include "lucompat/base/json_dump.h"
 #include "lucompat/base/printable.h"
 #include "lucompat/report/inspect_report.h"
+#include "lucompat/report/paint.h"
 #include "lucompat/report/reasons.h"
-#include "report/paint.h"
 
 #include <fmt/format.h>
 

@@ -7,11 +7,11 @@
 
 #include <string>
 
+#include "lucompat/catalog/catalog.h"
 #include "lucompat/derive/live_derivation.h"
 #include "lucompat/host/proc_kallsyms.h"
 #include "lucompat/host/system_root.h"
 #include "lucompat/inspect/inspect.h"
-#include "lucompat/policy/catalog.h"
 
 namespace lucompat {
 

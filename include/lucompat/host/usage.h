@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "lucompat/catalog/catalog.h"
 #include "lucompat/host/system_root.h"
-#include "lucompat/policy/catalog.h"
 #include "lucompat/policy/check.h"
 
 namespace lucompat {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "lucompat/policy/catalog.h"
+#include "lucompat/catalog/catalog.h"
 #include "lucompat/policy/reason.h"
 #include "lucompat/table/version_table.h"
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "lucompat/base/result.h"
-#include "lucompat/policy/catalog.h"
+#include "lucompat/catalog/catalog.h"
 #include "lucompat/policy/check.h"
 
 namespace lucompat {

@@ -1,4 +1,4 @@
-#include "lucompat/policy/catalog.h"
+#include "lucompat/catalog/catalog.h"
 
 #include <fmt/format.h>
 #include <fnmatch.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "lucompat/policy/toml_config.h"
+#include "lucompat/catalog/toml_config.h"
 #include "lucompat/table/compatible.h"
 
 namespace lucompat {
@@ -46,6 +46,50 @@ std::optional<std::string_view> version_digits(std::string_view s, std::string_v
   return middle;
 }
 
+std::optional<Error> read_class(const toml::table& t, const std::string& origin, Family& f) {
+  const std::string cls = t["class"].value_or(std::string("file"));
+  if (cls == "core")
+    f.cls = FamilyClass::core;
+  else if (cls == "subtree")
+    f.cls = FamilyClass::subtree;
+  else if (cls == "file")
+    f.cls = FamilyClass::file;
+  else if (cls == "flb")
+    f.cls = FamilyClass::flb;
+  else
+    return config_error(origin, t["class"].node()->source(),
+                        fmt::format("class \"{}\" is not core, subtree, file or flb", cls));
+  return std::nullopt;
+}
+
+// Each compatible pattern holds one placeholder, all of a family the same
+// kind ({I} only for file and flb families), and fits a compatible string.
+// Sets f.indexed.
+std::optional<Error> check_patterns(const toml::table& t, const std::string& origin, Family& f) {
+  for (const auto& p : f.compatible) {
+    const size_t versions = count(p, kVersion), indexes = count(p, kIndex);
+    if (versions + indexes != 1)
+      return config_error(origin, t["compatible"].node()->source(),
+                          fmt::format("pattern \"{}\" must hold exactly once {{N}}, the version, "
+                                      "or {{I}}, an index",
+                                      p));
+    const bool indexed = indexes == 1;
+    if (&p != &f.compatible.front() && indexed != f.indexed)
+      return config_error(origin, t["compatible"].node()->source(),
+                          fmt::format("family {}: its patterns mix {{N}} and {{I}}", f.name));
+    f.indexed = indexed;
+    if (indexed && f.cls != FamilyClass::flb && f.cls != FamilyClass::file)
+      return config_error(origin, t["compatible"].node()->source(),
+                          fmt::format("family {}: {{I}} is for file and flb families", f.name));
+    if (p.size() - kVersion.size() + 1 > kMaxCompatible)
+      return config_error(origin, t["compatible"].node()->source(),
+                          fmt::format("pattern \"{}\" is longer than a compatible string can be "
+                                      "({} characters)",
+                                      p, kMaxCompatible));
+  }
+  return std::nullopt;
+}
+
 Result<Family> read_family(const toml::table& t, const std::string& origin) {
   Family f;
   f.source = fmt::format("{}:{}", origin, t.source().begin.line);
@@ -64,18 +108,7 @@ Result<Family> read_family(const toml::table& t, const std::string& origin) {
   if (!name || name->empty())
     return config_error(origin, t.source(), "a family needs a name (a non-empty string)");
   f.name = *name;
-  const std::string cls = t["class"].value_or(std::string("file"));
-  if (cls == "core")
-    f.cls = FamilyClass::core;
-  else if (cls == "subtree")
-    f.cls = FamilyClass::subtree;
-  else if (cls == "file")
-    f.cls = FamilyClass::file;
-  else if (cls == "flb")
-    f.cls = FamilyClass::flb;
-  else
-    return config_error(origin, t["class"].node()->source(),
-                        fmt::format("class \"{}\" is not core, subtree, file or flb", cls));
+  if (auto e = read_class(t, origin, f)) return *e;
   f.description = t["description"].value_or(std::string());
   if (auto e = read_strings(t, "compatible", origin, f.compatible)) return *e;
   if (auto e = read_strings(t, "fd", origin, f.fd)) return *e;
@@ -99,27 +132,7 @@ Result<Family> read_family(const toml::table& t, const std::string& origin) {
   if (f.compatible.empty())
     return config_error(origin, t.source(),
                         fmt::format("family {} needs at least one compatible pattern", f.name));
-  for (const auto& p : f.compatible) {
-    const size_t versions = count(p, kVersion), indexes = count(p, kIndex);
-    if (versions + indexes != 1)
-      return config_error(origin, t["compatible"].node()->source(),
-                          fmt::format("pattern \"{}\" must hold exactly once {{N}}, the version, "
-                                      "or {{I}}, an index",
-                                      p));
-    const bool indexed = indexes == 1;
-    if (&p != &f.compatible.front() && indexed != f.indexed)
-      return config_error(origin, t["compatible"].node()->source(),
-                          fmt::format("family {}: its patterns mix {{N}} and {{I}}", f.name));
-    f.indexed = indexed;
-    if (indexed && f.cls != FamilyClass::flb && f.cls != FamilyClass::file)
-      return config_error(origin, t["compatible"].node()->source(),
-                          fmt::format("family {}: {{I}} is for file and flb families", f.name));
-    if (p.size() - kVersion.size() + 1 > kMaxCompatible)
-      return config_error(origin, t["compatible"].node()->source(),
-                          fmt::format("pattern \"{}\" is longer than a compatible string can be "
-                                      "({} characters)",
-                                      p, kMaxCompatible));
-  }
+  if (auto e = check_patterns(t, origin, f)) return *e;
   if (const toml::node* r = t.get("required")) {
     if (!r->is_boolean())
       return config_error(origin, r->source(), "required must be true or false");

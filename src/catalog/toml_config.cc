@@ -1,4 +1,4 @@
-#include "lucompat/policy/toml_config.h"
+#include "lucompat/catalog/toml_config.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "lucompat/policy/catalog.h"
+#include "lucompat/catalog/catalog.h"
 
 #include <gtest/gtest.h>
 
