@@ -184,7 +184,9 @@ void elf_sections_records(benchmark::State& state) {
     size_t n = 0;
     for (uint32_t i = 1; i < h.shnum; ++i) {
       const ElfSectionHeader s = read_section_header(r, h.elf_class, h.shoff, h.shentsize, i);
-      n += std::string(strtab.substr(s.name, strtab.find('\0', s.name) - s.name)).size();
+      n += std::string(
+               strtab.substr(s.name_offset, strtab.find('\0', s.name_offset) - s.name_offset))
+               .size();
     }
     benchmark::DoNotOptimize(n);
   }

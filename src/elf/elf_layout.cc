@@ -55,8 +55,8 @@ std::vector<ByteRange> elf_ranges_missing(Bytes file, const Covered& covered) {
   for (uint32_t i = 1; i < h.shnum; ++i) has_symtab |= read_shdr(r, h, i).type == SHT_SYMTAB;
   for (uint32_t i = 1; i < h.shnum; ++i) {
     const ElfSectionHeader s = read_shdr(r, h, i);
-    if (s.type == SHT_NOBITS || s.name >= strtab.size()) continue;
-    const std::string_view rest = as_chars(strtab.data().subspan(s.name));
+    if (s.type == SHT_NOBITS || s.name_offset >= strtab.size()) continue;
+    const std::string_view rest = as_chars(strtab.data().subspan(s.name_offset));
     if (wanted(rest.substr(0, rest.find('\0')), s, has_symtab)) need(s.offset, s.size);
   }
   return missing;

@@ -74,7 +74,8 @@ ElfProgramHeader program_header_as(const ByteReader& r, uint64_t at) {
   using Phdr = typename C::Phdr;
   (void)r.bytes(at, sizeof(Phdr), "a program header");
   return {static_cast<uint32_t>(ELF_FIELD(r, at, Phdr, p_type)), ELF_FIELD(r, at, Phdr, p_offset),
-          ELF_FIELD(r, at, Phdr, p_vaddr), ELF_FIELD(r, at, Phdr, p_filesz)};
+          ELF_FIELD(r, at, Phdr, p_vaddr), ELF_FIELD(r, at, Phdr, p_filesz),
+          ELF_FIELD(r, at, Phdr, p_align)};
 }
 
 template <typename C>
@@ -87,7 +88,9 @@ ElfSectionHeader section_header_as(const ByteReader& r, uint64_t at) {
           ELF_FIELD(r, at, Shdr, sh_addr),
           ELF_FIELD(r, at, Shdr, sh_offset),
           ELF_FIELD(r, at, Shdr, sh_size),
-          static_cast<uint32_t>(ELF_FIELD(r, at, Shdr, sh_link))};
+          ELF_FIELD(r, at, Shdr, sh_addralign),
+          static_cast<uint32_t>(ELF_FIELD(r, at, Shdr, sh_link)),
+          static_cast<uint32_t>(ELF_FIELD(r, at, Shdr, sh_info))};
 }
 
 template <typename C>
@@ -100,11 +103,11 @@ ElfSymbolRecord symbol_as(const ByteReader& r, uint64_t at) {
 }
 
 template <typename C>
-ElfRelocationRecord relocation_as(const ByteReader& r, bool rela, uint64_t at) {
+ElfRelocation relocation_as(const ByteReader& r, bool rela, uint64_t at) {
   using Rel = typename C::Rel;
   using Rela = typename C::Rela;
   const uint64_t info = ELF_FIELD(r, at, Rel, r_info);
-  ElfRelocationRecord out{ELF_FIELD(r, at, Rel, r_offset), C::symbol_of(info), C::type_of(info), 0};
+  ElfRelocation out{ELF_FIELD(r, at, Rel, r_offset), C::symbol_of(info), C::type_of(info), 0};
   if (rela) out.addend = C::signed_addend(ELF_FIELD(r, at, Rela, r_addend));
   return out;
 }
@@ -189,7 +192,7 @@ ElfSymbolRecord read_symbol(const ByteReader& r, int elf_class, uint64_t at) {
   return elf_class == 64 ? symbol_as<Class64>(r, at) : symbol_as<Class32>(r, at);
 }
 
-ElfRelocationRecord read_relocation(const ByteReader& r, int elf_class, bool rela, uint64_t at) {
+ElfRelocation read_relocation(const ByteReader& r, int elf_class, bool rela, uint64_t at) {
   return elf_class == 64 ? relocation_as<Class64>(r, rela, at)
                          : relocation_as<Class32>(r, rela, at);
 }

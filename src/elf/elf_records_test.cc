@@ -62,19 +62,22 @@ TEST(ElfRecords, AgreeWithLibelfOnEveryExample) {
       EXPECT_EQ(p.offset, ph.p_offset);
       EXPECT_EQ(p.vaddr, ph.p_vaddr);
       EXPECT_EQ(p.filesz, ph.p_filesz);
+      EXPECT_EQ(p.align, ph.p_align);
     }
     for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
       GElf_Shdr sh;
       ASSERT_NE(gelf_getshdr(scn, &sh), nullptr);
       const ElfSectionHeader s =
           read_section_header(r, h.elf_class, h.shoff, h.shentsize, elf_ndxscn(scn));
-      EXPECT_EQ(s.name, sh.sh_name);
+      EXPECT_EQ(s.name_offset, sh.sh_name);
       EXPECT_EQ(s.type, sh.sh_type);
       EXPECT_EQ(s.flags, sh.sh_flags);
       EXPECT_EQ(s.addr, sh.sh_addr);
       EXPECT_EQ(s.offset, sh.sh_offset);
       EXPECT_EQ(s.size, sh.sh_size);
+      EXPECT_EQ(s.addralign, sh.sh_addralign);
       EXPECT_EQ(s.link, sh.sh_link);
+      EXPECT_EQ(s.info, sh.sh_info);
       if (sh.sh_type == SHT_SYMTAB) {
         Elf_Data* d = elf_getdata(scn, nullptr);
         for (uint64_t i = 0; i < sh.sh_size / symbol_size(h.elf_class); ++i) {
@@ -101,7 +104,7 @@ TEST(ElfRecords, AgreeWithLibelfOnEveryExample) {
             ASSERT_NE(gelf_getrel(d, static_cast<int>(i), &rel), nullptr);
             want = {rel.r_offset, rel.r_info, 0};
           }
-          const ElfRelocationRecord got = read_relocation(
+          const ElfRelocation got = read_relocation(
               r, h.elf_class, rela, sh.sh_offset + i * relocation_size(h.elf_class, rela));
           EXPECT_EQ(got.offset, want.r_offset);
           // gelf widens a 32-bit r_info to the 64-bit split.

@@ -50,8 +50,7 @@ std::vector<ElfRelocation> read_relocations(const ByteReader& section, int elf_c
   std::vector<ElfRelocation> out;
   out.reserve(section.size() / entry);
   for (uint64_t at = 0; at < section.size(); at += entry) {
-    const ElfRelocationRecord r = read_relocation(section, elf_class, rela, at);
-    out.push_back({r.offset, r.symbol, r.type, r.addend});
+    out.push_back(read_relocation(section, elf_class, rela, at));
   }
   return out;
 }

@@ -72,7 +72,7 @@ void LibelfFile::load_segments(Bytes file, ElfExtent extent) {
     GElf_Phdr ph;
     if (gelf_getphdr(elf_->elf, static_cast<int>(i), &ph) == nullptr)
       libelf_fail(fmt::format("program header {}", i));
-    ElfSegment s{ph.p_type, ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_align};
+    const ElfProgramHeader s{ph.p_type, ph.p_offset, ph.p_vaddr, ph.p_filesz, ph.p_align};
     if (!r.contains(s.offset, s.filesz) && extent == ElfExtent::prefix)
       continue;  // beyond where the stream stopped
     if (!r.contains(s.offset, s.filesz))
@@ -92,11 +92,10 @@ void LibelfFile::load_sections(Bytes file) {
     if (scn == nullptr || gelf_getshdr(scn, &sh) == nullptr)
       libelf_fail(fmt::format("section header {}", i));
     const char* name = elf_strptr(elf_->elf, header_.shstrndx, sh.sh_name);
-    ElfSection s{i,          name != nullptr ? name : "",
-                 sh.sh_type, sh.sh_flags,
-                 sh.sh_addr, sh.sh_offset,
-                 sh.sh_size, sh.sh_addralign,
-                 sh.sh_link, sh.sh_info};
+    ElfSection s{{static_cast<uint32_t>(sh.sh_name), sh.sh_type, sh.sh_flags, sh.sh_addr,
+                  sh.sh_offset, sh.sh_size, sh.sh_addralign, sh.sh_link, sh.sh_info},
+                 i,
+                 name != nullptr ? name : ""};
     if (name == nullptr)
       fail(ErrorKind::malformed, header_offset(s),
            fmt::format("section {} has a name offset {:#x} outside the section name table", i,

@@ -13,26 +13,11 @@
 
 namespace lucompat {
 
-struct ElfSection {
+// A section header as libelf reads it, with its index and its name.
+struct ElfSection : ElfSectionHeader {
   size_t index = 0;
   std::string name;
-  uint32_t type = 0;
-  uint64_t flags = 0;
-  uint64_t addr = 0;
-  uint64_t offset = 0;
-  uint64_t size = 0;
-  uint64_t addralign = 0;
-  uint32_t link = 0;  // sh_link: a symbol table's string table, a relocation section's symbol table
-  uint32_t info = 0;  // sh_info: the section a relocation section applies to
   bool has_file_bytes() const;  // not SHT_NOBITS
-};
-
-struct ElfSegment {
-  uint32_t type = 0;
-  uint64_t offset = 0;
-  uint64_t filesz = 0;
-  uint64_t vaddr = 0;
-  uint64_t align = 0;
 };
 
 // How much of the ELF the bytes hold.
@@ -53,7 +38,7 @@ class LibelfFile {
 
   const ElfHeader& header() const { return header_; }
   const std::vector<ElfSection>& sections() const { return sections_; }
-  const std::vector<ElfSegment>& segments() const { return segments_; }
+  const std::vector<ElfProgramHeader>& segments() const { return segments_; }
   // Where a section's header lies: what an error about a section whose own
   // offset is not in the file (SHT_NOBITS claims any) points at.
   uint64_t header_offset(const ElfSection& s) const {
@@ -72,7 +57,7 @@ class LibelfFile {
   ElfHeader header_;
   std::unique_ptr<Handle> elf_;
   std::vector<ElfSection> sections_;
-  std::vector<ElfSegment> segments_;
+  std::vector<ElfProgramHeader> segments_;
 };
 
 }  // namespace lucompat

@@ -33,16 +33,19 @@ struct ElfProgramHeader {
   uint64_t offset = 0;
   uint64_t vaddr = 0;
   uint64_t filesz = 0;
+  uint64_t align = 0;
 };
 
 struct ElfSectionHeader {
-  uint32_t name = 0;
+  uint32_t name_offset = 0;  // sh_name: in the section name table
   uint32_t type = 0;
   uint64_t flags = 0;
   uint64_t addr = 0;
   uint64_t offset = 0;
   uint64_t size = 0;
-  uint32_t link = 0;
+  uint64_t addralign = 0;
+  uint32_t link = 0;  // sh_link: a symbol table's string table, a relocation section's symbol table
+  uint32_t info = 0;  // sh_info: the section a relocation section applies to
 };
 
 struct ElfSymbolRecord {
@@ -53,7 +56,7 @@ struct ElfSymbolRecord {
   uint64_t size = 0;
 };
 
-struct ElfRelocationRecord {
+struct ElfRelocation {
   uint64_t offset = 0;
   uint32_t symbol = 0;
   uint32_t type = 0;
@@ -81,7 +84,7 @@ ElfSectionHeader read_section_header(const ByteReader& r, int elf_class, uint64_
 
 // One entry of a symbol table or of a REL/RELA section, `at` its offset in `r`.
 ElfSymbolRecord read_symbol(const ByteReader& r, int elf_class, uint64_t at);
-ElfRelocationRecord read_relocation(const ByteReader& r, int elf_class, bool rela, uint64_t at);
+ElfRelocation read_relocation(const ByteReader& r, int elf_class, bool rela, uint64_t at);
 
 // The sizes of those records in a class (an entry size to check against).
 uint64_t program_header_size(int elf_class);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lucompat/base/byte_reader.h"
+#include "lucompat/elf/elf_records.h"
 
 namespace lucompat {
 
@@ -24,13 +25,6 @@ struct ElfSymbol {
 // whose name lies outside the string table is an error (throws ParseError).
 std::vector<ElfSymbol> read_symbols(const ByteReader& symtab, const ByteReader& strtab,
                                     int elf_class);
-
-struct ElfRelocation {
-  uint64_t offset = 0;  // in the section the relocations apply to
-  uint32_t symbol = 0;  // index in the symbol table
-  uint32_t type = 0;
-  int64_t addend = 0;  // 0 for SHT_REL (its addend is in place)
-};
 
 // Entries of a SHT_RELA (`rela` true) or SHT_REL section.
 std::vector<ElfRelocation> read_relocations(const ByteReader& section, int elf_class, bool rela);
