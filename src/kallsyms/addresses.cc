@@ -8,13 +8,12 @@
 #include <utility>
 
 #include "kallsyms/relocated_base.h"
+#include "kallsyms/table_layout.h"
 
 namespace lucompat {
 namespace {
 
 uint64_t truncate(uint64_t v, int pointer_size) { return pointer_size == 4 ? v & 0xffffffffu : v; }
-uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
-
 Misfit misfit(ErrorKind kind, uint64_t offset, std::string message, bool sorted = false) {
   return {Error{kind, {}, offset, std::move(message), {}}, sorted};
 }

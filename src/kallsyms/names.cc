@@ -6,25 +6,10 @@
 #include <array>
 #include <cctype>
 
+#include "kallsyms/problem.h"
+#include "kallsyms/table_layout.h"
+
 namespace lucompat {
-namespace {
-
-constexpr uint64_t kMaxPadding = 8;  // labels are aligned to at most 8 bytes
-
-bool printable(char c) { return c > 0x20 && c < 0x7f; }
-
-Error problem(ErrorKind kind, uint64_t offset, std::string message) {
-  return Error{kind, {}, offset, std::move(message), {}};
-}
-
-Error truncated(const ByteReader& image, uint64_t at, std::string_view field) {
-  return problem(
-      ErrorKind::malformed, std::min(at, image.size()),
-      fmt::format("expected {} at {:#x}, but the data ends at {:#x}", field, at, image.size()));
-}
-
-}  // namespace
-
 Result<DecodedNames> read_names(const ByteReader& image, uint64_t names, uint64_t count,
                                 const TokenTable& tokens, const KallsymsLimits& limits) {
   if (count > limits.max_symbols)
@@ -41,7 +26,7 @@ Result<DecodedNames> read_names(const ByteReader& image, uint64_t names, uint64_
   for (size_t t = 0; t < 256; ++t) {
     const std::string& token = tokens.tokens[t];
     size[t] = token.size();
-    clean[t] = std::all_of(token.begin(), token.end(), printable);
+    clean[t] = std::all_of(token.begin(), token.end(), name_char);
     const std::string_view rest = std::string_view(token).substr(token.empty() ? 0 : 1);
     may_label[t] = token.size() < 2 ||
                    std::string_view("kallsyms_").starts_with(rest.substr(0, 9)) ||

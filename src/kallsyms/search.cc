@@ -5,12 +5,10 @@
 #include <algorithm>
 #include <bit>
 
+#include "kallsyms/table_layout.h"
+
 namespace lucompat {
 namespace {
-
-constexpr uint64_t kMaxPadding = 8;  // labels are aligned to at most 8 bytes
-
-uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 struct Markers {
   uint64_t at = 0;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "lucompat/base/byte_reader.h"
+#include "lucompat/base/result.h"
 
 namespace lucompat {
 
@@ -20,7 +21,11 @@ struct TokenTable {
   uint64_t index = 0;  // offset of kallsyms_token_index
 };
 
-// The tables at `table` and `index`, checked token by token. Throws ParseError.
+// The tables at `table` and `index`, checked token by token, or an error
+// naming the offset and what is wrong. Never throws: the search tries it at
+// places that are no table.
+Result<TokenTable> token_table_at(const ByteReader& image, uint64_t table, uint64_t index);
+// The same at a known place, throwing ParseError.
 TokenTable read_token_table(const ByteReader& image, uint64_t table, uint64_t index);
 
 // Every place in `image` that holds a valid token table followed by its
