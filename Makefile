@@ -75,8 +75,13 @@ e2e-systemd: build
 
 # clang-tidy's bugprone and performance checks over src/ (.clang-tidy), and
 # the sources as clang-format writes them (.clang-format; make format fixes).
-tidy: build
-	scripts/tidy $(BUILD)
+# It reads each source's own compile command: from a tree configured
+# without the unity build (configured only; nothing is compiled).
+TIDY_BUILD ?= build-tidy
+tidy: deps
+	cmake -S . -B $(TIDY_BUILD) $(CMAKE_GEN) -DLUCOMPAT_UNITY_BUILD=OFF \
+	    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+	scripts/tidy $(TIDY_BUILD)
 
 format:
 	scripts/check-format --fix

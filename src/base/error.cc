@@ -26,6 +26,11 @@ std::string_view name(ErrorKind kind) {
   return "unknown";
 }
 
+Error with_input(Error e, const std::string& input) {
+  if (e.input.empty()) e.input = input;
+  return e;
+}
+
 std::string Error::to_string() const {
   std::string out;
   if (!input.empty()) out += input + ": ";

@@ -28,7 +28,7 @@ constexpr uint64_t kInitialLimit = 1;
 // notices. A kernel's dictionary is not kept: it would stay beside the next
 // stream's in the peak RSS, outside the budget of all threads (a module's
 // 1 MiB dictionary is kept).
-constexpr uint64_t kKeepBelow = uint64_t{2} << 20;
+constexpr uint64_t kKeepDecoderBelow = uint64_t{2} << 20;
 
 // An xz index read from the end of a stream that lists more blocks than this
 // costs more than it saves; the stream is then decoded as if it had none.
@@ -93,7 +93,7 @@ class LzmaAloneDecoder final : public StreamDecoder {
   }
   ~LzmaAloneDecoder() override {
     // Before the reservation is given back: the memory is freed first.
-    if (lzma_memusage(&state_->s) > kKeepBelow) lzma_end(&state_->s);
+    if (lzma_memusage(&state_->s) > kKeepDecoderBelow) lzma_end(&state_->s);
   }
   LzmaAloneDecoder(const LzmaAloneDecoder&) = delete;
   LzmaAloneDecoder& operator=(const LzmaAloneDecoder&) = delete;
@@ -233,7 +233,7 @@ class XzDecoder final : public StreamDecoder {
   }
   ~XzDecoder() override {
     // Before the reservation is given back: the memory is freed first.
-    if (memory_ > kKeepBelow) lzma_end(&state_->s);
+    if (memory_ > kKeepDecoderBelow) lzma_end(&state_->s);
   }
   XzDecoder(const XzDecoder&) = delete;
   XzDecoder& operator=(const XzDecoder&) = delete;

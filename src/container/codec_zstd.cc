@@ -21,7 +21,7 @@ namespace {
 // thread's next stream, so that it does not stay beside the next stream's in
 // the peak RSS: what is kept lies outside the window budget, so it is kept
 // small (a module's window fits).
-constexpr size_t kKeepBelow = size_t{1} << 20;
+constexpr size_t kKeepContextBelow = size_t{1} << 20;
 
 std::atomic<uint64_t> max_window{kDefaultMaxZstdWindow};
 
@@ -104,7 +104,7 @@ class ZstdDecoder final : public StreamDecoder {
     ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_stableOutBuffer, 0);
   }
   ~ZstdDecoder() override {
-    if (ZSTD_sizeof_DCtx(state_->ctx.get()) > kKeepBelow) state_->ctx.reset();
+    if (ZSTD_sizeof_DCtx(state_->ctx.get()) > kKeepContextBelow) state_->ctx.reset();
   }
   ZstdDecoder(const ZstdDecoder&) = delete;
   ZstdDecoder& operator=(const ZstdDecoder&) = delete;

@@ -174,13 +174,13 @@ void add_sessions(DerivedSet& out, const LiveEvidence& ev, const LuoModel& model
 
 // What the derivation was reading when an error stopped it, which the
 // error then names.
-struct Reading {
+struct ReadingContext {
   std::string input;  // the BTF's, while it is read
   std::string what;   // the list's, while it is walked
 };
 
 DerivedSet derive(const LiveEvidence& ev, std::span<const CompatibleForm> core_forms,
-                  Reading& reading) {
+                  ReadingContext& reading) {
   DerivedSet out;
   out.evidence = Evidence::kcore;
   reading.input = ev.btf_name;
@@ -235,7 +235,7 @@ DerivedSet derive(const LiveEvidence& ev, std::span<const CompatibleForm> core_f
 // The layer's one conversion to Result for the running kernel.
 Result<DerivedSet> derive_running(const LiveEvidence& ev,
                                   std::span<const CompatibleForm> core_forms) {
-  Reading reading;
+  ReadingContext reading;
   auto set = catch_parse_errors([&] { return derive(ev, core_forms, reading); });
   if (set) return set;
   Error e = std::move(set).error();

@@ -27,11 +27,6 @@ constexpr const char* kFileOps = "liveupdate_file_ops";
 constexpr const char* kFlb = "liveupdate_flb";
 constexpr const char* kFlbOps = "liveupdate_flb_ops";
 
-struct BtfFree {
-  void operator()(btf* b) const { btf__free(b); }
-};
-using BtfPtr = std::unique_ptr<btf, BtfFree>;
-
 // Whether the string section of a well-formed header holds none of `names`
 // (each as a string's tail: a type's name points at a NUL-terminated
 // string). libbpf copies and indexes the whole BTF, 5.5 MiB of heap for a
@@ -57,7 +52,10 @@ bool strings_lack(Bytes btf, std::initializer_list<std::string_view> names) {
 }  // namespace
 
 struct ParsedBtf {
-  BtfPtr btf;
+  struct Free {
+    void operator()(btf* b) const { btf__free(b); }
+  };
+  std::unique_ptr<struct btf, Free> btf;
 };
 
 namespace {
@@ -260,7 +258,8 @@ std::optional<LuoModel> model_from_btf(Bytes bytes, unsigned pointer_size) {
     fail(ErrorKind::limit, std::nullopt, "the BTF is larger than 4 GiB");
   if (strings_lack(bytes, {kHandler, kFlb})) return std::nullopt;
   errno = 0;
-  BtfPtr b(btf__new(bytes.data(), static_cast<uint32_t>(bytes.size())));
+  std::unique_ptr<btf, ParsedBtf::Free> b(
+      btf__new(bytes.data(), static_cast<uint32_t>(bytes.size())));
   if (!b)
     fail(
         ErrorKind::malformed, std::nullopt,

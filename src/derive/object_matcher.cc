@@ -68,7 +68,7 @@ Why check_ops(const MemoryImage& image, const Pointer& ops, const OpsLayout& lay
 
 // One object read as one kind, and what was found valid on the way, so that
 // a refused object that is half a registration is reported, not dropped.
-struct Reading {
+struct ObjectReading {
   Why why;                          // empty: it is one
   std::optional<std::string> text;  // its valid compatible
   bool ops_valid = false;
@@ -83,9 +83,9 @@ Bytes rest_of_room(const MemoryRegion& r, uint64_t address, uint64_t from, uint6
   return start < end ? r.bytes.subspan(start, end - start) : Bytes{};
 }
 
-Reading read_as(const MemoryImage& image, uint64_t address, std::optional<uint64_t> size,
-                std::optional<uint64_t> room, const ObjectLayout& layout) {
-  Reading out;
+ObjectReading read_as(const MemoryImage& image, uint64_t address, std::optional<uint64_t> size,
+                      std::optional<uint64_t> room, const ObjectLayout& layout) {
+  ObjectReading out;
   // Its fields are read even when its size is wrong: an object whose ops are
   // a registration's but whose size is not the BTF's is a near miss.
   const MemoryRegion* r = image.region_of(address, layout.size);
@@ -145,7 +145,7 @@ struct Element {
 // it has exactly such an object's size and a compatible where one holds it;
 // and it sits with its private tail zero. (Without an exact size, a valid
 // string alone would make any object a suspect.)
-bool half_matches(const MemoryImage& image, const Element& e, const Reading& r,
+bool half_matches(const MemoryImage& image, const Element& e, const ObjectReading& r,
                   const ObjectLayout& layout) {
   // Without a size or a room (a scan's guess of where objects start), only
   // an object whose ops are a registration's is one.
@@ -212,7 +212,7 @@ KindResult read_candidate(const MemoryImage& image, const ObjectCandidate& c,
   const std::vector<Element> elements = elements_of(c, layout);
   const bool open_ended = !c.size && elements.size() > 1;
   for (const Element& e : elements) {
-    const Reading r = read_as(image, e.address, e.size, e.room, layout);
+    const ObjectReading r = read_as(image, e.address, e.size, e.room, layout);
     if (r.why.empty()) {
       // A one-object candidate keeps its own name; element 0 of an array
       // without sizes is named as an element only once a second one matches.
@@ -316,8 +316,8 @@ std::optional<std::string> compatible_in(Bytes field) {
 
 std::optional<MatchedObject> match_object(const MemoryImage& image, const ObjectCandidate& c,
                                           const LuoModel& model, std::string* why_not) {
-  const Reading handler = read_as(image, c.address, c.size, c.room, model.handler);
-  const Reading flb = read_as(image, c.address, c.size, c.room, model.flb);
+  const ObjectReading handler = read_as(image, c.address, c.size, c.room, model.handler);
+  const ObjectReading flb = read_as(image, c.address, c.size, c.room, model.flb);
   if (handler.why.empty() && flb.why.empty()) {
     // Only a layout without exact sizes can let one object pass as both; we
     // do not guess which it is.

@@ -152,11 +152,7 @@ Result<Inspection> inspect_running(const LiveQuery& q) {
   ev.rodata = rodata_image.regions.empty() ? nullptr : &rodata_image;
   ev.btf_name = q.root.path("/sys/kernel/btf/vmlinux");
   auto set = derive_running(ev, q.core_forms);
-  if (!set) {
-    Error e = std::move(set).error();
-    if (e.input.empty()) e.input = kcore_path;
-    return e;
-  }
+  if (!set) return with_input(std::move(set).error(), kcore_path);
   in.derived = std::move(set).value();
   return in;
 }

@@ -15,11 +15,6 @@
 namespace lucompat {
 namespace {
 
-Error with_input(Error e, const std::string& input) {
-  if (e.input.empty()) e.input = input;
-  return e;
-}
-
 InputKind kind_of(const ElfReading& r) {
   if (!r.identity.banner.empty() || r.elf.type == ET_EXEC) return InputKind::kernel;
   if (!r.identity.vermagic.empty() || !r.identity.module_name.empty()) return InputKind::module;

@@ -5,14 +5,6 @@
 #include "lucompat/elf/elf_reader.h"
 
 namespace lucompat {
-namespace {
-
-Error with_input(Error e, const std::string& input) {
-  if (e.input.empty()) e.input = input;
-  return e;
-}
-
-}  // namespace
 
 KernelBytes kernel_bytes_of(std::string input, Unwrapped unwrapped) {
   KernelBytes k;

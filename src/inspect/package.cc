@@ -433,11 +433,7 @@ Result<PackageReport> inspect_package(const std::string& path, const InspectOpti
   });
   auto results = pool.finish();
   meter.finish();
-  if (!walked) {
-    Error e = std::move(walked).error();
-    if (e.input.empty()) e.input = path;
-    return e;
-  }
+  if (!walked) return with_input(std::move(walked).error(), path);
   if (auto e = over_limit(*budget, results, path, "the package's members")) return *e;
   for (size_t i = 0; i < results.size(); ++i)
     out.modules.modules.push_back({std::move(reader.module_paths_[i]), std::move(results[i])});

@@ -6,7 +6,7 @@
 namespace lucompat {
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
+std::string printable_list(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : ", ") + printable(s);
   return out;
@@ -21,7 +21,7 @@ std::string module_tree_text(const ModuleTree& tree, bool verbose) {
                   tree.with_table, tree.without_table, tree.errors);
   if (!tree.releases.empty())
     out += fmt::format("  release{}  {}\n", tree.releases.size() == 1 ? " " : "s",
-                       join(tree.releases));
+                       printable_list(tree.releases));
   if (tree.releases.size() > 1)
     out += "  warning: the modules were built for different kernel releases\n";
   if (!tree.entries.empty()) {
@@ -29,7 +29,8 @@ std::string module_tree_text(const ModuleTree& tree, bool verbose) {
     size_t width = 0;
     for (const auto& e : tree.entries) width = std::max(width, e.compatible.size());
     for (const auto& e : tree.entries)
-      out += fmt::format("    {:<{}}  {}\n", printable(e.compatible), width, join(e.modules));
+      out += fmt::format("    {:<{}}  {}\n", printable(e.compatible), width,
+                         printable_list(e.modules));
   } else if (tree.errors == 0) {
     out += "  entries:  none: no module declares a live-update file handler\n";
   }

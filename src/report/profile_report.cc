@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
+std::string joined(const std::vector<std::string>& items, std::string_view sep = ", ") {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : std::string(sep)) + s;
   return out;
@@ -53,9 +53,9 @@ json profile_json(const Profile& p) {
 }
 
 std::string profile_line(const Profile& p) {
-  std::string out = fmt::format("{}  {:<10}  {}", p.name, name(p.status), join(p.requires_));
-  if (!p.optional.empty()) out += fmt::format(" (optional {})", join(p.optional));
-  if (!p.vmm_features.empty()) out += fmt::format("; features {}", join(p.vmm_features));
+  std::string out = fmt::format("{}  {:<10}  {}", p.name, name(p.status), joined(p.requires_));
+  if (!p.optional.empty()) out += fmt::format(" (optional {})", joined(p.optional));
+  if (!p.vmm_features.empty()) out += fmt::format("; features {}", joined(p.vmm_features));
   return out;
 }
 
@@ -163,7 +163,7 @@ std::string matrix_text(const Matrix& m, bool colour) {
   for (const auto& row : m.rows) {
     std::vector<std::string> line{printable(row.kernel.path)};
     for (const auto& missing : row.missing)
-      line.push_back(missing.empty() ? "supported" : "missing " + join(missing));
+      line.push_back(missing.empty() ? "supported" : "missing " + joined(missing));
     if (no_luo(row)) line.assign(1, printable(row.kernel.path));
     line.resize(m.profiles.size() + 1, no_luo(row) ? "no LUO" : "no table");
     rows.push_back(std::move(line));
@@ -204,7 +204,7 @@ std::string profile_env(const Profile& p, const std::string& format) {
                       {"LUCOMPAT_VMM_FEATURES", p.vmm_features}},
                      2) +
            "\n";
-  const std::string features = join(p.vmm_features, " ");
+  const std::string features = joined(p.vmm_features, " ");
   if (format == "systemd")
     return fmt::format(
         "LUCOMPAT_PROFILE={}\nLUCOMPAT_PROFILE_STATUS={}\nLUCOMPAT_VMM_FEATURES={}\n",

@@ -45,6 +45,10 @@ struct Error {
   std::string to_string() const;
 };
 
+// `e` naming `input` when it names none yet: a decoder's error learns its
+// file where the file is known.
+Error with_input(Error e, const std::string& input);
+
 // Thrown by the checked reader deep inside a decoder; every public entry point
 // catches it and returns it as a Result, so callers never see exceptions.
 class ParseError : public std::runtime_error {
