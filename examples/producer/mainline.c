@@ -175,6 +175,10 @@ __attribute__((used)) static const char *const core_strings[] = {
 };
 #undef X
 
+/* A core string no shipped catalog family names: only a site's catalog that
+ * declares its family finds it (e2e.check). */
+__attribute__((used)) static const char site_core_string[] = "acme-handover-v7";
+
 __attribute__((used)) const char linux_banner[] =
 	"Linux version " EXAMPLE_RELEASE " (lucompat@example) (clang) #1 SMP Fri Nov 27 00:00:00 UTC 2026\n";
 

@@ -433,10 +433,15 @@ Result<void> learn_traits(UpdateInputs& in, const CheckRequest& req) {
 
 }  // namespace
 
-Result<UpdateInputs> load_update(const CheckRequest& req) {
+Result<UpdateInputs> load_update(const CheckRequest& request) {
   UpdateInputs in;
-  LUCOMPAT_TRY(catalog, load_catalog(req.root, req.catalogs));
+  LUCOMPAT_TRY(catalog, load_catalog(request.root, request.catalogs));
   in.catalog = std::move(catalog).value();
+  // Every kernel, image or running, is searched for the site's core and
+  // subtree families, not only the built-in catalog's.
+  CheckRequest sited = request;
+  sited.inspect.core_forms = in.catalog.core_forms();
+  const CheckRequest& req = sited;
   LUCOMPAT_TRY(profiles, load_profiles(req.root, req.profile_files, in.catalog));
   in.profiles = std::move(profiles).value();
   LUCOMPAT_TRY(host, load_host_config(req, in.catalog));

@@ -131,13 +131,21 @@ void inspect_live(const InspectArgs& args, Outcome& out) {
   out.add(inspect_json(*r), inspect_text(*r, colour_wanted()), 0, answers_fully(*r));
 }
 
-ExitCode run_inspect(const InspectArgs& args) {
+ExitCode run_inspect(InspectArgs& args) {
   set_max_zstd_window(args.max_zstd_window);
   Outcome out;
   if (args.running) {
     inspect_live(args, out);
     return out.finish(args.json);
   }
+  // Files are searched for the site's core and subtree families too, as
+  // check and the running kernel are.
+  auto catalog = load_catalog(SystemRoot(args.root), args.catalogs);
+  if (!catalog) {
+    out.error(catalog.error());
+    return out.finish(args.json);
+  }
+  args.options.core_forms = catalog->core_forms();
   for (const auto& path : args.paths) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
@@ -234,9 +242,10 @@ void add_inspect_command(CLI::App& app, ExitCode& result) {
       ->needs(running)
       ->type_name("DIR");
   sub->add_option("--catalog", args->catalogs,
-                  "With --running: a catalog (TOML) whose [registration_lists] names the kernel's "
-                  "list heads, after the shipped one and /etc/lucompat/catalog.d")
-      ->needs(running)
+                  "A catalog (TOML) after the shipped one and /etc/lucompat/catalog.d: its core "
+                  "and subtree families are looked for in every kernel, and with --running its "
+                  "[registration_lists] names the kernel's list heads")
+      ->allow_extra_args(false)  // one FILE each: the PATHs follow
       ->type_name("FILE");
   sub->add_flag("--json", args->json,
                 "Print JSON: an array of documents, one per path, however many");

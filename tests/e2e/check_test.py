@@ -58,6 +58,30 @@ class Check(TempDirTest):
                 f"title {name}\nlinux /{kernel.name}\noptions {options}\n")
         return root
 
+    def test_a_sites_core_family_is_looked_for_in_every_kernel(self):
+        """The mainline example holds acme-handover-v7, which no shipped
+        family names: inspect and check find it in an image only when the
+        site's catalog declares its family, as they do in a running kernel."""
+        mainline = X86 / "mainline.elf"
+        site = self.dir / "acme.toml"
+        site.write_text('[[family]]\nname = "acme"\nclass = "core"\n'
+                        'compatible = ["acme-handover-v{N}"]\n')
+        core = lambda doc: {e["compatible"] for e in doc["table"]["entries"] if e["kind"] == "core"}
+        plain = lucompat("inspect", "--json", mainline)
+        self.assertEqual(plain.rc, OK, plain)
+        self.assertNotIn("acme-handover-v7", core(plain.one()))
+        sited = lucompat("inspect", "--json", "--catalog", site, mainline)
+        self.assertEqual(sited.rc, OK, sited)
+        self.assertIn("acme-handover-v7", core(sited.one()))
+        # A copy, so that check reads both kernels (one file named twice is
+        # read once).
+        current = self.dir / "current.elf"
+        shutil.copyfile(mainline, current)
+        doc = self.check("--current", current, "--next", mainline, "--catalog", site, rc=OK)
+        self.assertIn("acme-handover-v7", doc["next"]["strings"])
+        self.assertIn("acme-handover-v7", doc["current"]["strings"])
+        self.assertEqual(families(doc)["acme"]["chosen"], "acme-handover-v7")
+
     def test_next_entry_is_the_kernel_systemctl_kexec_would_load(self):
         """--next-entry default: the entry systemctl kexec loads (loader.conf's default here),
         its kernel and command line; an entry named by id; one of --next and --next-entry
