@@ -174,6 +174,45 @@ struct KeyLess {
   }
 };
 
+// Hosts of one verdict, build pair and label value, as the plan gathers them.
+struct Gathered {
+  PlanGroup group;
+  std::string first;  // its first host by name, whose reasons a blocked group gives
+};
+
+// The ready groups into at most request.waves waves of plan.
+void pack_waves(std::map<Key, Gathered, KeyLess>& ready, const PlanRequest& request, Plan& plan) {
+  // A wave takes whole bundles: every ready group of one --by value (a rack
+  // is never split across waves, whatever builds its hosts run), or each
+  // group alone without --by. Largest bundles first into the lightest wave.
+  std::map<std::string, std::vector<PlanGroup>> by_value;
+  std::vector<std::vector<PlanGroup>> bundles;
+  for (auto& [k, g] : ready) {
+    keep_first(g.group.names, request.names);
+    if (request.group_label.empty())
+      bundles.push_back({std::move(g.group)});
+    else
+      by_value[g.group.label].push_back(std::move(g.group));
+  }
+  for (auto& [value, groups] : by_value) bundles.push_back(std::move(groups));
+  const auto hosts_in = [](const std::vector<PlanGroup>& b) {
+    size_t n = 0;
+    for (const auto& g : b) n += g.hosts;
+    return n;
+  };
+  std::stable_sort(bundles.begin(), bundles.end(),
+                   [&](const auto& a, const auto& b) { return hosts_in(a) > hosts_in(b); });
+  plan.waves.resize(
+      std::max<size_t>(1, std::min(request.waves, std::max<size_t>(bundles.size(), 1))));
+  std::vector<size_t> load(plan.waves.size(), 0);
+  for (auto& bundle : bundles) {
+    const size_t w = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    load[w] += hosts_in(bundle);
+    for (auto& g : bundle) plan.waves[w].push_back(std::move(g));
+  }
+  std::erase_if(plan.waves, [](const auto& w) { return w.empty(); });
+}
+
 }  // namespace
 
 Result<Plan> fleet_plan(Store& store, const PlanRequest& request,
@@ -186,10 +225,6 @@ Result<Plan> fleet_plan(Store& store, const PlanRequest& request,
   // are keyed by builds and the label's value (blocked ones by builds alone);
   // a host with nothing staged has staged -1.
   std::map<Key, std::vector<Reason>, KeyLess> verdicts;
-  struct Gathered {
-    PlanGroup group;
-    std::string first;  // its first host by name, whose reasons a blocked group gives
-  };
   std::map<Key, Gathered, KeyLess> ready, blocked;
   const HostQuery query{request.where, request.group_label, false};
   const auto add_host = [&](const HostRow& h) -> Result<void> {
@@ -229,35 +264,7 @@ Result<Plan> fleet_plan(Store& store, const PlanRequest& request,
   }
   std::stable_sort(plan.blocked_groups.begin(), plan.blocked_groups.end(),
                    [](const PlanGroup& a, const PlanGroup& b) { return a.hosts > b.hosts; });
-  // A wave takes whole bundles: every ready group of one --by value (a rack
-  // is never split across waves, whatever builds its hosts run), or each
-  // group alone without --by. Largest bundles first into the lightest wave.
-  std::map<std::string, std::vector<PlanGroup>> by_value;
-  std::vector<std::vector<PlanGroup>> bundles;
-  for (auto& [k, g] : ready) {
-    keep_first(g.group.names, request.names);
-    if (request.group_label.empty())
-      bundles.push_back({std::move(g.group)});
-    else
-      by_value[g.group.label].push_back(std::move(g.group));
-  }
-  for (auto& [value, groups] : by_value) bundles.push_back(std::move(groups));
-  const auto hosts_in = [](const std::vector<PlanGroup>& b) {
-    size_t n = 0;
-    for (const auto& g : b) n += g.hosts;
-    return n;
-  };
-  std::stable_sort(bundles.begin(), bundles.end(),
-                   [&](const auto& a, const auto& b) { return hosts_in(a) > hosts_in(b); });
-  plan.waves.resize(
-      std::max<size_t>(1, std::min(request.waves, std::max<size_t>(bundles.size(), 1))));
-  std::vector<size_t> load(plan.waves.size(), 0);
-  for (auto& bundle : bundles) {
-    const size_t w = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
-    load[w] += hosts_in(bundle);
-    for (auto& g : bundle) plan.waves[w].push_back(std::move(g));
-  }
-  std::erase_if(plan.waves, [](const auto& w) { return w.empty(); });
+  pack_waves(ready, request, plan);
   return plan;
 }
 

@@ -10,28 +10,39 @@
 #include "kallsyms/table_layout.h"
 
 namespace lucompat {
+namespace {
+
+// What every name is checked for, from its tokens: read_token_table
+// checked them, but a caller may hand over any table.
+struct TokenFacts {
+  explicit TokenFacts(const TokenTable& tokens) {
+    for (size_t t = 0; t < 256; ++t) {
+      const std::string& token = tokens.tokens[t];
+      size[t] = token.size();
+      clean[t] = std::all_of(token.begin(), token.end(), name_char);
+      const std::string_view rest = std::string_view(token).substr(token.empty() ? 0 : 1);
+      may_label[t] = token.size() < 2 ||
+                     std::string_view("kallsyms_").starts_with(rest.substr(0, 9)) ||
+                     std::string_view("_text").starts_with(rest.substr(0, 5));
+    }
+  }
+  std::array<uint64_t, 256> size{};
+  std::array<bool, 256> clean{};
+  // Whether a name that starts with the token may be a label: most names
+  // are ruled out by their first token alone.
+  std::array<bool, 256> may_label{};
+};
+
+}  // namespace
+
 Result<DecodedNames> read_names(const ByteReader& image, uint64_t names, uint64_t count,
                                 const TokenTable& tokens, const KallsymsLimits& limits) {
   if (count > limits.max_symbols)
     return problem(ErrorKind::limit, names,
                    fmt::format("kallsyms_num_syms is {}, more than the limit of {}", count,
                                limits.max_symbols));
-  // What every name is checked for, from its tokens: read_token_table
-  // checked them, but a caller may hand over any table.
-  std::array<uint64_t, 256> size{};
-  std::array<bool, 256> clean{};
-  // Whether a name that starts with the token may be a label below: most
-  // names are ruled out by their first token alone.
-  std::array<bool, 256> may_label{};
-  for (size_t t = 0; t < 256; ++t) {
-    const std::string& token = tokens.tokens[t];
-    size[t] = token.size();
-    clean[t] = std::all_of(token.begin(), token.end(), name_char);
-    const std::string_view rest = std::string_view(token).substr(token.empty() ? 0 : 1);
-    may_label[t] = token.size() < 2 ||
-                   std::string_view("kallsyms_").starts_with(rest.substr(0, 9)) ||
-                   std::string_view("_text").starts_with(rest.substr(0, 5));
-  }
+  const TokenFacts facts(tokens);
+  const auto& [size, clean, may_label] = facts;
   DecodedNames out;
   out.names = KallsymsNames(tokens.tokens);
   uint64_t at = names;

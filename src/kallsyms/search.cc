@@ -139,6 +139,100 @@ FoundTables find_addresses(const ReadingContext& c, const Names& n, const Marker
   return out;
 }
 
+// The places below the token table at `t` where kallsyms_markers may
+// start, and what the search asks at every place, answered without a
+// bounds check each (all of it lies before the token table, inside the
+// image): a u32 there, and how many zero bytes end right before t.
+struct MarkerPlaces {
+  MarkerPlaces(const ByteReader& reader, uint64_t token_table, const KallsymsLimits& limits)
+      : r(reader), t(token_table), image(reader.data().data()) {
+    while (zeros_before < kMaxPadding && zeros_before < t &&
+           image[t - 1 - zeros_before] == std::byte{0})
+      ++zeros_before;
+    last_k = std::min((limits.max_symbols + 255) / 256, t / 4);
+    // Where markers of two or more entries may start (plausible_markers'
+    // first checks: a 0, then at least 512), one bit per 4-aligned place
+    // below t that the search can reach, found in one pass: the places are
+    // then visited by these bits, not one by one for every count.
+    base = (t - std::min(t, (3 * 256 + 4) * last_k + 2 * kMaxPadding)) & ~uint64_t{3};
+    starts.resize((t - base) / 4 / 64 + 1);
+    for (uint64_t p = base; p + 8 <= t; p += 4)
+      if (u32_at(p) == 0 && u32_at(p + 4) >= 512)
+        starts[(p - base) / 4 / 64] |= uint64_t{1} << ((p - base) / 4 % 64);
+  }
+
+  uint32_t u32_at(uint64_t at) const { return load<uint32_t>(image + at, r.order()); }
+
+  // f(p) for each place p in [from, to] where markers of two or more may start.
+  template <typename F>
+  void each_start(uint64_t from, uint64_t to, F&& f) const {
+    if (to < from) return;
+    for (uint64_t w = (from - base) / 256; w <= (to - base) / 256; ++w)
+      for (uint64_t bits = starts[w]; bits != 0; bits &= bits - 1) {
+        const uint64_t p = base + 256 * w + 4 * static_cast<uint64_t>(std::countr_zero(bits));
+        if (p >= from && p <= to) f(p);
+      }
+  }
+
+  const ByteReader& r;
+  uint64_t t;
+  const std::byte* image;
+  uint64_t zeros_before = 0;
+  uint64_t last_k = 0;  // the most markers the limits allow below t
+  uint64_t base = 0;
+  std::vector<uint64_t> starts;
+};
+
+// k markers at p, then kallsyms_seqs_of_names for n symbols at s.
+struct SeqsCandidate {
+  uint64_t n, s, pad, p;
+};
+
+// Markers, then kallsyms_seqs_of_names (3 bytes a symbol, 6.1), then the
+// token table; each label aligned, so padding of under 8 bytes. Every count
+// n of k markers' range puts the seqs at a 4-aligned s with
+// t - 3n - 8 < s <= t - 3n, and the markers 4k (+ padding) before it. The
+// candidates are gathered by place, then ordered by count, place and
+// padding, as the layout is read outward from t.
+std::vector<SeqsCandidate> seqs_candidates(const ByteReader& r, const MarkerPlaces& places,
+                                           uint64_t k, const KallsymsLimits& limits) {
+  const uint64_t t = places.t;
+  const uint64_t lo = 256 * (k - 1) + 1, hi = 256 * k;
+  std::vector<SeqsCandidate> found;
+  if (3 * lo + 4 * k > t) return found;
+  const uint64_t top = (t - 3 * lo) & ~uint64_t{3};
+  const uint64_t bottom =
+      std::max(4 * k, t + 1 > 3 * hi + kMaxPadding ? t + 1 - 3 * hi - kMaxPadding : 0);
+  const auto at = [&](uint64_t p, uint64_t pad) {
+    const uint64_t s = p + 4 * k + pad;
+    if (s > top || s < bottom || s % 4 != 0) return;
+    // The counts this place fits, with zeros from the seqs' end to t.
+    const uint64_t most = std::min(hi, (t - s) / 3);
+    uint64_t least = std::max(lo, t - s >= kMaxPadding ? (t - s - kMaxPadding) / 3 + 1 : 0);
+    while (least <= most && t - 3 * least - s > places.zeros_before) ++least;
+    if (least > most || !zeros(r, p + 4 * k, s) || !plausible_markers(r, p, k, limits)) return;
+    for (uint64_t n = least; n <= most; ++n)
+      if (3 * n + 4 * k <= t && plausible_seqs(r, s, n)) found.push_back({n, s, pad, p});
+  };
+  for (uint64_t pad = 0; pad < kMaxPadding; pad += 4) {
+    if (top < 4 * k + pad) continue;
+    const uint64_t from = bottom < 4 * k + pad ? 0 : bottom - 4 * k - pad;
+    const uint64_t to = top - 4 * k - pad;
+    if (k == 1) {  // a single marker: any zero
+      for (uint64_t p = from & ~uint64_t{3}; p <= to; p += 4)
+        if (places.u32_at(p) == 0) at(p, pad);
+    } else {
+      places.each_start(std::max(from, places.base), to, [&](uint64_t p) { at(p, pad); });
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const SeqsCandidate& a, const SeqsCandidate& b) {
+    if (a.n != b.n) return a.n < b.n;
+    if (a.s != b.s) return a.s > b.s;
+    return a.pad < b.pad;
+  });
+  return found;
+}
+
 }  // namespace
 
 std::vector<FoundTables> search_tables(const ByteReader& r, const TokenTable& tokens,
@@ -157,35 +251,8 @@ std::vector<FoundTables> search_tables(const ByteReader& r, const TokenTable& to
       out.push_back(std::move(f));
     }
   };
-  const uint64_t max_k = (limits.max_symbols + 255) / 256;
-  // What the loop below asks at every place, answered without a bounds
-  // check each (all of it lies before the token table, inside the image):
-  // a u32 there, and how many zero bytes end right before the token table.
-  const std::byte* image = r.data().data();
-  const auto u32_at = [&](uint64_t at) { return load<uint32_t>(image + at, r.order()); };
-  uint64_t zeros_before = 0;
-  while (zeros_before < kMaxPadding && zeros_before < t &&
-         image[t - 1 - zeros_before] == std::byte{0})
-    ++zeros_before;
-  // Where markers of two or more entries may start (plausible_markers' first
-  // checks: a 0, then at least 512), one bit per 4-aligned place below t
-  // that the loop below can reach, found in one pass: the places are then
-  // visited by these bits, not one by one for every count.
-  const uint64_t last_k = std::min(max_k, t / 4);
-  const uint64_t base = (t - std::min(t, (3 * 256 + 4) * last_k + 2 * kMaxPadding)) & ~uint64_t{3};
-  std::vector<uint64_t> starts((t - base) / 4 / 64 + 1);
-  for (uint64_t p = base; p + 8 <= t; p += 4)
-    if (u32_at(p) == 0 && u32_at(p + 4) >= 512)
-      starts[(p - base) / 4 / 64] |= uint64_t{1} << ((p - base) / 4 % 64);
-  const auto each_start = [&](uint64_t from, uint64_t to, auto&& f) {  // p in [from, to]
-    if (to < from) return;
-    for (uint64_t w = (from - base) / 256; w <= (to - base) / 256; ++w)
-      for (uint64_t bits = starts[w]; bits != 0; bits &= bits - 1) {
-        const uint64_t p = base + 256 * w + 4 * static_cast<uint64_t>(std::countr_zero(bits));
-        if (p >= from && p <= to) f(p);
-      }
-  };
-  for (uint64_t k = 1; k <= last_k; ++k) {
+  const MarkerPlaces places(r, t, limits);
+  for (uint64_t k = 1; k <= places.last_k; ++k) {
     const uint64_t lo = 256 * (k - 1) + 1, hi = 256 * k;
     // Markers right before the token table.
     for (uint64_t pad = 0; pad < kMaxPadding; pad += 4) {
@@ -193,48 +260,8 @@ std::vector<FoundTables> search_tables(const ByteReader& r, const TokenTable& to
       const uint64_t p = t - 4 * k - pad;
       if (zeros(r, p + 4 * k, t)) consider(p, k, lo, hi, std::nullopt);
     }
-    // Markers, then kallsyms_seqs_of_names (3 bytes a symbol, 6.1), then
-    // the token table; each label aligned, so padding of under 8 bytes.
-    // Every count n in [lo, hi] puts the seqs at a 4-aligned s with
-    // t - 3n - 8 < s <= t - 3n, and the markers 4k (+ padding) before it.
-    // The candidates are gathered by place, then considered by count, place
-    // and padding, as the layout is read outward from t.
-    struct Candidate {
-      uint64_t n, s, pad, p;
-    };
-    if (3 * lo + 4 * k > t) continue;
-    std::vector<Candidate> found;
-    const uint64_t top = (t - 3 * lo) & ~uint64_t{3};
-    const uint64_t bottom =
-        std::max(4 * k, t + 1 > 3 * hi + kMaxPadding ? t + 1 - 3 * hi - kMaxPadding : 0);
-    const auto at = [&](uint64_t p, uint64_t pad) {
-      const uint64_t s = p + 4 * k + pad;
-      if (s > top || s < bottom || s % 4 != 0) return;
-      // The counts this place fits, with zeros from the seqs' end to t.
-      const uint64_t most = std::min(hi, (t - s) / 3);
-      uint64_t least = std::max(lo, t - s >= kMaxPadding ? (t - s - kMaxPadding) / 3 + 1 : 0);
-      while (least <= most && t - 3 * least - s > zeros_before) ++least;
-      if (least > most || !zeros(r, p + 4 * k, s) || !plausible_markers(r, p, k, limits)) return;
-      for (uint64_t n = least; n <= most; ++n)
-        if (3 * n + 4 * k <= t && plausible_seqs(r, s, n)) found.push_back({n, s, pad, p});
-    };
-    for (uint64_t pad = 0; pad < kMaxPadding; pad += 4) {
-      if (top < 4 * k + pad) continue;
-      const uint64_t from = bottom < 4 * k + pad ? 0 : bottom - 4 * k - pad;
-      const uint64_t to = top - 4 * k - pad;
-      if (k == 1) {  // a single marker: any zero
-        for (uint64_t p = from & ~uint64_t{3}; p <= to; p += 4)
-          if (u32_at(p) == 0) at(p, pad);
-      } else {
-        each_start(std::max(from, base), to, [&](uint64_t p) { at(p, pad); });
-      }
-    }
-    std::sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) {
-      if (a.n != b.n) return a.n < b.n;
-      if (a.s != b.s) return a.s > b.s;
-      return a.pad < b.pad;
-    });
-    for (const Candidate& c : found) consider(c.p, k, c.n, c.n, c.s);
+    for (const SeqsCandidate& c : seqs_candidates(r, places, k, limits))
+      consider(c.p, k, c.n, c.n, c.s);
   }
   return out;
 }

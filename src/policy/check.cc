@@ -158,8 +158,11 @@ void lost(FamilyCheck& f, Reason why, const CheckPolicy& policy) {
   f.reasons.push_back(std::move(why));
 }
 
-void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::string>& table,
-           bool indexed) {
+// A pin (--emit, a manifest, a profile) names the one string the running
+// kernel writes; true when it decides the family by itself: two pins that
+// conflict, or one the running kernel cannot write.
+bool decided_by_pin(FamilyCheck& f, const CheckPolicy& policy,
+                    const std::vector<std::string>& table) {
   if (const auto c = policy.conflicts.find(f.family); c != policy.conflicts.end()) {
     f.emits.clear();
     lost(f,
@@ -169,7 +172,7 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
           .other = c->second.string,
           .other_source = c->second.source},
          policy);
-    return;
+    return true;
   }
   const auto pin = policy.pins.find(f.family);
   if (pin != policy.pins.end()) {
@@ -186,7 +189,7 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
             .source = source,
             .running = table},
            policy);
-      return;
+      return true;
     }
     if (emitted == nullptr) {
       f.verdict = Verdict::undecided;
@@ -195,38 +198,28 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
                            .string = pin->second,
                            .source = source,
                            .running = table});
-      return;
+      return true;
     }
     f.emits = {*emitted};
   }
-  f.working = working_set(f);
+  return false;
+}
 
-  if (f.emits.empty()) {
-    if (f.cls == FamilyClass::core) {
-      f.verdict = Verdict::undecided;
-      f.reasons.push_back({.code = ReasonCode::no_core_version, .family = f.family});
-      return;
-    }
-    // Such fds (every QEMU holds eventfds) were never handed over: nothing
-    // of them can be lost by this update, so they do not decide it.
-    f.verdict = Verdict::not_preservable;
-    f.reasons.push_back({.code = ReasonCode::not_preservable, .family = f.family});
-    return;
-  }
-  if (indexed) {
-    // Each string is its own object, all handed over: each must be read.
-    f.chosen = "all of " + f.emits.front();
-    for (size_t i = 1; i < f.emits.size(); ++i) f.chosen += ", " + f.emits[i];
-    f.verdict = Verdict::compatible;
-    for (const auto& e : f.emits)
-      if (!understood(f.understands, e))
-        lost(f, {.code = ReasonCode::not_read, .string = e, .next = f.understands}, policy);
-    if (f.verdict == Verdict::compatible)
-      f.reasons.push_back(
-          {.code = ReasonCode::carried_all, .family = f.family, .running = f.emits});
-    return;
-  }
-  if (negotiate(f)) return;
+// An indexed family: each string is its own object, all handed over, so
+// each must be read.
+void judge_all(FamilyCheck& f, const CheckPolicy& policy) {
+  f.chosen = "all of " + f.emits.front();
+  for (size_t i = 1; i < f.emits.size(); ++i) f.chosen += ", " + f.emits[i];
+  f.verdict = Verdict::compatible;
+  for (const auto& e : f.emits)
+    if (!understood(f.understands, e))
+      lost(f, {.code = ReasonCode::not_read, .string = e, .next = f.understands}, policy);
+  if (f.verdict == Verdict::compatible)
+    f.reasons.push_back({.code = ReasonCode::carried_all, .family = f.family, .running = f.emits});
+}
+
+// A versioned family whose running kernel may write one of f.emits.
+void judge_one_of(FamilyCheck& f, const CheckPolicy& policy) {
   if (f.emits.size() == 1) {
     const std::string& e = f.emits.front();
     if (understood(f.understands, e)) {
@@ -258,6 +251,28 @@ void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::str
     return;
   }
   lost(f, {.code = ReasonCode::none_read, .running = f.emits, .next = f.understands}, policy);
+}
+
+void judge(FamilyCheck& f, const CheckPolicy& policy, const std::vector<std::string>& table,
+           bool indexed) {
+  if (decided_by_pin(f, policy, table)) return;
+  f.working = working_set(f);
+
+  if (f.emits.empty()) {
+    if (f.cls == FamilyClass::core) {
+      f.verdict = Verdict::undecided;
+      f.reasons.push_back({.code = ReasonCode::no_core_version, .family = f.family});
+      return;
+    }
+    // Such fds (every QEMU holds eventfds) were never handed over: nothing
+    // of them can be lost by this update, so they do not decide it.
+    f.verdict = Verdict::not_preservable;
+    f.reasons.push_back({.code = ReasonCode::not_preservable, .family = f.family});
+    return;
+  }
+  if (indexed) return judge_all(f, policy);
+  if (negotiate(f)) return;
+  judge_one_of(f, policy);
 }
 
 }  // namespace
