@@ -75,9 +75,15 @@ extern const ContainerProbe kCompressedProbe;
 extern const ContainerProbe kArmZImageProbe;
 extern const ContainerProbe kEmbeddedProbe;
 
+// What may follow a compressed stream in its container: nothing (or a
+// 4-byte size; anything else is a warning), or the rest of an image that
+// holds it without saying where it ends (a decompressor's own data).
+enum class AfterStream { nothing, image };
+
 // Decompresses a stream that starts at data[0], inside `depth` containers,
 // and the streams nested in it, into a Step (shared by probes).
-Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context, int depth);
+Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context, int depth,
+                     AfterStream after = AfterStream::nothing);
 
 // "x86 bzImage" plus " + PE/COFF EFI stub" when the same bytes are a PE.
 std::string with_stub(const std::string& format, const ProbeContext& context);

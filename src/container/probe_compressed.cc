@@ -12,8 +12,9 @@
 namespace lucompat {
 namespace {
 
-// What a stream's decoding says about it, as a layer.
-Layer layer_of(const StreamChain::Stage& stage, bool last) {
+// What a stream's decoding says about it, as a layer. `after`: whether bytes
+// may follow the stream (a payload inside a decompressor).
+Layer layer_of(const StreamChain::Stage& stage, bool last, AfterStream after) {
   const StreamDecoder& d = *stage.decoder;
   const std::string_view name = stage.codec->name;
   Layer layer;
@@ -34,8 +35,11 @@ Layer layer_of(const StreamChain::Stage& stage, bool last) {
   layer.size_trailer = d.own_size();
   if (!layer.size_trailer && stage.after >= 4)
     layer.size_trailer = load<uint32_t>(stage.trailer.data(), ByteOrder::little);
-  // A stream that records its own size (gzip) may be followed by anything.
-  if (!d.own_size() && stage.after != 0 && stage.after != 4)
+  // A stream that records its own size (gzip) may be followed by anything,
+  // and so may a payload inside a decompressor: the rest of its image.
+  if (after == AfterStream::image && stage.after != 0)
+    layer.details.emplace_back("bytes_after_stream", std::to_string(stage.after));
+  else if (!d.own_size() && stage.after != 0 && stage.after != 4)
     layer.warnings.push_back(fmt::format(
         "{} bytes follow the {} stream; expected none or a 4-byte size", stage.after, name));
   if (layer.size_trailer && *layer.size_trailer != static_cast<uint32_t>(d.produced()) &&
@@ -89,7 +93,8 @@ void refill_elf(const Codec& codec, Bytes data, const UnwrapOptions& options, in
 
 }  // namespace
 
-Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context, int depth) {
+Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context, int depth,
+                     AfterStream after) {
   const UnwrapOptions& options = context.options;
   std::shared_ptr<SparseBuffer> buffer = SparseBuffer::acquire(options.max_output);
   // The outermost stream's output when a stream inside it is the innermost.
@@ -123,9 +128,9 @@ Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context
     }};
     chain.run(data);
     const auto& stages = chain.stages();
-    step.layer = layer_of(*stages.front(), stages.size() == 1);
+    step.layer = layer_of(*stages.front(), stages.size() == 1, after);
     for (size_t i = 1; i < stages.size(); ++i)
-      step.nested.push_back(layer_of(*stages[i], i + 1 == stages.size()));
+      step.nested.push_back(layer_of(*stages[i], i + 1 == stages.size(), AfterStream::nothing));
     step.cut = chain.stopped();
     produced = first.produced();
     if (stages.size() == 1) direct = written();

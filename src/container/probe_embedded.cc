@@ -43,7 +43,8 @@ std::optional<Step> find_payload(Bytes data, const ProbeContext& context, Contai
     if (codec == nullptr) continue;
     ++attempts;
     try {
-      Step step = decompress_step(*codec, data.subspan(at), context, context.depth + 1);
+      Step step =
+          decompress_step(*codec, data.subspan(at), context, context.depth + 1, AfterStream::image);
       if (!looks_like_kernel(step.inner)) continue;
       Layer outer;
       outer.kind = kind;

@@ -117,6 +117,19 @@ TEST(ProbeEmbeddedPayload, ASelfDecompressingImageIsFoundWithoutAHeader) {
   EXPECT_EQ(as_chars(step->inner), kKernel);
 }
 
+// s390x's vmlinuz and ARM's zImage go on after their payload with the
+// decompressor's own data: no warning, but how much in the layer's details.
+TEST(ProbeEmbeddedPayload, TheDecompressorsDataAfterThePayloadIsNoWarning) {
+  const std::string after(3504, '\x5a');
+  for (const auto& step :
+       {probe_blob(kCode + kPayload + after), probe_arm(zimage(kPayload + after))}) {
+    ASSERT_TRUE(step.has_value());
+    EXPECT_TRUE(step->layer.warnings.empty()) << step->layer.warnings.front();
+    EXPECT_EQ(detail(step->layer, "bytes_after_stream"), "3504");
+    EXPECT_EQ(as_chars(step->inner), kKernel);
+  }
+}
+
 TEST(ProbeEmbeddedPayload, AnImageThatHoldsATableOrIsAKernelNeedsNoUnwrapping) {
   EXPECT_FALSE(probe_blob(kCode + "PUVL" + kPayload).has_value());
   EXPECT_FALSE(probe_blob(kCode + "LVUP" + kPayload).has_value());
