@@ -62,7 +62,8 @@ struct Written {
 // left every byte there: those are kept now. Otherwise the stream is
 // decompressed again for exactly the missing ranges.
 void refill_elf(const Codec& codec, Bytes data, const UnwrapOptions& options, int depth, Bytes out,
-                uint64_t size, Written written, SparseBuffer& buffer) {
+                Written written, SparseBuffer& buffer) {
+  const uint64_t size = out.size();
   const Covered covered = [&](uint64_t off, uint64_t n) {
     return off >= size || n > size - off || buffer.covers(off, n);
   };
@@ -138,7 +139,7 @@ Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context
   outer.reset();
   const Bytes out = buffer->view(capture.size());
   if (!step.cut && !capture.whole() && is_elf(out))
-    refill_elf(codec, data, options, depth, out, capture.size(), {direct, produced}, *buffer);
+    refill_elf(codec, data, options, depth, out, {direct, produced}, *buffer);
   if (direct != 0) buffer->drop_absent(direct);
   step.inner = out;
   step.buffer = std::move(buffer);
