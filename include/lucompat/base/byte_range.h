@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace lucompat {
@@ -14,6 +15,9 @@ struct ByteRange {
   uint64_t size = 0;
   uint64_t end() const { return offset + size; }
 };
+
+// Whether the bytes at [offset, offset + size) are at hand (kept, read, covered).
+using Covered = std::function<bool(uint64_t offset, uint64_t size)>;
 
 // The parts of `range` inside `present` (sorted, disjoint). An empty
 // `present` means the whole buffer holds data.

@@ -5,15 +5,12 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <vector>
 
 #include "lucompat/base/byte_range.h"
 #include "lucompat/base/byte_reader.h"
 
 namespace lucompat {
-
-using Covered = std::function<bool(uint64_t offset, uint64_t size)>;
 
 // The ranges read_elf needs that are not covered yet, as far as the covered
 // ones let us see; empty once everything needed is at hand. `file` holds
