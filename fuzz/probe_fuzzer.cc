@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "container/probe.h"
+#include "lucompat/inspect/kernel_capture_rules.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
@@ -15,6 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const lucompat::Bytes input(reinterpret_cast<const std::byte*>(data + 1), size - 1);
   lucompat::UnwrapOptions options;
   options.max_output = 4u << 20;
+  // The rules a kernel is read by, so that a payload search and a file's
+  // refill run as they do for a real input.
+  options.rules = &lucompat::kernel_capture_rules();
   const lucompat::ProbeContext context{options, (data[0] & 0x80) != 0, 0, probes};
   try {
     auto step = probe.probe(input, context);

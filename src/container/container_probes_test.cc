@@ -5,13 +5,11 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 #include "container/probe.h"
 #include "container/stream_capture.h"
+#include "container/test_rules.h"
 
 namespace lucompat {
 namespace {
@@ -64,25 +62,24 @@ std::string gzip(std::string_view data) {
   return out;
 }
 
-std::string kernel() {
-  std::ifstream in(std::filesystem::path(LUCOMPAT_EXAMPLES_DIR) / "x86_64" / "kernel.elf",
-                   std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
+// What the test rules take for a file (test_rules.h).
+std::string file() { return testing::test_file(100000, 64, 50000, {0, 0, UINT64_MAX}); }
 
 TEST(ContainerProbes, ATestFormatIsOneRecord) {
-  const std::string input = box(gzip(kernel()));
+  const std::string input = box(gzip(file()));
   const std::vector<const ContainerProbe*> probes = with_box();
-  const Unwrapped u = unwrap_with(as_bytes(std::string_view(input)), {}, probes);
+  UnwrapOptions options;
+  options.rules = &testing::kTestRules;
+  const Unwrapped u = unwrap_with(as_bytes(std::string_view(input)), options, probes);
   ASSERT_EQ(u.chain.size(), 2u);
   EXPECT_EQ(u.chain[0].kind, kBoxKind);
   EXPECT_EQ(u.chain[0].format, "test box");
   EXPECT_EQ(u.chain[1].kind, ContainerKind::compressed);
-  EXPECT_EQ(u.kind, Innermost::elf);
-  EXPECT_EQ(as_chars(u.bytes), kernel());
+  EXPECT_EQ(u.kind, Innermost::file);
+  EXPECT_EQ(as_chars(u.bytes), file());
 
   // Without its record the box is only bytes before a gzip magic.
-  const Unwrapped plain = unwrap(as_bytes(std::string_view(input)), {});
+  const Unwrapped plain = unwrap(as_bytes(std::string_view(input)), options);
   ASSERT_FALSE(plain.chain.empty());
   EXPECT_EQ(plain.chain[0].kind, ContainerKind::embedded);
 }
@@ -94,7 +91,7 @@ TEST(ContainerProbes, AStreamHoldingATestFormatIsCapturedWholeForItsProbe) {
   for (const bool registered : {true, false}) {
     SparseBuffer buffer(stream.size());
     StreamCapture capture(
-        buffer, false, false,
+        buffer, &testing::kTestRules, false, false,
         registered ? std::span<const ContainerProbe* const>(probes) : container_probes());
     for (size_t at = 0; at < stream.size(); at += 1u << 16)
       ASSERT_TRUE(capture.consume(as_bytes(std::string_view(stream).substr(at, 1u << 16))));

@@ -7,14 +7,15 @@
 #include "container/probe.h"
 #include "container/stream_capture.h"
 #include "container/stream_chain.h"
-#include "lucompat/elf/elf_reader.h"
 
 namespace lucompat {
 namespace {
 
 // What a stream's decoding says about it, as a layer. `after`: whether bytes
-// may follow the stream (a payload inside a decompressor).
-Layer layer_of(const StreamChain::Stage& stage, bool last, AfterStream after) {
+// may follow the stream (a payload inside a decompressor). `stopped_after`:
+// what early exit kept, in the capture rules' words.
+Layer layer_of(const StreamChain::Stage& stage, bool last, AfterStream after,
+               std::string_view stopped_after = {}) {
   const StreamDecoder& d = *stage.decoder;
   const std::string_view name = stage.codec->name;
   Layer layer;
@@ -26,9 +27,9 @@ Layer layer_of(const StreamChain::Stage& stage, bool last, AfterStream after) {
     // What is known of a stream read only in part: no total size, no trailer.
     if (last)
       layer.details.emplace_back(
-          "early_exit",
-          fmt::format("stopped after {} bytes, past the segment that holds the notes and the table",
-                      d.produced()));
+          "early_exit", stopped_after.empty() ? fmt::format("stopped after {} bytes", d.produced())
+                                              : fmt::format("stopped after {} bytes, past {}",
+                                                            d.produced(), stopped_after));
     return layer;
   }
   layer.decompressed_size = d.produced();
@@ -56,13 +57,13 @@ struct Written {
   uint64_t direct = 0, produced = 0;
 };
 
-// The first pass kept what an ELF usually needs; if this one is laid out
-// otherwise, it needs more (each step can reveal more: headers, then
-// names, then sections). A decoder that wrote its output into the buffer
-// left every byte there: those are kept now. Otherwise the stream is
-// decompressed again for exactly the missing ranges.
-void refill_elf(const Codec& codec, Bytes data, const UnwrapOptions& options, int depth, Bytes out,
-                Written written, SparseBuffer& buffer) {
+// The first pass kept what a file usually needs; if this one is laid out
+// otherwise, its reader needs more (each step can reveal more: for an ELF,
+// headers, then names, then sections). A decoder that wrote its output into
+// the buffer left every byte there: those are kept now. Otherwise the stream
+// is decompressed again for exactly the missing ranges.
+void refill_file(const Codec& codec, Bytes data, const UnwrapOptions& options, int depth, Bytes out,
+                 Written written, SparseBuffer& buffer) {
   const uint64_t size = out.size();
   const Covered covered = [&](uint64_t off, uint64_t n) {
     return off >= size || n > size - off || buffer.covers(off, n);
@@ -72,7 +73,7 @@ void refill_elf(const Codec& codec, Bytes data, const UnwrapOptions& options, in
   OutputBudget again(UINT64_MAX);
   try {
     for (int pass = 0; pass < 3; ++pass) {
-      const std::vector<ByteRange> missing = elf_ranges_missing(out, covered);
+      const std::vector<ByteRange> missing = options.rules->missing(out, covered);
       if (missing.empty()) break;
       if (written.direct != 0 && written.direct == written.produced) {
         StreamCapture::keep_only(buffer, missing, 0, out);
@@ -88,7 +89,7 @@ void refill_elf(const Codec& codec, Bytes data, const UnwrapOptions& options, in
     }
   } catch (const ParseError& e) {
     if (e.error().kind == ErrorKind::limit) throw;
-    // A broken ELF header: the ELF reader reports it with its offset.
+    // A broken header: the file's reader reports it with its offset.
   }
 }
 
@@ -100,8 +101,8 @@ Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context
   std::shared_ptr<SparseBuffer> buffer = SparseBuffer::acquire(options.max_output);
   // The outermost stream's output when a stream inside it is the innermost.
   std::shared_ptr<SparseBuffer> outer;
-  StreamCapture capture(*buffer, options.early_exit, options.keep_all, context.probes,
-                        options.linked_elf_whole);
+  StreamCapture capture(*buffer, options.rules, options.early_exit, options.keep_all,
+                        context.probes, options.linked_file_whole);
   // A probe run alone (the probe fuzzer) has no input-wide budget: this stream is all of it.
   const std::shared_ptr<OutputBudget> budget =
       options.budget ? options.budget : std::make_shared<OutputBudget>(options.max_output);
@@ -129,17 +130,18 @@ Step decompress_step(const Codec& codec, Bytes data, const ProbeContext& context
     }};
     chain.run(data);
     const auto& stages = chain.stages();
-    step.layer = layer_of(*stages.front(), stages.size() == 1, after);
+    step.layer = layer_of(*stages.front(), stages.size() == 1, after, capture.stopped_after());
     for (size_t i = 1; i < stages.size(); ++i)
-      step.nested.push_back(layer_of(*stages[i], i + 1 == stages.size(), AfterStream::nothing));
+      step.nested.push_back(layer_of(*stages[i], i + 1 == stages.size(), AfterStream::nothing,
+                                     capture.stopped_after()));
     step.cut = chain.stopped();
     produced = first.produced();
     if (stages.size() == 1) direct = written();
   }
   outer.reset();
   const Bytes out = buffer->view(capture.size());
-  if (!step.cut && !capture.whole() && is_elf(out))
-    refill_elf(codec, data, options, depth, out, {direct, produced}, *buffer);
+  if (!step.cut && !capture.whole() && options.rules != nullptr && options.rules->is_file(out))
+    refill_file(codec, data, options, depth, out, {direct, produced}, *buffer);
   if (direct != 0) buffer->drop_absent(direct);
   step.inner = out;
   step.buffer = std::move(buffer);

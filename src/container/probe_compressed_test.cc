@@ -1,5 +1,6 @@
 // probe_compressed: a stream at the start of the bytes, decompressed through
-// the stream capture (and refilled for an ELF the capture could not predict).
+// the stream capture (and refilled for a file the capture could not
+// predict), by the test rules (test_rules.h).
 #include <gtest/gtest.h>
 
 #include <cstddef>
@@ -7,8 +8,8 @@
 #include "container/probe.h"
 #include "container/stream_capture.h"
 #include "container/test_probe.h"
+#include "container/test_rules.h"
 #include "container/test_streams.h"
-#include "elf/test_elf.h"
 
 namespace lucompat {
 namespace {
@@ -81,57 +82,67 @@ TEST(ProbeCompressed, TheInputsBudgetCountsEveryStream) {
   EXPECT_EQ(probe_error(kCompressedProbe.probe, stream, options).kind, ErrorKind::limit);
 }
 
-// An ELF of `size` bytes: notes at 512 KiB inside a loaded segment over the
-// first MiB, a .modinfo at 2 MiB, the section headers at the end.
-struct ElfStream {
-  std::string elf;
-  uint64_t modinfo = 0;
+// A file of 6 MiB whose plan keeps its index; its reader asks, once that
+// is at hand, for 11 bytes at 2 MiB, and its needs end at 1 MiB.
+struct FileStream {
+  std::string file;
+  uint64_t asked = 2 * kMiB;
 };
 
-ElfStream large_elf(uint64_t size) {
-  testing::ElfBuilder b(ET_EXEC);
-  const size_t note = b.section(".notes", std::string(36, 'n'), SHT_NOTE, SHF_ALLOC, 0, 512 << 10);
-  const size_t modinfo = b.section(".modinfo", "license=GPL", SHT_PROGBITS, 0, 0, 2 * kMiB);
-  b.section(".data", std::string(size - 2 * kMiB - 4096, 'd'), SHT_PROGBITS, SHF_ALLOC | SHF_WRITE);
-  b.segment(PT_LOAD, 0, kMiB, 0xffff0000);
-  b.segment(PT_NOTE, b.offset_of(note), 36, 0xffff0000 + b.offset_of(note));
-  return {b.build(), b.offset_of(modinfo)};
+FileStream large_file() {
+  std::string f =
+      testing::test_file(6 * kMiB, 512 << 10, 5 * kMiB, {0, 0, kMiB, 2 * kMiB, 11}, 0, 'd');
+  f.replace(2 * kMiB, 11, "license=GPL");
+  return {f};
 }
 
-TEST(ProbeCompressed, ALargeElfIsRefilledWithTheSectionsItsReaderOpens) {
-  // The first pass keeps the headers, notes and section names; .modinfo,
-  // which the ELF reader opens, is fetched by a second pass.
-  const ElfStream e = large_elf(6 * kMiB);
-  const auto step = probe(testing::gzip(e.elf));
+UnwrapOptions with_rules() {
+  UnwrapOptions options;
+  options.rules = &testing::kTestRules;
+  return options;
+}
+
+TEST(ProbeCompressed, AFileIsRefilledWithWhatItsReaderAsks) {
+  // The first pass keeps the head and the index; the range the reader asks
+  // for is fetched by a second pass.
+  const FileStream e = large_file();
+  const auto step = probe(testing::gzip(e.file), with_rules());
   ASSERT_TRUE(step.has_value());
-  ASSERT_EQ(step->inner.size(), e.elf.size());
-  EXPECT_TRUE(step->buffer->covers(e.modinfo, 11));
-  EXPECT_EQ(as_chars(step->inner.subspan(e.modinfo, 11)), "license=GPL");
-  // What no reader opens is not kept: it reads as zeros.
+  ASSERT_EQ(step->inner.size(), e.file.size());
+  EXPECT_TRUE(step->buffer->covers(e.asked, 11));
+  EXPECT_EQ(as_chars(step->inner.subspan(e.asked, 11)), "license=GPL");
+  // What no reader asks for is not kept: it reads as zeros.
   EXPECT_FALSE(step->buffer->covers(3 * kMiB, 1));
   EXPECT_EQ(step->inner[3 * kMiB], std::byte{0});
+}
+
+TEST(ProbeCompressed, WithoutRulesAStreamIsKeptWhole) {
+  const FileStream e = large_file();
+  const auto step = probe(testing::gzip(e.file));
+  ASSERT_TRUE(step.has_value());
+  EXPECT_EQ(as_chars(step->inner), e.file);
 }
 
 TEST(ProbeCompressed, TheSecondPassHasTheMemoryOfTheFirst) {
   // The kernel's `lzma -9` asks for a 64 MiB dictionary; this one for 80:
   // two at once are more than all streams together may hold.
-  const ElfStream e = large_elf(6 * kMiB);
-  std::string stream = testing::lzma_alone(e.elf);
+  const FileStream e = large_file();
+  std::string stream = testing::lzma_alone(e.file);
   testing::put_le(stream, 1, 80 * kMiB, 4);
-  const auto step = probe(stream);
+  const auto step = probe(stream, with_rules());
   ASSERT_TRUE(step.has_value());
-  EXPECT_EQ(as_chars(step->inner.subspan(e.modinfo, 11)), "license=GPL");
+  EXPECT_EQ(as_chars(step->inner.subspan(e.asked, 11)), "license=GPL");
 }
 
-TEST(ProbeCompressed, EarlyExitCutsTheStreamAfterTheSegmentWithTheNotes) {
-  const ElfStream e = large_elf(6 * kMiB);
-  UnwrapOptions options;
+TEST(ProbeCompressed, EarlyExitCutsTheStreamWhereTheReadersNeedsEnd) {
+  const FileStream e = large_file();
+  UnwrapOptions options = with_rules();
   options.early_exit = true;
-  const auto step = probe(testing::gzip(e.elf), options);
+  const auto step = probe(testing::gzip(e.file), options);
   ASSERT_TRUE(step.has_value());
   EXPECT_TRUE(step->cut);
   EXPECT_GE(step->inner.size(), kMiB);
-  EXPECT_LT(step->inner.size(), e.elf.size());
+  EXPECT_LT(step->inner.size(), e.file.size());
   EXPECT_EQ(step->layer.decompressed_size, std::nullopt);
   EXPECT_EQ(step->layer.size_trailer, std::nullopt);
   EXPECT_NE(detail(step->layer, "early_exit"), "");

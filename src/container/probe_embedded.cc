@@ -8,9 +8,6 @@
 #include <array>
 
 #include "container/probe.h"
-#include "lucompat/elf/elf_reader.h"
-#include "lucompat/identity/kernel_identity.h"
-#include "lucompat/table/marker_scan.h"
 
 namespace lucompat {
 namespace {
@@ -19,15 +16,11 @@ namespace {
 // not a kernel decompressor.
 constexpr int kMaxAttempts = 32;
 
-bool looks_like_kernel(Bytes b) { return is_elf(b) || find_banner(b).has_value(); }
-
-bool has_table_magic(Bytes data) {
-  return !visit_markers(data, [](const MarkerHit& h) { return h.marker == Marker::banner; });
-}
-
 // `kind`: an ARM zImage, which must hold a payload, or any other decompressor.
 std::optional<Step> find_payload(Bytes data, const ProbeContext& context, ContainerKind kind,
                                  const std::string& format) {
+  // Without rules nothing tells a kernel from a false hit.
+  if (context.options.rules == nullptr) return std::nullopt;
   int attempts = 0;
   std::string last;  // why the last candidate failed, for the error when none works
   // Most bytes start no magic: one table lookup rejects them, where trying
@@ -45,7 +38,7 @@ std::optional<Step> find_payload(Bytes data, const ProbeContext& context, Contai
     try {
       Step step =
           decompress_step(*codec, data.subspan(at), context, context.depth + 1, AfterStream::image);
-      if (!looks_like_kernel(step.inner)) continue;
+      if (!context.options.rules->is_payload(step.inner)) continue;
       Layer outer;
       outer.kind = kind;
       outer.format = format;
@@ -87,7 +80,9 @@ std::optional<Step> probe_arm_zimage(Bytes data, const ProbeContext& context) {
 
 std::optional<Step> probe_embedded(Bytes data, const ProbeContext& context) {
   // A raw image that holds the table itself needs no unwrapping.
-  if (has_table_magic(data) || looks_like_kernel(data)) return std::nullopt;
+  const CaptureRules* rules = context.options.rules;
+  if (rules == nullptr || rules->holds_content(data) || rules->is_payload(data))
+    return std::nullopt;
   return find_payload(data, context, ContainerKind::embedded, "self-decompressing image");
 }
 

@@ -4,6 +4,7 @@
 
 #include "container/probe.h"
 #include "container/test_probe.h"
+#include "container/test_rules.h"
 #include "container/test_streams.h"
 
 namespace lucompat {
@@ -13,10 +14,9 @@ using testing::detail;
 using testing::probe_error;
 using testing::put_le;
 
-// A raw kernel: what looks_like_kernel() accepts without an ELF header.
-const std::string kKernel = testing::sample_text(20000) +
-                            "Linux version 6.1.0-test (builder@host) (gcc 12) #1 SMP\n" + '\0' +
-                            testing::sample_text(20000, 2);
+// What the test rules take for a payload (test_rules.h).
+const std::string kKernel =
+    testing::sample_text(20000) + "PAYLOAD" + '\0' + testing::sample_text(20000, 2);
 const std::string kPayload = testing::xz(kKernel);
 // Bytes of decompressor code: no magic of any codec in them.
 const std::string kCode(0x300, '\x90');
@@ -28,11 +28,20 @@ std::string zimage(const std::string& rest) {
   return b + kCode + rest;
 }
 
-std::optional<Step> probe_arm(const std::string& bytes, const UnwrapOptions& options = {}) {
+// The test rules tell a payload from a false hit.
+UnwrapOptions with_rules() {
+  UnwrapOptions options;
+  options.rules = &testing::kTestRules;
+  return options;
+}
+
+std::optional<Step> probe_arm(const std::string& bytes,
+                              const UnwrapOptions& options = with_rules()) {
   return kArmZImageProbe.probe(as_bytes(bytes), {options});
 }
 
-std::optional<Step> probe_blob(const std::string& bytes, const UnwrapOptions& options = {}) {
+std::optional<Step> probe_blob(const std::string& bytes,
+                               const UnwrapOptions& options = with_rules()) {
   return kEmbeddedProbe.probe(as_bytes(bytes), {options});
 }
 
@@ -68,7 +77,7 @@ TEST(ProbeArmZimage, AFalseMagicBeforeThePayloadIsPassedOver) {
 TEST(ProbeArmZimage, ACandidateOverTheOutputCapIsOneFalseHit) {
   // Debian's armhf zImage has an lzma magic before its payload, whose
   // header asks for more than any cap: one failed candidate, not the verdict.
-  UnwrapOptions options;
+  UnwrapOptions options = with_rules();
   options.max_output = 100000;
   const std::string bytes = zimage(testing::gzip(std::string(200000, '\0')) + kPayload);
   const auto step = probe_arm(bytes, options);
@@ -77,15 +86,15 @@ TEST(ProbeArmZimage, ACandidateOverTheOutputCapIsOneFalseHit) {
 }
 
 TEST(ProbeArmZimage, TheInputsOwnBudgetSpentIsFinal) {
-  UnwrapOptions options;
+  UnwrapOptions options = with_rules();
   options.budget = std::make_shared<OutputBudget>(100000);
   const std::string bytes = zimage(testing::gzip(std::string(200000, '\0')) + kPayload);
   EXPECT_EQ(probe_error(kArmZImageProbe.probe, bytes, options).kind, ErrorKind::limit);
 }
 
 TEST(ProbeArmZimage, AZimageWithoutAKernelInsideIsMalformed) {
-  const Error e =
-      probe_error(kArmZImageProbe.probe, zimage(false_hits(1) + testing::gzip("not a kernel")));
+  const Error e = probe_error(kArmZImageProbe.probe,
+                              zimage(false_hits(1) + testing::gzip("not a kernel")), with_rules());
   EXPECT_EQ(e.kind, ErrorKind::malformed);
   // The byte the last failed candidate failed at: its flags, past the magic at 0x330.
   EXPECT_NE(
@@ -95,7 +104,8 @@ TEST(ProbeArmZimage, AZimageWithoutAKernelInsideIsMalformed) {
 }
 
 TEST(ProbeArmZimage, ADecompressorWithMoreCandidatesThanAnyKernelIsGivenUp) {
-  const Error e = probe_error(kArmZImageProbe.probe, zimage(false_hits(32) + kPayload));
+  const Error e =
+      probe_error(kArmZImageProbe.probe, zimage(false_hits(32) + kPayload), with_rules());
   EXPECT_NE(e.message.find("32 candidates tried"), std::string::npos) << e.message;
   EXPECT_TRUE(probe_arm(zimage(false_hits(31) + kPayload)).has_value());
 }
@@ -130,10 +140,16 @@ TEST(ProbeEmbeddedPayload, TheDecompressorsDataAfterThePayloadIsNoWarning) {
   }
 }
 
-TEST(ProbeEmbeddedPayload, AnImageThatHoldsATableOrIsAKernelNeedsNoUnwrapping) {
-  EXPECT_FALSE(probe_blob(kCode + "PUVL" + kPayload).has_value());
-  EXPECT_FALSE(probe_blob(kCode + "LVUP" + kPayload).has_value());
+TEST(ProbeEmbeddedPayload, AnImageWithItsContentOrThatIsAPayloadNeedsNoUnwrapping) {
+  EXPECT_FALSE(probe_blob(kCode + "MARK" + kPayload).has_value());
   EXPECT_FALSE(probe_blob(kKernel + kPayload).has_value());
+  EXPECT_TRUE(probe_blob(kCode + kPayload).has_value());
+}
+
+TEST(ProbeEmbeddedPayload, WithoutRulesNoPayloadIsLookedFor) {
+  // Nothing would tell the payload from a false hit.
+  EXPECT_FALSE(probe_blob(kCode + kPayload, {}).has_value());
+  EXPECT_FALSE(probe_arm(zimage(kPayload), {}).has_value());
 }
 
 TEST(ProbeEmbeddedPayload, NothingThatDecompressesIntoAKernelIsNoPayload) {

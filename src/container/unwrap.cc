@@ -4,7 +4,6 @@
 
 #include "container/probe.h"
 #include "lucompat/container/pe.h"
-#include "lucompat/elf/elf_reader.h"
 
 namespace lucompat {
 void OutputBudget::charge(uint64_t bytes) {
@@ -49,7 +48,7 @@ Unwrapped unwrap_with(Bytes input, const UnwrapOptions& given,
   for (;;) {
     u.bytes = data;
     u.base = static_cast<uint64_t>(data.data() - owner.data());
-    if (is_elf(data)) return finish(Innermost::elf);
+    if (options.rules != nullptr && options.rules->is_file(data)) return finish(Innermost::file);
     const ProbeContext context{options, has_pe_signature(data), static_cast<int>(u.chain.size()),
                                probes};
     std::optional<Step> step;

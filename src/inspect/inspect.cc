@@ -10,6 +10,7 @@
 #include "lucompat/catalog/catalog.h"
 #include "lucompat/elf/elf_records.h"
 #include "lucompat/inspect/kernel_bytes.h"
+#include "lucompat/inspect/kernel_capture_rules.h"
 #include "lucompat/raw/raw_reader.h"
 
 namespace lucompat {
@@ -59,7 +60,7 @@ Result<Inspection> inspect_unwrapped(const std::string& input, Bytes data, const
   Inspection out;
   out.input = input;
   out.input_size = data.size();
-  if (u.kind == Innermost::elf) {
+  if (u.kind == Innermost::file) {
     Result<ElfReading> r =
         read_elf(u.bytes, {u.cut, u.present, core_forms(options), options.base_model});
     if (!r) return relocate(std::move(r).error(), u);
@@ -106,7 +107,7 @@ bool needs_whole_reading(const Inspection& in) {
 std::optional<Unwrapped> whole_image(Unwrapped u) {
   if (u.present.empty()) return u;
   uint64_t size = u.bytes.size();
-  if (u.kind == Innermost::elf) {
+  if (u.kind == Innermost::file) {
     try {
       size = std::min(size, declared_extent(u.bytes));
     } catch (const ParseError&) {
@@ -183,7 +184,8 @@ Result<Inspection> inspect_bytes(const std::string& input, Bytes data,
     return Error{ErrorKind::malformed, input, std::nullopt,
                  "empty file; expected a kernel image, module or object file"};
   UnwrapOptions unwrap_options = options.unwrap;
-  unwrap_options.linked_elf_whole = kMaxDerivedImage;
+  if (unwrap_options.rules == nullptr) unwrap_options.rules = &kernel_capture_rules();
+  unwrap_options.linked_file_whole = kMaxDerivedImage;
   auto u = catch_parse_errors([&] { return unwrap(data, unwrap_options); });
   if (!u) return with_input(std::move(u).error(), input);
   auto r = inspect_unwrapped(input, data, *u, options);

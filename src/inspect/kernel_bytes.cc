@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "lucompat/elf/elf_reader.h"
+#include "lucompat/inspect/kernel_capture_rules.h"
 
 namespace lucompat {
 
@@ -11,8 +11,8 @@ KernelBytes kernel_bytes_of(std::string input, Unwrapped unwrapped) {
   k.input = std::move(input);
   k.unwrapped = std::move(unwrapped);
   const Bytes b = k.unwrapped.bytes;
-  if (k.unwrapped.kind == Innermost::elf) {
-    // is_elf checked the magic; the class and data bytes follow it.
+  if (k.unwrapped.kind == Innermost::file) {
+    // The rules' is_file checked the ELF magic; the class and data bytes follow it.
     k.elf = true;
     k.pointer_size = static_cast<uint8_t>(b[4]) == 1 ? 4 : 8;
     k.order = static_cast<uint8_t>(b[5]) == 2 ? ByteOrder::big : ByteOrder::little;
@@ -30,6 +30,7 @@ Result<KernelBytes> unwrap_kernel_bytes(const std::string& input, Bytes data,
   if (data.empty())
     return Error{ErrorKind::malformed, input, std::nullopt, "empty file; expected a kernel image"};
   UnwrapOptions unwrap = options.unwrap;
+  if (unwrap.rules == nullptr) unwrap.rules = &kernel_capture_rules();
   unwrap.keep_all = true;
   unwrap.early_exit = false;
   unwrap.budget = nullptr;  // a second reading of one input: a budget of its own

@@ -79,6 +79,14 @@ class LayerIncludes(unittest.TestCase):
         self.assert_refused("capi", "lucompat/fleet/host_report.h")
         self.assert_refused("report", "lucompat/fleet/host_report.h")
 
+    def test_the_container_layer_knows_nothing_of_what_is_inside(self):
+        # What a kernel holds reaches it through CaptureRules (inspect's).
+        self.assert_allowed("container", "lucompat/container/capture_rules.h")
+        self.assert_refused("container", "lucompat/elf/elf_reader.h")
+        self.assert_refused("container", "lucompat/table/marker_scan.h")
+        self.assert_refused("container", "lucompat/identity/kernel_identity.h")
+        self.assert_allowed("inspect", "lucompat/container/capture_rules.h")
+
     def test_private_headers_stay_in_their_layer(self):
         self.assert_allowed("container", "container/probe.h")
         self.assert_refused("inspect", "container/probe.h")

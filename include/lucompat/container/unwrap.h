@@ -1,5 +1,6 @@
-// Peeling containers off an input until an ELF file or a raw image is left.
-// Formats are recognised by content through a probe table, never by name.
+// Peeling containers off an input until a file (for a kernel, an ELF) or a
+// raw image is left. Formats are recognised by content through a probe table,
+// never by name; what is inside them, through the caller's CaptureRules.
 #pragma once
 
 #include <atomic>
@@ -12,6 +13,7 @@
 
 #include "lucompat/base/byte_range.h"
 #include "lucompat/base/byte_reader.h"
+#include "lucompat/container/capture_rules.h"
 #include "lucompat/container/codec.h"
 #include "lucompat/container/layer.h"
 
@@ -39,10 +41,16 @@ class OutputBudget {
 };
 
 struct UnwrapOptions {
+  // What is inside the containers: which bytes are a file that ends the
+  // unwrapping, and what of a large stream its readers touch. Null: no file
+  // is recognised, no payload is searched for, and streams are kept whole
+  // (bounded by max_output).
+  const CaptureRules* rules = nullptr;
   uint64_t max_output = kDefaultMaxOutput;  // per input, all streams together (see OutputBudget)
   int max_depth = kDefaultMaxDepth;         // containers around the innermost bytes
-  // Stop decompressing an ELF once the segment holding its notes (and so its
-  // table) has passed; see docs/performance.md for what that gives up.
+  // Stop decompressing a file once what its readers need has passed (for a
+  // kernel: the segment holding its notes, and so its table); see
+  // docs/performance.md for what that gives up.
   bool early_exit = false;
   // The budget `max_output` is counted in; null: unwrap() starts one of its own.
   // A module tree or a package sets one for all its members.
@@ -51,17 +59,18 @@ struct UnwrapOptions {
   // sparse capture: for readers that need tables the capture cannot predict,
   // such as the kallsyms decoder, which searches the whole image.
   bool keep_all = false;
-  // Keep a decompressed linked ELF (a kernel) whole when its headers say it
+  // Keep a decompressed linked file (a kernel) whole when its headers say it
   // ends within this many bytes and the data kept whole by all threads stays
   // within SparseBuffer's bound; 0: never. Ignored with early exit.
-  uint64_t linked_elf_whole = 0;
+  uint64_t linked_file_whole = 0;
   // Called, in steps, with the parts of the input that the outermost
   // stream's decoder has read past: the input's owner may give their
   // memory back (FileData::release). Null: nothing is given back.
   std::function<void(Bytes)> release_input;
 };
 
-enum class Innermost { elf, raw };
+// `file`: bytes the rules' is_file() takes as they are (a kernel's ELF).
+enum class Innermost { file, raw };
 
 struct Unwrapped {
   std::vector<Layer> chain;  // outermost first
@@ -71,8 +80,9 @@ struct Unwrapped {
   // The container that said the innermost bytes are a raw image (an arm64
   // or riscv Image), when one did.
   std::optional<ContainerKind> raw_kind;
-  // An ELF cut short by early exit: `bytes` end after the segment holding the
-  // table, so the section headers are not there to read.
+  // A file cut short by early exit: `bytes` end after what the rules said
+  // the readers need (a kernel's table), so the rest (an ELF's section
+  // headers) is not there to read.
   bool cut = false;
   // The ranges of `bytes` that hold data when they were decompressed (the
   // stream capture's choice; the rest reads as zeros); empty: all of them.
