@@ -30,6 +30,18 @@ std::string label_value(std::string_view v) {
   }
 }
 
+// One sample per value `key` may take, 1 for `current` and 0 for the
+// others: an alert compares values, not numbers.
+template <typename Value, size_t N, typename Spell>
+void one_hot(PrometheusText& p, const std::string& name, PrometheusText::Labels labels,
+             const std::string& key, const Value (&values)[N], Value current, Spell spell) {
+  labels.emplace_back(key, "");
+  for (const Value v : values) {
+    labels.back().second = std::string(spell(v));
+    p.sample(name, labels, v == current ? 1 : 0);
+  }
+}
+
 constexpr Verdict kVerdicts[] = {Verdict::compatible, Verdict::warning, Verdict::undecided,
                                  Verdict::incompatible};
 
@@ -84,25 +96,20 @@ std::string report_prometheus(const HostReport& r, const std::optional<CheckRepo
     p.family("lucompat_update_verdict", "gauge",
              "lucompat check of the running kernel against the staged one: 1 for the verdict it "
              "gave, 0 for the others");
-    for (const Verdict v : kVerdicts)
-      p.sample("lucompat_update_verdict",
-               {{"host", r.host},
-                {"staged_release", r.staged->release},
-                {"staged_build_id", r.staged->build_id},
-                {"verdict", std::string(name(v))}},
-               update->verdict == v ? 1 : 0);
+    one_hot(p, "lucompat_update_verdict",
+            {{"host", r.host},
+             {"staged_release", r.staged->release},
+             {"staged_build_id", r.staged->build_id}},
+            "verdict", kVerdicts, update->verdict, [](Verdict v) { return name(v); });
   }
   if (r.live_update) {
-    // One-hot, as the verdict: an alert compares outcomes, not values.
     p.family("lucompat_live_update_outcome", "gauge",
              "What the live update that booted the running kernel did, from its log: 1 for its "
              "outcome, 0 for the others");
-    for (const LiveUpdateResult o : kLiveUpdateResults)
-      p.sample("lucompat_live_update_outcome",
-               {{"host", r.host},
-                {"previous_release", r.live_update->previous_release.value_or("")},
-                {"outcome", std::string(result_name(o))}},
-               r.live_update->result == o ? 1 : 0);
+    one_hot(p, "lucompat_live_update_outcome",
+            {{"host", r.host}, {"previous_release", r.live_update->previous_release.value_or("")}},
+            "outcome", kLiveUpdateResults, r.live_update->result,
+            [](LiveUpdateResult o) { return result_name(o); });
   }
   if (r.installed_check) {
     p.family("lucompat_installed_check", "gauge",

@@ -48,6 +48,20 @@ const TableFormat& read_header(const ByteReader& r, TableFormats formats) {
   return *f;
 }
 
+// A table's header, then its entries as `entries` reads them.
+template <typename Entries>
+Result<VersionTable> read_table(Bytes bytes, ByteOrder order, uint64_t offset, TableFormats formats,
+                                Entries entries) {
+  return catch_parse_errors([&] {
+    const ByteReader r(bytes, order, offset);
+    const TableFormat& f = read_header(r, formats);
+    VersionTable t;
+    t.format_version = f.version;
+    entries(r, f, t);
+    return t;
+  });
+}
+
 }  // namespace
 
 Result<const TableFormat*> decode_table_header(Bytes bytes, ByteOrder order, uint64_t offset,
@@ -58,21 +72,17 @@ Result<const TableFormat*> decode_table_header(Bytes bytes, ByteOrder order, uin
 
 Result<VersionTable> decode_table(Bytes bytes, ByteOrder order, uint64_t offset,
                                   TableFormats formats) {
-  return catch_parse_errors([&] {
-    const ByteReader r(bytes, order, offset);
-    const TableFormat& f = read_header(r, formats);
-    VersionTable t;
-    t.format_version = f.version;
-    const uint64_t body = r.size() - f.header_size;
-    if (f.entry_size != 0 && body % f.entry_size != 0)
-      fail(ErrorKind::malformed, r.base(),
-           fmt::format("table size {} is not {} + {}·N: {} bytes follow the header, {} more than "
-                       "{} whole entries",
-                       r.size(), f.header_size, f.entry_size, body, body % f.entry_size,
-                       body / f.entry_size));
-    f.decode_entries(r.slice(f.header_size, body, "table entries"), t);
-    return t;
-  });
+  return read_table(bytes, order, offset, formats,
+                    [](const ByteReader& r, const TableFormat& f, VersionTable& t) {
+                      const uint64_t body = r.size() - f.header_size;
+                      if (f.entry_size != 0 && body % f.entry_size != 0)
+                        fail(ErrorKind::malformed, r.base(),
+                             fmt::format("table size {} is not {} + {}·N: {} bytes follow the "
+                                         "header, {} more than {} whole entries",
+                                         r.size(), f.header_size, f.entry_size, body,
+                                         body % f.entry_size, body / f.entry_size));
+                      f.decode_entries(r.slice(f.header_size, body, "table entries"), t);
+                    });
 }
 
 Result<VersionTable> decode_table_entries(const TableFormat& format, Bytes bytes, ByteOrder order,
@@ -86,14 +96,11 @@ Result<VersionTable> decode_table_entries(const TableFormat& format, Bytes bytes
 
 Result<VersionTable> scan_table(Bytes bytes, ByteOrder order, uint64_t offset,
                                 TableFormats formats) {
-  return catch_parse_errors([&] {
-    const ByteReader r(bytes, order, offset);
-    const TableFormat& f = read_header(r, formats);
-    VersionTable t;
-    t.format_version = f.version;
-    f.scan_entries(r.slice(f.header_size, r.size() - f.header_size, "table entries"), t);
-    return t;
-  });
+  return read_table(bytes, order, offset, formats,
+                    [](const ByteReader& r, const TableFormat& f, VersionTable& t) {
+                      f.scan_entries(
+                          r.slice(f.header_size, r.size() - f.header_size, "table entries"), t);
+                    });
 }
 
 }  // namespace lucompat
