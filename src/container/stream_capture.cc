@@ -53,14 +53,14 @@ bool StreamCapture::keep_linked_file(uint64_t end) {
   return true;
 }
 
-void StreamCapture::hit(uint64_t abs, uint64_t span) {
+void StreamCapture::hit(uint64_t abs, const MarkerFound& found) {
   for (const auto& r : ranges_)
-    if (r.offset <= abs && abs + 4 <= r.offset + r.size) return;  // already kept
+    if (r.offset <= abs && abs + found.length <= r.end()) return;  // already kept
   const MarkerShape& shape = rules_->markers();
   if (++candidates_ > shape.max_candidates)
     fail(ErrorKind::limit, abs,
          fmt::format("more than {} {} candidates in one stream", shape.max_candidates, shape.what));
-  add_range(abs, abs + span);
+  add_range(abs, abs + found.span);
   if (abs < pos_) {  // the part already gone by is in the tail
     const uint64_t tail_start = pos_ - tail_.size();
     buffer_->write(abs, as_bytes(std::string_view(tail_).substr(abs - tail_start)));
@@ -76,13 +76,13 @@ void StreamCapture::scan(Bytes chunk) {
   rules_->find_markers(as_bytes(std::string_view(seam)), hits_);
   for (const MarkerFound& h : hits_)
     if (h.offset < tail_.size() && h.offset + h.length > tail_.size())
-      hit(seam_start + h.offset, h.span);
+      hit(seam_start + h.offset, h);
   // The head is kept whole: only markers whose span reaches past it matter.
   const uint64_t from = head_ - std::min(head_, rules_->markers().widest_span);
   const uint64_t skip = pos_ >= from ? 0 : std::min<uint64_t>(chunk.size(), from - pos_);
   hits_.clear();
   rules_->find_markers(chunk.subspan(skip), hits_);
-  for (const MarkerFound& h : hits_) hit(pos_ + skip + h.offset, h.span);
+  for (const MarkerFound& h : hits_) hit(pos_ + skip + h.offset, h);
 }
 
 void StreamCapture::copy_ranges(Bytes chunk) {

@@ -75,7 +75,7 @@ class StreamCapture {
   bool keep_linked_file(uint64_t end);
   void plan_index();
   void scan(Bytes chunk);
-  void hit(uint64_t offset, uint64_t span);
+  void hit(uint64_t offset, const MarkerFound& found);
   void add_range(uint64_t begin, uint64_t end);
   void copy_ranges(Bytes chunk);
 

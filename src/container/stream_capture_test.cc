@@ -104,6 +104,18 @@ TEST(StreamCapture, AMarkerCutByAChunkBoundaryIsKept) {
   }
 }
 
+TEST(StreamCapture, AMarkerThatRunsPastAnotherOnesWindowIsKeptWhole) {
+  // Its first bytes lie in the window of the marker before it, its last
+  // ones past it: it is a candidate of its own (a banner at the end of a
+  // table's window was cut to the window).
+  constexpr uint64_t kAt = 5 * kMiB;
+  std::string stream = filler(6 * kMiB);
+  stream.replace(kAt, 4, "MARK");
+  stream.replace(kAt + TestRules::kMarkSpan - 5, 9, "LONG-MARK");
+  const Captured c = capture(stream);
+  EXPECT_EQ(kept(c, kAt + TestRules::kMarkSpan - 5, 9), "LONG-MARK");
+}
+
 TEST(StreamCapture, AMarkerStartingInTheHeadIsKeptPastIt) {
   std::string stream = filler(6 * kMiB);
   stream.replace(StreamCapture::kHead - 100, 9, "LONG-MARK");
