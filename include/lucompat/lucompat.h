@@ -52,8 +52,18 @@ const char *lucompat_last_error(void);
 
 typedef struct lucompat_image lucompat_image;
 
-/* Any artifact `lucompat inspect` reads, except directories and packages. */
+/* Any artifact `lucompat inspect` reads, except directories and packages,
+ * searched as `lucompat inspect` searches it: for the core and subtree
+ * families of the shipped catalog and of the site's (/etc/lucompat/catalog.d). */
 lucompat_status lucompat_image_open(const char *path, lucompat_image **out);
+/* The same with the site's catalog of the system under `root` (NULL: "/"),
+ * then the `count` catalog files in `catalogs` (NULL when count is 0), as
+ * `lucompat inspect --root ROOT --catalog FILE...` reads them. A catalog
+ * that cannot be read fails the call as it fails lucompat_check, before the
+ * image is read. */
+lucompat_status lucompat_image_open_with_catalog(const char *path, const char *root,
+                                                 const char *const *catalogs, size_t count,
+                                                 lucompat_image **out);
 void lucompat_image_free(lucompat_image *image);
 
 const char *lucompat_image_format(const lucompat_image *image);   /* "x86 bzImage ▸ xz ▸ ELF64 ..." */

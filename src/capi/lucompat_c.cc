@@ -137,11 +137,30 @@ const char* lucompat_version(void) { return LUCOMPAT_VERSION; }
 const char* lucompat_last_error(void) { return last_error.c_str(); }
 
 lucompat_status lucompat_image_open(const char* path, lucompat_image** out) {
+  return lucompat_image_open_with_catalog(path, nullptr, nullptr, 0, out);
+}
+
+lucompat_status lucompat_image_open_with_catalog(const char* path, const char* root,
+                                                 const char* const* catalogs, size_t count,
+                                                 lucompat_image** out) {
   return fenced([&] {
     if (auto s = need(path, "path"); s != LUCOMPAT_OK) return s;
     if (auto s = need(out, "out"); s != LUCOMPAT_OK) return s;
     *out = nullptr;
-    auto r = lucompat::inspect_file(path);
+    if (count != 0)
+      if (auto s = need(catalogs, "catalogs"); s != LUCOMPAT_OK) return s;
+    std::vector<std::string> files;
+    for (size_t i = 0; i < count; ++i) {
+      if (auto s = need(catalogs[i], "a catalog file"); s != LUCOMPAT_OK) return s;
+      files.emplace_back(catalogs[i]);
+    }
+    // Searched for the site's core and subtree families too, as the
+    // command line and check search every kernel.
+    auto catalog = lucompat::load_catalog(lucompat::SystemRoot(root ? root : "/"), files);
+    if (!catalog) return from(catalog.error());
+    lucompat::InspectOptions options;
+    options.core_forms = catalog->core_forms();
+    auto r = lucompat::inspect_file(path, options);
     if (!r) return from(r.error());
     auto image = new lucompat_image{std::move(r).value(), {}, {}};
     image->format = image->inspection.describe_chain();

@@ -1,7 +1,11 @@
 #include "lucompat/lucompat.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +44,60 @@ TEST(CApi, WhatIsNotKnownIsNull) {
   EXPECT_EQ(lucompat_image_banner(image), nullptr);
   EXPECT_EQ(lucompat_image_build_id(image), nullptr);
   lucompat_image_free(image);
+}
+
+// The site's catalog on every path (issue 25): an image is searched for a
+// core family the site declares, as check and the command line search it.
+TEST(CApi, AnImageIsSearchedForTheSitesCoreFamilies) {
+  const std::filesystem::path root =
+      std::filesystem::temp_directory_path() / ("lucompat-capi-" + std::to_string(getpid()));
+  std::filesystem::create_directories(root / "etc/lucompat/catalog.d");
+  const auto write = [](const std::filesystem::path& p, const std::string& text) {
+    std::ofstream(p) << text;
+  };
+  write(root / "etc/lucompat/catalog.d/acme.toml",
+        "[[family]]\nname = \"acme\"\nclass = \"core\"\ncompatible = [\"acme-handover-v{N}\"]\n");
+  const std::string mainline = kExamples + "/x86_64/mainline.elf";
+  const auto entries = [](const lucompat_image* image) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < lucompat_image_entry_count(image); ++i)
+      out.emplace_back(lucompat_image_entry(image, i));
+    return out;
+  };
+  const auto has = [](const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+  };
+  lucompat_image* image = nullptr;
+  ASSERT_EQ(lucompat_image_open_with_catalog(mainline.c_str(), "/nonexistent", nullptr, 0, &image),
+            LUCOMPAT_OK)
+      << lucompat_last_error();
+  EXPECT_FALSE(has(entries(image), "acme-handover-v7"));
+  lucompat_image_free(image);
+  ASSERT_EQ(lucompat_image_open_with_catalog(mainline.c_str(), root.c_str(), nullptr, 0, &image),
+            LUCOMPAT_OK)
+      << lucompat_last_error();
+  EXPECT_TRUE(has(entries(image), "acme-handover-v7"));
+  lucompat_image_free(image);
+  // A file named by the caller, as --catalog.
+  const std::string file = (root / "etc/lucompat/catalog.d/acme.toml").string();
+  const char* files[] = {file.c_str()};
+  ASSERT_EQ(lucompat_image_open_with_catalog(mainline.c_str(), "/nonexistent", files, 1, &image),
+            LUCOMPAT_OK)
+      << lucompat_last_error();
+  EXPECT_TRUE(has(entries(image), "acme-handover-v7"));
+  lucompat_image_free(image);
+  // One that cannot be read fails the call; no image is half made.
+  write(root / "bad.toml", "[[family]\n");
+  const std::string bad = (root / "bad.toml").string();
+  const char* bad_files[] = {bad.c_str()};
+  EXPECT_NE(
+      lucompat_image_open_with_catalog(mainline.c_str(), "/nonexistent", bad_files, 1, &image),
+      LUCOMPAT_OK);
+  EXPECT_EQ(image, nullptr);
+  EXPECT_EQ(lucompat_image_open_with_catalog(mainline.c_str(), nullptr, nullptr, 1, &image),
+            LUCOMPAT_ERR_USAGE);
+  EXPECT_STREQ(lucompat_last_error(), "catalogs is NULL");
+  std::filesystem::remove_all(root);
 }
 
 TEST(CApi, SelectsAProfile) {
