@@ -31,7 +31,7 @@ struct MarkerShape {
   size_t longest = 0;         // a marker cut by a chunk boundary is found with this many bytes kept
   uint64_t widest_span = 0;   // the most any marker keeps
   size_t max_candidates = 0;  // more in one stream is hostile, not a kernel: a limit error
-  std::string_view what;      // names them in that error ("table or banner")
+  std::string_view what;      // names them in that error ("table or banner"); static text
 };
 
 // What a file's first bytes say about where its parts lie.
@@ -53,7 +53,8 @@ struct IndexPlan {
   // here; UINT64_MAX: unknown.
   uint64_t stop_at = UINT64_MAX;
   // What lies before it, for the layer's early_exit detail ("the segment
-  // that holds the notes and the table").
+  // that holds the notes and the table"): static text, which the capture
+  // keeps a view of.
   std::string_view stop_after;
 };
 
