@@ -1,5 +1,6 @@
 #include "lucompat/inspect/kernel_bytes.h"
 
+#include <elf.h>
 #include <fmt/format.h>
 
 #include "lucompat/inspect/kernel_capture_rules.h"
@@ -12,10 +13,12 @@ KernelBytes kernel_bytes_of(std::string input, Unwrapped unwrapped) {
   k.unwrapped = std::move(unwrapped);
   const Bytes b = k.unwrapped.bytes;
   if (k.unwrapped.kind == Innermost::file) {
-    // The rules' is_file checked the ELF magic; the class and data bytes follow it.
+    // The rules' is_file checked the ELF magic, which a file may end after:
+    // the ELF reader names what is missing, and nothing is read past it here.
     k.elf = true;
-    k.pointer_size = static_cast<uint8_t>(b[4]) == 1 ? 4 : 8;
-    k.order = static_cast<uint8_t>(b[5]) == 2 ? ByteOrder::big : ByteOrder::little;
+    const auto ident = [&](size_t at) { return at < b.size() ? static_cast<uint8_t>(b[at]) : 0; };
+    k.pointer_size = ident(EI_CLASS) == ELFCLASS32 ? 4 : 8;
+    k.order = ident(EI_DATA) == ELFDATA2MSB ? ByteOrder::big : ByteOrder::little;
   } else {
     // Raw images are 64-bit: arm64 and riscv Images, whose header says the
     // byte order when it is not little-endian, and s390x's, which has none.
